@@ -1,0 +1,142 @@
+// Serves every supabase/functions/<name>/index.ts at /functions/v1/<name>, as the Supabase edge
+// gateway does: the JWT is verified (HS256, the project's secret) unless config.toml sets
+// `verify_jwt = false` for that function. Each function calls Deno.serve(handler) at top level,
+// as on Supabase; the host captures that handler instead of opening a port per function.
+import { errors as joseErrors, jwtVerify } from "jose";
+import { parse as parseToml } from "smol-toml";
+import { join as joinPath } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const functionsDir = joinPath(root, "supabase", "functions");
+const port = Number(Deno.env.get("API_PORT") ?? new URL(requireEnv("SUPABASE_URL")).port);
+const jwtKey = new TextEncoder().encode(requireEnv("SUPABASE_JWT_SECRET"));
+
+function requireEnv(name: string): string {
+  const value = Deno.env.get(name);
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+function verifyJwtSetting(name: string): boolean {
+  const config = parseToml(Deno.readTextFileSync(joinPath(root, "supabase", "config.toml")));
+  const functions = config.functions as Record<string, { verify_jwt?: boolean }> | undefined;
+  return functions?.[name]?.verify_jwt ?? true;
+}
+
+const handlers = new Map<string, Promise<Handler>>();
+
+function handlerFromServeArgs(args: unknown[]): Handler {
+  for (const arg of args) {
+    if (typeof arg === "function") return arg as Handler;
+    if (arg && typeof arg === "object" && "handler" in arg) {
+      return (arg as { handler: Handler }).handler;
+    }
+  }
+  throw new Error("Deno.serve was called without a handler");
+}
+
+async function loadFunction(name: string): Promise<Handler> {
+  const file = joinPath(functionsDir, name, "index.ts");
+  let captured: Handler | undefined;
+  const realServe = Deno.serve;
+  Object.defineProperty(Deno, "serve", {
+    configurable: true,
+    writable: true,
+    value: (...args: unknown[]) => {
+      captured = handlerFromServeArgs(args);
+      return {
+        finished: Promise.resolve(),
+        shutdown: () => Promise.resolve(),
+        ref() {},
+        unref() {},
+      };
+    },
+  });
+  try {
+    await import(pathToFileURL(file).href);
+  } finally {
+    Object.defineProperty(Deno, "serve", { configurable: true, writable: true, value: realServe });
+  }
+  if (!captured) throw new Error(`supabase/functions/${name}/index.ts never called Deno.serve`);
+  return captured;
+}
+
+// Functions load one at a time, so each Deno.serve call is attributed to the module being loaded.
+let loading: Promise<unknown> = Promise.resolve();
+function handlerFor(name: string): Promise<Handler> {
+  let handler = handlers.get(name);
+  if (!handler) {
+    handler = loading.then(() => loadFunction(name));
+    loading = handler.catch(() => undefined);
+    handlers.set(name, handler);
+    handler.catch(() => handlers.delete(name));
+  }
+  return handler;
+}
+
+function functionExists(name: string): boolean {
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) return false;
+  try {
+    return Deno.statSync(joinPath(functionsDir, name, "index.ts")).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function json(status: number, body: Record<string, unknown>): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+async function checkJwt(req: Request): Promise<Response | null> {
+  const header = req.headers.get("authorization");
+  if (!header) return json(401, { code: 401, message: "Missing authorization header" });
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) return json(401, { code: 401, message: "Invalid JWT: expected 'Bearer <token>'" });
+  try {
+    await jwtVerify(match[1], jwtKey, { algorithms: ["HS256"] });
+    return null;
+  } catch (error) {
+    const reason = error instanceof joseErrors.JWTExpired ? "JWT expired" : "Invalid JWT";
+    return json(401, { code: 401, message: reason });
+  }
+}
+
+async function route(req: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
+  const url = new URL(req.url);
+  const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
+  if (!match) {
+    return json(404, { code: 404, message: "Not found: functions live at /functions/v1/<name>" });
+  }
+  const [, name, rest = ""] = match;
+  if (!functionExists(name)) {
+    return json(404, { code: 404, message: `Function not found: ${name}` });
+  }
+  if (req.method !== "OPTIONS" && verifyJwtSetting(name)) {
+    const refused = await checkJwt(req);
+    if (refused) return refused;
+  }
+  let handler: Handler;
+  try {
+    handler = await handlerFor(name);
+  } catch (error) {
+    console.error(`loading ${name} failed:`, error);
+    return json(500, { code: 500, message: `Function ${name} failed to load: ${String(error)}` });
+  }
+  // Inside a function the path starts at its name, as on Supabase: /<name>/<rest>.
+  const inner = new Request(`${url.origin}/${name}${rest}${url.search}`, req);
+  try {
+    return await handler(inner, info);
+  } catch (error) {
+    console.error(`${name} threw:`, error);
+    return json(500, { code: 500, message: `Function ${name} threw: ${String(error)}` });
+  }
+}
+
+Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, route);
+console.log(`functions host listening on http://127.0.0.1:${port}/functions/v1/<name>`);

@@ -1,0 +1,67 @@
+# Shared by dev/stack.sh and dev/test.sh: paths, ports and the idempotent installers.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STACK=${STACK:-dev}
+case "$STACK" in
+  dev) DB_PORT=54322 API_PORT=54321 EMULATOR_BASE_PORT=54330 ;;
+  test) DB_PORT=54422 API_PORT=54421 EMULATOR_BASE_PORT=54430 ;;
+  bench) DB_PORT=54522 API_PORT=54521 EMULATOR_BASE_PORT=54530 ;;
+  *) echo "unknown STACK '$STACK' (dev, test or bench)" >&2; exit 2 ;;
+esac
+STATE="$ROOT/.stack/$STACK"
+PGDATA="$STATE/pgdata"
+LOGS="$STATE/logs"
+PIDS="$STATE/pids"
+PGBIN=/usr/lib/postgresql/15/bin
+DENO="$ROOT/node_modules/.bin/deno"
+SUPABASE="$ROOT/node_modules/.bin/supabase"
+DB_URL="postgresql://postgres:postgres@127.0.0.1:$DB_PORT/postgres"
+export DENO_NO_UPDATE_CHECK=1
+
+log() { printf '%s\n' "$*" >&2; }
+
+ensure_apt_packages() {
+  local missing=()
+  [ -x "$PGBIN/postgres" ] || missing+=(postgresql-15)
+  [ -f /usr/share/postgresql/15/extension/pg_cron.control ] || missing+=(postgresql-15-cron)
+  [ -f /usr/share/postgresql/15/extension/pgtap.control ] || missing+=(postgresql-15-pgtap)
+  command -v pg_prove >/dev/null 2>&1 || missing+=(postgresql-15-pgtap)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_npm_packages() {
+  if [ ! -x "$DENO" ] || [ ! -x "$SUPABASE" ] \
+    || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    log "installing npm packages (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+# Run a PostgreSQL server binary: initdb and pg_ctl refuse to run as root.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+psql_stack() {
+  PGOPTIONS="-c client_min_messages=warning" \
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres "$@"
+}
+
+pid_alive() {
+  local f="$PIDS/$1.pid"
+  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+db_running() {
+  [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
+}

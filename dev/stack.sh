@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# The local stack: a project-local PostgreSQL 15 cluster with pg_cron and the Supabase
+# compatibility layer, the edge-functions host, the pg_net worker and the platform emulators.
+#   bash dev/stack.sh start|stop|status|reset-db     (STACK=dev by default; STACK=test for tests)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+SERVICES=(emulators functions net-worker)
+
+init_cluster() {
+  log "creating the $STACK cluster in $PGDATA"
+  mkdir -p "$PGDATA" "$STATE/run" "$LOGS"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGDATA" "$STATE/run" "$LOGS"
+  chmod 700 "$PGDATA"
+  as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$STATE/initdb.log"
+  {
+    echo "# written by dev/stack.sh"
+    echo "port = $DB_PORT"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = '$STATE/run'"
+    echo "shared_preload_libraries = 'pg_cron'"
+    echo "cron.database_name = 'postgres'"
+    echo "max_connections = 200"
+    echo "timezone = 'UTC'"
+    echo "log_timezone = 'UTC'"
+    if [ "$STACK" = test ]; then
+      # Throwaway data: durability buys nothing here and costs test time.
+      echo "fsync = off"
+      echo "synchronous_commit = off"
+      echo "full_page_writes = off"
+    fi
+  } >>"$PGDATA/postgresql.conf"
+}
+
+start_db() {
+  if ! db_running; then
+    mkdir -p "$LOGS" "$STATE/run"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$LOGS" "$STATE/run"
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 60 start >/dev/null
+  fi
+}
+
+write_env() {
+  [ -f "$STATE/env" ] && return 0
+  "$DENO" run --quiet -A "$ROOT/dev/keys.ts" >"$STATE/env.tmp"
+  {
+    echo "SUPABASE_URL=http://127.0.0.1:$API_PORT"
+    echo "SUPABASE_DB_URL=$DB_URL"
+    cat "$STATE/env.tmp"
+    echo "EMULATOR_BASE_PORT=$EMULATOR_BASE_PORT"
+  } >"$STATE/env"
+  rm -f "$STATE/env.tmp"
+}
+
+apply_schema() {
+  for f in "$ROOT"/dev/compat/*.sql; do psql_stack -f "$f" >/dev/null; done
+  (cd "$ROOT" && "$SUPABASE" db push --db-url "$DB_URL?sslmode=disable" --include-all --yes \
+    >>"$LOGS/migrations.log" 2>&1) || {
+    tail -n 30 "$LOGS/migrations.log" >&2
+    log "migrations failed (full log: $LOGS/migrations.log)"
+    exit 1
+  }
+}
+
+load_seed() {
+  psql_stack -f "$ROOT/supabase/seed.sql" >/dev/null
+  # The seed points platforms at the dev stack's emulator ports; another stack has its own.
+  local dev_prefix="127.0.0.1:5433" prefix="127.0.0.1:${EMULATOR_BASE_PORT%?}"
+  if [ "$dev_prefix" != "$prefix" ]; then
+    psql_stack -c "update public.platforms set publish_config = jsonb_set(publish_config, '{base_url}',
+      to_jsonb(replace(publish_config->>'base_url', '$dev_prefix', '$prefix')))
+      where publish_config ? 'base_url'" >/dev/null
+  fi
+}
+
+# The cron jobs read the functions URL and the service-role key from Vault, as on hosted Supabase.
+store_vault_secrets() {
+  # shellcheck disable=SC1091
+  source "$STATE/env"
+  psql_stack -v url="$SUPABASE_URL" -v key="$SUPABASE_SERVICE_ROLE_KEY" >/dev/null <<'SQL'
+select case when exists (select 1 from vault.secrets where name = 'project_url')
+  then (select vault.update_secret(id, :'url') from vault.secrets where name = 'project_url')::text
+  else vault.create_secret(:'url', 'project_url', 'Base URL of this project (functions at /functions/v1)')::text end;
+select case when exists (select 1 from vault.secrets where name = 'service_role_key')
+  then (select vault.update_secret(id, :'key') from vault.secrets where name = 'service_role_key')::text
+  else vault.create_secret(:'key', 'service_role_key', 'Service-role key the cron jobs send')::text end;
+SQL
+}
+
+start_service() {
+  local name=$1 script=$2
+  pid_alive "$name" && return 0
+  [ -f "$ROOT/$script" ] || return 0
+  mkdir -p "$PIDS" "$LOGS"
+  (
+    set -a
+    # shellcheck disable=SC1091
+    source "$STATE/env"
+    set +a
+    cd "$ROOT"
+    exec setsid "$DENO" run --quiet -A "$script" >>"$LOGS/$name.log" 2>&1 </dev/null
+  ) &
+  echo $! >"$PIDS/$name.pid"
+}
+
+wait_for_port() {
+  local port=$1 name=$2
+  for _ in $(seq 1 150); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    pid_alive "$name" || { tail -n 20 "$LOGS/$name.log" >&2; log "$name exited"; exit 1; }
+    sleep 0.1
+  done
+  log "$name did not open port $port (log: $LOGS/$name.log)"
+  exit 1
+}
+
+all_up() {
+  db_running || return 1
+  for s in "${SERVICES[@]}"; do pid_alive "$s" || return 1; done
+}
+
+print_settings() {
+  cat "$STATE/env"
+}
+
+cmd_start() {
+  ensure_apt_packages
+  ensure_npm_packages
+  if all_up; then
+    print_settings
+    log "the $STACK stack is already running; stop it with: npm stop"
+    return 0
+  fi
+  local fresh=0
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    init_cluster
+    fresh=1
+  fi
+  start_db
+  write_env
+  apply_schema
+  [ "$fresh" -eq 1 ] && load_seed
+  store_vault_secrets
+  start_service emulators dev/emulators/main.ts
+  start_service functions dev/functions-host.ts
+  start_service net-worker dev/net-worker.ts
+  pid_alive emulators && wait_for_port "$EMULATOR_BASE_PORT" emulators
+  wait_for_port "$API_PORT" functions
+  print_settings
+  log ""
+  log "The $STACK stack is up: functions at http://127.0.0.1:$API_PORT/functions/v1/<name>,"
+  log "database at $DB_URL. Logs in $LOGS. Stop it with: npm stop"
+}
+
+stop_pid() {
+  local name=$1 f="$PIDS/$1.pid"
+  [ -f "$f" ] || return 0
+  local pid
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+cmd_stop() {
+  for s in "${SERVICES[@]}"; do stop_pid "$s"; done
+  if db_running; then as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null; fi
+  log "the $STACK stack is stopped"
+}
+
+cmd_status() {
+  if [ ! -f "$STATE/env" ]; then
+    log "the $STACK stack has never been started: npm start"
+    exit 1
+  fi
+  print_settings
+  if ! db_running; then
+    log "database: stopped (npm start starts it)"
+    exit 1
+  fi
+  {
+    echo
+    for s in "${SERVICES[@]}"; do
+      if pid_alive "$s"; then echo "$s: running (pid $(cat "$PIDS/$s.pid"))"; else echo "$s: stopped"; fi
+    done
+    echo
+    echo "Distributions by status:"
+    psql_stack -A -t -F ': ' -c "select status, count(*) from public.distributions group by 1 order by 1" \
+      | sed 's/^/  /'
+    echo "Platforms:"
+    psql_stack -A -t -F ' | ' -c "select name, kind,
+        case when is_active then 'active' else 'inactive' end,
+        'last published ' || coalesce(to_char(last_published_at, 'YYYY-MM-DD HH24:MI:SS TZ'), 'never'),
+        'errors 24h ' || api_errors_24h
+      from public.platforms order by kind, name" | sed 's/^/  /'
+  } >&2
+}
+
+# Throw the cluster away and build it again: migrations, seed, secrets. For tests and benchmarks.
+cmd_reset_db() {
+  ensure_apt_packages
+  ensure_npm_packages
+  if [ "$STACK" = dev ]; then
+    log "refusing to reset the dev stack's data; use STACK=test or STACK=bench"
+    exit 2
+  fi
+  cmd_stop 2>/dev/null
+  rm -rf "$PGDATA"
+  init_cluster
+  start_db
+  write_env
+  apply_schema
+  load_seed
+  store_vault_secrets
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  reset-db) cmd_reset_db ;;
+  *) echo "usage: [STACK=dev|test|bench] bash dev/stack.sh start|stop|status|reset-db" >&2; exit 2 ;;
+esac

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# npm test: every suite against a throwaway test stack (its own cluster and ports, so a running
+# `npm start` stack and its data are never touched). Prints one line `N passed, N failed`.
+#   bash dev/test.sh                       everything
+#   bash dev/test.sh supabase/tests/03*.sql  only these pgTAP files (stack kept between runs)
+#   bash dev/test.sh tests/x.test.ts         only these Deno test files
+set -uo pipefail
+export STACK=test
+export NO_COLOR=1
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+passed=0
+failed=0
+out="$STATE/test-output"
+mkdir -p "$STATE"
+: >"$out.summary"
+
+count() { # name passed failed
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+  printf '%-10s %4d passed, %d failed\n' "$1" "$2" "$3" >>"$out.summary"
+}
+
+check() { # name command...
+  local name=$1
+  shift
+  if "$@" >"$out.$name" 2>&1; then
+    count "$name" 1 0
+  else
+    count "$name" 0 1
+    echo "--- $name failed:"
+    tail -n 40 "$out.$name"
+  fi
+}
+
+pgtap_files=()
+deno_files=()
+for arg in "$@"; do
+  case "$arg" in
+    *.sql) pgtap_files+=("$arg") ;;
+    *) deno_files+=("$arg") ;;
+  esac
+done
+if [ $# -eq 0 ]; then
+  pgtap_files=(supabase/tests/*.sql)
+  deno_files=(tests)
+fi
+
+ensure_apt_packages
+ensure_npm_packages
+bash dev/stack.sh reset-db || { echo "0 passed, 1 failed"; exit 1; }
+trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
+bash dev/stack.sh start >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+set -a
+# shellcheck disable=SC1091
+source "$STATE/env"
+set +a
+
+if [ $# -eq 0 ]; then
+  check fmt "$DENO" fmt --check
+  check lint "$DENO" lint
+  check typecheck "$DENO" check supabase/functions dev tests bench
+fi
+
+if [ ${#pgtap_files[@]} -gt 0 ] && [ -e "${pgtap_files[0]}" ]; then
+  pg_prove -v -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres "${pgtap_files[@]}" \
+    >"$out.pgtap" 2>&1
+  rc=$?
+  ok=$(grep -cE '^\s*ok [0-9]+' "$out.pgtap")
+  notok=$(grep -cE '^\s*not ok [0-9]+' "$out.pgtap")
+  # A file that dies or breaks its plan fails even when every assertion it reached passed.
+  if [ $rc -ne 0 ] && [ "$notok" -eq 0 ]; then notok=1; fi
+  count pgTAP "$ok" "$notok"
+  if [ $rc -ne 0 ]; then
+    echo "--- pgTAP failures:"
+    grep -nE 'not ok|Dubious|Failed|ERROR|Parse errors|# +(got|expected|Looks)' "$out.pgtap" | head -n 60
+  fi
+fi
+
+if [ ${#deno_files[@]} -gt 0 ]; then
+  "$DENO" test -A --permit-no-files --no-check=remote "${deno_files[@]}" >"$out.deno" 2>&1
+  rc=$?
+  summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$out.deno" | tail -n 1)
+  dp=$(sed -nE 's/.*\| ([0-9]+) passed.*/\1/p' <<<"$summary")
+  df=$(sed -nE 's/.*\| ([0-9]+) failed.*/\1/p' <<<"$summary")
+  dp=${dp:-0}
+  df=${df:-0}
+  if [ $rc -ne 0 ] && [ "$df" -eq 0 ]; then df=1; fi
+  count deno "$dp" "$df"
+  if [ $rc -ne 0 ]; then
+    echo "--- Deno test failures:"
+    sed -n '/^ERRORS/,$p' "$out.deno" | head -n 120
+    [ -n "$summary" ] || tail -n 40 "$out.deno"
+  fi
+fi
+
+cat "$out.summary"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

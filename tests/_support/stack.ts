@@ -1,0 +1,71 @@
+// The test stack's settings (dev/test.sh exports them) and small helpers every integration test uses.
+import postgres from "postgres";
+import { SignJWT } from "jose";
+
+function env(name: string): string {
+  const value = Deno.env.get(name);
+  if (!value) throw new Error(`${name} is not set: run the tests with npm test (dev/test.sh)`);
+  return value;
+}
+
+export const stack = {
+  get url() {
+    return env("SUPABASE_URL");
+  },
+  get dbUrl() {
+    return env("SUPABASE_DB_URL");
+  },
+  get anonKey() {
+    return env("SUPABASE_ANON_KEY");
+  },
+  get serviceKey() {
+    return env("SUPABASE_SERVICE_ROLE_KEY");
+  },
+  get jwtSecret() {
+    return env("SUPABASE_JWT_SECRET");
+  },
+  functionUrl(name: string): string {
+    return `${env("SUPABASE_URL")}/functions/v1/${name}`;
+  },
+};
+
+/** A superuser connection to the test database; close it with `await sql.end()`. */
+export function connect(max = 2): postgres.Sql {
+  return postgres(stack.dbUrl, { max, prepare: false, onnotice: () => {} });
+}
+
+/** A token signed with the stack's secret (or another one), expiring in `expiresIn` seconds. */
+export function signJwt(
+  claims: Record<string, unknown>,
+  options: { secret?: string; expiresIn?: number } = {},
+): Promise<string> {
+  const secret = new TextEncoder().encode(options.secret ?? stack.jwtSecret);
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt(now - 60)
+    .setExpirationTime(now + (options.expiresIn ?? 3600))
+    .sign(secret);
+}
+
+/** A user token for `userId` (role authenticated), as Supabase Auth would issue. */
+export function userJwt(userId: string, options: { expiresIn?: number } = {}): Promise<string> {
+  return signJwt({ sub: userId, role: "authenticated", aud: "authenticated" }, options);
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 5000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
