@@ -7,7 +7,12 @@ case "$STACK" in
   dev) DB_PORT=54322 API_PORT=54321 EMULATOR_BASE_PORT=54330 ;;
   test) DB_PORT=54422 API_PORT=54421 EMULATOR_BASE_PORT=54430 ;;
   bench) DB_PORT=54522 API_PORT=54521 EMULATOR_BASE_PORT=54530 ;;
-  *) echo "unknown STACK '$STACK' (dev, test or bench)" >&2; exit 2 ;;
+  # Further test stacks, so test runs side by side do not share a cluster: test1 .. test9.
+  test[1-9])
+    offset=$((${STACK#test} * 1000))
+    DB_PORT=$((54422 + offset)) API_PORT=$((54421 + offset)) EMULATOR_BASE_PORT=$((54430 + offset))
+    ;;
+  *) echo "unknown STACK '$STACK' (dev, test, test1..test9 or bench)" >&2; exit 2 ;;
 esac
 STATE="$ROOT/.stack/$STACK"
 PGDATA="$STATE/pgdata"

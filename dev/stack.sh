@@ -3,6 +3,7 @@
 # compatibility layer, the edge-functions host, the pg_net worker and the platform emulators.
 #   bash dev/stack.sh start|stop|status|reset-db     (STACK=dev by default; STACK=test for tests)
 set -euo pipefail
+exec 9>&- # never pass dev/test.sh's stack lock on to the servers started here
 source "$(dirname "$0")/lib.sh"
 
 SERVICES=(emulators functions net-worker)

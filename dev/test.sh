@@ -5,8 +5,20 @@
 #   bash dev/test.sh supabase/tests/03*.sql  only these pgTAP files (stack kept between runs)
 #   bash dev/test.sh tests/x.test.ts         only these Deno test files
 set -uo pipefail
-export STACK=test
 export NO_COLOR=1
+# The first free test stack (test, test1, ... test9): a run holds its stack's lock until it ends, so two
+# runs side by side never share a cluster.
+unset STACK
+mkdir -p "$(dirname "$0")/../.stack"
+for candidate in test test1 test2 test3 test4 test5 test6 test7 test8 test9; do
+  exec 9>"$(dirname "$0")/../.stack/$candidate.lock"
+  if flock -n 9; then
+    export STACK=$candidate
+    break
+  fi
+  exec 9>&-
+done
+[ -n "${STACK:-}" ] && [[ "$STACK" == test* ]] || { echo "every test stack is busy" >&2; exit 1; }
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -49,9 +61,16 @@ fi
 
 ensure_apt_packages
 ensure_npm_packages
-bash dev/stack.sh reset-db || { echo "0 passed, 1 failed"; exit 1; }
+mkdir -p "$STATE"
+if ! bash dev/stack.sh reset-db >"$STATE/reset.log" 2>&1; then
+  cat "$STATE/reset.log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
-bash dev/stack.sh start >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+bash dev/stack.sh start >>"$STATE/reset.log" 2>&1 || { cat "$STATE/reset.log"; echo "0 passed, 1 failed"; exit 1; }
+# Tests drive the workers themselves; a cron tick firing in the middle of one would make it racy.
+psql_stack -c "update cron.job set active = false" >/dev/null
 set -a
 # shellcheck disable=SC1091
 source "$STATE/env"

@@ -77,3 +77,4 @@ grant usage on schema vault to service_role;
 grant select on vault.decrypted_secrets to service_role;
 grant execute on function vault.create_secret(text, text, text, uuid),
   vault.update_secret(uuid, text, text, text, uuid) to service_role;
+grant execute on function vault._decrypt(text) to service_role;

@@ -1,0 +1,79 @@
+// Sends due webhook deliveries (claimed from public.webhook_deliveries) and records the results in one
+// statement per batch. A 2xx is delivered; anything else is retried by the database's backoff.
+import { z } from "zod";
+import type { Sql } from "../db.ts";
+import { signWebhook } from "./signature.ts";
+
+const Delivery = z.object({
+  id: z.string(),
+  url: z.string(),
+  secret: z.string(),
+  event: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  attempts: z.number(),
+});
+type Delivery = z.infer<typeof Delivery>;
+
+interface DeliveryResult {
+  id: string;
+  ok: boolean;
+  status_code?: number;
+  error?: string;
+}
+
+async function send(delivery: Delivery, timeoutMs: number): Promise<DeliveryResult> {
+  const body = JSON.stringify({ id: delivery.id, ...delivery.payload });
+  try {
+    const response = await fetch(delivery.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-webhook-id": delivery.id,
+        "x-webhook-event": delivery.event,
+        "x-webhook-attempt": String(delivery.attempts),
+        "x-webhook-signature": await signWebhook(delivery.secret, body, new Date()),
+      },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel();
+    return response.ok ? { id: delivery.id, ok: true, status_code: response.status } : {
+      id: delivery.id,
+      ok: false,
+      status_code: response.status,
+      error: `HTTP ${response.status}`,
+    };
+  } catch (error) {
+    return {
+      id: delivery.id,
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+export interface DeliverOptions {
+  budgetMs: number;
+  batchSize: number;
+  timeoutMs: number;
+}
+
+export async function deliverDue(
+  sql: Sql,
+  options: DeliverOptions,
+): Promise<Record<string, number>> {
+  const deadline = Date.now() + options.budgetMs;
+  const totals = { delivered: 0, failed_attempts: 0 };
+  while (Date.now() < deadline) {
+    const rows = await sql`select * from private.claim_webhook_deliveries(${options.batchSize})`;
+    if (rows.length === 0) break;
+    const results = await Promise.all(
+      rows.map((row) => send(Delivery.parse(row), options.timeoutMs)),
+    );
+    await sql`select private.record_webhook_deliveries(${
+      sql.json(JSON.parse(JSON.stringify(results)))
+    })`;
+    for (const r of results) r.ok ? totals.delivered++ : totals.failed_attempts++;
+  }
+  return totals;
+}
