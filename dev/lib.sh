@@ -3,14 +3,16 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STACK=${STACK:-dev}
+# Test and bench ports sit below Linux's ephemeral range (32768+), so a client socket's local port can
+# never be holding one when a server starts.
 case "$STACK" in
   dev) DB_PORT=54322 API_PORT=54321 EMULATOR_BASE_PORT=54330 ;;
-  test) DB_PORT=54422 API_PORT=54421 EMULATOR_BASE_PORT=54430 ;;
-  bench) DB_PORT=54522 API_PORT=54521 EMULATOR_BASE_PORT=54530 ;;
-  # Further test stacks, so test runs side by side do not share a cluster: test1 .. test9.
-  test[1-9])
-    offset=$((${STACK#test} * 1000))
-    DB_PORT=$((54422 + offset)) API_PORT=$((54421 + offset)) EMULATOR_BASE_PORT=$((54430 + offset))
+  bench) DB_PORT=27522 API_PORT=27521 EMULATOR_BASE_PORT=27530 ;;
+  # test, and test1 .. test9 so that test runs side by side never share a cluster.
+  test | test[1-9])
+    n=${STACK#test}
+    offset=$((${n:-0} * 100))
+    DB_PORT=$((25422 + offset)) API_PORT=$((25421 + offset)) EMULATOR_BASE_PORT=$((25430 + offset))
     ;;
   *) echo "unknown STACK '$STACK' (dev, test, test1..test9 or bench)" >&2; exit 2 ;;
 esac

@@ -68,9 +68,8 @@ load_seed() {
   # The seed points platforms at the dev stack's emulator ports; another stack has its own.
   local dev_prefix="127.0.0.1:5433" prefix="127.0.0.1:${EMULATOR_BASE_PORT%?}"
   if [ "$dev_prefix" != "$prefix" ]; then
-    psql_stack -c "update public.platforms set publish_config = jsonb_set(publish_config, '{base_url}',
-      to_jsonb(replace(publish_config->>'base_url', '$dev_prefix', '$prefix')))
-      where publish_config ? 'base_url'" >/dev/null
+    psql_stack -c "update public.platforms
+      set publish_config = replace(publish_config::text, '$dev_prefix', '$prefix')::jsonb" >/dev/null
   fi
 }
 
@@ -209,7 +208,7 @@ cmd_reset_db() {
     exit 2
   fi
   cmd_stop 2>/dev/null
-  rm -rf "$PGDATA"
+  rm -rf "$PGDATA" "$STATE/env"
   init_cluster
   start_db
   write_env

@@ -239,11 +239,21 @@ comment on function private.claim_due_distributions(integer, integer) is
 -- longer holds the row (its lease was reclaimed) is ignored. Returns the ids applied.
 create or replace function private.record_publish_outcomes(p_outcomes jsonb)
 returns setof uuid
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
+begin
+  -- Triggers on distributions lock each member's cross-post group. Locking them all first, in id order,
+  -- keeps two concurrent batches with members of the same groups from deadlocking.
+  perform 1 from public.cross_post_groups g
+  where g.id in (select d.cross_post_group_id from public.distributions d
+                 where d.id in (select (e ->> 'id')::uuid from jsonb_array_elements(p_outcomes) e))
+  order by g.id
+  for update;
+
+  return query
   with input as (
     select r.*, p.publish_config, p.paused_until
     from jsonb_to_recordset(p_outcomes) as r(
@@ -321,7 +331,8 @@ as $$
     where p.id = c.platform_id
       and (c.published is not null or c.pause is not null or c.auth_message is not null)
   )
-  select u.id from updated u
+  select u.id from updated u;
+end
 $$;
 
 comment on function private.record_publish_outcomes(jsonb) is

@@ -1,0 +1,181 @@
+// bench/publish: the publishing engine against its physical limits, all measured in one run on one
+// cluster (the bench stack). Run with `bash bench/publish/run.sh` (it sets the stack up first).
+//   2. the queue core alone (an instant in-memory platform): posts/s, and its ratio to the batched
+//      claim/complete limit measured by pgbench;
+//   3. end to end through the publish function, the adapters and the emulators, at 0 ms and 50 ms
+//      emulator latency: posts/s, and the ratio to pgbench simple-update TPS;
+//   4. p50/p99 lateness (published_at - scheduled_for) for rows falling due during a run;
+//   5. duplicates and losses.
+import postgres from "postgres";
+import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
+import { fakeDirectory, FakePlatform } from "../../tests/_support/queue.ts";
+import { KINDS, PLATFORM_IDS } from "../../tests/_support/seed.ts";
+import { contentFor } from "../../tests/_support/content.ts";
+import { emulatorFor, publishCount } from "../../tests/_support/emulators.ts";
+
+const env = (name: string) => {
+  const value = Deno.env.get(name);
+  if (!value) throw new Error(`${name} is not set (run bench/publish/run.sh)`);
+  return value;
+};
+const ROWS = Number(Deno.env.get("BENCH_ROWS") ?? 20_000);
+const simpleUpdateTps = Number(env("SIMPLE_UPDATE_TPS"));
+const claimRowsPerS = Number(env("CLAIM_ROWS_PER_S"));
+const sql = postgres(env("SUPABASE_DB_URL"), { max: 16, prepare: false, onnotice: () => {} });
+
+async function resetQueue(): Promise<void> {
+  await sql`truncate public.distributions cascade`;
+  await sql`update public.platforms set paused_until = null, needs_reconnection = false,
+    posts_per_hour = null, posts_per_day = null, min_interval_minutes = 0, last_published_at = null,
+    publish_config = publish_config || '{"max_concurrency": 64, "poll_interval_ms": 0}'::jsonb`;
+}
+
+/** `n` due rows spread evenly over the eight demo platforms, valid for each. */
+async function insertDue(n: number, spreadMs = 0, startInMs = -1000): Promise<void> {
+  const perKind = Math.ceil(n / KINDS.length);
+  for (const kind of KINDS) {
+    const emulator = emulatorFor(kind);
+    const rows = Array.from(
+      { length: Math.min(perKind, n - perKind * KINDS.indexOf(kind)) },
+      (_, i) => {
+        const content = contentFor(
+          kind,
+          `bench ${kind} ${i} ${crypto.randomUUID()}`,
+          emulator.origin,
+        );
+        return {
+          client_id: "c0000000-0000-4000-8000-000000000001",
+          platform_id: PLATFORM_IDS[kind],
+          content_type: "manual",
+          status: "scheduled",
+          title: content.title ?? null,
+          body: content.body,
+          media_urls: content.media_urls ?? null,
+          platform_specific: sql.json(JSON.parse(JSON.stringify(content.platform_specific ?? {}))),
+          // distinct instants: one platform calendar slot holds one post
+          scheduled_for: new Date(Date.now() + startInMs + (spreadMs * i) / perKind + i),
+        };
+      },
+    );
+    for (let i = 0; i < rows.length; i += 1000) {
+      await sql`insert into public.distributions ${sql(rows.slice(i, i + 1000))}`;
+    }
+  }
+}
+
+async function counts(): Promise<Record<string, number>> {
+  const rows = await sql`select status, count(*)::int as n from public.distributions group by 1`;
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+
+// 2. The queue core alone.
+await resetQueue();
+await insertDue(ROWS);
+const fake = new FakePlatform();
+const started = performance.now();
+await runPublisher(sql, fakeDirectory({}, fake), {
+  budgetMs: 600_000,
+  batchSize: 200,
+  lanes: 4,
+  leaseSeconds: 120,
+  idlePollMs: 50,
+  exitWhenIdle: true,
+});
+const coreSeconds = (performance.now() - started) / 1000;
+const core = await counts();
+const corePostsPerS = (core.published ?? 0) / coreSeconds;
+const coreDuplicates = fake.publishCalls.length -
+  new Set(fake.publishCalls.map((c) => c.body)).size;
+
+// 3. End to end through the function, the adapters and the emulators.
+async function endToEnd(latencyMs: number) {
+  await resetQueue();
+  for (const kind of KINDS) {
+    const emulator = emulatorFor(kind);
+    await emulator.clearRequests();
+    await emulator.clearFaults();
+    if (latencyMs > 0) await emulator.addFault({ mode: "latency", latencyMs });
+  }
+  await insertDue(ROWS);
+  const t0 = performance.now();
+  const invocations = await Promise.all(
+    [0, 1].map(() =>
+      fetch(`${env("SUPABASE_URL")}/functions/v1/publish`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${env("SUPABASE_SERVICE_ROLE_KEY")}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({
+          budget_ms: 140_000,
+          batch_size: 200,
+          lanes: 4,
+          exit_when_idle: true,
+        }),
+      }).then((r) => r.json())
+    ),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const status = await counts();
+  let sent = 0;
+  for (const kind of KINDS) sent += await publishCount(kind);
+  for (const kind of KINDS) await emulatorFor(kind).clearFaults();
+  return {
+    seconds,
+    postsPerS: (status.published ?? 0) / seconds,
+    status,
+    sent,
+    invocations,
+  };
+}
+
+const e2e0 = await endToEnd(0);
+const e2e50 = await endToEnd(50);
+
+// 4. Lateness of rows falling due during a run.
+await resetQueue();
+const STREAM = Math.min(ROWS, 2000);
+await insertDue(STREAM, 20_000, 2000);
+await fetch(`${env("SUPABASE_URL")}/functions/v1/publish`, {
+  method: "POST",
+  headers: {
+    authorization: `Bearer ${env("SUPABASE_SERVICE_ROLE_KEY")}`,
+    "content-type": "application/json",
+  },
+  body: JSON.stringify({ budget_ms: 25_000, batch_size: 200, lanes: 4 }),
+}).then((r) => r.json());
+const [lateness] = await sql`
+  select percentile_cont(0.5) within group (order by extract(epoch from published_at - scheduled_for)) as p50,
+         percentile_cont(0.99) within group (order by extract(epoch from published_at - scheduled_for)) as p99,
+         count(*) filter (where status = 'published')::int as published
+  from public.distributions`;
+
+// 5. Duplicates and losses over the end-to-end runs.
+const duplicates = coreDuplicates + Math.max(0, e2e0.sent - ROWS) + Math.max(0, e2e50.sent - ROWS);
+const losses = (ROWS - (core.published ?? 0)) + (ROWS - (e2e0.status.published ?? 0)) +
+  (ROWS - (e2e50.status.published ?? 0)) + (STREAM - lateness.published);
+
+console.log(`bench/publish: ${fmt(ROWS)} rows over ${KINDS.length} platforms`);
+console.log(
+  `1. limits      pgbench simple-update ${fmt(simpleUpdateTps)} TPS; ` +
+    `batched claim/complete ${fmt(claimRowsPerS)} rows/s`,
+);
+console.log(
+  `2. queue core  ${fmt(corePostsPerS)} posts/s in ${fmt(coreSeconds, 2)} s = ` +
+    `${fmt(corePostsPerS / claimRowsPerS, 2)}x the claim/complete limit`,
+);
+for (const [label, r] of [["0 ms", e2e0], ["50 ms", e2e50]] as const) {
+  console.log(
+    `3. end to end (${label} emulator latency)  ${fmt(r.postsPerS)} posts/s in ` +
+      `${fmt(r.seconds, 2)} s = ${fmt(r.postsPerS / simpleUpdateTps, 2)}x simple-update TPS; ` +
+      `statuses ${JSON.stringify(r.status)}; platform publish calls ${r.sent}`,
+  );
+}
+console.log(
+  `4. lateness    p50 ${fmt(lateness.p50 * 1000)} ms, p99 ${fmt(lateness.p99 * 1000)} ms ` +
+    `over ${lateness.published} rows falling due during a 20 s stream`,
+);
+console.log(`5. duplicates ${duplicates}, losses ${losses}`);
+await sql.end();

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# bench/publish: builds a throwaway bench stack (its own cluster and ports; emulators without their
+# platform rate limits), measures the cluster's limits with pgbench, then runs bench.ts against it.
+#   bash bench/publish/run.sh            (BENCH_ROWS=20000 by default)
+set -euo pipefail
+export STACK=bench
+source "$(dirname "$0")/../../dev/lib.sh"
+cd "$ROOT"
+export EMULATOR_UNLIMITED=1
+bash dev/stack.sh reset-db >/dev/null
+trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
+# The benchmark drives the publish function itself (see dev/test.sh for why before the services start).
+psql_stack -c "update cron.job set active = false" -c "delete from net.http_request_queue" >/dev/null
+bash dev/stack.sh start >/dev/null
+limits=$(bash bench/publish/pgbench.sh)
+eval "$limits"
+set -a
+# shellcheck disable=SC1091
+source "$STATE/env"
+set +a
+SIMPLE_UPDATE_TPS=$simple_update_tps CLAIM_ROWS_PER_S=$claim_rows_per_s \
+  "$DENO" run -A bench/publish/bench.ts

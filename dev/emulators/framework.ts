@@ -1,0 +1,363 @@
+/**
+ * The emulator framework: one Deno.serve HTTP server per platform that records every request and
+ * lets a test inject faults, both in-process and over HTTP under `/__emulator/`:
+ *
+ *   GET    /__emulator/requests[?method=&path=]   recorded requests (oldest first)
+ *   DELETE /__emulator/requests                   forget them
+ *   POST   /__emulator/faults   {"mode":"5xx"|"timeout"|"latency"|"rate_limit"|"revoke_token"|
+ *                                "html_200","count":N,"latencyMs":..,"resetInSeconds":..,
+ *                                "status":503,"method":"POST","path":"/2/tweets",
+ *                                "afterProcessing":true}   (one spec or an array)
+ *   GET    /__emulator/faults  ·  DELETE /__emulator/faults
+ *   POST   /__emulator/clock    {"now":"2026-01-05T09:00:00Z"} | {"offsetSeconds":3600}
+ *   DELETE /__emulator/clock    back to the real clock
+ *   GET    /__emulator/media/<name>.(mp4|mov|jpg|png|gif|mp3)?bytes=N   a public media URL
+ *
+ * A platform module supplies routes, its own error bodies for faults, and optional state.
+ */
+import { z } from "zod";
+import { EngagementModel, loadEngagementModel } from "./engagement.ts";
+
+export const FAULT_MODES = [
+  "5xx",
+  "timeout",
+  "latency",
+  "rate_limit",
+  "revoke_token",
+  "html_200",
+] as const;
+
+export const FaultSpecSchema = z.object({
+  mode: z.enum(FAULT_MODES),
+  /** How many matching requests it affects; absent = until cleared. */
+  count: z.number().int().positive().optional(),
+  latencyMs: z.number().int().nonnegative().default(0),
+  resetInSeconds: z.number().int().nonnegative().default(900),
+  /** For 5xx. */
+  status: z.number().int().min(500).max(599).default(503),
+  /** Only requests with this method / whose path starts with this. */
+  method: z.string().optional(),
+  path: z.string().optional(),
+  /** For timeout: do the work (create the post) and then never answer. */
+  afterProcessing: z.boolean().default(false),
+  /** For timeout: how long the request is held before the connection is answered 504. */
+  holdMs: z.number().int().positive().default(30_000),
+});
+export type FaultSpec = z.input<typeof FaultSpecSchema>;
+type Fault = z.infer<typeof FaultSpecSchema> & { remaining: number };
+
+export interface RecordedRequest {
+  id: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  /** Parsed JSON or form body, text, or `{ bytes: n }` for binary. */
+  body: unknown;
+  time: string;
+}
+
+export interface EmulatorRequest {
+  method: string;
+  url: URL;
+  /** Route path (after the platform's rewrite). */
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: Headers;
+  /** Parsed JSON/form body; undefined when absent or unparsable. */
+  body: unknown;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+export interface EmulatorContext {
+  now(): Date;
+  /** The emulator's own origin, e.g. http://127.0.0.1:54330 */
+  origin: string;
+  engagement: EngagementModel;
+}
+
+export interface Route {
+  method: string;
+  /** URLPattern pathname, e.g. "/2/tweets/:id". */
+  path: string;
+  handle(req: EmulatorRequest, ctx: EmulatorContext): Response | Promise<Response>;
+}
+
+/** How a platform says "rate limited" / "token revoked" / "server error". */
+export interface FaultResponses {
+  rateLimited(resetAt: Date, ctx: EmulatorContext): Response;
+  revokedToken(ctx: EmulatorContext): Response;
+  serverError(status: number): Response;
+}
+
+export interface EmulatorDefinition<S = unknown> {
+  name: string;
+  routes: Route[];
+  faults: FaultResponses;
+  state: S;
+  /** Map a URL to the route path (WordPress `?rest_route=`). */
+  routePath?(url: URL): string;
+}
+
+export interface EmulatorOptions {
+  port?: number;
+  hostname?: string;
+  clock?: () => Date;
+  engagement?: EngagementModel;
+  log?: (line: string) => void;
+}
+
+export interface RunningEmulator<S = unknown> {
+  name: string;
+  origin: string;
+  port: number;
+  state: S;
+  requests(filter?: { method?: string; path?: string }): RecordedRequest[];
+  clearRequests(): void;
+  addFault(spec: FaultSpec): void;
+  clearFaults(): void;
+  setClock(clock: (() => Date) | undefined): void;
+  close(): Promise<void>;
+}
+
+export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
+  const h = new Headers(headers);
+  h.set("content-type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify(body), { status, headers: h });
+}
+
+const HTML_PAGE = "<!DOCTYPE html><html><head><title>Service Maintenance</title></head>" +
+  "<body><h1>We'll be right back</h1></body></html>";
+
+const MEDIA_TYPES: Record<string, string> = {
+  mp4: "video/mp4",
+  mov: "video/quicktime",
+  jpg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  mp3: "audio/mpeg",
+};
+
+function parseBody(headers: Headers, bytes: Uint8Array): { parsed: unknown; recorded: unknown } {
+  if (bytes.length === 0) return { parsed: undefined, recorded: undefined };
+  const type = headers.get("content-type") ?? "";
+  const text = () => new TextDecoder().decode(bytes);
+  if (type.includes("json")) {
+    try {
+      const parsed = JSON.parse(text());
+      return { parsed, recorded: parsed };
+    } catch {
+      return { parsed: undefined, recorded: text() };
+    }
+  }
+  if (type.includes("x-www-form-urlencoded")) {
+    const parsed = Object.fromEntries(new URLSearchParams(text()));
+    return { parsed, recorded: parsed };
+  }
+  if (type.startsWith("text/")) return { parsed: text(), recorded: text() };
+  return { parsed: undefined, recorded: { bytes: bytes.length } };
+}
+
+export function serveEmulator<S>(
+  def: EmulatorDefinition<S>,
+  options: EmulatorOptions = {},
+): RunningEmulator<S> {
+  let clock = options.clock;
+  const now = () => (clock ? clock() : new Date());
+  const log = options.log ?? (() => {});
+  const recorded: RecordedRequest[] = [];
+  let faults: Fault[] = [];
+  const holds = new Set<() => void>();
+  let nextId = 1;
+  const routes = def.routes.map((r) => ({ ...r, pattern: new URLPattern({ pathname: r.path }) }));
+  const engagement = options.engagement ?? loadEngagementModel();
+
+  const takeFault = (method: string, path: string): Fault | undefined => {
+    const fault = faults.find((f) =>
+      (!f.method || f.method.toUpperCase() === method) && (!f.path || path.startsWith(f.path))
+    );
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) faults = faults.filter((f) => f !== fault);
+    return fault;
+  };
+
+  /** Never answer: until the emulator closes or `holdMs` passes (the client gives up first). */
+  const hold = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        holds.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      holds.add(done);
+    });
+
+  const control = async (req: Request, url: URL): Promise<Response> => {
+    const what = url.pathname.slice("/__emulator/".length);
+    if (what === "requests" && req.method === "GET") {
+      return json(
+        running.requests({
+          method: url.searchParams.get("method") ?? undefined,
+          path: url.searchParams.get("path") ?? undefined,
+        }),
+      );
+    }
+    if (what === "requests" && req.method === "DELETE") {
+      running.clearRequests();
+      return new Response(null, { status: 204 });
+    }
+    if (what === "faults" && req.method === "POST") {
+      const parsed = z.union([FaultSpecSchema, z.array(FaultSpecSchema)]).safeParse(
+        await req.json().catch(() => undefined),
+      );
+      if (!parsed.success) return json({ error: z.prettifyError(parsed.error) }, 400);
+      for (const spec of [parsed.data].flat()) running.addFault(spec);
+      return json(faults, 201);
+    }
+    if (what === "faults" && req.method === "GET") return json(faults);
+    if (what === "faults" && req.method === "DELETE") {
+      running.clearFaults();
+      return new Response(null, { status: 204 });
+    }
+    if (what === "clock" && req.method === "POST") {
+      const body = z.object({
+        now: z.iso.datetime({ offset: true }).optional(),
+        offsetSeconds: z.number().optional(),
+      })
+        .safeParse(await req.json().catch(() => undefined));
+      if (!body.success) return json({ error: z.prettifyError(body.error) }, 400);
+      const fixed = body.data.now ? Date.parse(body.data.now) : undefined;
+      const offset = (body.data.offsetSeconds ?? 0) * 1000;
+      running.setClock(() => new Date((fixed ?? Date.now()) + offset));
+      return json({ now: now().toISOString() });
+    }
+    if (what === "clock" && req.method === "DELETE") {
+      running.setClock(undefined);
+      return new Response(null, { status: 204 });
+    }
+    if (what === "health") return json({ name: def.name, now: now().toISOString() });
+    const media = /^media\/[\w.-]+\.(mp4|mov|jpg|png|gif|mp3)$/.exec(what);
+    if (media && req.method === "GET") {
+      // A stand-in public media host: deterministic bytes, `?bytes=N` (default 4096).
+      const size = Math.min(Number(url.searchParams.get("bytes") ?? 4096) || 4096, 50_000_000);
+      const bytes = new Uint8Array(size).map((_, i) => (i * 31 + 7) % 251);
+      return new Response(bytes, { headers: { "content-type": MEDIA_TYPES[media[1]] } });
+    }
+    return json({ error: `unknown control endpoint ${req.method} ${url.pathname}` }, 404);
+  };
+
+  const handle = async (req: Request): Promise<Response> => {
+    const url = new URL(req.url);
+    if (url.pathname.startsWith("/__emulator/")) return control(req, url);
+    const path = def.routePath ? def.routePath(url) : url.pathname;
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    const { parsed, recorded: recordedBody } = parseBody(req.headers, bytes);
+    recorded.push({
+      id: nextId++,
+      method: req.method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      headers: Object.fromEntries(req.headers),
+      body: recordedBody,
+      time: now().toISOString(),
+    });
+    const ctx: EmulatorContext = { now, origin: running.origin, engagement };
+    const route = () => {
+      for (const r of routes) {
+        if (r.method !== req.method) continue;
+        const match = r.pattern.exec({ pathname: path });
+        if (!match) continue;
+        const params: Record<string, string> = {};
+        for (const [k, v] of Object.entries(match.pathname.groups)) {
+          if (v !== undefined) params[k] = decodeURIComponent(v);
+        }
+        return r.handle(
+          {
+            method: req.method,
+            url,
+            path,
+            params,
+            query: url.searchParams,
+            headers: req.headers,
+            body: parsed,
+            bytes,
+          },
+          ctx,
+        );
+      }
+      return json({ error: `${def.name} emulator: no route for ${req.method} ${path}` }, 404);
+    };
+
+    const fault = takeFault(req.method, path);
+    switch (fault?.mode) {
+      case undefined:
+        return route();
+      case "latency":
+        await new Promise((r) => setTimeout(r, fault.latencyMs));
+        return route();
+      case "5xx":
+        return def.faults.serverError(fault.status);
+      case "rate_limit":
+        return def.faults.rateLimited(new Date(now().getTime() + fault.resetInSeconds * 1000), ctx);
+      case "revoke_token":
+        return def.faults.revokedToken(ctx);
+      case "html_200":
+        return new Response(HTML_PAGE, { status: 200, headers: { "content-type": "text/html" } });
+      case "timeout":
+        if (fault.afterProcessing) await route();
+        await hold(fault.holdMs);
+        return new Response(null, { status: 504 });
+    }
+  };
+
+  const server = Deno.serve(
+    { port: options.port ?? 0, hostname: options.hostname ?? "127.0.0.1", onListen: () => {} },
+    async (req) => {
+      const started = performance.now();
+      const response = await handle(req);
+      const url = new URL(req.url);
+      if (!url.pathname.startsWith("/__emulator/")) {
+        log(
+          `[${def.name}] ${req.method} ${url.pathname}${url.search} -> ${response.status} ` +
+            `(${Math.round(performance.now() - started)} ms)`,
+        );
+      }
+      return response;
+    },
+  );
+  const port = server.addr.port;
+
+  const running: RunningEmulator<S> = {
+    name: def.name,
+    origin: `http://${options.hostname ?? "127.0.0.1"}:${port}`,
+    port,
+    state: def.state,
+    requests(filter = {}) {
+      return recorded.filter((r) =>
+        (!filter.method || r.method === filter.method.toUpperCase()) &&
+        (!filter.path || r.path.startsWith(filter.path))
+      );
+    },
+    clearRequests() {
+      recorded.length = 0;
+    },
+    addFault(spec) {
+      const fault = FaultSpecSchema.parse(spec);
+      faults.push({ ...fault, remaining: fault.count ?? Number.POSITIVE_INFINITY });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    setClock(next) {
+      clock = next;
+    },
+    async close() {
+      for (const release of [...holds]) release();
+      await server.shutdown();
+    },
+  };
+  return running;
+}

@@ -1,0 +1,389 @@
+/**
+ * Instagram Graph API (content publishing) emulator, as Meta behaves: access token as a parameter or
+ * Bearer; Meta error JSON (`{error:{message,type,code,error_subcode,fbtrace_id}}`, HTTP 400 for
+ * OAuth and parameter errors); containers IN_PROGRESS -> FINISHED after processing (videos take
+ * longer) and EXPIRED after 24 h; publishing a container that is not FINISHED fails; the rolling
+ * 24 h publishing cap (code 9, subcode 2207042) and `content_publishing_limit`; a media URL that
+ * cannot be fetched (host containing "unreachable") fails with subcode 2207052; insights from the
+ * engagement model (`impressions` is rejected, deprecated since v22).
+ */
+import { bearerToken } from "./auth.ts";
+import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
+import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
+
+type ContainerStatus = "IN_PROGRESS" | "FINISHED" | "ERROR" | "PUBLISHED";
+
+export interface IgContainer {
+  id: string;
+  userId: string;
+  mediaType: "IMAGE" | "REELS" | "CAROUSEL";
+  caption: string;
+  isCarouselItem: boolean;
+  children: string[];
+  createdAt: Date;
+  readyAt: Date;
+  status: ContainerStatus;
+}
+
+export interface IgMedia {
+  id: string;
+  userId: string;
+  caption: string;
+  mediaType: string;
+  permalink: string;
+  timestamp: Date;
+}
+
+export interface InstagramState {
+  tokens: Set<string>;
+  revoked: Set<string>;
+  users: Set<string>;
+  containers: Map<string, IgContainer>;
+  media: Map<string, IgMedia>;
+  nextId: bigint;
+  /** Published posts allowed per rolling 24 h (Meta: 50, older docs 25). */
+  postsPer24h: number;
+  imageProcessingMs: number;
+  videoProcessingMs: number;
+}
+
+export interface InstagramEmulatorOptions {
+  tokens?: string[];
+  users?: string[];
+  postsPer24h?: number;
+  imageProcessingMs?: number;
+  videoProcessingMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+const LIMITS = limitsFor("instagram");
+const INSIGHTS = ["views", "reach", "likes", "comments", "shares", "saved", "total_interactions"];
+
+function metaError(
+  code: number,
+  message: string,
+  extra: { subcode?: number; status?: number; transient?: boolean } = {},
+  headers: HeadersInit = {},
+): Response {
+  return json(
+    {
+      error: {
+        message,
+        type: code === 190 || code === 2500 ? "OAuthException" : "IGApiException",
+        code,
+        error_subcode: extra.subcode,
+        is_transient: extra.transient ?? false,
+        fbtrace_id: crypto.randomUUID().replace(/-/g, "").slice(0, 22),
+      },
+    },
+    extra.status ?? 400,
+    headers,
+  );
+}
+
+const missing = (id: string) =>
+  metaError(
+    100,
+    `Unsupported request. Object with ID '${id}' does not exist, cannot be loaded due to missing ` +
+      "permissions, or does not support this operation.",
+    { subcode: 33 },
+  );
+
+/** Query parameters merged with a form or JSON body, as the Graph API reads them. */
+function params(req: { query: URLSearchParams; body: unknown }): Record<string, string> {
+  const out: Record<string, string> = Object.fromEntries(req.query);
+  if (req.body && typeof req.body === "object") {
+    for (const [k, v] of Object.entries(req.body)) out[k] = String(v);
+  }
+  return out;
+}
+
+function shortcode(id: string): string {
+  return btoa(id).replace(/[^A-Za-z0-9]/g, "").slice(0, 11);
+}
+
+export function instagramEmulator(
+  options: InstagramEmulatorOptions = {},
+): EmulatorDefinition<InstagramState> {
+  const state: InstagramState = {
+    tokens: new Set(options.tokens ?? ["ig-token"]),
+    revoked: new Set(),
+    users: new Set(options.users ?? ["17841400000000001"]),
+    containers: new Map(),
+    media: new Map(),
+    nextId: 17_890_000_000_000_000n,
+    postsPer24h: options.postsPer24h ?? LIMITS.postsPer24h,
+    imageProcessingMs: options.imageProcessingMs ?? 0,
+    videoProcessingMs: options.videoProcessingMs ?? 50,
+  };
+  const newId = () => String(state.nextId++);
+
+  /** Status as of now: FINISHED once processed, EXPIRED 24 h after creation. */
+  const statusOf = (c: IgContainer, now: Date): ContainerStatus | "EXPIRED" => {
+    if (c.status === "PUBLISHED" || c.status === "ERROR") return c.status;
+    if (now.getTime() - c.createdAt.getTime() > DAY_MS) return "EXPIRED";
+    return now >= c.readyAt ? "FINISHED" : "IN_PROGRESS";
+  };
+
+  const publishedLastDay = (userId: string, now: Date) =>
+    [...state.media.values()].filter((m) =>
+      m.userId === userId && now.getTime() - m.timestamp.getTime() < DAY_MS
+    ).length;
+
+  type Handler = (
+    p: Record<string, string>,
+    path: Record<string, string>,
+    ctx: EmulatorContext,
+  ) => Response;
+
+  /** Token check (parameter or Bearer), then the handler with merged parameters. */
+  const authed = (handler: Handler): Route["handle"] => (req, ctx) => {
+    const p = params(req);
+    const token = p.access_token ?? bearerToken(req.headers);
+    if (!token) {
+      return metaError(2500, "An active access token must be used to query information.");
+    }
+    if (state.revoked.has(token)) {
+      return metaError(
+        190,
+        "Error validating access token: The session has been invalidated because the user " +
+          "changed their password or Facebook has changed the session for security reasons.",
+        { subcode: 460 },
+      );
+    }
+    if (!state.tokens.has(token)) {
+      return metaError(190, "Invalid OAuth access token - Cannot parse access token");
+    }
+    return handler(p, req.params, ctx);
+  };
+
+  const forUser = (handler: Handler): Route["handle"] =>
+    authed((p, path, ctx) =>
+      state.users.has(path.user) ? handler(p, path, ctx) : missing(path.user)
+    );
+
+  const createContainer: Handler = (p, { user }, ctx) => {
+    const caption = p.caption ?? "";
+    const isCarouselItem = p.is_carousel_item === "true";
+    if ([...caption].length > LIMITS.maxCaptionChars) {
+      return metaError(100, "(#100) The caption is too long.", { subcode: 2207010 });
+    }
+    if ((caption.match(/#[\p{L}\p{N}_]+/gu)?.length ?? 0) > LIMITS.maxHashtags) {
+      return metaError(100, `(#100) A caption may contain at most ${LIMITS.maxHashtags} hashtags.`);
+    }
+    if ((caption.match(/@[A-Za-z0-9._]+/g)?.length ?? 0) > LIMITS.maxMentions) {
+      return metaError(100, `(#100) A caption may contain at most ${LIMITS.maxMentions} mentions.`);
+    }
+    let mediaType: IgContainer["mediaType"];
+    let children: string[] = [];
+    let url: string | undefined;
+    if (p.media_type === "CAROUSEL") {
+      mediaType = "CAROUSEL";
+      children = (p.children ?? "").split(",").filter(Boolean);
+      if (children.length < 2 || children.length > LIMITS.maxCarouselItems) {
+        return metaError(
+          100,
+          `(#100) A carousel needs between 2 and ${LIMITS.maxCarouselItems} children.`,
+        );
+      }
+      const bad = children.find((id) => !state.containers.get(id)?.isCarouselItem);
+      if (bad) return missing(bad);
+    } else if (p.video_url) {
+      if (p.media_type !== "REELS" && !isCarouselItem) {
+        return metaError(
+          100,
+          "(#100) The media type VIDEO is no longer supported. Please use REELS.",
+        );
+      }
+      mediaType = "REELS";
+      url = p.video_url;
+    } else if (p.image_url) {
+      mediaType = "IMAGE";
+      url = p.image_url;
+    } else {
+      return metaError(100, "(#100) The parameter image_url is required.");
+    }
+    if (url !== undefined) {
+      let host = "";
+      try {
+        host = new URL(url).hostname;
+      } catch {
+        return metaError(100, "(#100) The media URL is not a valid URL.", { subcode: 2207052 });
+      }
+      if (host.includes("unreachable")) {
+        return metaError(
+          9004,
+          "Media download has failed. The media URI doesn't meet our requirements.",
+          {
+            subcode: 2207052,
+            transient: true,
+          },
+        );
+      }
+    }
+    const now = ctx.now();
+    const processing = mediaType === "REELS" ? state.videoProcessingMs : state.imageProcessingMs;
+    const container: IgContainer = {
+      id: newId(),
+      userId: user,
+      mediaType,
+      caption,
+      isCarouselItem,
+      children,
+      createdAt: now,
+      readyAt: new Date(now.getTime() + processing),
+      status: "IN_PROGRESS",
+    };
+    state.containers.set(container.id, container);
+    return json({ id: container.id });
+  };
+
+  const publish: Handler = (p, { user }, ctx) => {
+    const container = p.creation_id ? state.containers.get(p.creation_id) : undefined;
+    if (!container || container.userId !== user) return missing(p.creation_id ?? "");
+    const now = ctx.now();
+    if (publishedLastDay(user, now) >= state.postsPer24h) {
+      return metaError(9, "Application request limit reached", { subcode: 2207042 });
+    }
+    const status = statusOf(container, now);
+    if (status === "IN_PROGRESS") {
+      return metaError(9007, "The media is not ready for publishing, please wait for a moment", {
+        subcode: 2207027,
+      });
+    }
+    if (status !== "FINISHED" || container.isCarouselItem) {
+      return metaError(9007, `The media container is ${status} and cannot be published`, {
+        subcode: 2207006,
+      });
+    }
+    container.status = "PUBLISHED";
+    const id = newId();
+    state.media.set(id, {
+      id,
+      userId: user,
+      caption: container.caption,
+      mediaType: container.mediaType === "REELS" ? "VIDEO" : container.mediaType,
+      permalink: `https://www.instagram.com/p/${shortcode(id)}/`,
+      timestamp: now,
+    });
+    return json({ id });
+  };
+
+  const mediaFields = (m: IgMedia): Record<string, unknown> => ({
+    id: m.id,
+    caption: m.caption,
+    media_type: m.mediaType,
+    permalink: m.permalink,
+    timestamp: m.timestamp.toISOString().replace(/\.\d{3}Z$/, "+0000"),
+  });
+
+  const pick = (all: Record<string, unknown>, fields: string | undefined) =>
+    fields
+      ? Object.fromEntries(
+        ["id", ...fields.split(",")].filter((f) => f in all).map((f) => [f, all[f]]),
+      )
+      : { id: all.id };
+
+  const getNode: Handler = (p, { id }, ctx) => {
+    const container = state.containers.get(id);
+    if (container) {
+      const status = statusOf(container, ctx.now());
+      return json(
+        pick(
+          { id, status_code: status, status: status === "IN_PROGRESS" ? "In Progress" : status },
+          p.fields,
+        ),
+      );
+    }
+    const media = state.media.get(id);
+    return media ? json(pick(mediaFields(media), p.fields)) : missing(id);
+  };
+
+  const insights: Handler = (p, { id }, ctx) => {
+    const media = state.media.get(id);
+    if (!media) return missing(id);
+    const wanted = (p.metric ?? "").split(",").filter(Boolean);
+    const bad = wanted.findIndex((m) => !INSIGHTS.includes(m));
+    if (wanted.length === 0 || bad >= 0) {
+      return metaError(
+        100,
+        `(#100) metric[${Math.max(bad, 0)}] must be one of the following values: ${
+          INSIGHTS.join(", ")
+        }`,
+      );
+    }
+    const m = ctx.engagement.metrics("instagram", id, media.timestamp, ctx.now());
+    const values: Record<string, number> = {
+      views: m.impressions,
+      reach: m.reach,
+      likes: m.likes,
+      comments: m.comments,
+      shares: m.shares,
+      saved: m.saves,
+      total_interactions: m.likes + m.comments + m.shares + m.saves,
+    };
+    return json({
+      data: wanted.map((name) => ({
+        name,
+        period: "lifetime",
+        values: [{ value: values[name] }],
+        title: name,
+        id: `${id}/insights/${name}/lifetime`,
+      })),
+    });
+  };
+
+  const routes: Route[] = [
+    { method: "POST", path: "/:v/:user/media", handle: forUser(createContainer) },
+    { method: "POST", path: "/:v/:user/media_publish", handle: forUser(publish) },
+    {
+      method: "GET",
+      path: "/:v/:user/content_publishing_limit",
+      handle: forUser((_p, { user }, ctx) =>
+        json({
+          data: [{
+            quota_usage: publishedLastDay(user, ctx.now()),
+            config: { quota_total: state.postsPer24h, quota_duration: DAY_MS / 1000 },
+          }],
+        })
+      ),
+    },
+    {
+      method: "GET",
+      path: "/:v/:user/media",
+      handle: forUser((p, { user }) =>
+        json({
+          data: [...state.media.values()]
+            .filter((m) => m.userId === user)
+            .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime())
+            .slice(0, Number(p.limit ?? 25))
+            .map((m) => pick(mediaFields(m), p.fields)),
+          paging: { cursors: {} },
+        })
+      ),
+    },
+    { method: "GET", path: "/:v/:id/insights", handle: authed(insights) },
+    { method: "GET", path: "/:v/:id", handle: authed(getNode) },
+  ];
+
+  return {
+    name: "instagram",
+    state,
+    routes,
+    faults: {
+      rateLimited: () =>
+        metaError(4, "Application request limit reached", { transient: true }, {
+          "x-app-usage": JSON.stringify({ call_count: 100, total_cputime: 40, total_time: 60 }),
+        }),
+      revokedToken: () =>
+        metaError(190, "Error validating access token: The user has not authorized application.", {
+          subcode: 458,
+        }),
+      serverError: (status) =>
+        metaError(2, "An unexpected error has occurred. Please retry your request later.", {
+          status,
+          transient: true,
+        }),
+    },
+  };
+}

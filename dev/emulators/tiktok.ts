@@ -1,0 +1,312 @@
+/**
+ * TikTok Content Posting API emulator, as TikTok behaves: Bearer tokens with scopes (video.publish,
+ * video.list), `{data, error:{code,message,log_id}}` bodies, creator_info privacy levels, init
+ * validation (title <= 2,200 UTF-16 units, allowed privacy level, URL ownership), 6 init requests
+ * per minute per token (429 rate_limit_exceeded), a daily post cap (spam_risk_too_many_posts), and
+ * status PROCESSING_DOWNLOAD -> PUBLISH_COMPLETE (or FAILED video_pull_failed for a host containing
+ * "unreachable"). Video metrics come from the engagement model.
+ */
+import { bearerToken } from "./auth.ts";
+import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
+import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
+
+export interface TikTokAccount {
+  scopes: string[];
+  username: string;
+}
+
+export interface TikTokPublish {
+  id: string;
+  token: string;
+  title: string;
+  videoUrl: string;
+  privacyLevel: string;
+  createdAt: Date;
+  /** Set once PUBLISH_COMPLETE has been reached. */
+  videoId?: string;
+}
+
+export interface TikTokVideo {
+  id: string;
+  token: string;
+  title: string;
+  createTime: Date;
+  shareUrl: string;
+}
+
+export interface TikTokState {
+  accounts: Map<string, TikTokAccount>;
+  revoked: Set<string>;
+  privacyLevelOptions: string[];
+  publishes: Map<string, TikTokPublish>;
+  videos: Map<string, TikTokVideo>;
+  initTimes: Map<string, number[]>;
+  initsPerMinute: number;
+  postsPerDay: number;
+  /** How long PROCESSING_DOWNLOAD lasts. */
+  processingMs: number;
+  nextId: number;
+}
+
+export interface TikTokEmulatorOptions {
+  accounts?: Record<string, TikTokAccount>;
+  privacyLevelOptions?: string[];
+  initsPerMinute?: number;
+  postsPerDay?: number;
+  processingMs?: number;
+}
+
+const MAX_TITLE = limitsFor("tiktok").maxTitleUtf16;
+
+function tiktokError(status: number, code: string, message: string, headers: HeadersInit = {}) {
+  return json({ data: {}, error: { code, message, log_id: logId() } }, status, headers);
+}
+
+function ok(data: unknown): Response {
+  return json({ data, error: { code: "ok", message: "", log_id: logId() } });
+}
+
+function logId(): string {
+  return crypto.randomUUID().replace(/-/g, "").slice(0, 24).toUpperCase();
+}
+
+export function tiktokEmulator(
+  options: TikTokEmulatorOptions = {},
+): EmulatorDefinition<TikTokState> {
+  const state: TikTokState = {
+    accounts: new Map(Object.entries(
+      options.accounts ?? {
+        "tt-token": {
+          scopes: ["user.info.basic", "video.publish", "video.list"],
+          username: "creator",
+        },
+      },
+    )),
+    revoked: new Set(),
+    privacyLevelOptions: options.privacyLevelOptions ??
+      ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"],
+    publishes: new Map(),
+    videos: new Map(),
+    initTimes: new Map(),
+    initsPerMinute: options.initsPerMinute ?? 6,
+    postsPerDay: options.postsPerDay ?? 15,
+    processingMs: options.processingMs ?? 0,
+    nextId: 7_300_000_000_001,
+  };
+
+  type Handler = (
+    body: Record<string, unknown>,
+    who: { token: string; account: TikTokAccount },
+    ctx: EmulatorContext,
+    query: URLSearchParams,
+  ) => Response;
+
+  const scoped = (scope: string, handler: Handler): Route["handle"] => (req, ctx) => {
+    const token = bearerToken(req.headers);
+    const account = token ? state.accounts.get(token) : undefined;
+    if (!token || !account || state.revoked.has(token)) {
+      return tiktokError(
+        401,
+        "access_token_invalid",
+        "The access token is invalid or not found in the request.",
+      );
+    }
+    if (!account.scopes.includes(scope)) {
+      return tiktokError(
+        401,
+        "scope_not_authorized",
+        "The user did not authorize the scope required for completing this request.",
+      );
+    }
+    const body = req.body && typeof req.body === "object"
+      ? req.body as Record<string, unknown>
+      : {};
+    return handler(body, { token, account }, ctx, req.query);
+  };
+
+  /** Advance a publish to PUBLISH_COMPLETE once processed; the video appears then. */
+  const progress = (p: TikTokPublish, now: Date) => {
+    if (p.videoId || now.getTime() - p.createdAt.getTime() < state.processingMs) return;
+    if (new URL(p.videoUrl).hostname.includes("unreachable")) return;
+    const id = String(state.nextId++);
+    const account = state.accounts.get(p.token);
+    state.videos.set(id, {
+      id,
+      token: p.token,
+      title: p.title,
+      createTime: now,
+      shareUrl: `https://www.tiktok.com/@${account?.username}/video/${id}`,
+    });
+    p.videoId = id;
+  };
+
+  const init: Handler = (body, { token }, ctx) => {
+    const now = ctx.now();
+    const recent = (state.initTimes.get(token) ?? []).filter((t) => now.getTime() - t < 60_000);
+    if (recent.length >= state.initsPerMinute) {
+      return tiktokError(429, "rate_limit_exceeded", "API rate limit was exceeded.");
+    }
+    state.initTimes.set(token, [...recent, now.getTime()]);
+    const today = [...state.publishes.values()].filter((p) =>
+      p.token === token && now.getTime() - p.createdAt.getTime() < 86_400_000
+    );
+    if (today.length >= state.postsPerDay) {
+      return tiktokError(
+        403,
+        "spam_risk_too_many_posts",
+        "The daily post cap from the API for this user has been reached.",
+      );
+    }
+    const post = (body.post_info ?? {}) as Record<string, unknown>;
+    const source = (body.source_info ?? {}) as Record<string, unknown>;
+    const title = typeof post.title === "string" ? post.title : "";
+    if (title.length > MAX_TITLE) {
+      return tiktokError(400, "invalid_params", `title exceeds ${MAX_TITLE} UTF-16 runes`);
+    }
+    if (!state.privacyLevelOptions.includes(String(post.privacy_level))) {
+      return tiktokError(
+        400,
+        "privacy_level_option_mismatch",
+        "privacy_level is not one of the creator's privacy_level_options.",
+      );
+    }
+    if (source.source !== "PULL_FROM_URL" || typeof source.video_url !== "string") {
+      return tiktokError(
+        400,
+        "invalid_params",
+        "source_info.video_url is required for PULL_FROM_URL",
+      );
+    }
+    let host: string;
+    try {
+      host = new URL(source.video_url).hostname;
+    } catch {
+      return tiktokError(400, "invalid_params", "source_info.video_url is not a valid URL");
+    }
+    if (host.includes("unverified")) {
+      return tiktokError(
+        403,
+        "url_ownership_unverified",
+        "Please review our URL ownership verification rules.",
+      );
+    }
+    const id = `v_pub_url~v2-1.${state.nextId++}`;
+    state.publishes.set(id, {
+      id,
+      token,
+      title,
+      videoUrl: source.video_url,
+      privacyLevel: String(post.privacy_level),
+      createdAt: now,
+    });
+    return ok({ publish_id: id });
+  };
+
+  const status: Handler = (body, { token }, ctx) => {
+    const p = state.publishes.get(String(body.publish_id));
+    if (!p || p.token !== token) {
+      return tiktokError(400, "invalid_publish_id", "The publish_id does not exist.");
+    }
+    progress(p, ctx.now());
+    if (new URL(p.videoUrl).hostname.includes("unreachable")) {
+      return ok({ status: "FAILED", fail_reason: "video_pull_failed", downloaded_bytes: 0 });
+    }
+    if (!p.videoId) return ok({ status: "PROCESSING_DOWNLOAD", downloaded_bytes: 0 });
+    return ok({
+      status: "PUBLISH_COMPLETE",
+      publicaly_available_post_id: [Number(p.videoId)],
+      downloaded_bytes: 1_048_576,
+    });
+  };
+
+  const fieldsOf = (v: TikTokVideo, ctx: EmulatorContext): Record<string, unknown> => {
+    const m = ctx.engagement.metrics("tiktok", v.id, v.createTime, ctx.now());
+    return {
+      id: v.id,
+      title: v.title,
+      create_time: Math.floor(v.createTime.getTime() / 1000),
+      share_url: v.shareUrl,
+      view_count: m.video_views,
+      like_count: m.likes,
+      comment_count: m.comments,
+      share_count: m.shares,
+    };
+  };
+
+  const select = (all: Record<string, unknown>, fields: string | null) =>
+    Object.fromEntries((fields ?? "id").split(",").filter((f) => f in all).map((f) => [f, all[f]]));
+
+  const mine = (token: string, now: Date) => {
+    for (const p of state.publishes.values()) if (p.token === token) progress(p, now);
+    return [...state.videos.values()].filter((v) => v.token === token);
+  };
+
+  const routes: Route[] = [
+    {
+      method: "POST",
+      path: "/v2/post/publish/creator_info/query/",
+      handle: scoped("video.publish", (_b, { account }) =>
+        ok({
+          creator_avatar_url: "https://p16.tiktokcdn.com/avatar.jpeg",
+          creator_username: account.username,
+          creator_nickname: account.username,
+          privacy_level_options: state.privacyLevelOptions,
+          comment_disabled: false,
+          duet_disabled: false,
+          stitch_disabled: false,
+          max_video_post_duration_sec: 600,
+        })),
+    },
+    { method: "POST", path: "/v2/post/publish/video/init/", handle: scoped("video.publish", init) },
+    {
+      method: "POST",
+      path: "/v2/post/publish/status/fetch/",
+      handle: scoped("video.publish", status),
+    },
+    {
+      method: "POST",
+      path: "/v2/video/query/",
+      handle: scoped("video.list", (body, { token }, ctx, query) => {
+        const filters = (body.filters ?? {}) as { video_ids?: unknown };
+        const ids = Array.isArray(filters.video_ids) ? filters.video_ids.map(String) : [];
+        if (ids.length === 0 || ids.length > 20) {
+          return tiktokError(400, "invalid_params", "filters.video_ids must list 1 to 20 ids");
+        }
+        const videos = mine(token, ctx.now()).filter((v) => ids.includes(v.id));
+        return ok({ videos: videos.map((v) => select(fieldsOf(v, ctx), query.get("fields"))) });
+      }),
+    },
+    {
+      method: "POST",
+      path: "/v2/video/list/",
+      handle: scoped("video.list", (body, { token }, ctx, query) => {
+        const max = Math.min(Number(body.max_count ?? 20), 20);
+        const videos = mine(token, ctx.now())
+          .sort((a, b) => b.createTime.getTime() - a.createTime.getTime())
+          .slice(0, max);
+        return ok({
+          videos: videos.map((v) => select(fieldsOf(v, ctx), query.get("fields"))),
+          cursor: 0,
+          has_more: false,
+        });
+      }),
+    },
+  ];
+
+  return {
+    name: "tiktok",
+    state,
+    routes,
+    faults: {
+      rateLimited: () => tiktokError(429, "rate_limit_exceeded", "API rate limit was exceeded."),
+      revokedToken: () =>
+        tiktokError(
+          401,
+          "access_token_invalid",
+          "The access token is invalid or not found in the request.",
+        ),
+      serverError: (status) =>
+        tiktokError(status, "internal_error", "Something went wrong. Please try again later."),
+    },
+  };
+}

@@ -1,0 +1,392 @@
+/**
+ * WordPress REST API emulator (core posts + categories), as WordPress 6.x behaves: Basic auth with
+ * an application password (spaces ignored), `rest_*` error bodies, `?rest_route=` for sites
+ * without pretty permalinks, `publish` <-> `future` by date_gmt, future posts flipping to publish
+ * when due, trash then 410 `rest_already_trashed`, and an analytics endpoint fed by the engagement
+ * model (`/wp-json/stats/v1/posts/:id`, standing in for Jetpack/GA).
+ */
+import { basicCredentials } from "./auth.ts";
+import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
+import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
+
+export interface WordPressPost {
+  id: number;
+  title: string;
+  content: string;
+  excerpt: string;
+  status: "publish" | "future" | "draft" | "pending" | "private" | "trash";
+  date_gmt: Date;
+  modified_gmt: Date;
+  slug: string;
+  categories: number[];
+  tags: number[];
+  featured_media: number;
+}
+
+export interface WordPressState {
+  posts: Map<number, WordPressPost>;
+  categories: Map<number, { id: number; name: string; slug: string }>;
+  media: Set<number>;
+  users: Map<string, string>;
+  nextId: number;
+}
+
+export interface WordPressEmulatorOptions {
+  /** username -> application password (spaces are ignored, as WordPress does). */
+  users?: Record<string, string>;
+}
+
+const STATUSES = ["publish", "future", "draft", "pending", "private"] as const;
+const FUTURE_SECONDS = limitsFor("wordpress").futureThresholdSeconds;
+
+function wpError(code: string, message: string, status: number, extra: object = {}): Response {
+  return json({ code, message, data: { status, ...extra } }, status);
+}
+
+const slugify = (s: string) =>
+  s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "post";
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+export function wordpressEmulator(
+  options: WordPressEmulatorOptions = {},
+): EmulatorDefinition<WordPressState> {
+  const state: WordPressState = {
+    posts: new Map(),
+    categories: new Map([[1, { id: 1, name: "Uncategorized", slug: "uncategorized" }]]),
+    media: new Set([42]),
+    users: new Map(
+      Object.entries(options.users ?? { admin: "abcd EFGH ijkl MNOP qrst UVWX" }).map((
+        [u, p],
+      ) => [u, p.replace(/\s/g, "")]),
+    ),
+    nextId: 100,
+  };
+
+  /** WordPress' cron publishes due future posts. */
+  const tick = (now: Date) => {
+    for (const post of state.posts.values()) {
+      if (post.status === "future" && post.date_gmt <= now) post.status = "publish";
+    }
+  };
+
+  type Auth = { user: string } | { error: Response } | undefined;
+  const authenticate = (headers: Headers): Auth => {
+    if (!headers.has("authorization")) return undefined;
+    const creds = basicCredentials(headers);
+    if (!creds || !state.users.has(creds.user)) {
+      return {
+        error: wpError(
+          "invalid_username",
+          "Unknown username. Check again or try your email address.",
+          401,
+        ),
+      };
+    }
+    if (state.users.get(creds.user) !== creds.password.replace(/\s/g, "")) {
+      return {
+        error: wpError(
+          "incorrect_password",
+          "The provided password is an invalid application password.",
+          401,
+        ),
+      };
+    }
+    return { user: creds.user };
+  };
+
+  const serialize = (post: WordPressPost, ctx: EmulatorContext, edit: boolean) => ({
+    id: post.id,
+    date_gmt: post.date_gmt.toISOString().slice(0, 19),
+    modified_gmt: post.modified_gmt.toISOString().slice(0, 19),
+    slug: post.slug,
+    status: post.status,
+    type: "post",
+    link: `${ctx.origin}/?p=${post.id}`,
+    title: { ...(edit ? { raw: post.title } : {}), rendered: escapeHtml(post.title) },
+    content: {
+      ...(edit ? { raw: post.content } : {}),
+      rendered: `<p>${post.content}</p>\n`,
+      protected: false,
+    },
+    excerpt: { ...(edit ? { raw: post.excerpt } : {}), rendered: post.excerpt },
+    author: 1,
+    featured_media: post.featured_media,
+    categories: post.categories,
+    tags: post.tags,
+    meta: [],
+  });
+
+  /** Applies title/content/status/date_gmt/... from a request body; a Response on bad input. */
+  const apply = (
+    post: WordPressPost,
+    body: Record<string, unknown>,
+    now: Date,
+  ): Response | void => {
+    const text = (v: unknown) =>
+      typeof v === "string"
+        ? v
+        : v && typeof v === "object" && "raw" in v && typeof v.raw === "string"
+        ? v.raw
+        : undefined;
+    if ("title" in body) post.title = text(body.title) ?? post.title;
+    if ("content" in body) post.content = text(body.content) ?? post.content;
+    if ("excerpt" in body) post.excerpt = text(body.excerpt) ?? post.excerpt;
+    if (body.status !== undefined) {
+      if (!STATUSES.includes(body.status as typeof STATUSES[number])) {
+        return wpError("rest_invalid_param", "Invalid parameter(s): status", 400, {
+          params: { status: `status is not one of ${STATUSES.join(", ")}.` },
+        });
+      }
+      post.status = body.status as WordPressPost["status"];
+    }
+    if (body.date_gmt !== undefined) {
+      const parsed = typeof body.date_gmt === "string"
+        ? Date.parse(body.date_gmt.endsWith("Z") ? body.date_gmt : `${body.date_gmt}Z`)
+        : NaN;
+      if (!Number.isFinite(parsed)) {
+        return wpError("rest_invalid_param", "Invalid parameter(s): date_gmt", 400, {
+          params: { date_gmt: "Invalid date." },
+        });
+      }
+      post.date_gmt = new Date(parsed);
+    }
+    for (const key of ["categories", "tags"] as const) {
+      if (Array.isArray(body[key])) post[key] = (body[key] as unknown[]).map(Number);
+    }
+    // An unknown featured_media id is silently ignored, as WordPress does on create.
+    if (typeof body.featured_media === "number" && state.media.has(body.featured_media)) {
+      post.featured_media = body.featured_media;
+    }
+    const ahead = (post.date_gmt.getTime() - now.getTime()) / 1000;
+    if (post.status === "publish" && ahead >= FUTURE_SECONDS) post.status = "future";
+    else if (post.status === "future" && ahead < FUTURE_SECONDS) post.status = "publish";
+    post.modified_gmt = now;
+  };
+
+  const withPost = (
+    handler: (
+      post: WordPressPost,
+      user: string | undefined,
+      ...rest: Parameters<Route["handle"]>
+    ) => Response,
+    needsAuth: { code: string; message: string } | undefined,
+  ): Route["handle"] =>
+  (req, ctx) => {
+    tick(ctx.now());
+    const auth = authenticate(req.headers);
+    if (auth && "error" in auth) return auth.error;
+    if (needsAuth && !auth) return wpError(needsAuth.code, needsAuth.message, 401);
+    const post = state.posts.get(Number(req.params.id));
+    if (!post || (post.status !== "publish" && !auth)) {
+      return wpError("rest_post_invalid_id", "Invalid post ID.", 404);
+    }
+    return handler(post, auth?.user, req, ctx);
+  };
+
+  const routes: Route[] = [
+    {
+      method: "POST",
+      path: "/wp-json/wp/v2/posts",
+      handle(req, ctx) {
+        const now = ctx.now();
+        tick(now);
+        const auth = authenticate(req.headers);
+        if (auth && "error" in auth) return auth.error;
+        if (!auth) {
+          return wpError(
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create posts as this user.",
+            401,
+          );
+        }
+        if (!req.body || typeof req.body !== "object") {
+          return wpError("rest_invalid_json", "Invalid JSON body passed.", 400);
+        }
+        const body = req.body as Record<string, unknown>;
+        const post: WordPressPost = {
+          id: state.nextId++,
+          title: "",
+          content: "",
+          excerpt: "",
+          status: "draft",
+          date_gmt: now,
+          modified_gmt: now,
+          slug: "",
+          categories: [1],
+          tags: [],
+          featured_media: 0,
+        };
+        const error = apply(post, body, now);
+        if (error) return error;
+        post.slug = slugify(post.title);
+        state.posts.set(post.id, post);
+        const location = `${ctx.origin}/wp-json/wp/v2/posts/${post.id}`;
+        return json(serialize(post, ctx, true), 201, { location });
+      },
+    },
+    {
+      method: "GET",
+      path: "/wp-json/wp/v2/posts",
+      handle(req, ctx) {
+        tick(ctx.now());
+        const auth = authenticate(req.headers);
+        if (auth && "error" in auth) return auth.error;
+        const edit = req.query.get("context") === "edit";
+        if (edit && !auth) {
+          return wpError(
+            "rest_forbidden_context",
+            "Sorry, you are not allowed to edit posts in this post type.",
+            401,
+          );
+        }
+        const statuses = (req.query.get("status") ?? "publish").split(",");
+        if (!auth && statuses.some((s) => s !== "publish")) {
+          return wpError("rest_invalid_param", "Invalid parameter(s): status", 400);
+        }
+        const search = req.query.get("search")?.toLowerCase();
+        const perPage = Math.min(Number(req.query.get("per_page") ?? 10) || 10, 100);
+        const matches = [...state.posts.values()]
+          .filter((p) => statuses.includes(p.status))
+          .filter((p) =>
+            !search || `${p.title} ${p.excerpt} ${p.content}`.toLowerCase().includes(search)
+          )
+          .sort((a, b) => b.date_gmt.getTime() - a.date_gmt.getTime());
+        return json(matches.slice(0, perPage).map((p) => serialize(p, ctx, edit)), 200, {
+          "x-wp-total": String(matches.length),
+          "x-wp-totalpages": String(Math.max(1, Math.ceil(matches.length / perPage))),
+        });
+      },
+    },
+    {
+      method: "GET",
+      path: "/wp-json/wp/v2/posts/:id",
+      handle: withPost(
+        (post, user, req, ctx) =>
+          json(serialize(post, ctx, !!user && req.query.get("context") === "edit")),
+        undefined,
+      ),
+    },
+    {
+      method: "POST",
+      path: "/wp-json/wp/v2/posts/:id",
+      handle: withPost((post, _user, req, ctx) => {
+        const error = apply(post, (req.body ?? {}) as Record<string, unknown>, ctx.now());
+        return error ?? json(serialize(post, ctx, true));
+      }, { code: "rest_cannot_edit", message: "Sorry, you are not allowed to edit this post." }),
+    },
+    {
+      method: "DELETE",
+      path: "/wp-json/wp/v2/posts/:id",
+      handle: withPost((post, _user, req, ctx) => {
+        if (req.query.get("force") === "true") {
+          state.posts.delete(post.id);
+          return json({ deleted: true, previous: serialize(post, ctx, true) });
+        }
+        if (post.status === "trash") {
+          return wpError("rest_already_trashed", "The post has already been deleted.", 410);
+        }
+        post.status = "trash";
+        return json(serialize(post, ctx, true));
+      }, {
+        code: "rest_cannot_delete",
+        message: "Sorry, you are not allowed to delete this post.",
+      }),
+    },
+    {
+      method: "GET",
+      path: "/wp-json/wp/v2/categories",
+      handle(req) {
+        const search = req.query.get("search")?.toLowerCase() ?? "";
+        return json(
+          [...state.categories.values()].filter((c) => c.name.toLowerCase().includes(search))
+            .map((c) => ({ ...c, name: escapeHtml(c.name), taxonomy: "category" })),
+        );
+      },
+    },
+    {
+      method: "POST",
+      path: "/wp-json/wp/v2/categories",
+      handle(req) {
+        const auth = authenticate(req.headers);
+        if (auth && "error" in auth) return auth.error;
+        if (!auth) {
+          return wpError(
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create terms in this taxonomy.",
+            401,
+          );
+        }
+        const name = (req.body as { name?: unknown } | undefined)?.name;
+        if (typeof name !== "string" || !name.trim()) {
+          return wpError("rest_missing_callback_param", "Missing parameter(s): name", 400);
+        }
+        const existing = [...state.categories.values()].find((c) =>
+          c.name.toLowerCase() === name.toLowerCase()
+        );
+        if (existing) {
+          return wpError(
+            "term_exists",
+            "A term with the name provided already exists in this taxonomy.",
+            400,
+            {
+              term_id: existing.id,
+            },
+          );
+        }
+        const category = { id: state.nextId++, name, slug: slugify(name) };
+        state.categories.set(category.id, category);
+        return json({ ...category, taxonomy: "category" }, 201);
+      },
+    },
+    {
+      method: "GET",
+      path: "/wp-json/stats/v1/posts/:id",
+      handle(req, ctx) {
+        const post = state.posts.get(Number(req.params.id));
+        if (!post) return wpError("rest_post_invalid_id", "Invalid post ID.", 404);
+        const m = ctx.engagement.metrics("wordpress", String(post.id), post.date_gmt, ctx.now());
+        return json({ post_id: post.id, views: m.impressions, ...m });
+      },
+    },
+  ];
+
+  return {
+    name: "wordpress",
+    state,
+    routes,
+    routePath: (url) => {
+      const route = url.searchParams.get("rest_route");
+      return route ? `/wp-json${route}` : url.pathname;
+    },
+    faults: {
+      rateLimited: (resetAt, ctx) =>
+        new Response(
+          JSON.stringify({
+            code: "too_many_requests",
+            message: "Too Many Requests",
+            data: { status: 429 },
+          }),
+          {
+            status: 429,
+            headers: {
+              "content-type": "application/json",
+              "retry-after": String(Math.ceil((resetAt.getTime() - ctx.now().getTime()) / 1000)),
+            },
+          },
+        ),
+      revokedToken: () =>
+        wpError(
+          "incorrect_password",
+          "The provided password is an invalid application password.",
+          401,
+        ),
+      serverError: (status) =>
+        wpError(
+          "internal_server_error",
+          "<p>There has been a critical error on this website.</p>",
+          status,
+        ),
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Platform credentials live in Vault (`platforms.credentials_secret_id`) as JSON, readable only by
+ * the service role. Loaded here with the caller's service-role postgres.js handle and validated per
+ * kind. Adapters take credentials in their constructor, so contract tests need no database.
+ */
+import type postgres from "postgres";
+import { z } from "zod";
+import type { PlatformKind, PlatformRow } from "./types.ts";
+
+export const CREDENTIAL_SCHEMAS = {
+  wordpress: z.object({
+    username: z.string().min(1),
+    /** WordPress Application Password (spaces between groups are allowed). */
+    application_password: z.string().min(1),
+  }),
+  x: z.object({
+    /** OAuth 1.0a user context. */
+    app_key: z.string().min(1),
+    app_secret: z.string().min(1),
+    access_token: z.string().min(1),
+    access_secret: z.string().min(1),
+    /** The account's numeric id; looked up with GET /2/users/me when absent. */
+    user_id: z.string().optional(),
+  }),
+  linkedin: z.object({ access_token: z.string().min(1) }),
+  youtube: z.object({ access_token: z.string().min(1) }),
+  /** Mailchimp: an API key (Basic auth) or an OAuth access token (Bearer). */
+  email: z.object({
+    api_key: z.string().min(1).optional(),
+    access_token: z.string().min(1).optional(),
+  }).refine((c) => c.api_key || c.access_token, { message: "api_key or access_token is required" }),
+  instagram: z.object({ access_token: z.string().min(1) }),
+  tiktok: z.object({ access_token: z.string().min(1) }),
+  /** Only when publish_config.hosting configures a Transistor-shaped host. */
+  podcast: z.object({ api_key: z.string().min(1).optional() }),
+} satisfies Partial<Record<PlatformKind, z.ZodType>>;
+
+export type CredentialKind = keyof typeof CREDENTIAL_SCHEMAS;
+export type CredentialsFor<K extends CredentialKind> = z.infer<(typeof CREDENTIAL_SCHEMAS)[K]>;
+
+export class CredentialsError extends Error {
+  override name = "CredentialsError";
+}
+
+export function hasCredentialSchema(kind: PlatformKind): kind is CredentialKind {
+  return kind in CREDENTIAL_SCHEMAS;
+}
+
+/** Validate raw credentials for a kind; the error names fields, never values. */
+export function parseCredentials<K extends CredentialKind>(
+  kind: K,
+  raw: unknown,
+): CredentialsFor<K> {
+  const schema = CREDENTIAL_SCHEMAS[kind] as unknown as z.ZodType<CredentialsFor<K>>;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(root)").join(", ");
+    throw new CredentialsError(`${kind} credentials are invalid: ${fields}`);
+  }
+  return parsed.data;
+}
+
+/** Read and parse a platform's secret. `sql` must be a service-role connection. */
+export async function loadCredentials(sql: postgres.Sql, platform: PlatformRow): Promise<unknown> {
+  if (!platform.credentials_secret_id) {
+    throw new CredentialsError(`platform ${platform.id} has no credentials_secret_id`);
+  }
+  const rows = await sql<{ decrypted_secret: string | null }[]>`
+    select decrypted_secret from vault.decrypted_secrets where id = ${platform.credentials_secret_id}::uuid
+  `;
+  const secret = rows[0]?.decrypted_secret;
+  if (!secret) throw new CredentialsError(`secret for platform ${platform.id} not found`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(secret);
+  } catch {
+    throw new CredentialsError(`secret for platform ${platform.id} is not JSON`);
+  }
+  if (!hasCredentialSchema(platform.kind)) return raw;
+  return parseCredentials(platform.kind, raw);
+}

@@ -1,0 +1,177 @@
+/**
+ * fetch with a timeout, a JSON guard and the shared classifier: every adapter's HTTP goes here.
+ * Returns the parsed, schema-checked body or a classified Failure; never throws for HTTP reasons.
+ */
+import type { z } from "zod";
+import {
+  classifyNetworkError,
+  classifyResponse,
+  type ErrorProfile,
+  type HttpAnswer,
+  malformedSuccess,
+} from "./classify.ts";
+import { HTTP_SETTINGS } from "./settings.ts";
+import type { Failure } from "./types.ts";
+
+/** What adapters get injected (tests pass a clock; production uses the defaults). */
+export interface HttpDeps {
+  fetch: typeof fetch;
+  now: () => Date;
+  timeoutMs: number;
+}
+
+export interface HttpRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  url: string;
+  headers?: Record<string, string>;
+  /** Sent as JSON with content-type application/json. */
+  json?: unknown;
+  /** Raw body (bytes for uploads). */
+  body?: BodyInit;
+  timeoutMs?: number;
+}
+
+export interface HttpOk<T> {
+  ok: true;
+  status: number;
+  headers: Headers;
+  data: T;
+}
+
+/** Which 2xx bodies count as success. */
+export type Expect<T> =
+  | { json: z.ZodType<T> }
+  /** No body needed (204, LinkedIn's 201 with the id in a header): `data` is the raw text. */
+  | { empty: true };
+
+export class HttpClient {
+  constructor(private readonly deps: HttpDeps, private readonly profile: ErrorProfile) {}
+
+  now(): Date {
+    return this.deps.now();
+  }
+
+  /** Send and classify; `okStatuses` beyond 2xx (e.g. YouTube's 308) count as answers. */
+  async send(req: HttpRequest, okStatuses: readonly number[] = []): Promise<HttpAnswer | Failure> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, req.timeoutMs ?? this.deps.timeoutMs);
+    const ctx = { method: req.method, now: this.deps.now() };
+    try {
+      const headers = new Headers(req.headers);
+      let body = req.body;
+      if (req.json !== undefined) {
+        headers.set("content-type", "application/json");
+        body = JSON.stringify(req.json);
+      }
+      const response = await this.deps.fetch(req.url, {
+        method: req.method,
+        headers,
+        body,
+        signal: controller.signal,
+      });
+      const text = await response.text();
+      const answer: HttpAnswer = {
+        status: response.status,
+        headers: response.headers,
+        body: parseJson(text),
+        text,
+      };
+      if (response.ok || okStatuses.includes(response.status)) return answer;
+      return classifyResponse(this.profile, answer, { ...ctx, now: this.deps.now() });
+    } catch (error) {
+      return classifyNetworkError(this.profile, error, { ...ctx, timedOut });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** GET binary content (a video to upload); failures classified with this client's profile. */
+  async download(url: string): Promise<HttpOk<Uint8Array> | Failure> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, HTTP_SETTINGS.uploadTimeoutMs);
+    const ctx = { method: "GET", now: this.deps.now() };
+    try {
+      const response = await this.deps.fetch(url, { signal: controller.signal });
+      if (!response.ok) {
+        const text = await response.text();
+        const answer = {
+          status: response.status,
+          headers: response.headers,
+          body: parseJson(text),
+          text,
+        };
+        return classifyResponse(this.profile, answer, ctx);
+      }
+      const data = new Uint8Array(await response.arrayBuffer());
+      return { ok: true, status: response.status, headers: response.headers, data };
+    } catch (error) {
+      return classifyNetworkError(this.profile, error, { ...ctx, timedOut });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Send and require the expected 2xx body. */
+  async request<T>(req: HttpRequest, expect: { json: z.ZodType<T> }): Promise<HttpOk<T> | Failure>;
+  async request(req: HttpRequest, expect: { empty: true }): Promise<HttpOk<string> | Failure>;
+  async request<T>(req: HttpRequest, expect: Expect<T>): Promise<HttpOk<T | string> | Failure> {
+    const answer = await this.send(req);
+    if ("ok" in answer) return answer;
+    if ("empty" in expect) {
+      return { ok: true, status: answer.status, headers: answer.headers, data: answer.text };
+    }
+    return this.expectJson(req.method, answer, expect.json);
+  }
+
+  /** Check a 2xx answer's body; a mismatch is a failure, never a success. */
+  expectJson<T>(method: string, answer: HttpAnswer, schema: z.ZodType<T>): HttpOk<T> | Failure {
+    const ctx = { method, now: this.deps.now() };
+    if (answer.body === undefined) {
+      return malformedSuccess(this.profile, answer, ctx, "the body is not JSON");
+    }
+    const parsed = schema.safeParse(answer.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.join(".") || "body";
+      return malformedSuccess(this.profile, answer, ctx, `${where} is not as expected`);
+    }
+    return { ok: true, status: answer.status, headers: answer.headers, data: parsed.data };
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function defaultHttpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
+  return {
+    fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
+    now: overrides.now ?? (() => new Date()),
+    timeoutMs: overrides.timeoutMs ?? HTTP_SETTINGS.timeoutMs,
+  };
+}
+
+/** The HttpClient an adapter uses: injected deps, then the row's `timeout_ms`, then defaults. */
+export function httpClientFor(
+  publishConfig: { timeout_ms?: number },
+  deps: Partial<HttpDeps>,
+  profile: ErrorProfile,
+): HttpClient {
+  return new HttpClient(
+    defaultHttpDeps({ ...deps, timeoutMs: deps.timeoutMs ?? publishConfig.timeout_ms }),
+    profile,
+  );
+}

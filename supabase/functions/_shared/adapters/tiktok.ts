@@ -1,0 +1,332 @@
+/**
+ * TikTok Content Posting API, direct post with PULL_FROM_URL: query creator_info for the privacy
+ * levels this creator allows, init the post, then poll status/fetch through PROCESSING_* until
+ * PUBLISH_COMPLETE (with the public post id) or FAILED.
+ *
+ * No update, delete or native scheduling in the API: typed Unsupported.
+ * Metrics: /v2/video/query/ (scope video.list); TikTok's view_count is both its exposure count
+ * (impressions) and video views. Existence lookup: /v2/video/list/ matched on the exact title
+ * posted at or after the attempt (captions are public, so no marker is embedded).
+ */
+import { z } from "zod";
+import {
+  type AdapterDeps,
+  buildMetrics,
+  type ExistenceQuery,
+  invalidContent,
+  type PlatformAdapter,
+  pollUntil,
+  type PublishOptions,
+  unsupported,
+  validation,
+} from "./adapter.ts";
+import type { ErrorProfile } from "./classify.ts";
+import type { CredentialsFor } from "./credentials.ts";
+import { type HttpClient, httpClientFor } from "./http.ts";
+import { type LimitsFor, limitsFor } from "./settings.ts";
+import type {
+  DeleteResult,
+  DistributionContent,
+  ErrorClass,
+  ExistenceResult,
+  Failure,
+  MetricsResult,
+  PlatformRow,
+  PublishResult,
+  UpdateResult,
+  ValidationError,
+  ValidationResult,
+} from "./types.ts";
+import { nextMidnight } from "./zoned-time.ts";
+
+export const TIKTOK_ERRORS: ErrorProfile = {
+  platform: "TikTok",
+  messagePaths: ["error.message"],
+  codePaths: ["error.code"],
+  rules: [
+    { path: "error.code", equals: "access_token_invalid", errorClass: "auth" },
+    { path: "error.code", equals: "scope_not_authorized", errorClass: "auth" },
+    { path: "error.code", equals: "rate_limit_exceeded", errorClass: "rate_limited" },
+    // The creator's daily post cap: TikTok does not say when it lifts (unverified: UTC midnight).
+    {
+      path: "error.code",
+      equals: "spam_risk_too_many_posts",
+      errorClass: "rate_limited",
+      reset: { kind: "midnight", timeZone: "UTC" },
+    },
+  ],
+  // init allows 6 requests per minute per user token.
+  rateLimitReset: { kind: "after", seconds: 60 },
+};
+
+export const PRIVACY_LEVELS = [
+  "PUBLIC_TO_EVERYONE",
+  "MUTUAL_FOLLOW_FRIENDS",
+  "FOLLOWER_OF_CREATOR",
+  "SELF_ONLY",
+] as const;
+const PrivacyLevelSchema = z.enum(PRIVACY_LEVELS);
+
+const TikTokConfigSchema = z.object({
+  base_url: z.string().url().default("https://open.tiktokapis.com"),
+  /** Used when a post does not choose one (TikTok wants the creator's explicit choice). */
+  default_privacy_level: PrivacyLevelSchema.optional(),
+  timeout_ms: z.number().int().positive().optional(),
+  poll_interval_ms: z.number().int().nonnegative().default(3000),
+  poll_attempts: z.number().int().positive().default(40),
+});
+type TikTokConfig = z.infer<typeof TikTokConfigSchema>;
+
+const TikTokExtrasSchema = z.object({
+  privacy_level: PrivacyLevelSchema.optional(),
+  disable_comment: z.boolean().optional(),
+  disable_duet: z.boolean().optional(),
+  disable_stitch: z.boolean().optional(),
+  video_cover_timestamp_ms: z.number().int().nonnegative().optional(),
+});
+
+/** TikTok's envelope: `data` plus `error.code === "ok"` on success. */
+const envelope = <T extends z.ZodType>(data: T) =>
+  z.object({
+    data,
+    error: z.object({ code: z.literal("ok"), message: z.string().optional() }),
+  });
+
+const CreatorInfoSchema = envelope(z.object({
+  creator_username: z.string(),
+  privacy_level_options: z.array(z.string()),
+}));
+const InitSchema = envelope(z.object({ publish_id: z.string() }));
+const StatusSchema = envelope(z.object({
+  status: z.enum([
+    "PROCESSING_UPLOAD",
+    "PROCESSING_DOWNLOAD",
+    "SEND_TO_USER_INBOX",
+    "PUBLISH_COMPLETE",
+    "FAILED",
+  ]),
+  fail_reason: z.string().optional(),
+  publicaly_available_post_id: z.array(z.union([z.number(), z.string()])).optional(),
+}));
+const VideoSchema = z.object({
+  id: z.string(),
+  title: z.string().optional(),
+  create_time: z.number().optional(),
+  share_url: z.string().optional(),
+  view_count: z.number().optional(),
+  like_count: z.number().optional(),
+  comment_count: z.number().optional(),
+  share_count: z.number().optional(),
+});
+const VideosSchema = envelope(z.object({ videos: z.array(VideoSchema) }));
+
+const METRIC_FIELDS = "id,view_count,like_count,comment_count,share_count";
+const LIST_FIELDS = "id,title,create_time,share_url";
+/** findExisting accepts videos created this long before the attempt's send time (clock skew). */
+const LOOKUP_SKEW_MS = 5 * 60_000;
+/** FAILED reasons that are not the post's fault. */
+const FAIL_REASON_CLASS: Record<string, ErrorClass> = {
+  internal: "transient",
+  video_pull_failed: "transient",
+  auth_removed: "auth",
+  spam_risk_too_many_posts: "rate_limited",
+};
+
+function privacyOf(content: DistributionContent, config: TikTokConfig) {
+  const extras = TikTokExtrasSchema.safeParse(content.platformSpecific ?? {}).data;
+  return extras?.privacy_level ?? config.default_privacy_level;
+}
+
+export class TikTokAdapter implements PlatformAdapter {
+  readonly kind = "tiktok" as const;
+  private readonly config: TikTokConfig;
+  private readonly limits: LimitsFor<"tiktok">;
+  private readonly http: HttpClient;
+  private readonly token: string;
+
+  constructor(
+    platform: PlatformRow,
+    credentials: CredentialsFor<"tiktok">,
+    deps: AdapterDeps = {},
+  ) {
+    this.config = TikTokConfigSchema.parse(platform.publish_config);
+    this.limits = limitsFor("tiktok", platform);
+    this.http = httpClientFor(this.config, deps, TIKTOK_ERRORS);
+    this.token = credentials.access_token;
+  }
+
+  private post<T>(path: string, json: unknown, schema: z.ZodType<T>, fields?: string) {
+    const base = this.config.base_url.replace(/\/+$/, "");
+    return this.http.request({
+      method: "POST",
+      url: `${base}${path}${fields ? `?fields=${fields}` : ""}`,
+      headers: { authorization: `Bearer ${this.token}` },
+      json,
+    }, { json: schema });
+  }
+
+  validate(content: DistributionContent): ValidationResult {
+    const errors: ValidationError[] = [];
+    // TikTok counts the title in UTF-16 code units: JavaScript's string length.
+    const units = content.body.length;
+    if (units > this.limits.maxTitleUtf16) {
+      errors.push({
+        field: "body",
+        message: `${units} UTF-16 units, TikTok allows ${this.limits.maxTitleUtf16}`,
+      });
+    }
+    const media = content.mediaUrls ?? [];
+    if (media.length !== 1) {
+      errors.push({
+        field: "mediaUrls",
+        message: `${media.length} videos, TikTok posts exactly 1`,
+      });
+    } else if (!/^https:\/\//.test(media[0])) {
+      errors.push({ field: "mediaUrls.0", message: "must be a public https URL TikTok can pull" });
+    }
+    const extras = TikTokExtrasSchema.safeParse(content.platformSpecific ?? {});
+    for (const issue of extras.error?.issues ?? []) {
+      errors.push({ field: `platformSpecific.${issue.path.join(".")}`, message: issue.message });
+    }
+    if (extras.success && !privacyOf(content, this.config)) {
+      errors.push({
+        field: "platformSpecific.privacy_level",
+        message: `required: one of ${PRIVACY_LEVELS.join(", ")} that the creator allows`,
+      });
+    }
+    return validation(errors);
+  }
+
+  async publish(content: DistributionContent, _options?: PublishOptions): Promise<PublishResult> {
+    const invalid = invalidContent(this.validate(content));
+    if (invalid) return invalid;
+    const privacy = privacyOf(content, this.config)!;
+    const creator = await this.post("/v2/post/publish/creator_info/query/", {}, CreatorInfoSchema);
+    if (!creator.ok) return creator;
+    const { creator_username: username, privacy_level_options: allowed } = creator.data.data;
+    if (!allowed.includes(privacy)) {
+      return {
+        ok: false,
+        errorClass: "permanent",
+        outcome: "not_applied",
+        message: `privacy_level: ${privacy} is not allowed for @${username} (allowed: ${
+          allowed.join(", ")
+        })`,
+      };
+    }
+    const extras = TikTokExtrasSchema.parse(content.platformSpecific ?? {});
+    const init = await this.post("/v2/post/publish/video/init/", {
+      post_info: {
+        title: content.body,
+        privacy_level: privacy,
+        disable_comment: extras.disable_comment ?? false,
+        disable_duet: extras.disable_duet ?? false,
+        disable_stitch: extras.disable_stitch ?? false,
+        video_cover_timestamp_ms: extras.video_cover_timestamp_ms,
+      },
+      source_info: { source: "PULL_FROM_URL", video_url: content.mediaUrls![0] },
+    }, InitSchema);
+    if (!init.ok) return init;
+    return this.awaitPublished(init.data.data.publish_id, username);
+  }
+
+  private async awaitPublished(publishId: string, username: string): Promise<PublishResult> {
+    const settled = await pollUntil(async () => {
+      const res = await this.post(
+        "/v2/post/publish/status/fetch/",
+        { publish_id: publishId },
+        StatusSchema,
+      );
+      if (!res.ok) return res;
+      const { status, publicaly_available_post_id: ids } = res.data.data;
+      return status === "FAILED" || (status === "PUBLISH_COMPLETE" && ids?.length)
+        ? res.data.data
+        : undefined;
+    }, { attempts: this.config.poll_attempts, intervalMs: this.config.poll_interval_ms });
+    if (settled === undefined) {
+      // Accepted and still processing: it may yet go live, so the outcome is unknown.
+      return {
+        ok: false,
+        errorClass: "transient",
+        outcome: "unknown",
+        message: `TikTok publish ${publishId} still processing after polling`,
+      };
+    }
+    if ("ok" in settled) return { ...settled, outcome: "unknown" };
+    const id = settled.publicaly_available_post_id?.[0];
+    if (settled.status === "PUBLISH_COMPLETE" && id !== undefined) {
+      return {
+        ok: true,
+        externalId: String(id),
+        externalUrl: `https://www.tiktok.com/@${username}/video/${id}`,
+      };
+    }
+    return this.failed(publishId, settled.fail_reason ?? "unknown");
+  }
+
+  private failed(publishId: string, reason: string): Failure {
+    const errorClass = FAIL_REASON_CLASS[reason] ?? "permanent";
+    const base = {
+      ok: false as const,
+      outcome: "not_applied" as const,
+      platformCode: reason,
+      message: `TikTok publish ${publishId} FAILED: ${reason}`,
+    };
+    if (errorClass !== "rate_limited") return { ...base, errorClass };
+    return { ...base, errorClass, resetAt: nextMidnight("UTC", this.http.now()) };
+  }
+
+  update(_externalId?: string, _content?: DistributionContent): Promise<UpdateResult> {
+    return Promise.resolve(
+      unsupported("update", "The TikTok Content Posting API cannot edit a post"),
+    );
+  }
+
+  delete(_externalId?: string): Promise<DeleteResult> {
+    return Promise.resolve(
+      unsupported("delete", "The TikTok Content Posting API cannot delete a post"),
+    );
+  }
+
+  async getMetrics(externalId: string): Promise<MetricsResult> {
+    const res = await this.post(
+      "/v2/video/query/",
+      { filters: { video_ids: [externalId] } },
+      VideosSchema,
+      METRIC_FIELDS,
+    );
+    if (!res.ok) return res;
+    const video = res.data.data.videos.find((v) => v.id === externalId);
+    if (!video) {
+      return {
+        ok: false,
+        errorClass: "permanent",
+        outcome: "not_applied",
+        message: `TikTok video ${externalId} not found`,
+      };
+    }
+    const { id: _id, ...fields } = video;
+    return {
+      ok: true,
+      metrics: buildMetrics({
+        impressions: video.view_count,
+        video_views: video.view_count,
+        likes: video.like_count,
+        comments: video.comment_count,
+        shares: video.share_count,
+      }, fields),
+    };
+  }
+
+  async findExisting({ content, sentAt }: ExistenceQuery): Promise<ExistenceResult> {
+    const res = await this.post("/v2/video/list/", { max_count: 20 }, VideosSchema, LIST_FIELDS);
+    if (!res.ok) return res;
+    const since = sentAt ? sentAt.getTime() - LOOKUP_SKEW_MS : -Infinity;
+    const match = res.data.data.videos.find((v) =>
+      v.title === content.body && (v.create_time === undefined || v.create_time * 1000 >= since)
+    );
+    return match
+      ? { ok: true, found: true, externalId: match.id, externalUrl: match.share_url ?? "" }
+      : { ok: true, found: false };
+  }
+}

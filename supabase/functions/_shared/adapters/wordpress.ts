@@ -1,0 +1,324 @@
+/**
+ * WordPress REST API (core), authenticated with an Application Password (HTTP Basic).
+ *
+ * Existence lookup: WordPress keeps post content verbatim, so publish appends an invisible HTML
+ * comment `<!-- dist-attempt-<id> -->` and findExisting searches for it (`?search=` matches raw
+ * content, with `context=edit` and every status so drafts and future posts count). Post `meta`
+ * would be cleaner but only works for keys a plugin registered with show_in_rest.
+ */
+import { z } from "zod";
+import {
+  type AdapterDeps,
+  attemptMarker,
+  buildMetrics,
+  type ExistenceQuery,
+  invalidContent,
+  type PlatformAdapter,
+  type PublishOptions,
+  setupAdapter,
+  validation,
+} from "./adapter.ts";
+import type { ErrorProfile } from "./classify.ts";
+import type { CredentialsFor } from "./credentials.ts";
+import type { HttpClient, HttpRequest } from "./http.ts";
+import { HTTP_SETTINGS, type LimitsFor } from "./settings.ts";
+import type {
+  DeleteResult,
+  DistributionContent,
+  ExistenceResult,
+  Failure,
+  MetricsResult,
+  PlatformRow,
+  PublishResult,
+  Result,
+  ScheduleResult,
+  UpdateResult,
+  ValidationError,
+  ValidationResult,
+} from "./types.ts";
+
+export const WORDPRESS_ERRORS: ErrorProfile = {
+  platform: "WordPress",
+  messagePaths: ["message"],
+  codePaths: ["code"],
+  rules: [
+    // The user behind the application password may not post: reconnect with another account.
+    { status: 403, path: "code", equals: "rest_cannot_create", errorClass: "auth" },
+    { status: 403, path: "code", equals: "rest_cannot_publish", errorClass: "auth" },
+  ],
+  rateLimitReset: { kind: "after", seconds: HTTP_SETTINGS.fallbackRateLimitSeconds },
+};
+
+const WordPressConfigSchema = z.object({
+  /** Site root, e.g. https://blog.example.com */
+  base_url: z.string().url(),
+  /** `query` for sites without pretty permalinks (`/?rest_route=`). */
+  rest_style: z.enum(["pretty", "query"]).default("pretty"),
+  /** DELETE with force=true (skip the trash). */
+  force_delete: z.boolean().default(false),
+  timeout_ms: z.number().int().positive().optional(),
+  /**
+   * Core WordPress has no analytics. An analytics source (Jetpack/GA proxy) that answers JSON per
+   * post: `url` with `{id}`, and which of its numeric fields map to which common metric.
+   */
+  analytics: z.object({
+    url: z.string(),
+    auth: z.enum(["wordpress", "none"]).default("wordpress"),
+    fields: z.record(z.string(), z.string()).default({}),
+  }).optional(),
+});
+
+const WordPressExtrasSchema = z.object({
+  category_ids: z.array(z.number().int()).optional(),
+  tag_ids: z.array(z.number().int()).optional(),
+  featured_media: z.number().int().optional(),
+  excerpt: z.string().optional(),
+});
+
+const PostSchema = z.object({
+  id: z.number().int(),
+  link: z.string(),
+  status: z.string(),
+  date_gmt: z.string().nullable().optional(),
+  content: z.object({ raw: z.string().optional(), rendered: z.string().optional() }).optional(),
+});
+const DeletedSchema = z.union([
+  z.object({ deleted: z.literal(true), previous: PostSchema }),
+  PostSchema,
+]);
+const TermSchema = z.object({ id: z.number().int(), name: z.string() });
+
+type Post = z.infer<typeof PostSchema>;
+
+/** WordPress wants `date_gmt` without a zone designator. */
+function wpDate(at: Date): string {
+  return at.toISOString().slice(0, 19);
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&amp;/g, "&").replace(/&#039;/g, "'").replace(/&quot;/g, '"');
+}
+
+export class WordPressAdapter implements PlatformAdapter {
+  readonly kind = "wordpress" as const;
+  private readonly config: z.infer<typeof WordPressConfigSchema>;
+  private readonly limits: LimitsFor<"wordpress">;
+  private readonly http: HttpClient;
+  private readonly auth: string;
+
+  constructor(
+    platform: PlatformRow,
+    credentials: CredentialsFor<"wordpress">,
+    deps: AdapterDeps = {},
+  ) {
+    ({ config: this.config, limits: this.limits, http: this.http } = setupAdapter(
+      "wordpress",
+      platform,
+      WordPressConfigSchema,
+      WORDPRESS_ERRORS,
+      deps,
+    ));
+    this.auth = "Basic " + btoa(`${credentials.username}:${credentials.application_password}`);
+  }
+
+  private url(route: string, query: Record<string, string> = {}): string {
+    const base = this.config.base_url.replace(/\/+$/, "");
+    const qs = new URLSearchParams(query);
+    if (this.config.rest_style === "query") {
+      qs.set("rest_route", `/wp/v2/${route}`);
+      return `${base}/?${qs}`;
+    }
+    return `${base}/wp-json/wp/v2/${route}${qs.size ? `?${qs}` : ""}`;
+  }
+
+  private call<T>(req: Omit<HttpRequest, "headers">, schema: z.ZodType<T>) {
+    return this.http.request({ ...req, headers: { authorization: this.auth } }, { json: schema });
+  }
+
+  validate(content: DistributionContent): ValidationResult {
+    const errors: ValidationError[] = [];
+    if (this.limits.titleRequired && !content.title?.trim()) {
+      errors.push({ field: "title", message: "WordPress posts need a title" });
+    }
+    const length = [...content.body].length;
+    if (length < this.limits.minBodyChars) {
+      errors.push({
+        field: "body",
+        message: `${length} characters, WordPress requires at least ${this.limits.minBodyChars}`,
+      });
+    }
+    const extras = WordPressExtrasSchema.safeParse(content.platformSpecific ?? {});
+    if (!extras.success) {
+      for (const issue of extras.error.issues) {
+        errors.push({ field: `platformSpecific.${issue.path.join(".")}`, message: issue.message });
+      }
+    }
+    return validation(errors);
+  }
+
+  private postBody(content: DistributionContent, attemptId: string) {
+    const extras = WordPressExtrasSchema.parse(content.platformSpecific ?? {});
+    return {
+      title: content.title,
+      content: `${content.body}\n<!-- ${attemptMarker(attemptId)} -->`,
+      excerpt: extras.excerpt,
+      categories: extras.category_ids,
+      tags: extras.tag_ids,
+      featured_media: extras.featured_media,
+    };
+  }
+
+  private published(post: Post): PublishResult {
+    return {
+      ok: true,
+      externalId: String(post.id),
+      externalUrl: post.link,
+      scheduledFor: post.status === "future" && post.date_gmt
+        ? new Date(`${post.date_gmt}Z`)
+        : undefined,
+    };
+  }
+
+  async publish(
+    content: DistributionContent,
+    { attemptId }: PublishOptions,
+  ): Promise<PublishResult> {
+    const invalid = invalidContent(this.validate(content));
+    if (invalid) return invalid;
+    const res = await this.call({
+      method: "POST",
+      url: this.url("posts"),
+      json: { ...this.postBody(content, attemptId), status: "publish" },
+    }, PostSchema);
+    return res.ok ? this.published(res.data) : res;
+  }
+
+  /** Native scheduling: status `future` with `date_gmt`; WordPress publishes it when due. */
+  async schedule(
+    content: DistributionContent,
+    at: Date,
+    { attemptId }: PublishOptions,
+  ): Promise<ScheduleResult> {
+    const invalid = invalidContent(this.validate(content));
+    if (invalid) return invalid;
+    const res = await this.call({
+      method: "POST",
+      url: this.url("posts"),
+      json: { ...this.postBody(content, attemptId), status: "future", date_gmt: wpDate(at) },
+    }, PostSchema);
+    if (!res.ok) return res;
+    return {
+      ok: true,
+      externalId: String(res.data.id),
+      externalUrl: res.data.link,
+      scheduledFor: at,
+    };
+  }
+
+  async update(externalId: string, content: DistributionContent): Promise<UpdateResult> {
+    const invalid = invalidContent(this.validate(content));
+    if (invalid) return invalid;
+    const res = await this.call({
+      method: "POST",
+      url: this.url(`posts/${encodeURIComponent(externalId)}`),
+      json: { title: content.title, content: content.body },
+    }, PostSchema);
+    return res.ok ? { ok: true, externalId, externalUrl: res.data.link } : res;
+  }
+
+  /** Moves to the trash (or deletes with `force_delete`); an already trashed post is success. */
+  async delete(externalId: string): Promise<DeleteResult> {
+    const res = await this.call({
+      method: "DELETE",
+      url: this.url(
+        `posts/${encodeURIComponent(externalId)}`,
+        this.config.force_delete ? { force: "true" } : {},
+      ),
+    }, DeletedSchema);
+    if (res.ok) return { ok: true, externalId, alreadyDeleted: false };
+    if (res.platformCode === "rest_already_trashed") {
+      return { ok: true, externalId, alreadyDeleted: true };
+    }
+    return res;
+  }
+
+  async findExisting({ attemptId }: ExistenceQuery): Promise<ExistenceResult> {
+    const marker = attemptMarker(attemptId);
+    const res = await this.call({
+      method: "GET",
+      url: this.url("posts", {
+        search: marker,
+        status: "publish,future,draft,pending,private",
+        context: "edit",
+        per_page: "10",
+      }),
+    }, z.array(PostSchema));
+    if (!res.ok) return res;
+    const post = res.data.find((p) => p.content?.raw?.includes(marker));
+    return post
+      ? { ok: true, found: true, externalId: String(post.id), externalUrl: post.link }
+      : { ok: true, found: false };
+  }
+
+  /** From the configured analytics source; without one, nothing (not zeros). */
+  async getMetrics(externalId: string): Promise<MetricsResult> {
+    const source = this.config.analytics;
+    if (!source) return { ok: true, metrics: buildMetrics({}) };
+    const res = await this.http.request({
+      method: "GET",
+      url: source.url.replace("{id}", encodeURIComponent(externalId)),
+      headers: source.auth === "wordpress" ? { authorization: this.auth } : {},
+    }, { json: z.record(z.string(), z.unknown()) });
+    if (!res.ok) return res;
+    const common = Object.fromEntries(
+      Object.entries(source.fields).map(([metric, field]) => [metric, res.data[field]]),
+    );
+    return { ok: true, metrics: buildMetrics(common, res.data) };
+  }
+
+  /** Category ids for names, creating the missing ones (for later use by content adaptation). */
+  async ensureCategories(
+    names: string[],
+    { create = true }: { create?: boolean } = {},
+  ): Promise<Result<{ ids: number[] }>> {
+    const ids: number[] = [];
+    for (const name of names) {
+      let id = await this.findCategory(name);
+      // Lookup only: a category that does not exist is left out.
+      if (typeof id === "undefined" && !create) continue;
+      if (typeof id === "undefined") {
+        const created = await this.call({
+          method: "POST",
+          url: this.url("categories"),
+          json: { name },
+        }, TermSchema);
+        // term_exists: another writer created it meanwhile.
+        id = created.ok
+          ? created.data.id
+          : created.platformCode === "term_exists"
+          ? await this.findCategory(name)
+          : created;
+      }
+      if (typeof id === "undefined") {
+        return {
+          ok: false,
+          errorClass: "permanent",
+          outcome: "not_applied",
+          message: `category ${name} not found`,
+        };
+      }
+      if (typeof id !== "number") return id;
+      ids.push(id);
+    }
+    return { ok: true, ids };
+  }
+
+  private async findCategory(name: string): Promise<number | undefined | Failure> {
+    const found = await this.call({
+      method: "GET",
+      url: this.url("categories", { search: name, per_page: "100" }),
+    }, z.array(TermSchema));
+    if (!found.ok) return found;
+    return found.data.find((t) => decodeEntities(t.name).toLowerCase() === name.toLowerCase())?.id;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The SQL half's functions, typed: `public.schedule_content(jsonb)` (slot choice and the writes, one
+ * savepoint per item), the state-change functions, and their errors mapped to HTTP statuses.
+ */
+import type postgres from "postgres";
+import { z } from "zod";
+import type { Tx } from "../db.ts";
+import { HttpError } from "../http.ts";
+
+export interface ScheduleItem {
+  platform_id: string;
+  timezone: string;
+  title: string | null;
+  body: string;
+  media_urls: string[];
+  link_url: string | null;
+  platform_specific: Record<string, unknown>;
+  variant_group: string | null;
+  is_control: boolean;
+}
+
+export type Timing =
+  | { mode: "exact"; at: string; nearest: boolean }
+  | { mode: "optimize" };
+
+export interface ScheduleContentInput {
+  client_id: string;
+  content_id: string | null;
+  content_type: string;
+  business_unit: string | null;
+  vertical_id: string | null;
+  priority: "normal" | "high";
+  timing: Timing;
+  cross_post: null | {
+    /** Chosen here so utm_campaign can name the group before the SQL creates it. */
+    id: string;
+    strategy: string;
+    stagger_minutes: number | null;
+    name: string | null;
+  };
+  items: ScheduleItem[];
+}
+
+export const FieldErrorSchema = z.object({ field: z.string(), message: z.string() });
+export type FieldError = z.infer<typeof FieldErrorSchema>;
+
+export const ScheduledDistributionSchema = z.looseObject({
+  id: z.string(),
+  title: z.string().nullable().optional(),
+  body: z.string(),
+  scheduled_for: z.string().nullable(),
+  scheduled_for_local: z.string().nullable().optional(),
+  timezone: z.string(),
+  calendar_slot: z.looseObject({
+    id: z.string(),
+    date: z.string(),
+    time_slot: z.string(),
+    slot_type: z.string(),
+  }).nullable().optional(),
+  status: z.string(),
+  note: z.string().nullable().optional(),
+});
+export type ScheduledDistribution = z.infer<typeof ScheduledDistributionSchema>;
+
+export const ScheduleContentResultSchema = z.object({
+  cross_post_group_id: z.string().nullable(),
+  results: z.array(z.union([
+    z.object({
+      index: z.number().int(),
+      platform_id: z.string(),
+      ok: z.literal(true),
+      distribution: ScheduledDistributionSchema,
+    }),
+    z.object({
+      index: z.number().int(),
+      platform_id: z.string(),
+      ok: z.literal(false),
+      errors: z.array(FieldErrorSchema),
+    }),
+  ])),
+});
+export type ScheduleContentResult = z.infer<typeof ScheduleContentResultSchema>;
+
+/** A jsonb parameter (postgres.js would send a string as a JSON string, not an object). */
+export function jsonb(tx: Tx, value: unknown): postgres.Parameter {
+  return tx.json(JSON.parse(JSON.stringify(value ?? null)) as postgres.JSONValue);
+}
+
+export async function callScheduleContent(
+  tx: Tx,
+  input: ScheduleContentInput,
+): Promise<ScheduleContentResult> {
+  const [row] = await tx`select public.schedule_content(${jsonb(tx, input)}) as result`;
+  return ScheduleContentResultSchema.parse(row.result);
+}
+
+/** Postgres errors the SQL half raises on purpose, as HTTP errors; anything else is rethrown. */
+export function httpErrorFrom(error: unknown): unknown {
+  if (!(error instanceof Error) || !("code" in error)) return error;
+  const { code, message, detail } = error as Error & { code: string; detail?: string };
+  switch (code) {
+    case "55000": // object_not_in_prerequisite_state: an illegal state change
+      return new HttpError(409, message);
+    case "P0002": // no_data_found: unknown, or another client's
+    case "02000":
+      return new HttpError(404, message);
+    case "23514": // the status machine trigger (check_violation) also names both states
+      return /illegal status change/i.test(message) ? new HttpError(409, message) : error;
+    case "42501": // insufficient_privilege / RLS: e.g. a viewer trying to write
+      return new HttpError(403, message);
+    case "22023": // invalid_parameter_value: the SQL half's DETAIL lists the bad fields
+    case "22007":
+    case "22008":
+      return new HttpError(400, message, fieldErrorsFrom(detail));
+    default:
+      return error;
+  }
+}
+
+function fieldErrorsFrom(detail: string | undefined): FieldError[] | undefined {
+  try {
+    const parsed = z.array(FieldErrorSchema).safeParse(JSON.parse(detail ?? ""));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `work`, turning the SQL half's deliberate errors into HTTP errors. */
+export async function mappingSqlErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw httpErrorFrom(error);
+  }
+}
+
+export type StateChange = "reschedule" | "cancel" | "retry" | "publish_now";
+
+/** `public.<change>_distribution(...)` -> the row as jsonb. */
+export async function callStateChange(
+  tx: Tx,
+  change: StateChange,
+  id: string,
+  reschedule?: { at: string | null; nearest: boolean },
+): Promise<unknown> {
+  return await mappingSqlErrors(async () => {
+    const rows = change === "reschedule"
+      ? await tx`select public.reschedule_distribution(
+          ${id}::uuid, ${reschedule?.at ?? null}::timestamptz, ${reschedule?.nearest ?? false}
+        ) as result`
+      : change === "cancel"
+      ? await tx`select public.cancel_distribution(${id}::uuid) as result`
+      : change === "retry"
+      ? await tx`select public.retry_distribution(${id}::uuid) as result`
+      : await tx`select public.publish_distribution_now(${id}::uuid) as result`;
+    return rows[0].result;
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * UTM parameters on a distribution's link so clicks can be attributed to the platform and campaign.
+ * The URL is edited as text: its existing query string (order, encoding) and fragment are kept
+ * byte for byte, and UTM parameters it already carries win over ours.
+ */
+import type { PlatformKind } from "../adapters/types.ts";
+
+export type UtmMedium = "social" | "email" | "blog" | "video" | "podcast";
+
+export const UTM_MEDIUM: Record<PlatformKind, UtmMedium> = {
+  wordpress: "blog",
+  x: "social",
+  linkedin: "social",
+  instagram: "social",
+  tiktok: "social",
+  youtube: "video",
+  email: "email",
+  podcast: "podcast",
+};
+
+export interface Utm {
+  source: string;
+  medium: string;
+  campaign: string;
+  /** Distinguishes A/B variants. */
+  content?: string;
+}
+
+/** The UTM set for a platform kind: source = kind, medium by kind. */
+export function utmFor(kind: PlatformKind, campaign: string, content?: string): Utm {
+  return { source: kind, medium: UTM_MEDIUM[kind], campaign, content };
+}
+
+/** `url` with the UTM parameters it lacks appended; a URL that is not http(s) is returned as is. */
+export function withUtm(url: string, utm: Utm): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return url;
+  const hash = url.indexOf("#");
+  const [base, fragment] = hash === -1 ? [url, ""] : [url.slice(0, hash), url.slice(hash)];
+  const pairs = Object.entries({
+    utm_source: utm.source,
+    utm_medium: utm.medium,
+    utm_campaign: utm.campaign,
+    utm_content: utm.content,
+  }).filter(([name, value]) => value && !parsed.searchParams.has(name)) as [string, string][];
+  if (pairs.length === 0) return url;
+  const added = new URLSearchParams(pairs).toString();
+  const separator = !base.includes("?") ? "?" : /[?&]$/.test(base) ? "" : "&";
+  return `${base}${separator}${added}${fragment}`;
+}

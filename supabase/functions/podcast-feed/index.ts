@@ -1,0 +1,87 @@
+// The RSS feed of a podcast platform row, at a stable public URL:
+//   GET /functions/v1/podcast-feed/<platform_id>
+// Channel fields come from the row's publish_config; items are its published distributions, each
+// with the distribution id as guid. Public (verify_jwt = false): it serves only what is published.
+import { z } from "zod";
+import { db } from "../_shared/db.ts";
+import { handle, HttpError } from "../_shared/http.ts";
+import { limitsFor } from "../_shared/adapters/settings.ts";
+import {
+  buildFeed,
+  channelSchema,
+  type Episode,
+  EpisodeExtrasSchema,
+} from "../_shared/podcast/feed.ts";
+
+const PlatformIdSchema = z.uuid();
+
+interface EpisodeRow {
+  id: string;
+  title: string | null;
+  body: string;
+  media_urls: string[] | null;
+  link_url: string | null;
+  platform_specific: Record<string, unknown>;
+  published_at: Date;
+}
+
+function platformIdOf(url: URL): string | undefined {
+  const parts = url.pathname.split("/").filter(Boolean);
+  const at = parts.lastIndexOf("podcast-feed");
+  return at >= 0 && parts.length === at + 2 ? parts[at + 1] : undefined;
+}
+
+function episodeOf(row: EpisodeRow): Episode | undefined {
+  const extras = EpisodeExtrasSchema.safeParse(row.platform_specific ?? {});
+  const url = extras.data?.enclosure_url ?? row.media_urls?.[0];
+  if (!extras.success || !url || !row.title) {
+    console.warn(`podcast-feed: distribution ${row.id} has no valid enclosure or title, left out`);
+    return undefined;
+  }
+  const { enclosure_url: _u, enclosure_length: length, enclosure_type: type, ...rest } =
+    extras.data;
+  return {
+    guid: row.id,
+    title: row.title,
+    description: row.body,
+    link: row.link_url ?? undefined,
+    publishedAt: new Date(row.published_at),
+    enclosure: { url, length, type },
+    extras: rest,
+  };
+}
+
+Deno.serve(handle(async (req) => {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    throw new HttpError(405, "Only GET is supported");
+  }
+  const url = new URL(req.url);
+  const id = PlatformIdSchema.safeParse(platformIdOf(url));
+  if (!id.success) throw new HttpError(404, "No such podcast");
+  const sql = db();
+  const [platform] = await sql<{ id: string; publish_config: unknown }[]>`
+    select id, publish_config from public.platforms where id = ${id.data} and kind = 'podcast'
+  `;
+  if (!platform) throw new HttpError(404, "No such podcast");
+  const limits = limitsFor("podcast");
+  const channel = channelSchema(limits).safeParse(platform.publish_config);
+  if (!channel.success) {
+    const fields = channel.error.issues.map((i) => `publish_config.${i.path.join(".")}`);
+    throw new HttpError(500, "The podcast's channel settings are incomplete", fields);
+  }
+  const rows = await sql<EpisodeRow[]>`
+    select id, title, body, media_urls, link_url, platform_specific, published_at
+      from public.distributions
+     where platform_id = ${id.data} and status = 'published' and published_at is not null
+     order by published_at desc, id
+  `;
+  const episodes = rows.map(episodeOf).filter((e): e is Episode => e !== undefined);
+  const xml = buildFeed(channel.data, episodes, url.href);
+  return new Response(req.method === "HEAD" ? null : xml, {
+    status: 200,
+    headers: {
+      "content-type": "application/rss+xml; charset=utf-8",
+      "cache-control": "public, max-age=300",
+    },
+  });
+}));

@@ -1,0 +1,21 @@
+// Processes distribution requests (service role only): woken by the generated_content trigger
+// through pg_net, and called by the cron sweep, so a lost wake-up only delays. Each pending request
+// is scheduled with `optimize` through the same code as POST /functions/v1/schedule.
+import { z } from "zod";
+import { requireServiceRole } from "../_shared/auth.ts";
+import { db } from "../_shared/db.ts";
+import { handle, json, readJson } from "../_shared/http.ts";
+import { schedulingDeps } from "../_shared/scheduling/deps.ts";
+import { processPendingRequests } from "../_shared/scheduling/processor.ts";
+
+const ProcessRequest = z.looseObject({
+  limit: z.number().int().min(1).max(500).default(50),
+});
+
+Deno.serve(handle(async (req) => {
+  await requireServiceRole(req);
+  const hasBody = req.headers.get("content-length") !== "0" && req.body !== null;
+  const { limit } = hasBody ? await readJson(req, ProcessRequest) : ProcessRequest.parse({});
+  const processed = await processPendingRequests(db(), schedulingDeps(), limit);
+  return json(200, { processed });
+}));

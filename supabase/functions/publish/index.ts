@@ -1,0 +1,37 @@
+// The publish worker, called every minute by pg_cron through pg_net (service role only). It publishes
+// whatever is due, and what falls due during its budget, exactly once; see _shared/publishing/.
+import { z } from "zod";
+import { requireServiceRole } from "../_shared/auth.ts";
+import { db } from "../_shared/db.ts";
+import { handle, json, readJson } from "../_shared/http.ts";
+import { VaultPlatformDirectory } from "../_shared/publishing/platforms.ts";
+import { DEFAULT_RUN_OPTIONS, runPublisher } from "../_shared/publishing/runner.ts";
+
+const envNumber = (name: string) => {
+  const value = Deno.env.get(name);
+  return value === undefined ? undefined : Number(value);
+};
+
+const PublishRequest = z.object({
+  budget_ms: z.number().int().min(0).max(140_000).optional(),
+  batch_size: z.number().int().min(1).max(1000).optional(),
+  lanes: z.number().int().min(1).max(16).optional(),
+  lease_seconds: z.number().int().min(5).max(3600).optional(),
+  idle_poll_ms: z.number().int().min(10).max(5000).optional(),
+  exit_when_idle: z.boolean().optional(),
+}).strict();
+
+Deno.serve(handle(async (req) => {
+  await requireServiceRole(req);
+  const body = req.headers.get("content-length") === "0" ? {} : await readJson(req, PublishRequest);
+  const d = DEFAULT_RUN_OPTIONS;
+  const report = await runPublisher(db(), new VaultPlatformDirectory(db()), {
+    budgetMs: body.budget_ms ?? envNumber("PUBLISH_BUDGET_MS") ?? d.budgetMs,
+    batchSize: body.batch_size ?? d.batchSize,
+    lanes: body.lanes ?? d.lanes,
+    leaseSeconds: body.lease_seconds ?? d.leaseSeconds,
+    idlePollMs: body.idle_poll_ms ?? d.idlePollMs,
+    exitWhenIdle: body.exit_when_idle ?? false,
+  });
+  return json(200, report);
+}));

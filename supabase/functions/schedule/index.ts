@@ -1,0 +1,73 @@
+// The scheduling API (a signed-in user's JWT; every query runs as that user, so RLS applies):
+//   POST  /schedule                                    schedule content onto platforms
+//   GET   /schedule/distributions/:id                  one distribution
+//   PATCH /schedule/distributions/:id                  edit its content (re-adapted, re-validated)
+//   POST  /schedule/distributions/:id/reschedule       {at, nearest?} | {optimize: true}
+//   POST  /schedule/distributions/:id/cancel
+//   POST  /schedule/distributions/:id/publish-now
+//   POST  /schedule/distributions/:id/retry
+// An illegal state change is 409 with the reason; another client's distribution is 404.
+import { requireUser } from "../_shared/auth.ts";
+import { asUser } from "../_shared/db.ts";
+import { handle, HttpError, json, readJson } from "../_shared/http.ts";
+import { callStateChange, type StateChange } from "../_shared/scheduling/contract.ts";
+import { schedulingDeps } from "../_shared/scheduling/deps.ts";
+import { editDistribution, readDistribution } from "../_shared/scheduling/edit.ts";
+import {
+  EditContentSchema,
+  RescheduleSchema,
+  ScheduleRequestSchema,
+} from "../_shared/scheduling/request.ts";
+import { scheduleContent } from "../_shared/scheduling/schedule.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ACTIONS: Record<string, Exclude<StateChange, "reschedule">> = {
+  cancel: "cancel",
+  "publish-now": "publish_now",
+  retry: "retry",
+};
+
+Deno.serve(handle(async (req) => {
+  const claims = await requireUser(req);
+  const path = new URL(req.url).pathname.replace(/\/+$/, "").split("/").slice(2);
+  const [collection, id, action] = path;
+
+  if (path.length === 0) {
+    if (req.method !== "POST") throw new HttpError(405, "POST a schedule request");
+    const request = await readJson(req, ScheduleRequestSchema);
+    const outcome = await asUser(claims, (tx) => scheduleContent(tx, request, schedulingDeps()));
+    const { status, ...body } = outcome;
+    return json(
+      status,
+      status === 400 ? { error: "No platform could be scheduled", ...body } : body,
+    );
+  }
+
+  if (collection !== "distributions" || !id || path.length > 3) {
+    throw new HttpError(404, "Not found: see the routes in supabase/functions/schedule/index.ts");
+  }
+  if (!UUID.test(id)) throw new HttpError(404, "distribution not found");
+
+  if (!action && req.method === "GET") {
+    return json(200, await asUser(claims, (tx) => readDistribution(tx, id)));
+  }
+  if (!action && req.method === "PATCH") {
+    const edit = await readJson(req, EditContentSchema);
+    return json(
+      200,
+      await asUser(claims, (tx) => editDistribution(tx, id, edit, schedulingDeps())),
+    );
+  }
+  if (action === "reschedule" && req.method === "POST") {
+    const body = await readJson(req, RescheduleSchema);
+    const result = await asUser(
+      claims,
+      (tx) => callStateChange(tx, "reschedule", id, { at: body.at ?? null, nearest: body.nearest }),
+    );
+    return json(200, result);
+  }
+  if (action && action in ACTIONS && req.method === "POST") {
+    return json(200, await asUser(claims, (tx) => callStateChange(tx, ACTIONS[action], id)));
+  }
+  throw new HttpError(405, `${req.method} is not allowed here`);
+}));

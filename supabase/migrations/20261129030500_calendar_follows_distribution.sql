@@ -1,0 +1,157 @@
+-- A distribution's calendar slot follows it, whoever changes the row (the scheduling functions, the publisher, a
+-- hand edit in Studio). A distribution holds a slot while it is scheduled, publishing, unconfirmed or published
+-- and has a scheduled_for: the calendar row whose local (date, time_slot) in its own time zone is that instant.
+--   - taking a slot: a free row at that instant (a one-off slot, or a recurring slot's own first occurrence), else
+--     a new row for an occurrence of a recurring slot (its type and zone), else a new row at the local time in the
+--     distribution's zone. New rows are is_ad_hoc.
+--   - leaving a slot (moved, cancelled, failed, back to draft, deleted): ad-hoc rows are deleted, the others freed.
+-- unique (date, time_slot, platform_id) holds throughout: taking a key held by another distribution raises
+-- unique_violation naming it. SECURITY DEFINER: the rows touched belong to the distribution's own platform (the
+-- composite foreign keys guarantee the same client), and the publisher's role need not write the calendar.
+
+create or replace function private.release_calendar_slots(p_distribution_id uuid, p_keep uuid default null)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  delete from public.publishing_calendar
+  where distribution_id = p_distribution_id and is_ad_hoc and id is distinct from p_keep;
+  update public.publishing_calendar set distribution_id = null
+  where distribution_id = p_distribution_id and id is distinct from p_keep;
+end
+$$;
+
+create or replace function private.take_calendar_slot(
+  p_distribution_id uuid, p_client_id uuid, p_platform_id uuid, p_at timestamptz, p_tz text
+) returns uuid
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_id uuid;
+  v_occ record;
+  v_date date;
+  v_time time;
+  v_holder record;
+begin
+  -- Already there?
+  select c.id into v_id
+  from public.publishing_calendar c
+  where c.distribution_id = p_distribution_id and c.platform_id = p_platform_id
+    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) = p_at
+  limit 1;
+  perform private.release_calendar_slots(p_distribution_id, v_id);
+  if v_id is not null then
+    return v_id;
+  end if;
+
+  -- A free row at this instant (unlocked first; a locked one only when a person put the row there).
+  select c.id into v_id
+  from public.publishing_calendar c
+  where c.platform_id = p_platform_id and c.distribution_id is null
+    and c.date between (p_at at time zone 'UTC')::date - 1 and (p_at at time zone 'UTC')::date + 1
+    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) = p_at
+  order by c.is_locked, c.id
+  limit 1
+  for update;
+  if v_id is not null then
+    update public.publishing_calendar set distribution_id = p_distribution_id where id = v_id;
+    return v_id;
+  end if;
+
+  -- An occurrence of a recurring slot with no row yet: materialize it. Otherwise a row at the local time.
+  select o.* into v_occ
+  from scheduling.calendar_occurrences(p_platform_id, p_at, p_at + interval '1 microsecond') o
+  join public.publishing_calendar t on t.id = o.template_id
+  where o.calendar_id is null
+  order by o.is_locked, o.template_id
+  limit 1;
+  if found then
+    insert into public.publishing_calendar
+      (client_id, date, time_slot, timezone, platform_id, distribution_id, slot_type, is_locked, is_ad_hoc)
+    values (p_client_id, v_occ.date, v_occ.time_slot, v_occ.timezone, p_platform_id, p_distribution_id,
+            v_occ.slot_type, v_occ.is_locked, true)
+    on conflict (date, time_slot, platform_id) do nothing
+    returning id into v_id;
+    v_date := v_occ.date;
+    v_time := v_occ.time_slot;
+  else
+    v_date := (p_at at time zone p_tz)::date;
+    v_time := (p_at at time zone p_tz)::time;
+    insert into public.publishing_calendar
+      (client_id, date, time_slot, timezone, platform_id, distribution_id, slot_type, is_ad_hoc)
+    values (p_client_id, v_date, v_time, p_tz, p_platform_id, p_distribution_id, 'regular', true)
+    on conflict (date, time_slot, platform_id) do nothing
+    returning id into v_id;
+  end if;
+
+  if v_id is null then
+    select c.distribution_id, c.is_locked, c.timezone into v_holder
+    from public.publishing_calendar c
+    where c.date = v_date and c.time_slot = v_time and c.platform_id = p_platform_id;
+    raise exception 'calendar slot % % on platform % is already %', v_date, v_time, p_platform_id,
+      case when v_holder.distribution_id is not null then 'taken by distribution ' || v_holder.distribution_id
+           else 'defined in time zone ' || v_holder.timezone end
+      using errcode = 'unique_violation', constraint = 'publishing_calendar_date_time_slot_platform_id_key';
+  end if;
+  return v_id;
+end
+$$;
+
+create or replace function private.sync_distribution_calendar()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'DELETE' then
+    -- The foreign key frees the other rows (updating them here would fail when a client is deleted: its calendar
+    -- rows would be re-checked against a client that is already gone).
+    delete from public.publishing_calendar where distribution_id = old.id and is_ad_hoc;
+    return old;
+  end if;
+  if new.scheduled_for is not null
+     and new.status in ('scheduled', 'publishing', 'unconfirmed', 'published') then
+    perform private.take_calendar_slot(new.id, new.client_id, new.platform_id, new.scheduled_for, new.timezone);
+  elsif tg_op = 'UPDATE' then
+    perform private.release_calendar_slots(new.id);
+  end if;
+  return null;
+end
+$$;
+
+comment on function private.sync_distribution_calendar() is
+  'Keeps a distribution''s publishing_calendar slot at its scheduled_for while it holds one; frees it otherwise.';
+
+revoke execute on function private.release_calendar_slots(uuid, uuid), private.take_calendar_slot(uuid, uuid, uuid, timestamptz, text),
+  private.sync_distribution_calendar() from public, anon, authenticated;
+
+-- Inserted rows take a slot only when they are to be published (imported history does not fill the calendar).
+create trigger distributions_calendar_insert
+  after insert on public.distributions
+  for each row
+  when (new.scheduled_for is not null and new.status in ('scheduled', 'publishing', 'unconfirmed'))
+  execute function private.sync_distribution_calendar();
+
+-- The publisher's own updates (scheduled -> publishing -> published, retries that keep scheduled_for) never fire it.
+create trigger distributions_calendar_update
+  after update on public.distributions
+  for each row
+  when (old.scheduled_for is distinct from new.scheduled_for
+        or old.platform_id is distinct from new.platform_id
+        or (old.status in ('scheduled', 'publishing', 'unconfirmed', 'published'))
+           is distinct from (new.status in ('scheduled', 'publishing', 'unconfirmed', 'published')))
+  execute function private.sync_distribution_calendar();
+
+-- BEFORE: afterwards the foreign key has already set distribution_id to null and the ad-hoc rows are lost track of.
+create trigger distributions_calendar_delete
+  before delete on public.distributions
+  for each row
+  execute function private.sync_distribution_calendar();

@@ -1,0 +1,69 @@
+// The running stack's emulators (dev/emulators/main.ts), driven over their /__emulator/ control API.
+import type { FaultSpec, RecordedRequest } from "../../dev/emulators/framework.ts";
+import type { Kind } from "./seed.ts";
+
+const OFFSETS: Record<Kind, number> = {
+  wordpress: 0,
+  x: 1,
+  linkedin: 2,
+  youtube: 3,
+  email: 4,
+  instagram: 5,
+  tiktok: 6,
+  podcast: 7,
+};
+
+/** The request that makes a post public on each platform (counted to find duplicates and losses). */
+const PUBLISH_REQUEST: Record<Kind, { method: string; path: RegExp }> = {
+  wordpress: { method: "POST", path: /^\/wp-json\/wp\/v2\/posts$/ },
+  x: { method: "POST", path: /^\/2\/tweets$/ },
+  linkedin: { method: "POST", path: /^\/rest\/posts$/ },
+  youtube: { method: "POST", path: /^\/upload\/youtube\/v3\/videos$/ },
+  email: { method: "POST", path: /^\/3\.0\/campaigns\/[^/]+\/actions\/send$/ },
+  instagram: { method: "POST", path: /\/media_publish$/ },
+  tiktok: { method: "POST", path: /^\/v2\/post\/publish\/video\/init\/?$/ },
+  podcast: { method: "POST", path: /^\/v1\/episodes$/ },
+};
+
+export class EmulatorControl {
+  constructor(readonly kind: Kind, readonly origin: string) {}
+
+  private async call(method: string, what: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.origin}/__emulator/${what}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) {
+      throw new Error(`${this.kind} emulator ${method} ${what}: ${res.status} ${await res.text()}`);
+    }
+    return res.status === 204 ? undefined : await res.json();
+  }
+
+  requests(): Promise<RecordedRequest[]> {
+    return this.call("GET", "requests") as Promise<RecordedRequest[]>;
+  }
+  async clearRequests(): Promise<void> {
+    await this.call("DELETE", "requests");
+  }
+  async addFault(spec: FaultSpec | FaultSpec[]): Promise<void> {
+    await this.call("POST", "faults", spec);
+  }
+  async clearFaults(): Promise<void> {
+    await this.call("DELETE", "faults");
+  }
+  /** The requests that made a post public. */
+  async publishRequests(): Promise<RecordedRequest[]> {
+    const { method, path } = PUBLISH_REQUEST[this.kind];
+    return (await this.requests()).filter((r) => r.method === method && path.test(r.path));
+  }
+}
+
+export function emulatorFor(kind: Kind): EmulatorControl {
+  const base = Number(Deno.env.get("EMULATOR_BASE_PORT") ?? 25430);
+  return new EmulatorControl(kind, `http://127.0.0.1:${base + OFFSETS[kind]}`);
+}
+
+export async function publishCount(kind: Kind): Promise<number> {
+  return (await emulatorFor(kind).publishRequests()).length;
+}

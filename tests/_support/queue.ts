@@ -1,0 +1,168 @@
+// Helpers for publishing tests: a clean queue, due rows, and a scriptable in-memory platform.
+import type postgres from "postgres";
+import type { PlatformAdapter } from "../../supabase/functions/_shared/adapters/adapter.ts";
+import type {
+  DistributionContent,
+  ExistenceResult,
+  Failure,
+  PlatformKind,
+  PublishResult,
+} from "../../supabase/functions/_shared/adapters/types.ts";
+import type {
+  PlatformDirectory,
+  PlatformEntry,
+} from "../../supabase/functions/_shared/publishing/platforms.ts";
+import { DEMO_CLIENT, PLATFORM_IDS } from "./seed.ts";
+
+/** Empty queue; every demo platform healthy, unlimited, retrying after 1 s. */
+export async function resetQueue(sql: postgres.Sql): Promise<void> {
+  await sql`delete from public.distributions`;
+  await sql`update public.platforms set paused_until = null, pause_reason = null,
+    needs_reconnection = false, reconnection_reason = null, posts_per_hour = null,
+    posts_per_day = null, min_interval_minutes = 0, last_published_at = null,
+    publish_config = (publish_config - 'timeout_ms' - 'max_attempts') ||
+      '{"retry_base_seconds": 1, "reconcile_after_seconds": 1}'::jsonb`;
+}
+
+export interface DueRow {
+  platform_id: string;
+  body: string;
+  title?: string;
+  media_urls?: string[];
+  platform_specific?: Record<string, unknown>;
+  /** Seconds from now (negative: already due). */
+  dueIn?: number;
+}
+
+/** Inserts scheduled rows and returns their ids, in order. */
+export async function insertDue(sql: postgres.Sql, rows: DueRow[]): Promise<string[]> {
+  const now = Date.now();
+  const values = rows.map((r, i) => ({
+    client_id: DEMO_CLIENT,
+    platform_id: r.platform_id,
+    content_type: "manual",
+    title: r.title ?? null,
+    body: r.body,
+    media_urls: r.media_urls ?? null,
+    platform_specific: sql.json(JSON.parse(JSON.stringify(r.platform_specific ?? {}))),
+    status: "scheduled",
+    // Distinct instants: one platform's calendar holds one post per slot.
+    scheduled_for: new Date(now + (r.dueIn ?? -1) * 1000 + i),
+  }));
+  const inserted = await sql`insert into public.distributions ${sql(values)} returning id`;
+  return inserted.map((r) => String(r.id));
+}
+
+export type Behaviour =
+  | { kind: "ok" }
+  | { kind: "fail"; failure: Failure }
+  /** The platform creates the post, but the answer never arrives. */
+  | { kind: "lost_answer" };
+
+/** An in-memory platform: records posts by attempt id; each publish follows the next behaviour. */
+export class FakePlatform implements PlatformAdapter {
+  readonly posts = new Map<string, { id: string; body: string; at: Date }>();
+  readonly publishCalls: { attemptId: string; body: string; at: Date }[] = [];
+  behaviours: Behaviour[] = [];
+  lookupSupported = true;
+  private next = 1;
+
+  constructor(readonly kind: PlatformKind = "x") {}
+
+  validate() {
+    return { valid: true, errors: [] };
+  }
+
+  publish(
+    content: DistributionContent,
+    { attemptId }: { attemptId: string },
+  ): Promise<PublishResult> {
+    const at = new Date();
+    this.publishCalls.push({ attemptId, body: content.body, at });
+    const behaviour = this.behaviours.shift() ?? { kind: "ok" };
+    if (behaviour.kind === "fail") return Promise.resolve(behaviour.failure);
+    const id = String(this.next++);
+    this.posts.set(attemptId, { id, body: content.body, at });
+    if (behaviour.kind === "lost_answer") {
+      return Promise.resolve({
+        ok: false,
+        errorClass: "transient",
+        outcome: "unknown",
+        message: "timeout after 10000 ms",
+      });
+    }
+    return Promise.resolve({ ok: true, externalId: id, externalUrl: `https://fake/${id}` });
+  }
+
+  findExisting({ attemptId }: { attemptId: string }): Promise<ExistenceResult> {
+    if (!this.lookupSupported) {
+      return Promise.resolve({
+        ok: false,
+        unsupported: true,
+        operation: "findExisting",
+        message: "no lookup",
+      });
+    }
+    const post = this.posts.get(attemptId);
+    return Promise.resolve(
+      post
+        ? { ok: true, found: true, externalId: post.id, externalUrl: `https://fake/${post.id}` }
+        : { ok: true, found: false },
+    );
+  }
+
+  update() {
+    return Promise.resolve({
+      ok: false as const,
+      unsupported: true as const,
+      operation: "update" as const,
+      message: "no",
+    });
+  }
+  delete() {
+    return Promise.resolve({
+      ok: false as const,
+      unsupported: true as const,
+      operation: "delete" as const,
+      message: "no",
+    });
+  }
+  getMetrics() {
+    return Promise.resolve({
+      ok: false as const,
+      unsupported: true as const,
+      operation: "metrics" as const,
+      message: "no",
+    });
+  }
+}
+
+/** Every demo platform served by one fake (or per-platform fakes). */
+export function fakeDirectory(
+  fakes: Partial<Record<string, FakePlatform>>,
+  fallback = new FakePlatform(),
+): PlatformDirectory {
+  return {
+    get(platformId: string): Promise<PlatformEntry> {
+      const adapter = fakes[platformId] ?? fallback;
+      return Promise.resolve({
+        row: {
+          id: platformId,
+          client_id: DEMO_CLIENT,
+          kind: adapter.kind,
+          name: "fake",
+          publish_config: {},
+          credentials_secret_id: null,
+        },
+        adapter,
+        concurrency: 4,
+      });
+    },
+  };
+}
+
+export const X = PLATFORM_IDS.x;
+
+export function transient(message = "HTTP 503"): Failure {
+  return { ok: false, errorClass: "transient", outcome: "not_applied", message, status: 503 };
+}

@@ -1,0 +1,15 @@
+// Ids of the demo data in supabase/seed.sql.
+export const DEMO_CLIENT = "c0000000-0000-4000-8000-000000000001";
+export const DEMO_OWNER = "a0000000-0000-4000-8000-000000000001";
+export const PLATFORM_IDS = {
+  wordpress: "b0000000-0000-4000-8000-000000000001",
+  x: "b0000000-0000-4000-8000-000000000002",
+  linkedin: "b0000000-0000-4000-8000-000000000003",
+  youtube: "b0000000-0000-4000-8000-000000000004",
+  email: "b0000000-0000-4000-8000-000000000005",
+  instagram: "b0000000-0000-4000-8000-000000000006",
+  tiktok: "b0000000-0000-4000-8000-000000000007",
+  podcast: "b0000000-0000-4000-8000-000000000008",
+} as const;
+export type Kind = keyof typeof PLATFORM_IDS;
+export const KINDS = Object.keys(PLATFORM_IDS) as Kind[];

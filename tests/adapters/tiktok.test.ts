@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import type { PlatformAdapter } from "../../supabase/functions/_shared/adapters/adapter.ts";
+import { TikTokAdapter } from "../../supabase/functions/_shared/adapters/tiktok.ts";
+import type { DistributionContent } from "../../supabase/functions/_shared/adapters/types.ts";
+import { tiktokEmulator, type TikTokState } from "../../dev/emulators/tiktok.ts";
+import type { RunningEmulator } from "../../dev/emulators/framework.ts";
+import { assertFailure, assertOk, platformRow } from "./helpers.ts";
+import { type TestClock, type ValidationCase, validationTable, withEmulator } from "./emulated.ts";
+
+const TOKEN = "tt-token";
+const START = "2026-03-04T19:00:00Z";
+const video = (body = "Watch this", extra: Partial<DistributionContent> = {}) => ({
+  body,
+  mediaUrls: ["https://media.example.com/clip.mp4"],
+  platformSpecific: { privacy_level: "PUBLIC_TO_EVERYONE" },
+  ...extra,
+});
+type Emu = RunningEmulator<TikTokState>;
+
+function adapterFor(emu: Emu, clock: TestClock | undefined, config: Record<string, unknown> = {}) {
+  const row = platformRow("tiktok", {
+    base_url: emu.origin,
+    poll_interval_ms: 10,
+    poll_attempts: 50,
+    timeout_ms: 500,
+    ...config,
+  });
+  return new TikTokAdapter(row, { access_token: TOKEN }, clock ? { now: () => clock.now } : {});
+}
+
+function withTikTok(
+  fn: (adapter: TikTokAdapter, emu: Emu, clock: TestClock) => Promise<void>,
+  options: Parameters<typeof tiktokEmulator>[0] = {},
+) {
+  return withEmulator(
+    tiktokEmulator(options),
+    START,
+    (emu, clock) => fn(adapterFor(emu, clock), emu, clock),
+  );
+}
+
+Deno.test("tiktok: direct post queries creator_info, inits PULL_FROM_URL and polls to completion", () =>
+  withTikTok(async (adapter, emu) => {
+    emu.setClock(undefined); // real time: processing takes 60 ms
+    const result = await adapter.publish(video(), { attemptId: "t-1" });
+    assertOk(result);
+    assert.match(result.externalUrl, /^https:\/\/www\.tiktok\.com\/@creator\/video\/\d+$/);
+    const [info, init, ...polls] = emu.requests();
+    assert.equal(info.path, "/v2/post/publish/creator_info/query/");
+    assert.equal(info.headers.authorization, `Bearer ${TOKEN}`);
+    assert.equal(init.path, "/v2/post/publish/video/init/");
+    assert.deepEqual(init.body, {
+      post_info: {
+        title: "Watch this",
+        privacy_level: "PUBLIC_TO_EVERYONE",
+        disable_comment: false,
+        disable_duet: false,
+        disable_stitch: false,
+      },
+      source_info: { source: "PULL_FROM_URL", video_url: "https://media.example.com/clip.mp4" },
+    });
+    assert.ok(polls.length > 1, `polled ${polls.length} times`);
+    assert.ok(polls.every((p) => p.path === "/v2/post/publish/status/fetch/"));
+    assert.ok(emu.state.videos.has(result.externalId));
+  }, { processingMs: 60 }));
+
+Deno.test("tiktok: a privacy level the creator does not allow is refused before init", () =>
+  withTikTok(async (adapter, emu) => {
+    const content = video("x", { platformSpecific: { privacy_level: "FOLLOWER_OF_CREATOR" } });
+    const f = assertFailure(await adapter.publish(content, { attemptId: "t-2" }), "permanent");
+    assert.match(f.message, /FOLLOWER_OF_CREATOR is not allowed for @creator/);
+    assert.equal(emu.requests({ path: "/v2/post/publish/video/init/" }).length, 0);
+  }));
+
+Deno.test("tiktok: default privacy level from publish_config", () =>
+  withTikTok(async (_adapter, emu, clock) => {
+    const adapter = adapterFor(emu, clock, { default_privacy_level: "SELF_ONLY" });
+    assertOk(await adapter.publish(video("x", { platformSpecific: {} }), { attemptId: "t-3" }));
+    const init = emu.requests({ path: "/v2/post/publish/video/init/" })[0];
+    assert.equal(
+      (init.body as { post_info: { privacy_level: string } }).post_info.privacy_level,
+      "SELF_ONLY",
+    );
+  }));
+
+Deno.test("tiktok: update and delete are typed unsupported, no native scheduling", () =>
+  withTikTok(async (adapter, emu) => {
+    for (const result of [await adapter.update("1", video()), await adapter.delete("1")]) {
+      assert.equal(result.ok, false);
+      assert.equal("unsupported" in result && result.unsupported, true);
+    }
+    assert.equal((adapter as PlatformAdapter).schedule, undefined);
+    assert.equal(emu.requests().length, 0);
+  }));
+
+Deno.test("tiktok: metrics from video/query, absent where TikTok gives nothing", () =>
+  withTikTok(async (adapter, emu, clock) => {
+    const published = await adapter.publish(video(), { attemptId: "t-4" });
+    assertOk(published);
+    clock.advance(2 * 3_600_000);
+    const early = await adapter.getMetrics(published.externalId);
+    clock.advance(72 * 3_600_000);
+    const late = await adapter.getMetrics(published.externalId);
+    assertOk(early);
+    assertOk(late);
+    assert.ok((late.metrics.video_views ?? 0) > (early.metrics.video_views ?? 0));
+    assert.equal(late.metrics.impressions, late.metrics.video_views);
+    assert.equal(late.metrics.likes, late.metrics.platform_metrics.like_count);
+    for (const absent of ["reach", "clicks", "saves", "engagements"] as const) {
+      assert.equal(late.metrics[absent], undefined, absent);
+    }
+    const query = emu.requests({ path: "/v2/video/query/" })[0];
+    assert.equal(query.query.fields, "id,view_count,like_count,comment_count,share_count");
+    assert.deepEqual(query.body, { filters: { video_ids: [published.externalId] } });
+    assertFailure(await adapter.getMetrics("123"), "permanent");
+  }));
+
+Deno.test("tiktok: findExisting matches the title posted at or after the attempt", () =>
+  withTikTok(async (adapter, _emu, clock) => {
+    const sentAt = clock.now;
+    const published = await adapter.publish(video(), { attemptId: "t-5" });
+    assertOk(published);
+    const found = await adapter.findExisting({ attemptId: "t-5", content: video(), sentAt });
+    assert.deepEqual(found, {
+      ok: true,
+      found: true,
+      externalId: published.externalId,
+      externalUrl: published.externalUrl,
+    });
+    assert.deepEqual(
+      await adapter.findExisting({ attemptId: "x", content: video("other"), sentAt }),
+      { ok: true, found: false },
+    );
+  }));
+
+Deno.test("tiktok: FAILED status -> classified failure with the fail_reason", () =>
+  withTikTok(async (adapter) => {
+    const content = video("x", { mediaUrls: ["https://unreachable.example.com/v.mp4"] });
+    const f = assertFailure(await adapter.publish(content, { attemptId: "t-6" }), "transient");
+    assert.equal(f.platformCode, "video_pull_failed");
+  }));
+
+Deno.test("tiktok: still processing after polling -> unknown outcome", () =>
+  withTikTok(async (_adapter, emu, clock) => {
+    const adapter = adapterFor(emu, clock, { poll_attempts: 2 });
+    const f = assertFailure(await adapter.publish(video(), { attemptId: "t-7" }), "transient");
+    assert.equal(f.outcome, "unknown");
+  }, { processingMs: 60_000 }));
+
+Deno.test("tiktok: failure classes", async (t) => {
+  await withTikTok(async (adapter, emu, clock) => {
+    await t.step("5xx -> transient", async () => {
+      emu.addFault({ mode: "5xx", count: 1, status: 500 });
+      const f = assertFailure(await adapter.publish(video(), { attemptId: "f1" }), "transient");
+      assert.equal(f.platformCode, "internal_error");
+    });
+    await t.step("429 rate_limit_exceeded -> rate_limited, reset in a minute", async () => {
+      emu.addFault({ mode: "rate_limit", count: 1 });
+      const f = assertFailure(await adapter.publish(video(), { attemptId: "f2" }), "rate_limited");
+      assert.equal(f.resetAt?.getTime(), clock.now.getTime() + 60_000);
+    });
+    await t.step("revoked token -> auth", async () => {
+      emu.addFault({ mode: "revoke_token", count: 1 });
+      const f = assertFailure(await adapter.publish(video(), { attemptId: "f3" }), "auth");
+      assert.equal(f.platformCode, "access_token_invalid");
+    });
+    await t.step("HTML 200 -> failure", async () => {
+      emu.addFault({ mode: "html_200", count: 1, path: "/v2/post/publish/video/init/" });
+      const f = assertFailure(await adapter.publish(video(), { attemptId: "f4" }), "transient");
+      assert.equal(f.outcome, "unknown");
+    });
+    await t.step("timeout at init -> unknown outcome, findExisting finds it", async () => {
+      const content = video("timed out");
+      emu.addFault({
+        mode: "timeout",
+        count: 1,
+        path: "/v2/post/publish/video/init/",
+        afterProcessing: true,
+      });
+      const f = assertFailure(await adapter.publish(content, { attemptId: "f5" }), "transient");
+      assert.equal(f.outcome, "unknown");
+      const found = await adapter.findExisting({ attemptId: "f5", content, sentAt: clock.now });
+      assertOk(found);
+      assert.equal(found.found, true);
+    });
+    await t.step("invalid per TikTok -> permanent", async () => {
+      const content = video("x", { mediaUrls: ["https://unverified.example.com/v.mp4"] });
+      const f = assertFailure(await adapter.publish(content, { attemptId: "f6" }), "permanent");
+      assert.equal(f.platformCode, "url_ownership_unverified");
+    });
+  });
+});
+
+Deno.test("tiktok: 6 inits per minute, then 429 rate_limit_exceeded", () =>
+  withTikTok(async (adapter, _emu, clock) => {
+    for (let i = 0; i < 6; i++) {
+      assertOk(await adapter.publish(video(`p${i}`), { attemptId: `r${i}` }));
+    }
+    const f = assertFailure(
+      await adapter.publish(video("p6"), { attemptId: "r6" }),
+      "rate_limited",
+    );
+    assert.equal(f.status, 429);
+    clock.advance(61_000);
+    assertOk(await adapter.publish(video("p7"), { attemptId: "r7" }));
+  }));
+
+Deno.test("tiktok: the daily cap -> spam_risk_too_many_posts, rate_limited until UTC midnight", () =>
+  withTikTok(async (adapter) => {
+    assertOk(await adapter.publish(video("a"), { attemptId: "d1" }));
+    const f = assertFailure(await adapter.publish(video("b"), { attemptId: "d2" }), "rate_limited");
+    assert.equal(f.platformCode, "spam_risk_too_many_posts");
+    assert.equal(f.resetAt?.toISOString(), "2026-03-05T00:00:00.000Z");
+  }, { postsPerDay: 1 }));
+
+Deno.test("tiktok: a token without video.publish -> auth", () =>
+  withTikTok(async (adapter) => {
+    const f = assertFailure(await adapter.publish(video(), { attemptId: "s" }), "auth");
+    assert.equal(f.platformCode, "scope_not_authorized");
+  }, { accounts: { "tt-token": { scopes: ["user.info.basic"], username: "creator" } } }));
+
+Deno.test("tiktok: validation at the limits", async (t) => {
+  const adapter = new TikTokAdapter(platformRow("tiktok", {}), { access_token: TOKEN });
+  const cases: ValidationCase[] = [
+    ["title 2,199", video("x".repeat(2199)), true],
+    ["title 2,200", video("x".repeat(2200)), true],
+    ["title 2,201", video("x".repeat(2201)), false, /2201 UTF-16 units, TikTok allows 2200/],
+    ["emoji count 2 units: 1,100 fit", video("😀".repeat(1100)), true],
+    ["emoji count 2 units: 1,101 do not", video("😀".repeat(1101)), false, /2202 UTF-16 units/],
+    ["no video", video("x", { mediaUrls: [] }), false, /0 videos, TikTok posts exactly 1/],
+    ["two videos", video("x", { mediaUrls: ["https://a/1.mp4", "https://a/2.mp4"] }), false],
+    ["not https", video("x", { mediaUrls: ["http://a/1.mp4"] }), false, /https URL/],
+    ["no privacy level", video("x", { platformSpecific: {} }), false, /privacy_level: required/],
+    [
+      "unknown privacy level",
+      video("x", { platformSpecific: { privacy_level: "FRIENDS" } }),
+      false,
+    ],
+  ];
+  await validationTable(t, adapter, cases);
+});

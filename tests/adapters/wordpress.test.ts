@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { WordPressAdapter } from "../../supabase/functions/_shared/adapters/wordpress.ts";
+import { serveEmulator } from "../../dev/emulators/framework.ts";
+import { wordpressEmulator } from "../../dev/emulators/wordpress.ts";
+import { assertFailure, assertOk, longBody, platformRow } from "./helpers.ts";
+
+const CREDS = { username: "editor", application_password: "abcd efgh ijkl mnop qrst uvwx" };
+const content = (body = longBody(150)) => ({ title: "Hello world", body });
+
+async function withWordPress(
+  config: Record<string, unknown>,
+  fn: (
+    adapter: WordPressAdapter,
+    emu: ReturnType<typeof serveEmulator<ReturnType<typeof wordpressEmulator>["state"]>>,
+    clock: { now: Date },
+  ) => Promise<void>,
+) {
+  const clock = { now: new Date("2026-03-02T14:00:00Z") };
+  const emu = serveEmulator(wordpressEmulator({ users: { editor: CREDS.application_password } }), {
+    clock: () => clock.now,
+  });
+  try {
+    const row = platformRow("wordpress", { base_url: emu.origin, timeout_ms: 500, ...config });
+    await fn(new WordPressAdapter(row, CREDS, { now: () => clock.now }), emu, clock);
+  } finally {
+    await emu.close();
+  }
+}
+
+Deno.test("wordpress: publish creates exactly one post with Basic auth and the attempt marker", () =>
+  withWordPress({}, async (adapter, emu) => {
+    const result = await adapter.publish(content(), { attemptId: "a-1" });
+    assertOk(result);
+    assert.match(result.externalUrl, /\?p=\d+$/);
+    const posts = emu.requests({ method: "POST", path: "/wp-json/wp/v2/posts" });
+    assert.equal(posts.length, 1);
+    assert.match(posts[0].headers.authorization, /^Basic /);
+    assert.equal((posts[0].body as { status: string }).status, "publish");
+    assert.match((posts[0].body as { content: string }).content, /<!-- dist-attempt-a-1 -->/);
+    assert.equal(emu.state.posts.get(Number(result.externalId))?.status, "publish");
+  }));
+
+Deno.test("wordpress: query-style REST route works for sites without pretty permalinks", () =>
+  withWordPress({ rest_style: "query" }, async (adapter, emu) => {
+    assertOk(await adapter.publish(content(), { attemptId: "a-q" }));
+    assert.equal(emu.requests()[0].query.rest_route, "/wp/v2/posts");
+  }));
+
+Deno.test("wordpress: native schedule creates a future post that flips to publish when due", () =>
+  withWordPress({}, async (adapter, emu, clock) => {
+    const at = new Date(clock.now.getTime() + 3_600_000);
+    const result = await adapter.schedule(content(), at, { attemptId: "a-2" });
+    assertOk(result);
+    assert.equal(result.scheduledFor.toISOString(), at.toISOString());
+    const body = emu.requests({ method: "POST" })[0].body as { status: string; date_gmt: string };
+    assert.deepEqual([body.status, body.date_gmt], ["future", "2026-03-02T15:00:00"]);
+    const id = Number(result.externalId);
+    assert.equal(emu.state.posts.get(id)?.status, "future");
+    clock.now = new Date(at.getTime() + 1000);
+    const found = await adapter.findExisting({ attemptId: "a-2", content: content() });
+    assertOk(found);
+    assert.equal(emu.state.posts.get(id)?.status, "publish");
+  }));
+
+Deno.test("wordpress: update, trash, then delete again is idempotent", () =>
+  withWordPress({}, async (adapter, emu) => {
+    const published = await adapter.publish(content(), { attemptId: "a-3" });
+    assertOk(published);
+    const updated = await adapter.update(published.externalId, {
+      title: "New title",
+      body: longBody(120),
+    });
+    assertOk(updated);
+    const id = Number(published.externalId);
+    assert.equal(emu.state.posts.get(id)?.title, "New title");
+    const deleted = await adapter.delete(published.externalId);
+    assertOk(deleted);
+    assert.equal(deleted.alreadyDeleted, false);
+    assert.equal(emu.state.posts.get(id)?.status, "trash");
+    const again = await adapter.delete(published.externalId);
+    assertOk(again);
+    assert.equal(again.alreadyDeleted, true);
+  }));
+
+Deno.test("wordpress: force delete removes the post", () =>
+  withWordPress({ force_delete: true }, async (adapter, emu) => {
+    const published = await adapter.publish(content(), { attemptId: "a-4" });
+    assertOk(published);
+    assertOk(await adapter.delete(published.externalId));
+    assert.equal(emu.state.posts.has(Number(published.externalId)), false);
+    assert.equal(emu.requests({ method: "DELETE" })[0].query.force, "true");
+  }));
+
+Deno.test("wordpress: findExisting finds the attempt's post and nothing for another attempt", () =>
+  withWordPress({}, async (adapter) => {
+    const published = await adapter.publish(content(), { attemptId: "a-5" });
+    assertOk(published);
+    const found = await adapter.findExisting({ attemptId: "a-5", content: content() });
+    assert.deepEqual(found, {
+      ok: true,
+      found: true,
+      externalId: published.externalId,
+      externalUrl: published.externalUrl,
+    });
+    assert.deepEqual(await adapter.findExisting({ attemptId: "a-6", content: content() }), {
+      ok: true,
+      found: false,
+    });
+  }));
+
+Deno.test("wordpress: metrics are empty without an analytics source, never zeros", () =>
+  withWordPress({}, async (adapter, emu) => {
+    const result = await adapter.getMetrics("100");
+    assertOk(result);
+    assert.deepEqual(result.metrics, { platform_metrics: {} });
+    assert.equal(emu.requests().length, 0);
+  }));
+
+Deno.test("wordpress: metrics from a configured analytics source grow with age", () =>
+  withWordPress({}, async (_adapter, emu, clock) => {
+    const row = platformRow("wordpress", {
+      base_url: emu.origin,
+      analytics: {
+        url: `${emu.origin}/wp-json/stats/v1/posts/{id}`,
+        fields: { impressions: "views", clicks: "clicks" },
+      },
+    });
+    const adapter = new WordPressAdapter(row, CREDS, { now: () => clock.now });
+    const published = await adapter.publish(content(), { attemptId: "a-7" });
+    assertOk(published);
+    clock.now = new Date(clock.now.getTime() + 2 * 3_600_000);
+    const early = await adapter.getMetrics(published.externalId);
+    clock.now = new Date(clock.now.getTime() + 48 * 3_600_000);
+    const late = await adapter.getMetrics(published.externalId);
+    assertOk(early);
+    assertOk(late);
+    assert.ok((early.metrics.impressions ?? 0) > 0);
+    assert.ok((late.metrics.impressions ?? 0) > (early.metrics.impressions ?? 0));
+    assert.equal(late.metrics.likes, undefined);
+    assert.equal(typeof late.metrics.platform_metrics.views, "number");
+  }));
+
+Deno.test("wordpress: ensureCategories finds existing and creates missing categories", () =>
+  withWordPress({}, async (adapter, emu) => {
+    const result = await adapter.ensureCategories(["Uncategorized", "News & Views"]);
+    assertOk(result);
+    assert.equal(result.ids[0], 1);
+    const again = await adapter.ensureCategories(["news & views"]);
+    assertOk(again);
+    assert.equal(again.ids[0], result.ids[1]);
+    assert.equal(emu.requests({ method: "POST", path: "/wp-json/wp/v2/categories" }).length, 1);
+  }));
+
+Deno.test("wordpress: failure classes", async (t) => {
+  await withWordPress({}, async (adapter, emu) => {
+    await t.step("5xx -> transient", async () => {
+      emu.addFault({ mode: "5xx", count: 1, status: 500 });
+      const f = assertFailure(await adapter.publish(content(), { attemptId: "f1" }), "transient");
+      assert.match(f.message, /critical error/);
+    });
+    await t.step("429 -> rate_limited with Retry-After reset", async () => {
+      emu.addFault({ mode: "rate_limit", count: 1, resetInSeconds: 120 });
+      const f = assertFailure(
+        await adapter.publish(content(), { attemptId: "f2" }),
+        "rate_limited",
+      );
+      assert.equal(f.resetAt?.toISOString(), "2026-03-02T14:02:00.000Z");
+    });
+    await t.step("revoked application password -> auth", async () => {
+      emu.addFault({ mode: "revoke_token", count: 1 });
+      const f = assertFailure(await adapter.publish(content(), { attemptId: "f3" }), "auth");
+      assert.equal(f.platformCode, "incorrect_password");
+    });
+    await t.step("HTML 200 -> failure with unknown outcome", async () => {
+      emu.addFault({ mode: "html_200", count: 1 });
+      const f = assertFailure(await adapter.publish(content(), { attemptId: "f4" }), "transient");
+      assert.equal(f.outcome, "unknown");
+    });
+    await t.step(
+      "timeout after processing -> unknown outcome, then findExisting finds it",
+      async () => {
+        emu.addFault({ mode: "timeout", count: 1, afterProcessing: true });
+        const f = assertFailure(await adapter.publish(content(), { attemptId: "f5" }), "transient");
+        assert.equal(f.outcome, "unknown");
+        const found = await adapter.findExisting({ attemptId: "f5", content: content() });
+        assertOk(found);
+        assert.equal(found.found, true);
+      },
+    );
+    await t.step("invalid status -> permanent with WordPress' message", async () => {
+      const f = assertFailure(await adapter.update("999999", content()), "permanent");
+      assert.equal(f.message, "Invalid post ID.");
+      assert.equal(f.status, 404);
+    });
+  });
+});
+
+Deno.test("wordpress: wrong application password -> auth", async () => {
+  const emu = serveEmulator(wordpressEmulator({ users: { editor: CREDS.application_password } }));
+  try {
+    const adapter = new WordPressAdapter(
+      platformRow("wordpress", { base_url: emu.origin }),
+      { ...CREDS, application_password: "wrong" },
+    );
+    assertFailure(await adapter.publish(content(), { attemptId: "w" }), "auth");
+  } finally {
+    await emu.close();
+  }
+});

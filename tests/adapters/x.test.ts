@@ -1,0 +1,218 @@
+import assert from "node:assert/strict";
+import { XAdapter } from "../../supabase/functions/_shared/adapters/x.ts";
+import { type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
+import {
+  DEFAULT_X_ACCOUNT,
+  xEmulator,
+  type XEmulatorOptions,
+  type XState,
+} from "../../dev/emulators/x.ts";
+import { assertFailure, assertOk, platformRow } from "./helpers.ts";
+
+const CREDS = {
+  app_key: DEFAULT_X_ACCOUNT.app_key,
+  app_secret: DEFAULT_X_ACCOUNT.app_secret,
+  access_token: DEFAULT_X_ACCOUNT.access_token,
+  access_secret: DEFAULT_X_ACCOUNT.access_secret,
+};
+
+async function withX(
+  fn: (adapter: XAdapter, emu: RunningEmulator<XState>, clock: { now: Date }) => Promise<void>,
+  options: XEmulatorOptions = {},
+  creds: Partial<typeof CREDS> = {},
+) {
+  const clock = { now: new Date("2026-03-03T14:00:00Z") };
+  const emu = serveEmulator(xEmulator(options), { clock: () => clock.now });
+  try {
+    const row = platformRow("x", { base_url: emu.origin, timeout_ms: 500 });
+    await fn(new XAdapter(row, { ...CREDS, ...creds }, { now: () => clock.now }), emu, clock);
+  } finally {
+    await emu.close();
+  }
+}
+
+Deno.test("x: publish sends exactly one signed OAuth 1.0a POST /2/tweets", () =>
+  withX(async (adapter, emu) => {
+    const result = await adapter.publish({ body: "Hello from the emulator" }, { attemptId: "a1" });
+    assertOk(result);
+    assert.equal(result.externalUrl, `https://x.com/i/status/${result.externalId}`);
+    const posts = emu.requests({ method: "POST", path: "/2/tweets" });
+    assert.equal(posts.length, 1);
+    assert.match(posts[0].headers.authorization, /^OAuth .*oauth_signature="/);
+    assert.deepEqual(posts[0].body, { text: "Hello from the emulator" });
+  }));
+
+Deno.test("x: a wrong secret fails the signature check -> auth", () =>
+  withX(
+    async (adapter) => {
+      assertFailure(await adapter.publish({ body: "hi" }, { attemptId: "a" }), "auth");
+    },
+    {},
+    { app_secret: "not-the-secret" },
+  ));
+
+Deno.test("x: update is a typed unsupported operation, never a no-op", () =>
+  withX(async (adapter, emu) => {
+    const result = await adapter.update("1", { body: "edit" });
+    assert.deepEqual(result, {
+      ok: false,
+      unsupported: true,
+      operation: "update",
+      message: "X does not let most API tiers edit a post",
+    });
+    assert.equal(emu.requests().length, 0);
+  }));
+
+Deno.test("x: delete, then delete again reports alreadyDeleted", () =>
+  withX(async (adapter, emu) => {
+    const published = await adapter.publish({ body: "to be deleted" }, { attemptId: "a" });
+    assertOk(published);
+    const deleted = await adapter.delete(published.externalId);
+    assertOk(deleted);
+    assert.equal(deleted.alreadyDeleted, false);
+    assert.equal(emu.state.tweets.get(published.externalId)?.deleted, true);
+    const again = await adapter.delete(published.externalId);
+    assertOk(again);
+    assert.equal(again.alreadyDeleted, true);
+  }));
+
+Deno.test("x: findExisting matches our own recent tweet by text (URLs normalised)", () =>
+  withX(async (adapter, emu) => {
+    const body = "Read this: https://example.com/a?b=1 & more";
+    const published = await adapter.publish({ body }, { attemptId: "a" });
+    assertOk(published);
+    // X stores links as t.co and escapes &: emulate what the real timeline returns.
+    emu.state.tweets.get(published.externalId)!.text = "Read this: https://t.co/abc123 &amp; more";
+    const found = await adapter.findExisting({ attemptId: "a", content: { body } });
+    assertOk(found);
+    assert.equal(found.found && found.externalId, published.externalId);
+    const missing = await adapter.findExisting({ attemptId: "b", content: { body: "other" } });
+    assert.deepEqual(missing, { ok: true, found: false });
+    assert.equal(emu.requests({ path: "/2/users/me" }).length, 1, "user id looked up once");
+  }));
+
+Deno.test("x: metrics use non_public when allowed, public otherwise; retweet or repost", async (t) => {
+  for (const repostField of ["retweet_count", "repost_count"] as const) {
+    await t.step(repostField, () =>
+      withX(async (adapter, _emu, clock) => {
+        const published = await adapter.publish({ body: `metrics ${repostField}` }, {
+          attemptId: "m",
+        });
+        assertOk(published);
+        clock.now = new Date(clock.now.getTime() + 24 * 3_600_000);
+        const fresh = await adapter.getMetrics(published.externalId);
+        assertOk(fresh);
+        assert.ok((fresh.metrics.impressions ?? 0) > 0);
+        assert.equal(typeof fresh.metrics.shares, "number");
+        assert.equal(typeof fresh.metrics.clicks, "number", "url_link_clicks from non_public");
+        assert.equal(fresh.metrics.video_views, undefined);
+        clock.now = new Date(clock.now.getTime() + 40 * 86_400_000);
+        const old = await adapter.getMetrics(published.externalId);
+        assertOk(old);
+        assert.equal(old.metrics.clicks, undefined, "no clicks without non_public metrics");
+        assert.ok((old.metrics.likes ?? 0) >= (fresh.metrics.likes ?? 0));
+        assert.equal(old.metrics.platform_metrics.engagements_derived_from_public, true);
+      }, { repostField }));
+  }
+});
+
+Deno.test("x: failure classes", async (t) => {
+  await withX(async (adapter, emu) => {
+    await t.step("5xx -> transient", async () => {
+      emu.addFault({ mode: "5xx", count: 1 });
+      assertFailure(await adapter.publish({ body: "t1" }, { attemptId: "1" }), "transient");
+    });
+    await t.step("429 -> rate_limited with x-rate-limit-reset", async () => {
+      emu.addFault({ mode: "rate_limit", count: 1, resetInSeconds: 600 });
+      const f = assertFailure(
+        await adapter.publish({ body: "t2" }, { attemptId: "2" }),
+        "rate_limited",
+      );
+      assert.equal(f.resetAt?.toISOString(), "2026-03-03T14:10:00.000Z");
+      assert.equal(f.platformCode, "88");
+    });
+    await t.step("duplicate text -> permanent with X's message", async () => {
+      assertOk(await adapter.publish({ body: "same text" }, { attemptId: "3" }));
+      const f = assertFailure(
+        await adapter.publish({ body: "same text" }, { attemptId: "4" }),
+        "permanent",
+      );
+      assert.equal(f.message, "You are not allowed to create a Tweet with duplicate content.");
+      assert.equal(f.status, 403);
+    });
+    await t.step("revoked token -> auth", async () => {
+      emu.addFault({ mode: "revoke_token", count: 1 });
+      assertFailure(await adapter.publish({ body: "t5" }, { attemptId: "5" }), "auth");
+    });
+    await t.step("HTML 200 -> failure, outcome unknown", async () => {
+      emu.addFault({ mode: "html_200", count: 1 });
+      const f = assertFailure(
+        await adapter.publish({ body: "t6" }, { attemptId: "6" }),
+        "transient",
+      );
+      assert.equal(f.outcome, "unknown");
+    });
+    await t.step("timeout after sending -> unknown outcome; lookup finds the tweet", async () => {
+      emu.addFault({ mode: "timeout", count: 1, afterProcessing: true });
+      const f = assertFailure(
+        await adapter.publish({ body: "t7" }, { attemptId: "7" }),
+        "transient",
+      );
+      assert.equal(f.outcome, "unknown");
+      const found = await adapter.findExisting({ attemptId: "7", content: { body: "t7" } });
+      assertOk(found);
+      assert.equal(found.found, true);
+    });
+  });
+});
+
+Deno.test("x: the emulator's own window returns 429 code 88 after the per-user limit", () =>
+  withX(async (adapter, emu) => {
+    assertOk(await adapter.publish({ body: "one" }, { attemptId: "1" }));
+    assertOk(await adapter.publish({ body: "two" }, { attemptId: "2" }));
+    const f = assertFailure(
+      await adapter.publish({ body: "three" }, { attemptId: "3" }),
+      "rate_limited",
+    );
+    assert.equal(f.resetAt?.toISOString(), "2026-03-03T14:15:00.000Z");
+    assert.equal(emu.state.tweets.size, 2);
+  }, { postsPerWindow: 2 }));
+
+Deno.test("x: media are fetched, uploaded (initialize/append/finalize) and attached", () =>
+  withX(async (adapter, emu) => {
+    const mediaUrls = [
+      `${emu.origin}/__emulator/media/a.jpg?bytes=3000`,
+      `${emu.origin}/__emulator/media/b.png?bytes=2000`,
+    ];
+    const result = await adapter.publish({ body: "two pictures", mediaUrls }, { attemptId: "m" });
+    assertOk(result);
+    assert.deepEqual(
+      emu.requests({ method: "POST", path: "/2/media/upload" }).map((r) =>
+        r.path.replace(/upload\/\d+/, "upload/N")
+      ),
+      [
+        "/2/media/upload/initialize",
+        "/2/media/upload/N/append",
+        "/2/media/upload/N/finalize",
+        "/2/media/upload/initialize",
+        "/2/media/upload/N/append",
+        "/2/media/upload/N/finalize",
+      ],
+    );
+    const tweet = emu.requests({ method: "POST", path: "/2/tweets" })[0].body as {
+      media: { media_ids: string[] };
+    };
+    assert.equal(tweet.media.media_ids.length, 2);
+    assert.ok(tweet.media.media_ids.every((id) => emu.state.media.get(id)?.finalized));
+  }));
+
+Deno.test("x: a media URL that cannot be fetched fails before anything is posted", () =>
+  withX(async (adapter, emu) => {
+    const result = await adapter.publish(
+      { body: "broken", mediaUrls: [`${emu.origin}/missing.jpg`] },
+      { attemptId: "m" },
+    );
+    const f = assertFailure(result, "permanent");
+    assert.match(f.message, /fetching .* failed/);
+    assert.equal(emu.requests({ method: "POST" }).length, 0);
+  }));

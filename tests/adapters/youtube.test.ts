@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { YouTubeAdapter } from "../../supabase/functions/_shared/adapters/youtube.ts";
+import { type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
+import {
+  DEFAULT_YOUTUBE_CHANNEL,
+  youtubeEmulator,
+  type YouTubeEmulatorOptions,
+  type YouTubeState,
+} from "../../dev/emulators/youtube.ts";
+import { assertFailure, assertOk, platformRow } from "./helpers.ts";
+
+const TOKEN = { access_token: DEFAULT_YOUTUBE_CHANNEL.access_token };
+
+async function withYouTube(
+  fn: (
+    adapter: YouTubeAdapter,
+    emu: RunningEmulator<YouTubeState>,
+    clock: { now: Date },
+    video: (bytes?: number) => { title: string; body: string; mediaUrls: string[] },
+  ) => Promise<void>,
+  options: YouTubeEmulatorOptions = {},
+) {
+  const clock = { now: new Date("2026-04-07T17:00:00Z") };
+  const emu = serveEmulator(youtubeEmulator(options), { clock: () => clock.now });
+  const video = (bytes = 5000) => ({
+    title: "Launch video",
+    body: "What we built",
+    mediaUrls: [`${emu.origin}/__emulator/media/launch.mp4?bytes=${bytes}`],
+  });
+  try {
+    const row = platformRow("youtube", { base_url: emu.origin, timeout_ms: 500 });
+    await fn(new YouTubeAdapter(row, TOKEN, { now: () => clock.now }), emu, clock, video);
+  } finally {
+    await emu.close();
+  }
+}
+
+Deno.test("youtube: resumable upload = one session POST + one PUT of all bytes", () =>
+  withYouTube(async (adapter, emu, _clock, video) => {
+    const result = await adapter.publish(video(), { attemptId: "a1" });
+    assertOk(result);
+    assert.equal(result.externalUrl, `https://www.youtube.com/watch?v=${result.externalId}`);
+    const sessions = emu.requests({ method: "POST", path: "/upload/youtube/v3/videos" });
+    assert.equal(sessions.length, 1);
+    assert.equal(sessions[0].headers["x-upload-content-length"], "5000");
+    assert.equal(sessions[0].headers["x-upload-content-type"], "video/mp4");
+    assert.equal(sessions[0].headers.authorization, `Bearer ${TOKEN.access_token}`);
+    assert.equal(sessions[0].query.uploadType, "resumable");
+    const puts = emu.requests({ method: "PUT", path: "/upload/youtube/v3/videos" });
+    assert.deepEqual(puts.map((p) => p.body), [{ bytes: 5000 }]);
+    const stored = emu.state.videos.get(result.externalId)!;
+    assert.equal(stored.privacyStatus, "public");
+    assert.ok(stored.snippet.tags.includes("dist-attempt-a1"));
+  }));
+
+Deno.test("youtube: a dropped PUT is resumed from the session's Range", () =>
+  withYouTube(async (adapter, emu, _clock, video) => {
+    emu.addFault({ mode: "5xx", count: 1, method: "PUT", path: "/upload/" });
+    const result = await adapter.publish(video(), { attemptId: "a2" });
+    assertOk(result);
+    const puts = emu.requests({ method: "PUT", path: "/upload/youtube/v3/videos" });
+    assert.equal(puts.length, 3, "failed PUT, status query, PUT again");
+    assert.equal(puts[1].headers["content-range"], "bytes */5000");
+    assert.equal(emu.state.videos.size, 1);
+  }));
+
+Deno.test("youtube: schedule uploads private with publishAt and goes public when due", () =>
+  withYouTube(async (adapter, emu, clock, video) => {
+    const at = new Date(clock.now.getTime() + 2 * 3_600_000);
+    const result = await adapter.schedule(video(), at, { attemptId: "a3" });
+    assertOk(result);
+    const status = (emu.requests({ method: "POST" })[0].body as { status: Record<string, unknown> })
+      .status;
+    assert.deepEqual(status, {
+      privacyStatus: "private",
+      selfDeclaredMadeForKids: false,
+      publishAt: at.toISOString(),
+    });
+    clock.now = new Date(at.getTime() + 3_600_000);
+    const metrics = await adapter.getMetrics(result.externalId);
+    assertOk(metrics);
+    assert.equal(emu.state.videos.get(result.externalId)?.privacyStatus, "public");
+    assert.ok((metrics.metrics.video_views ?? 0) > 0);
+  }));
+
+Deno.test("youtube: update (PUT videos with categoryId) and delete, then delete again", () =>
+  withYouTube(async (adapter, emu, _clock, video) => {
+    const published = await adapter.publish(video(), { attemptId: "a4" });
+    assertOk(published);
+    assertOk(await adapter.update(published.externalId, { title: "Renamed", body: "New text" }));
+    assert.equal(emu.state.videos.get(published.externalId)?.snippet.title, "Renamed");
+    const deleted = await adapter.delete(published.externalId);
+    assertOk(deleted);
+    assert.equal(deleted.alreadyDeleted, false);
+    const again = await adapter.delete(published.externalId);
+    assertOk(again);
+    assert.equal(again.alreadyDeleted, true);
+  }));
+
+Deno.test("youtube: findExisting finds the attempt's tag through the uploads playlist", () =>
+  withYouTube(async (adapter, _emu, _clock, video) => {
+    const published = await adapter.publish(video(), { attemptId: "a5" });
+    assertOk(published);
+    const found = await adapter.findExisting({ attemptId: "a5", content: video() });
+    assertOk(found);
+    assert.equal(found.found && found.externalId, published.externalId);
+    assert.deepEqual(await adapter.findExisting({ attemptId: "zz", content: video() }), {
+      ok: true,
+      found: false,
+    });
+  }));
+
+Deno.test("youtube: statistics strings become numbers; no impressions invented", () =>
+  withYouTube(async (adapter, _emu, clock, video) => {
+    const published = await adapter.publish(video(), { attemptId: "a6" });
+    assertOk(published);
+    clock.now = new Date(clock.now.getTime() + 72 * 3_600_000);
+    const result = await adapter.getMetrics(published.externalId);
+    assertOk(result);
+    assert.equal(typeof result.metrics.video_views, "number");
+    assert.equal(typeof result.metrics.likes, "number");
+    assert.equal(result.metrics.impressions, undefined);
+    assert.equal(typeof result.metrics.platform_metrics.favorite_count, "number");
+  }));
+
+Deno.test("youtube: failure classes", async (t) => {
+  await withYouTube(async (adapter, emu, _clock, video) => {
+    await t.step("5xx -> transient", async () => {
+      emu.addFault({ mode: "5xx", count: 1 });
+      assertFailure(await adapter.publish(video(), { attemptId: "1" }), "transient");
+    });
+    await t.step("quotaExceeded 403 -> rate_limited until midnight Pacific", async () => {
+      emu.addFault({ mode: "rate_limit", count: 1 });
+      const f = assertFailure(await adapter.publish(video(), { attemptId: "2" }), "rate_limited");
+      // 2026-04-07 is in PDT (UTC-7): next midnight Pacific is 07:00Z on the 8th.
+      assert.equal(f.resetAt?.toISOString(), "2026-04-08T07:00:00.000Z");
+      assert.equal(f.platformCode, "quotaExceeded");
+    });
+    await t.step("revoked token -> auth", async () => {
+      emu.addFault({ mode: "revoke_token", count: 1 });
+      assertFailure(await adapter.publish(video(), { attemptId: "3" }), "auth");
+    });
+    await t.step("HTML 200 -> failure", async () => {
+      emu.addFault({ mode: "html_200", count: 1, method: "PUT" });
+      const f = assertFailure(await adapter.publish(video(), { attemptId: "4" }), "transient");
+      assert.equal(f.outcome, "unknown");
+    });
+    await t.step("invalid metadata -> permanent with YouTube's message", async () => {
+      const f = assertFailure(
+        await adapter.update("nope", { title: "t", body: "b" }),
+        "permanent",
+      );
+      assert.equal(f.platformCode, "videoNotFound");
+    });
+    await t.step("media URL 404 -> permanent, nothing uploaded", async () => {
+      const before = emu.requests({ method: "POST" }).length;
+      const f = assertFailure(
+        await adapter.publish({ ...video(), mediaUrls: [`${emu.origin}/missing.mp4`] }, {
+          attemptId: "5",
+        }),
+        "permanent",
+      );
+      assert.match(f.message, /fetching the video failed/);
+      assert.equal(emu.requests({ method: "POST" }).length, before);
+    });
+  });
+});
+
+Deno.test("youtube: the emulator's daily quota answers quotaExceeded after spending it", () =>
+  withYouTube(async (adapter, emu, _clock, video) => {
+    assertOk(await adapter.publish(video(), { attemptId: "q1" }));
+    const f = assertFailure(await adapter.publish(video(), { attemptId: "q2" }), "rate_limited");
+    assert.equal(f.resetAt?.toISOString(), "2026-04-08T07:00:00.000Z");
+    assert.equal(emu.state.videos.size, 1);
+  }, { dailyQuota: 2000 }));
+
+Deno.test("youtube: timeout during the byte upload -> unknown outcome; lookup finds the video", () =>
+  withYouTube(async (_adapter, emu, _clock, video) => {
+    // Every PUT after the session hangs: upload and resume queries all time out.
+    emu.addFault({ mode: "timeout", method: "PUT", afterProcessing: true, holdMs: 5000 });
+    const row = platformRow("youtube", {
+      base_url: emu.origin,
+      timeout_ms: 200,
+      upload_timeout_ms: 200,
+      limits: { uploadResumeAttempts: 1 },
+    });
+    const quick = new YouTubeAdapter(row, TOKEN, {});
+    const f = assertFailure(await quick.publish(video(), { attemptId: "t1" }), "transient");
+    assert.equal(f.outcome, "unknown");
+    emu.clearFaults();
+    const found = await quick.findExisting({ attemptId: "t1", content: video() });
+    assertOk(found);
+    assert.equal(found.found, true);
+  }));

@@ -1,0 +1,380 @@
+// The queue core (SQL claim/record + the runner) with scriptable in-memory platforms: exactly once
+// through overlaps, crashes, lost answers, retries, rate limits and auth failures.
+import assert from "node:assert/strict";
+import { claimDue } from "../../supabase/functions/_shared/publishing/queue.ts";
+import {
+  type RunOptions,
+  runPublisher,
+} from "../../supabase/functions/_shared/publishing/runner.ts";
+import { runAttempt } from "../../supabase/functions/_shared/publishing/attempt.ts";
+import { connect } from "../_support/stack.ts";
+import {
+  fakeDirectory,
+  FakePlatform,
+  insertDue,
+  resetQueue,
+  transient,
+  X,
+} from "../_support/queue.ts";
+import { PLATFORM_IDS } from "../_support/seed.ts";
+
+const quick: RunOptions = {
+  budgetMs: 3000,
+  batchSize: 50,
+  lanes: 2,
+  leaseSeconds: 30,
+  idlePollMs: 50,
+  exitWhenIdle: true,
+};
+
+async function rows(sql: ReturnType<typeof connect>, ids: string[]) {
+  return await sql`select id, status, retry_count, external_id, error_message, published_at,
+      scheduled_for from public.distributions where id = any(${ids}) order by scheduled_for, id`;
+}
+
+Deno.test("due rows on every platform are each published once, with their external ids", async () => {
+  const sql = connect(8);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    const ids = await insertDue(
+      sql,
+      Object.values(PLATFORM_IDS).flatMap((platform_id) =>
+        Array.from({ length: 10 }, (_, i) => ({ platform_id, body: `post ${platform_id} ${i}` }))
+      ),
+    );
+    const report = await runPublisher(sql, fakeDirectory({}, fake), quick);
+    assert.equal(report.claimed, 80);
+    assert.equal(fake.publishCalls.length, 80);
+    assert.equal(new Set(fake.publishCalls.map((c) => c.body)).size, 80);
+    const after = await rows(sql, ids);
+    assert.ok(after.every((r) => r.status === "published" && r.external_id));
+    const [platform] = await sql`select last_published_at from public.platforms where id = ${X}`;
+    assert.ok(platform.last_published_at);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("four overlapping runs publish every row exactly once", async () => {
+  const sql = connect(12);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    const ids = await insertDue(
+      sql,
+      Object.values(PLATFORM_IDS).flatMap((platform_id) =>
+        Array.from({ length: 50 }, (_, i) => ({ platform_id, body: `${platform_id}/${i}` }))
+      ),
+    );
+    const reports = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () => runPublisher(sql, fakeDirectory({}, fake), { ...quick, batchSize: 20 }),
+      ),
+    );
+    assert.equal(reports.reduce((n, r) => n + r.claimed, 0), 400);
+    assert.equal(fake.publishCalls.length, 400, "each row sent once");
+    assert.equal(new Set(fake.publishCalls.map((c) => c.body)).size, 400);
+    const after = await rows(sql, ids);
+    assert.equal(after.filter((r) => r.status === "published").length, 400);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("a worker that dies after the platform accepted: the next run reconciles, never resends", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    const ids = await insertDue(
+      sql,
+      [1, 2, 3].map((i) => ({ platform_id: X, body: `crash ${i}` })),
+    );
+    // The dying worker: claims with a 1 s lease, the platform accepts, and nothing is recorded.
+    const claimed = await claimDue(sql, 10, 1);
+    assert.equal(claimed.length, 3);
+    for (const row of claimed) {
+      await fake.publish({ body: row.body }, { attemptId: row.attempt_id });
+    }
+    assert.equal(fake.posts.size, 3);
+    const stuck = await rows(sql, ids);
+    assert.ok(stuck.every((r) => r.status === "publishing"));
+
+    await new Promise((r) => setTimeout(r, 1100));
+    const report = await runPublisher(sql, fakeDirectory({}, fake), quick);
+    assert.equal(report.outcomes.published, 3);
+    assert.equal(fake.publishCalls.length, 3, "no post was sent a second time");
+    const after = await rows(sql, ids);
+    assert.ok(after.every((r) => r.status === "published" && r.external_id));
+    const attempts = await sql`select outcome, count(*)::int as n from public.distribution_attempts
+      where distribution_id = any(${ids}) group by outcome order by outcome`;
+    assert.deepEqual(attempts.map((a) => [a.outcome, a.n]), [["found", 3], ["published", 3]]);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("a dead worker's attempt on a platform that cannot be asked becomes unconfirmed", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    fake.lookupSupported = false;
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "no lookup" }]);
+    const [row] = await claimDue(sql, 10, 1);
+    await fake.publish({ body: row.body }, { attemptId: row.attempt_id });
+    await new Promise((r) => setTimeout(r, 1100));
+    await runPublisher(sql, fakeDirectory({}, fake), quick);
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "unconfirmed");
+    assert.match(after.error_message, /no way to ask/);
+    assert.equal(fake.publishCalls.length, 1);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("a lost answer is looked up at once and recorded as published, not resent", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    fake.behaviours = [{ kind: "lost_answer" }];
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "timeout" }]);
+    await runPublisher(sql, fakeDirectory({}, fake), quick);
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "published");
+    assert.equal(fake.publishCalls.length, 1);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("5xx then success: published with retry_count 1", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    fake.behaviours = [{ kind: "fail", failure: transient() }];
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "flaky" }]);
+    await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      budgetMs: 4000,
+      exitWhenIdle: false,
+    });
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "published");
+    assert.equal(after.retry_count, 1);
+    assert.equal(fake.publishCalls.length, 2);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("transient errors stop at the platform's max_attempts with the platform's message", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    await sql`update public.platforms set publish_config = publish_config ||
+      '{"max_attempts": 2, "retry_base_seconds": 0.2}'::jsonb where id = ${X}`;
+    const fake = new FakePlatform();
+    fake.behaviours = [1, 2, 3].map(() => ({
+      kind: "fail",
+      failure: transient("Service Unavailable"),
+    }));
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "always down" }]);
+    await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      budgetMs: 2500,
+      exitWhenIdle: false,
+    });
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "failed");
+    assert.equal(fake.publishCalls.length, 2);
+    assert.match(after.error_message, /gave up after 2 attempts: Service Unavailable/);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("a 429 pauses the platform until its reset: nothing is sent before it, then published", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    const resetAt = new Date(Date.now() + 1500);
+    fake.behaviours = [{
+      kind: "fail",
+      failure: {
+        ok: false,
+        errorClass: "rate_limited",
+        outcome: "not_applied",
+        message: "Rate limit exceeded",
+        status: 429,
+        resetAt,
+      },
+    }];
+    const ids = await insertDue(sql, [
+      { platform_id: X, body: "first" },
+      { platform_id: X, body: "second", dueIn: 0.2 },
+    ]);
+    await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      budgetMs: 3500,
+      lanes: 1,
+      exitWhenIdle: false,
+    });
+    const [first, ...later] = fake.publishCalls;
+    assert.equal(first.body, "first");
+    assert.ok(later.length >= 2);
+    for (const call of later) {
+      assert.ok(call.at >= resetAt, `sent ${call.at.toISOString()} before reset`);
+    }
+    const after = await rows(sql, ids);
+    assert.ok(after.every((r) => r.status === "published"));
+    const [platform] = await sql`select paused_until from public.platforms where id = ${X}`;
+    assert.equal(platform.paused_until.getTime(), resetAt.getTime());
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("a permanent error fails at once with the platform's message", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    const message = "You are not allowed to create a Tweet with duplicate content.";
+    fake.behaviours = [{
+      kind: "fail",
+      failure: { ok: false, errorClass: "permanent", outcome: "not_applied", message, status: 403 },
+    }];
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "dup" }]);
+    await runPublisher(sql, fakeDirectory({}, fake), quick);
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "failed");
+    assert.equal(after.error_message, message);
+    assert.equal(after.retry_count, 0);
+    assert.equal(fake.publishCalls.length, 1);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("a revoked token fails the row, flags the platform, and its other rows wait", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    fake.behaviours = [{
+      kind: "fail",
+      failure: {
+        ok: false,
+        errorClass: "auth",
+        outcome: "not_applied",
+        message: "Invalid token",
+        status: 401,
+      },
+    }];
+    const ids = await insertDue(sql, [
+      { platform_id: X, body: "a" },
+      { platform_id: X, body: "b", dueIn: 0.3 },
+      { platform_id: X, body: "c", dueIn: 0.3 },
+    ]);
+    await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      budgetMs: 1500,
+      lanes: 1,
+      exitWhenIdle: false,
+    });
+    const after = await rows(sql, ids);
+    assert.deepEqual(after.map((r) => r.status), ["failed", "scheduled", "scheduled"]);
+    assert.deepEqual(after.map((r) => r.retry_count), [0, 0, 0]);
+    assert.equal(fake.publishCalls.length, 1);
+    const [platform] = await sql`select needs_reconnection, reconnection_reason, api_errors_24h
+      from public.platforms where id = ${X}`;
+    assert.equal(platform.needs_reconnection, true);
+    assert.equal(platform.reconnection_reason, "Invalid token");
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("posts_per_hour = 2 with 5 due: 2 now, the rest in later hours, none failed", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    await sql`update public.platforms set posts_per_hour = 2 where id = ${X}`;
+    const fake = new FakePlatform();
+    const ids = await insertDue(
+      sql,
+      [1, 2, 3, 4, 5].map((i) => ({ platform_id: X, body: `p${i}` })),
+    );
+    const counts: number[] = [];
+    for (let hour = 0; hour < 3; hour++) {
+      await runPublisher(sql, fakeDirectory({}, fake), quick);
+      const after = await rows(sql, ids);
+      counts.push(after.filter((r) => r.status === "published").length);
+      assert.equal(after.filter((r) => r.status === "failed").length, 0);
+      // An hour passes (for the limit's window).
+      await sql`update public.distributions set published_at = published_at - interval '61 minutes'
+        where id = any(${ids}) and status = 'published'`;
+    }
+    assert.deepEqual(counts, [2, 4, 5]);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("rows falling due during a run are sent at their second, not at the next tick", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    const ids = await insertDue(
+      sql,
+      [0.5, 1, 1.5, 2].map((dueIn) => ({ platform_id: X, body: `t${dueIn}`, dueIn })),
+    );
+    await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      budgetMs: 3000,
+      idlePollMs: 250,
+      exitWhenIdle: false,
+    });
+    const after = await rows(sql, ids);
+    for (const r of after) {
+      assert.equal(r.status, "published");
+      const late = r.published_at.getTime() - r.scheduled_for.getTime();
+      assert.ok(late >= 0 && late < 2000, `published ${late} ms after its time`);
+    }
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("a slow worker that lost its claim neither sends nor records", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "slow worker" }]);
+    const claimedAt = Date.now();
+    const [stale] = await claimDue(sql, 10, 1);
+    await new Promise((r) => setTimeout(r, 1100));
+    await runPublisher(sql, fakeDirectory({}, fake), quick); // reclaims and publishes
+    assert.equal(fake.publishCalls.length, 1);
+    // The slow worker wakes up: past its send window it sends nothing...
+    const outcome = await runAttempt(fake, stale, new Date(claimedAt + 500));
+    assert.equal(fake.publishCalls.length, 1);
+    // ...and whatever it reports is not applied: the row has another attempt now.
+    const [{ applied }] = await sql`select count(*)::int as applied
+      from private.record_publish_outcomes(${sql.json(JSON.parse(JSON.stringify([outcome])))})`;
+    assert.equal(applied, 0);
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "published");
+  } finally {
+    await sql.end();
+  }
+});
