@@ -10,7 +10,7 @@ import postgres from "postgres";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
 import { fakeDirectory, FakePlatform } from "../../tests/_support/queue.ts";
 import { KINDS, PLATFORM_IDS } from "../../tests/_support/seed.ts";
-import { contentFor } from "../../tests/_support/content.ts";
+import { contentFor } from "../../dev/demo-content.ts";
 import { emulatorFor, publishCount } from "../../tests/_support/emulators.ts";
 
 const env = (name: string) => {
@@ -27,7 +27,8 @@ async function resetQueue(): Promise<void> {
   await sql`truncate public.distributions cascade`;
   await sql`update public.platforms set paused_until = null, needs_reconnection = false,
     posts_per_hour = null, posts_per_day = null, min_interval_minutes = 0, last_published_at = null,
-    publish_config = publish_config || '{"max_concurrency": 64, "poll_interval_ms": 0}'::jsonb`;
+    publish_config = publish_config ||
+      '{"max_concurrency": 64, "poll_interval_ms": 0, "limits": {"postsPer24h": 1000000000}}'::jsonb`;
 }
 
 /** `n` due rows spread evenly over the eight demo platforms, valid for each. */

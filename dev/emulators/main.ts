@@ -20,15 +20,26 @@ interface EmulatorEntry {
   create(): EmulatorDefinition<unknown>;
 }
 
+/** EMULATOR_UNLIMITED=1 (benchmarks): the platforms' quotas and rate limits lifted, all else as real. */
+const unlimited = Deno.env.get("EMULATOR_UNLIMITED") === "1";
+const lift = <T>(options: T): T | Record<string, never> => (unlimited ? options : {});
+const NO_LIMIT = 1_000_000_000;
+
 export const EMULATORS: EmulatorEntry[] = [
   { offset: 0, create: () => wordpressEmulator() },
-  { offset: 1, create: () => xEmulator() },
-  { offset: 2, create: () => linkedinEmulator() },
-  { offset: 3, create: () => youtubeEmulator() },
-  { offset: 4, create: () => mailchimpEmulator() },
-  { offset: 5, create: () => instagramEmulator() },
-  { offset: 6, create: () => tiktokEmulator() },
-  { offset: 7, create: () => transistorEmulator() },
+  {
+    offset: 1,
+    create: () => xEmulator(lift({ postsPerWindow: NO_LIMIT, deletesPerWindow: NO_LIMIT })),
+  },
+  { offset: 2, create: () => linkedinEmulator(lift({ postsPerMemberPerDay: NO_LIMIT })) },
+  { offset: 3, create: () => youtubeEmulator(lift({ dailyQuota: NO_LIMIT })) },
+  { offset: 4, create: () => mailchimpEmulator(lift({ maxConnections: NO_LIMIT })) },
+  { offset: 5, create: () => instagramEmulator(lift({ postsPer24h: NO_LIMIT })) },
+  {
+    offset: 6,
+    create: () => tiktokEmulator(lift({ initsPerMinute: NO_LIMIT, postsPerDay: NO_LIMIT })),
+  },
+  { offset: 7, create: () => transistorEmulator(lift({ requestsPerWindow: NO_LIMIT })) },
 ];
 
 export function startAll(

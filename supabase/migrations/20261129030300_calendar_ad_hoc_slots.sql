@@ -18,3 +18,9 @@ create index idx_publishing_calendar_recurring on public.publishing_calendar (pl
 -- idx_distributions_platform_published).
 create index idx_distributions_platform_slot on public.distributions (platform_id, scheduled_for)
   where status in ('scheduled', 'publishing', 'unconfirmed');
+
+-- Slot lookups by instant (taking a slot, listing a window): local_to_utc is immutable, it depends only on the
+-- time zone database, so the instant of each row can be indexed. Without it every lookup converts every row of
+-- the platform's nearby dates, which grows with the calendar.
+create index idx_publishing_calendar_platform_instant on public.publishing_calendar
+  (platform_id, scheduling.local_to_utc(date + time_slot, timezone));

@@ -96,14 +96,13 @@ language sql
 stable
 set search_path = ''
 as $$
-  select c.id, case when c.recurring_pattern is not null then c.id end, c.date, c.time_slot, c.timezone, x.at,
-         c.slot_type, c.is_locked, c.distribution_id
+  select c.id, case when c.recurring_pattern is not null then c.id end, c.date, c.time_slot, c.timezone,
+         scheduling.local_to_utc(c.date + c.time_slot, c.timezone), c.slot_type, c.is_locked, c.distribution_id
   from public.publishing_calendar c
-  cross join lateral (select scheduling.local_to_utc(c.date + c.time_slot, c.timezone) as at) x
+  -- the expression of idx_publishing_calendar_platform_instant
   where c.platform_id = p_platform_id
-    -- a local date is within a day of the UTC date
-    and c.date between (p_from at time zone 'UTC')::date - 1 and (p_to at time zone 'UTC')::date + 1
-    and x.at >= p_from and x.at < p_to
+    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) >= p_from
+    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) < p_to
   union all
   select null, t.id, o.d, t.time_slot, t.timezone, o.at, t.slot_type, t.is_locked, null
   from public.publishing_calendar t

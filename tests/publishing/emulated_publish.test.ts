@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { connect, stack } from "../_support/stack.ts";
 import { insertDue, resetQueue } from "../_support/queue.ts";
 import { KINDS, PLATFORM_IDS } from "../_support/seed.ts";
-import { contentFor } from "../_support/content.ts";
+import { contentFor } from "../../dev/demo-content.ts";
 import { emulatorFor } from "../_support/emulators.ts";
 import { claimDue } from "../../supabase/functions/_shared/publishing/queue.ts";
 import { VaultPlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";

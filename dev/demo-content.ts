@@ -1,5 +1,6 @@
-// A valid post for each platform kind, unique by `marker`, with media served by an emulator.
-import type { Kind } from "./seed.ts";
+// A valid post for each platform kind, unique by `marker`, with media served by an emulator. Used by
+// `npm run demo`, the tests and the benchmarks.
+import type { PlatformKind as Kind } from "../supabase/functions/_shared/adapters/types.ts";
 
 export interface PostContent {
   title?: string;
