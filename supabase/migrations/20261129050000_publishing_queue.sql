@@ -1,13 +1,17 @@
 -- The publishing queue: distributions are the durable queue; a worker claims due rows under a lease
--- (FOR UPDATE SKIP LOCKED), publishes, and records outcomes in one statement per batch. Every attempt is a
--- row in distribution_attempts, written when it is claimed, so an attempt whose worker died can always be
--- reconciled with the platform before anything is sent again.
+-- (FOR UPDATE SKIP LOCKED), publishes, and records outcomes in one statement per batch. The attempt in flight
+-- lives on the row (attempt_id, attempt_started_at); its outcome is written to distribution_attempts with the
+-- batch. An attempt whose worker died is written there as 'unknown' when its row is reclaimed, and every
+-- unknown attempt is reconciled with the platform before anything is sent again.
 
 alter table public.distributions
   add column attempt_id uuid,
   add column attempt_started_at timestamptz,
   add column lease_expires_at timestamptz,
   add column next_attempt_at timestamptz,
+  add column native_state text
+    constraint distributions_native_state_check check (native_state in ('handed_off', 'declined')),
+  add column native_attempt_id uuid,
   add constraint distributions_publishing_has_lease
     check (status <> 'publishing' or (attempt_id is not null and lease_expires_at is not null));
 
@@ -20,11 +24,19 @@ comment on column public.distributions.next_attempt_at is
   'When a row waiting after a transient error or a rate limit may be tried again (null: at scheduled_for). '
   'scheduled_for, and with it the calendar slot, never moves for a retry.';
 
+comment on column public.distributions.native_state is
+  'Native scheduling (platforms whose publish_config.native_scheduling is true): handed_off = the platform holds '
+  'the post for scheduled_for (external_id is its id; confirmed at the due time); declined = the platform refused '
+  'the hand-off, so the post is sent at scheduled_for as usual.';
+comment on column public.distributions.native_attempt_id is 'The attempt that handed the post to the platform.';
+
 create index idx_distributions_due on public.distributions
   (platform_id, (coalesce(next_attempt_at, scheduled_for))) where status = 'scheduled';
 create index idx_distributions_due_any on public.distributions
   ((coalesce(next_attempt_at, scheduled_for))) where status = 'scheduled';
-create index idx_distributions_leases on public.distributions (lease_expires_at) where status = 'publishing';
+create index idx_distributions_leases on public.distributions (platform_id, lease_expires_at)
+  where status = 'publishing';
+create index idx_distributions_leases_any on public.distributions (lease_expires_at) where status = 'publishing';
 create index idx_distributions_platform_published on public.distributions (platform_id, published_at)
   where status = 'published';
 
@@ -43,35 +55,38 @@ comment on column public.platforms.needs_reconnection is
 create table public.distribution_attempts (
   id uuid primary key,
   distribution_id uuid not null,
-  client_id uuid not null references public.clients (id) on delete cascade,
+  client_id uuid not null,
   platform_id uuid not null,
+  kind text not null default 'publish' constraint distribution_attempts_kind_check check (kind in ('publish', 'handoff')),
   started_at timestamptz not null default now(),
-  finished_at timestamptz,
-  outcome text
+  finished_at timestamptz not null default now(),
+  outcome text not null
     constraint distribution_attempts_outcome_check
-    check (outcome in ('published', 'transient', 'rate_limited', 'permanent', 'auth', 'unknown', 'found',
-                       'absent', 'unconfirmed', 'superseded')),
+    check (outcome in ('published', 'handed_off', 'declined', 'transient', 'rate_limited', 'permanent', 'auth',
+                       'unknown', 'found', 'absent', 'unconfirmed')),
   http_status integer,
   error_message text,
   external_id text,
+  -- The distribution's platform and client are copied from it (and go with it): one foreign key is enough.
   constraint distribution_attempts_distribution_fkey foreign key (distribution_id, client_id)
-    references public.distributions (id, client_id) on delete cascade,
-  constraint distribution_attempts_platform_fkey foreign key (platform_id, client_id)
-    references public.platforms (id, client_id) on delete cascade
+    references public.distributions (id, client_id) on delete cascade
 );
 
 create index idx_distribution_attempts_distribution on public.distribution_attempts (distribution_id);
 create index idx_distribution_attempts_client on public.distribution_attempts (client_id);
+create index idx_distribution_attempts_unknown on public.distribution_attempts (distribution_id)
+  where outcome = 'unknown';
 create index idx_distribution_attempts_platform_errors on public.distribution_attempts (platform_id, finished_at)
   where outcome in ('transient', 'rate_limited', 'permanent', 'auth', 'unknown');
 
 comment on table public.distribution_attempts is
-  'Every publish attempt, written when a worker claims the row (outcome null while in flight). Attempts whose '
-  'outcome is null or unknown are looked up on the platform before the row is ever sent again.';
+  'Every publish attempt and its outcome, written with the batch that recorded it; an attempt whose worker died is '
+  'written as unknown when its row is reclaimed. Unknown attempts are looked up on the platform before the row is '
+  'ever sent again.';
 comment on column public.distribution_attempts.outcome is
-  'published; transient | rate_limited | permanent | auth (classified failures); unknown (sent, no answer); '
-  'found / absent (reconciled with the platform); unconfirmed (cannot be asked: a person decides); '
-  'superseded (an absent attempt replaced by a new one).';
+  'published; handed_off / declined (native scheduling); transient | rate_limited | permanent | auth (classified '
+  'failures); unknown (sent, no answer); found / absent (reconciled with the platform); unconfirmed (cannot be '
+  'asked: a person decides).';
 
 alter table public.distribution_attempts enable row level security;
 create policy distribution_attempts_select on public.distribution_attempts for select to authenticated
@@ -116,24 +131,34 @@ $$;
 comment on function private.publish_budget(uuid) is
   'Posts the platform may take right now under its rate limits (published and in-flight rows count).';
 
+-- What a worker gets for each claimed row: the content, the attempt, the mode (publish now, or hand the post to
+-- the platform ahead of time), the native hand-off to confirm, and the earlier attempts whose outcome is unknown
+-- (reconciled with the platform before anything is sent; only a reclaimed row can have any).
+create or replace function private.claimed_row(d public.distributions, p_mode text, p_reclaimed boolean)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'id', d.id, 'attempt_id', d.attempt_id, 'mode', p_mode, 'platform_id', d.platform_id,
+    'client_id', d.client_id, 'title', d.title, 'body', d.body, 'media_urls', d.media_urls,
+    'link_url', d.link_url, 'platform_specific', d.platform_specific, 'scheduled_for', d.scheduled_for,
+    'retry_count', d.retry_count, 'native_state', d.native_state, 'native_attempt_id', d.native_attempt_id,
+    'external_id', d.external_id, 'external_url', d.external_url,
+    'unresolved_attempts', case when p_reclaimed then coalesce((
+      select jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind, 'started_at', a.started_at)
+                       order by a.started_at)
+      from public.distribution_attempts a
+      where a.distribution_id = d.id and a.outcome = 'unknown'), '[]'::jsonb) else '[]'::jsonb end)
+$$;
+
 -- Claim up to p_limit due rows (and rows whose lease expired) across platforms that may publish now.
 -- Platforms are claimed under a transaction-level advisory lock taken with try: overlapping workers never
 -- claim for the same platform at once (so limits hold), and never wait for each other.
 create or replace function private.claim_due_distributions(p_limit integer, p_lease_seconds integer)
-returns table (
-  id uuid,
-  attempt_id uuid,
-  platform_id uuid,
-  client_id uuid,
-  title text,
-  body text,
-  media_urls text[],
-  link_url text,
-  platform_specific jsonb,
-  scheduled_for timestamptz,
-  retry_count integer,
-  unresolved_attempts jsonb
-)
+returns setof jsonb
 language plpgsql
 volatile
 security definer
@@ -145,29 +170,38 @@ declare
   v_remaining integer := p_limit;
   v_claimed integer;
 begin
+  -- Platforms with work, oldest first. Each min() is one probe of a per-platform index, so finding them does
+  -- not grow with the number of due rows.
   for v_platform in
-    select q.platform_id
-    from (
-      select d.platform_id, min(coalesce(d.next_attempt_at, d.scheduled_for)) as due
-      from public.distributions d
-      where d.status = 'scheduled' and coalesce(d.next_attempt_at, d.scheduled_for) <= now()
-      group by d.platform_id
-      union all
-      select d.platform_id, min(d.lease_expires_at)
-      from public.distributions d
-      where d.status = 'publishing' and d.lease_expires_at <= now()
-      group by d.platform_id
-    ) q
-    join public.platforms p on p.id = q.platform_id
+    select p.id
+    from public.platforms p
+    cross join lateral (
+      select min(coalesce(d.next_attempt_at, d.scheduled_for)) as due from public.distributions d
+      where d.platform_id = p.id and d.status = 'scheduled' and coalesce(d.next_attempt_at, d.scheduled_for) <= now()
+    ) s
+    cross join lateral (
+      select min(d.lease_expires_at) as lapsed from public.distributions d
+      where d.platform_id = p.id and d.status = 'publishing' and d.lease_expires_at <= now()
+    ) l
     where p.is_active and not p.needs_reconnection and (p.paused_until is null or p.paused_until <= now())
-    group by q.platform_id
-    order by min(q.due)
+      and (s.due is not null or l.lapsed is not null)
+    order by least(s.due, l.lapsed)
   loop
     exit when v_remaining <= 0;
     continue when not pg_try_advisory_xact_lock(hashtextextended('publish:' || v_platform::text, 0));
 
-    -- Expired leases first: those attempts were sent (or not) by a worker that died. New attempt id, and the
-    -- unresolved earlier attempts to reconcile.
+    -- Expired leases first: those attempts were sent (or not) by a worker that died. A new attempt id; the
+    -- earlier attempts are reconciled first. A row not due yet was being handed to the platform.
+    -- (A hand-off attempt starts before the row's time; a publish attempt at or after it.)
+    insert into public.distribution_attempts
+      (id, distribution_id, client_id, platform_id, kind, started_at, finished_at, outcome, error_message)
+    select d.attempt_id, d.id, d.client_id, d.platform_id,
+           case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end,
+           d.attempt_started_at, now(), 'unknown', 'the worker''s claim lapsed without an outcome'
+    from public.distributions d
+    where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()
+    on conflict (id) do nothing;
+
     return query
     with expired as (
       select d.id from public.distributions d
@@ -180,17 +214,9 @@ begin
          set attempt_id = gen_random_uuid(), attempt_started_at = now(),
              lease_expires_at = now() + make_interval(secs => p_lease_seconds)
         from expired where d.id = expired.id
-      returning d.*
-    ), attempts as (
-      insert into public.distribution_attempts (id, distribution_id, client_id, platform_id)
-      select c.attempt_id, c.id, c.client_id, c.platform_id from claimed c
+      returning d
     )
-    select c.id, c.attempt_id, c.platform_id, c.client_id, c.title, c.body, c.media_urls, c.link_url,
-           c.platform_specific, c.scheduled_for, c.retry_count,
-           coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'started_at', a.started_at))
-                       from public.distribution_attempts a
-                      where a.distribution_id = c.id and (a.outcome is null or a.outcome = 'unknown')),
-                    '[]'::jsonb)
+    select private.claimed_row(c.d, case when (c.d).scheduled_for > now() then 'handoff' else 'publish' end, true)
     from claimed c;
     get diagnostics v_claimed = row_count;
     v_remaining := v_remaining - v_claimed;
@@ -212,14 +238,9 @@ begin
              lease_expires_at = now() + make_interval(secs => p_lease_seconds),
              last_retry_at = case when d.retry_count > 0 then now() else d.last_retry_at end
         from due where d.id = due.id
-      returning d.*
-    ), attempts as (
-      insert into public.distribution_attempts (id, distribution_id, client_id, platform_id)
-      select c.attempt_id, c.id, c.client_id, c.platform_id from claimed c
+      returning d
     )
-    select c.id, c.attempt_id, c.platform_id, c.client_id, c.title, c.body, c.media_urls, c.link_url,
-           c.platform_specific, c.scheduled_for, c.retry_count, '[]'::jsonb
-    from claimed c;
+    select private.claimed_row(c.d, 'publish', false) from claimed c;
     get diagnostics v_claimed = row_count;
     v_remaining := v_remaining - v_claimed;
   end loop;
@@ -231,9 +252,9 @@ comment on function private.claim_due_distributions(integer, integer) is
   'rows whose lease expired (returned with the unresolved attempts to reconcile first).';
 
 -- Record a batch of outcomes in one statement. Each element:
---   {id, attempt_id, outcome: published|transient|rate_limited|permanent|auth|unknown|unconfirmed,
---    external_id?, external_url?, published_at?, message?, http_status?, reset_at?,
---    resolved_attempts?: [{id, outcome: found|absent}]}
+--   {id, attempt_id, outcome: published|handed_off|declined|transient|rate_limited|permanent|auth|unknown|
+--    unconfirmed, error_class? (why a hand-off was declined), external_id?, external_url?, published_at?,
+--    message?, http_status?, reset_at?, resolved_attempts?: [{id, outcome: found|absent}]}
 -- Decisions that must be the same for every worker live here: backoff with jitter, the attempt cap, the
 -- platform pause and reconnection flag, and the rolling error count. An outcome from a worker that no
 -- longer holds the row (its lease was reclaimed) is ignored. Returns the ids applied.
@@ -258,11 +279,12 @@ begin
     select r.*, p.publish_config, p.paused_until
     from jsonb_to_recordset(p_outcomes) as r(
       id uuid, attempt_id uuid, outcome text, external_id text, external_url text, published_at timestamptz,
-      message text, http_status integer, reset_at timestamptz, resolved_attempts jsonb)
+      message text, http_status integer, reset_at timestamptz, resolved_attempts jsonb, error_class text)
     join public.distributions d on d.id = r.id and d.attempt_id = r.attempt_id and d.status = 'publishing'
     join public.platforms p on p.id = d.platform_id
   ), decided as (
-    select i.*, d.retry_count, d.platform_id,
+    select i.*, d.retry_count, d.platform_id, d.attempt_started_at as started_at,
+      case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end as kind,
       coalesce((i.publish_config ->> 'max_attempts')::integer, 5) as max_attempts,
       -- exponential backoff with full jitter in [0.5, 1.5) of the step, capped
       least(coalesce((i.publish_config ->> 'retry_base_seconds')::numeric, 30) * power(2, d.retry_count),
@@ -273,6 +295,7 @@ begin
     update public.distributions d set
       status = case
         when x.outcome = 'published' then 'published'
+        when x.outcome in ('handed_off', 'declined') then 'scheduled'
         when x.outcome in ('permanent', 'auth') then 'failed'
         when x.outcome = 'unconfirmed' then 'unconfirmed'
         when x.outcome = 'transient' and x.retry_count + 1 >= x.max_attempts then 'failed'
@@ -280,19 +303,24 @@ begin
         else 'publishing' -- unknown: keep the lease until it is reconciled
       end,
       published_at = case when x.outcome = 'published' then coalesce(x.published_at, now()) else d.published_at end,
-      external_id = case when x.outcome = 'published' then x.external_id else d.external_id end,
-      external_url = case when x.outcome = 'published' then x.external_url else d.external_url end,
+      external_id = case when x.outcome in ('published', 'handed_off') then x.external_id else d.external_id end,
+      external_url = case when x.outcome in ('published', 'handed_off') then x.external_url else d.external_url end,
+      native_state = case when x.outcome in ('handed_off', 'declined') then x.outcome else d.native_state end,
+      native_attempt_id = case when x.outcome = 'handed_off' then x.attempt_id else d.native_attempt_id end,
       error_message = case
-        when x.outcome = 'published' then null
+        when x.outcome in ('published', 'handed_off') then null
+        when x.outcome = 'declined'
+          then format('native scheduling declined (%s), sending at the due time instead', x.message)
         when x.outcome = 'transient' and x.retry_count + 1 >= x.max_attempts
           then format('gave up after %s attempts: %s', x.retry_count + 1, x.message)
         else x.message
       end,
       retry_count = d.retry_count + case when x.outcome = 'transient' then 1 else 0 end,
+      -- never before scheduled_for: a row whose hand-off failed is not due early
       next_attempt_at = case
         when x.outcome = 'transient' then greatest(now() + make_interval(secs => x.backoff::double precision),
-                                                     x.paused_until, x.reset_at)
-        when x.outcome = 'rate_limited' then greatest(x.reset_at, now())
+                                                     x.paused_until, x.reset_at, d.scheduled_for)
+        when x.outcome = 'rate_limited' then greatest(x.reset_at, now(), d.scheduled_for)
         else null
       end,
       lease_expires_at = case
@@ -303,13 +331,17 @@ begin
       attempt_started_at = case when x.outcome = 'unknown' then d.attempt_started_at else null end
     from decided x
     where d.id = x.id
-    returning d.id, d.platform_id, d.status, x.outcome, x.attempt_id, x.message, x.http_status, x.external_id,
-              x.reset_at
+    returning d.id, d.client_id, d.platform_id, d.status, x.outcome, coalesce(x.error_class, x.outcome) as effect,
+              x.attempt_id, x.message, x.http_status, x.external_id, x.reset_at, x.kind, x.started_at
   ), attempts as (
-    update public.distribution_attempts a set
-      outcome = u.outcome, finished_at = now(), error_message = u.message, http_status = u.http_status,
-      external_id = u.external_id
-    from updated u where a.id = u.attempt_id
+    insert into public.distribution_attempts
+      (id, distribution_id, client_id, platform_id, kind, started_at, finished_at, outcome, error_message,
+       http_status, external_id)
+    select u.attempt_id, u.id, u.client_id, u.platform_id, u.kind, u.started_at, now(), u.outcome, u.message,
+           u.http_status, u.external_id
+    from updated u
+    on conflict (id) do update set outcome = excluded.outcome, finished_at = excluded.finished_at,
+      error_message = excluded.error_message, http_status = excluded.http_status, external_id = excluded.external_id
   ), resolved as (
     update public.distribution_attempts a set outcome = r.outcome, finished_at = coalesce(a.finished_at, now())
     from decided x, jsonb_to_recordset(coalesce(x.resolved_attempts, '[]'::jsonb)) as r(id uuid, outcome text)
@@ -317,8 +349,8 @@ begin
   ), platform_changes as (
     select u.platform_id,
            max(now()) filter (where u.outcome = 'published') as published,
-           max(u.reset_at) filter (where u.outcome = 'rate_limited') as pause,
-           (array_agg(u.message) filter (where u.outcome = 'auth'))[1] as auth_message
+           max(u.reset_at) filter (where u.effect = 'rate_limited') as pause,
+           (array_agg(u.message) filter (where u.effect = 'auth'))[1] as auth_message
     from updated u group by u.platform_id
   ), platforms_updated as (
     update public.platforms p set
@@ -371,6 +403,7 @@ as $$
   )
 $$;
 
+revoke execute on function private.claimed_row(public.distributions, text, boolean) from public, anon, authenticated;
 revoke execute on function private.publish_budget(uuid), private.claim_due_distributions(integer, integer),
   private.record_publish_outcomes(jsonb), private.refresh_api_error_counts(), private.next_publish_due()
   from public, anon, authenticated;

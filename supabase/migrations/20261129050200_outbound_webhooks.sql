@@ -84,7 +84,8 @@ grant select, insert, update, delete on public.webhook_endpoints to authenticate
 grant select on public.webhook_deliveries to authenticated;
 grant all on public.webhook_endpoints, public.webhook_deliveries to service_role;
 
--- Statement-level, so a batch of thousands of outcomes costs one query and at most one wake-up.
+-- Row-level with a WHEN clause, so only rows reaching a notified status cost anything; the deliver-webhooks
+-- function is woken once per transaction (a transaction-local flag), however many rows it changes.
 create or replace function private.enqueue_distribution_webhooks()
 returns trigger
 language plpgsql
@@ -92,26 +93,23 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_count integer;
+  v_event text := 'distribution.' || new.status;
 begin
   insert into public.webhook_deliveries (client_id, endpoint_id, distribution_id, event, payload)
-  select n.client_id, e.id, n.id, 'distribution.' || n.status,
+  select new.client_id, e.id, new.id, v_event,
          jsonb_build_object(
-           'event', 'distribution.' || n.status,
+           'event', v_event,
            'occurred_at', now(),
            'distribution', jsonb_build_object(
-             'id', n.id, 'platform_id', n.platform_id, 'status', n.status, 'title', n.title,
-             'scheduled_for', n.scheduled_for, 'published_at', n.published_at,
-             'external_id', n.external_id, 'external_url', n.external_url,
-             'error_message', n.error_message, 'retry_count', n.retry_count,
-             'cross_post_group_id', n.cross_post_group_id, 'content_id', n.content_id))
-  from new_rows n
-  join old_rows o on o.id = n.id
-  join public.webhook_endpoints e
-    on e.client_id = n.client_id and e.is_active and ('distribution.' || n.status) = any (e.events)
-  where n.status in ('published', 'failed', 'unconfirmed') and o.status is distinct from n.status;
-  get diagnostics v_count = row_count;
-  if v_count > 0 then
+             'id', new.id, 'platform_id', new.platform_id, 'status', new.status, 'title', new.title,
+             'scheduled_for', new.scheduled_for, 'published_at', new.published_at,
+             'external_id', new.external_id, 'external_url', new.external_url,
+             'error_message', new.error_message, 'retry_count', new.retry_count,
+             'cross_post_group_id', new.cross_post_group_id, 'content_id', new.content_id))
+  from public.webhook_endpoints e
+  where e.client_id = new.client_id and e.is_active and v_event = any (e.events);
+  if found and current_setting('distribution.webhooks_woken', true) is distinct from 'yes' then
+    perform set_config('distribution.webhooks_woken', 'yes', true);
     perform private.invoke_edge_function('deliver-webhooks', '{}'::jsonb, 30000, false);
   end if;
   return null;
@@ -119,9 +117,10 @@ end
 $$;
 
 create trigger distributions_webhooks
-  after update on public.distributions
-  referencing old table as old_rows new table as new_rows
-  for each statement execute function private.enqueue_distribution_webhooks();
+  after update of status on public.distributions
+  for each row
+  when (old.status is distinct from new.status and new.status in ('published', 'failed', 'unconfirmed'))
+  execute function private.enqueue_distribution_webhooks();
 
 -- Claim due deliveries (and expired leases) for sending.
 create or replace function private.claim_webhook_deliveries(p_limit integer, p_lease_seconds integer default 60)

@@ -1,8 +1,11 @@
-// One publish attempt: reconcile earlier attempts whose outcome is unknown, then send at most once, and
+// One attempt on one claimed row: reconcile earlier attempts whose outcome is unknown, confirm a post the
+// platform already holds, then send at most once (publish now, or hand it to the platform for later), and
 // classify what happened. Never throws: whatever goes wrong becomes an Outcome.
 import type { PlatformAdapter } from "../adapters/adapter.ts";
-import type { DistributionContent, Failure } from "../adapters/types.ts";
-import type { ClaimedRow, Outcome } from "./queue.ts";
+import type { DistributionContent, Failure, PublishResult } from "../adapters/types.ts";
+import type { ClaimedRow, Outcome, OutcomeKind } from "./queue.ts";
+
+type Resolved = { id: string; outcome: "found" | "absent" }[];
 
 export function contentOf(row: ClaimedRow): DistributionContent {
   return {
@@ -11,29 +14,6 @@ export function contentOf(row: ClaimedRow): DistributionContent {
     mediaUrls: row.media_urls ?? undefined,
     linkUrl: row.link_url ?? undefined,
     platformSpecific: row.platform_specific,
-  };
-}
-
-function failureOutcome(row: ClaimedRow, failure: Failure): Outcome {
-  return {
-    id: row.id,
-    attempt_id: row.attempt_id,
-    outcome: failure.errorClass,
-    message: failure.message,
-    http_status: failure.status,
-    reset_at: failure.errorClass === "rate_limited" ? failure.resetAt.toISOString() : undefined,
-  };
-}
-
-function unconfirmed(row: ClaimedRow, kind: string, sentAt: string): Outcome {
-  return {
-    id: row.id,
-    attempt_id: row.attempt_id,
-    outcome: "unconfirmed",
-    message:
-      `An attempt sent at ${sentAt} got no answer, and ${kind} offers no way to ask whether it ` +
-      `was published. Check the account: if the post is there, set status to published with its ` +
-      `external_id; if not, set status to scheduled to send it again.`,
   };
 }
 
@@ -59,100 +39,163 @@ async function lookup(
   }
 }
 
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+class Attempt {
+  readonly resolved: Resolved = [];
+
+  constructor(
+    private readonly adapter: PlatformAdapter,
+    private readonly row: ClaimedRow,
+    private readonly sendBefore: Date,
+  ) {}
+
+  private outcome(outcome: OutcomeKind, extra: Partial<Outcome> = {}): Outcome {
+    return {
+      id: this.row.id,
+      attempt_id: this.row.attempt_id,
+      outcome,
+      resolved_attempts: this.resolved,
+      ...extra,
+    };
+  }
+
+  /** The post exists on the platform: published if it is due, handed off if it is for later. */
+  private found(post: { externalId: string; externalUrl: string }, message?: string): Outcome {
+    return this.outcome(this.row.mode === "handoff" ? "handed_off" : "published", {
+      external_id: post.externalId,
+      external_url: post.externalUrl,
+      message,
+    });
+  }
+
+  private unconfirmed(sentAt: string): Outcome {
+    return this.outcome("unconfirmed", {
+      message:
+        `An attempt sent at ${sentAt} got no answer, and ${this.adapter.kind} offers no way ` +
+        `to ask whether it was published. Check the account: if the post is there, set status to ` +
+        `published with its external_id; if not, set status to scheduled to send it again.`,
+    });
+  }
+
+  /** Past its send window this worker may no longer own the row: hand it back untouched. */
+  private tooLate(): Outcome | undefined {
+    return Date.now() >= this.sendBefore.getTime()
+      ? this.outcome("transient", { message: "not sent: the claim was about to lapse" })
+      : undefined;
+  }
+
+  async run(): Promise<Outcome> {
+    const lapsed = this.tooLate();
+    if (lapsed) return lapsed;
+
+    // A worker died (or timed out) during an earlier attempt: ask the platform before sending anything.
+    for (const earlier of this.row.unresolved_attempts) {
+      const found = await lookup(this.adapter, this.row, earlier.id, new Date(earlier.started_at));
+      if ("unsupported" in found) return this.unconfirmed(earlier.started_at);
+      if ("failed" in found) {
+        return this.outcome("unknown", { message: `reconciliation failed: ${found.failed}` });
+      }
+      this.resolved.push({ id: earlier.id, outcome: found.found ? "found" : "absent" });
+      if (found.found) return this.found(found, `reconciled: sent by attempt ${earlier.id}`);
+    }
+
+    // Handed to the platform earlier and due now: confirm the platform still has it.
+    const handedOff = this.row.native_state === "handed_off" && this.row.native_attempt_id;
+    if (this.row.mode === "publish" && handedOff && this.row.native_attempt_id) {
+      const held = await lookup(this.adapter, this.row, this.row.native_attempt_id, new Date(0));
+      if ("failed" in held) {
+        return this.outcome("unknown", { message: `confirming: ${held.failed}` });
+      }
+      if ("unsupported" in held && this.row.external_id) {
+        return this.found({
+          externalId: this.row.external_id,
+          externalUrl: this.row.external_url ?? "",
+        }, "confirmed by the platform's acceptance of the hand-off");
+      }
+      if ("found" in held && held.found) return this.found(held, "scheduled on the platform");
+      // The platform no longer holds it (withdrawn there by hand): send it now.
+    }
+
+    const late = this.tooLate();
+    if (late) return late;
+    return this.row.mode === "handoff" ? await this.handOff() : await this.publish();
+  }
+
+  private async send(
+    call: () => Promise<PublishResult | { ok: false; unsupported: true; message: string }>,
+  ): Promise<Outcome> {
+    const sentAt = new Date();
+    let result;
+    try {
+      result = await call();
+    } catch (error) {
+      // An adapter that throws may have sent the request: treat it as an unknown outcome.
+      return this.outcome("unknown", { message: `the adapter threw: ${errorMessage(error)}` });
+    }
+    if (result.ok) {
+      return this.found({ externalId: result.externalId, externalUrl: result.externalUrl });
+    }
+    if ("unsupported" in result && result.unsupported) {
+      return this.outcome("declined", { message: result.message, error_class: "permanent" });
+    }
+    const failure = result as Failure;
+    if (failure.outcome !== "unknown") return this.failed(failure);
+
+    // Sent, but no answer (timeout, connection lost): look it up now; if it is not there (yet), keep the
+    // lease and look again after publish_config.reconcile_after_seconds. Never resend blindly.
+    const found = await lookup(this.adapter, this.row, this.row.attempt_id, sentAt);
+    if ("unsupported" in found) return this.unconfirmed(sentAt.toISOString());
+    if ("found" in found && found.found) {
+      return this.found(found, `reconciled after: ${failure.message}`);
+    }
+    return this.outcome("unknown", {
+      message: `${failure.message}; not found on the platform yet, will check again`,
+      http_status: failure.status,
+    });
+  }
+
+  private failed(failure: Failure): Outcome {
+    const details = {
+      message: failure.message,
+      http_status: failure.status,
+      reset_at: failure.errorClass === "rate_limited" ? failure.resetAt.toISOString() : undefined,
+    };
+    // A refused hand-off is not a failed post: it goes out at its time the usual way.
+    if (this.row.mode === "handoff") {
+      return this.outcome("declined", { ...details, error_class: failure.errorClass });
+    }
+    return this.outcome(failure.errorClass, details);
+  }
+
+  private publish(): Promise<Outcome> {
+    return this.send(() =>
+      this.adapter.publish(contentOf(this.row), { attemptId: this.row.attempt_id })
+    );
+  }
+
+  private handOff(): Promise<Outcome> {
+    const schedule = this.adapter.schedule?.bind(this.adapter);
+    if (!schedule) {
+      return Promise.resolve(this.outcome("declined", {
+        message: `${this.adapter.kind} has no native scheduling`,
+        error_class: "permanent",
+      }));
+    }
+    return this.send(() =>
+      schedule(contentOf(this.row), this.row.scheduled_for, { attemptId: this.row.attempt_id })
+    );
+  }
+}
+
 /**
  * `sendBefore`: the latest moment this worker may still send. Past it, the lease may have lapsed and
  * another worker may own the row, so nothing is sent (the row is handed back untouched).
  */
-export async function runAttempt(
+export function runAttempt(
   adapter: PlatformAdapter,
   row: ClaimedRow,
   sendBefore: Date,
 ): Promise<Outcome> {
-  const base = { id: row.id, attempt_id: row.attempt_id };
-  const resolved: { id: string; outcome: "found" | "absent" }[] = [];
-  const tooLate = (): Outcome | undefined =>
-    Date.now() >= sendBefore.getTime()
-      ? {
-        ...base,
-        outcome: "transient",
-        message: "not sent: the claim was about to lapse",
-        resolved_attempts: resolved,
-      }
-      : undefined;
-  const lapsed = tooLate();
-  if (lapsed) return lapsed;
-
-  // A worker died (or timed out) during an earlier attempt: ask the platform before sending anything.
-  for (const earlier of row.unresolved_attempts) {
-    const found = await lookup(adapter, row, earlier.id, new Date(earlier.started_at));
-    if ("unsupported" in found) return unconfirmed(row, adapter.kind, earlier.started_at);
-    if ("failed" in found) {
-      return { ...base, outcome: "unknown", message: `reconciliation failed: ${found.failed}` };
-    }
-    if (found.found) {
-      resolved.push({ id: earlier.id, outcome: "found" });
-      return {
-        ...base,
-        outcome: "published",
-        external_id: found.externalId,
-        external_url: found.externalUrl,
-        message: `reconciled: published by attempt ${earlier.id}`,
-        resolved_attempts: resolved,
-      };
-    }
-    resolved.push({ id: earlier.id, outcome: "absent" });
-  }
-
-  const late = tooLate();
-  if (late) return late;
-  const sentAt = new Date();
-  let result;
-  try {
-    result = await adapter.publish(contentOf(row), { attemptId: row.attempt_id });
-  } catch (error) {
-    // An adapter that throws may have sent the request: treat it as an unknown outcome.
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      ...base,
-      outcome: "unknown",
-      message: `publish threw: ${message}`,
-      resolved_attempts: resolved,
-    };
-  }
-  if (result.ok) {
-    return {
-      ...base,
-      outcome: "published",
-      external_id: result.externalId,
-      external_url: result.externalUrl,
-      resolved_attempts: resolved,
-    };
-  }
-  if (result.outcome !== "unknown") {
-    return { ...failureOutcome(row, result), resolved_attempts: resolved };
-  }
-
-  // Sent, but no answer (timeout, connection lost): look it up now; if it is not there (yet), keep the
-  // lease and look again after publish_config.reconcile_after_seconds; never resend blindly.
-  const found = await lookup(adapter, row, row.attempt_id, sentAt);
-  if ("unsupported" in found) {
-    return { ...unconfirmed(row, adapter.kind, sentAt.toISOString()), resolved_attempts: resolved };
-  }
-  if ("found" in found && found.found) {
-    return {
-      ...base,
-      outcome: "published",
-      external_id: found.externalId,
-      external_url: found.externalUrl,
-      message: `reconciled after: ${result.message}`,
-      resolved_attempts: resolved,
-    };
-  }
-  return {
-    ...base,
-    outcome: "unknown",
-    message: `${result.message}; not found on the platform yet, will check again`,
-    http_status: result.status,
-    resolved_attempts: resolved,
-  };
+  return new Attempt(adapter, row, sendBefore).run();
 }

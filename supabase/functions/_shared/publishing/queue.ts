@@ -2,11 +2,17 @@
 import { z } from "zod";
 import type { Sql } from "../db.ts";
 
-const UnresolvedAttempt = z.object({ id: z.string(), started_at: z.string() });
+const UnresolvedAttempt = z.object({
+  id: z.string(),
+  kind: z.enum(["publish", "handoff"]),
+  started_at: z.string(),
+});
 
 export const ClaimedRow = z.object({
   id: z.string(),
   attempt_id: z.string(),
+  /** publish: send it now; handoff: give it to the platform to publish at scheduled_for. */
+  mode: z.enum(["publish", "handoff"]),
   platform_id: z.string(),
   client_id: z.string(),
   title: z.string().nullable(),
@@ -14,8 +20,12 @@ export const ClaimedRow = z.object({
   media_urls: z.array(z.string()).nullable(),
   link_url: z.string().nullable(),
   platform_specific: z.record(z.string(), z.unknown()),
-  scheduled_for: z.date(),
+  scheduled_for: z.coerce.date(),
   retry_count: z.number(),
+  native_state: z.enum(["handed_off", "declined"]).nullable(),
+  native_attempt_id: z.string().nullable(),
+  external_id: z.string().nullable(),
+  external_url: z.string().nullable(),
   /** Earlier attempts of this row whose outcome is unknown: reconciled before anything is sent. */
   unresolved_attempts: z.array(UnresolvedAttempt),
 });
@@ -23,6 +33,8 @@ export type ClaimedRow = z.infer<typeof ClaimedRow>;
 
 export type OutcomeKind =
   | "published"
+  | "handed_off"
+  | "declined"
   | "transient"
   | "rate_limited"
   | "permanent"
@@ -34,6 +46,8 @@ export interface Outcome {
   id: string;
   attempt_id: string;
   outcome: OutcomeKind;
+  /** For a declined hand-off: the failure's class (a 429 still pauses the platform, a 401 flags it). */
+  error_class?: string;
   external_id?: string;
   external_url?: string;
   message?: string;
@@ -42,13 +56,28 @@ export interface Outcome {
   resolved_attempts?: { id: string; outcome: "found" | "absent" }[];
 }
 
-export async function claimDue(
+async function claimWith(
+  sql: Sql,
+  fn: "claim_due_distributions" | "claim_native_handoffs",
+  limit: number,
+  leaseSeconds: number,
+): Promise<ClaimedRow[]> {
+  const rows = await sql.unsafe(`select r from private.${fn}($1, $2) as r`, [limit, leaseSeconds]);
+  return rows.map((row) => ClaimedRow.parse(row.r));
+}
+
+/** Due rows (and rows whose lease lapsed), within each platform's limits. */
+export function claimDue(sql: Sql, limit: number, leaseSeconds: number): Promise<ClaimedRow[]> {
+  return claimWith(sql, "claim_due_distributions", limit, leaseSeconds);
+}
+
+/** Rows to hand to natively scheduling platforms now. */
+export function claimHandoffs(
   sql: Sql,
   limit: number,
   leaseSeconds: number,
 ): Promise<ClaimedRow[]> {
-  const rows = await sql`select * from private.claim_due_distributions(${limit}, ${leaseSeconds})`;
-  return rows.map((row) => ClaimedRow.parse(row));
+  return claimWith(sql, "claim_native_handoffs", limit, leaseSeconds);
 }
 
 /** Records outcomes in one statement; returns the ids applied (a lost lease is not applied). */
@@ -69,4 +98,26 @@ export async function nextDue(sql: Sql): Promise<Date | null> {
 
 export async function refreshErrorCounts(sql: Sql): Promise<void> {
   await sql`select private.refresh_api_error_counts()`;
+}
+
+export const Cancellation = z.object({
+  id: z.string(),
+  platform_id: z.string(),
+  external_id: z.string(),
+  attempts: z.number(),
+});
+export type Cancellation = z.infer<typeof Cancellation>;
+
+/** Handed-off posts to withdraw from their platform (their distribution was cancelled, moved or deleted). */
+export async function claimCancellations(sql: Sql, limit: number): Promise<Cancellation[]> {
+  const rows = await sql`select * from private.claim_platform_cancellations(${limit})`;
+  return rows.map((row) => Cancellation.parse(row));
+}
+
+export async function recordCancellations(
+  sql: Sql,
+  results: { id: string; ok: boolean; message?: string }[],
+): Promise<void> {
+  if (results.length === 0) return;
+  await sql`select private.record_platform_cancellations(${sql.json(results)})`;
 }

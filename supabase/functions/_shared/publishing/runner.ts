@@ -6,7 +6,17 @@ import type { Sql } from "../db.ts";
 import { runAttempt } from "./attempt.ts";
 import { KeyedLimiter } from "./limiter.ts";
 import type { PlatformDirectory } from "./platforms.ts";
-import { claimDue, nextDue, type Outcome, recordOutcomes, refreshErrorCounts } from "./queue.ts";
+import {
+  claimCancellations,
+  claimDue,
+  type ClaimedRow,
+  claimHandoffs,
+  nextDue,
+  type Outcome,
+  recordCancellations,
+  recordOutcomes,
+  refreshErrorCounts,
+} from "./queue.ts";
 
 export interface RunOptions {
   /** Wall-clock budget of the run. */
@@ -38,6 +48,8 @@ export interface RunReport {
   /** Outcomes dropped because another worker had reclaimed the row (its lease expired). */
   lostLeases: number;
   outcomes: Record<string, number>;
+  /** Handed-off posts withdrawn from their platform. */
+  withdrawn: number;
   durationMs: number;
 }
 
@@ -65,20 +77,25 @@ export async function runPublisher(
   const started = Date.now();
   const deadline = started + options.budgetMs;
   const limiter = new KeyedLimiter();
-  const report: RunReport = { claimed: 0, recorded: 0, lostLeases: 0, outcomes: {}, durationMs: 0 };
+  const report: RunReport = {
+    claimed: 0,
+    recorded: 0,
+    lostLeases: 0,
+    outcomes: {},
+    withdrawn: 0,
+    durationMs: 0,
+  };
   await refreshErrorCounts(sql);
 
-  async function publishOne(
-    row: Awaited<ReturnType<typeof claimDue>>[number],
-    sendBefore: Date,
-  ): Promise<Outcome> {
+  async function attempt(row: ClaimedRow, sendBefore: Date): Promise<Outcome> {
     const entry = await platforms.get(row.platform_id);
     if ("error" in entry.adapter) {
-      // Missing or invalid credentials: the platform needs reconnecting; nothing was sent.
+      // Missing or invalid credentials (the platform needs reconnecting) or no adapter: not sent.
       return {
         id: row.id,
         attempt_id: row.attempt_id,
-        outcome: "auth",
+        outcome: row.mode === "handoff" ? "declined" : entry.adapter.errorClass,
+        error_class: entry.adapter.errorClass,
         message: entry.adapter.error,
       };
     }
@@ -90,10 +107,42 @@ export async function runPublisher(
     );
   }
 
+  /** Withdraw handed-off posts whose distribution was cancelled, moved or deleted. */
+  async function withdraw(): Promise<void> {
+    const items = await claimCancellations(sql, options.batchSize);
+    const results = await Promise.all(items.map(async (item) => {
+      const entry = await platforms.get(item.platform_id);
+      if ("error" in entry.adapter) return { id: item.id, ok: false, message: entry.adapter.error };
+      const adapter = entry.adapter;
+      try {
+        const result = await limiter.run(
+          item.platform_id,
+          entry.concurrency,
+          () => adapter.delete(item.external_id),
+        );
+        return result.ok
+          ? { id: item.id, ok: true }
+          : { id: item.id, ok: false, message: result.message };
+      } catch (error) {
+        return {
+          id: item.id,
+          ok: false,
+          message: error instanceof Error ? error.message : String(error),
+        };
+      }
+    }));
+    await recordCancellations(sql, results);
+    report.withdrawn += results.filter((r) => r.ok).length;
+  }
+
   async function lane(): Promise<void> {
     while (Date.now() < deadline) {
+      await withdraw();
       const claimedAt = Date.now();
-      const batch = await claimDue(sql, options.batchSize, options.leaseSeconds);
+      const batch = [
+        ...await claimHandoffs(sql, options.batchSize, options.leaseSeconds),
+        ...await claimDue(sql, options.batchSize, options.leaseSeconds),
+      ];
       // Half the lease for sending; the other half covers the slowest answer and the recording.
       const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);
       if (batch.length === 0) {
@@ -105,7 +154,7 @@ export async function runPublisher(
         continue;
       }
       report.claimed += batch.length;
-      const outcomes = await Promise.all(batch.map((row) => publishOne(row, sendBefore)));
+      const outcomes = await Promise.all(batch.map((row) => attempt(row, sendBefore)));
       const applied = await recordWithRetry(sql, outcomes);
       report.recorded += applied.size;
       report.lostLeases += outcomes.length - applied.size;

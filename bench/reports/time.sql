@@ -1,0 +1,93 @@
+-- Times each report view (median of :repeat runs, all rows and columns materialized) as the service role (every
+-- client) and as a member of one client (row-level security on), then again without the report indexes.
+\set ON_ERROR_STOP 1
+\pset footer off
+create schema if not exists bench;
+create or replace function bench.time_ms(p_sql text, p_repeat int) returns numeric
+language plpgsql as $$
+declare
+  t timestamptz;
+  ms numeric[] := '{}';
+begin
+  for i in 1 .. p_repeat loop
+    t := clock_timestamp();
+    execute 'select count(*), sum(hashtext(q::text)) from (' || p_sql || ') q';
+    ms := ms || (extract(epoch from clock_timestamp() - t) * 1000)::numeric;
+  end loop;
+  return (select round(percentile_cont(0.5) within group (order by x)::numeric, 1) from unnest(ms) x);
+end $$;
+grant usage on schema bench to authenticated, service_role;
+grant execute on function bench.time_ms(text, int) to authenticated, service_role;
+
+set bench.repeat = :repeat;
+create temp table cases (n int, name text, sql text);
+insert into cases values
+  (1, 'distribution_performance_by_platform', 'select * from distribution_performance_by_platform'),
+  (2, 'best_performing_times', 'select * from best_performing_times'),
+  (3, 'publishing_calendar_overview', 'select * from publishing_calendar_overview'),
+  (4, 'failed_distributions', 'select * from failed_distributions'),
+  (5, 'platform_health', 'select * from platform_health'),
+  (6, 'ab_test_results', 'select * from ab_test_results'),
+  (7, 'cross_post_group_summary (one client)', format('select * from cross_post_group_summary where client_id = %L', md5('c1')::uuid)),
+  (8, 'content_performance (one client)', format('select * from content_performance where client_id = %L', md5('c1')::uuid)),
+  (9, 'conversion_report (one client, 30 days)', format('select * from conversion_report where client_id = %L and published_at > now() - interval ''30 days''', md5('c1')::uuid)),
+  (10, 'conversion_report_by_platform (last 3 months)', 'select * from conversion_report_by_platform where month >= (current_date - 90)'),
+  (11, 'pattern_lift', 'select * from pattern_lift'),
+  (12, 'latest snapshots -> perf by platform (what summary columns avoid)',
+   'select p.name, count(*), round(avg(m.impressions), 0) from (select distinct on (m.distribution_id) m.* from distribution_metrics m join distributions d on d.id = m.distribution_id where d.status = ''published'' and d.published_at > now() - interval ''30 days'' order by m.distribution_id, m.recorded_at desc) m join distributions d on d.id = m.distribution_id join platforms p on p.id = d.platform_id group by p.id, p.name');
+
+create temp table results (n int, name text, role text, with_ms numeric, without_ms numeric);
+grant all on results, cases to authenticated, service_role;
+
+-- With the indexes: as the service role (every client), then as a member of client 1 (row-level security).
+insert into auth.users (id, email, aud, role) values (md5('u1')::uuid, 'bench@local', 'authenticated', 'authenticated')
+  on conflict do nothing;
+insert into client_members (client_id, user_id, role) values (md5('c1')::uuid, md5('u1')::uuid, 'owner') on conflict do nothing;
+create temp table wo (n int, role text, ms numeric);
+grant all on wo to authenticated, service_role;
+
+create function pg_temp.run(p_target text, p_role text) returns void language plpgsql as $$
+begin
+  if p_role = 'member' then
+    perform set_config('request.jwt.claims', json_build_object('sub', md5('u1')::uuid, 'role', 'authenticated')::text, true);
+    execute 'set local role authenticated';
+  else
+    perform set_config('request.jwt.claims', json_build_object('role', 'service_role')::text, true);
+    execute 'set local role service_role';
+  end if;
+  if p_target = 'results' then
+    insert into results (n, name, role, with_ms)
+    select c.n, c.name, p_role, bench.time_ms(c.sql, current_setting('bench.repeat')::int) from cases c
+    where p_role = 'service_role' or c.n <> 12 order by c.n;
+  else
+    insert into wo select c.n, p_role, bench.time_ms(c.sql, current_setting('bench.repeat')::int) from cases c where c.n <> 12 order by c.n;
+  end if;
+  execute 'reset role';
+end $$;
+
+begin;
+select pg_temp.run('results', 'service_role') \gset
+commit;
+begin;
+select pg_temp.run('results', 'member') \gset
+commit;
+
+-- Without the report indexes: dropped in a transaction, timed, printed, rolled back.
+begin;
+drop index idx_distributions_published_report, idx_distributions_failed, idx_distributions_queue,
+  idx_distributions_variant_group, idx_pattern_feedback_lift, idx_distribution_metrics_distribution_recorded,
+  idx_distributions_metrics_due;
+select pg_temp.run('wo', 'service_role') \gset
+select pg_temp.run('wo', 'member') \gset
+\echo
+\echo 'Report views: median ms with the report indexes, without them, and the ratio (without / with)'
+select r.name as view, r.role, r.with_ms, w.ms as without_ms, round(w.ms / nullif(r.with_ms, 0), 1) as ratio
+from results r left join wo w on w.n = r.n and w.role = r.role
+where r.n <> 12
+order by r.role desc, r.n;
+\echo 'Summary columns vs the latest snapshot per post (performance by platform, last 30 days, service role)'
+select (select with_ms from results where n = 1 and role = 'service_role') as summary_columns_ms,
+       (select with_ms from results where n = 12) as latest_snapshot_ms,
+       round((select with_ms from results where n = 12)
+             / nullif((select with_ms from results where n = 1 and role = 'service_role'), 0), 1) as ratio;
+rollback;

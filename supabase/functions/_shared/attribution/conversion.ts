@@ -1,0 +1,98 @@
+// Recording a conversion as the signed-in user (RLS decides what they may attribute): validated
+// here, matched and written by public.record_conversion.
+import { z } from "zod";
+import { asUser } from "../db.ts";
+import type { Claims } from "../auth.ts";
+import { HttpError } from "../http.ts";
+
+const text = z.string().trim().min(1).max(500);
+
+export const ConversionRequest = z.object({
+  client_id: z.uuid().optional(),
+  distribution_id: z.uuid().optional(),
+  utm_source: text.optional(),
+  utm_medium: text.optional(),
+  utm_campaign: text.optional(),
+  utm_content: text.optional(),
+  value: z.number().nonnegative().finite().optional(),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, "an ISO 4217 code").optional(),
+  occurred_at: z.iso.datetime({ offset: true }).optional(),
+  external_ref: text.optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+}).strict().superRefine((c, ctx) => {
+  const byUtm = c.utm_campaign !== undefined && c.utm_source !== undefined;
+  if (!c.distribution_id && !byUtm && !c.utm_content) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["distribution_id"],
+      message: "give distribution_id, utm_content, or utm_campaign with utm_source",
+    });
+  }
+  if (c.utm_campaign !== undefined && c.utm_source === undefined) {
+    ctx.addIssue({ code: "custom", path: ["utm_source"], message: "required with utm_campaign" });
+  }
+});
+export type ConversionRequest = z.infer<typeof ConversionRequest>;
+
+const Recorded = z.object({
+  id: z.string(),
+  client_id: z.string(),
+  distribution_id: z.string().nullable(),
+  matched_by: z.enum(["id", "utm_content", "utm"]).nullable(),
+  duplicate: z.boolean(),
+});
+
+const MatchedDistribution = z.object({
+  id: z.string(),
+  platform_id: z.string(),
+  platform_kind: z.string(),
+  cross_post_group_id: z.string().nullable(),
+  content_id: z.string().nullable(),
+  title: z.string().nullable(),
+  status: z.string(),
+  published_at: z.date().nullable(),
+  clicks: z.number().nullable(),
+  conversions: z.number(),
+});
+
+/** Postgres error codes record_conversion raises, as HTTP statuses. */
+function statusOf(error: unknown): HttpError | undefined {
+  const e = error as { code?: string; message?: string };
+  if (typeof e?.code !== "string") return undefined;
+  const message = e.message ?? "conversion refused";
+  if (e.code === "P0002") return new HttpError(404, message);
+  if (e.code === "42501") {
+    return new HttpError(403, "not allowed to record conversions for this client");
+  }
+  if (e.code === "22023" && /no distribution matched/.test(message)) {
+    return new HttpError(404, message);
+  }
+  if (e.code === "22023" || e.code === "22P02" || e.code === "22007") {
+    return new HttpError(400, message);
+  }
+  return undefined;
+}
+
+export async function recordConversion(claims: Claims, request: ConversionRequest) {
+  try {
+    return await asUser(claims, async (tx) => {
+      const [row] = await tx`select public.record_conversion(${
+        tx.json(JSON.parse(JSON.stringify(request)))
+      }) as r`;
+      const recorded = Recorded.parse(row.r);
+      const [matched] = recorded.distribution_id
+        ? await tx`
+            select d.id, d.platform_id, p.kind as platform_kind, d.cross_post_group_id, d.content_id,
+                   d.title, d.status, d.published_at, d.clicks, d.conversions
+            from public.distributions d join public.platforms p on p.id = d.platform_id
+            where d.id = ${recorded.distribution_id}`
+        : [];
+      return {
+        conversion: recorded,
+        distribution: matched ? MatchedDistribution.parse(matched) : null,
+      };
+    });
+  } catch (error) {
+    throw statusOf(error) ?? error;
+  }
+}

@@ -1,0 +1,124 @@
+// The SQL side of learning: which platforms to learn for, their feedback, and writing patterns.
+import { z } from "zod";
+import type { Sql } from "../db.ts";
+import { Observation, TemplateSlot } from "./slots.ts";
+
+export const PATTERN_TYPE = "timing";
+export const PATTERN_NAME = "optimal_posting_times";
+
+/** publish_config.learning: per-platform overrides of the job's settings. */
+export const LearningConfig = z.object({
+  slots: z.number().int().min(1).max(50).optional(),
+  explore: z.number().min(0).max(1).optional(),
+  first_hour: z.number().int().min(0).max(23).optional(),
+  last_hour: z.number().int().min(0).max(23).optional(),
+  enabled: z.boolean().optional(),
+}).catch({});
+export type LearningConfig = z.infer<typeof LearningConfig>;
+
+export const LearningPlatform = z.object({
+  platform_id: z.string(),
+  client_id: z.string(),
+  kind: z.string(),
+  learning: LearningConfig,
+  defaults: z.array(z.object({ day_of_week: z.number(), hour: z.number() })),
+});
+export type LearningPlatform = z.infer<typeof LearningPlatform>;
+
+/**
+ * Active platforms, each with its kind's default posting times. Every one of them gets a timing
+ * pattern row (its current times, or the defaults) if it has none, because record_metrics writes
+ * pattern_feedback only for platforms that have a pattern: no row, no feedback, nothing to learn.
+ */
+export async function learningPlatforms(sql: Sql): Promise<LearningPlatform[]> {
+  await sql`
+    insert into public.platform_patterns (client_id, platform_id, pattern_type, pattern_name,
+                                          pattern_template, confidence, sample_size)
+    select p.client_id, p.id, ${PATTERN_TYPE}, ${PATTERN_NAME},
+           (select coalesce(jsonb_agg(jsonb_build_object('day_of_week', t.day_of_week, 'hour', t.hour,
+                                                        'score', t.score)), '[]')::text
+              from scheduling.posting_times(p.id) t),
+           0, 0
+    from public.platforms p
+    where p.is_active
+    on conflict (platform_id, pattern_type, pattern_name) do nothing`;
+  const rows = await sql`
+    select p.id as platform_id, p.client_id, p.kind,
+           coalesce(p.publish_config -> 'learning', '{}'::jsonb) as learning,
+           coalesce((select jsonb_agg(jsonb_build_object('day_of_week', d.day_of_week, 'hour', d.hour))
+                       from scheduling.default_posting_times(p.kind) d), '[]'::jsonb) as defaults
+    from public.platforms p
+    where p.is_active
+    order by p.id`;
+  return rows.map((r) => LearningPlatform.parse(r));
+}
+
+const FeedbackRow = z.object({
+  platform_id: z.string(),
+  day_of_week: z.number(),
+  hour: z.number(),
+  engagements: z.coerce.number(),
+});
+
+/**
+ * One observation per distribution (its latest feedback, in its own time zone), for posts old
+ * enough that their engagement has mostly accrued, within the lookback.
+ */
+export async function loadObservations(
+  sql: Sql,
+  platformIds: string[],
+  { minAgeHours, lookbackDays }: { minAgeHours: number; lookbackDays: number },
+): Promise<Map<string, Observation[]>> {
+  const rows = await sql`
+    select distinct on (pp.platform_id, f.distribution_id)
+           pp.platform_id, f.day_of_week::int as day_of_week, f.hour_of_day::int as hour,
+           f.engagement_count as engagements
+    from public.pattern_feedback f
+    join public.platform_patterns pp on pp.id = f.pattern_id
+    where pp.platform_id = any(${platformIds}::uuid[])
+      and f.distribution_id is not null
+      and f.engagement_count is not null
+      and f.day_of_week is not null and f.hour_of_day is not null
+      and f.posted_at <= now() - make_interval(hours => ${minAgeHours})
+      and f.posted_at > now() - make_interval(days => ${lookbackDays})
+    order by pp.platform_id, f.distribution_id, f.updated_at desc`;
+  const out = new Map<string, Observation[]>();
+  for (const raw of rows) {
+    const r = FeedbackRow.parse(raw);
+    const list = out.get(r.platform_id) ?? [];
+    list.push(Observation.parse({
+      day_of_week: r.day_of_week,
+      hour: r.hour,
+      engagements: r.engagements,
+    }));
+    out.set(r.platform_id, list);
+  }
+  return out;
+}
+
+export interface PatternUpdate {
+  platform_id: string;
+  template: TemplateSlot[];
+  confidence: number;
+  sample_size: number;
+}
+
+/** Writes every learned pattern in one statement. */
+export async function writePatterns(sql: Sql, updates: PatternUpdate[]): Promise<number> {
+  if (updates.length === 0) return 0;
+  const payload = updates.map((u) => ({
+    platform_id: u.platform_id,
+    template: JSON.stringify(u.template),
+    confidence: u.confidence,
+    sample_size: u.sample_size,
+  }));
+  const rows = await sql`
+    update public.platform_patterns pp
+       set pattern_template = u.template, confidence = u.confidence, sample_size = u.sample_size
+      from jsonb_to_recordset(${sql.json(payload)}::jsonb)
+           as u(platform_id uuid, template text, confidence numeric, sample_size integer)
+     where pp.platform_id = u.platform_id and pp.pattern_type = ${PATTERN_TYPE}
+       and pp.pattern_name = ${PATTERN_NAME}
+    returning pp.id`;
+  return rows.length;
+}

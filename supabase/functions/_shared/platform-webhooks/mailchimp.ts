@@ -1,0 +1,54 @@
+// Mailchimp webhooks: form-encoded POSTs (type=campaign|unsubscribe|cleaned|..., data[...]) and a
+// GET validation ping. Mailchimp does not sign: the callback URL carries a secret token, either as
+// the path segment after the platform id or as ?token=, compared with the platform's webhook_token.
+import { HttpError } from "../http.ts";
+import type { WebhookEvent } from "./events.ts";
+import type { WebhookSecrets } from "./secrets.ts";
+import { tokensEqual } from "./verify.ts";
+
+export function requireMailchimpToken(
+  pathToken: string | undefined,
+  url: URL,
+  secrets: WebhookSecrets,
+) {
+  const given = pathToken ?? url.searchParams.get("token");
+  if (!given) throw new HttpError(401, "missing webhook token");
+  if (!secrets.webhook_token || !tokensEqual(given, secrets.webhook_token)) {
+    throw new HttpError(403, "webhook token does not match");
+  }
+}
+
+/** Mailchimp's fired_at ("2009-03-26 21:35:57", UTC). */
+function firedAt(value: string | null): string | undefined {
+  if (!value) return undefined;
+  const at = new Date(`${value.replace(" ", "T")}Z`);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
+export function mailchimpEvents(form: URLSearchParams): WebhookEvent[] {
+  const type = form.get("type") ?? "";
+  const at = firedAt(form.get("fired_at"));
+  if (type === "campaign") {
+    const id = form.get("data[id]");
+    if (!id) return [];
+    const status = form.get("data[status]");
+    return [{
+      event_type: `mailchimp.campaign.${status ?? "unknown"}`,
+      external_id: id,
+      occurred_at: at,
+      ...(status === "sent" ? { status: "sent" as const } : {}),
+      payload: { subject: form.get("data[subject]"), reason: form.get("data[reason]") },
+    }];
+  }
+  const campaign = form.get("data[campaign_id]");
+  if ((type === "unsubscribe" || type === "cleaned") && campaign) {
+    return [{
+      event_type: `mailchimp.${type}`,
+      external_id: campaign,
+      occurred_at: at,
+      platform_metric_increments: { [type === "unsubscribe" ? "unsubscribes" : "cleaned"]: 1 },
+      payload: { reason: form.get("data[reason]") },
+    }];
+  }
+  return [];
+}
