@@ -190,12 +190,15 @@ cmd_status() {
     echo "Distributions by status:"
     psql_stack -A -t -F ': ' -c "select status, count(*) from public.distributions group by 1 order by 1" \
       | sed 's/^/  /'
-    echo "Platforms:"
-    psql_stack -A -t -F ' | ' -c "select name, kind,
-        case when is_active then 'active' else 'inactive' end,
+    echo "Platforms (public.platform_health):"
+    psql_stack -A -t -F ' | ' -c "select platform, kind,
+        case when needs_reconnection then 'NEEDS RECONNECTION'
+             when paused_until > now() then 'paused until ' || to_char(paused_until, 'HH24:MI:SS TZ')
+             when is_active then 'healthy' else 'inactive' end,
         'last published ' || coalesce(to_char(last_published_at, 'YYYY-MM-DD HH24:MI:SS TZ'), 'never'),
-        'errors 24h ' || api_errors_24h
-      from public.platforms order by kind, name" | sed 's/^/  /'
+        'errors 24h ' || api_errors_24h,
+        'queue ' || queue_scheduled || ' scheduled, ' || queue_due_now || ' due, ' || queue_failed || ' failed'
+      from public.platform_health order by kind, platform" | sed 's/^/  /'
   } >&2
 }
 

@@ -92,10 +92,14 @@ returns table (
   calendar_id uuid, template_id uuid, date date, time_slot time, timezone text, at timestamptz,
   slot_type text, is_locked boolean, distribution_id uuid
 )
-language sql
+-- plpgsql rather than sql: its plan is cached per session; a non-inlinable sql function (it pins search_path) is
+-- planned again on every call, which cost more than running it on every calendar write.
+language plpgsql
 stable
 set search_path = ''
 as $$
+begin
+  return query
   select c.id, case when c.recurring_pattern is not null then c.id end, c.date, c.time_slot, c.timezone,
          scheduling.local_to_utc(c.date + c.time_slot, c.timezone), c.slot_type, c.is_locked, c.distribution_id
   from public.publishing_calendar c
@@ -136,7 +140,8 @@ as $$
     and o.at >= p_from and o.at < p_to
     and not exists (
       select 1 from public.publishing_calendar e
-      where e.date = o.d and e.time_slot = t.time_slot and e.platform_id = p_platform_id)
+      where e.date = o.d and e.time_slot = t.time_slot and e.platform_id = p_platform_id);
+end
 $$;
 
 comment on function scheduling.calendar_occurrences(uuid, timestamptz, timestamptz) is

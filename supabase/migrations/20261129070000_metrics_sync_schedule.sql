@@ -134,13 +134,17 @@ comment on column public.platforms.metrics_paused_until is
 comment on column public.platforms.metrics_last_error is 'The last metrics read error of any of its posts.';
 
 -- The sync interval for a post of this age: the most specific scope with rows, the smallest tier covering it.
+-- plpgsql, not sql: these run in a trigger for every published row, and a sql function that pins search_path is
+-- never inlined, so it would be planned again on every call; plpgsql caches its plans per session.
 create or replace function private.metrics_sync_interval(p_platform_id uuid, p_client_id uuid, p_age interval)
 returns interval
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return (
   with candidates as (
     select s.max_age, s.sync_every,
            case when s.platform_id is not null then 1 when s.client_id is not null then 2 else 3 end as specificity
@@ -153,7 +157,8 @@ as $$
   where c.specificity = (select min(specificity) from candidates)
     and c.max_age > greatest(p_age, interval '0')
   order by c.max_age
-  limit 1
+  limit 1);
+end
 $$;
 
 comment on function private.metrics_sync_interval(uuid, uuid, interval) is
@@ -164,15 +169,19 @@ comment on function private.metrics_sync_interval(uuid, uuid, interval) is
 create or replace function private.metrics_next_sync_at(
   p_platform_id uuid, p_client_id uuid, p_published_at timestamptz, p_last_synced_at timestamptz
 ) returns timestamptz
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(p_last_synced_at, p_published_at)
+begin
+  if p_published_at is null then
+    return null;
+  end if;
+  return coalesce(p_last_synced_at, p_published_at)
          + private.metrics_sync_interval(p_platform_id, p_client_id,
-                                         coalesce(p_last_synced_at, p_published_at) - p_published_at)
-  where p_published_at is not null
+                                         coalesce(p_last_synced_at, p_published_at) - p_published_at);
+end
 $$;
 
 comment on function private.metrics_next_sync_at(uuid, uuid, timestamptz, timestamptz) is

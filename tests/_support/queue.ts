@@ -34,6 +34,15 @@ export interface DueRow {
   dueIn?: number;
 }
 
+// One platform's calendar holds one post per instant: rows inserted by a test never share one.
+const usedInstants = new Set<number>();
+function distinctInstant(ms: number): Date {
+  let t = Math.round(ms);
+  while (usedInstants.has(t)) t++;
+  usedInstants.add(t);
+  return new Date(t);
+}
+
 /** Inserts scheduled rows and returns their ids, in order. */
 export async function insertDue(sql: postgres.Sql, rows: DueRow[]): Promise<string[]> {
   const now = Date.now();
@@ -46,8 +55,7 @@ export async function insertDue(sql: postgres.Sql, rows: DueRow[]): Promise<stri
     media_urls: r.media_urls ?? null,
     platform_specific: sql.json(JSON.parse(JSON.stringify(r.platform_specific ?? {}))),
     status: "scheduled",
-    // Distinct instants: one platform's calendar holds one post per slot.
-    scheduled_for: new Date(now + (r.dueIn ?? -1) * 1000 + i),
+    scheduled_for: distinctInstant(now + (r.dueIn ?? -1) * 1000 + i),
   }));
   const inserted = await sql`insert into public.distributions ${sql(values)} returning id`;
   return inserted.map((r) => String(r.id));
