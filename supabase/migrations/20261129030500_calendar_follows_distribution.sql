@@ -54,8 +54,7 @@ begin
   select c.id into v_id
   from public.publishing_calendar c
   where c.platform_id = p_platform_id and c.distribution_id is null
-    and c.date between (p_at at time zone 'UTC')::date - 1 and (p_at at time zone 'UTC')::date + 1
-    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) = p_at
+    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) = p_at -- idx_publishing_calendar_platform_instant
   order by c.is_locked, c.id
   limit 1
   for update;
