@@ -34,6 +34,8 @@ ensure_apt_packages() {
   [ -f /usr/share/postgresql/15/extension/pg_cron.control ] || missing+=(postgresql-15-cron)
   [ -f /usr/share/postgresql/15/extension/pgtap.control ] || missing+=(postgresql-15-pgtap)
   command -v pg_prove >/dev/null 2>&1 || missing+=(postgresql-15-pgtap)
+  # for `supabase db lint` (plpgsql_check), run by npm test
+  [ -f /usr/share/postgresql/15/extension/plpgsql_check.control ] || missing+=(postgresql-15-plpgsql-check)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing Debian packages: ${missing[*]}"
   local sudo=""

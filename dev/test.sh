@@ -81,6 +81,9 @@ if [ $# -eq 0 ]; then
   check fmt "$DENO" fmt --check
   check lint "$DENO" lint
   check typecheck "$DENO" check supabase/functions dev tests bench
+  # Every plpgsql function compiles and type-checks (plpgsql_check), as `supabase db lint` sees it.
+  check dblint "$SUPABASE" db lint --db-url "$DB_URL?sslmode=disable" \
+    --schema public,private,scheduling --level error --fail-on error
 fi
 
 if [ ${#pgtap_files[@]} -gt 0 ] && [ -e "${pgtap_files[0]}" ]; then
