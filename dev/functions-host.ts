@@ -20,10 +20,13 @@ function requireEnv(name: string): string {
   return value;
 }
 
+// Read once, as the Supabase CLI does: a change to config.toml needs a restart (npm stop; npm start).
+const functionSettings = (parseToml(
+  Deno.readTextFileSync(joinPath(root, "supabase", "config.toml")),
+).functions ?? {}) as Record<string, { verify_jwt?: boolean }>;
+
 function verifyJwtSetting(name: string): boolean {
-  const config = parseToml(Deno.readTextFileSync(joinPath(root, "supabase", "config.toml")));
-  const functions = config.functions as Record<string, { verify_jwt?: boolean }> | undefined;
-  return functions?.[name]?.verify_jwt ?? true;
+  return functionSettings[name]?.verify_jwt ?? true;
 }
 
 const handlers = new Map<string, Promise<Handler>>();

@@ -66,9 +66,13 @@ psql_stack() {
   psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres "$@"
 }
 
+# A service is alive when its recorded PID runs one of our deno scripts (after a reboot the PID may be
+# another process's).
 pid_alive() {
-  local f="$PIDS/$1.pid"
-  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+  local f="$PIDS/$1.pid" pid
+  [ -f "$f" ] || return 1
+  pid=$(cat "$f")
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$ROOT/node_modules/.bin/deno\|deno run"
 }
 
 db_running() {

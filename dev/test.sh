@@ -7,11 +7,11 @@
 set -uo pipefail
 export NO_COLOR=1
 # The first free test stack (test, test1, ... test9): a run holds its stack's lock until it ends, so two
-# runs side by side never share a cluster.
+# runs side by side never share a cluster or its ports. The locks are per machine (ports are), not per
+# checkout.
 unset STACK
-mkdir -p "$(dirname "$0")/../.stack"
 for candidate in test test1 test2 test3 test4 test5 test6 test7 test8 test9; do
-  exec 9>"$(dirname "$0")/../.stack/$candidate.lock"
+  exec 9>"${TMPDIR:-/tmp}/distribution-system-$candidate.lock"
   if flock -n 9; then
     export STACK=$candidate
     break

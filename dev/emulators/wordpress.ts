@@ -3,7 +3,12 @@
  * an application password (spaces ignored), `rest_*` error bodies, `?rest_route=` for sites
  * without pretty permalinks, `publish` <-> `future` by date_gmt, future posts flipping to publish
  * when due, trash then 410 `rest_already_trashed`, and an analytics endpoint fed by the engagement
- * model (`/wp-json/stats/v1/posts/:id`, standing in for Jetpack/GA).
+ * model (`/wp-json/stats/v1/posts/:id`, standing in for Jetpack/GA). Media uploads as core does:
+ * `POST /wp/v2/media` with the raw bytes, Content-Type and `Content-Disposition: attachment;
+ * filename=...` -> 201 attachment `{id, source_url, mime_type, ...}`; 401 without a login, 403
+ * for a role without `upload_files` (contributor, subscriber), `rest_upload_no_data` for an empty
+ * body, `rest_upload_no_content_disposition`, `rest_upload_sideload_error` for a file type that is
+ * not allowed.
  */
 import { basicCredentials } from "./auth.ts";
 import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
@@ -23,18 +28,40 @@ export interface WordPressPost {
   featured_media: number;
 }
 
+export interface WordPressMedia {
+  id: number;
+  filename: string;
+  mime_type: string;
+  bytes: number;
+  date_gmt: Date;
+}
+
+export type WordPressRole = "administrator" | "editor" | "author" | "contributor" | "subscriber";
+
 export interface WordPressState {
   posts: Map<number, WordPressPost>;
   categories: Map<number, { id: number; name: string; slug: string }>;
-  media: Set<number>;
+  media: Map<number, WordPressMedia>;
   users: Map<string, string>;
+  roles: Map<string, WordPressRole>;
   nextId: number;
 }
 
 export interface WordPressEmulatorOptions {
   /** username -> application password (spaces are ignored, as WordPress does). */
   users?: Record<string, string>;
+  /** username -> role (default administrator). */
+  roles?: Record<string, WordPressRole>;
 }
+
+/** Core's allowed upload types for images (wp_get_mime_types), by extension. */
+const IMAGE_MIME_TYPES: Record<string, string> = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+};
 
 const STATUSES = ["publish", "future", "draft", "pending", "private"] as const;
 const FUTURE_SECONDS = limitsFor("wordpress").futureThresholdSeconds;
@@ -54,12 +81,19 @@ export function wordpressEmulator(
   const state: WordPressState = {
     posts: new Map(),
     categories: new Map([[1, { id: 1, name: "Uncategorized", slug: "uncategorized" }]]),
-    media: new Set([42]),
+    media: new Map([[42, {
+      id: 42,
+      filename: "existing.jpg",
+      mime_type: "image/jpeg",
+      bytes: 1024,
+      date_gmt: new Date(0),
+    }]]),
     users: new Map(
       Object.entries(options.users ?? { admin: "abcd EFGH ijkl MNOP qrst UVWX" }).map((
         [u, p],
       ) => [u, p.replace(/\s/g, "")]),
     ),
+    roles: new Map(Object.entries(options.roles ?? {})),
     nextId: 100,
   };
 
@@ -292,6 +326,73 @@ export function wordpressEmulator(
         code: "rest_cannot_delete",
         message: "Sorry, you are not allowed to delete this post.",
       }),
+    },
+    {
+      method: "POST",
+      path: "/wp-json/wp/v2/media",
+      handle(req, ctx) {
+        const auth = authenticate(req.headers);
+        if (auth && "error" in auth) return auth.error;
+        const role = auth ? state.roles.get(auth.user) ?? "administrator" : undefined;
+        if (!role || role === "contributor" || role === "subscriber") {
+          return wpError(
+            "rest_cannot_create",
+            "Sorry, you are not allowed to upload media on this site.",
+            auth ? 403 : 401,
+          );
+        }
+        if (req.bytes.length === 0) return wpError("rest_upload_no_data", "No data supplied.", 400);
+        const type = req.headers.get("content-type")?.split(";")[0].trim();
+        if (!type) {
+          return wpError("rest_upload_no_content_type", "No Content-Type supplied.", 400);
+        }
+        const disposition = req.headers.get("content-disposition") ?? "";
+        const filename = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+        if (!filename) {
+          return wpError(
+            "rest_upload_no_content_disposition",
+            "No Content-Disposition supplied.",
+            400,
+          );
+        }
+        const ext = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase() ?? "";
+        if (IMAGE_MIME_TYPES[ext] === undefined || IMAGE_MIME_TYPES[ext] !== type) {
+          return wpError(
+            "rest_upload_sideload_error",
+            "Sorry, you are not allowed to upload this file type.",
+            500,
+          );
+        }
+        const now = ctx.now();
+        const media: WordPressMedia = {
+          id: state.nextId++,
+          filename: decodeURIComponent(filename),
+          mime_type: type,
+          bytes: req.bytes.length,
+          date_gmt: now,
+        };
+        state.media.set(media.id, media);
+        const month = now.toISOString().slice(0, 7).replace("-", "/");
+        const slug = slugify(media.filename.replace(/\.[^.]+$/, ""));
+        return json(
+          {
+            id: media.id,
+            date_gmt: now.toISOString().slice(0, 19),
+            slug,
+            status: "inherit",
+            type: "attachment",
+            link: `${ctx.origin}/?attachment_id=${media.id}`,
+            title: { raw: slug, rendered: slug },
+            author: 1,
+            media_type: "image",
+            mime_type: type,
+            source_url: `${ctx.origin}/wp-content/uploads/${month}/${media.filename}`,
+            media_details: { filesize: media.bytes, sizes: {} },
+          },
+          201,
+          { location: `${ctx.origin}/wp-json/wp/v2/media/${media.id}` },
+        );
+      },
     },
     {
       method: "GET",

@@ -5,6 +5,8 @@
  * model, GET /2/users/me and /2/users/:id/tweets; per-user 15-minute windows with
  * `x-rate-limit-*` headers and 429 `{"errors":[{"code":88,...}]}`; 403 for duplicate text;
  * problem+json errors; lookups that fail report 200 with an `errors` array, as X does.
+ * Media upload v2 (initialize/append/finalize, STATUS); set `state.processingError` to make video
+ * processing fail (`processing_info.state = "failed"` with that error, the media unusable).
  */
 import { createHmac } from "node:crypto";
 import { oauthEncode, parseOAuth1 } from "./auth.ts";
@@ -42,6 +44,15 @@ export interface XMedia {
   totalBytes: number;
   received: number;
   finalized: boolean;
+  /** Set when processing failed (videos): STATUS reports `failed` with it. */
+  processingError?: XProcessingError;
+}
+
+/** What X reports in `processing_info.error` when it cannot process a video. */
+export interface XProcessingError {
+  code: number;
+  name: string;
+  message: string;
 }
 
 export interface XState {
@@ -51,6 +62,8 @@ export interface XState {
   windows: Map<string, Window>;
   nonces: Set<string>;
   nextId: bigint;
+  /** When set, videos finalized from now on fail processing with this error. */
+  processingError?: XProcessingError;
 }
 
 export interface XEmulatorOptions {
@@ -263,6 +276,7 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
         }
         media.finalized = true;
         const video = media.mediaType.startsWith("video/");
+        if (video) media.processingError = state.processingError;
         return json({
           data: {
             id: media.id,
@@ -284,11 +298,14 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
         if (req.query.get("command") !== "STATUS" || !media) {
           return invalidRequest("Invalid media_id.");
         }
+        const failed = media.processingError;
         return json({
           data: {
             id: media.id,
             media_key: `3_${media.id}`,
-            processing_info: { state: "succeeded", progress_percent: 100 },
+            processing_info: failed
+              ? { state: "failed", progress_percent: 100, error: failed }
+              : { state: "succeeded", progress_percent: 100 },
           },
         });
       },
@@ -333,7 +350,7 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
           const ok = Array.isArray(mediaIds) && mediaIds.length >= 1 && mediaIds.length <= 4 &&
             mediaIds.every((id) => {
               const m = state.media.get(String(id));
-              return m?.finalized && m.ownerId === account.user_id;
+              return m?.finalized && !m.processingError && m.ownerId === account.user_id;
             });
           if (!ok) return invalidRequest("Your media IDs are invalid.");
         }

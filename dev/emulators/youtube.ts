@@ -6,6 +6,14 @@
  * description <= 5000 bytes, no < or >), publishAt only with privacyStatus private and flipping to
  * public when due, videos.list/update/delete, channels.list(mine) and playlistItems for uploads,
  * statistics (strings) from the engagement model.
+ *
+ * OAuth2 (Google's token endpoint, served here too: point `publish_config.token_url` at
+ * `<origin>/token`): `POST /token` grant_type=refresh_token with a known client and refresh token
+ * issues an access token that lives `tokenLifetimeSeconds` by the emulator's clock (400
+ * invalid_grant for an unknown or revoked refresh token, 401 invalid_client for a wrong client);
+ * `POST /revoke?token=` revokes a refresh token and every access token issued from it;
+ * `expireYouTubeTokens(state)` expires the issued access tokens at once. Upload PUTs that carry an
+ * Authorization header need a live token of the session's channel, as Google's do.
  */
 import { bearerToken } from "./auth.ts";
 import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
@@ -15,6 +23,20 @@ import { nextMidnight } from "../../supabase/functions/_shared/adapters/zoned-ti
 export interface YouTubeChannel {
   access_token: string;
   channel_id: string;
+}
+
+/** An OAuth client and the refresh tokens it holds (Google "offline access"). */
+export interface YouTubeOAuthGrant {
+  client_id: string;
+  client_secret: string;
+  refresh_token: string;
+  channel_id: string;
+}
+
+interface IssuedToken {
+  channelId: string;
+  refreshToken: string;
+  expiresAt: number;
 }
 
 export interface YouTubeVideo {
@@ -43,6 +65,10 @@ export interface YouTubeState {
   sessions: Map<string, UploadSession>;
   /** Quota units used and when that count resets. */
   quota: { used: number; resetAt: number };
+  grants: YouTubeOAuthGrant[];
+  revokedRefreshTokens: Set<string>;
+  /** Access tokens issued by POST /token. */
+  issued: Map<string, IssuedToken>;
 }
 
 export interface YouTubeEmulatorOptions {
@@ -51,12 +77,27 @@ export interface YouTubeEmulatorOptions {
   insertCost?: number;
   /** Uploads from unverified API projects are forced private. */
   forcePrivate?: boolean;
+  grants?: YouTubeOAuthGrant[];
+  /** Lifetime of issued access tokens (Google: 3599 s). */
+  tokenLifetimeSeconds?: number;
 }
 
 export const DEFAULT_YOUTUBE_CHANNEL: YouTubeChannel = {
   access_token: "emu-youtube-token",
   channel_id: "UCemulatedChannel000001",
 };
+
+export const DEFAULT_YOUTUBE_GRANT: YouTubeOAuthGrant = {
+  client_id: "emu-client.apps.googleusercontent.com",
+  client_secret: "emu-client-secret",
+  refresh_token: "1//emu-youtube-refresh-token",
+  channel_id: DEFAULT_YOUTUBE_CHANNEL.channel_id,
+};
+
+/** Expire every access token the token endpoint has issued (as an hour passing would). */
+export function expireYouTubeTokens(state: YouTubeState): void {
+  for (const token of state.issued.values()) token.expiresAt = 0;
+}
 
 const LIMITS = limitsFor("youtube");
 const COST = { update: 50, delete: 50, list: 1 };
@@ -155,7 +196,11 @@ export function youtubeEmulator(
     videos: new Map(),
     sessions: new Map(),
     quota: { used: 0, resetAt: 0 },
+    grants: options.grants ?? [DEFAULT_YOUTUBE_GRANT],
+    revokedRefreshTokens: new Set(),
+    issued: new Map(),
   };
+  const tokenLifetimeMs = (options.tokenLifetimeSeconds ?? 3599) * 1000;
   const dailyQuota = options.dailyQuota ?? 10_000;
   const insertCost = options.insertCost ?? 1600;
 
@@ -167,9 +212,18 @@ export function youtubeEmulator(
     state.quota.used += units;
   };
 
-  const channel = (headers: Headers): YouTubeChannel | Response => {
-    const token = bearerToken(headers);
-    const found = state.channels.find((c) => c.access_token === token);
+  /** The channel a static or issued, unexpired access token belongs to. */
+  const tokenChannel = (token: string | undefined, now: Date): YouTubeChannel | undefined => {
+    const issued = token === undefined ? undefined : state.issued.get(token);
+    const live = issued && issued.expiresAt > now.getTime() &&
+      !state.revokedRefreshTokens.has(issued.refreshToken);
+    return state.channels.find((c) =>
+      c.access_token === token || (live && c.channel_id === issued.channelId)
+    );
+  };
+
+  const channel = (headers: Headers, now: Date): YouTubeChannel | Response => {
+    const found = tokenChannel(bearerToken(headers), now);
     if (found) return found;
     return json({
       error: {
@@ -247,12 +301,73 @@ export function youtubeEmulator(
     return video;
   };
 
+  const oauthError = (status: number, error: string, description: string) =>
+    json({ error, error_description: description }, status);
+
   const routes: Route[] = [
+    {
+      method: "POST",
+      path: "/token",
+      handle(req, ctx) {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const param = (name: string) => typeof body[name] === "string" ? body[name] : undefined;
+        const grantType = param("grant_type");
+        if (grantType !== "refresh_token") {
+          return oauthError(
+            400,
+            "unsupported_grant_type",
+            `Invalid grant_type: ${grantType ?? ""}`,
+          );
+        }
+        const client = state.grants.find((g) => g.client_id === param("client_id"));
+        if (!client || client.client_secret !== param("client_secret")) {
+          return oauthError(401, "invalid_client", "The OAuth client was not found.");
+        }
+        const refreshToken = param("refresh_token");
+        if (!refreshToken) {
+          return oauthError(400, "invalid_request", "Missing required parameter: refresh_token");
+        }
+        const grant = state.grants.find((g) =>
+          g.refresh_token === refreshToken && g.client_id === client.client_id
+        );
+        if (!grant || state.revokedRefreshTokens.has(refreshToken)) {
+          return oauthError(400, "invalid_grant", "Token has been expired or revoked.");
+        }
+        const accessToken = `ya29.emu-${crypto.randomUUID().replace(/-/g, "")}`;
+        state.issued.set(accessToken, {
+          channelId: grant.channel_id,
+          refreshToken,
+          expiresAt: ctx.now().getTime() + tokenLifetimeMs,
+        });
+        return json({
+          access_token: accessToken,
+          expires_in: Math.round(tokenLifetimeMs / 1000),
+          scope: "https://www.googleapis.com/auth/youtube.upload " +
+            "https://www.googleapis.com/auth/youtube",
+          token_type: "Bearer",
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/revoke",
+      handle(req) {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const token = req.query.get("token") ??
+          (typeof body.token === "string" ? body.token : undefined);
+        if (token && state.grants.some((g) => g.refresh_token === token)) {
+          state.revokedRefreshTokens.add(token);
+          return json({});
+        }
+        if (token && state.issued.delete(token)) return json({});
+        return oauthError(400, "invalid_token", "Token expired or revoked");
+      },
+    },
     {
       method: "POST",
       path: "/upload/youtube/v3/videos",
       handle(req, ctx) {
-        const owner = channel(req.headers);
+        const owner = channel(req.headers, ctx.now());
         if (owner instanceof Response) return owner;
         if (req.query.get("uploadType") !== "resumable") {
           return ytError(
@@ -294,6 +409,14 @@ export function youtubeEmulator(
       handle(req, ctx) {
         const session = state.sessions.get(req.query.get("upload_id") ?? "");
         if (!session) return ytError(404, "notFound", "Upload session not found.", "global");
+        // The upload_id authorizes the session; a token sent along must still be live.
+        if (req.headers.has("authorization")) {
+          const owner = channel(req.headers, ctx.now());
+          if (owner instanceof Response) return owner;
+          if (owner.channel_id !== session.channelId) {
+            return ytError(403, "forbidden", "The upload session belongs to another channel.");
+          }
+        }
         const parts = ["snippet", "status"];
         const done = () => {
           const video = state.videos.get(session.videoId!)!;
@@ -326,7 +449,7 @@ export function youtubeEmulator(
       method: "GET",
       path: "/youtube/v3/videos",
       handle(req, ctx) {
-        const owner = channel(req.headers);
+        const owner = channel(req.headers, ctx.now());
         if (owner instanceof Response) return owner;
         const over = spend(COST.list, ctx.now());
         if (over) return over;
@@ -347,7 +470,7 @@ export function youtubeEmulator(
       method: "PUT",
       path: "/youtube/v3/videos",
       handle(req, ctx) {
-        const owner = channel(req.headers);
+        const owner = channel(req.headers, ctx.now());
         if (owner instanceof Response) return owner;
         const body = (req.body ?? {}) as { id?: unknown; snippet?: { categoryId?: unknown } };
         const video = state.videos.get(String(body.id));
@@ -384,7 +507,7 @@ export function youtubeEmulator(
       method: "DELETE",
       path: "/youtube/v3/videos",
       handle(req, ctx) {
-        const owner = channel(req.headers);
+        const owner = channel(req.headers, ctx.now());
         if (owner instanceof Response) return owner;
         const video = state.videos.get(req.query.get("id") ?? "");
         if (!video || video.deleted) {
@@ -411,7 +534,7 @@ export function youtubeEmulator(
       method: "GET",
       path: "/youtube/v3/channels",
       handle(req, ctx) {
-        const owner = channel(req.headers);
+        const owner = channel(req.headers, ctx.now());
         if (owner instanceof Response) return owner;
         const over = spend(COST.list, ctx.now());
         if (over) return over;
@@ -431,7 +554,7 @@ export function youtubeEmulator(
       method: "GET",
       path: "/youtube/v3/playlistItems",
       handle(req, ctx) {
-        const owner = channel(req.headers);
+        const owner = channel(req.headers, ctx.now());
         if (owner instanceof Response) return owner;
         const over = spend(COST.list, ctx.now());
         if (over) return over;

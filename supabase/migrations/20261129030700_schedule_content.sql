@@ -7,7 +7,9 @@
 --    "timing": {"mode": "exact", "at": ISO-8601 with offset, "nearest": bool} | {"mode": "optimize"},
 --    "cross_post": null | {"strategy": "simultaneous"|"staggered"|"optimized", "stagger_minutes": int|null,
 --                          "name": text|null, "id": uuid|null (the group's id, chosen by the caller; optional)},
---    "items": [{"platform_id": uuid, "timezone": IANA|null, "title": text|null, "body": text,
+--    "items": [{"id": uuid|null (the distribution's id, chosen by the caller so its link can carry it as
+--                                  utm_content; optional, distinct across items),
+--               "platform_id": uuid, "timezone": IANA|null, "title": text|null, "body": text,
 --               "media_urls": [text]|null, "link_url": text|null, "platform_specific": {}|null,
 --               "variant_group": text|null, "is_control": bool}]}
 -- Output:
@@ -18,7 +20,10 @@
 --              | {"index", "platform_id", "ok": false, "errors": [{"field", "message"}]}]}
 -- Errors raised (nothing written): 22023 malformed request (DETAIL: JSON array of {field, message});
 -- P0002 client not visible; 42501 caller may not write the client's rows.
--- Each item runs in its own subtransaction: a failed item writes nothing and the others go on.
+-- The items of one platform with the same variant_group (the A/B variants of a platform; otherwise the platform's
+-- single item) form a platform group, written in one subtransaction: all of its items are written or none is, and a
+-- failed group does not stop the others. Every item of a failed group reports its own errors (an item that was
+-- placed but rolled back because a sibling failed says so, field "variant_group").
 
 -- The distribution as the API returns it.
 create or replace function scheduling.distribution_json(p_id uuid, p_note text default null)
@@ -52,6 +57,7 @@ set search_path = ''
 as $$
   select case
     when p_sqlstate = '42501' then 'client_id'
+    when p_constraint = 'distributions_pkey' then 'id'
     when p_sqlstate in ('23505', 'P0001') then 'timing'
     when p_column is not null and p_column <> '' then p_column
     when p_constraint like '%timezone%' then 'timezone'
@@ -110,6 +116,12 @@ declare
   v_items jsonb;
   v_item jsonb;
   v_i integer;
+  v_ids uuid[] := '{}';
+  v_group record;
+  v_group_results jsonb;
+  v_group_failed boolean;
+  v_saved_first_at timestamptz;
+  v_saved_first_index integer;
   v_pid text;
   v_group_id uuid;
   v_results jsonb := '[]';
@@ -214,6 +226,15 @@ begin
         v_bad := v_bad || jsonb_build_object('field', format('items.%s', v_i), 'message', 'expected an object');
         continue;
       end if;
+      if v_item ->> 'id' is not null then
+        if jsonb_typeof(v_item -> 'id') <> 'string' or not scheduling.is_uuid(v_item ->> 'id') then
+          v_bad := v_bad || jsonb_build_object('field', format('items.%s.id', v_i), 'message', 'expected a uuid');
+        elsif (v_item ->> 'id')::uuid = any (v_ids) then
+          v_bad := v_bad || jsonb_build_object('field', format('items.%s.id', v_i), 'message', 'duplicate id');
+        else
+          v_ids := v_ids || (v_item ->> 'id')::uuid;
+        end if;
+      end if;
       if not coalesce(scheduling.is_uuid(v_item ->> 'platform_id'), false) then
         v_bad := v_bad || jsonb_build_object('field', format('items.%s.platform_id', v_i), 'message', 'required uuid');
       end if;
@@ -280,84 +301,120 @@ begin
     v_group_id := null;
   end if;
 
-  for v_i in 0 .. jsonb_array_length(v_items) - 1 loop
-    v_item := v_items -> v_i;
-    v_errors := '[]';
-    v_note := null;
-    v_at := null;
-    begin
-      select p.id, p.timezone into v_platform
-      from public.platforms p
-      where p.id = (v_item ->> 'platform_id')::uuid and p.client_id = v_client_id;
-      if not found then
-        v_errors := jsonb_build_array(jsonb_build_object('field', 'platform_id', 'message', 'not found'));
-      else
-        v_tz := coalesce(nullif(v_item ->> 'timezone', ''), v_platform.timezone);
-        v_variant := v_item ->> 'variant_group' is not null;
-        if v_mode = 'exact' then
-          v_target := v_exact + case when v_strategy = 'staggered' then make_interval(mins => v_stagger * v_i)
-                                     else interval '0' end;
-          v_reason := scheduling.slot_conflict(v_platform.id, v_target, v_tz);
-          if v_reason is null then
-            v_at := v_target;
-          elsif v_nearest then
-            v_at := scheduling.nearest_allowed(v_platform.id, v_target, v_tz);
-            v_note := format('%s was not allowed (%s); moved to the nearest allowed time',
-                             scheduling.to_utc_iso(v_target), v_reason);
+  for v_group in
+    select array_agg(s.i order by s.i) as indexes
+    from (select (t.o - 1)::integer as i, (t.e ->> 'platform_id')::uuid as platform_id,
+                 t.e ->> 'variant_group' as variant_group
+          from jsonb_array_elements(v_items) with ordinality as t (e, o)) s
+    group by s.platform_id, s.variant_group
+    order by min(s.i)
+  loop
+    v_group_results := '[]';
+    v_group_failed := false;
+    v_saved_first_at := v_first_at;
+    v_saved_first_index := v_first_index;
+    begin -- the platform group's subtransaction
+      foreach v_i in array v_group.indexes loop
+        v_item := v_items -> v_i;
+        v_errors := '[]';
+        v_note := null;
+        v_at := null;
+        begin -- the item's own, so that each variant's errors are found
+          select p.id, p.timezone into v_platform
+          from public.platforms p
+          where p.id = (v_item ->> 'platform_id')::uuid and p.client_id = v_client_id;
+          if not found then
+            v_errors := jsonb_build_array(jsonb_build_object('field', 'platform_id', 'message', 'not found'));
           else
-            v_errors := jsonb_build_array(jsonb_build_object('field', 'timing.at', 'message', v_reason));
-          end if;
-        elsif v_strategy in ('simultaneous', 'staggered') and v_first_at is not null then
-          -- Follow the first member; a platform that cannot takes its nearest allowed time.
-          v_target := v_first_at + case when v_strategy = 'staggered'
-                                        then make_interval(mins => v_stagger * (v_i - v_first_index))
-                                        else interval '0' end;
-          v_reason := scheduling.slot_conflict(v_platform.id, v_target, v_tz);
-          if v_reason is null then
-            v_at := v_target;
-          else
-            v_at := scheduling.nearest_allowed(v_platform.id, v_target, v_tz);
-            v_note := format('%s was not allowed (%s); moved to the nearest allowed time',
-                             scheduling.to_utc_iso(v_target), v_reason);
-          end if;
-        else
-          select f.at into v_at
-          from scheduling.find_slot(v_platform.id, v_tz, case when v_variant then 'test' else 'regular' end,
-                                    null, v_priority) f;
-        end if;
+            v_tz := coalesce(nullif(v_item ->> 'timezone', ''), v_platform.timezone);
+            v_variant := v_item ->> 'variant_group' is not null;
+            if v_mode = 'exact' then
+              v_target := v_exact + case when v_strategy = 'staggered' then make_interval(mins => v_stagger * v_i)
+                                         else interval '0' end;
+              v_reason := scheduling.slot_conflict(v_platform.id, v_target, v_tz);
+              if v_reason is null then
+                v_at := v_target;
+              elsif v_nearest then
+                v_at := scheduling.nearest_allowed(v_platform.id, v_target, v_tz);
+                v_note := format('%s was not allowed (%s); moved to the nearest allowed time',
+                                 scheduling.to_utc_iso(v_target), v_reason);
+              else
+                v_errors := jsonb_build_array(jsonb_build_object('field', 'timing.at', 'message', v_reason));
+              end if;
+            elsif v_strategy in ('simultaneous', 'staggered') and v_first_at is not null then
+              -- Follow the first member; a platform that cannot takes its nearest allowed time.
+              v_target := v_first_at + case when v_strategy = 'staggered'
+                                            then make_interval(mins => v_stagger * (v_i - v_first_index))
+                                            else interval '0' end;
+              v_reason := scheduling.slot_conflict(v_platform.id, v_target, v_tz);
+              if v_reason is null then
+                v_at := v_target;
+              else
+                v_at := scheduling.nearest_allowed(v_platform.id, v_target, v_tz);
+                v_note := format('%s was not allowed (%s); moved to the nearest allowed time',
+                                 scheduling.to_utc_iso(v_target), v_reason);
+              end if;
+            else
+              select f.at into v_at
+              from scheduling.find_slot(v_platform.id, v_tz, case when v_variant then 'test' else 'regular' end,
+                                        null, v_priority) f;
+            end if;
 
-        if v_at is not null then
-          insert into public.distributions (
-            client_id, content_id, content_type, platform_id, title, body, media_urls, link_url, platform_specific,
-            scheduled_for, timezone, status, variant_group, is_control, cross_post_group_id, business_unit, vertical_id)
-          values (
-            v_client_id, v_content_id, v_content_type, v_platform.id, v_item ->> 'title', v_item ->> 'body',
-            case when jsonb_typeof(v_item -> 'media_urls') = 'array'
-                 then array(select jsonb_array_elements_text(v_item -> 'media_urls')) end,
-            v_item ->> 'link_url', coalesce(nullif(v_item -> 'platform_specific', 'null'::jsonb), '{}'::jsonb),
-            v_at, v_tz, 'scheduled', v_item ->> 'variant_group', coalesce((v_item ->> 'is_control')::boolean, false),
-            v_group_id, coalesce(p_request ->> 'business_unit', v_content_bu),
-            coalesce(v_vertical_id, v_content_vertical))
-          returning id into v_dist_id;
-          if v_first_at is null then
-            v_first_at := v_at;
-            v_first_index := v_i;
+            if v_at is not null then
+              insert into public.distributions (
+                id, client_id, content_id, content_type, platform_id, title, body, media_urls, link_url,
+                platform_specific, scheduled_for, timezone, status, variant_group, is_control, cross_post_group_id,
+                business_unit, vertical_id)
+              values (
+                coalesce((v_item ->> 'id')::uuid, gen_random_uuid()), v_client_id, v_content_id, v_content_type,
+                v_platform.id, v_item ->> 'title', v_item ->> 'body',
+                case when jsonb_typeof(v_item -> 'media_urls') = 'array'
+                     then array(select jsonb_array_elements_text(v_item -> 'media_urls')) end,
+                v_item ->> 'link_url', coalesce(nullif(v_item -> 'platform_specific', 'null'::jsonb), '{}'::jsonb),
+                v_at, v_tz, 'scheduled', v_item ->> 'variant_group', coalesce((v_item ->> 'is_control')::boolean, false),
+                v_group_id, coalesce(p_request ->> 'business_unit', v_content_bu),
+                coalesce(v_vertical_id, v_content_vertical))
+              returning id into v_dist_id;
+              if v_first_at is null then
+                v_first_at := v_at;
+                v_first_index := v_i;
+              end if;
+              v_group_results := v_group_results || jsonb_build_object(
+                'index', v_i, 'platform_id', v_platform.id, 'ok', true,
+                'distribution', scheduling.distribution_json(v_dist_id, v_note));
+            end if;
           end if;
-          v_ok := v_ok + 1;
-          v_results := v_results || jsonb_build_object('index', v_i, 'platform_id', v_platform.id, 'ok', true,
-                                                       'distribution', scheduling.distribution_json(v_dist_id, v_note));
+        exception when others then
+          get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text,
+                                  v_constraint = constraint_name, v_column = column_name;
+          v_errors := jsonb_build_array(jsonb_build_object(
+            'field', scheduling.error_field(v_state, v_constraint, v_column), 'message', v_msg));
+        end;
+        if jsonb_array_length(v_errors) > 0 then
+          v_group_failed := true;
+          v_group_results := v_group_results || jsonb_build_object(
+            'index', v_i, 'platform_id', v_item ->> 'platform_id', 'ok', false, 'errors', v_errors);
         end if;
+      end loop;
+      if v_group_failed then
+        raise exception 'platform group failed' using errcode = 'SC001'; -- undoes the group's writes
       end if;
-    exception when others then
-      get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text,
-                              v_constraint = constraint_name, v_column = column_name;
-      v_errors := jsonb_build_array(jsonb_build_object(
-        'field', scheduling.error_field(v_state, v_constraint, v_column), 'message', v_msg));
+    exception when sqlstate 'SC001' then
+      v_first_at := v_saved_first_at;
+      v_first_index := v_saved_first_index;
+      -- Its writes are undone: an item that had been placed says why it was not scheduled after all.
+      select jsonb_agg(case when (r ->> 'ok')::boolean
+                            then (r - 'distribution') || jsonb_build_object('ok', false, 'errors', jsonb_build_array(
+                                   jsonb_build_object('field', 'variant_group', 'message',
+                                     'not scheduled: another variant for this platform failed (the variants of a '
+                                     || 'platform are scheduled together or not at all)')))
+                            else r end
+                       order by (r ->> 'index')::integer)
+        into v_group_results
+      from jsonb_array_elements(v_group_results) r;
     end;
-    if jsonb_array_length(v_errors) > 0 then
-      v_results := v_results || jsonb_build_object('index', v_i, 'platform_id', v_item ->> 'platform_id',
-                                                   'ok', false, 'errors', v_errors);
-    end if;
+    v_ok := v_ok + (select count(*)::integer from jsonb_array_elements(v_group_results) r where (r ->> 'ok')::boolean);
+    v_results := v_results || v_group_results;
   end loop;
 
   if v_group_id is not null and v_ok = 0 then
@@ -365,14 +422,15 @@ begin
     v_group_id := null;
   end if;
 
-  return jsonb_build_object('cross_post_group_id', v_group_id, 'results', v_results);
+  return jsonb_build_object('cross_post_group_id', v_group_id, 'results',
+    (select coalesce(jsonb_agg(r order by (r ->> 'index')::integer), '[]') from jsonb_array_elements(v_results) r));
 end
 $$;
 
 comment on function public.schedule_content(jsonb) is
   'Schedules content onto platforms in one transaction (see the migration header for the JSON contract): each item '
-  'gets the best allowed slot (or its exact time, or the nearest allowed one), or its errors; writes nothing for '
-  'a failed item.';
+  'gets the best allowed slot (or its exact time, or the nearest allowed one), or its errors; the items of one '
+  'platform and variant_group (A/B variants) are written together or not at all.';
 
 revoke execute on function public.schedule_content(jsonb) from public, anon;
 grant execute on function public.schedule_content(jsonb) to authenticated, service_role;

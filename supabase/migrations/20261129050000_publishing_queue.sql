@@ -254,6 +254,20 @@ comment on function private.claim_due_distributions(integer, integer) is
   'Claims due rows for publishing under a lease, within each platform''s rate limits and pause; also reclaims '
   'rows whose lease expired (returned with the unresolved attempts to reconcile first).';
 
+-- Locks platform rows in id order. Every transaction that updates several platform rows (recording a batch of
+-- publish outcomes or metric reads) takes them this way first, so two of them can never deadlock.
+create or replace function private.lock_platforms(p_ids uuid[])
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  select null from (
+    select 1 from public.platforms where id = any (p_ids) order by id for no key update
+  ) locked
+$$;
+
 -- Record a batch of outcomes in one statement. Each element:
 --   {id, attempt_id, outcome: published|handed_off|declined|transient|rate_limited|permanent|auth|unknown|
 --    unconfirmed, error_class? (why a hand-off was declined), external_id?, external_url?, published_at?,
@@ -276,6 +290,9 @@ begin
                  where d.id in (select (e ->> 'id')::uuid from jsonb_array_elements(p_outcomes) e))
   order by g.id
   for update;
+  perform private.lock_platforms(array(
+    select distinct d.platform_id from public.distributions d
+    where d.id in (select (e ->> 'id')::uuid from jsonb_array_elements(p_outcomes) e)));
 
   return query
   with input as (
@@ -382,12 +399,14 @@ volatile
 security definer
 set search_path = ''
 as $$
+  -- Best effort: a platform row another transaction holds is refreshed by the next run.
   update public.platforms p set api_errors_24h = c.n
   from (
     select p2.id, (select count(*) from public.distribution_attempts a
                     where a.platform_id = p2.id and a.finished_at > now() - interval '24 hours'
                       and a.outcome in ('transient', 'rate_limited', 'permanent', 'auth', 'unknown'))::integer as n
     from public.platforms p2
+    where p2.id in (select id from public.platforms order by id for no key update skip locked)
   ) c
   where p.id = c.id and p.api_errors_24h is distinct from c.n
 $$;
@@ -407,6 +426,7 @@ as $$
 $$;
 
 revoke execute on function private.claimed_row(public.distributions, text, boolean) from public, anon, authenticated;
+revoke execute on function private.lock_platforms(uuid[]) from public, anon, authenticated;
 revoke execute on function private.publish_budget(uuid), private.claim_due_distributions(integer, integer),
   private.record_publish_outcomes(jsonb), private.refresh_api_error_counts(), private.next_publish_due()
   from public, anon, authenticated;

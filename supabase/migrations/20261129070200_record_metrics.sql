@@ -88,11 +88,21 @@ $$;
 
 create or replace function private.record_metrics(p_batch jsonb)
 returns jsonb
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
+declare
+  v_result jsonb;
+begin
+  -- Platform rows first, in id order, as every writer of several platform rows does: no deadlocks with the
+  -- publisher recording its own batches.
+  perform private.lock_platforms(array(
+    select distinct d.platform_id
+    from jsonb_array_elements(coalesce(p_batch, '[]'::jsonb)) e
+    join public.distributions d on d.id = (e.value ->> 'distribution_id')::uuid));
+
   with elements as (
     select e.value as el, e.ordinality as ord
     from jsonb_array_elements(coalesce(p_batch, '[]'::jsonb)) with ordinality as e
@@ -254,7 +264,9 @@ as $$
                         '[]'::jsonb),
     'feedback', (select count(*) from feedback),
     'platforms', (select count(*) from platforms_updated) + 0 * (select count(*) from stats)
-  )
+  ) into v_result;
+  return v_result;
+end
 $$;
 
 comment on function private.record_metrics(jsonb) is

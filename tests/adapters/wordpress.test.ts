@@ -207,3 +207,108 @@ Deno.test("wordpress: wrong application password -> auth", async () => {
     await emu.close();
   }
 });
+
+Deno.test("wordpress: an image in mediaUrls is uploaded to /wp/v2/media and becomes featured", () =>
+  withWordPress({}, async (adapter, emu) => {
+    const image = `${emu.origin}/__emulator/media/Hero.Shot.png?bytes=2048`;
+    const result = await adapter.publish(
+      { ...content(), mediaUrls: [`${emu.origin}/__emulator/media/clip.mp4`, image] },
+      { attemptId: "a-img" },
+    );
+    assertOk(result);
+    const uploads = emu.requests({ method: "POST", path: "/wp-json/wp/v2/media" });
+    assert.equal(uploads.length, 1, "only the image, once");
+    assert.equal(uploads[0].headers["content-type"], "image/png");
+    assert.equal(uploads[0].headers["content-disposition"], 'attachment; filename="Hero-Shot.png"');
+    assert.match(uploads[0].headers.authorization, /^Basic /);
+    assert.deepEqual(uploads[0].body, { bytes: 2048 });
+    const media = [...emu.state.media.values()].find((m) => m.filename === "Hero-Shot.png");
+    assert.ok(media);
+    const post = emu.state.posts.get(Number(result.externalId))!;
+    assert.equal(post.featured_media, media.id);
+    const found = await adapter.findExisting({ attemptId: "a-img", content: content() });
+    assertOk(found);
+    assert.equal(found.found && found.externalId, result.externalId);
+  }));
+
+Deno.test("wordpress: a given featured_media is used as is; no image, no upload", () =>
+  withWordPress({}, async (adapter, emu) => {
+    const image = `${emu.origin}/__emulator/media/a.jpg`;
+    const given = await adapter.publish(
+      { ...content(), mediaUrls: [image], platformSpecific: { featured_media: 42 } },
+      { attemptId: "a-given" },
+    );
+    assertOk(given);
+    assert.equal(emu.state.posts.get(Number(given.externalId))?.featured_media, 42);
+    assertOk(await adapter.publish(content(longBody(160)), { attemptId: "a-none" }));
+    assert.equal(emu.requests({ path: "/wp-json/wp/v2/media" }).length, 0);
+  }));
+
+Deno.test("wordpress: featured image upload failures come before any post", async (t) => {
+  await withWordPress({}, async (adapter, emu) => {
+    const image = `${emu.origin}/__emulator/media/a.jpg`;
+    await t.step("the image cannot be fetched -> permanent", async () => {
+      const f = assertFailure(
+        await adapter.publish({ ...content(), mediaUrls: [`${emu.origin}/gone.jpg`] }, {
+          attemptId: "f1",
+        }),
+        "permanent",
+      );
+      assert.match(f.message, /fetching .*gone\.jpg failed/);
+    });
+    await t.step("5xx on the upload -> transient, not applied", async () => {
+      emu.addFault({ mode: "5xx", count: 1, status: 502, path: "/wp-json/wp/v2/media" });
+      const f = assertFailure(
+        await adapter.publish({ ...content(), mediaUrls: [image] }, { attemptId: "f2" }),
+        "transient",
+      );
+      assert.equal(f.outcome, "not_applied", "no post can exist: it was never sent");
+      assert.match(f.message, /uploading the featured image failed/);
+    });
+    assert.equal(emu.requests({ method: "POST", path: "/wp-json/wp/v2/posts" }).length, 0);
+  });
+});
+
+Deno.test("wordpress emulator: /wp/v2/media auth, roles, empty body and file types", async () => {
+  const users = { editor: CREDS.application_password, helper: "zzzz zzzz zzzz zzzz zzzz zzzz" };
+  const emu = serveEmulator(wordpressEmulator({ users, roles: { helper: "contributor" } }));
+  const upload = async (headers: Record<string, string>, body: BodyInit | null) => {
+    const res = await fetch(`${emu.origin}/wp-json/wp/v2/media`, { method: "POST", headers, body });
+    return { status: res.status, body: await res.json() };
+  };
+  const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
+  const editor = basic("editor", CREDS.application_password);
+  const png = {
+    "content-type": "image/png",
+    "content-disposition": 'attachment; filename="a.png"',
+  };
+  try {
+    const anonymous = await upload(png, new Uint8Array(10));
+    assert.deepEqual([anonymous.status, anonymous.body.code], [401, "rest_cannot_create"]);
+    const contributor = await upload(
+      { ...png, authorization: basic("helper", users.helper) },
+      new Uint8Array(10),
+    );
+    assert.deepEqual([contributor.status, contributor.body.code], [403, "rest_cannot_create"]);
+    const empty = await upload({ ...png, authorization: editor }, null);
+    assert.deepEqual([empty.status, empty.body.code], [400, "rest_upload_no_data"]);
+    const noName = await upload(
+      { authorization: editor, "content-type": "image/png" },
+      new Uint8Array(10),
+    );
+    assert.equal(noName.body.code, "rest_upload_no_content_disposition");
+    const exe = await upload({
+      authorization: editor,
+      "content-type": "application/x-msdownload",
+      "content-disposition": 'attachment; filename="a.exe"',
+    }, new Uint8Array(10));
+    assert.equal(exe.body.code, "rest_upload_sideload_error");
+    const ok = await upload({ ...png, authorization: editor }, new Uint8Array(10));
+    assert.equal(ok.status, 201);
+    assert.equal(ok.body.mime_type, "image/png");
+    assert.match(ok.body.source_url, /\/wp-content\/uploads\/\d{4}\/\d{2}\/a\.png$/);
+    assert.ok(emu.state.media.has(ok.body.id));
+  } finally {
+    await emu.close();
+  }
+});

@@ -216,3 +216,20 @@ Deno.test("x: a media URL that cannot be fetched fails before anything is posted
     assert.match(f.message, /fetching .* failed/);
     assert.equal(emu.requests({ method: "POST" }).length, 0);
   }));
+
+Deno.test("x: video processing reported failed -> permanent, not applied, nothing posted", () =>
+  withX(async (adapter, emu) => {
+    const mediaUrls = [`${emu.origin}/__emulator/media/clip.mp4?bytes=4000`];
+    assertOk(await adapter.publish({ body: "processed fine", mediaUrls }, { attemptId: "v1" }));
+    emu.state.processingError = { code: 1, name: "InvalidMedia", message: "Unsupported video" };
+    emu.clearRequests();
+    const f = assertFailure(
+      await adapter.publish({ body: "broken video", mediaUrls }, { attemptId: "v2" }),
+      "permanent",
+    );
+    assert.equal(f.outcome, "not_applied");
+    assert.match(f.message, /Media processing failed: Unsupported video/);
+    const status = emu.requests({ method: "GET", path: "/2/media/upload" });
+    assert.equal(status.length, 1, "the library asked for the processing STATUS");
+    assert.equal(emu.requests({ method: "POST", path: "/2/tweets" }).length, 0);
+  }));

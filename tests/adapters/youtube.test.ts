@@ -3,6 +3,8 @@ import { YouTubeAdapter } from "../../supabase/functions/_shared/adapters/youtub
 import { type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
 import {
   DEFAULT_YOUTUBE_CHANNEL,
+  DEFAULT_YOUTUBE_GRANT,
+  expireYouTubeTokens,
   youtubeEmulator,
   type YouTubeEmulatorOptions,
   type YouTubeState,
@@ -192,3 +194,141 @@ Deno.test("youtube: timeout during the byte upload -> unknown outcome; lookup fi
     assertOk(found);
     assert.equal(found.found, true);
   }));
+
+// ---------------------------------------------------------------------------------------------
+// OAuth2 refresh: Google access tokens expire after an hour.
+
+const REFRESH = {
+  refresh_token: DEFAULT_YOUTUBE_GRANT.refresh_token,
+  client_id: DEFAULT_YOUTUBE_GRANT.client_id,
+  client_secret: DEFAULT_YOUTUBE_GRANT.client_secret,
+};
+
+/** An adapter whose token_url is the emulator's /token; `fetch` may be wrapped by the test. */
+function refreshing(
+  emu: RunningEmulator<YouTubeState>,
+  clock: { now: Date },
+  credentials: Record<string, string> = REFRESH,
+  fetchHook?: (url: string, init?: RequestInit) => void,
+) {
+  const row = platformRow("youtube", {
+    base_url: emu.origin,
+    token_url: `${emu.origin}/token`,
+    timeout_ms: 500,
+  });
+  return new YouTubeAdapter(row, credentials, {
+    now: () => clock.now,
+    fetch: (input, init) => {
+      fetchHook?.(String(input), init);
+      return fetch(input, init);
+    },
+  });
+}
+
+const tokenRequests = (emu: RunningEmulator<YouTubeState>) =>
+  emu.requests({ method: "POST", path: "/token" });
+
+Deno.test("youtube oauth: no access token -> one form-encoded refresh, reused by later calls", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const adapter = refreshing(emu, clock);
+    const published = await adapter.publish(video(), { attemptId: "o1" });
+    assertOk(published);
+    assertOk(await adapter.getMetrics(published.externalId));
+    const tokens = tokenRequests(emu);
+    assert.equal(tokens.length, 1, "the token lives for the adapter instance");
+    assert.match(tokens[0].headers["content-type"], /^application\/x-www-form-urlencoded/);
+    assert.deepEqual(tokens[0].body, { grant_type: "refresh_token", ...REFRESH });
+    const issued = [...emu.state.issued.keys()];
+    assert.equal(issued.length, 1);
+    const session = emu.requests({ method: "POST", path: "/upload/" })[0];
+    assert.equal(session.headers.authorization, `Bearer ${issued[0]}`);
+  }));
+
+Deno.test("youtube oauth: an expired access token -> 401, refresh, the call sent once more", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const adapter = refreshing(emu, clock);
+    assertOk(await adapter.publish(video(), { attemptId: "o2" }));
+    clock.now = new Date(clock.now.getTime() + 2 * 3_600_000); // the hour is over
+    emu.clearRequests();
+    const second = await adapter.publish(video(), { attemptId: "o3" });
+    assertOk(second);
+    const sessions = emu.requests({ method: "POST", path: "/upload/" });
+    assert.equal(sessions.length, 2, "the 401'd session POST, then the same POST again");
+    assert.notEqual(sessions[0].headers.authorization, sessions[1].headers.authorization);
+    assert.equal(tokenRequests(emu).length, 1);
+    assert.equal(emu.state.sessions.size, 2, "one session per publish: the 401 opened none");
+    assert.equal(emu.state.videos.size, 2);
+  }));
+
+Deno.test("youtube oauth: a 401 on the upload PUT refreshes and resumes the same session", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    let expired = false;
+    // The token expires between the session POST and the byte PUT.
+    const adapter = refreshing(emu, clock, REFRESH, (url, init) => {
+      if (!expired && init?.method === "PUT" && url.includes("upload_id=")) {
+        expired = true;
+        expireYouTubeTokens(emu.state);
+      }
+    });
+    const result = await adapter.publish(video(), { attemptId: "o4" });
+    assertOk(result);
+    assert.equal(emu.requests({ method: "POST", path: "/upload/" }).length, 1, "no new upload");
+    const puts = emu.requests({ method: "PUT", path: "/upload/" });
+    assert.deepEqual(
+      puts.map((p) => [p.headers["content-range"] ?? "", p.body]),
+      [["", { bytes: 5000 }], ["bytes */5000", undefined], ["", { bytes: 5000 }]],
+      "rejected PUT, status query with the new token, then the bytes",
+    );
+    assert.notEqual(puts[0].headers.authorization, puts[1].headers.authorization);
+    assert.equal(tokenRequests(emu).length, 2);
+    assert.equal(emu.state.videos.size, 1);
+  }));
+
+Deno.test("youtube oauth: a revoked refresh token -> auth (invalid_grant), nothing sent", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const revoke = await fetch(`${emu.origin}/revoke?token=${REFRESH.refresh_token}`, {
+      method: "POST",
+    });
+    assert.equal(revoke.status, 200);
+    await revoke.body?.cancel();
+    const adapter = refreshing(emu, clock);
+    const f = assertFailure(await adapter.publish(video(), { attemptId: "o5" }), "auth");
+    assert.equal(f.platformCode, "invalid_grant");
+    assert.equal(f.outcome, "not_applied");
+    assert.match(f.message, /refreshing the access token failed: Token has been expired/);
+    assert.equal(emu.requests({ path: "/upload/" }).length, 0);
+  }));
+
+Deno.test("youtube oauth: expired token and refused refresh -> auth; a second 401 is not retried", async (t) => {
+  await withYouTube(async (_adapter, emu, clock, video) => {
+    await t.step("a stale access token, then the refresh refused", async () => {
+      const adapter = refreshing(emu, clock, {
+        ...REFRESH,
+        access_token: "ya29.stale",
+        client_secret: "wrong",
+      });
+      const f = assertFailure(
+        await adapter.findExisting({ attemptId: "o6", content: video() }),
+        "auth",
+      );
+      assert.equal(f.platformCode, "invalid_client");
+      assert.deepEqual(emu.requests().map((r) => r.path), ["/youtube/v3/channels", "/token"]);
+    });
+    await t.step("401 again after a successful refresh -> auth, one refresh", async () => {
+      emu.clearRequests();
+      const adapter = refreshing(emu, clock);
+      emu.addFault({ mode: "revoke_token", count: 2, path: "/upload/" });
+      const f = assertFailure(await adapter.publish(video(), { attemptId: "o7" }), "auth");
+      assert.equal(f.status, 401);
+      assert.equal(emu.requests({ method: "POST", path: "/upload/" }).length, 2);
+      assert.equal(tokenRequests(emu).length, 2, "the first token, one refresh after the 401");
+    });
+    await t.step("an access token without a refresh token: the 401 stands", async () => {
+      emu.clearRequests();
+      emu.addFault({ mode: "revoke_token", count: 1 });
+      const adapter = refreshing(emu, clock, TOKEN);
+      assertFailure(await adapter.getMetrics("x"), "auth");
+      assert.equal(tokenRequests(emu).length, 0);
+    });
+  });
+});

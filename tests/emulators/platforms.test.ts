@@ -11,7 +11,11 @@ import { wordpressEmulator } from "../../dev/emulators/wordpress.ts";
 import { DEFAULT_X_ACCOUNT, xEmulator } from "../../dev/emulators/x.ts";
 import { XAdapter } from "../../supabase/functions/_shared/adapters/x.ts";
 import { platformRow } from "../adapters/helpers.ts";
-import { DEFAULT_YOUTUBE_CHANNEL, youtubeEmulator } from "../../dev/emulators/youtube.ts";
+import {
+  DEFAULT_YOUTUBE_CHANNEL,
+  DEFAULT_YOUTUBE_GRANT,
+  youtubeEmulator,
+} from "../../dev/emulators/youtube.ts";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 
@@ -166,6 +170,53 @@ Deno.test("youtube emulator: publishAt needs private; status query answers 308 w
     const noAuth = await call(`${emu.origin}/youtube/v3/videos?part=statistics&id=x`);
     assert.equal(noAuth.status, 401);
   }));
+
+Deno.test("youtube emulator: /token issues short-lived tokens, refuses revoked refresh tokens", async () => {
+  let now = NOW;
+  const emu = serveEmulator(youtubeEmulator({ tokenLifetimeSeconds: 60 }), { clock: () => now });
+  const form = (fields: Record<string, string>) =>
+    call(`${emu.origin}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    });
+  const grant = {
+    grant_type: "refresh_token",
+    refresh_token: DEFAULT_YOUTUBE_GRANT.refresh_token,
+    client_id: DEFAULT_YOUTUBE_GRANT.client_id,
+    client_secret: DEFAULT_YOUTUBE_GRANT.client_secret,
+  };
+  const channels = (token: unknown) =>
+    call(`${emu.origin}/youtube/v3/channels?part=contentDetails&mine=true`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+  try {
+    const issued = await form(grant);
+    assert.equal(issued.status, 200);
+    assert.equal(issued.body.token_type, "Bearer");
+    assert.equal(issued.body.expires_in, 60);
+    assert.equal((await channels(issued.body.access_token)).status, 200);
+    now = new Date(NOW.getTime() + 61_000);
+    assert.equal((await channels(issued.body.access_token)).status, 401, "expired");
+    assert.equal(
+      (await form({ ...grant, grant_type: "password" })).body.error,
+      "unsupported_grant_type",
+    );
+    const badClient = await form({ ...grant, client_secret: "nope" });
+    assert.deepEqual([badClient.status, badClient.body.error], [401, "invalid_client"]);
+    const fresh = await form(grant);
+    const revoked = await call(`${emu.origin}/revoke?token=${grant.refresh_token}`, {
+      method: "POST",
+    });
+    assert.equal(revoked.status, 200);
+    const refused = await form(grant);
+    assert.deepEqual([refused.status, refused.body.error], [400, "invalid_grant"]);
+    assert.equal((await channels(fresh.body.access_token)).status, 401, "revoked with its grant");
+    assert.equal((await channels(DEFAULT_YOUTUBE_CHANNEL.access_token)).status, 200);
+  } finally {
+    await emu.close();
+  }
+});
 
 Deno.test("main: one entry per platform, fixed offsets, distinct names", () => {
   const made = EMULATORS.map((e) => [e.offset, e.create().name] as const);

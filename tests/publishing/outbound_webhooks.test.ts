@@ -25,6 +25,19 @@ function receiver(status: () => number) {
   };
 }
 
+/** The deliveries of an endpoint once no worker holds them (the trigger's own wake-up may be sending). */
+async function settled(sql: ReturnType<typeof connect>, endpointId: string) {
+  return await eventually(
+    async () => {
+      const rows =
+        await sql`select status from public.webhook_deliveries where endpoint_id = ${endpointId}`;
+      return rows.length > 0 && rows.every((r) => r.status !== "delivering") ? rows : undefined;
+    },
+    10_000,
+    "deliveries to settle",
+  );
+}
+
 async function deliver() {
   const res = await fetch(stack.functionUrl("deliver-webhooks"), {
     method: "POST",
@@ -70,9 +83,10 @@ Deno.test("a published and a failed distribution reach the client's endpoint, si
     await runPublisher(sql, fakeDirectory({}, fake), quick);
     // The trigger queued deliveries in the publisher's transaction; deliver them (as the wake-up would).
     await deliver();
-    const events = await eventually(async () =>
-      hook.received.length >= 2 ? hook.received : undefined
+    const events = await eventually(() =>
+      Promise.resolve(hook.received.length >= 2 ? hook.received : undefined)
     );
+    await settled(sql, endpoint.id);
     const bodies = events.map((e) => JSON.parse(e.body));
     const byId = Object.fromEntries(bodies.map((b) => [b.distribution.id, b]));
     assert.equal(byId[published].event, "distribution.published");
@@ -110,6 +124,7 @@ Deno.test("a failing endpoint is retried with backoff, each attempt recorded", a
     await insertDue(sql, [{ platform_id: X, body: "retry my webhook" }]);
     await runPublisher(sql, fakeDirectory({}, new FakePlatform()), quick);
     await deliver();
+    await settled(sql, endpoint.id);
     const [first] = await sql`select status, attempts, last_status_code, last_error,
       next_attempt_at > now() as later from public.webhook_deliveries where endpoint_id = ${endpoint.id}`;
     assert.deepEqual({ ...first }, {
@@ -122,6 +137,7 @@ Deno.test("a failing endpoint is retried with backoff, each attempt recorded", a
     answer = 200;
     await sql`update public.webhook_deliveries set next_attempt_at = now() where endpoint_id = ${endpoint.id}`;
     await deliver();
+    await settled(sql, endpoint.id);
     const [second] =
       await sql`select status, attempts, last_status_code from public.webhook_deliveries
       where endpoint_id = ${endpoint.id}`;

@@ -202,6 +202,19 @@ Deno.test("x: a long body is cut at a sentence within 280 weighted characters, l
   assert.equal(content.linkUrl, url);
 });
 
+Deno.test("utm: utm_content is the distribution id, in the link and in the post", async () => {
+  const id = "00000000-0000-4000-8000-0000000000a1";
+  const { content } = await adapt(
+    platform("linkedin"),
+    source({ body: paragraph(2), linkUrl: "https://demo.local/p" }),
+    { distributionId: id },
+  );
+  const link = "https://demo.local/p?utm_source=linkedin&utm_medium=social&utm_campaign=camp-1" +
+    `&utm_content=${id}`;
+  assert.equal(content.linkUrl, link);
+  assert.ok(content.body.includes(link), content.body);
+});
+
 Deno.test("x: CJK counts double, so fewer characters fit", async () => {
   const body = "日本語の文章です。".repeat(40);
   const { content, errors } = await adapt(platform("x"), source({ body }));
@@ -361,6 +374,30 @@ Deno.test("email: an unsubscribe footer is added when the body has none; subject
   assert.ok([...content.title!].length <= 150);
   const preview = content.platformSpecific?.preview_text as string;
   assert.ok([...preview].length <= 150 && preview.startsWith("Sentence number 0"));
+});
+
+Deno.test("email: the link (with its UTM parameters) is in the body as a Read more link", async () => {
+  const id = "00000000-0000-4000-8000-0000000000e1";
+  const { content, errors } = await adapt(
+    platform("email"),
+    source({ body: paragraph(3), linkUrl: "https://demo.local/post?a=1&b=2#top" }),
+    { distributionId: id },
+  );
+  assert.deepEqual(errors, []);
+  const link = "https://demo.local/post?a=1&b=2&utm_source=email&utm_medium=email" +
+    `&utm_campaign=camp-1&utm_content=${id}#top`;
+  assert.equal(content.linkUrl, link);
+  const href = link.replaceAll("&", "&amp;");
+  assert.ok(
+    content.body.includes(`<p><a href="${href}">Read more</a></p>`),
+    content.body,
+  );
+  assert.ok(
+    content.body.indexOf("Read more") < content.body.indexOf("*|UNSUB|*"),
+    "before the unsubscribe footer",
+  );
+  const { content: noLink } = await adapt(platform("email"), source({ body: paragraph(3) }));
+  assert.ok(!noLink.body.includes("Read more"), "no link, no Read more");
 });
 
 // ---------------------------------------------------------------------------------------------

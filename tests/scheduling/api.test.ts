@@ -44,7 +44,7 @@ Deno.test("schedule: every platform succeeds -> 201 with the adapted distributio
     assert.equal(x.timezone, "America/New_York");
     assert.match(linkedin.body, /#budgeting$/);
 
-    const rows = await sql`select platform_id, link_url, status, cross_post_group_id
+    const rows = await sql`select id, platform_id, link_url, status, cross_post_group_id
                              from public.distributions where client_id = ${t.clientId}
                             order by platform_id`;
     assert.equal(rows.length, 2);
@@ -52,7 +52,10 @@ Deno.test("schedule: every platform succeeds -> 201 with the adapted distributio
       assert.equal(row.status, "scheduled");
       assert.equal(row.cross_post_group_id, group);
       assert.match(row.link_url, /^https:\/\/demo\.local\/post\?ref=feed&utm_source=(x|linkedin)/);
-      assert.ok(row.link_url.endsWith(`utm_campaign=${group}#top`), row.link_url);
+      assert.ok(
+        row.link_url.endsWith(`utm_campaign=${group}&utm_content=${row.id}#top`),
+        row.link_url,
+      );
     }
   } finally {
     await sql.end();
@@ -214,13 +217,13 @@ Deno.test("schedule: a generated_content id is read under RLS and adapted per pl
       optimize: true,
     });
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
-    const [row] = await sql`select content_id, content_type, link_url, body
+    const [row] = await sql`select id, content_id, content_type, link_url, body
                               from public.distributions where client_id = ${t.clientId}`;
     assert.equal(row.content_id, gc.id);
     assert.equal(row.content_type, "generated");
     assert.ok(!row.body.includes("**"));
     // A single platform is no cross-post: the campaign is the content id.
-    assert.ok(row.link_url.endsWith(`utm_campaign=${gc.id}`), row.link_url);
+    assert.ok(row.link_url.endsWith(`utm_campaign=${gc.id}&utm_content=${row.id}`), row.link_url);
   } finally {
     await sql.end();
   }
@@ -238,14 +241,101 @@ Deno.test("schedule: A/B variants -> one distribution per variant, one control, 
     });
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
     assert.equal(reply.body.results[0].distributions.length, 2);
-    const rows = await sql`select body, variant_group, is_control, link_url, scheduled_for
+    const rows = await sql`select id, body, variant_group, is_control, link_url, scheduled_for
                              from public.distributions where client_id = ${t.clientId} order by body`;
     assert.equal(rows.length, 2);
     assert.equal(rows[0].variant_group, rows[1].variant_group);
     assert.ok(rows[0].variant_group);
     assert.deepEqual(rows.map((r) => r.is_control), [false, true]);
-    assert.match(rows[1].link_url, /utm_content=control/);
+    for (const row of rows) {
+      // Each variant's link names its own distribution, so conversions tell the variants apart.
+      assert.ok(row.link_url.endsWith(`&utm_content=${row.id}`), row.link_url);
+      assert.ok(row.body.includes(row.link_url), row.body);
+    }
     assert.notEqual(rows[0].scheduled_for.getTime(), rows[1].scheduled_for.getTime());
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("schedule: A/B variants of a platform are all-or-nothing; every variant's errors", async () => {
+  const sql = connect();
+  try {
+    // Staggered by 30 minutes per item: X's second variant would be 30 minutes after its first,
+    // which its posts_per_hour of 1 refuses; LinkedIn's variants (60 and 90 minutes) are fine.
+    const t = await createTenant(sql, [{ kind: "x", posts_per_hour: 1 }, { kind: "linkedin" }]);
+    const [x, linkedin] = t.platforms;
+    const reply = await api(t.token, "POST", "", {
+      content: { body: "Original.", link_url: "https://demo.local/ab" },
+      platform_ids: t.platforms,
+      at: future(4),
+      cross_post: { strategy: "staggered", stagger_minutes: 30 },
+      variants: [{ body: "Variant A wins.", is_control: true }, { body: "Variant B wins." }],
+    });
+    assert.equal(reply.status, 207, JSON.stringify(reply.body));
+    const [onX, onLinkedin] = reply.body.results;
+    assert.equal(onX.ok, false);
+    assert.equal(onX.distributions, undefined, "nothing reported as written");
+    assert.deepEqual(onX.errors.map((e: { field: string }) => e.field), [
+      "variants.0.variant_group",
+      "variants.1.timing.at",
+    ]);
+    assert.match(onX.errors[0].message, /another variant for this platform failed/);
+    assert.equal(onX.errors[1].message, "posts_per_hour limit (1) reached");
+    assert.equal(onLinkedin.ok, true);
+    assert.equal(onLinkedin.distributions.length, 2);
+
+    const rows = await sql`select platform_id, count(*)::int as n from public.distributions
+                            where client_id = ${t.clientId} group by platform_id`;
+    assert.deepEqual(rows.map((r) => [r.platform_id, r.n]), [[linkedin, 2]]);
+    const [slots] = await sql`select count(*)::int as n from public.publishing_calendar
+                               where platform_id = ${x} and distribution_id is not null`;
+    assert.equal(slots.n, 0, "no calendar slot held on X");
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("schedule: a conversion with a scheduled link's UTM parameters is attributed to that post", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }, { kind: "linkedin" }]);
+    const reply = await api(t.token, "POST", "", {
+      content: { body: "Original.", link_url: "https://demo.local/offer?ref=feed" },
+      platform_ids: t.platforms,
+      optimize: true,
+      variants: [{ body: "Variant A wins.", is_control: true }, { body: "Variant B wins." }],
+    });
+    assert.equal(reply.status, 201, JSON.stringify(reply.body));
+    const distributions = reply.body.results.flatMap((r: { distributions: unknown[] }) =>
+      r.distributions
+    ) as { id: string }[];
+    assert.equal(distributions.length, 4);
+    const rows = await sql`select id, link_url from public.distributions
+                            where client_id = ${t.clientId}`;
+    assert.equal(rows.length, 4);
+    for (const { id } of distributions) {
+      const link = rows.find((r) => r.id === id)?.link_url;
+      assert.ok(link, `distribution ${id} stored`);
+      // A visitor lands with these; the site reports them with the sale.
+      const params = new URL(link).searchParams;
+      const utm = Object.fromEntries(
+        ["utm_source", "utm_medium", "utm_campaign", "utm_content"].map((k) => [k, params.get(k)]),
+      );
+      assert.equal(utm.utm_content, id);
+      const res = await fetch(stack.functionUrl("conversions"), {
+        method: "POST",
+        headers: { authorization: `Bearer ${t.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ ...utm, value: 10, external_ref: `order-${id}` }),
+      });
+      const body = await res.json();
+      assert.equal(res.status, 201, JSON.stringify(body));
+      assert.equal(body.conversion.matched_by, "utm_content");
+      assert.equal(body.conversion.distribution_id, id, "the exact variant on the exact platform");
+    }
+    const counts = await sql`select conversions from public.distributions
+                              where client_id = ${t.clientId}`;
+    assert.deepEqual(counts.map((r) => r.conversions), [1, 1, 1, 1]);
   } finally {
     await sql.end();
   }

@@ -64,10 +64,17 @@ Deno.serve(handle(async (req) => {
       claims,
       (tx) => callStateChange(tx, "reschedule", id, { at: body.at ?? null, nearest: body.nearest }),
     );
-    return json(200, result);
+    return stateChangeReply(result);
   }
   if (action && action in ACTIONS && req.method === "POST") {
-    return json(200, await asUser(claims, (tx) => callStateChange(tx, ACTIONS[action], id)));
+    return stateChangeReply(await asUser(claims, (tx) => callStateChange(tx, ACTIONS[action], id)));
   }
   throw new HttpError(405, `${req.method} is not allowed here`);
 }));
+
+/** A time the platform's limits or calendar refuse comes back as {ok: false, errors}: a 400 naming them. */
+function stateChangeReply(result: unknown): Response {
+  const refused = typeof result === "object" && result !== null && "ok" in result &&
+    (result as { ok: unknown }).ok === false;
+  return json(refused ? 400 : 200, result);
+}

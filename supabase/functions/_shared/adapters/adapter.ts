@@ -108,6 +108,20 @@ export function invalidContent(result: ValidationResult): Failure | undefined {
   };
 }
 
+/** The lower-case file extension of a media URL's path (`jpg` for `.../a.JPG?x=1`). */
+export function urlExtension(url: string): string | undefined {
+  return /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(url)?.[1]?.toLowerCase();
+}
+
+/** Image types the platforms take, by extension. */
+export const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+};
+
 /** A number from a platform field (YouTube sends strings); anything else is absent, not 0. */
 export function count(value: unknown): number | undefined {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;

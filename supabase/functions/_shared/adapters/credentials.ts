@@ -5,6 +5,7 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
+import { OAuth2CredentialsSchema } from "./oauth2.ts";
 import type { PlatformKind, PlatformRow } from "./types.ts";
 
 export const CREDENTIAL_SCHEMAS = {
@@ -23,7 +24,8 @@ export const CREDENTIAL_SCHEMAS = {
     user_id: z.string().optional(),
   }),
   linkedin: z.object({ access_token: z.string().min(1) }),
-  youtube: z.object({ access_token: z.string().min(1) }),
+  /** Google OAuth2: an access token (expires after an hour) and/or a refresh token + client. */
+  youtube: OAuth2CredentialsSchema,
   /** Mailchimp: an API key (Basic auth) or an OAuth access token (Bearer). */
   email: z.object({
     api_key: z.string().min(1).optional(),

@@ -29,6 +29,23 @@ export interface HttpRequest {
   /** Raw body (bytes for uploads). */
   body?: BodyInit;
   timeoutMs?: number;
+  /**
+   * With an authorizer: after a 401, renew the credential and send once more (default). A caller
+   * that must decide itself what to resend (a resumable upload) sets false and calls `renewAuth`.
+   */
+  retryOnAuthRenewal?: boolean;
+}
+
+/**
+ * Credentials an HttpClient attaches to every request, renewable after a 401 (an OAuth2 access
+ * token refreshed with its refresh token). Requests that were answered 401 were not applied, so
+ * sending them again after a renewal is safe.
+ */
+export interface RequestAuthorizer {
+  /** Headers to send, or why there can be none (a refused refresh). */
+  headers(): Promise<{ ok: true; headers: Record<string, string> } | Failure>;
+  /** After a 401: get a fresh credential. false = nothing to renew with (the 401 stands). */
+  renew(): Promise<boolean | Failure>;
 }
 
 export interface HttpOk<T> {
@@ -45,14 +62,57 @@ export type Expect<T> =
   | { empty: true };
 
 export class HttpClient {
-  constructor(private readonly deps: HttpDeps, private readonly profile: ErrorProfile) {}
+  constructor(
+    private readonly deps: HttpDeps,
+    private readonly profile: ErrorProfile,
+    private readonly authorizer?: RequestAuthorizer,
+  ) {}
 
   now(): Date {
     return this.deps.now();
   }
 
-  /** Send and classify; `okStatuses` beyond 2xx (e.g. YouTube's 308) count as answers. */
+  /** The same client, attaching (and renewing after a 401) the authorizer's credentials. */
+  withAuthorizer(authorizer: RequestAuthorizer): HttpClient {
+    return new HttpClient(this.deps, this.profile, authorizer);
+  }
+
+  /** Renew the authorizer's credential (after a 401 the caller handles itself). */
+  renewAuth(): Promise<boolean | Failure> {
+    return this.authorizer ? this.authorizer.renew() : Promise.resolve(false);
+  }
+
+  /**
+   * Send and classify; `okStatuses` beyond 2xx (e.g. YouTube's 308) count as answers. With an
+   * authorizer, a 401 renews the credential and the request is sent once more.
+   */
   async send(req: HttpRequest, okStatuses: readonly number[] = []): Promise<HttpAnswer | Failure> {
+    const first = await this.sendAuthorized(req, okStatuses);
+    const unauthorized = "ok" in first && first.status === 401;
+    if (!unauthorized || !this.authorizer || req.retryOnAuthRenewal === false) return first;
+    const renewed = await this.authorizer.renew();
+    if (renewed === false) return first;
+    if (renewed !== true) return renewed;
+    return await this.sendAuthorized(req, okStatuses);
+  }
+
+  private async sendAuthorized(
+    req: HttpRequest,
+    okStatuses: readonly number[],
+  ): Promise<HttpAnswer | Failure> {
+    if (!this.authorizer) return await this.sendOnce(req, okStatuses);
+    const auth = await this.authorizer.headers();
+    if (!auth.ok) return auth;
+    return await this.sendOnce(
+      { ...req, headers: { ...req.headers, ...auth.headers } },
+      okStatuses,
+    );
+  }
+
+  private async sendOnce(
+    req: HttpRequest,
+    okStatuses: readonly number[],
+  ): Promise<HttpAnswer | Failure> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -90,7 +150,7 @@ export class HttpClient {
   }
 
   /** GET binary content (a video to upload); failures classified with this client's profile. */
-  async download(url: string): Promise<HttpOk<Uint8Array> | Failure> {
+  async download(url: string): Promise<HttpOk<Uint8Array<ArrayBuffer>> | Failure> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -5,6 +5,12 @@
  * comment `<!-- dist-attempt-<id> -->` and findExisting searches for it (`?search=` matches raw
  * content, with `context=edit` and every status so drafts and future posts count). Post `meta`
  * would be cleaner but only works for keys a plugin registered with show_in_rest.
+ *
+ * Featured image: `platformSpecific.featured_media` (an existing media id), else the first image in
+ * `mediaUrls` is fetched and uploaded (`POST /wp/v2/media`, raw bytes with Content-Type and
+ * Content-Disposition) and the new id used. The attempt marker stays in the post, so the
+ * existence lookup is unchanged; a resend after an unknown outcome may upload the image again
+ * (an unattached media item, never a second post).
  */
 import { z } from "zod";
 import {
@@ -12,15 +18,17 @@ import {
   attemptMarker,
   buildMetrics,
   type ExistenceQuery,
+  IMAGE_TYPES,
   invalidContent,
   type PlatformAdapter,
   type PublishOptions,
   setupAdapter,
+  urlExtension,
   validation,
 } from "./adapter.ts";
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
-import type { HttpClient, HttpRequest } from "./http.ts";
+import type { HttpClient, HttpOk, HttpRequest } from "./http.ts";
 import { HTTP_SETTINGS, type LimitsFor } from "./settings.ts";
 import type {
   DeleteResult,
@@ -45,6 +53,8 @@ export const WORDPRESS_ERRORS: ErrorProfile = {
     // The user behind the application password may not post: reconnect with another account.
     { status: 403, path: "code", equals: "rest_cannot_create", errorClass: "auth" },
     { status: 403, path: "code", equals: "rest_cannot_publish", errorClass: "auth" },
+    // A file type the site does not allow: WordPress answers 500, but retrying cannot help.
+    { path: "code", equals: "rest_upload_sideload_error", errorClass: "permanent" },
   ],
   rateLimitReset: { kind: "after", seconds: HTTP_SETTINGS.fallbackRateLimitSeconds },
 };
@@ -87,12 +97,25 @@ const DeletedSchema = z.union([
   PostSchema,
 ]);
 const TermSchema = z.object({ id: z.number().int(), name: z.string() });
+const MediaSchema = z.object({
+  id: z.number().int(),
+  source_url: z.string(),
+  mime_type: z.string().optional(),
+});
 
 type Post = z.infer<typeof PostSchema>;
 
 /** WordPress wants `date_gmt` without a zone designator. */
 function wpDate(at: Date): string {
   return at.toISOString().slice(0, 19);
+}
+
+/** An ASCII file name for Content-Disposition, with the extension of the image type. */
+function mediaFilename(url: string, type: string): string {
+  const last = new URL(url).pathname.split("/").pop() ?? "";
+  const base = decodeURIComponent(last).replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_-]+/g, "-");
+  const ext = Object.keys(IMAGE_TYPES).find((e) => IMAGE_TYPES[e] === type) ?? "jpg";
+  return `${base.replace(/^-+|-+$/g, "") || "image"}.${ext}`;
 }
 
 function decodeEntities(text: string): string {
@@ -156,7 +179,7 @@ export class WordPressAdapter implements PlatformAdapter {
     return validation(errors);
   }
 
-  private postBody(content: DistributionContent, attemptId: string) {
+  private postBody(content: DistributionContent, attemptId: string, featuredMedia?: number) {
     const extras = WordPressExtrasSchema.parse(content.platformSpecific ?? {});
     return {
       title: content.title,
@@ -164,8 +187,67 @@ export class WordPressAdapter implements PlatformAdapter {
       excerpt: extras.excerpt,
       categories: extras.category_ids,
       tags: extras.tag_ids,
-      featured_media: extras.featured_media,
+      featured_media: featuredMedia,
     };
+  }
+
+  /**
+   * The featured image id: `platformSpecific.featured_media`, else the first image of `mediaUrls`
+   * uploaded to the media library, else none. Nothing here creates a post, so a failure is
+   * `not_applied` whatever happened to the upload request.
+   */
+  private async featuredMedia(
+    content: DistributionContent,
+  ): Promise<{ ok: true; id?: number } | Failure> {
+    const given = WordPressExtrasSchema.parse(content.platformSpecific ?? {}).featured_media;
+    if (given !== undefined) return { ok: true, id: given };
+    const url = content.mediaUrls?.find((u) => IMAGE_TYPES[urlExtension(u) ?? ""]);
+    if (!url) return { ok: true };
+    const file = await this.http.download(url);
+    if (!file.ok) {
+      return {
+        ...file,
+        outcome: "not_applied",
+        message: `fetching ${url} failed: ${file.message}`,
+      };
+    }
+    const served = file.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
+    const type = served?.startsWith("image/") ? served : IMAGE_TYPES[urlExtension(url) ?? ""];
+    const res = await this.http.request({
+      method: "POST",
+      url: this.url("media"),
+      headers: {
+        authorization: this.auth,
+        "content-type": type,
+        "content-disposition": `attachment; filename="${mediaFilename(url, type)}"`,
+      },
+      body: file.data,
+    }, { json: MediaSchema });
+    if (!res.ok) {
+      return {
+        ...res,
+        outcome: "not_applied",
+        message: `uploading the featured image failed: ${res.message}`,
+      };
+    }
+    return { ok: true, id: res.data.id };
+  }
+
+  /** Validate, upload the featured image if needed, create the post. */
+  private async createPost(
+    content: DistributionContent,
+    attemptId: string,
+    fields: { status: "publish" | "future"; date_gmt?: string },
+  ): Promise<HttpOk<Post> | Failure> {
+    const invalid = invalidContent(this.validate(content));
+    if (invalid) return invalid;
+    const featured = await this.featuredMedia(content);
+    if (!featured.ok) return featured;
+    return await this.call({
+      method: "POST",
+      url: this.url("posts"),
+      json: { ...this.postBody(content, attemptId, featured.id), ...fields },
+    }, PostSchema);
   }
 
   private published(post: Post): PublishResult {
@@ -183,13 +265,7 @@ export class WordPressAdapter implements PlatformAdapter {
     content: DistributionContent,
     { attemptId }: PublishOptions,
   ): Promise<PublishResult> {
-    const invalid = invalidContent(this.validate(content));
-    if (invalid) return invalid;
-    const res = await this.call({
-      method: "POST",
-      url: this.url("posts"),
-      json: { ...this.postBody(content, attemptId), status: "publish" },
-    }, PostSchema);
+    const res = await this.createPost(content, attemptId, { status: "publish" });
     return res.ok ? this.published(res.data) : res;
   }
 
@@ -199,13 +275,10 @@ export class WordPressAdapter implements PlatformAdapter {
     at: Date,
     { attemptId }: PublishOptions,
   ): Promise<ScheduleResult> {
-    const invalid = invalidContent(this.validate(content));
-    if (invalid) return invalid;
-    const res = await this.call({
-      method: "POST",
-      url: this.url("posts"),
-      json: { ...this.postBody(content, attemptId), status: "future", date_gmt: wpDate(at) },
-    }, PostSchema);
+    const res = await this.createPost(content, attemptId, {
+      status: "future",
+      date_gmt: wpDate(at),
+    });
     if (!res.ok) return res;
     return {
       ok: true,

@@ -27,6 +27,7 @@ import {
   type PublishOptions,
   sumPresent,
   unsupported,
+  urlExtension,
   validation,
 } from "./adapter.ts";
 import {
@@ -64,6 +65,11 @@ export const X_ERRORS: ErrorProfile = {
     // v1.1-style "Invalid or expired token".
     { path: "errors.*.code", equals: 89, errorClass: "auth" },
   ],
+  thrownRules: [
+    // twitter-api-v2 throws a plain Error when STATUS reports processing_info.state = "failed"
+    // (an unusable video): X said no, and no post was created.
+    { includes: "Media processing failed", errorClass: "permanent", outcome: "not_applied" },
+  ],
   rateLimitReset: { kind: "after", seconds: 15 * 60 },
 };
 
@@ -97,7 +103,7 @@ const MEDIA_KINDS: Record<string, "image" | "gif" | "video"> = {
 };
 
 function mediaKind(url: string): "image" | "gif" | "video" | undefined {
-  const ext = /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(url)?.[1]?.toLowerCase();
+  const ext = urlExtension(url);
   return ext ? MEDIA_KINDS[ext] : undefined;
 }
 
@@ -254,7 +260,11 @@ export class XAdapter implements PlatformAdapter {
     return { ok: true, externalId: id, externalUrl: this.statusUrl(id) };
   }
 
-  /** Fetch a media URL and upload it (v2 initialize/append/finalize); an orphan expires in 24 h. */
+  /**
+   * Fetch a media URL and upload it (v2 initialize/append/finalize, then the library polls STATUS
+   * while processing is pending); an orphan expires in 24 h. A failed processing state surfaces
+   * as a thrown Error that X_ERRORS.thrownRules classify as permanent.
+   */
   private async uploadMedia(url: string): Promise<Answerable<string>> {
     const file = await this.mediaSource.download(url);
     if (!file.ok) return { ...file, message: `fetching ${url} failed: ${file.message}` };

@@ -9,6 +9,11 @@
  * for resuming. Plain fetch keeps the session, the 308 protocol and the quota errors in our hands
  * and goes through the shared classifier; `publish_config.base_url` points it at an emulator.
  *
+ * Auth: Google access tokens expire after an hour. With a refresh token (and its OAuth client) in
+ * the credentials, a 401 (or a missing access token) refreshes it at `publish_config.token_url`
+ * and the call is sent once more (oauth2.ts); a refused refresh (400 invalid_grant) is `auth`.
+ * A 401 on the byte upload refreshes and resumes the same upload session, never starts another.
+ *
  * Existence lookup: publish adds an owner-visible tag `dist-attempt-<id>`; findExisting reads the
  * channel's uploads playlist (channels.list mine -> playlistItems.list -> videos.list, 1 unit each)
  * and looks for the tag. (search.list costs 100 units and lags, so it is not used.)
@@ -28,7 +33,8 @@ import {
 } from "./adapter.ts";
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
-import type { HttpClient, HttpRequest } from "./http.ts";
+import { type HttpClient, httpClientFor, type HttpOk } from "./http.ts";
+import { OAuth2Bearer, oauth2TokenErrors } from "./oauth2.ts";
 import { HTTP_SETTINGS, type LimitsFor, QUOTA_TIME_ZONES } from "./settings.ts";
 import type {
   DeleteResult,
@@ -72,6 +78,8 @@ export const YOUTUBE_ERRORS: ErrorProfile = {
 
 const YouTubeConfigSchema = z.object({
   base_url: z.string().url().default("https://www.googleapis.com"),
+  /** Google's OAuth2 token endpoint, for refreshing access tokens. */
+  token_url: z.string().url().default("https://oauth2.googleapis.com/token"),
   timeout_ms: z.number().int().positive().optional(),
   /** For the byte upload itself (large files). */
   upload_timeout_ms: z.number().int().positive().default(HTTP_SETTINGS.uploadTimeoutMs),
@@ -109,29 +117,23 @@ export class YouTubeAdapter implements PlatformAdapter {
   private readonly config: z.infer<typeof YouTubeConfigSchema>;
   private readonly limits: LimitsFor<"youtube">;
   private readonly http: HttpClient;
-  private readonly auth: string;
 
   constructor(
     platform: PlatformRow,
     credentials: CredentialsFor<"youtube">,
     deps: AdapterDeps = {},
   ) {
-    ({ config: this.config, limits: this.limits, http: this.http } = setupAdapter(
-      "youtube",
-      platform,
-      YouTubeConfigSchema,
-      YOUTUBE_ERRORS,
-      deps,
-    ));
-    this.auth = `Bearer ${credentials.access_token}`;
+    const setup = setupAdapter("youtube", platform, YouTubeConfigSchema, YOUTUBE_ERRORS, deps);
+    ({ config: this.config, limits: this.limits } = setup);
+    // The refreshed token lives as long as this adapter (one publish run); see oauth2.ts.
+    const tokenClient = httpClientFor(this.config, deps, oauth2TokenErrors("Google OAuth"));
+    this.http = setup.http.withAuthorizer(
+      new OAuth2Bearer(credentials, this.config.token_url, tokenClient),
+    );
   }
 
   private api(path: string, query: Record<string, string>): string {
     return `${this.config.base_url.replace(/\/+$/, "")}${path}?${new URLSearchParams(query)}`;
-  }
-
-  private call(req: Omit<HttpRequest, "headers"> & { headers?: Record<string, string> }) {
-    return { ...req, headers: { authorization: this.auth, ...req.headers } };
   }
 
   validate(content: DistributionContent): ValidationResult {
@@ -211,7 +213,7 @@ export class YouTubeAdapter implements PlatformAdapter {
     if (!video.ok) return { ...video, message: `fetching the video failed: ${video.message}` };
     const type = video.headers.get("content-type") ?? "video/*";
     const session = await this.http.request(
-      this.call({
+      {
         method: "POST",
         url: this.api("/upload/youtube/v3/videos", {
           uploadType: "resumable",
@@ -229,7 +231,7 @@ export class YouTubeAdapter implements PlatformAdapter {
             ...(publishAt ? { publishAt: publishAt.toISOString() } : {}),
           },
         },
-      }),
+      },
       { empty: true },
     );
     if (!session.ok) return session;
@@ -254,19 +256,24 @@ export class YouTubeAdapter implements PlatformAdapter {
     };
   }
 
-  /** PUT the bytes; after a transient failure ask the session how far it got and resume. */
-  private async sendBytes(location: string, bytes: Uint8Array, type: string) {
+  /**
+   * PUT the bytes; after a transient failure ask the session how far it got and resume. A 401
+   * (the access token expired mid-upload) refreshes the token once and resumes the same session:
+   * the bytes are never sent blindly again and no second session is opened.
+   */
+  private async sendBytes(
+    location: string,
+    bytes: Uint8Array,
+    type: string,
+  ): Promise<HttpOk<z.infer<typeof VideoSchema>> | Failure> {
     const total = bytes.length;
     let from = 0;
     let last: Failure | undefined;
+    let renewed = false;
     for (let attempt = 0; attempt <= this.limits.uploadResumeAttempts; attempt++) {
-      if (attempt > 0) {
+      if (attempt > 0 || renewed) {
         const status = await this.http.send(
-          this.call({
-            method: "PUT",
-            url: location,
-            headers: { "content-range": `bytes */${total}` },
-          }),
+          { method: "PUT", url: location, headers: { "content-range": `bytes */${total}` } },
           [308],
         );
         if ("ok" in status) {
@@ -279,7 +286,7 @@ export class YouTubeAdapter implements PlatformAdapter {
         from = range ? Number(range[1]) + 1 : 0;
       }
       const answer = await this.http.send(
-        this.call({
+        {
           method: "PUT",
           url: location,
           headers: {
@@ -288,23 +295,33 @@ export class YouTubeAdapter implements PlatformAdapter {
           },
           body: bytes.slice(from),
           timeoutMs: this.config.upload_timeout_ms,
-        }),
+          retryOnAuthRenewal: false,
+        },
         [308],
       );
       if (!("ok" in answer) && answer.status !== 308) {
         return this.http.expectJson("PUT", answer, VideoSchema);
       }
-      if ("ok" in answer) {
-        last = answer;
-        if (answer.errorClass !== "transient") break;
+      if (!("ok" in answer)) continue;
+      if (answer.status === 401 && !renewed) {
+        const renewal = await this.http.renewAuth();
+        if (renewal === true) {
+          // Resume (status query, then the missing bytes); the renewal uses up no attempt.
+          renewed = true;
+          attempt--;
+          continue;
+        }
+        // No new token: nothing completed unless an earlier attempt may have.
+        if (renewal !== false) return { ...renewal, outcome: last ? "unknown" : "not_applied" };
       }
+      last = answer;
+      if (answer.errorClass !== "transient") break;
     }
     // The session may have completed without our hearing it: the outcome is unknown.
     return {
-      ...(last ??
-        { ok: false as const, errorClass: "transient" as const, message: "upload incomplete" }),
-      outcome: "unknown" as const,
-    } as Failure;
+      ...(last ?? { ok: false, errorClass: "transient", message: "upload incomplete" }),
+      outcome: "unknown",
+    };
   }
 
   async update(externalId: string, content: DistributionContent): Promise<UpdateResult> {
@@ -312,11 +329,11 @@ export class YouTubeAdapter implements PlatformAdapter {
     const invalid = invalidContent(validation(errors));
     if (invalid) return invalid;
     const res = await this.http.request(
-      this.call({
+      {
         method: "PUT",
         url: this.api("/youtube/v3/videos", { part: "snippet" }),
         json: { id: externalId, snippet: this.snippet(content) },
-      }),
+      },
       { json: VideoSchema },
     );
     return res.ok
@@ -327,10 +344,10 @@ export class YouTubeAdapter implements PlatformAdapter {
   /** A video that is already gone (404 videoNotFound) counts as deleted. */
   async delete(externalId: string): Promise<DeleteResult> {
     const res = await this.http.request(
-      this.call({
+      {
         method: "DELETE",
         url: this.api("/youtube/v3/videos", { id: externalId }),
-      }),
+      },
       { empty: true },
     );
     if (res.ok) return { ok: true, externalId, alreadyDeleted: false };
@@ -340,34 +357,34 @@ export class YouTubeAdapter implements PlatformAdapter {
 
   async findExisting({ attemptId }: ExistenceQuery): Promise<ExistenceResult> {
     const channels = await this.http.request(
-      this.call({
+      {
         method: "GET",
         url: this.api("/youtube/v3/channels", { part: "contentDetails", mine: "true" }),
-      }),
+      },
       { json: ChannelsSchema },
     );
     if (!channels.ok) return channels;
     const uploads = channels.data.items[0]?.contentDetails.relatedPlaylists.uploads;
     if (!uploads) return { ok: true, found: false };
     const items = await this.http.request(
-      this.call({
+      {
         method: "GET",
         url: this.api("/youtube/v3/playlistItems", {
           part: "contentDetails",
           playlistId: uploads,
           maxResults: String(this.limits.lookupMaxResults),
         }),
-      }),
+      },
       { json: PlaylistItemsSchema },
     );
     if (!items.ok) return items;
     const ids = items.data.items.map((i) => i.contentDetails.videoId);
     if (ids.length === 0) return { ok: true, found: false };
     const videos = await this.http.request(
-      this.call({
+      {
         method: "GET",
         url: this.api("/youtube/v3/videos", { part: "snippet", id: ids.join(",") }),
-      }),
+      },
       { json: VideoListSchema },
     );
     if (!videos.ok) return videos;
@@ -386,10 +403,10 @@ export class YouTubeAdapter implements PlatformAdapter {
   /** statistics: counts arrive as strings; a hidden like count stays absent. */
   async getMetrics(externalId: string): Promise<MetricsResult> {
     const res = await this.http.request(
-      this.call({
+      {
         method: "GET",
         url: this.api("/youtube/v3/videos", { part: "statistics", id: externalId }),
-      }),
+      },
       { json: VideoListSchema },
     );
     if (!res.ok) return res;

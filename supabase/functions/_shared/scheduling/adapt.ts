@@ -4,7 +4,8 @@
  * then checked by the platform adapter's own validate() before anything is written.
  *
  * - wordpress: sanitized HTML; topics -> category ids (WordPress API, see categories.ts).
- * - email: sanitized HTML with `*|UNSUB|*` (a footer is added when missing); subject and preview.
+ * - email: sanitized HTML with a "Read more" link to link_url and `*|UNSUB|*` (a footer is added
+ *   when missing); subject and preview.
  * - x, linkedin: plain text, cut at a sentence/word boundary so text + link + hashtags fit
  *   (X weighted length, LinkedIn length after escaping); hashtags only while the whole fits.
  * - instagram: plain text caption; hashtags separately (platformSpecific.hashtags) up to the
@@ -13,7 +14,8 @@
  * - youtube: title and description without < >, description in UTF-8 bytes with the link;
  *   keywords become video tags.
  * - podcast: plain text description in bytes; no hashtags.
- * Every link_url gets UTM parameters (utm_source = kind, utm_medium by kind, utm_campaign).
+ * Every link_url gets UTM parameters (utm_source = kind, utm_medium by kind, utm_campaign, and
+ * utm_content = the distribution's id, so a conversion is attributed to the exact post).
  */
 import { z } from "zod";
 import { instagramCaption } from "../adapters/instagram.ts";
@@ -68,8 +70,11 @@ export type CategoryResolver = (
 export interface AdaptOptions {
   /** utm_campaign: the cross-post group id, else the content id. */
   campaign: string;
-  /** utm_content: tells A/B variants apart. */
-  variant?: string;
+  /**
+   * utm_content: the id the distribution will have, so public.record_conversion attributes a
+   * conversion to this very post (A/B variants, being distinct distributions, differ by it too).
+   */
+  distributionId?: string;
   /** The platform adapter's validate(); absent only for a kind without an adapter yet. */
   validate?: Validator;
   categories?: CategoryResolver;
@@ -124,6 +129,13 @@ const cutTitle = (title: string | undefined, max: number, measure = codePoints) 
   title === undefined ? undefined : truncateSmartly(title, within(measure, max)) || undefined;
 const noAngles = (text: string) => text.replace(/[<>]/g, "");
 
+/** A link as an HTML attribute value. */
+const attribute = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** The email's link to the full piece (with its UTM parameters), like social posts carry it. */
+const readMore = (link: string) => `<p><a href="${attribute(link)}">Read more</a></p>`;
+
 const UNSUBSCRIBE_FOOTER = '<hr><p style="font-size:12px;color:#666666">' +
   "You are receiving this email because you subscribed. " +
   '<a href="*|UNSUB|*">Unsubscribe</a></p>';
@@ -156,7 +168,8 @@ const ADAPTERS: Record<AdaptPlatform["kind"], KindAdapter> = {
   email(ctx) {
     const limits = limitsFor("email", ctx.platform);
     const text = plain(ctx);
-    const html = markdownToHtml(ctx.source.body, { title: titleOf(ctx), mergeTags: true });
+    const content = markdownToHtml(ctx.source.body, { title: titleOf(ctx), mergeTags: true });
+    const html = ctx.link ? `${content}\n${readMore(ctx.link)}` : content;
     const subject = titleOf(ctx) ?? text.split("\n")[0];
     return {
       title: cutTitle(subject, titleLimit(ctx, limits.maxSubjectChars)),
@@ -247,7 +260,7 @@ export async function adaptContent(
   options: AdaptOptions,
 ): Promise<Adapted> {
   const link = source.linkUrl
-    ? withUtm(source.linkUrl, utmFor(platform.kind, options.campaign, options.variant))
+    ? withUtm(source.linkUrl, utmFor(platform.kind, options.campaign, options.distributionId))
     : undefined;
   const ctx: Context = { source, platform, link, options, warnings: [] };
   const adapted = await ADAPTERS[platform.kind](ctx);

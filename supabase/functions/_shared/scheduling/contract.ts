@@ -1,6 +1,7 @@
 /**
  * The SQL half's functions, typed: `public.schedule_content(jsonb)` (slot choice and the writes, one
- * savepoint per item), the state-change functions, and their errors mapped to HTTP statuses.
+ * savepoint per platform group: a platform's A/B variants are written together or not at all), the
+ * state-change functions, and their errors mapped to HTTP statuses.
  */
 import type postgres from "postgres";
 import { z } from "zod";
@@ -8,6 +9,8 @@ import type { Tx } from "../db.ts";
 import { HttpError } from "../http.ts";
 
 export interface ScheduleItem {
+  /** The distribution's id, chosen here so its link can carry it as utm_content. */
+  id: string;
   platform_id: string;
   timezone: string;
   title: string | null;

@@ -90,14 +90,6 @@ async function baseSource(tx: Tx, row: DistributionRow): Promise<SourceContent> 
   return row.variant_group ? { ...source, body: row.body } : source;
 }
 
-function utmContentOf(link: string | null): string | undefined {
-  try {
-    return link ? new URL(link).searchParams.get("utm_content") ?? undefined : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function editDistribution(
   tx: Tx,
   id: string,
@@ -124,7 +116,7 @@ export async function editDistribution(
   };
   const adapted = await adaptContent(source, platform, {
     campaign: row.cross_post_group_id ?? row.content_id ?? row.id,
-    variant: utmContentOf(row.link_url),
+    distributionId: row.id,
     validate: deps.validatorFor(platform),
     categories: deps.categories,
   });

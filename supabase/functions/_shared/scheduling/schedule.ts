@@ -2,8 +2,10 @@
  * scheduleContent: the one code path from a schedule request to distributions, used by the HTTP
  * API (as the user, under RLS) and by the request processor (as the service role):
  * content -> per platform: adapt + the adapter's validate() -> public.schedule_content (slot choice
- * and writes, one savepoint per item) -> a per-platform outcome. A platform that fails writes
- * nothing; when no platform succeeds the whole request is rolled back (not even a cross-post group).
+ * and writes, one savepoint per platform) -> a per-platform outcome. A platform that fails writes
+ * nothing, not even the A/B variants that found a slot; when no platform succeeds the whole request
+ * is rolled back (not even a cross-post group). Each distribution's id is chosen here, before the
+ * insert, so its link carries it as utm_content (see utm.ts and public.record_conversion).
  */
 import type { Tx } from "../db.ts";
 import { HttpError } from "../http.ts";
@@ -43,12 +45,7 @@ export interface SchedulingDeps {
 
 export type PlatformOutcome =
   | { platform_id: string; ok: true; distributions: ScheduledDistribution[]; warnings?: string[] }
-  | {
-    platform_id: string;
-    ok: false;
-    errors: FieldError[];
-    distributions?: ScheduledDistribution[];
-  };
+  | { platform_id: string; ok: false; errors: FieldError[] };
 
 export interface ScheduleOutcome {
   /** 201 every platform succeeded, 207 some did, 400 none did. */
@@ -99,16 +96,17 @@ async function resolveContent(tx: Tx, request: ScheduleRequest): Promise<Resolve
 interface PreparedPlatform {
   platform_id: string;
   items: ScheduleItem[];
+  /** Per item, what its errors' fields are prefixed with ("variants.1." for an A/B variant). */
+  prefixes: string[];
   errors: FieldError[];
   warnings: string[];
 }
 
 function variantsOf(request: ScheduleRequest, source: SourceContent) {
-  if (!request.variants) return [{ source, label: undefined, isControl: false, prefix: "" }];
+  if (!request.variants) return [{ source, isControl: false, prefix: "" }];
   const control = Math.max(0, request.variants.findIndex((v) => v.is_control));
   return request.variants.map((v, i) => ({
     source: { ...source, body: v.body, title: v.title ?? source.title },
-    label: i === control ? "control" : `variant-${i + 1}`,
     isControl: i === control,
     prefix: `variants.${i}.`,
   }));
@@ -119,7 +117,7 @@ async function preparePlatform(
   request: ScheduleRequest,
   source: SourceContent,
   timezone: string,
-  options: Omit<AdaptOptions, "variant" | "validate">,
+  options: Omit<AdaptOptions, "distributionId" | "validate">,
   deps: SchedulingDeps,
 ): Promise<PreparedPlatform> {
   const variants = variantsOf(request, source);
@@ -128,20 +126,24 @@ async function preparePlatform(
   const prepared: PreparedPlatform = {
     platform_id: platform.id,
     items: [],
+    prefixes: [],
     errors: [],
     warnings: [],
   };
   for (const variant of variants) {
+    const id = crypto.randomUUID();
     const adapted = await adaptContent(variant.source, platform, {
       ...options,
-      variant: variant.label,
+      distributionId: id,
       validate,
     });
     prepared.errors.push(
       ...adapted.errors.map((e) => ({ field: variant.prefix + e.field, message: e.message })),
     );
     prepared.warnings.push(...adapted.warnings);
+    prepared.prefixes.push(variant.prefix);
     prepared.items.push({
+      id,
       platform_id: platform.id,
       timezone,
       title: adapted.content.title ?? null,
@@ -252,6 +254,7 @@ async function scheduleWithin(
 
   const ready = prepared.filter((p): p is PreparedPlatform => "items" in p && !p.errors.length);
   const items = ready.flatMap((p) => p.items);
+  const prefixes = ready.flatMap((p) => p.prefixes);
   const sql = items.length && clientId
     ? await mappingSqlErrors(() =>
       callScheduleContent(tx, {
@@ -283,7 +286,10 @@ async function scheduleWithin(
     const platformId = items[result.index]?.platform_id ?? result.platform_id;
     const entry = byPlatform.get(platformId) ?? { ok: [], errors: [] };
     if (result.ok) entry.ok.push(result.distribution);
-    else entry.errors.push(...result.errors);
+    else {
+      const prefix = prefixes[result.index] ?? "";
+      entry.errors.push(...result.errors.map((e) => ({ ...e, field: prefix + e.field })));
+    }
     byPlatform.set(platformId, entry);
   }
 
@@ -304,7 +310,6 @@ async function scheduleWithin(
         errors: written.errors.length
           ? written.errors
           : [{ field: "platform_ids", message: "not scheduled" }],
-        ...(written.ok.length ? { distributions: written.ok } : {}),
       };
     }
     return {

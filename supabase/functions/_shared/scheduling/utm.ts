@@ -1,5 +1,6 @@
 /**
- * UTM parameters on a distribution's link so clicks can be attributed to the platform and campaign.
+ * UTM parameters on a distribution's link so clicks and conversions can be attributed to the post,
+ * its platform and its campaign.
  * The URL is edited as text: its existing query string (order, encoding) and fragment are kept
  * byte for byte, and UTM parameters it already carries win over ours.
  */
@@ -22,11 +23,14 @@ export interface Utm {
   source: string;
   medium: string;
   campaign: string;
-  /** Distinguishes A/B variants. */
+  /**
+   * The distribution's id: public.record_conversion matches utm_content to the exact post first
+   * (A/B variants are distinct distributions, so this tells them apart too).
+   */
   content?: string;
 }
 
-/** The UTM set for a platform kind: source = kind, medium by kind. */
+/** The UTM set for a platform kind: source = kind, medium by kind, content = distribution id. */
 export function utmFor(kind: PlatformKind, campaign: string, content?: string): Utm {
   return { source: kind, medium: UTM_MEDIUM[kind], campaign, content };
 }

@@ -1,0 +1,214 @@
+// The schedule API's timing against the test stack: publish now, retry of a failed row, the
+// staggered cross-post strategy, and an explicit `at` that conflicts (refused with the reason, or
+// moved to the nearest allowed time with `nearest: true`).
+import assert from "node:assert/strict";
+import { connect } from "../_support/stack.ts";
+import { api, createTenant, future } from "./helpers.ts";
+
+const MINUTE = 60_000;
+const plus = (at: string, minutes: number) =>
+  new Date(Date.parse(at) + minutes * MINUTE).toISOString();
+const near = (a: Date | string, b: number, slackMs = MINUTE) =>
+  Math.abs(new Date(a).getTime() - b) <= slackMs;
+
+async function scheduleOne(token: string, platformId: string, at: string): Promise<string> {
+  const reply = await api(token, "POST", "", {
+    content: { body: "A post." },
+    platform_ids: [platformId],
+    at,
+  });
+  assert.equal(reply.status, 201, JSON.stringify(reply.body));
+  return reply.body.results[0].distributions[0].id;
+}
+
+Deno.test("publish-now: a scheduled row is scheduled for now and stays scheduled", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }]);
+    const id = await scheduleOne(t.token, t.platforms[0], future(5));
+    const reply = await api(t.token, "POST", `/distributions/${id}/publish-now`);
+    const now = Date.now();
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(reply.body.ok, true, JSON.stringify(reply.body));
+    assert.equal(reply.body.distribution.status, "scheduled");
+    assert.ok(
+      near(reply.body.distribution.scheduled_for, now),
+      reply.body.distribution.scheduled_for,
+    );
+    assert.ok(reply.body.distribution.calendar_slot, "its calendar slot moved with it");
+
+    const [row] = await sql`select status, scheduled_for, next_attempt_at
+                              from public.distributions where id = ${id}`;
+    assert.equal(row.status, "scheduled");
+    assert.ok(near(row.scheduled_for, now), String(row.scheduled_for));
+    assert.equal(row.next_attempt_at, null);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("retry: a failed row is scheduled again, now, with a fresh retry budget", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }]);
+    const id = await scheduleOne(t.token, t.platforms[0], future(5));
+    // What the publisher does when the last attempt fails: publishing -> failed.
+    await sql`update public.distributions
+                 set status = 'publishing', attempt_id = gen_random_uuid(),
+                     attempt_started_at = now(), lease_expires_at = now() + interval '2 minutes'
+               where id = ${id}`;
+    await sql`update public.distributions
+                 set status = 'failed', attempt_id = null, lease_expires_at = null, retry_count = 5,
+                     error_message = 'HTTP 503 from the platform',
+                     next_attempt_at = now() + interval '1 hour'
+               where id = ${id}`;
+
+    const reply = await api(t.token, "POST", `/distributions/${id}/retry`);
+    const now = Date.now();
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(reply.body.ok, true, JSON.stringify(reply.body));
+    assert.equal(reply.body.distribution.status, "scheduled");
+    assert.ok(reply.body.distribution.calendar_slot, "a calendar slot again");
+
+    const [row] =
+      await sql`select status, scheduled_for, retry_count, error_message, next_attempt_at
+                              from public.distributions where id = ${id}`;
+    assert.equal(row.status, "scheduled");
+    assert.equal(row.retry_count, 0, "a fresh retry budget");
+    assert.equal(row.error_message, null);
+    assert.equal(row.next_attempt_at, null);
+    assert.ok(near(row.scheduled_for, now), String(row.scheduled_for));
+
+    const again = await api(t.token, "POST", `/distributions/${id}/retry`);
+    assert.equal(again.status, 409, "a scheduled row cannot be retried");
+    assert.match(again.body.error, /scheduled -> scheduled/);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("schedule: staggered cross-post -> members spaced by stagger_minutes in the given order", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }, { kind: "linkedin" }, { kind: "x" }]);
+    const [p0, p1, p2] = t.platforms;
+    const order = [p2, p0, p1];
+    const at = future(7);
+    const reply = await api(t.token, "POST", "", {
+      content: { body: "Staggered launch." },
+      platform_ids: t.platforms,
+      at,
+      cross_post: { strategy: "staggered", stagger_minutes: 45, order, name: "Launch" },
+    });
+    assert.equal(reply.status, 201, JSON.stringify(reply.body));
+    assert.deepEqual(reply.body.results.map((r: { platform_id: string }) => r.platform_id), order);
+    const rows = await sql`select platform_id, scheduled_for, cross_post_group_id
+                             from public.distributions where client_id = ${t.clientId}`;
+    const when = new Map(rows.map((r) => [r.platform_id, r.scheduled_for.toISOString()]));
+    assert.deepEqual(order.map((id) => when.get(id)), [at, plus(at, 45), plus(at, 90)]);
+    const [group] = await sql`select timing_strategy, stagger_minutes, name
+                                from public.cross_post_groups where client_id = ${t.clientId}`;
+    assert.deepEqual({ ...group }, {
+      timing_strategy: "staggered",
+      stagger_minutes: 45,
+      name: "Launch",
+    });
+
+    // Optimized first member; the others follow it, stagger_minutes apart, in the given order.
+    const o = await createTenant(sql, [{ kind: "x" }, { kind: "linkedin" }, { kind: "x" }]);
+    const optimized = await api(o.token, "POST", "", {
+      content: { body: "Staggered, optimized." },
+      platform_ids: o.platforms,
+      optimize: true,
+      cross_post: {
+        strategy: "staggered",
+        stagger_minutes: 20,
+        order: [o.platforms[1], o.platforms[2], o.platforms[0]],
+      },
+    });
+    assert.equal(optimized.status, 201, JSON.stringify(optimized.body));
+    const times = optimized.body.results.map((r: { distributions: { scheduled_for: string }[] }) =>
+      Date.parse(r.distributions[0].scheduled_for)
+    );
+    assert.deepEqual(
+      times.map((t: number) => (t - times[0]) / MINUTE),
+      [0, 20, 40],
+      JSON.stringify(optimized.body),
+    );
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("schedule: an explicit `at` that conflicts is refused with the reason, or moved with nearest", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x", posts_per_hour: 1 }, { kind: "linkedin" }]);
+    const [x, linkedin] = t.platforms;
+    const at = future(6);
+    await scheduleOne(t.token, x, at);
+    const later = plus(at, 10);
+    await scheduleOne(t.token, linkedin, later);
+
+    // A limit: X already has a post in that hour.
+    const limited = await api(t.token, "POST", "", {
+      content: { body: "Too soon." },
+      platform_ids: [x],
+      at: later,
+    });
+    assert.equal(limited.status, 400, JSON.stringify(limited.body));
+    assert.deepEqual(limited.body.results, [{
+      platform_id: x,
+      ok: false,
+      errors: [{ field: "timing.at", message: "posts_per_hour limit (1) reached" }],
+    }]);
+
+    // A taken slot: LinkedIn already posts at that very time.
+    const taken = await api(t.token, "POST", "", {
+      content: { body: "Same minute." },
+      platform_ids: [linkedin],
+      at: later,
+    });
+    assert.equal(taken.status, 400, JSON.stringify(taken.body));
+    assert.equal(taken.body.results[0].errors[0].field, "timing.at");
+    assert.match(taken.body.results[0].errors[0].message, /^slot taken: /);
+
+    // Only the platform that conflicts fails: 207.
+    const o = await createTenant(sql, [{ kind: "x", posts_per_hour: 1 }, { kind: "linkedin" }]);
+    await scheduleOne(o.token, o.platforms[0], at);
+    const mixed = await api(o.token, "POST", "", {
+      content: { body: "Cross-post." },
+      platform_ids: o.platforms,
+      at: later,
+    });
+    assert.equal(mixed.status, 207, JSON.stringify(mixed.body));
+    assert.deepEqual(mixed.body.results.map((r: { ok: boolean }) => r.ok), [false, true]);
+    assert.equal(mixed.body.results[0].errors[0].message, "posts_per_hour limit (1) reached");
+    const [count] = await sql`select count(*)::int as n from public.distributions
+                               where platform_id = ${o.platforms[0]}`;
+    assert.equal(count.n, 1, "nothing written for the refused platform");
+
+    // With nearest: accepted at the nearest allowed time, and a note says why.
+    for (
+      const [platform, expected, reason] of [
+        [x, plus(at, 60), /posts_per_hour limit \(1\) reached/],
+        [linkedin, plus(later, 1), /slot taken/],
+      ] as const
+    ) {
+      const moved = await api(t.token, "POST", "", {
+        content: { body: "Whenever it fits." },
+        platform_ids: [platform],
+        at: later,
+        nearest: true,
+      });
+      assert.equal(moved.status, 201, JSON.stringify(moved.body));
+      const d = moved.body.results[0].distributions[0];
+      assert.equal(Date.parse(d.scheduled_for), Date.parse(expected), JSON.stringify(d));
+      assert.match(d.note, reason);
+      assert.match(d.note, /moved to the nearest allowed time/);
+      assert.match(d.note, new RegExp(`^${later.replace(".000Z", "Z")} was not allowed`));
+    }
+  } finally {
+    await sql.end();
+  }
+});
