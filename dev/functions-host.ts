@@ -141,5 +141,7 @@ async function route(req: Request, info: Deno.ServeHandlerInfo): Promise<Respons
   }
 }
 
-Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, route);
+// reusePort: several host processes may serve the same port (FUNCTIONS_WORKERS in dev/stack.sh), as the
+// edge runtime spreads requests over workers.
+Deno.serve({ hostname: "127.0.0.1", port, reusePort: true, onListen: () => {} }, route);
 console.log(`functions host listening on http://127.0.0.1:${port}/functions/v1/<name>`);

@@ -6,7 +6,10 @@ set -euo pipefail
 exec 9>&- # never pass dev/test.sh's stack lock on to the servers started here
 source "$(dirname "$0")/lib.sh"
 
+# FUNCTIONS_WORKERS: how many functions-host processes share the functions port (default 1).
+FUNCTIONS_WORKERS=${FUNCTIONS_WORKERS:-1}
 SERVICES=(emulators functions net-worker)
+for ((i = 2; i <= FUNCTIONS_WORKERS; i++)); do SERVICES+=("functions-$i"); done
 
 init_cluster() {
   log "creating the $STACK cluster in $PGDATA"
@@ -89,6 +92,7 @@ SQL
 
 start_service() {
   local name=$1 script=$2
+  shift 2
   pid_alive "$name" && return 0
   [ -f "$ROOT/$script" ] || return 0
   mkdir -p "$PIDS" "$LOGS"
@@ -98,7 +102,7 @@ start_service() {
     source "$STATE/env"
     set +a
     cd "$ROOT"
-    exec setsid "$DENO" run --quiet -A "$script" >>"$LOGS/$name.log" 2>&1 </dev/null
+    exec setsid "$DENO" run --quiet -A "$@" "$script" >>"$LOGS/$name.log" 2>&1 </dev/null
   ) &
   echo $! >"$PIDS/$name.pid"
 }
@@ -142,7 +146,11 @@ cmd_start() {
   [ "$fresh" -eq 1 ] && load_seed
   store_vault_secrets
   start_service emulators dev/emulators/main.ts
-  start_service functions dev/functions-host.ts
+  # --unstable-net: Deno.serve's reusePort, so the workers can share the port
+  start_service functions dev/functions-host.ts --unstable-net
+  for ((i = 2; i <= FUNCTIONS_WORKERS; i++)); do
+    start_service "functions-$i" dev/functions-host.ts --unstable-net
+  done
   start_service net-worker dev/net-worker.ts
   pid_alive emulators && wait_for_port "$EMULATOR_BASE_PORT" emulators
   wait_for_port "$API_PORT" functions
@@ -166,7 +174,8 @@ stop_pid() {
 }
 
 cmd_stop() {
-  for s in "${SERVICES[@]}"; do stop_pid "$s"; done
+  # Everything this stack started, whatever FUNCTIONS_WORKERS is now.
+  for f in "$PIDS"/*.pid; do [ -e "$f" ] && stop_pid "$(basename "$f" .pid)"; done
   if db_running; then as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null; fi
   log "the $STACK stack is stopped"
 }

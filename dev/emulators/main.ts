@@ -45,7 +45,10 @@ export const EMULATORS: EmulatorEntry[] = [
 export function startAll(
   basePort = Number(Deno.env.get("EMULATOR_BASE_PORT") ?? 54330),
   hostname = Deno.env.get("EMULATOR_HOST") ?? "127.0.0.1",
-  log: (line: string) => void = (line) => console.log(`${new Date().toISOString()} ${line}`),
+  // EMULATOR_QUIET=1 (benchmarks): no line per request, only the start-up lines.
+  log: (line: string) => void = Deno.env.get("EMULATOR_QUIET") === "1"
+    ? (line) => line.startsWith("[emulators]") && console.log(line)
+    : (line) => console.log(`${new Date().toISOString()} ${line}`),
 ): RunningEmulator<unknown>[] {
   const engagement = loadEngagementModel();
   return EMULATORS.map((entry) => {
