@@ -88,13 +88,17 @@ create table public.distributions (
 create index idx_distributions_platform on public.distributions (platform_id);
 create index idx_distributions_status on public.distributions (status);
 create index idx_distributions_scheduled on public.distributions (scheduled_for) where status = 'scheduled';
-create index idx_distributions_published on public.distributions (published_at desc);
-create index idx_distributions_content on public.distributions (content_id);
-create index idx_distributions_vertical on public.distributions (vertical_id);
-create index idx_distributions_external on public.distributions (platform_id, external_id);
+-- The design's indexes, partial where the column is usually null: a row waiting in the queue (no
+-- published_at, external_id, vertical...) then costs no entry in them, and every publish rewrites the row twice.
+-- Lookups by value (and the foreign keys' actions) still use them: `col = x` implies `col is not null`.
+create index idx_distributions_published on public.distributions (published_at desc) where published_at is not null;
+create index idx_distributions_content on public.distributions (content_id) where content_id is not null;
+create index idx_distributions_vertical on public.distributions (vertical_id) where vertical_id is not null;
+create index idx_distributions_external on public.distributions (platform_id, external_id) where external_id is not null;
 -- Policies and foreign keys
 create index idx_distributions_client on public.distributions (client_id);
-create index idx_distributions_cross_post_group on public.distributions (cross_post_group_id);
+create index idx_distributions_cross_post_group on public.distributions (cross_post_group_id)
+  where cross_post_group_id is not null;
 
 comment on table public.distributions is
   'One post of one piece of content on one platform: its adapted content, schedule, publishing state, and latest '
