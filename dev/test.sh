@@ -57,6 +57,9 @@ done
 if [ $# -eq 0 ]; then
   pgtap_files=(supabase/tests/*.sql)
   deno_files=(tests)
+elif [ ${#pgtap_files[@]} -gt 0 ] && [[ " ${pgtap_files[*]} " != *" supabase/tests/00000-helpers.sql "* ]]; then
+  # The other pgTAP files use the helpers it installs.
+  pgtap_files=(supabase/tests/00000-helpers.sql "${pgtap_files[@]}")
 fi
 
 ensure_apt_packages
