@@ -213,6 +213,7 @@ comment on view public.conversion_report is
   'Clicks -> conversions per published distribution: conversion_rate = 100 * conversions / clicks (null when the '
   'platform reported no clicks). Conversions and value come from the rollup kept on distributions.';
 
+-- Replaced in 20261129080000_report_rollups.sql by the same columns read from the conversion_rollups table.
 create view public.conversion_report_by_platform with (security_invoker = true) as
 select
   p.id as platform_id,

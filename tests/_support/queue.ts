@@ -14,8 +14,10 @@ import type {
 } from "../../supabase/functions/_shared/publishing/platforms.ts";
 import { DEMO_CLIENT, PLATFORM_IDS } from "./seed.ts";
 
-/** Empty queue; every demo platform healthy, unlimited, retrying after 1 s. */
+/** Empty queue; every demo platform healthy, unlimited, retrying after 1 s; no webhook endpoints (a
+ * delivery still in flight from an earlier test would otherwise race the delete below). */
 export async function resetQueue(sql: postgres.Sql): Promise<void> {
+  await sql`delete from public.webhook_endpoints`;
   await sql`delete from public.distributions`;
   await sql`update public.platforms set paused_until = null, pause_reason = null,
     needs_reconnection = false, reconnection_reason = null, posts_per_hour = null,

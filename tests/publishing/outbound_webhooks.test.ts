@@ -107,6 +107,7 @@ Deno.test("a published and a failed distribution reach the client's endpoint, si
       ["delivered", 1, 204],
     ]);
   } finally {
+    await sql`delete from public.webhook_endpoints`;
     await hook.close();
     await sql.end();
   }
@@ -144,6 +145,7 @@ Deno.test("a failing endpoint is retried with backoff, each attempt recorded", a
     assert.deepEqual({ ...second }, { status: "delivered", attempts: 2, last_status_code: 200 });
     assert.equal(hook.received.length, 2);
   } finally {
+    await sql`delete from public.webhook_endpoints`;
     await hook.close();
     await sql.end();
   }
