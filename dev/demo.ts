@@ -2,22 +2,13 @@
 // publish function to the local emulators; prints what each platform answered.
 import postgres from "postgres";
 import { contentFor } from "./demo-content.ts";
+import { emulatorOrigin } from "./emulators/ports.ts";
 import type { PlatformKind } from "../supabase/functions/_shared/adapters/types.ts";
 
 const env = (name: string) => {
   const value = Deno.env.get(name);
   if (!value) throw new Error(`${name} is not set (run through npm run demo)`);
   return value;
-};
-const OFFSETS: Record<PlatformKind, number> = {
-  wordpress: 0,
-  x: 1,
-  linkedin: 2,
-  youtube: 3,
-  email: 4,
-  instagram: 5,
-  tiktok: 6,
-  podcast: 7,
 };
 const DEMO_CLIENT = "c0000000-0000-4000-8000-000000000001";
 const base = Number(env("EMULATOR_BASE_PORT"));
@@ -29,11 +20,7 @@ try {
   const stamp = new Date().toISOString();
   const ids: string[] = [];
   for (const [i, p] of platforms.entries()) {
-    const content = contentFor(
-      p.kind,
-      `demo ${stamp}`,
-      `http://127.0.0.1:${base + OFFSETS[p.kind]}`,
-    );
+    const content = contentFor(p.kind, `demo ${stamp}`, emulatorOrigin(p.kind, base));
     const [row] = await sql`insert into public.distributions ${
       sql({
         client_id: DEMO_CLIENT,

@@ -6,6 +6,7 @@
  */
 import { type EmulatorDefinition, type RunningEmulator, serveEmulator } from "./framework.ts";
 import { loadEngagementModel } from "./engagement.ts";
+import { EMULATOR_OFFSETS } from "./ports.ts";
 import { instagramEmulator } from "./instagram.ts";
 import { linkedinEmulator } from "./linkedin.ts";
 import { mailchimpEmulator } from "./mailchimp.ts";
@@ -26,20 +27,35 @@ const lift = <T>(options: T): T | Record<string, never> => (unlimited ? options 
 const NO_LIMIT = 1_000_000_000;
 
 export const EMULATORS: EmulatorEntry[] = [
-  { offset: 0, create: () => wordpressEmulator() },
+  { offset: EMULATOR_OFFSETS.wordpress, create: () => wordpressEmulator() },
   {
-    offset: 1,
+    offset: EMULATOR_OFFSETS.x,
     create: () => xEmulator(lift({ postsPerWindow: NO_LIMIT, deletesPerWindow: NO_LIMIT })),
   },
-  { offset: 2, create: () => linkedinEmulator(lift({ postsPerMemberPerDay: NO_LIMIT })) },
-  { offset: 3, create: () => youtubeEmulator(lift({ dailyQuota: NO_LIMIT })) },
-  { offset: 4, create: () => mailchimpEmulator(lift({ maxConnections: NO_LIMIT })) },
-  { offset: 5, create: () => instagramEmulator(lift({ postsPer24h: NO_LIMIT })) },
   {
-    offset: 6,
+    offset: EMULATOR_OFFSETS.linkedin,
+    create: () => linkedinEmulator(lift({ postsPerMemberPerDay: NO_LIMIT })),
+  },
+  {
+    offset: EMULATOR_OFFSETS.youtube,
+    create: () => youtubeEmulator(lift({ dailyQuota: NO_LIMIT })),
+  },
+  {
+    offset: EMULATOR_OFFSETS.email,
+    create: () => mailchimpEmulator(lift({ maxConnections: NO_LIMIT })),
+  },
+  {
+    offset: EMULATOR_OFFSETS.instagram,
+    create: () => instagramEmulator(lift({ postsPer24h: NO_LIMIT })),
+  },
+  {
+    offset: EMULATOR_OFFSETS.tiktok,
     create: () => tiktokEmulator(lift({ initsPerMinute: NO_LIMIT, postsPerDay: NO_LIMIT })),
   },
-  { offset: 7, create: () => transistorEmulator(lift({ requestsPerWindow: NO_LIMIT })) },
+  {
+    offset: EMULATOR_OFFSETS.podcast,
+    create: () => transistorEmulator(lift({ requestsPerWindow: NO_LIMIT })),
+  },
 ];
 
 export function startAll(

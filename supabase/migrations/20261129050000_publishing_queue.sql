@@ -295,22 +295,20 @@ begin
     where d.id in (select (e ->> 'id')::uuid from jsonb_array_elements(p_outcomes) e)));
 
   return query
-  with input as (
-    select r.*, p.publish_config, p.paused_until
+  with decided as (
+    -- only outcomes from the worker that still holds the row (same attempt, still publishing)
+    select r.*, p.paused_until, d.retry_count, d.platform_id, d.attempt_started_at as started_at,
+      case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end as kind,
+      coalesce((p.publish_config ->> 'max_attempts')::integer, 5) as max_attempts,
+      -- exponential backoff with full jitter in [0.5, 1.5) of the step, capped
+      least(coalesce((p.publish_config ->> 'retry_base_seconds')::numeric, 30) * power(2, d.retry_count),
+            coalesce((p.publish_config ->> 'retry_max_seconds')::numeric, 3600)) * (0.5 + random()) as backoff,
+      coalesce((p.publish_config ->> 'reconcile_after_seconds')::numeric, 60) as reconcile_after
     from jsonb_to_recordset(p_outcomes) as r(
       id uuid, attempt_id uuid, outcome text, external_id text, external_url text, published_at timestamptz,
       message text, http_status integer, reset_at timestamptz, resolved_attempts jsonb, error_class text)
     join public.distributions d on d.id = r.id and d.attempt_id = r.attempt_id and d.status = 'publishing'
     join public.platforms p on p.id = d.platform_id
-  ), decided as (
-    select i.*, d.retry_count, d.platform_id, d.attempt_started_at as started_at,
-      case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end as kind,
-      coalesce((i.publish_config ->> 'max_attempts')::integer, 5) as max_attempts,
-      -- exponential backoff with full jitter in [0.5, 1.5) of the step, capped
-      least(coalesce((i.publish_config ->> 'retry_base_seconds')::numeric, 30) * power(2, d.retry_count),
-            coalesce((i.publish_config ->> 'retry_max_seconds')::numeric, 3600)) * (0.5 + random()) as backoff,
-      coalesce((i.publish_config ->> 'reconcile_after_seconds')::numeric, 60) as reconcile_after
-    from input i join public.distributions d on d.id = i.id
   ), updated as (
     update public.distributions d set
       status = case

@@ -1,17 +1,7 @@
 // The running stack's emulators (dev/emulators/main.ts), driven over their /__emulator/ control API.
 import type { FaultSpec, RecordedRequest } from "../../dev/emulators/framework.ts";
+import { emulatorOrigin } from "../../dev/emulators/ports.ts";
 import type { Kind } from "./seed.ts";
-
-const OFFSETS: Record<Kind, number> = {
-  wordpress: 0,
-  x: 1,
-  linkedin: 2,
-  youtube: 3,
-  email: 4,
-  instagram: 5,
-  tiktok: 6,
-  podcast: 7,
-};
 
 /** The request that makes a post public on each platform (counted to find duplicates and losses). */
 const PUBLISH_REQUEST: Record<Kind, { method: string; path: RegExp }> = {
@@ -61,7 +51,7 @@ export class EmulatorControl {
 
 export function emulatorFor(kind: Kind): EmulatorControl {
   const base = Number(Deno.env.get("EMULATOR_BASE_PORT") ?? 25430);
-  return new EmulatorControl(kind, `http://127.0.0.1:${base + OFFSETS[kind]}`);
+  return new EmulatorControl(kind, emulatorOrigin(kind, base));
 }
 
 export async function publishCount(kind: Kind): Promise<number> {

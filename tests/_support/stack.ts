@@ -53,6 +53,21 @@ export function userJwt(userId: string, options: { expiresIn?: number } = {}): P
   return signJwt({ sub: userId, role: "authenticated", aud: "authenticated" }, options);
 }
 
+/** Calls a function as pg_cron does (the service-role key); the JSON reply and its status. */
+export async function invokeService(
+  name: string,
+  body: unknown = {},
+  path = "",
+) {
+  const res = await fetch(`${stack.functionUrl(name)}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,

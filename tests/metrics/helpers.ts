@@ -1,6 +1,5 @@
 // Helpers for metrics, webhook, attribution and A/B tests: published rows inserted directly.
 import type postgres from "postgres";
-import { stack } from "../_support/stack.ts";
 
 export interface PublishedRow {
   client_id: string;
@@ -35,15 +34,7 @@ export async function insertPublished(sql: postgres.Sql, r: PublishedRow): Promi
   return String(row.id);
 }
 
-export async function invokeService(name: string, body: unknown = {}, path = "") {
-  const res = await fetch(`${stack.functionUrl(name)}${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+export { invokeService } from "../_support/stack.ts";
 
 /** Sets an emulator's clock (e.g. hours after a post, so it has engagement); undefined = real. */
 export async function setEmulatorClock(origin: string, offsetSeconds?: number): Promise<void> {

@@ -14,12 +14,7 @@ async function publishOneX(sql: ReturnType<typeof connect>): Promise<string> {
     platform_id: PLATFORM_IDS.x,
     body: `Ten minutes a week is enough for a budget. metrics-${crypto.randomUUID().slice(0, 8)}`,
   }]);
-  const res = await fetch(stack.functionUrl("publish"), {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ budget_ms: 10_000, exit_when_idle: true }),
-  });
-  await res.body?.cancel();
+  await invokeService("publish", { budget_ms: 10_000, exit_when_idle: true });
   const [row] = await sql`select status from public.distributions where id = ${id}`;
   assert.equal(row.status, "published");
   return id;

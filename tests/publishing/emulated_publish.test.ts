@@ -1,6 +1,6 @@
 // The publish function end to end: pg queue -> function -> real adapters -> the platform emulators.
 import assert from "node:assert/strict";
-import { connect, stack } from "../_support/stack.ts";
+import { connect, invokeService } from "../_support/stack.ts";
 import { insertDue, resetQueue } from "../_support/queue.ts";
 import { KINDS, PLATFORM_IDS } from "../_support/seed.ts";
 import { contentFor } from "../../dev/demo-content.ts";
@@ -12,14 +12,13 @@ import { contentOf } from "../../supabase/functions/_shared/publishing/attempt.t
 type Sql = ReturnType<typeof connect>;
 
 async function invokePublish(body: Record<string, unknown> = {}) {
-  const res = await fetch(stack.functionUrl("publish"), {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ budget_ms: 20_000, exit_when_idle: true, ...body }),
+  const reply = await invokeService("publish", {
+    budget_ms: 20_000,
+    exit_when_idle: true,
+    ...body,
   });
-  const report = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(report));
-  return report;
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  return reply.body;
 }
 
 async function freshEmulators() {

@@ -1,7 +1,7 @@
 // Native scheduling against the WordPress emulator: the post is handed over ahead of time (a `future`
 // post), confirmed at its time, and withdrawn from the platform when the distribution is cancelled or moved.
 import assert from "node:assert/strict";
-import { connect, stack } from "../_support/stack.ts";
+import { connect, invokeService } from "../_support/stack.ts";
 import { insertDue, resetQueue } from "../_support/queue.ts";
 import { PLATFORM_IDS } from "../_support/seed.ts";
 import { contentFor } from "../../dev/demo-content.ts";
@@ -11,14 +11,9 @@ type Sql = ReturnType<typeof connect>;
 const WORDPRESS = PLATFORM_IDS.wordpress;
 
 async function invokePublish() {
-  const res = await fetch(stack.functionUrl("publish"), {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ budget_ms: 10_000, exit_when_idle: true }),
-  });
-  const report = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(report));
-  return report;
+  const reply = await invokeService("publish", { budget_ms: 10_000, exit_when_idle: true });
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  return reply.body;
 }
 
 async function setUp(sql: Sql, minLeadSeconds: number) {

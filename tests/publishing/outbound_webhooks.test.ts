@@ -1,7 +1,7 @@
 // Outbound webhooks: a client's endpoint is told about published and failed distributions, with a
 // signature it can verify; a failing endpoint is retried, and every attempt is recorded.
 import assert from "node:assert/strict";
-import { connect, eventually, stack } from "../_support/stack.ts";
+import { connect, eventually, invokeService } from "../_support/stack.ts";
 import { fakeDirectory, FakePlatform, insertDue, resetQueue, X } from "../_support/queue.ts";
 import { DEMO_CLIENT } from "../_support/seed.ts";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
@@ -39,13 +39,9 @@ async function settled(sql: ReturnType<typeof connect>, endpointId: string) {
 }
 
 async function deliver() {
-  const res = await fetch(stack.functionUrl("deliver-webhooks"), {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
-    body: "{}",
-  });
-  assert.equal(res.status, 200);
-  return await res.json();
+  const reply = await invokeService("deliver-webhooks");
+  assert.equal(reply.status, 200);
+  return reply.body;
 }
 
 const quick = {

@@ -2,7 +2,7 @@
 // with its enclosure and a guid that does not change; unknown or non-podcast ids are 404.
 import assert from "node:assert/strict";
 import { XMLParser } from "fast-xml-parser";
-import { connect, stack } from "../_support/stack.ts";
+import { connect, invokeService, stack } from "../_support/stack.ts";
 import { insertDue, resetQueue } from "../_support/queue.ts";
 import { PLATFORM_IDS } from "../_support/seed.ts";
 import { contentFor } from "../../dev/demo-content.ts";
@@ -21,12 +21,7 @@ Deno.test("a published episode is an item of the podcast's feed, with a stable g
     await resetQueue(sql);
     const content = contentFor("podcast", "feed episode", emulatorFor("podcast").origin);
     const [id] = await insertDue(sql, [{ platform_id: PLATFORM_IDS.podcast, ...content }]);
-    const res = await fetch(stack.functionUrl("publish"), {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ budget_ms: 10_000, exit_when_idle: true }),
-    });
-    await res.body?.cancel();
+    await invokeService("publish", { budget_ms: 10_000, exit_when_idle: true });
     const first = await feed(PLATFORM_IDS.podcast);
     assert.equal(first.status, 200);
     assert.match(first.type ?? "", /application\/rss\+xml/);
