@@ -79,7 +79,7 @@ export interface EmulatorContext {
 
 export interface Route {
   method: string;
-  /** URLPattern pathname, e.g. "/2/tweets/:id". */
+  /** Literal segments and `:name` segments (one path segment each), e.g. "/2/tweets/:id". */
   path: string;
   handle(req: EmulatorRequest, ctx: EmulatorContext): Response | Promise<Response>;
 }
@@ -139,10 +139,31 @@ const MEDIA_TYPES: Record<string, string> = {
   mp3: "audio/mpeg",
 };
 
+const decoder = new TextDecoder();
+
+/** Object.fromEntries of headers or query parameters, without its (slow) iterator. */
+function record(pairs: Headers | URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  pairs.forEach((value, key) => {
+    out[key] = value;
+  });
+  return out;
+}
+
+/** Deterministic stand-in media bytes; the last size up to 1 MiB is kept (clients repeat one). */
+let lastMedia = new Uint8Array(0);
+function mediaBytes(size: number): Uint8Array<ArrayBuffer> {
+  if (lastMedia.length === size) return lastMedia.slice();
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + 7) % 251;
+  if (size <= 1024 * 1024) lastMedia = bytes.slice();
+  return bytes;
+}
+
 function parseBody(headers: Headers, bytes: Uint8Array): { parsed: unknown; recorded: unknown } {
   if (bytes.length === 0) return { parsed: undefined, recorded: undefined };
   const type = headers.get("content-type") ?? "";
-  const text = () => new TextDecoder().decode(bytes);
+  const text = () => decoder.decode(bytes);
   if (type.includes("json")) {
     try {
       const parsed = JSON.parse(text());
@@ -159,6 +180,140 @@ function parseBody(headers: Headers, bytes: Uint8Array): { parsed: unknown; reco
   return { parsed: undefined, recorded: { bytes: bytes.length } };
 }
 
+/** A route path's segments: literal text, or `{ param }` for one non-empty segment. */
+type Segment = string | { param: string };
+
+function compilePath(path: string): Segment[] {
+  return path.split("/").map((segment) => {
+    const param = /^:(\w+)$/.exec(segment)?.[1];
+    if (param) return { param };
+    if (/[:*?+(){}\\]/.test(segment)) throw new Error(`unsupported route path syntax: ${path}`);
+    return segment;
+  });
+}
+
+/** The route's parameters (percent-decoded) when `parts` (a path split at "/") matches it. */
+function matchPath(segments: Segment[], parts: string[]): Record<string, string> | undefined {
+  if (segments.length !== parts.length) return undefined;
+  for (let i = 0; i < parts.length; i++) {
+    const s = segments[i];
+    if (typeof s === "string" ? s !== parts[i] : parts[i] === "") return undefined;
+  }
+  const params: Record<string, string> = {};
+  segments.forEach((s, i) => {
+    if (typeof s !== "string") params[s.param] = decodeURIComponent(parts[i]);
+  });
+  return params;
+}
+
+/** Canonicalises a rewritten route path (percent-encoding, dot segments) as URL pathnames are. */
+const ANY_PATH = new URLPattern({ pathname: "*" });
+
+/**
+ * Instants (ms) per key, kept in ascending order, for rolling-window limits: counting those later
+ * than a bound is O(log n), adding and forgetting are amortised O(1). An instant added out of order
+ * (the clock set back) is inserted in place, so counts are exact whatever the clock does.
+ */
+export class Timestamps {
+  #byKey = new Map<string, { times: number[]; start: number }>();
+
+  add(key: string, at: number): void {
+    let list = this.#byKey.get(key);
+    if (!list) this.#byKey.set(key, list = { times: [], start: 0 });
+    const { times } = list;
+    if (times.length === list.start || at >= times[times.length - 1]) times.push(at);
+    else times.splice(firstAfter(list, at), 0, at);
+  }
+
+  /** How many instants of `key` are later than `since`. */
+  countAfter(key: string, since: number): number {
+    const list = this.#byKey.get(key);
+    return list ? list.times.length - firstAfter(list, since) : 0;
+  }
+
+  /** Forget the instants of `key` at or before `since`. */
+  forget(key: string, since: number): void {
+    const list = this.#byKey.get(key);
+    if (!list) return;
+    list.start = firstAfter(list, since);
+    if (list.start > 1024 && list.start * 2 > list.times.length) {
+      list.times = list.times.slice(list.start);
+      list.start = 0;
+    }
+  }
+}
+
+/** Index of the first kept instant later than `at` (binary search). */
+function firstAfter(list: { times: number[]; start: number }, at: number): number {
+  let lo = list.start;
+  let hi = list.times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list.times[mid] <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Items that fall due at an instant (scheduled posts), taken once due: O(log n) each (a heap). */
+export class DueQueue<T> {
+  #heap: { at: number; item: T }[] = [];
+
+  add(at: number, item: T): void {
+    const heap = this.#heap;
+    heap.push({ at, item });
+    for (let i = heap.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent].at <= heap[i].at) break;
+      [heap[parent], heap[i]] = [heap[i], heap[parent]];
+      i = parent;
+    }
+  }
+
+  /** Remove and return the items due at or before `now`, earliest first. */
+  takeDue(now: number): T[] {
+    const heap = this.#heap;
+    const due: T[] = [];
+    while (heap.length && heap[0].at <= now) {
+      due.push(heap[0].item);
+      const last = heap.pop()!;
+      if (!heap.length) break;
+      heap[0] = last;
+      for (let i = 0;;) {
+        const l = 2 * i + 1;
+        const min = l + 1 < heap.length && heap[l + 1].at < heap[l].at ? l + 1 : l;
+        if (min >= heap.length || heap[i].at <= heap[min].at) break;
+        [heap[min], heap[i]] = [heap[i], heap[min]];
+        i = min;
+      }
+    }
+    return due;
+  }
+}
+
+/** Items filed under string keys (posts by their text, for duplicate checks): O(1) per key. */
+export class Index<T> {
+  #byKey = new Map<string, T[]>();
+
+  add(key: string, item: T): void {
+    const items = this.#byKey.get(key);
+    if (items) items.push(item);
+    else this.#byKey.set(key, [item]);
+  }
+
+  remove(key: string, item: T): void {
+    const items = this.#byKey.get(key);
+    const i = items?.indexOf(item) ?? -1;
+    if (i < 0) return;
+    items!.splice(i, 1);
+    if (!items!.length) this.#byKey.delete(key);
+  }
+
+  get(key: string): readonly T[] {
+    return this.#byKey.get(key) ?? [];
+  }
+}
+
 export function serveEmulator<S>(
   def: EmulatorDefinition<S>,
   options: EmulatorOptions = {},
@@ -170,10 +325,11 @@ export function serveEmulator<S>(
   let faults: Fault[] = [];
   const holds = new Set<() => void>();
   let nextId = 1;
-  const routes = def.routes.map((r) => ({ ...r, pattern: new URLPattern({ pathname: r.path }) }));
+  const routes = def.routes.map((r) => ({ ...r, segments: compilePath(r.path) }));
   const engagement = options.engagement ?? loadEngagementModel();
 
   const takeFault = (method: string, path: string): Fault | undefined => {
+    if (faults.length === 0) return undefined;
     const fault = faults.find((f) =>
       (!f.method || f.method.toUpperCase() === method) && (!f.path || path.startsWith(f.path))
     );
@@ -243,14 +399,12 @@ export function serveEmulator<S>(
     if (media && req.method === "GET") {
       // A stand-in public media host: deterministic bytes, `?bytes=N` (default 4096).
       const size = Math.min(Number(url.searchParams.get("bytes") ?? 4096) || 4096, 50_000_000);
-      const bytes = new Uint8Array(size).map((_, i) => (i * 31 + 7) % 251);
-      return new Response(bytes, { headers: { "content-type": MEDIA_TYPES[media[1]] } });
+      return new Response(mediaBytes(size), { headers: { "content-type": MEDIA_TYPES[media[1]] } });
     }
     return json({ error: `unknown control endpoint ${req.method} ${url.pathname}` }, 404);
   };
 
-  const handle = async (req: Request): Promise<Response> => {
-    const url = new URL(req.url);
+  const handle = async (req: Request, url: URL): Promise<Response> => {
     if (url.pathname.startsWith("/__emulator/")) return control(req, url);
     const path = def.routePath ? def.routePath(url) : url.pathname;
     const bytes = new Uint8Array(await req.arrayBuffer());
@@ -259,21 +413,21 @@ export function serveEmulator<S>(
       id: nextId++,
       method: req.method,
       path,
-      query: Object.fromEntries(url.searchParams),
-      headers: Object.fromEntries(req.headers),
+      query: record(url.searchParams),
+      headers: record(req.headers),
       body: recordedBody,
       time: now().toISOString(),
     });
     const ctx: EmulatorContext = { now, origin: running.origin, engagement };
     const route = () => {
+      const canonical = path === url.pathname
+        ? path
+        : ANY_PATH.exec({ pathname: path })?.pathname.input ?? path;
+      const parts = canonical.split("/");
       for (const r of routes) {
         if (r.method !== req.method) continue;
-        const match = r.pattern.exec({ pathname: path });
-        if (!match) continue;
-        const params: Record<string, string> = {};
-        for (const [k, v] of Object.entries(match.pathname.groups)) {
-          if (v !== undefined) params[k] = decodeURIComponent(v);
-        }
+        const params = matchPath(r.segments, parts);
+        if (!params) continue;
         return r.handle(
           {
             method: req.method,
@@ -317,8 +471,8 @@ export function serveEmulator<S>(
     { port: options.port ?? 0, hostname: options.hostname ?? "127.0.0.1", onListen: () => {} },
     async (req) => {
       const started = performance.now();
-      const response = await handle(req);
       const url = new URL(req.url);
+      const response = await handle(req, url);
       if (!url.pathname.startsWith("/__emulator/")) {
         log(
           `[${def.name}] ${req.method} ${url.pathname}${url.search} -> ${response.status} ` +

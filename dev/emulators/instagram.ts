@@ -8,7 +8,13 @@
  * engagement model (`impressions` is rejected, deprecated since v22).
  */
 import { bearerToken } from "./auth.ts";
-import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
+import {
+  type EmulatorContext,
+  type EmulatorDefinition,
+  json,
+  type Route,
+  Timestamps,
+} from "./framework.ts";
 import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
 
 type ContainerStatus = "IN_PROGRESS" | "FINISHED" | "ERROR" | "PUBLISHED";
@@ -117,6 +123,8 @@ export function instagramEmulator(
     videoProcessingMs: options.videoProcessingMs ?? 50,
   };
   const newId = () => String(state.nextId++);
+  /** When each user published, for the rolling 24 h cap. */
+  const publishedAt = new Timestamps();
 
   /** Status as of now: FINISHED once processed, EXPIRED 24 h after creation. */
   const statusOf = (c: IgContainer, now: Date): ContainerStatus | "EXPIRED" => {
@@ -126,9 +134,7 @@ export function instagramEmulator(
   };
 
   const publishedLastDay = (userId: string, now: Date) =>
-    [...state.media.values()].filter((m) =>
-      m.userId === userId && now.getTime() - m.timestamp.getTime() < DAY_MS
-    ).length;
+    publishedAt.countAfter(userId, now.getTime() - DAY_MS);
 
   type Handler = (
     p: Record<string, string>,
@@ -266,6 +272,7 @@ export function instagramEmulator(
       permalink: `https://www.instagram.com/p/${shortcode(id)}/`,
       timestamp: now,
     });
+    publishedAt.add(user, now.getTime());
     return json({ id });
   };
 

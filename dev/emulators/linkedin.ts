@@ -8,9 +8,14 @@
  * organizationalEntityShareStatistics from the engagement model.
  */
 import { bearerToken } from "./auth.ts";
-import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
+import {
+  type EmulatorContext,
+  type EmulatorDefinition,
+  Index,
+  json,
+  type Route,
+} from "./framework.ts";
 import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
-import { zonedParts } from "../../supabase/functions/_shared/adapters/zoned-time.ts";
 
 export interface LinkedInMember {
   access_token: string;
@@ -32,7 +37,7 @@ export interface LinkedInPost {
 export interface LinkedInState {
   members: LinkedInMember[];
   posts: Map<string, LinkedInPost>;
-  /** "member|YYYY-MM-DD" (UTC) -> posts created that day. */
+  /** "member|Y-M-D" (UTC, unpadded) -> posts created that day. */
   daily: Map<string, number>;
   nextId: bigint;
 }
@@ -93,6 +98,8 @@ export function linkedinEmulator(
     nextId: 7_300_000_000_000_000_000n,
   };
   const perDay = options.postsPerMemberPerDay ?? 150;
+  /** Posts by commentary, for the duplicate check. */
+  const byCommentary = new Index<LinkedInPost>();
 
   /** Bearer token and the versioning headers; the member or an error Response. */
   const gate = (req: Parameters<Route["handle"]>[0], ctx: EmulatorContext) => {
@@ -162,14 +169,14 @@ export function linkedinEmulator(
       );
     }
     const stored = truncateAtReserved(commentary);
-    const duplicate = [...state.posts.values()].some((p) =>
-      !p.deleted && p.author === author && p.commentary === stored
+    const duplicate = byCommentary.get(stored).some((p) =>
+      !p.deleted && p.author === author && p.commentary === stored && state.posts.get(p.id) === p
     );
     if (duplicate) {
       return inputError("DUPLICATE_POST", "Duplicate post is detected", "/commentary");
     }
-    const z = zonedParts(now, "UTC");
-    const dayKey = `${member.person_urn}|${z.year}-${z.month}-${z.day}`;
+    const day = `${now.getUTCFullYear()}-${now.getUTCMonth() + 1}-${now.getUTCDate()}`;
+    const dayKey = `${member.person_urn}|${day}`;
     const used = state.daily.get(dayKey) ?? 0;
     if (used >= perDay) {
       // LinkedIn's 429 carries no Retry-After or rate-limit headers.
@@ -182,7 +189,7 @@ export function linkedinEmulator(
     }
     state.daily.set(dayKey, used + 1);
     const id = `urn:li:share:${state.nextId++}`;
-    state.posts.set(id, {
+    const post: LinkedInPost = {
       id,
       author,
       commentary: stored,
@@ -190,7 +197,9 @@ export function linkedinEmulator(
       createdAt: now,
       lastModifiedAt: now,
       deleted: false,
-    });
+    };
+    state.posts.set(id, post);
+    byCommentary.add(stored, post);
     return new Response(null, { status: 201, headers: { "x-restli-id": id, "x-linkedin-id": id } });
   };
 
@@ -235,7 +244,9 @@ export function linkedinEmulator(
               "/commentary",
             );
           }
+          byCommentary.remove(post.commentary, post);
           post.commentary = truncateAtReserved(set.commentary);
+          byCommentary.add(post.commentary, post);
         }
         post.lastModifiedAt = ctx.now();
         return new Response(null, { status: 204 });
@@ -249,7 +260,10 @@ export function linkedinEmulator(
         if (member instanceof Response) return member;
         const post = state.posts.get(req.params.urn);
         if (post && !canActAs(member, post.author)) return denied("partnerApiPostsExternal.DELETE");
-        if (post) post.deleted = true;
+        if (post && !post.deleted) {
+          post.deleted = true;
+          byCommentary.remove(post.commentary, post);
+        }
         return new Response(null, { status: 204 });
       },
     },

@@ -7,7 +7,13 @@
  * "unreachable"). Video metrics come from the engagement model.
  */
 import { bearerToken } from "./auth.ts";
-import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
+import {
+  type EmulatorContext,
+  type EmulatorDefinition,
+  json,
+  type Route,
+  Timestamps,
+} from "./framework.ts";
 import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
 
 export interface TikTokAccount {
@@ -40,7 +46,8 @@ export interface TikTokState {
   privacyLevelOptions: string[];
   publishes: Map<string, TikTokPublish>;
   videos: Map<string, TikTokVideo>;
-  initTimes: Map<string, number[]>;
+  /** Init requests per token, for the per-minute limit. */
+  initTimes: Timestamps;
   initsPerMinute: number;
   postsPerDay: number;
   /** How long PROCESSING_DOWNLOAD lasts. */
@@ -87,12 +94,14 @@ export function tiktokEmulator(
       ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"],
     publishes: new Map(),
     videos: new Map(),
-    initTimes: new Map(),
+    initTimes: new Timestamps(),
     initsPerMinute: options.initsPerMinute ?? 6,
     postsPerDay: options.postsPerDay ?? 15,
     processingMs: options.processingMs ?? 0,
     nextId: 7_300_000_000_001,
   };
+  /** When each token's publishes were created, for the daily cap. */
+  const createdAt = new Timestamps();
 
   type Handler = (
     body: Record<string, unknown>,
@@ -142,15 +151,13 @@ export function tiktokEmulator(
 
   const init: Handler = (body, { token }, ctx) => {
     const now = ctx.now();
-    const recent = (state.initTimes.get(token) ?? []).filter((t) => now.getTime() - t < 60_000);
-    if (recent.length >= state.initsPerMinute) {
+    const minuteAgo = now.getTime() - 60_000;
+    if (state.initTimes.countAfter(token, minuteAgo) >= state.initsPerMinute) {
       return tiktokError(429, "rate_limit_exceeded", "API rate limit was exceeded.");
     }
-    state.initTimes.set(token, [...recent, now.getTime()]);
-    const today = [...state.publishes.values()].filter((p) =>
-      p.token === token && now.getTime() - p.createdAt.getTime() < 86_400_000
-    );
-    if (today.length >= state.postsPerDay) {
+    state.initTimes.forget(token, minuteAgo);
+    state.initTimes.add(token, now.getTime());
+    if (createdAt.countAfter(token, now.getTime() - 86_400_000) >= state.postsPerDay) {
       return tiktokError(
         403,
         "spam_risk_too_many_posts",
@@ -199,6 +206,7 @@ export function tiktokEmulator(
       privacyLevel: String(post.privacy_level),
       createdAt: now,
     });
+    createdAt.add(token, now.getTime());
     return ok({ publish_id: id });
   };
 

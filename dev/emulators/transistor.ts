@@ -5,7 +5,7 @@
  * the engagement model, and the rate limit: 10 requests per 10 s, then 429 and a 10 s block.
  */
 import type { EmulatorContext, EmulatorDefinition, EmulatorRequest, Route } from "./framework.ts";
-import { json } from "./framework.ts";
+import { json, Timestamps } from "./framework.ts";
 
 export interface TransistorEpisode {
   id: string;
@@ -25,7 +25,8 @@ export interface TransistorState {
   episodes: Map<string, TransistorEpisode>;
   windowMs: number;
   requestsPerWindow: number;
-  recent: number[];
+  /** Requests counted in the rate window (one key: the whole API). */
+  recent: Timestamps;
   blockedUntil: number;
   nextId: number;
 }
@@ -49,7 +50,7 @@ export function transistorEmulator(
     episodes: new Map(),
     windowMs: 10_000,
     requestsPerWindow: options.requestsPerWindow ?? 10,
-    recent: [],
+    recent: new Timestamps(),
     blockedUntil: 0,
     nextId: 100_001,
   };
@@ -80,12 +81,12 @@ export function transistorEmulator(
     }
     const now = ctx.now().getTime();
     if (now < state.blockedUntil) return errors(429, "Rate limit exceeded. Try again later.");
-    state.recent = state.recent.filter((t) => now - t < state.windowMs);
-    if (state.recent.length >= state.requestsPerWindow) {
+    state.recent.forget("api", now - state.windowMs);
+    if (state.recent.countAfter("api", now - state.windowMs) >= state.requestsPerWindow) {
       state.blockedUntil = now + state.windowMs;
       return errors(429, "Rate limit exceeded. Try again later.");
     }
-    state.recent.push(now);
+    state.recent.add("api", now);
     return handler(req, ctx);
   };
 

@@ -11,7 +11,13 @@
  * not allowed.
  */
 import { basicCredentials } from "./auth.ts";
-import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
+import {
+  DueQueue,
+  type EmulatorContext,
+  type EmulatorDefinition,
+  json,
+  type Route,
+} from "./framework.ts";
 import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
 
 export interface WordPressPost {
@@ -97,9 +103,12 @@ export function wordpressEmulator(
     nextId: 100,
   };
 
+  /** Posts by the date_gmt they were given when they became future (re-added on every change). */
+  const scheduled = new DueQueue<WordPressPost>();
+
   /** WordPress' cron publishes due future posts. */
   const tick = (now: Date) => {
-    for (const post of state.posts.values()) {
+    for (const post of scheduled.takeDue(now.getTime())) {
       if (post.status === "future" && post.date_gmt <= now) post.status = "publish";
     }
   };
@@ -195,6 +204,7 @@ export function wordpressEmulator(
     const ahead = (post.date_gmt.getTime() - now.getTime()) / 1000;
     if (post.status === "publish" && ahead >= FUTURE_SECONDS) post.status = "future";
     else if (post.status === "future" && ahead < FUTURE_SECONDS) post.status = "publish";
+    if (post.status === "future") scheduled.add(post.date_gmt.getTime(), post);
     post.modified_gmt = now;
   };
 

@@ -10,7 +10,13 @@
  */
 import { createHmac } from "node:crypto";
 import { oauthEncode, parseOAuth1 } from "./auth.ts";
-import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
+import {
+  type EmulatorContext,
+  type EmulatorDefinition,
+  Index,
+  json,
+  type Route,
+} from "./framework.ts";
 import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
 import { parseTweet } from "../../supabase/functions/_shared/adapters/twitter-text.ts";
 
@@ -148,6 +154,8 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
     nextId: 1860000000000000000n,
   };
   const repostField = options.repostField ?? "retweet_count";
+  /** Tweets by text, for the duplicate check. */
+  const byText = new Index<XTweet>();
 
   const authenticate = (req: Parameters<Route["handle"]>[0]): XAccount | Response => {
     const parsed = parseOAuth1(req.headers);
@@ -354,8 +362,9 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
             });
           if (!ok) return invalidRequest("Your media IDs are invalid.");
         }
-        const duplicate = [...state.tweets.values()].some((t) =>
-          !t.deleted && t.authorId === account.user_id && t.text === text
+        const duplicate = byText.get(text).some((t) =>
+          !t.deleted && t.authorId === account.user_id && t.text === text &&
+          state.tweets.get(t.id) === t
         );
         if (duplicate) {
           return new Response(
@@ -369,13 +378,9 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
           );
         }
         const id = String(state.nextId++);
-        state.tweets.set(id, {
-          id,
-          text,
-          authorId: account.user_id,
-          createdAt: now,
-          deleted: false,
-        });
+        const tweet = { id, text, authorId: account.user_id, createdAt: now, deleted: false };
+        state.tweets.set(id, tweet);
+        byText.add(text, tweet);
         return json({ data: { id, text, edit_history_tweet_ids: [id] } }, 201, limit);
       },
     },
@@ -408,6 +413,7 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
           );
         }
         tweet.deleted = true;
+        byText.remove(tweet.text, tweet);
         return json({ data: { deleted: true } }, 200, limit);
       },
     },

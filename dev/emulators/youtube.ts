@@ -16,7 +16,13 @@
  * Authorization header need a live token of the session's channel, as Google's do.
  */
 import { bearerToken } from "./auth.ts";
-import { type EmulatorContext, type EmulatorDefinition, json, type Route } from "./framework.ts";
+import {
+  DueQueue,
+  type EmulatorContext,
+  type EmulatorDefinition,
+  json,
+  type Route,
+} from "./framework.ts";
 import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
 import { nextMidnight } from "../../supabase/functions/_shared/adapters/zoned-time.ts";
 
@@ -241,9 +247,12 @@ export function youtubeEmulator(
     }, 401);
   };
 
+  /** Videos with a publishAt, by it. */
+  const scheduled = new DueQueue<YouTubeVideo>();
+
   /** Scheduled videos go public when due. */
   const tick = (now: Date) => {
-    for (const v of state.videos.values()) {
+    for (const v of scheduled.takeDue(now.getTime())) {
       if (v.publishAt && v.publishAt <= now && v.privacyStatus === "private") {
         v.privacyStatus = "public";
       }
@@ -297,6 +306,7 @@ export function youtubeEmulator(
       deleted: false,
     };
     state.videos.set(id, video);
+    if (video.publishAt) scheduled.add(video.publishAt.getTime(), video);
     s.videoId = id;
     return video;
   };

@@ -62,8 +62,8 @@ async function claimWith(
   limit: number,
   leaseSeconds: number,
 ): Promise<ClaimedRow[]> {
-  const rows = await sql.unsafe(`select r from private.${fn}($1, $2) as r`, [limit, leaseSeconds]);
-  return rows.map((row) => ClaimedRow.parse(row.r));
+  const rows = await sql.unsafe(`select * from private.${fn}($1, $2)`, [limit, leaseSeconds]);
+  return rows.map((row) => ClaimedRow.parse(row));
 }
 
 /** Due rows (and rows whose lease lapsed), within each platform's limits. */
