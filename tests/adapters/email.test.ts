@@ -4,6 +4,7 @@ import type { DistributionContent } from "../../supabase/functions/_shared/adapt
 import { mailchimpEmulator, type MailchimpState } from "../../dev/emulators/mailchimp.ts";
 import type { RunningEmulator } from "../../dev/emulators/framework.ts";
 import { assertFailure, assertOk, platformRow } from "./helpers.ts";
+import { type Relay, relayTo } from "./relay.ts";
 import { type TestClock, type ValidationCase, validationTable, withEmulator } from "./emulated.ts";
 
 const KEY = "emulator-key-us1";
@@ -35,17 +36,44 @@ function withMailchimp(
   fn: (adapter: EmailAdapter, emu: Emu, clock: TestClock) => Promise<void>,
   options: Parameters<typeof mailchimpEmulator>[0] = {},
 ) {
-  return withEmulator(
-    mailchimpEmulator(options),
-    START,
-    (emu, clock) => fn(adapterFor(emu, clock), emu, clock),
-  );
+  return withEmulator(mailchimpEmulator(options), START, async (emu, clock) => {
+    const adapter = adapterFor(emu, clock);
+    try {
+      await fn(adapter, emu, clock);
+    } finally {
+      adapter.close();
+    }
+  });
 }
+
+/** The adapter talks to the emulator through a relay that counts and can lose connections. */
+function withRelayedMailchimp(
+  fn: (adapter: EmailAdapter, emu: Emu, relay: Relay) => Promise<void>,
+) {
+  return withEmulator(mailchimpEmulator(), START, async (emu, clock) => {
+    const relay = relayTo(emu.port);
+    const row = platformRow("email", {
+      base_url: `${relay.origin}/3.0`,
+      timeout_ms: 500,
+      ...CONFIG,
+    });
+    const adapter = new EmailAdapter(row, { api_key: KEY }, { now: () => clock.now });
+    try {
+      await fn(adapter, emu, relay);
+    } finally {
+      adapter.close();
+      await relay.close();
+    }
+  });
+}
+
+const sends = (emu: Emu) =>
+  emu.requests({ method: "POST" }).filter((r) => r.path.endsWith("/send"));
 
 const paths = (emu: Emu) =>
   emu.requests().map((r) => `${r.method} ${r.path.replace(/campaigns\/\w+/, "campaigns/ID")}`);
 
-Deno.test("email: publish creates, fills, checks and sends one campaign through the official client", () =>
+Deno.test("email: publish creates, fills and sends one campaign through the official client", () =>
   withMailchimp(async (adapter, emu) => {
     const result = await adapter.publish(email(), { attemptId: "e-1" });
     assertOk(result);
@@ -53,7 +81,6 @@ Deno.test("email: publish creates, fills, checks and sends one campaign through 
     assert.deepEqual(paths(emu), [
       "POST /3.0/campaigns",
       "PUT /3.0/campaigns/ID/content",
-      "GET /3.0/campaigns/ID/send-checklist",
       "POST /3.0/campaigns/ID/actions/send",
     ]);
     const create = emu.requests()[0];
@@ -85,11 +112,30 @@ Deno.test("email: a campaign failing the send checklist is permanent and its dra
     const adapter = adapterFor(emu, clock, { reply_to: "not-an-address" });
     const f = assertFailure(await adapter.publish(email(), { attemptId: "e-3" }), "permanent");
     assert.match(f.message, /send checklist: From Email/);
+    assert.equal(f.outcome, "not_applied");
     assert.equal(emu.state.campaigns.size, 0);
-    assert.equal(
-      emu.requests({ path: "/3.0/campaigns/" }).some((r) => r.path.endsWith("/send")),
-      false,
+    // Mailchimp refused the send; only then was the checklist read, to say why.
+    assert.deepEqual(paths(emu), [
+      "POST /3.0/campaigns",
+      "PUT /3.0/campaigns/ID/content",
+      "POST /3.0/campaigns/ID/actions/send",
+      "GET /3.0/campaigns/ID/send-checklist",
+      "DELETE /3.0/campaigns/ID",
+    ]);
+    adapter.close();
+  }));
+
+Deno.test("email: scheduling a campaign failing the send checklist: same failure, draft removed", () =>
+  withMailchimp(async (_adapter, emu, clock) => {
+    const adapter = adapterFor(emu, clock, { reply_to: "not-an-address" });
+    const at = new Date("2026-03-03T10:15:00Z");
+    const f = assertFailure(
+      await adapter.schedule(email(), at, { attemptId: "e-3s" }),
+      "permanent",
     );
+    assert.match(f.message, /send checklist: From Email/);
+    assert.equal(emu.state.campaigns.size, 0);
+    adapter.close();
   }));
 
 Deno.test("email: native schedule on a quarter hour; the campaign goes out when due", () =>
@@ -315,3 +361,34 @@ Deno.test("email: validation at the limits", async (t) => {
     ]);
   });
 });
+
+Deno.test("email: one adapter instance keeps one connection alive across its calls", () =>
+  withRelayedMailchimp(async (adapter, emu, relay) => {
+    assertOk(await adapter.publish(email("one"), { attemptId: "k1" }));
+    assertOk(await adapter.publish(email("two"), { attemptId: "k2" }));
+    assert.equal(emu.requests().length, 6);
+    assert.equal(relay.connections, 1);
+  }));
+
+Deno.test("email: a send timed out on a kept-alive connection is not sent again", () =>
+  withRelayedMailchimp(async (adapter, emu, relay) => {
+    // POST under /3.0/campaigns/ is the send (create is POST /3.0/campaigns).
+    const send = { method: "POST", path: "/3.0/campaigns/" };
+    emu.addFault({ mode: "timeout", count: 1, ...send, afterProcessing: true });
+    const f = assertFailure(await adapter.publish(email(), { attemptId: "t1" }), "transient");
+    assert.equal(f.outcome, "unknown");
+    assert.equal(sends(emu).length, 1, "sent once");
+    assert.equal(relay.connections, 1, "create, content and send shared one connection");
+  }));
+
+Deno.test("email: the connection lost after the send -> unknown outcome, sent once, found", () =>
+  withRelayedMailchimp(async (adapter, emu, relay) => {
+    relay.loseAnswerTo("/actions/send");
+    const f = assertFailure(await adapter.publish(email(), { attemptId: "l" }), "transient");
+    assert.equal(f.outcome, "unknown");
+    assert.equal(sends(emu).length, 1, "sent once");
+    assert.equal([...emu.state.campaigns.values()][0]?.status, "sent");
+    const found = await adapter.findExisting({ attemptId: "l", content: email() });
+    assertOk(found);
+    assert.equal(found.found, true);
+  }));

@@ -303,3 +303,65 @@ Deno.test("instagram: validation at the limits", async (t) => {
     assert.equal(strict.validate(image(tags(6))).valid, false);
   });
 });
+
+const quotaReads = (emu: Emu) => emu.requests({ path: `/v23.0/${USER}/content_publishing_limit` });
+
+Deno.test("instagram: one quota read per adapter instance; its own posts are counted on top", () =>
+  withInstagram(async (adapter, emu, clock) => {
+    assertOk(await adapter.publish(image("one"), { attemptId: "q1" }));
+    assertOk(await adapter.publish(image("two"), { attemptId: "q2" }));
+    clock.advance(59_000);
+    assertOk(await adapter.publish(image("three"), { attemptId: "q3" }));
+    assert.equal(quotaReads(emu).length, 1);
+    assert.equal(emu.requests({ path: `/v23.0/${USER}/media_publish` }).length, 3);
+    clock.advance(2_000); // the reading is now older than quota_cache_ms (60 s)
+    assertOk(await adapter.publish(image("four"), { attemptId: "q4" }));
+    assert.equal(quotaReads(emu).length, 2);
+  }));
+
+Deno.test("instagram: concurrent posts share one quota read", () =>
+  withInstagram(async (adapter, emu) => {
+    const posts = ["a", "b", "c", "d"].map((body) =>
+      adapter.publish(image(body), { attemptId: body })
+    );
+    for (const result of await Promise.all(posts)) assertOk(result);
+    assert.equal(quotaReads(emu).length, 1);
+  }));
+
+Deno.test("instagram: near the cap every post reads the quota, and the cap still blocks", () =>
+  withInstagram(async (adapter, emu) => {
+    // Cap 8, margin 5: posts 2 and 3 go on the first reading; from the 4th each post reads.
+    for (let i = 1; i <= 8; i++) {
+      assertOk(await adapter.publish(image(`post ${i}`), { attemptId: `n${i}` }));
+    }
+    assert.equal(quotaReads(emu).length, 6);
+    emu.clearRequests();
+    const f = assertFailure(
+      await adapter.publish(image("ninth"), { attemptId: "n9" }),
+      "rate_limited",
+    );
+    assert.match(f.message, /8 of 8 posts in 24 h/);
+    assert.equal(emu.requests({ method: "POST" }).length, 0, "refused before any container");
+  }, { postsPer24h: 8 }));
+
+Deno.test("instagram: others filling the cap under a cached reading: Meta's refusal stands, the quota is read again", () =>
+  withInstagram(async (adapter, emu, clock) => {
+    assertOk(await adapter.publish(image("ours"), { attemptId: "o1" }));
+    const other = adapterFor(emu, clock); // another worker publishing to the same account
+    for (let i = 0; i < 9; i++) {
+      assertOk(await other.publish(image(`theirs ${i}`), { attemptId: `t${i}` }));
+    }
+    const refused = assertFailure(
+      await adapter.publish(image("over"), { attemptId: "o2" }),
+      "rate_limited",
+    );
+    assert.equal(refused.platformCode, "2207042");
+    emu.clearRequests();
+    const f = assertFailure(
+      await adapter.publish(image("again"), { attemptId: "o3" }),
+      "rate_limited",
+    );
+    assert.match(f.message, /10 of 10 posts in 24 h/);
+    assert.equal(quotaReads(emu).length, 1);
+    assert.equal(emu.requests({ method: "POST" }).length, 0);
+  }, { postsPer24h: 10 }));

@@ -239,3 +239,53 @@ Deno.test("tiktok: validation at the limits", async (t) => {
   ];
   await validationTable(t, adapter, cases);
 });
+
+const creatorQueries = (emu: Emu) => emu.requests({ path: "/v2/post/publish/creator_info/query/" });
+const inits = (emu: Emu) => emu.requests({ path: "/v2/post/publish/video/init/" });
+
+Deno.test("tiktok: creator_info once per adapter instance, still checked against every post", () =>
+  withTikTok(async (adapter, emu) => {
+    assertOk(await adapter.publish(video("one"), { attemptId: "c1" }));
+    assertOk(await adapter.publish(video("two"), { attemptId: "c2" }));
+    const other = video("three", { platformSpecific: { privacy_level: "FOLLOWER_OF_CREATOR" } });
+    const f = assertFailure(await adapter.publish(other, { attemptId: "c3" }), "permanent");
+    assert.match(f.message, /FOLLOWER_OF_CREATOR is not allowed for @creator/);
+    assert.equal(creatorQueries(emu).length, 1);
+    assert.equal(inits(emu).length, 2);
+  }));
+
+Deno.test("tiktok: concurrent posts share one creator_info query", () =>
+  withTikTok(async (adapter, emu) => {
+    const posts = ["a", "b", "c"].map((body) => adapter.publish(video(body), { attemptId: body }));
+    for (const result of await Promise.all(posts)) assertOk(result);
+    assert.equal(creatorQueries(emu).length, 1);
+  }));
+
+Deno.test("tiktok: a failed creator_info query is not kept", () =>
+  withTikTok(async (adapter, emu) => {
+    emu.addFault({ mode: "5xx", count: 1, status: 500, path: "/v2/post/publish/creator_info/" });
+    assertFailure(await adapter.publish(video("one"), { attemptId: "q1" }), "transient");
+    assertOk(await adapter.publish(video("two"), { attemptId: "q2" }));
+    assert.equal(creatorQueries(emu).length, 2);
+  }));
+
+Deno.test("tiktok: the creator's options changed during the run: init refuses, the next post asks again", () =>
+  withTikTok(async (adapter, emu) => {
+    assertOk(await adapter.publish(video("one"), { attemptId: "o1" }));
+    emu.state.privacyLevelOptions = ["SELF_ONLY"];
+    const refused = assertFailure(
+      await adapter.publish(video("two"), { attemptId: "o2" }),
+      "permanent",
+    );
+    assert.equal(refused.platformCode, "privacy_level_option_mismatch");
+    const f = assertFailure(
+      await adapter.publish(video("three"), { attemptId: "o3" }),
+      "permanent",
+    );
+    assert.match(
+      f.message,
+      /PUBLIC_TO_EVERYONE is not allowed for @creator \(allowed: SELF_ONLY\)/,
+    );
+    assert.equal(creatorQueries(emu).length, 2);
+    assert.equal(inits(emu).length, 2);
+  }));

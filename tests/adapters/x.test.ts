@@ -8,6 +8,7 @@ import {
   type XState,
 } from "../../dev/emulators/x.ts";
 import { assertFailure, assertOk, platformRow } from "./helpers.ts";
+import { type Relay, relayTo } from "./relay.ts";
 
 const CREDS = {
   app_key: DEFAULT_X_ACCOUNT.app_key,
@@ -23,13 +24,38 @@ async function withX(
 ) {
   const clock = { now: new Date("2026-03-03T14:00:00Z") };
   const emu = serveEmulator(xEmulator(options), { clock: () => clock.now });
+  const row = platformRow("x", { base_url: emu.origin, timeout_ms: 500 });
+  const adapter = new XAdapter(row, { ...CREDS, ...creds }, { now: () => clock.now });
   try {
-    const row = platformRow("x", { base_url: emu.origin, timeout_ms: 500 });
-    await fn(new XAdapter(row, { ...CREDS, ...creds }, { now: () => clock.now }), emu, clock);
+    await fn(adapter, emu, clock);
   } finally {
+    adapter.close();
     await emu.close();
   }
 }
+
+/** The adapter talks to the emulator through a relay that counts and can lose connections. */
+async function withRelayedX(
+  fn: (adapter: XAdapter, emu: RunningEmulator<XState>, relay: Relay) => Promise<void>,
+) {
+  const clock = { now: new Date("2026-03-03T14:00:00Z") };
+  const emu = serveEmulator(xEmulator(), { clock: () => clock.now });
+  const relay = relayTo(emu.port);
+  const row = platformRow("x", { base_url: relay.origin, timeout_ms: 500 });
+  const adapter = new XAdapter(row, CREDS, { now: () => clock.now });
+  try {
+    await fn(adapter, emu, relay);
+  } finally {
+    adapter.close();
+    await relay.close();
+    await emu.close();
+  }
+}
+
+const tweetsWithText = (emu: RunningEmulator<XState>, text: string) =>
+  emu.requests({ method: "POST", path: "/2/tweets" }).filter((r) =>
+    (r.body as { text?: string }).text === text
+  ).length;
 
 Deno.test("x: publish sends exactly one signed OAuth 1.0a POST /2/tweets", () =>
   withX(async (adapter, emu) => {
@@ -232,4 +258,54 @@ Deno.test("x: video processing reported failed -> permanent, not applied, nothin
     const status = emu.requests({ method: "GET", path: "/2/media/upload" });
     assert.equal(status.length, 1, "the library asked for the processing STATUS");
     assert.equal(emu.requests({ method: "POST", path: "/2/tweets" }).length, 0);
+  }));
+
+Deno.test("x: one adapter instance keeps one connection alive across its calls", () =>
+  withRelayedX(async (adapter, emu, relay) => {
+    for (const body of ["one", "two", "three"]) {
+      assertOk(await adapter.publish({ body }, { attemptId: body }));
+    }
+    const found = await adapter.findExisting({ attemptId: "one", content: { body: "one" } });
+    assertOk(found);
+    assert.equal(found.found, true);
+    assert.equal(emu.requests().length, 5, "3 posts, the user id and the timeline");
+    assert.equal(relay.connections, 1);
+  }));
+
+Deno.test("x: a post timed out on a kept-alive connection is not sent again", () =>
+  withRelayedX(async (adapter, emu, relay) => {
+    assertOk(await adapter.publish({ body: "warm" }, { attemptId: "w" }));
+    emu.addFault({ mode: "timeout", count: 1, afterProcessing: true });
+    const f = assertFailure(
+      await adapter.publish({ body: "slow" }, { attemptId: "s" }),
+      "transient",
+    );
+    assert.equal(f.outcome, "unknown");
+    assert.equal(tweetsWithText(emu, "slow"), 1, "sent once");
+    assertOk(await adapter.publish({ body: "after" }, { attemptId: "a" }));
+    assert.equal(relay.connections, 2, "the timed-out connection is not reused");
+  }));
+
+Deno.test("x: the connection lost after X acted -> unknown outcome, sent once, found", () =>
+  withRelayedX(async (adapter, emu, relay) => {
+    assertOk(await adapter.publish({ body: "warm" }, { attemptId: "w" }));
+    relay.loseAnswerTo("POST /2/tweets");
+    const f = assertFailure(
+      await adapter.publish({ body: "lost" }, { attemptId: "l" }),
+      "transient",
+    );
+    assert.equal(f.outcome, "unknown");
+    assert.equal(tweetsWithText(emu, "lost"), 1, "sent once, never resent by the runtime");
+    const found = await adapter.findExisting({ attemptId: "l", content: { body: "lost" } });
+    assertOk(found);
+    assert.equal(found.found, true);
+  }));
+
+Deno.test("x: a kept-alive connection the server closed while idle is not used again", () =>
+  withRelayedX(async (adapter, _emu, relay) => {
+    assertOk(await adapter.publish({ body: "before" }, { attemptId: "b" }));
+    relay.dropAll();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assertOk(await adapter.publish({ body: "after" }, { attemptId: "a" }));
+    assert.equal(relay.connections, 2);
   }));

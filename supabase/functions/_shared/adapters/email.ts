@@ -1,18 +1,21 @@
 /**
  * Email through Mailchimp campaigns, with the official `@mailchimp/mailchimp_marketing` client:
- * create a regular campaign -> set its HTML -> check the send checklist -> send (or native
- * schedule on a quarter hour UTC). Update works until the campaign is sent (unschedule, patch,
- * reschedule); delete unschedules first; metrics come from /reports.
+ * create a regular campaign -> set its HTML -> send (or native schedule on a quarter hour UTC).
+ * Mailchimp refuses to send or schedule a campaign whose send checklist has errors; only then is
+ * the checklist read, to name them, and the draft deleted. Update works until the campaign is
+ * sent (unschedule, patch, reschedule); delete unschedules first; metrics come from /reports.
  *
  * The client is a CommonJS singleton whose config is global, so each adapter builds its own
  * instance from the singleton's constructor and points `basePath` at publish_config.base_url
  * (an emulator) or the API key's datacenter. Its answers (superagent responses) go through the
- * shared classifier like every other adapter's.
+ * shared classifier like every other adapter's. Each superagent request gets the instance's
+ * keep-alive agent (see `keepConnections`), so one run's calls share connections.
  *
  * Existence lookup: the campaign's internal title (`settings.title`, never shown to recipients)
  * carries the attempt marker; findExisting lists recent campaigns and matches it.
  */
 import mailchimp from "@mailchimp/mailchimp_marketing";
+import { Buffer } from "node:buffer";
 import { z } from "zod";
 import {
   type AdapterDeps,
@@ -31,7 +34,13 @@ import {
   type HttpAnswer,
 } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
-import { type HttpClient, httpClientFor, type HttpOk } from "./http.ts";
+import {
+  type HttpClient,
+  httpClientFor,
+  type HttpOk,
+  type KeepAliveAgent,
+  keepAliveAgent,
+} from "./http.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   DeleteResult,
@@ -89,6 +98,10 @@ const ChecklistSchema = z.object({
   is_ready: z.boolean(),
   items: z.array(z.object({ type: z.string(), heading: z.string(), details: z.string() })),
 });
+type Checklist = z.infer<typeof ChecklistSchema>;
+const ContentSchema = z.object({ html: z.string() });
+/** What a 2xx body of a no-content call (send, schedule, delete) must be when there is one. */
+const NoContentSchema = z.string();
 const CampaignListSchema = z.object({ campaigns: z.array(CampaignSchema) });
 const ReportSchema = z.object({
   emails_sent: z.number(),
@@ -117,11 +130,21 @@ interface AgentResponse {
 }
 type Call = Promise<{ data: unknown; response: AgentResponse }>;
 
+/** The slice of a superagent request the client builds that we touch. */
+interface AgentRequest {
+  agent(agent: KeepAliveAgent): AgentRequest;
+}
+
 /** The slice of the untyped client this adapter uses. */
 interface MailchimpClient {
   basePath: string;
   timeout: number;
+  /** With cookies enabled, `agent.attachCookies` sees every request before it is sent. */
+  enableCookies: boolean;
+  agent: { attachCookies(request: AgentRequest): void; saveCookies(response: unknown): void };
   setConfig(config: { apiKey?: string; accessToken?: string }): void;
+  /** Sent with every request. */
+  defaultHeaders: Record<string, string>;
   campaigns: {
     createWithHttpInfo(body: unknown): Call;
     listWithHttpInfo(opts: Record<string, unknown>): Call;
@@ -156,8 +179,31 @@ function agentResponse(error: unknown): AgentResponse | undefined {
   return response && typeof response.status === "number" ? response : undefined;
 }
 
+/**
+ * The client builds each superagent request inside `callApi` and offers no option for its node
+ * agent (superagent then opens a connection per request). Its one per-request hook is the
+ * per-instance cookie jar, called with every request before it is sent: ours sets the agent
+ * and keeps no cookies (Mailchimp's API does not use them).
+ */
+function keepConnections(client: MailchimpClient, agent: KeepAliveAgent): void {
+  client.enableCookies = true;
+  client.agent = {
+    attachCookies: (request) => request.agent(agent),
+    saveCookies: () => {},
+  };
+}
+
 function failure(message: string): Failure {
   return { ok: false, errorClass: "permanent", outcome: "not_applied", message };
+}
+
+/** Why a campaign cannot go out, from its send checklist; undefined when it can. */
+function notReadyFailure(checklist: Checklist): Failure | undefined {
+  if (checklist.is_ready) return undefined;
+  const problems = checklist.items.filter((i) => i.type === "error");
+  return failure(
+    `Mailchimp send checklist: ${problems.map((i) => `${i.heading}: ${i.details}`).join("; ")}`,
+  );
 }
 
 export class EmailAdapter implements PlatformAdapter {
@@ -166,6 +212,8 @@ export class EmailAdapter implements PlatformAdapter {
   private readonly limits: LimitsFor<"email">;
   private readonly http: HttpClient;
   private readonly client: MailchimpClient;
+  /** Connections kept alive between this instance's calls (one publish run). */
+  private readonly connections: KeepAliveAgent;
 
   constructor(platform: PlatformRow, credentials: CredentialsFor<"email">, deps: AdapterDeps = {}) {
     this.config = EmailConfigSchema.parse(platform.publish_config);
@@ -173,16 +221,27 @@ export class EmailAdapter implements PlatformAdapter {
     this.http = httpClientFor(this.config, deps, MAILCHIMP_ERRORS);
     this.client = new MailchimpClientCtor();
     // setConfig replaces the whole config; the client substitutes config.server into a URL
-    // containing "server", so no server is set and basePath is already complete.
-    this.client.setConfig(
-      credentials.api_key
-        ? { apiKey: credentials.api_key }
-        : { accessToken: credentials.access_token },
-    );
+    // containing "server", so no server is set and basePath is already complete. The credential
+    // goes in as the header the client would build from config.apiKey / config.accessToken
+    // (Basic with any user, or Bearer), built once here: superagent builds Basic per request
+    // with the deprecated `new Buffer`, which Deno checks (a stack walk) on every call.
+    this.client.setConfig({});
+    this.client.defaultHeaders = {
+      Authorization: credentials.api_key
+        ? `Basic ${Buffer.from(`user:${credentials.api_key}`).toString("base64")}`
+        : `Bearer ${credentials.access_token}`,
+    };
     const dc = credentials.api_key?.split("-").at(-1) ?? "us1";
     this.client.basePath = (this.config.base_url ?? `https://${dc}.api.mailchimp.com/3.0`)
       .replace(/\/+$/, "");
     this.client.timeout = deps.timeoutMs ?? this.config.timeout_ms ?? 15_000;
+    this.connections = keepAliveAgent(this.client.basePath);
+    keepConnections(this.client, this.connections);
+  }
+
+  /** Close the kept-alive connections (idle ones also close by themselves, see keepAliveAgent). */
+  close(): void {
+    this.connections.destroy();
   }
 
   /** One client call; a non-2xx answer or no answer is classified by the shared classifier. */
@@ -220,7 +279,7 @@ export class EmailAdapter implements PlatformAdapter {
     const answer = await this.answer(method, run);
     if ("ok" in answer) return answer;
     if (answer.status !== 204 && answer.text.trim() !== "") {
-      return this.http.expectJson(method, answer, z.string());
+      return this.http.expectJson(method, answer, NoContentSchema);
     }
     return { ok: true, status: answer.status, headers: answer.headers, data: answer.text };
   }
@@ -283,8 +342,7 @@ export class EmailAdapter implements PlatformAdapter {
     };
   }
 
-  /** Create the campaign with its content and pass the send checklist; a draft that cannot go out
-   * is deleted again. */
+  /** Create the campaign with its content; a draft whose content cannot be set is deleted. */
   private async prepare(
     content: DistributionContent,
     attemptId: string,
@@ -297,31 +355,58 @@ export class EmailAdapter implements PlatformAdapter {
       }), CampaignSchema);
     if (!created.ok) return created;
     const campaign = created.data;
-    const ready = await this.fill(campaign.id, content);
-    if (ready === true) return campaign;
-    await this.call("DELETE", (c) => c.campaigns.removeWithHttpInfo(campaign.id));
-    return ready;
+    const html = await this.setContent(campaign.id, content);
+    if (html === true) return campaign;
+    await this.remove(campaign.id);
+    return html;
   }
 
-  /** Set the HTML and check the send checklist. */
-  private async fill(id: string, content: DistributionContent): Promise<true | Failure> {
+  /**
+   * Send or schedule a prepared campaign. Mailchimp refuses both (400) while the send checklist
+   * has errors, so the checklist is read only then: the failure names its errors and the draft,
+   * which cannot go out, is deleted (as a check before sending would do, one request less).
+   */
+  private async dispatch(
+    campaign: Campaign,
+    run: (c: MailchimpClient) => Call,
+  ): Promise<HttpOk<string> | Failure> {
+    const done = await this.call("POST", run);
+    if (done.ok || done.status !== 400) return done;
+    const checklist = await this.checklist(campaign.id);
+    const notReady = checklist.ok ? notReadyFailure(checklist.data) : undefined;
+    if (!notReady) return done;
+    await this.remove(campaign.id);
+    return notReady;
+  }
+
+  private async remove(id: string): Promise<void> {
+    await this.call("DELETE", (c) => c.campaigns.removeWithHttpInfo(id));
+  }
+
+  private async setContent(id: string, content: DistributionContent): Promise<true | Failure> {
     const html = await this.json(
       "PUT",
       (c) => c.campaigns.setContentWithHttpInfo(id, { html: content.body }),
-      z.object({ html: z.string() }),
+      ContentSchema,
     );
-    if (!html.ok) return html;
-    const checked = await this.json(
+    return html.ok ? true : html;
+  }
+
+  private checklist(id: string): Promise<HttpOk<Checklist> | Failure> {
+    return this.json(
       "GET",
       (c) => c.campaigns.getSendChecklistWithHttpInfo(id),
       ChecklistSchema,
     );
-    if (!checked.ok) return checked;
-    if (checked.data.is_ready) return true;
-    const problems = checked.data.items.filter((i) => i.type === "error");
-    return failure(
-      `Mailchimp send checklist: ${problems.map((i) => `${i.heading}: ${i.details}`).join("; ")}`,
-    );
+  }
+
+  /** Set the HTML and check the send checklist (an edit must leave the campaign sendable). */
+  private async fill(id: string, content: DistributionContent): Promise<true | Failure> {
+    const html = await this.setContent(id, content);
+    if (html !== true) return html;
+    const checklist = await this.checklist(id);
+    if (!checklist.ok) return checklist;
+    return notReadyFailure(checklist.data) ?? true;
   }
 
   private url(campaign: Campaign): string {
@@ -336,7 +421,7 @@ export class EmailAdapter implements PlatformAdapter {
     if (invalid) return invalid;
     const campaign = await this.prepare(content, attemptId);
     if ("ok" in campaign) return campaign;
-    const sent = await this.call("POST", (c) => c.campaigns.sendWithHttpInfo(campaign.id));
+    const sent = await this.dispatch(campaign, (c) => c.campaigns.sendWithHttpInfo(campaign.id));
     if (!sent.ok) return sent;
     return { ok: true, externalId: campaign.id, externalUrl: this.url(campaign) };
   }
@@ -358,8 +443,8 @@ export class EmailAdapter implements PlatformAdapter {
     if (at <= this.http.now()) return failure(`schedule_time: ${at.toISOString()} is in the past`);
     const campaign = await this.prepare(content, attemptId);
     if ("ok" in campaign) return campaign;
-    const scheduled = await this.call(
-      "POST",
+    const scheduled = await this.dispatch(
+      campaign,
       (c) => c.campaigns.scheduleWithHttpInfo(campaign.id, { schedule_time: at.toISOString() }),
     );
     if (!scheduled.ok) return scheduled;

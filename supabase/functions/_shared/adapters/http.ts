@@ -2,6 +2,8 @@
  * fetch with a timeout, a JSON guard and the shared classifier: every adapter's HTTP goes here.
  * Returns the parsed, schema-checked body or a classified Failure; never throws for HTTP reasons.
  */
+import http from "node:http";
+import https from "node:https";
 import type { z } from "zod";
 import {
   classifyNetworkError,
@@ -121,16 +123,10 @@ export class HttpClient {
     }, req.timeoutMs ?? this.deps.timeoutMs);
     const ctx = { method: req.method, now: this.deps.now() };
     try {
-      const headers = new Headers(req.headers);
-      let body = req.body;
-      if (req.json !== undefined) {
-        headers.set("content-type", "application/json");
-        body = JSON.stringify(req.json);
-      }
       const response = await this.deps.fetch(req.url, {
         method: req.method,
-        headers,
-        body,
+        headers: req.json === undefined ? req.headers : withJsonType(req.headers),
+        body: req.json === undefined ? req.body : JSON.stringify(req.json),
         signal: controller.signal,
       });
       const text = await response.text();
@@ -207,8 +203,21 @@ export class HttpClient {
   }
 }
 
+/**
+ * The headers with content-type application/json (replacing any other content-type), as a plain
+ * record: fetch takes it as it is, with no Headers object built first.
+ */
+function withJsonType(headers: Record<string, string> = {}): Record<string, string> {
+  const merged: Record<string, string> = { "content-type": "application/json" };
+  for (const name in headers) {
+    if (name.toLowerCase() !== "content-type") merged[name] = headers[name];
+  }
+  return merged;
+}
+
+/** The parsed body, or undefined when it is empty or not JSON (JSON.parse throws on both). */
 function parseJson(text: string): unknown {
-  if (text.trim() === "") return undefined;
+  if (text === "") return undefined;
   try {
     return JSON.parse(text);
   } catch {
@@ -234,4 +243,50 @@ export function httpClientFor(
     defaultHttpDeps({ ...deps, timeoutMs: deps.timeoutMs ?? publishConfig.timeout_ms }),
     profile,
   );
+}
+
+export type KeepAliveAgent = http.Agent;
+
+/**
+ * Deno (2.9.6, denoland/deno#36786) resends a request on a new connection when a kept-alive
+ * connection it reused closes before the answer: also after the caller destroyed it (a timeout)
+ * and also when the server may already have acted on it. Node never resends. A resent POST can
+ * publish twice, so our agents never mark a request as sent on a reused connection, which is
+ * what Deno's resend checks: a lost connection then fails the request (a network error, outcome
+ * unknown for a write, reconciled with findExisting like any other). A socket is still reused.
+ * Guarded by the "not sent again" / "sent once" tests in tests/adapters/{x,email}.test.ts.
+ */
+class HttpKeepAliveAgent extends http.Agent {
+  override reuseSocket(
+    socket: Parameters<http.Agent["reuseSocket"]>[0],
+    request: http.ClientRequest,
+  ) {
+    super.reuseSocket(socket, request);
+    request.reusedSocket = false;
+  }
+}
+class HttpsKeepAliveAgent extends https.Agent {
+  override reuseSocket(
+    socket: Parameters<http.Agent["reuseSocket"]>[0],
+    request: http.ClientRequest,
+  ) {
+    super.reuseSocket(socket, request);
+    request.reusedSocket = false;
+  }
+}
+
+/**
+ * A node agent that keeps connections alive, for the client libraries that send through node's
+ * http/https modules (twitter-api-v2, Mailchimp's superagent): one per adapter instance, so a
+ * run's requests reuse connections instead of paying a TCP (and TLS) handshake each. Idle
+ * connections close after `HTTP_SETTINGS.idleSocketMs` and never keep the process alive (node
+ * unrefs pooled sockets); `destroy()` closes them at once. A request's own timeout still
+ * applies; a connection that failed or timed out is discarded, never reused, and a request is
+ * never sent twice (see HttpKeepAliveAgent).
+ */
+export function keepAliveAgent(baseUrl: string): KeepAliveAgent {
+  const options = { keepAlive: true, timeout: HTTP_SETTINGS.idleSocketMs };
+  return baseUrl.startsWith("http:")
+    ? new HttpKeepAliveAgent(options)
+    : new HttpsKeepAliveAgent(options);
 }

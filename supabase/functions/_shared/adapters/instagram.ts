@@ -1,7 +1,11 @@
 /**
  * Instagram Graph API content publishing (plain fetch): create a media container (image, reel, or a
  * carousel of <= 10 children), poll its `status_code` until FINISHED, `media_publish` it, then read
- * the permalink. The daily cap is read from `content_publishing_limit` before anything is created.
+ * the permalink. The daily cap is read from `content_publishing_limit` before anything is created:
+ * once per adapter instance (one publish run), then counted locally, and read again when the
+ * reading is older than `quota_cache_ms` or the count comes within `quota_recheck_margin` of the
+ * cap (near the cap every post reads it, as without a cache). Concurrent posts share one read.
+ * Meta's own cap error at media_publish (code 9 / 2207042) stays the final word.
  *
  * No update, delete or native scheduling in the API: those answer a typed Unsupported.
  * Existence lookup: captions are public, so no marker is embedded; findExisting reads the account's
@@ -67,6 +71,10 @@ const InstagramConfigSchema = z.object({
   /** Container processing: how often and how long to poll status_code. */
   poll_interval_ms: z.number().int().nonnegative().default(2000),
   poll_attempts: z.number().int().positive().default(30),
+  /** How long a content_publishing_limit reading is used, counting our own posts on top. */
+  quota_cache_ms: z.number().int().nonnegative().default(60_000),
+  /** Posts short of the cap from which every post reads the quota again. */
+  quota_recheck_margin: z.number().int().nonnegative().default(5),
 });
 type InstagramConfig = z.infer<typeof InstagramConfigSchema>;
 
@@ -131,6 +139,16 @@ function isVideo(url: string, content: DistributionContent): boolean {
   return type ? type === "REELS" : VIDEO_URL.test(url);
 }
 
+/** A content_publishing_limit reading and what this instance has sent on top of it since. */
+interface QuotaReading {
+  usage: number;
+  /** The smaller of the account's quota and our setting; Infinity when the API gave none. */
+  cap: number;
+  readAt: number;
+  /** Posts past the quota check since the reading, plus those in flight when it was read. */
+  since: number;
+}
+
 function failure(message: string, errorClass: "permanent" | "transient"): Failure {
   return { ok: false, errorClass, outcome: "not_applied", message };
 }
@@ -141,6 +159,11 @@ export class InstagramAdapter implements PlatformAdapter {
   private readonly limits: LimitsFor<"instagram">;
   private readonly http: HttpClient;
   private readonly token: string;
+  private readonly root: string;
+  private quota?: QuotaReading;
+  private quotaRead?: Promise<QuotaReading | Failure>;
+  /** Posts past the quota check whose publish has not finished. */
+  private publishing = 0;
 
   constructor(
     platform: PlatformRow,
@@ -151,6 +174,7 @@ export class InstagramAdapter implements PlatformAdapter {
     this.limits = limitsFor("instagram", platform);
     this.http = httpClientFor(this.config, deps, INSTAGRAM_ERRORS);
     this.token = credentials.access_token;
+    this.root = `${this.config.base_url.replace(/\/+$/, "")}/${this.config.graph_version}/`;
   }
 
   private graph<T>(
@@ -159,7 +183,7 @@ export class InstagramAdapter implements PlatformAdapter {
     params: Record<string, string>,
     schema: z.ZodType<T>,
   ) {
-    const base = `${this.config.base_url.replace(/\/+$/, "")}/${this.config.graph_version}/${path}`;
+    const base = this.root + path;
     const query = new URLSearchParams(params);
     return this.http.request({
       method,
@@ -216,23 +240,64 @@ export class InstagramAdapter implements PlatformAdapter {
     return validation(errors);
   }
 
-  /** The rolling-24 h cap: the smaller of the account's config and our setting. */
+  /**
+   * The rolling-24 h cap: the smaller of the account's config and our setting. A post that passes
+   * is counted against the cached reading; a fresh reading decides as it always did.
+   */
   private async quotaFailure(): Promise<Failure | undefined> {
-    const res = await this.graph("GET", `${this.config.ig_user_id}/content_publishing_limit`, {
-      fields: "quota_usage,config",
-    }, LimitSchema);
-    if (!res.ok) return res;
-    const entry = res.data.data[0];
-    if (!entry) return undefined;
-    const cap = Math.min(entry.config?.quota_total ?? Infinity, this.limits.postsPer24h);
-    if (entry.quota_usage < cap) return undefined;
+    const cached = this.quota;
+    if (cached && this.usable(cached)) {
+      cached.since++;
+      return undefined;
+    }
+    const reading = await this.readQuota();
+    if ("ok" in reading) return reading;
+    if (reading.usage < reading.cap) {
+      reading.since++;
+      return undefined;
+    }
     return {
       ok: false,
       errorClass: "rate_limited",
       outcome: "not_applied",
       resetAt: new Date(this.http.now().getTime() + META_HOUR.seconds * 1000),
-      message: `Instagram publishing limit reached: ${entry.quota_usage} of ${cap} posts in 24 h`,
+      message:
+        `Instagram publishing limit reached: ${reading.usage} of ${reading.cap} posts in 24 h`,
     };
+  }
+
+  /** Recent enough, and this post plus the margin fits under the cap by our own count. */
+  private usable(q: QuotaReading): boolean {
+    const age = this.http.now().getTime() - q.readAt;
+    return age >= 0 && age < this.config.quota_cache_ms &&
+      q.usage + q.since + 1 + this.config.quota_recheck_margin <= q.cap;
+  }
+
+  /** One content_publishing_limit read at a time; concurrent posts wait for the same one. */
+  private readQuota(): Promise<QuotaReading | Failure> {
+    this.quotaRead ??= this.fetchQuota().finally(() => {
+      this.quotaRead = undefined;
+    });
+    return this.quotaRead;
+  }
+
+  private async fetchQuota(): Promise<QuotaReading | Failure> {
+    // Posts already past the check may or may not be in the usage read now: count them.
+    const inFlight = this.publishing;
+    const res = await this.graph("GET", `${this.config.ig_user_id}/content_publishing_limit`, {
+      fields: "quota_usage,config",
+    }, LimitSchema);
+    if (!res.ok) return res;
+    const entry = res.data.data[0];
+    this.quota = {
+      usage: entry?.quota_usage ?? 0,
+      cap: entry
+        ? Math.min(entry.config?.quota_total ?? Infinity, this.limits.postsPer24h)
+        : Infinity,
+      readAt: this.http.now().getTime(),
+      since: inFlight,
+    };
+    return this.quota;
   }
 
   private async container(params: Record<string, string>): Promise<string | Failure> {
@@ -277,6 +342,18 @@ export class InstagramAdapter implements PlatformAdapter {
     if (invalid) return invalid;
     const overCap = await this.quotaFailure();
     if (overCap) return overCap;
+    this.publishing++;
+    try {
+      const result = await this.publishMedia(content);
+      // Meta says the cap is reached (or throttles): our count was off, read the quota again.
+      if (!result.ok && result.errorClass === "rate_limited") this.quota = undefined;
+      return result;
+    } finally {
+      this.publishing--;
+    }
+  }
+
+  private async publishMedia(content: DistributionContent): Promise<PublishResult> {
     const creationId = await this.creation(content);
     if (typeof creationId !== "string") return creationId;
     const published = await this.graph(

@@ -1,7 +1,9 @@
 /**
  * TikTok Content Posting API, direct post with PULL_FROM_URL: query creator_info for the privacy
  * levels this creator allows, init the post, then poll status/fetch through PROCESSING_* until
- * PUBLISH_COMPLETE (with the public post id) or FAILED.
+ * PUBLISH_COMPLETE (with the public post id) or FAILED. creator_info is queried once per adapter
+ * instance (one publish run; concurrent posts share the query) and checked against every post;
+ * a refused init drops it, so the next post asks again.
  *
  * No update, delete or native scheduling in the API: typed Unsupported.
  * Metrics: /v2/video/query/ (scope video.list); TikTok's view_count is both its exposure count
@@ -22,7 +24,7 @@ import {
 } from "./adapter.ts";
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
-import { type HttpClient, httpClientFor } from "./http.ts";
+import { type HttpClient, httpClientFor, type HttpOk } from "./http.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   DeleteResult,
@@ -96,6 +98,7 @@ const CreatorInfoSchema = envelope(z.object({
   creator_username: z.string(),
   privacy_level_options: z.array(z.string()),
 }));
+type CreatorInfo = z.infer<typeof CreatorInfoSchema>;
 const InitSchema = envelope(z.object({ publish_id: z.string() }));
 const StatusSchema = envelope(z.object({
   status: z.enum([
@@ -143,6 +146,9 @@ export class TikTokAdapter implements PlatformAdapter {
   private readonly limits: LimitsFor<"tiktok">;
   private readonly http: HttpClient;
   private readonly token: string;
+  private readonly base: string;
+  /** This run's creator_info answer (or the query in flight); dropped when it fails. */
+  private creator?: Promise<HttpOk<CreatorInfo> | Failure>;
 
   constructor(
     platform: PlatformRow,
@@ -153,13 +159,13 @@ export class TikTokAdapter implements PlatformAdapter {
     this.limits = limitsFor("tiktok", platform);
     this.http = httpClientFor(this.config, deps, TIKTOK_ERRORS);
     this.token = credentials.access_token;
+    this.base = this.config.base_url.replace(/\/+$/, "");
   }
 
   private post<T>(path: string, json: unknown, schema: z.ZodType<T>, fields?: string) {
-    const base = this.config.base_url.replace(/\/+$/, "");
     return this.http.request({
       method: "POST",
-      url: `${base}${path}${fields ? `?fields=${fields}` : ""}`,
+      url: `${this.base}${path}${fields ? `?fields=${fields}` : ""}`,
       headers: { authorization: `Bearer ${this.token}` },
       json,
     }, { json: schema });
@@ -201,7 +207,7 @@ export class TikTokAdapter implements PlatformAdapter {
     const invalid = invalidContent(this.validate(content));
     if (invalid) return invalid;
     const privacy = privacyOf(content, this.config)!;
-    const creator = await this.post("/v2/post/publish/creator_info/query/", {}, CreatorInfoSchema);
+    const creator = await this.creatorInfo();
     if (!creator.ok) return creator;
     const { creator_username: username, privacy_level_options: allowed } = creator.data.data;
     if (!allowed.includes(privacy)) {
@@ -226,8 +232,25 @@ export class TikTokAdapter implements PlatformAdapter {
       },
       source_info: { source: "PULL_FROM_URL", video_url: content.mediaUrls![0] },
     }, InitSchema);
-    if (!init.ok) return init;
+    if (!init.ok) {
+      // The creator's settings may have changed (privacy options, a revoked scope): ask again.
+      this.creator = undefined;
+      return init;
+    }
     return this.awaitPublished(init.data.data.publish_id, username);
+  }
+
+  /** creator_info, queried once per instance; a failed query is not kept. */
+  private creatorInfo(): Promise<HttpOk<CreatorInfo> | Failure> {
+    if (!this.creator) {
+      const query = this.post("/v2/post/publish/creator_info/query/", {}, CreatorInfoSchema);
+      this.creator = query;
+      const forget = () => {
+        if (this.creator === query) this.creator = undefined;
+      };
+      query.then((res) => res.ok || forget(), forget);
+    }
+    return this.creator;
   }
 
   private async awaitPublished(publishId: string, username: string): Promise<PublishResult> {

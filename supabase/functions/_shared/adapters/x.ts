@@ -6,10 +6,11 @@
  *   recent tweets (GET /2/users/:id/tweets, with start_time), so findExisting compares their text
  *   with ours after normalising what X rewrites (URLs become t.co links, & < > are escaped).
  * - The library hard-codes https://api.x.com; a plugin rewrites each request to the row's
- *   `base_url` (an emulator), and plain-http bases get a node http.Agent.
+ *   `base_url` (an emulator). The library sends through node's `https` module with the agent it
+ *   is given: the adapter owns a keep-alive agent (http for a plain-http base) so one run's posts
+ *   share connections instead of opening one per request.
  */
 import { Buffer } from "node:buffer";
-import http from "node:http";
 import {
   ApiPartialResponseError,
   ApiRequestError,
@@ -38,7 +39,13 @@ import {
   malformedSuccess,
 } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
-import { defaultHttpDeps, HttpClient, type HttpDeps } from "./http.ts";
+import {
+  defaultHttpDeps,
+  HttpClient,
+  type HttpDeps,
+  type KeepAliveAgent,
+  keepAliveAgent,
+} from "./http.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import { parseTweet, replaceUrls } from "./twitter-text.ts";
 import type {
@@ -123,6 +130,8 @@ export class XAdapter implements PlatformAdapter {
   private readonly deps: HttpDeps;
   /** Downloads media to upload (the URLs are ours or a CDN's, not X's). */
   private readonly mediaSource: HttpClient;
+  /** Connections kept alive between this instance's calls (one publish run). */
+  private readonly agent: KeepAliveAgent;
   private userId?: string;
 
   constructor(platform: PlatformRow, credentials: CredentialsFor<"x">, deps: AdapterDeps = {}) {
@@ -139,15 +148,18 @@ export class XAdapter implements PlatformAdapter {
         params.timeout = timeout;
       },
     };
+    this.agent = keepAliveAgent(base);
     this.client = new TwitterApi({
       appKey: credentials.app_key,
       appSecret: credentials.app_secret,
       accessToken: credentials.access_token,
       accessSecret: credentials.access_secret,
-    }, {
-      plugins: [redirect],
-      ...(base.startsWith("http:") ? { httpAgent: new http.Agent({ keepAlive: false }) } : {}),
-    });
+    }, { plugins: [redirect], httpAgent: this.agent });
+  }
+
+  /** Close the kept-alive connections (idle ones also close by themselves, see keepAliveAgent). */
+  close(): void {
+    this.agent.destroy();
   }
 
   validate(content: DistributionContent): ValidationResult {
