@@ -256,23 +256,13 @@ export type KeepAliveAgent = http.Agent;
  * unknown for a write, reconciled with findExisting like any other). A socket is still reused.
  * Guarded by the "not sent again" / "sent once" tests in tests/adapters/{x,email}.test.ts.
  */
-class HttpKeepAliveAgent extends http.Agent {
-  override reuseSocket(
-    socket: Parameters<http.Agent["reuseSocket"]>[0],
-    request: http.ClientRequest,
-  ) {
-    super.reuseSocket(socket, request);
+function neverResending<A extends http.Agent>(agent: A): A {
+  const reuse = agent.reuseSocket.bind(agent);
+  agent.reuseSocket = (socket, request) => {
+    reuse(socket, request);
     request.reusedSocket = false;
-  }
-}
-class HttpsKeepAliveAgent extends https.Agent {
-  override reuseSocket(
-    socket: Parameters<http.Agent["reuseSocket"]>[0],
-    request: http.ClientRequest,
-  ) {
-    super.reuseSocket(socket, request);
-    request.reusedSocket = false;
-  }
+  };
+  return agent;
 }
 
 /**
@@ -282,11 +272,11 @@ class HttpsKeepAliveAgent extends https.Agent {
  * connections close after `HTTP_SETTINGS.idleSocketMs` and never keep the process alive (node
  * unrefs pooled sockets); `destroy()` closes them at once. A request's own timeout still
  * applies; a connection that failed or timed out is discarded, never reused, and a request is
- * never sent twice (see HttpKeepAliveAgent).
+ * never sent twice (see neverResending).
  */
 export function keepAliveAgent(baseUrl: string): KeepAliveAgent {
   const options = { keepAlive: true, timeout: HTTP_SETTINGS.idleSocketMs };
-  return baseUrl.startsWith("http:")
-    ? new HttpKeepAliveAgent(options)
-    : new HttpsKeepAliveAgent(options);
+  return neverResending(
+    baseUrl.startsWith("http:") ? new http.Agent(options) : new https.Agent(options),
+  );
 }
