@@ -48,14 +48,16 @@ set enable_hashjoin = off
 as $$
 declare
   v_platform uuid;
+  v_due timestamptz;
+  v_lapsed timestamptz;
   v_budget integer;
   v_remaining integer := p_limit;
   v_claimed integer;
 begin
   -- Platforms with work, oldest first. Each lateral is one probe of a per-platform index, so finding them does
   -- not grow with the number of due rows.
-  for v_platform in
-    select p.id
+  for v_platform, v_due, v_lapsed in
+    select p.id, s.due, l.lapsed
     from public.platforms p
     left join lateral (
       select coalesce(d.next_attempt_at, d.scheduled_for) as due from public.distributions d
@@ -77,40 +79,44 @@ begin
     -- Expired leases first: those attempts were sent (or not) by a worker that died. A new attempt id; the
     -- earlier attempts are reconciled first. A row not due yet was being handed to the platform.
     -- (A hand-off attempt starts before the row's time; a publish attempt at or after it.)
-    insert into public.distribution_attempts
-      (id, distribution_id, client_id, platform_id, kind, started_at, finished_at, outcome, error_message)
-    select d.attempt_id, d.id, d.client_id, d.platform_id,
-           case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end,
-           d.attempt_started_at, now(), 'unknown', 'the worker''s claim lapsed without an outcome'
-    from public.distributions d
-    where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()
-    on conflict (id) do nothing;
-
-    return query
-    with expired as (
-      select d.id from public.distributions d
+    -- (Only where the probe found one: an update statement, even of no rows, runs the statement triggers.)
+    if v_lapsed is not null then
+      insert into public.distribution_attempts
+        (id, distribution_id, client_id, platform_id, kind, started_at, finished_at, outcome, error_message)
+      select d.attempt_id, d.id, d.client_id, d.platform_id,
+             case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end,
+             d.attempt_started_at, now(), 'unknown', 'the worker''s claim lapsed without an outcome'
+      from public.distributions d
       where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()
-      order by d.lease_expires_at
-      limit v_remaining
-      for update skip locked
-    ), claimed as (
-      update public.distributions d
-         set attempt_id = gen_random_uuid(), attempt_started_at = now(),
-             lease_expires_at = now() + make_interval(secs => p_lease_seconds)
-        from expired where d.id = expired.id
-      returning d.*
-    )
-    select c.id, c.attempt_id, case when c.scheduled_for > now() then 'handoff' else 'publish' end, c.platform_id,
-           c.client_id, c.title, c.body, c.media_urls, c.link_url, c.platform_specific, c.scheduled_for,
-           c.retry_count, c.native_state, c.native_attempt_id, c.external_id, c.external_url,
-           coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind, 'started_at', a.started_at)
-                                      order by a.started_at)
-                     from public.distribution_attempts a
-                     where a.distribution_id = c.id and a.outcome = 'unknown'), '[]'::jsonb)
-    from claimed c;
-    get diagnostics v_claimed = row_count;
-    v_remaining := v_remaining - v_claimed;
+      on conflict (id) do nothing;
 
+      return query
+      with expired as (
+        select d.id from public.distributions d
+        where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()
+        order by d.lease_expires_at
+        limit v_remaining
+        for update skip locked
+      ), claimed as (
+        update public.distributions d
+           set attempt_id = gen_random_uuid(), attempt_started_at = now(),
+               lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+          from expired where d.id = expired.id
+        returning d.*
+      )
+      select c.id, c.attempt_id, case when c.scheduled_for > now() then 'handoff' else 'publish' end,
+             c.platform_id, c.client_id, c.title, c.body, c.media_urls, c.link_url, c.platform_specific,
+             c.scheduled_for, c.retry_count, c.native_state, c.native_attempt_id, c.external_id, c.external_url,
+             coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind, 'started_at', a.started_at)
+                                        order by a.started_at)
+                       from public.distribution_attempts a
+                       where a.distribution_id = c.id and a.outcome = 'unknown'), '[]'::jsonb)
+      from claimed c;
+      get diagnostics v_claimed = row_count;
+      v_remaining := v_remaining - v_claimed;
+    end if;
+
+    continue when v_due is null;
     v_budget := least(v_remaining, private.publish_budget(v_platform));
     continue when v_budget <= 0;
 
@@ -146,25 +152,39 @@ comment on function private.claim_due_distributions(integer, integer) is
 
 create function private.claim_native_handoffs(p_limit integer, p_lease_seconds integer)
 returns setof private.claimed_distribution
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
+begin
+  -- Probed per natively scheduling platform, through its calendar index: every publish loop asks, so this must
+  -- not read the other platforms' scheduled rows. (plpgsql: its plan is kept, not made again on every call.)
+  if not exists (select 1 from public.platforms p
+                 where p.supports_scheduling and coalesce((p.publish_config ->> 'native_scheduling')::boolean, false)
+                   and p.is_active) then
+    return; -- no update statement, so no statement triggers
+  end if;
+  return query
   with candidates as (
-    select d.id
-    from public.distributions d
-    join public.platforms p on p.id = d.platform_id
-    where d.status = 'scheduled' and d.native_state is null and d.next_attempt_at is null
-      and p.supports_scheduling and coalesce((p.publish_config ->> 'native_scheduling')::boolean, false)
+    select c.id
+    from public.platforms p
+    cross join lateral (
+      select d.id, d.scheduled_for
+      from public.distributions d
+      where d.platform_id = p.id and d.status = 'scheduled' and d.native_state is null and d.next_attempt_at is null
+        and d.scheduled_for > now()
+              + make_interval(secs => coalesce((p.publish_config ->> 'native_min_lead_seconds')::integer, 120))
+        and d.scheduled_for <= now()
+              + make_interval(mins => coalesce((p.publish_config ->> 'native_lead_minutes')::integer, 60))
+      order by d.scheduled_for
+      limit p_limit
+      for update of d skip locked
+    ) c
+    where p.supports_scheduling and coalesce((p.publish_config ->> 'native_scheduling')::boolean, false)
       and p.is_active and not p.needs_reconnection and (p.paused_until is null or p.paused_until <= now())
-      and d.scheduled_for > now()
-            + make_interval(secs => coalesce((p.publish_config ->> 'native_min_lead_seconds')::integer, 120))
-      and d.scheduled_for <= now()
-            + make_interval(mins => coalesce((p.publish_config ->> 'native_lead_minutes')::integer, 60))
-    order by d.scheduled_for
+    order by c.scheduled_for
     limit p_limit
-    for update of d skip locked
   ), claimed as (
     update public.distributions d
        set status = 'publishing', attempt_id = gen_random_uuid(), attempt_started_at = now(),
@@ -175,7 +195,8 @@ as $$
   select c.id, c.attempt_id, 'handoff', c.platform_id, c.client_id, c.title, c.body, c.media_urls, c.link_url,
          c.platform_specific, c.scheduled_for, c.retry_count, c.native_state, c.native_attempt_id, c.external_id,
          c.external_url, '[]'::jsonb
-  from claimed c
+  from claimed c;
+end
 $$;
 
 comment on function private.claim_native_handoffs(integer, integer) is
@@ -211,7 +232,10 @@ create trigger distributions_metrics_schedule before insert on public.distributi
   for each row execute function private.schedule_metrics_sync();
 create trigger distributions_metrics_reschedule
   before update of status, external_id, published_at, platform_id on public.distributions
-  for each row when (new.metrics_next_sync_at is not distinct from old.metrics_next_sync_at)
+  for each row when (new.metrics_next_sync_at is not distinct from old.metrics_next_sync_at
+                     -- off a published row with nothing scheduled, the trigger would only set nulls again
+                     and (new.status = 'published' or new.metrics_next_sync_at is not null
+                          or new.metrics_lease_until is not null))
   execute function private.schedule_metrics_sync();
 
 -- As in the publishing queue migration, plus the metrics schedule set by the statement.
@@ -462,3 +486,33 @@ $$;
 
 drop index public.idx_distributions_due_any;
 drop index public.idx_distributions_leases_any;
+
+-- Every publish loop asks for cancellations to withdraw: plpgsql, so the query is planned once per session
+-- (a SQL function is planned on every call; the queue is almost always empty).
+create or replace function private.claim_platform_cancellations(p_limit integer, p_lease_seconds integer default 120)
+returns table (id uuid, platform_id uuid, external_id text, attempts integer)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+begin
+  return query
+  with due as (
+    select c.id from public.platform_cancellations c
+    join public.platforms p on p.id = c.platform_id
+    where ((c.status = 'pending' and c.next_attempt_at <= now())
+           or (c.status = 'working' and c.lease_expires_at <= now()))
+      and not p.needs_reconnection and (p.paused_until is null or p.paused_until <= now())
+    order by c.next_attempt_at
+    limit p_limit
+    for update of c skip locked
+  )
+  update public.platform_cancellations c
+     set status = 'working', attempts = c.attempts + 1,
+         lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+    from due where c.id = due.id
+  returning c.id, c.platform_id, c.external_id, c.attempts;
+end
+$$;
