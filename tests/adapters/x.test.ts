@@ -185,6 +185,7 @@ Deno.test("x: failure classes", async (t) => {
         "transient",
       );
       assert.equal(f.outcome, "unknown");
+      assert.match(f.message, /no answer before the timeout/);
       const found = await adapter.findExisting({ attemptId: "7", content: { body: "t7" } });
       assertOk(found);
       assert.equal(found.found, true);
@@ -309,3 +310,23 @@ Deno.test("x: a kept-alive connection the server closed while idle is not used a
     assertOk(await adapter.publish({ body: "after" }, { attemptId: "a" }));
     assert.equal(relay.connections, 2);
   }));
+
+Deno.test("x: a refused connection -> transient, not applied, with the socket's own error", async () => {
+  // a port nothing listens on: bind one, note it, close it
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const row = platformRow("x", { base_url: `http://127.0.0.1:${port}`, timeout_ms: 500 });
+  const adapter = new XAdapter(row, CREDS, { now: () => new Date("2026-03-03T14:00:00Z") });
+  try {
+    const f = assertFailure(
+      await adapter.publish({ body: "nobody home" }, { attemptId: "r" }),
+      "transient",
+    );
+    assert.equal(f.outcome, "not_applied", "nothing reached X, so nothing needs looking up");
+    assert.match(f.message, /refused/i);
+    assert.doesNotMatch(f.message, /undefined/);
+  } finally {
+    adapter.close();
+  }
+});

@@ -20,13 +20,14 @@ Deno.serve(handle(async (req) => {
   const body = req.headers.get("content-length") === "0" ? {} : await readJson(req, MetricsRequest);
   const d = DEFAULT_SYNC_OPTIONS;
   const envBudget = Deno.env.get("METRICS_BUDGET_MS");
-  const report = await runMetricsSync(db(), new VaultPlatformDirectory(db()), {
+  const platforms = new VaultPlatformDirectory(db());
+  const report = await runMetricsSync(db(), platforms, {
     ...d,
     budgetMs: body.budget_ms ?? (envBudget ? Number(envBudget) : d.budgetMs),
     batchSize: body.batch_size ?? d.batchSize,
     perPlatform: body.per_platform ?? d.perPlatform,
     leaseSeconds: body.lease_seconds ?? d.leaseSeconds,
     concurrency: body.concurrency ?? d.concurrency,
-  });
+  }).finally(() => platforms.close());
   return json(200, report);
 }));

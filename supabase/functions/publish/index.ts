@@ -25,13 +25,14 @@ Deno.serve(handle(async (req) => {
   await requireServiceRole(req);
   const body = req.headers.get("content-length") === "0" ? {} : await readJson(req, PublishRequest);
   const d = DEFAULT_RUN_OPTIONS;
-  const report = await runPublisher(db(), new VaultPlatformDirectory(db()), {
+  const platforms = new VaultPlatformDirectory(db());
+  const report = await runPublisher(db(), platforms, {
     budgetMs: body.budget_ms ?? envNumber("PUBLISH_BUDGET_MS") ?? d.budgetMs,
     batchSize: body.batch_size ?? d.batchSize,
     lanes: body.lanes ?? d.lanes,
     leaseSeconds: body.lease_seconds ?? d.leaseSeconds,
     idlePollMs: body.idle_poll_ms ?? d.idlePollMs,
     exitWhenIdle: body.exit_when_idle ?? false,
-  });
+  }).finally(() => platforms.close());
   return json(200, report);
 }));

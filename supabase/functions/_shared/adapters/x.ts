@@ -122,6 +122,19 @@ export function normalizeTweetText(text: string): string {
 
 type Answerable<T> = { ok: true; data: T } | Failure;
 
+/**
+ * The socket error behind an ApiRequestError. twitter-api-v2 1.29 stores it as `_options.error` but
+ * its `requestError` getter reads `_options.requestError`, so the getter is always undefined and a
+ * refused connection or a timeout would read as "network error: undefined".
+ */
+function requestCause(error: ApiRequestError): unknown {
+  if (error.requestError) return error.requestError;
+  const options: unknown = Reflect.get(error, "_options");
+  return typeof options === "object" && options !== null && "error" in options
+    ? options.error
+    : error;
+}
+
 export class XAdapter implements PlatformAdapter {
   readonly kind = "x" as const;
   private readonly client: TwitterApi;
@@ -233,13 +246,13 @@ export class XAdapter implements PlatformAdapter {
         };
         return classifyResponse(X_ERRORS, answer, ctx);
       }
-      const timedOut = error instanceof ApiRequestError &&
-        /timeout/i.test(error.requestError?.message ?? "");
       const cause = error instanceof ApiRequestError
-        ? error.requestError
+        ? requestCause(error)
         : error instanceof ApiPartialResponseError
         ? error.responseError
         : error;
+      const timedOut = error instanceof ApiRequestError && cause instanceof Error &&
+        /timeout/i.test(cause.message);
       return classifyNetworkError(X_ERRORS, cause, { ...ctx, timedOut });
     }
     const parsed = schema.safeParse(data);
