@@ -73,6 +73,12 @@ async function insertDue(n: number, spreadMs = 0, startInMs = -1000): Promise<vo
   }
 }
 
+/** Before a timed phase: statistics for the new rows, and no checkpoint of earlier writes left running. */
+async function settle(): Promise<void> {
+  await sql`vacuum analyze public.distributions`;
+  await sql`checkpoint`;
+}
+
 async function counts(): Promise<Record<string, number>> {
   const rows = await sql`select status, count(*)::int as n from public.distributions group by 1`;
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
@@ -83,6 +89,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 // 2. The queue core alone.
 await resetQueue();
 await insertDue(ROWS);
+await settle();
 const fake = new FakePlatform();
 const started = performance.now();
 await runPublisher(sql, fakeDirectory({}, fake), {
@@ -109,6 +116,7 @@ async function endToEnd(latencyMs: number, rows = ROWS) {
     if (latencyMs > 0) await emulator.addFault({ mode: "latency", latencyMs });
   }
   await insertDue(rows);
+  await settle();
   const t0 = performance.now();
   const invocations = await Promise.all(
     Array.from({ length: INVOCATIONS }, () =>
