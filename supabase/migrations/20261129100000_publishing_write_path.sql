@@ -238,7 +238,9 @@ create trigger distributions_metrics_reschedule
                           or new.metrics_lease_until is not null))
   execute function private.schedule_metrics_sync();
 
--- As in the publishing queue migration, plus the metrics schedule set by the statement.
+-- As in the publishing queue migration, plus the metrics schedule set by the statement, and `released`: a row
+-- its worker did not send because the worker's send window closed first (a slow platform, a long batch) goes
+-- back to the queue due at once, without using an attempt or backing off.
 create or replace function private.record_publish_outcomes(p_outcomes jsonb)
 returns setof uuid
 language plpgsql
@@ -296,7 +298,7 @@ begin
         when x.outcome in ('permanent', 'auth') then 'failed'
         when x.outcome = 'unconfirmed' then 'unconfirmed'
         when x.outcome = 'transient' and x.retry_count + 1 >= x.max_attempts then 'failed'
-        when x.outcome in ('transient', 'rate_limited') then 'scheduled'
+        when x.outcome in ('transient', 'rate_limited', 'released') then 'scheduled'
         else 'publishing' -- unknown: keep the lease until it is reconciled
       end,
       published_at = case when x.outcome = 'published' then coalesce(x.published_at, now()) else d.published_at end,
@@ -516,3 +518,12 @@ begin
   returning c.id, c.platform_id, c.external_id, c.attempts;
 end
 $$;
+
+alter table public.distribution_attempts drop constraint distribution_attempts_outcome_check;
+alter table public.distribution_attempts add constraint distribution_attempts_outcome_check
+  check (outcome in ('published', 'handed_off', 'declined', 'transient', 'rate_limited', 'permanent', 'auth',
+                     'unknown', 'found', 'absent', 'unconfirmed', 'released'));
+comment on column public.distribution_attempts.outcome is
+  'published; handed_off / declined (native scheduling); transient | rate_limited | permanent | auth (classified '
+  'failures); unknown (sent, no answer); found / absent (reconciled with the platform); unconfirmed (cannot be '
+  'asked: a person decides); released (not sent: the worker''s send window closed first).';

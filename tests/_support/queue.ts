@@ -75,6 +75,8 @@ export class FakePlatform implements PlatformAdapter {
   readonly publishCalls: { attemptId: string; body: string; at: Date }[] = [];
   behaviours: Behaviour[] = [];
   lookupSupported = true;
+  /** How long each publish takes to answer. */
+  latencyMs = 0;
   private next = 1;
 
   constructor(readonly kind: PlatformKind = "x") {}
@@ -83,25 +85,26 @@ export class FakePlatform implements PlatformAdapter {
     return { valid: true, errors: [] };
   }
 
-  publish(
+  async publish(
     content: DistributionContent,
     { attemptId }: { attemptId: string },
   ): Promise<PublishResult> {
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const at = new Date();
     this.publishCalls.push({ attemptId, body: content.body, at });
     const behaviour = this.behaviours.shift() ?? { kind: "ok" };
-    if (behaviour.kind === "fail") return Promise.resolve(behaviour.failure);
+    if (behaviour.kind === "fail") return behaviour.failure;
     const id = String(this.next++);
     this.posts.set(attemptId, { id, body: content.body, at });
     if (behaviour.kind === "lost_answer") {
-      return Promise.resolve({
+      return {
         ok: false,
         errorClass: "transient",
         outcome: "unknown",
         message: "timeout after 10000 ms",
-      });
+      };
     }
-    return Promise.resolve({ ok: true, externalId: id, externalUrl: `https://fake/${id}` });
+    return { ok: true, externalId: id, externalUrl: `https://fake/${id}` };
   }
 
   findExisting({ attemptId }: { attemptId: string }): Promise<ExistenceResult> {

@@ -378,3 +378,33 @@ Deno.test("a slow worker that lost its claim neither sends nor records", async (
     await sql.end();
   }
 });
+
+Deno.test("rows a worker had no time to send go back unsent, without using an attempt", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    fake.latencyMs = 400; // 4 at once (the fake directory's cap): 5 rounds for 20 rows
+    const ids = await insertDue(
+      sql,
+      Array.from({ length: 20 }, (_, i) => ({ platform_id: X, body: `slow platform ${i}` })),
+    );
+    // A 2 s lease leaves a 1 s send window: the rows still queued for the platform after it are released.
+    const report = await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      budgetMs: 15_000,
+      lanes: 1,
+      leaseSeconds: 2,
+    });
+    assert.ok((report.outcomes.released ?? 0) > 0, "some rows were released");
+    assert.equal(fake.publishCalls.length, 20, "each row sent once");
+    const after = await rows(sql, ids);
+    assert.ok(after.every((r) => r.status === "published" && r.retry_count === 0));
+    const [released] = await sql`select count(*)::int as n from public.distribution_attempts
+      where distribution_id = any(${ids}) and outcome = 'released'
+        and error_message = 'not sent: the claim was about to lapse'`;
+    assert.equal(released.n, report.outcomes.released);
+  } finally {
+    await sql.end();
+  }
+});

@@ -78,10 +78,10 @@ class Attempt {
     });
   }
 
-  /** Past its send window this worker may no longer own the row: hand it back untouched. */
+  /** Past its send window this worker may no longer own the row: hand it back unsent, attempts untouched. */
   private tooLate(): Outcome | undefined {
     return Date.now() >= this.sendBefore.getTime()
-      ? this.outcome("transient", { message: "not sent: the claim was about to lapse" })
+      ? this.outcome("released", { message: "not sent: the claim was about to lapse" })
       : undefined;
   }
 

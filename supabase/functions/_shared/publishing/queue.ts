@@ -40,7 +40,9 @@ export type OutcomeKind =
   | "permanent"
   | "auth"
   | "unknown"
-  | "unconfirmed";
+  | "unconfirmed"
+  /** Not sent (the worker's send window closed first): back to the queue without using an attempt. */
+  | "released";
 
 export interface Outcome {
   id: string;
