@@ -7,6 +7,8 @@
 --   * the metrics schedule of a published row is computed once per platform by the batch, not by a trigger
 --     querying metrics_sync_policy per row (the trigger keeps every other writer right);
 --   * webhook deliveries are enqueued once per statement from its transition tables, not by a trigger per row.
+-- And one outcome the write path lacked: `released`, for a row its worker had no time to send (back to the queue
+-- without using an attempt; it used to be recorded as a transient failure, so slow platforms burned attempts).
 
 create type private.claimed_distribution as (
   id uuid,
