@@ -64,6 +64,35 @@ apply_schema() {
     log "migrations failed (full log: $LOGS/migrations.log)"
     exit 1
   }
+  # What this cluster applied, to notice a migration edited after it was applied (db push never re-runs one).
+  (cd "$ROOT" && sha256sum supabase/migrations/*.sql) >"$STATE/migrations.sha256"
+}
+
+# True when a migration this cluster applied has changed since (or the cluster predates the record of them).
+schema_drifted() {
+  [ -f "$STATE/migrations.sha256" ] || return 0
+  ! (cd "$ROOT" && sha256sum --check --quiet "$STATE/migrations.sha256") >/dev/null 2>&1
+}
+
+# A cluster whose migrations were edited after it applied them has a schema the code no longer matches:
+# keep its data in a dump, then build it again from the migrations and the seed.
+rebuild_drifted_cluster() {
+  local changed="" backup
+  if [ -f "$STATE/migrations.sha256" ]; then
+    changed=$( (cd "$ROOT" && sha256sum --check --quiet "$STATE/migrations.sha256" 2>/dev/null || true) |
+      sed 's/: FAILED.*//' | tr '\n' ' ')
+  fi
+  backup="$STATE/backups/$(date -u +%Y%m%dT%H%M%SZ).sql.gz"
+  log "the $STACK cluster applied other versions of its migrations than supabase/migrations has now"
+  log "(${changed:-it predates the record of what it applied}); rebuilding it"
+  start_db
+  mkdir -p "$STATE/backups"
+  "$PGBIN/pg_dump" -h 127.0.0.1 -p "$DB_PORT" -U postgres --data-only --schema=public --schema=auth postgres |
+    gzip >"$backup"
+  log "its data is saved in $backup (pg_dump --data-only of schemas public and auth)"
+  cmd_stop >/dev/null 2>&1
+  rm -rf "$PGDATA" "$STATE/env" "$STATE/migrations.sha256"
+  init_cluster
 }
 
 load_seed() {
@@ -138,6 +167,9 @@ cmd_start() {
   local fresh=0
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     init_cluster
+    fresh=1
+  elif schema_drifted; then
+    rebuild_drifted_cluster
     fresh=1
   fi
   start_db
