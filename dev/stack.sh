@@ -36,8 +36,26 @@ init_cluster() {
   } >>"$PGDATA/postgresql.conf"
 }
 
+# The dev stack's ports (Supabase's 54321/54322, emulators 54330-54337) lie in Linux's ephemeral range, so an
+# outgoing connection of any process may hold one for a moment: wait for that to end (a server listening on
+# the port is another matter, reported at once).
+wait_port_free() {
+  local port=$1 i
+  for ((i = 0; i < 40; i++)); do
+    if ss -Htln "( sport = :$port )" | grep -q .; then
+      log "port $port is taken by another server; stop it, or use another STACK"
+      exit 1
+    fi
+    ss -Htan exclude time-wait "( sport = :$port )" | grep -q . || return 0
+    sleep 0.25
+  done
+  log "port $port stayed taken by a connection for 10 s"
+  exit 1
+}
+
 start_db() {
   if ! db_running; then
+    wait_port_free "$DB_PORT"
     mkdir -p "$LOGS" "$STATE/run"
     [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$LOGS" "$STATE/run"
     as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 60 start >/dev/null
@@ -172,6 +190,11 @@ cmd_start() {
     rebuild_drifted_cluster
     fresh=1
   fi
+  # every port free before anything starts, so a clash leaves nothing half-started
+  if ! pid_alive emulators; then
+    for ((i = 0; i < 8; i++)); do wait_port_free $((EMULATOR_BASE_PORT + i)); done
+  fi
+  pid_alive functions || wait_port_free "$API_PORT"
   start_db
   write_env
   apply_schema
