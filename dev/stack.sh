@@ -86,23 +86,23 @@ apply_schema() {
   (cd "$ROOT" && sha256sum supabase/migrations/*.sql) >"$STATE/migrations.sha256"
 }
 
-# True when a migration this cluster applied has changed since (or the cluster predates the record of them).
-schema_drifted() {
-  [ -f "$STATE/migrations.sha256" ] || return 0
-  ! (cd "$ROOT" && sha256sum --check --quiet "$STATE/migrations.sha256") >/dev/null 2>&1
+# The migrations this cluster applied that have changed since (empty when none), or why it cannot tell.
+changed_migrations() {
+  if [ ! -f "$STATE/migrations.sha256" ]; then
+    echo "it predates the record of what it applied"
+    return
+  fi
+  (cd "$ROOT" && sha256sum --check --quiet "$STATE/migrations.sha256" 2>/dev/null || true) |
+    sed 's/: FAILED.*//' | tr '\n' ' '
 }
 
 # A cluster whose migrations were edited after it applied them has a schema the code no longer matches:
 # keep its data in a dump, then build it again from the migrations and the seed.
 rebuild_drifted_cluster() {
-  local changed="" backup
-  if [ -f "$STATE/migrations.sha256" ]; then
-    changed=$( (cd "$ROOT" && sha256sum --check --quiet "$STATE/migrations.sha256" 2>/dev/null || true) |
-      sed 's/: FAILED.*//' | tr '\n' ' ')
-  fi
+  local changed=$1 backup
   backup="$STATE/backups/$(date -u +%Y%m%dT%H%M%SZ).sql.gz"
   log "the $STACK cluster applied other versions of its migrations than supabase/migrations has now"
-  log "(${changed:-it predates the record of what it applied}); rebuilding it"
+  log "($changed); rebuilding it"
   start_db
   mkdir -p "$STATE/backups"
   "$PGBIN/pg_dump" -h 127.0.0.1 -p "$DB_PORT" -U postgres --data-only --schema=public --schema=auth postgres |
@@ -186,9 +186,13 @@ cmd_start() {
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     init_cluster
     fresh=1
-  elif schema_drifted; then
-    rebuild_drifted_cluster
-    fresh=1
+  else
+    local changed
+    changed=$(changed_migrations)
+    if [ -n "$changed" ]; then
+      rebuild_drifted_cluster "$changed"
+      fresh=1
+    fi
   fi
   # every port free before anything starts, so a clash leaves nothing half-started
   if ! pid_alive emulators; then
