@@ -408,3 +408,43 @@ Deno.test("rows a worker had no time to send go back unsent, without using an at
     await sql.end();
   }
 });
+
+Deno.test("a lane claims its next batch while the previous one is being sent, each row once", async () => {
+  const sql = connect(6);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    fake.latencyMs = 300;
+    const ids = await insertDue(
+      sql,
+      Array.from({ length: 12 }, (_, i) => ({ platform_id: X, body: `pipelined ${i}` })),
+    );
+    // Watch how many rows are claimed at once while one lane works through batches of 4.
+    let most = 0;
+    let running = true;
+    const watching = (async () => {
+      while (running) {
+        const [{ n }] = await sql`select count(*)::int as n from public.distributions
+          where id = any(${ids}) and status = 'publishing'`;
+        most = Math.max(most, n);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const report = await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      budgetMs: 10_000,
+      batchSize: 4,
+      lanes: 1,
+    });
+    running = false;
+    await watching;
+    assert.equal(most, 8, "two batches of the lane in flight at once, never more");
+    assert.equal(report.recorded, 12);
+    assert.equal(fake.publishCalls.length, 12);
+    assert.equal(new Set(fake.publishCalls.map((c) => c.body)).size, 12);
+    const after = await rows(sql, ids);
+    assert.ok(after.every((r) => r.status === "published"));
+  } finally {
+    await sql.end();
+  }
+});

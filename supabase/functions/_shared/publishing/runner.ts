@@ -135,7 +135,28 @@ export async function runPublisher(
     report.withdrawn += results.filter((r) => r.ok).length;
   }
 
+  /** Publish a claimed batch and record its outcomes (one statement). */
+  async function settle(batch: ClaimedRow[], sendBefore: Date): Promise<void> {
+    const outcomes = await Promise.all(batch.map((row) => attempt(row, sendBefore)));
+    const applied = await recordWithRetry(sql, outcomes);
+    report.recorded += applied.size;
+    report.lostLeases += outcomes.length - applied.size;
+    for (const o of outcomes) {
+      if (applied.has(o.id)) report.outcomes[o.outcome] = (report.outcomes[o.outcome] ?? 0) + 1;
+    }
+  }
+
+  // A lane claims its next batch while the previous one is still being sent, so the database work (claim,
+  // record) overlaps the platforms' answers; at most two batches of a lane are in flight.
   async function lane(): Promise<void> {
+    // Settled to its error (if any) at once, so a failure is not an unhandled rejection while the lane is
+    // claiming; rethrown when the lane waits for it.
+    let inFlight: Promise<unknown> | undefined;
+    const finish = async () => {
+      const error = await inFlight;
+      inFlight = undefined;
+      if (error !== undefined) throw error;
+    };
     while (Date.now() < deadline) {
       await withdraw();
       const claimedAt = Date.now();
@@ -146,6 +167,11 @@ export async function runPublisher(
       // Half the lease for sending; the other half covers the slowest answer and the recording.
       const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);
       if (batch.length === 0) {
+        if (inFlight) {
+          // Its outcomes may put rows back in the queue (a retry due now, a released row): look again after.
+          await finish();
+          continue;
+        }
         if (options.exitWhenIdle) return;
         const due = await nextDue(sql);
         const wait = due ? due.getTime() - Date.now() : Infinity;
@@ -154,14 +180,14 @@ export async function runPublisher(
         continue;
       }
       report.claimed += batch.length;
-      const outcomes = await Promise.all(batch.map((row) => attempt(row, sendBefore)));
-      const applied = await recordWithRetry(sql, outcomes);
-      report.recorded += applied.size;
-      report.lostLeases += outcomes.length - applied.size;
-      for (const o of outcomes) {
-        if (applied.has(o.id)) report.outcomes[o.outcome] = (report.outcomes[o.outcome] ?? 0) + 1;
-      }
+      const sending = settle(batch, sendBefore).then(
+        () => undefined,
+        (error: unknown) => error ?? "error",
+      );
+      await finish();
+      inFlight = sending;
     }
+    await finish();
   }
 
   await Promise.all(Array.from({ length: Math.max(1, options.lanes) }, lane));
