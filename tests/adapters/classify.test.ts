@@ -141,28 +141,6 @@ Deno.test("classify: network errors — refused is not applied, timeout is unkno
   assert.deepEqual([timeout.errorClass, timeout.outcome], ["transient", "unknown"]);
 });
 
-Deno.test("classify: thrown-error rules name library errors; other thrown errors stay network", () => {
-  const profile: ErrorProfile = {
-    ...PROFILE,
-    thrownRules: [{
-      includes: "processing failed",
-      errorClass: "permanent",
-      outcome: "not_applied",
-    }],
-  };
-  const ctx = { method: "POST", now: NOW, timedOut: false };
-  const named = classifyNetworkError(profile, new Error("Media processing failed: bad"), ctx);
-  assert.deepEqual([named.errorClass, named.outcome], ["permanent", "not_applied"]);
-  assert.equal(named.message, "Test: Media processing failed: bad");
-  const other = classifyNetworkError(profile, new Error("socket hang up"), ctx);
-  assert.deepEqual([other.errorClass, other.outcome], ["transient", "unknown"]);
-  const timedOut = classifyNetworkError(profile, new Error("processing failed"), {
-    ...ctx,
-    timedOut: true,
-  });
-  assert.equal(timedOut.errorClass, "transient", "a timeout is a timeout, whatever the message");
-});
-
 Deno.test("http: a refused connection, a timeout and a non-JSON 2xx", async () => {
   const hanging = Promise.withResolvers<void>();
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {

@@ -36,14 +36,11 @@ function withMailchimp(
   fn: (adapter: EmailAdapter, emu: Emu, clock: TestClock) => Promise<void>,
   options: Parameters<typeof mailchimpEmulator>[0] = {},
 ) {
-  return withEmulator(mailchimpEmulator(options), START, async (emu, clock) => {
-    const adapter = adapterFor(emu, clock);
-    try {
-      await fn(adapter, emu, clock);
-    } finally {
-      adapter.close();
-    }
-  });
+  return withEmulator(
+    mailchimpEmulator(options),
+    START,
+    (emu, clock) => fn(adapterFor(emu, clock), emu, clock),
+  );
 }
 
 /** The adapter talks to the emulator through a relay that counts and can lose connections. */
@@ -61,7 +58,6 @@ function withRelayedMailchimp(
     try {
       await fn(adapter, emu, relay);
     } finally {
-      adapter.close();
       await relay.close();
     }
   });
@@ -69,11 +65,13 @@ function withRelayedMailchimp(
 
 const sends = (emu: Emu) =>
   emu.requests({ method: "POST" }).filter((r) => r.path.endsWith("/send"));
+const creates = (emu: Emu) =>
+  emu.requests({ method: "POST" }).filter((r) => r.path === "/3.0/campaigns");
 
 const paths = (emu: Emu) =>
   emu.requests().map((r) => `${r.method} ${r.path.replace(/campaigns\/\w+/, "campaigns/ID")}`);
 
-Deno.test("email: publish creates, fills and sends one campaign through the official client", () =>
+Deno.test("email: publish creates, fills and sends one campaign", () =>
   withMailchimp(async (adapter, emu) => {
     const result = await adapter.publish(email(), { attemptId: "e-1" });
     assertOk(result);
@@ -122,7 +120,6 @@ Deno.test("email: a campaign failing the send checklist is permanent and its dra
       "GET /3.0/campaigns/ID/send-checklist",
       "DELETE /3.0/campaigns/ID",
     ]);
-    adapter.close();
   }));
 
 Deno.test("email: scheduling a campaign failing the send checklist: same failure, draft removed", () =>
@@ -135,7 +132,6 @@ Deno.test("email: scheduling a campaign failing the send checklist: same failure
     );
     assert.match(f.message, /send checklist: From Email/);
     assert.equal(emu.state.campaigns.size, 0);
-    adapter.close();
   }));
 
 Deno.test("email: native schedule on a quarter hour; the campaign goes out when due", () =>
@@ -362,7 +358,7 @@ Deno.test("email: validation at the limits", async (t) => {
   });
 });
 
-Deno.test("email: one adapter instance keeps one connection alive across its calls", () =>
+Deno.test("email: an adapter's calls share one kept-alive connection (fetch's pool)", () =>
   withRelayedMailchimp(async (adapter, emu, relay) => {
     assertOk(await adapter.publish(email("one"), { attemptId: "k1" }));
     assertOk(await adapter.publish(email("two"), { attemptId: "k2" }));
@@ -379,6 +375,8 @@ Deno.test("email: a send timed out on a kept-alive connection is not sent again"
     assert.equal(f.outcome, "unknown");
     assert.equal(sends(emu).length, 1, "sent once");
     assert.equal(relay.connections, 1, "create, content and send shared one connection");
+    assertOk(await adapter.publish(email("after"), { attemptId: "t2" }));
+    assert.equal(relay.connections, 2, "the timed-out connection is not reused");
   }));
 
 Deno.test("email: the connection lost after the send -> unknown outcome, sent once, found", () =>
@@ -386,9 +384,44 @@ Deno.test("email: the connection lost after the send -> unknown outcome, sent on
     relay.loseAnswerTo("/actions/send");
     const f = assertFailure(await adapter.publish(email(), { attemptId: "l" }), "transient");
     assert.equal(f.outcome, "unknown");
-    assert.equal(sends(emu).length, 1, "sent once");
+    assert.equal(sends(emu).length, 1, "sent once, never resent by fetch");
     assert.equal([...emu.state.campaigns.values()][0]?.status, "sent");
     const found = await adapter.findExisting({ attemptId: "l", content: email() });
     assertOk(found);
     assert.equal(found.found, true);
+  }));
+
+Deno.test("email: a bodiless action whose answer is lost is sent once (unschedule, as send)", () =>
+  withRelayedMailchimp(async (adapter, emu, relay) => {
+    const at = new Date("2026-03-04T08:00:00Z");
+    const scheduled = await adapter.schedule(email(), at, { attemptId: "u" });
+    assertOk(scheduled);
+    // update reads the campaign, then unschedules on the connection that read it
+    relay.loseAnswerTo("/actions/unschedule");
+    const f = assertFailure(await adapter.update(scheduled.externalId, email("New")), "transient");
+    assert.equal(f.outcome, "unknown");
+    const unschedules = emu.requests({ method: "POST" }).filter((r) =>
+      r.path.endsWith("/actions/unschedule")
+    );
+    assert.equal(unschedules.length, 1, "sent once");
+    assert.equal(relay.connections, 1);
+  }));
+
+Deno.test("email: the connection lost after the create -> unknown outcome, created once", () =>
+  withRelayedMailchimp(async (adapter, emu, relay) => {
+    assertOk(await adapter.publish(email("warm"), { attemptId: "w" }));
+    relay.loseAnswerTo("POST /3.0/campaigns HTTP");
+    const f = assertFailure(await adapter.publish(email(), { attemptId: "c" }), "transient");
+    assert.equal(f.outcome, "unknown");
+    assert.equal(creates(emu).length, 2, "the warm-up's and this one, sent once");
+    assert.equal(emu.state.campaigns.size, 2);
+  }));
+
+Deno.test("email: a kept-alive connection the server closed while idle is not used again", () =>
+  withRelayedMailchimp(async (adapter, _emu, relay) => {
+    assertOk(await adapter.publish(email("before"), { attemptId: "b" }));
+    relay.dropAll();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assertOk(await adapter.publish(email("after"), { attemptId: "a" }));
+    assert.equal(relay.connections, 2);
   }));

@@ -29,7 +29,6 @@ async function withX(
   try {
     await fn(adapter, emu, clock);
   } finally {
-    adapter.close();
     await emu.close();
   }
 }
@@ -46,7 +45,6 @@ async function withRelayedX(
   try {
     await fn(adapter, emu, relay);
   } finally {
-    adapter.close();
     await relay.close();
     await emu.close();
   }
@@ -68,10 +66,11 @@ Deno.test("x: publish sends exactly one signed OAuth 1.0a POST /2/tweets", () =>
     assert.deepEqual(posts[0].body, { text: "Hello from the emulator" });
   }));
 
-Deno.test("x: a wrong secret fails the signature check -> auth", () =>
+Deno.test("x: a wrong secret fails the signature check -> auth, not sent again", () =>
   withX(
-    async (adapter) => {
+    async (adapter, emu) => {
       assertFailure(await adapter.publish({ body: "hi" }, { attemptId: "a" }), "auth");
+      assert.equal(emu.requests({ method: "POST", path: "/2/tweets" }).length, 1);
     },
     {},
     { app_secret: "not-the-secret" },
@@ -257,11 +256,11 @@ Deno.test("x: video processing reported failed -> permanent, not applied, nothin
     assert.equal(f.outcome, "not_applied");
     assert.match(f.message, /Media processing failed: Unsupported video/);
     const status = emu.requests({ method: "GET", path: "/2/media/upload" });
-    assert.equal(status.length, 1, "the library asked for the processing STATUS");
+    assert.equal(status.length, 1, "the adapter asked for the processing STATUS");
     assert.equal(emu.requests({ method: "POST", path: "/2/tweets" }).length, 0);
   }));
 
-Deno.test("x: one adapter instance keeps one connection alive across its calls", () =>
+Deno.test("x: an adapter's calls share one kept-alive connection", () =>
   withRelayedX(async (adapter, emu, relay) => {
     for (const body of ["one", "two", "three"]) {
       assertOk(await adapter.publish({ body }, { attemptId: body }));
@@ -302,6 +301,22 @@ Deno.test("x: the connection lost after X acted -> unknown outcome, sent once, f
     assert.equal(found.found, true);
   }));
 
+Deno.test("x: a media step whose answer is lost is not sent again, and nothing is posted", () =>
+  withRelayedX(async (adapter, emu, relay) => {
+    assertOk(await adapter.publish({ body: "warm" }, { attemptId: "w" }));
+    relay.loseAnswerTo("/finalize ");
+    const mediaUrls = [`${emu.origin}/__emulator/media/a.jpg?bytes=3000`];
+    const f = assertFailure(
+      await adapter.publish({ body: "picture", mediaUrls }, { attemptId: "p" }),
+      "transient",
+    );
+    assert.equal(f.outcome, "unknown");
+    const finalized = emu.requests({ method: "POST", path: "/2/media/upload" })
+      .filter((r) => r.path.endsWith("/finalize"));
+    assert.equal(finalized.length, 1, "sent once");
+    assert.equal(tweetsWithText(emu, "picture"), 0);
+  }));
+
 Deno.test("x: a kept-alive connection the server closed while idle is not used again", () =>
   withRelayedX(async (adapter, _emu, relay) => {
     assertOk(await adapter.publish({ body: "before" }, { attemptId: "b" }));
@@ -318,15 +333,11 @@ Deno.test("x: a refused connection -> transient, not applied, with the socket's 
   listener.close();
   const row = platformRow("x", { base_url: `http://127.0.0.1:${port}`, timeout_ms: 500 });
   const adapter = new XAdapter(row, CREDS, { now: () => new Date("2026-03-03T14:00:00Z") });
-  try {
-    const f = assertFailure(
-      await adapter.publish({ body: "nobody home" }, { attemptId: "r" }),
-      "transient",
-    );
-    assert.equal(f.outcome, "not_applied", "nothing reached X, so nothing needs looking up");
-    assert.match(f.message, /refused/i);
-    assert.doesNotMatch(f.message, /undefined/);
-  } finally {
-    adapter.close();
-  }
+  const f = assertFailure(
+    await adapter.publish({ body: "nobody home" }, { attemptId: "r" }),
+    "transient",
+  );
+  assert.equal(f.outcome, "not_applied", "nothing reached X, so nothing needs looking up");
+  assert.match(f.message, /refused/i);
+  assert.doesNotMatch(f.message, /undefined/);
 });

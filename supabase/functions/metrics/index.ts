@@ -28,6 +28,6 @@ Deno.serve(handle(async (req) => {
     perPlatform: body.per_platform ?? d.perPlatform,
     leaseSeconds: body.lease_seconds ?? d.leaseSeconds,
     concurrency: body.concurrency ?? d.concurrency,
-  }).finally(() => platforms.close());
+  });
   return json(200, report);
 }));

@@ -33,6 +33,6 @@ Deno.serve(handle(async (req) => {
     leaseSeconds: body.lease_seconds ?? d.leaseSeconds,
     idlePollMs: body.idle_poll_ms ?? d.idlePollMs,
     exitWhenIdle: body.exit_when_idle ?? false,
-  }).finally(() => platforms.close());
+  });
   return json(200, report);
 }));

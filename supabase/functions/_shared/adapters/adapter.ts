@@ -60,12 +60,6 @@ export interface PlatformAdapter {
    * outcome is unknown, so nothing is published twice. Each adapter documents what its API allows.
    */
   findExisting(query: ExistenceQuery): Promise<ExistenceResult>;
-  /**
-   * Release what the instance keeps between calls (kept-alive connections of the X and email
-   * client libraries) when its run is over. Optional to call: idle connections close by
-   * themselves after a few seconds and never keep the process alive.
-   */
-  close?(): void;
 }
 
 /** What every fetch-based adapter starts from: its parsed config, its limits, its HttpClient. */

@@ -4,8 +4,7 @@
  * Order: a platform rule that matches the body wins; then 429 -> rate_limited (reset from
  * `x-rate-limit-reset` unix seconds, `Retry-After`, else the platform's default reset policy);
  * 401 -> auth; 408 and 5xx -> transient; other 4xx -> permanent.
- * An error a client library throws without an HTTP answer is a network error (transient) unless
- * a `thrownRules` entry of the profile names it by its message.
+ * No answer at all is a network error (transient; outcome unknown for a write that may have arrived).
  * Platform differences are data (an ErrorProfile), not code.
  */
 import type { ErrorClass, Failure, FailureOutcome } from "./types.ts";
@@ -29,18 +28,6 @@ export interface ClassifierRule {
   reset?: ResetPolicy;
 }
 
-/**
- * A rule for an error a client library throws without any HTTP answer to classify (twitter-api-v2
- * throws a plain Error when media processing fails): "when the message contains TEXT, it is X".
- * No status tells whether the call took effect, so the rule says so itself.
- */
-export interface ThrownRule {
-  /** Case-insensitive substring of the thrown error's message. */
-  includes: string;
-  errorClass: Exclude<ErrorClass, "rate_limited">;
-  outcome: FailureOutcome;
-}
-
 export interface ErrorProfile {
   platform: string;
   /** Where the platform puts its human message, first match wins. */
@@ -48,8 +35,6 @@ export interface ErrorProfile {
   /** Where it puts its machine code (kept as `platformCode`). */
   codePaths: readonly string[];
   rules: readonly ClassifierRule[];
-  /** Errors thrown by the platform's client library that are not network errors. */
-  thrownRules?: readonly ThrownRule[];
   /** Reset for a 429 (or a rate-limit rule) without headers. */
   rateLimitReset: ResetPolicy;
 }
@@ -202,8 +187,7 @@ export function malformedSuccess(
 
 /**
  * No HTTP answer. A refused connection never reached the platform; a timeout or a connection lost
- * after sending may have been acted on, so writes get outcome `unknown`. An error the profile's
- * `thrownRules` name (a library reporting what the API said) takes the rule's class and outcome.
+ * after sending may have been acted on, so writes get outcome `unknown`.
  */
 export function classifyNetworkError(
   profile: ErrorProfile,
@@ -211,20 +195,6 @@ export function classifyNetworkError(
   ctx: ClassifyContext & { timedOut: boolean },
 ): Failure {
   const text = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : "";
-  const thrownMessage = error instanceof Error ? error.message : "";
-  const thrown = ctx.timedOut || !thrownMessage
-    ? undefined
-    : profile.thrownRules?.find((r) =>
-      thrownMessage.toLowerCase().includes(r.includes.toLowerCase())
-    );
-  if (thrown) {
-    return {
-      ok: false,
-      errorClass: thrown.errorClass,
-      outcome: thrown.outcome,
-      message: `${profile.platform}: ${thrownMessage}`,
-    };
-  }
   const refused = !ctx.timedOut &&
     /connection refused|ECONNREFUSED|dns error|ENOTFOUND/i.test(text);
   return {

@@ -1,21 +1,25 @@
 /**
- * Email through Mailchimp campaigns, with the official `@mailchimp/mailchimp_marketing` client:
- * create a regular campaign -> set its HTML -> send (or native schedule on a quarter hour UTC).
- * Mailchimp refuses to send or schedule a campaign whose send checklist has errors; only then is
- * the checklist read, to name them, and the draft deleted. Update works until the campaign is
- * sent (unschedule, patch, reschedule); delete unschedules first; metrics come from /reports.
+ * Email through Mailchimp Marketing API v3 campaigns: create a regular campaign -> set its HTML ->
+ * send (or native schedule on a quarter hour UTC). Mailchimp refuses to send or schedule a
+ * campaign whose send checklist has errors; only then is the checklist read, to name them, and
+ * the draft deleted. Update works until the campaign is sent (unschedule, patch, reschedule);
+ * delete unschedules first; metrics come from /reports.
  *
- * The client is a CommonJS singleton whose config is global, so each adapter builds its own
- * instance from the singleton's constructor and points `basePath` at publish_config.base_url
- * (an emulator) or the API key's datacenter. Its answers (superagent responses) go through the
- * shared classifier like every other adapter's. Each superagent request gets the instance's
- * keep-alive agent (see `keepConnections`), so one run's calls share connections.
+ * Plain fetch through HttpClient (http.ts), like LinkedIn and YouTube: the official
+ * `@mailchimp/mailchimp_marketing` client (superagent on node:http) needed a node agent to keep
+ * connections alive and never resend, hooked in through its cookie jar, and its own error
+ * unwrapping. The API root is publish_config.base_url (an emulator) or the API key's data centre
+ * (`https://{dc}.api.mailchimp.com/3.0`); the credential is Basic (any user, the API key as
+ * password) or the OAuth token as Bearer.
+ *
+ * No write is sent twice: fetch keeps connections alive in its pool and could resend a request
+ * whose answer a closing connection lost; http.ts sends POST bodies (an empty one for send and
+ * unschedule) in a form it cannot resend. A lost answer to a write is an `unknown` outcome,
+ * reconciled by findExisting. (A resent GET or DELETE changes nothing.)
  *
  * Existence lookup: the campaign's internal title (`settings.title`, never shown to recipients)
  * carries the attempt marker; findExisting lists recent campaigns and matches it.
  */
-import mailchimp from "@mailchimp/mailchimp_marketing";
-import { Buffer } from "node:buffer";
 import { z } from "zod";
 import {
   type AdapterDeps,
@@ -25,23 +29,13 @@ import {
   invalidContent,
   type PlatformAdapter,
   type PublishOptions,
+  setupAdapter,
   validation,
 } from "./adapter.ts";
-import {
-  classifyNetworkError,
-  classifyResponse,
-  type ErrorProfile,
-  type HttpAnswer,
-} from "./classify.ts";
+import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
-import {
-  type HttpClient,
-  httpClientFor,
-  type HttpOk,
-  type KeepAliveAgent,
-  keepAliveAgent,
-} from "./http.ts";
-import { type LimitsFor, limitsFor } from "./settings.ts";
+import type { HttpClient, HttpOk, HttpRequest } from "./http.ts";
+import type { LimitsFor } from "./settings.ts";
 import type {
   DeleteResult,
   DistributionContent,
@@ -121,76 +115,29 @@ const ReportSchema = z.object({
   forwards: z.object({ forwards_count: z.number() }).partial().optional(),
 });
 
-/** The parts of a superagent response the client hands back (or attaches to its errors). */
-interface AgentResponse {
-  status: number;
-  headers: Record<string, string>;
-  body?: unknown;
-  text?: string;
-}
-type Call = Promise<{ data: unknown; response: AgentResponse }>;
+/** One API call: `path` is below the API root (`campaigns/{id}/content`). */
+type Call = Pick<HttpRequest, "method" | "json" | "body"> & { path: string };
 
-/** The slice of a superagent request the client builds that we touch. */
-interface AgentRequest {
-  agent(agent: KeepAliveAgent): AgentRequest;
+function campaignPath(id: string, below = ""): string {
+  return `campaigns/${encodeURIComponent(id)}${below}`;
 }
 
-/** The slice of the untyped client this adapter uses. */
-interface MailchimpClient {
-  basePath: string;
-  timeout: number;
-  /** With cookies enabled, `agent.attachCookies` sees every request before it is sent. */
-  enableCookies: boolean;
-  agent: { attachCookies(request: AgentRequest): void; saveCookies(response: unknown): void };
-  setConfig(config: { apiKey?: string; accessToken?: string }): void;
-  /** Sent with every request. */
-  defaultHeaders: Record<string, string>;
-  campaigns: {
-    createWithHttpInfo(body: unknown): Call;
-    listWithHttpInfo(opts: Record<string, unknown>): Call;
-    getWithHttpInfo(id: string): Call;
-    updateWithHttpInfo(id: string, body: unknown): Call;
-    removeWithHttpInfo(id: string): Call;
-    setContentWithHttpInfo(id: string, body: unknown): Call;
-    getSendChecklistWithHttpInfo(id: string): Call;
-    sendWithHttpInfo(id: string): Call;
-    scheduleWithHttpInfo(id: string, body: unknown): Call;
-    unscheduleWithHttpInfo(id: string): Call;
-  };
-  reports: { getCampaignReportWithHttpInfo(id: string): Call };
+/** A campaign action (send and unschedule take no body; http.ts still sends them once). */
+function action(id: string, name: "send" | "schedule" | "unschedule", json?: unknown): Call {
+  return { method: "POST", path: campaignPath(id, `/actions/${name}`), json };
 }
 
-const MailchimpClientCtor = (mailchimp as unknown as { constructor: new () => MailchimpClient })
-  .constructor;
-
-function answerOf(response: AgentResponse): HttpAnswer {
-  const headers = new Headers(response.headers);
-  const isJson = /json/.test(headers.get("content-type") ?? "");
-  return {
-    status: response.status,
-    headers,
-    body: isJson ? response.body : undefined,
-    text: response.text ?? "",
-  };
+/** Basic with any user and the API key as password, or the OAuth token as Bearer. */
+function authorization(credentials: CredentialsFor<"email">): string {
+  return credentials.api_key
+    ? `Basic ${btoa(`user:${credentials.api_key}`)}`
+    : `Bearer ${credentials.access_token}`;
 }
 
-function agentResponse(error: unknown): AgentResponse | undefined {
-  const response = (error as { response?: AgentResponse } | null)?.response;
-  return response && typeof response.status === "number" ? response : undefined;
-}
-
-/**
- * The client builds each superagent request inside `callApi` and offers no option for its node
- * agent (superagent then opens a connection per request). Its one per-request hook is the
- * per-instance cookie jar, called with every request before it is sent: ours sets the agent
- * and keeps no cookies (Mailchimp's API does not use them).
- */
-function keepConnections(client: MailchimpClient, agent: KeepAliveAgent): void {
-  client.enableCookies = true;
-  client.agent = {
-    attachCookies: (request) => request.agent(agent),
-    saveCookies: () => {},
-  };
+/** publish_config.base_url, else the data centre the API key ends with (`...-us14`). */
+function apiRoot(baseUrl: string | undefined, credentials: CredentialsFor<"email">): string {
+  const dc = credentials.api_key?.split("-").at(-1) ?? "us1";
+  return (baseUrl ?? `https://${dc}.api.mailchimp.com/3.0`).replace(/\/+$/, "");
 }
 
 function failure(message: string): Failure {
@@ -211,77 +158,46 @@ export class EmailAdapter implements PlatformAdapter {
   private readonly config: z.infer<typeof EmailConfigSchema>;
   private readonly limits: LimitsFor<"email">;
   private readonly http: HttpClient;
-  private readonly client: MailchimpClient;
-  /** Connections kept alive between this instance's calls (one publish run). */
-  private readonly connections: KeepAliveAgent;
+  private readonly root: string;
+  private readonly authorization: string;
 
   constructor(platform: PlatformRow, credentials: CredentialsFor<"email">, deps: AdapterDeps = {}) {
-    this.config = EmailConfigSchema.parse(platform.publish_config);
-    this.limits = limitsFor("email", platform);
-    this.http = httpClientFor(this.config, deps, MAILCHIMP_ERRORS);
-    this.client = new MailchimpClientCtor();
-    // setConfig replaces the whole config; the client substitutes config.server into a URL
-    // containing "server", so no server is set and basePath is already complete. The credential
-    // goes in as the header the client would build from config.apiKey / config.accessToken
-    // (Basic with any user, or Bearer), built once here: superagent builds Basic per request
-    // with the deprecated `new Buffer`, which Deno checks (a stack walk) on every call.
-    this.client.setConfig({});
-    this.client.defaultHeaders = {
-      Authorization: credentials.api_key
-        ? `Basic ${Buffer.from(`user:${credentials.api_key}`).toString("base64")}`
-        : `Bearer ${credentials.access_token}`,
+    ({ config: this.config, limits: this.limits, http: this.http } = setupAdapter(
+      "email",
+      platform,
+      EmailConfigSchema,
+      MAILCHIMP_ERRORS,
+      deps,
+    ));
+    this.root = apiRoot(this.config.base_url, credentials);
+    this.authorization = authorization(credentials);
+  }
+
+  private request({ path, ...call }: Call): HttpRequest {
+    return {
+      ...call,
+      url: `${this.root}/${path}`,
+      headers: { authorization: this.authorization },
     };
-    const dc = credentials.api_key?.split("-").at(-1) ?? "us1";
-    this.client.basePath = (this.config.base_url ?? `https://${dc}.api.mailchimp.com/3.0`)
-      .replace(/\/+$/, "");
-    this.client.timeout = deps.timeoutMs ?? this.config.timeout_ms ?? 15_000;
-    this.connections = keepAliveAgent(this.client.basePath);
-    keepConnections(this.client, this.connections);
-  }
-
-  /** Close the kept-alive connections (idle ones also close by themselves, see keepAliveAgent). */
-  close(): void {
-    this.connections.destroy();
-  }
-
-  /** One client call; a non-2xx answer or no answer is classified by the shared classifier. */
-  private async answer(
-    method: string,
-    run: (c: MailchimpClient) => Call,
-  ): Promise<HttpAnswer | Failure> {
-    try {
-      const { response } = await run(this.client);
-      return answerOf(response);
-    } catch (error) {
-      const response = agentResponse(error);
-      const ctx = { method, now: this.http.now() };
-      if (response) return classifyResponse(MAILCHIMP_ERRORS, answerOf(response), ctx);
-      const timedOut = (error as { timeout?: unknown } | null)?.timeout !== undefined;
-      return classifyNetworkError(MAILCHIMP_ERRORS, error, { ...ctx, timedOut });
-    }
   }
 
   /** A call whose 2xx body must match `schema` (an HTML page is a failure, never a success). */
-  private async json<T>(
-    method: string,
-    run: (c: MailchimpClient) => Call,
-    schema: z.ZodType<T>,
-  ): Promise<HttpOk<T> | Failure> {
-    const answer = await this.answer(method, run);
-    return "ok" in answer ? answer : this.http.expectJson(method, answer, schema);
+  private json<T>(call: Call, schema: z.ZodType<T>): Promise<HttpOk<T> | Failure> {
+    return this.http.request(this.request(call), { json: schema });
   }
 
   /** A call answered 204 No Content (send, schedule, unschedule, delete). */
-  private async call(
-    method: string,
-    run: (c: MailchimpClient) => Call,
-  ): Promise<HttpOk<string> | Failure> {
-    const answer = await this.answer(method, run);
+  private async noContent(call: Call): Promise<HttpOk<string> | Failure> {
+    const answer = await this.http.send(this.request(call));
     if ("ok" in answer) return answer;
     if (answer.status !== 204 && answer.text.trim() !== "") {
-      return this.http.expectJson(method, answer, NoContentSchema);
+      return this.http.expectJson(call.method, answer, NoContentSchema);
     }
     return { ok: true, status: answer.status, headers: answer.headers, data: answer.text };
+  }
+
+  private campaign(id: string): Promise<HttpOk<Campaign> | Failure> {
+    return this.json({ method: "GET", path: campaignPath(id) }, CampaignSchema);
   }
 
   private extras(content: DistributionContent) {
@@ -347,12 +263,15 @@ export class EmailAdapter implements PlatformAdapter {
     content: DistributionContent,
     attemptId: string,
   ): Promise<Campaign | Failure> {
-    const created = await this.json("POST", (c) =>
-      c.campaigns.createWithHttpInfo({
+    const created = await this.json({
+      method: "POST",
+      path: "campaigns",
+      json: {
         type: "regular",
         recipients: { list_id: this.extras(content).list_id },
         settings: { ...this.settings(content), title: attemptMarker(attemptId) },
-      }), CampaignSchema);
+      },
+    }, CampaignSchema);
     if (!created.ok) return created;
     const campaign = created.data;
     const html = await this.setContent(campaign.id, content);
@@ -366,11 +285,8 @@ export class EmailAdapter implements PlatformAdapter {
    * has errors, so the checklist is read only then: the failure names its errors and the draft,
    * which cannot go out, is deleted (as a check before sending would do, one request less).
    */
-  private async dispatch(
-    campaign: Campaign,
-    run: (c: MailchimpClient) => Call,
-  ): Promise<HttpOk<string> | Failure> {
-    const done = await this.call("POST", run);
+  private async dispatch(campaign: Campaign, call: Call): Promise<HttpOk<string> | Failure> {
+    const done = await this.noContent(call);
     if (done.ok || done.status !== 400) return done;
     const checklist = await this.checklist(campaign.id);
     const notReady = checklist.ok ? notReadyFailure(checklist.data) : undefined;
@@ -380,24 +296,19 @@ export class EmailAdapter implements PlatformAdapter {
   }
 
   private async remove(id: string): Promise<void> {
-    await this.call("DELETE", (c) => c.campaigns.removeWithHttpInfo(id));
+    await this.noContent({ method: "DELETE", path: campaignPath(id) });
   }
 
   private async setContent(id: string, content: DistributionContent): Promise<true | Failure> {
     const html = await this.json(
-      "PUT",
-      (c) => c.campaigns.setContentWithHttpInfo(id, { html: content.body }),
+      { method: "PUT", path: campaignPath(id, "/content"), json: { html: content.body } },
       ContentSchema,
     );
     return html.ok ? true : html;
   }
 
   private checklist(id: string): Promise<HttpOk<Checklist> | Failure> {
-    return this.json(
-      "GET",
-      (c) => c.campaigns.getSendChecklistWithHttpInfo(id),
-      ChecklistSchema,
-    );
+    return this.json({ method: "GET", path: campaignPath(id, "/send-checklist") }, ChecklistSchema);
   }
 
   /** Set the HTML and check the send checklist (an edit must leave the campaign sendable). */
@@ -421,7 +332,7 @@ export class EmailAdapter implements PlatformAdapter {
     if (invalid) return invalid;
     const campaign = await this.prepare(content, attemptId);
     if ("ok" in campaign) return campaign;
-    const sent = await this.dispatch(campaign, (c) => c.campaigns.sendWithHttpInfo(campaign.id));
+    const sent = await this.dispatch(campaign, action(campaign.id, "send"));
     if (!sent.ok) return sent;
     return { ok: true, externalId: campaign.id, externalUrl: this.url(campaign) };
   }
@@ -445,7 +356,7 @@ export class EmailAdapter implements PlatformAdapter {
     if ("ok" in campaign) return campaign;
     const scheduled = await this.dispatch(
       campaign,
-      (c) => c.campaigns.scheduleWithHttpInfo(campaign.id, { schedule_time: at.toISOString() }),
+      action(campaign.id, "schedule", { schedule_time: at.toISOString() }),
     );
     if (!scheduled.ok) return scheduled;
     return { ok: true, externalId: campaign.id, externalUrl: this.url(campaign), scheduledFor: at };
@@ -455,11 +366,7 @@ export class EmailAdapter implements PlatformAdapter {
   async update(externalId: string, content: DistributionContent): Promise<UpdateResult> {
     const invalid = invalidContent(this.validate(content));
     if (invalid) return invalid;
-    const got = await this.json(
-      "GET",
-      (c) => c.campaigns.getWithHttpInfo(externalId),
-      CampaignSchema,
-    );
+    const got = await this.campaign(externalId);
     if (!got.ok) return got;
     const campaign = got.data;
     if (campaign.status === "sent" || campaign.status === "sending") {
@@ -471,18 +378,14 @@ export class EmailAdapter implements PlatformAdapter {
       ? campaign.send_time
       : undefined;
     if (scheduledAt) {
-      const unscheduled = await this.call(
-        "POST",
-        (c) => c.campaigns.unscheduleWithHttpInfo(externalId),
-      );
+      const unscheduled = await this.noContent(action(externalId, "unschedule"));
       if (!unscheduled.ok) return unscheduled;
     }
     const changed = await this.change(externalId, content);
     // Put it back on schedule whether or not the change went through.
     if (scheduledAt) {
-      const rescheduled = await this.call(
-        "POST",
-        (c) => c.campaigns.scheduleWithHttpInfo(externalId, { schedule_time: scheduledAt }),
+      const rescheduled = await this.noContent(
+        action(externalId, "schedule", { schedule_time: scheduledAt }),
       );
       if (!rescheduled.ok) return rescheduled;
     }
@@ -492,29 +395,21 @@ export class EmailAdapter implements PlatformAdapter {
 
   private async change(id: string, content: DistributionContent): Promise<true | Failure> {
     const patched = await this.json(
-      "PATCH",
-      (c) => c.campaigns.updateWithHttpInfo(id, { settings: this.settings(content) }),
+      { method: "PATCH", path: campaignPath(id), json: { settings: this.settings(content) } },
       CampaignSchema,
     );
     return patched.ok ? this.fill(id, content) : patched;
   }
 
   async delete(externalId: string): Promise<DeleteResult> {
-    const got = await this.json(
-      "GET",
-      (c) => c.campaigns.getWithHttpInfo(externalId),
-      CampaignSchema,
-    );
+    const got = await this.campaign(externalId);
     if (!got.ok && got.status === 404) return { ok: true, externalId, alreadyDeleted: true };
     if (!got.ok) return got;
     if (got.data.status === "schedule") {
-      const unscheduled = await this.call(
-        "POST",
-        (c) => c.campaigns.unscheduleWithHttpInfo(externalId),
-      );
+      const unscheduled = await this.noContent(action(externalId, "unschedule"));
       if (!unscheduled.ok) return unscheduled;
     }
-    const removed = await this.call("DELETE", (c) => c.campaigns.removeWithHttpInfo(externalId));
+    const removed = await this.noContent({ method: "DELETE", path: campaignPath(externalId) });
     if (!removed.ok && removed.status === 404) {
       return { ok: true, externalId, alreadyDeleted: true };
     }
@@ -524,8 +419,7 @@ export class EmailAdapter implements PlatformAdapter {
   /** Opens are the impressions of an email; unsubscribes are followers lost. */
   async getMetrics(externalId: string): Promise<MetricsResult> {
     const res = await this.json(
-      "GET",
-      (c) => c.reports.getCampaignReportWithHttpInfo(externalId),
+      { method: "GET", path: `reports/${encodeURIComponent(externalId)}` },
       ReportSchema,
     );
     if (!res.ok) return res;
@@ -555,14 +449,15 @@ export class EmailAdapter implements PlatformAdapter {
 
   /** A sent or scheduled campaign whose internal title carries the attempt marker. */
   async findExisting({ attemptId, sentAt }: ExistenceQuery): Promise<ExistenceResult> {
-    const since = sentAt ? new Date(sentAt.getTime() - 86_400_000).toISOString() : undefined;
-    const res = await this.json("GET", (c) =>
-      c.campaigns.listWithHttpInfo({
-        count: 1000,
-        sort_field: "create_time",
-        sort_dir: "DESC",
-        since_create_time: since,
-      }), CampaignListSchema);
+    const query = new URLSearchParams({
+      count: "1000",
+      sort_field: "create_time",
+      sort_dir: "DESC",
+    });
+    if (sentAt) {
+      query.set("since_create_time", new Date(sentAt.getTime() - 86_400_000).toISOString());
+    }
+    const res = await this.json({ method: "GET", path: `campaigns?${query}` }, CampaignListSchema);
     if (!res.ok) return res;
     const marker = attemptMarker(attemptId);
     const match = res.data.campaigns.find((c) =>

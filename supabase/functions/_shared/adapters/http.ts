@@ -2,8 +2,6 @@
  * fetch with a timeout, a JSON guard and the shared classifier: every adapter's HTTP goes here.
  * Returns the parsed, schema-checked body or a classified Failure; never throws for HTTP reasons.
  */
-import http from "node:http";
-import https from "node:https";
 import type { z } from "zod";
 import {
   classifyNetworkError,
@@ -44,8 +42,11 @@ export interface HttpRequest {
  * sending them again after a renewal is safe.
  */
 export interface RequestAuthorizer {
-  /** Headers to send, or why there can be none (a refused refresh). */
-  headers(): Promise<{ ok: true; headers: Record<string, string> } | Failure>;
+  /**
+   * Headers to send with this request (asked for each request: an OAuth 1.0a signature covers its
+   * method and URL), or why there can be none (a refused refresh).
+   */
+  headers(req: HttpRequest): Promise<{ ok: true; headers: Record<string, string> } | Failure>;
   /** After a 401: get a fresh credential. false = nothing to renew with (the 401 stands). */
   renew(): Promise<boolean | Failure>;
 }
@@ -103,7 +104,7 @@ export class HttpClient {
     okStatuses: readonly number[],
   ): Promise<HttpAnswer | Failure> {
     if (!this.authorizer) return await this.sendOnce(req, okStatuses);
-    const auth = await this.authorizer.headers();
+    const auth = await this.authorizer.headers(req);
     if (!auth.ok) return auth;
     return await this.sendOnce(
       { ...req, headers: { ...req.headers, ...auth.headers } },
@@ -126,7 +127,7 @@ export class HttpClient {
       const response = await this.deps.fetch(req.url, {
         method: req.method,
         headers: req.json === undefined ? req.headers : withJsonType(req.headers),
-        body: req.json === undefined ? req.body : JSON.stringify(req.json),
+        body: sentOnce(req),
         signal: controller.signal,
       });
       const text = await response.text();
@@ -215,6 +216,32 @@ function withJsonType(headers: Record<string, string> = {}): Record<string, stri
   return merged;
 }
 
+/** Methods whose repeat is another action (RFC 9110 section 9.2.2): their bodies go as Blobs. */
+const NOT_IDEMPOTENT: ReadonlySet<string> = new Set(["POST", "PATCH"]);
+
+/**
+ * The body to send, in a form the runtime cannot send twice. Deno's fetch (2.9.6) sends a request
+ * again, on a new connection, when a pooled connection closes before the answer: it takes that for
+ * a stale connection the server never read, also when the server acted on it (a resent POST
+ * publishes twice). It cannot replay a Blob, FormData or stream body, so a POST or PATCH body goes
+ * as a Blob (which keeps its Content-Length; one without a body gets an empty Blob, sent chunked and
+ * empty); a lost answer then stays a network error (outcome unknown, reconciled with findExisting).
+ * GET, PUT and DELETE may still be resent: they take effect once however often they arrive, though
+ * the answer is then the repeat's (a DELETE's 404, or a 401 for a reused OAuth 1.0a nonce). A large
+ * PUT (a YouTube upload) is not copied.
+ */
+function sentOnce(req: HttpRequest): BodyInit | undefined {
+  const body = req.json === undefined ? req.body : JSON.stringify(req.json);
+  if (!NOT_IDEMPOTENT.has(req.method)) return body;
+  if (body === undefined || body === null) return new Blob();
+  if (typeof body === "string") return new Blob([body], { type: "text/plain;charset=UTF-8" });
+  if (body instanceof URLSearchParams) {
+    return new Blob([body.toString()], { type: "application/x-www-form-urlencoded;charset=UTF-8" });
+  }
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new Blob([body]);
+  return body;
+}
+
 /** The parsed body, or undefined when it is empty or not JSON (JSON.parse throws on both). */
 function parseJson(text: string): unknown {
   if (text === "") return undefined;
@@ -242,41 +269,5 @@ export function httpClientFor(
   return new HttpClient(
     defaultHttpDeps({ ...deps, timeoutMs: deps.timeoutMs ?? publishConfig.timeout_ms }),
     profile,
-  );
-}
-
-export type KeepAliveAgent = http.Agent;
-
-/**
- * Deno (2.9.6, denoland/deno#36786) resends a request on a new connection when a kept-alive
- * connection it reused closes before the answer: also after the caller destroyed it (a timeout)
- * and also when the server may already have acted on it. Node never resends. A resent POST can
- * publish twice, so our agents never mark a request as sent on a reused connection, which is
- * what Deno's resend checks: a lost connection then fails the request (a network error, outcome
- * unknown for a write, reconciled with findExisting like any other). A socket is still reused.
- * Guarded by the "not sent again" / "sent once" tests in tests/adapters/{x,email}.test.ts.
- */
-function neverResending<A extends http.Agent>(agent: A): A {
-  const reuse = agent.reuseSocket.bind(agent);
-  agent.reuseSocket = (socket, request) => {
-    reuse(socket, request);
-    request.reusedSocket = false;
-  };
-  return agent;
-}
-
-/**
- * A node agent that keeps connections alive, for the client libraries that send through node's
- * http/https modules (twitter-api-v2, Mailchimp's superagent): one per adapter instance, so a
- * run's requests reuse connections instead of paying a TCP (and TLS) handshake each. Idle
- * connections close after `HTTP_SETTINGS.idleSocketMs` and never keep the process alive (node
- * unrefs pooled sockets); `destroy()` closes them at once. A request's own timeout still
- * applies; a connection that failed or timed out is discarded, never reused, and a request is
- * never sent twice (see neverResending).
- */
-export function keepAliveAgent(baseUrl: string): KeepAliveAgent {
-  const options = { keepAlive: true, timeout: HTTP_SETTINGS.idleSocketMs };
-  return neverResending(
-    baseUrl.startsWith("http:") ? new http.Agent(options) : new https.Agent(options),
   );
 }

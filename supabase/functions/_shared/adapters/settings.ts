@@ -82,12 +82,6 @@ export const HTTP_SETTINGS = {
   uploadTimeoutMs: 10 * 60_000,
   /** A 429 with no reset information and no platform policy waits this long. */
   fallbackRateLimitSeconds: 15 * 60,
-  /**
-   * A kept-alive connection (client libraries' node agents) closes after this long idle: below
-   * the shortest common server keep-alive timeout (5 s), so a request seldom meets a connection
-   * the server is just closing (that fails it as a lost connection, never resent).
-   */
-  idleSocketMs: 4_000,
 } as const;
 
 /** Time zones in which platform daily quotas reset. */

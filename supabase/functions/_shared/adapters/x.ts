@@ -1,23 +1,19 @@
 /**
- * X (Twitter) API v2 through the `twitter-api-v2` library, OAuth 1.0a user context.
+ * X (Twitter) API v2 with fetch through the shared HttpClient, OAuth 1.0a user context: every
+ * request signed as it is sent (oauth1.ts).
  *
  * - No edit (update -> Unsupported) and no native scheduling (no `schedule`).
  * - Existence lookup: a tweet cannot carry a hidden marker, but the API lists the account's own
  *   recent tweets (GET /2/users/:id/tweets, with start_time), so findExisting compares their text
  *   with ours after normalising what X rewrites (URLs become t.co links, & < > are escaped).
- * - The library hard-codes https://api.x.com; a plugin rewrites each request to the row's
- *   `base_url` (an emulator). The library sends through node's `https` module with the agent it
- *   is given: the adapter owns a keep-alive agent (http for a plain-http base) so one run's posts
- *   share connections instead of opening one per request.
+ * - Media: fetched from their URLs, then media upload v2 (x-media.ts), then attached by id.
+ *
+ * Client choice: plain fetch over npm `twitter-api-v2`. The library sends through node's http
+ * module (on Deno's compatibility layer, more CPU per post than fetch), hard-codes api.x.com and
+ * hides socket errors in its own error type; a handful of endpoints and a signature do not need
+ * it. With fetch every response goes through the one classifier and the base URL is just
+ * `publish_config.base_url` (an emulator).
  */
-import { Buffer } from "node:buffer";
-import {
-  ApiPartialResponseError,
-  ApiRequestError,
-  ApiResponseError,
-  type ITwitterApiClientPlugin,
-  TwitterApi,
-} from "twitter-api-v2";
 import { z } from "zod";
 import {
   type AdapterDeps,
@@ -26,28 +22,19 @@ import {
   invalidContent,
   type PlatformAdapter,
   type PublishOptions,
+  setupAdapter,
   sumPresent,
   unsupported,
   urlExtension,
   validation,
 } from "./adapter.ts";
-import {
-  classifyNetworkError,
-  classifyResponse,
-  type ErrorProfile,
-  type HttpAnswer,
-  malformedSuccess,
-} from "./classify.ts";
+import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
-import {
-  defaultHttpDeps,
-  HttpClient,
-  type HttpDeps,
-  type KeepAliveAgent,
-  keepAliveAgent,
-} from "./http.ts";
-import { type LimitsFor, limitsFor } from "./settings.ts";
+import { type HttpClient, httpClientFor } from "./http.ts";
+import { OAuth1Signer } from "./oauth1.ts";
+import type { LimitsFor } from "./settings.ts";
 import { parseTweet, replaceUrls } from "./twitter-text.ts";
+import { uploadXMedia } from "./x-media.ts";
 import type {
   DeleteResult,
   DistributionContent,
@@ -71,11 +58,6 @@ export const X_ERRORS: ErrorProfile = {
     { path: "errors.*.code", equals: 88, errorClass: "rate_limited" },
     // v1.1-style "Invalid or expired token".
     { path: "errors.*.code", equals: 89, errorClass: "auth" },
-  ],
-  thrownRules: [
-    // twitter-api-v2 throws a plain Error when STATUS reports processing_info.state = "failed"
-    // (an unusable video): X said no, and no post was created.
-    { includes: "Media processing failed", errorClass: "permanent", outcome: "not_applied" },
   ],
   rateLimitReset: { kind: "after", seconds: 15 * 60 },
 };
@@ -120,59 +102,28 @@ export function normalizeTweetText(text: string): string {
   return replaceUrls(unescaped.normalize("NFC"), "<url>").replace(/\s+/g, " ").trim();
 }
 
-type Answerable<T> = { ok: true; data: T } | Failure;
-
-/**
- * The socket error behind an ApiRequestError. twitter-api-v2 1.29 stores it as `_options.error` but
- * its `requestError` getter reads `_options.requestError`, so the getter is always undefined and a
- * refused connection or a timeout would read as "network error: undefined".
- */
-function requestCause(error: ApiRequestError): unknown {
-  if (error.requestError) return error.requestError;
-  const options: unknown = Reflect.get(error, "_options");
-  return typeof options === "object" && options !== null && "error" in options
-    ? options.error
-    : error;
-}
-
 export class XAdapter implements PlatformAdapter {
   readonly kind = "x" as const;
-  private readonly client: TwitterApi;
-  private readonly limits: LimitsFor<"x">;
   private readonly config: z.infer<typeof XConfigSchema>;
-  private readonly deps: HttpDeps;
+  private readonly limits: LimitsFor<"x">;
+  /** Signs every request with the account's OAuth 1.0a credentials. */
+  private readonly http: HttpClient;
   /** Downloads media to upload (the URLs are ours or a CDN's, not X's). */
   private readonly mediaSource: HttpClient;
-  /** Connections kept alive between this instance's calls (one publish run). */
-  private readonly agent: KeepAliveAgent;
+  /** `<base_url>/2`, the API root every path hangs off. */
+  private readonly apiRoot: string;
   private userId?: string;
 
   constructor(platform: PlatformRow, credentials: CredentialsFor<"x">, deps: AdapterDeps = {}) {
-    this.config = XConfigSchema.parse(platform.publish_config);
-    this.limits = limitsFor("x", platform);
-    this.deps = defaultHttpDeps({ ...deps, timeoutMs: deps.timeoutMs ?? this.config.timeout_ms });
+    const setup = setupAdapter("x", platform, XConfigSchema, X_ERRORS, deps);
+    ({ config: this.config, limits: this.limits } = setup);
+    this.http = setup.http.withAuthorizer(new OAuth1Signer(credentials));
+    this.mediaSource = httpClientFor(this.config, deps, {
+      ...X_ERRORS,
+      platform: "X media source",
+    });
+    this.apiRoot = `${this.config.base_url.replace(/\/+$/, "")}/2`;
     this.userId = credentials.user_id;
-    this.mediaSource = new HttpClient(this.deps, { ...X_ERRORS, platform: "X media source" });
-    const base = this.config.base_url.replace(/\/+$/, "");
-    const timeout = this.deps.timeoutMs;
-    const redirect: ITwitterApiClientPlugin = {
-      onBeforeRequestConfig({ params }) {
-        params.url = params.url.replace(/^https:\/\/(api|upload)\.(x|twitter)\.com/, base);
-        params.timeout = timeout;
-      },
-    };
-    this.agent = keepAliveAgent(base);
-    this.client = new TwitterApi({
-      appKey: credentials.app_key,
-      appSecret: credentials.app_secret,
-      accessToken: credentials.access_token,
-      accessSecret: credentials.access_secret,
-    }, { plugins: [redirect], httpAgent: this.agent });
-  }
-
-  /** Close the kept-alive connections (idle ones also close by themselves, see keepAliveAgent). */
-  close(): void {
-    this.agent.destroy();
   }
 
   validate(content: DistributionContent): ValidationResult {
@@ -221,45 +172,8 @@ export class XAdapter implements PlatformAdapter {
     return validation(errors);
   }
 
-  /** Run one library call; errors and unexpected bodies become classified failures. */
-  private async run<T>(
-    method: string,
-    call: () => Promise<unknown>,
-    schema: z.ZodType<T>,
-  ): Promise<Answerable<T>> {
-    const ctx = { method, now: this.deps.now() };
-    let data: unknown;
-    try {
-      data = await call();
-    } catch (error) {
-      if (error instanceof ApiResponseError) {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(error.headers ?? {})) {
-          if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : String(v));
-        }
-        const body = typeof error.data === "object" ? error.data : undefined;
-        const answer: HttpAnswer = {
-          status: error.code,
-          headers,
-          body,
-          text: JSON.stringify(error.data),
-        };
-        return classifyResponse(X_ERRORS, answer, ctx);
-      }
-      const cause = error instanceof ApiRequestError
-        ? requestCause(error)
-        : error instanceof ApiPartialResponseError
-        ? error.responseError
-        : error;
-      const timedOut = error instanceof ApiRequestError && cause instanceof Error &&
-        /timeout/i.test(cause.message);
-      return classifyNetworkError(X_ERRORS, cause, { ...ctx, timedOut });
-    }
-    const parsed = schema.safeParse(data);
-    if (parsed.success) return { ok: true, data: parsed.data };
-    const text = typeof data === "string" ? data : JSON.stringify(data) ?? "";
-    const answer: HttpAnswer = { status: 200, headers: new Headers(), body: undefined, text };
-    return malformedSuccess(X_ERRORS, answer, ctx, "the body is not the expected JSON");
+  private url(path: string, query?: Record<string, string>): string {
+    return `${this.apiRoot}/${path}${query ? `?${new URLSearchParams(query)}` : ""}`;
   }
 
   private statusUrl(id: string): string {
@@ -274,34 +188,25 @@ export class XAdapter implements PlatformAdapter {
     for (const url of content.mediaUrls ?? []) {
       const uploaded = await this.uploadMedia(url);
       if (!uploaded.ok) return uploaded;
-      mediaIds.push(uploaded.data);
+      mediaIds.push(uploaded.id);
     }
-    const payload = mediaIds.length
-      ? { text: content.body, media: { media_ids: mediaIds as [string] } }
-      : { text: content.body };
-    const res = await this.run("POST", () => this.client.v2.tweet(payload), CreatedSchema);
+    const res = await this.http.request({
+      method: "POST",
+      url: this.url("tweets"),
+      json: mediaIds.length
+        ? { text: content.body, media: { media_ids: mediaIds } }
+        : { text: content.body },
+    }, { json: CreatedSchema });
     if (!res.ok) return res;
     const id = res.data.data.id;
     return { ok: true, externalId: id, externalUrl: this.statusUrl(id) };
   }
 
-  /**
-   * Fetch a media URL and upload it (v2 initialize/append/finalize, then the library polls STATUS
-   * while processing is pending); an orphan expires in 24 h. A failed processing state surfaces
-   * as a thrown Error that X_ERRORS.thrownRules classify as permanent.
-   */
-  private async uploadMedia(url: string): Promise<Answerable<string>> {
+  private async uploadMedia(url: string): Promise<{ ok: true; id: string } | Failure> {
     const file = await this.mediaSource.download(url);
     if (!file.ok) return { ...file, message: `fetching ${url} failed: ${file.message}` };
     const type = file.headers.get("content-type")?.split(";")[0] ?? "application/octet-stream";
-    return await this.run(
-      "POST",
-      () =>
-        this.client.v2.uploadMedia(Buffer.from(file.data), {
-          media_type: type as Parameters<TwitterApi["v2"]["uploadMedia"]>[1]["media_type"],
-        }),
-      z.string(),
-    );
+    return await uploadXMedia(this.http, this.apiRoot, file.data, type);
   }
 
   update(_externalId: string, _content: DistributionContent): Promise<UpdateResult> {
@@ -310,34 +215,38 @@ export class XAdapter implements PlatformAdapter {
 
   /** A tweet that no longer exists (404) counts as already deleted. */
   async delete(externalId: string): Promise<DeleteResult> {
-    const res = await this.run(
-      "DELETE",
-      () => this.client.v2.deleteTweet(externalId),
-      DeletedSchema,
+    const res = await this.http.request(
+      { method: "DELETE", url: this.url(`tweets/${encodeURIComponent(externalId)}`) },
+      { json: DeletedSchema },
     );
     if (res.ok) return { ok: true, externalId, alreadyDeleted: !res.data.data.deleted };
     if (res.status === 404) return { ok: true, externalId, alreadyDeleted: true };
     return res;
   }
 
-  private async ownUserId(): Promise<Answerable<string>> {
-    if (this.userId) return { ok: true, data: this.userId };
-    const me = await this.run("GET", () => this.client.v2.me(), MeSchema);
+  private async ownUserId(): Promise<{ ok: true; id: string } | Failure> {
+    if (this.userId) return { ok: true, id: this.userId };
+    const me = await this.http.request(
+      { method: "GET", url: this.url("users/me") },
+      { json: MeSchema },
+    );
     if (!me.ok) return me;
     this.userId = me.data.data.id;
-    return { ok: true, data: this.userId };
+    return { ok: true, id: this.userId };
   }
 
   async findExisting({ content, sentAt }: ExistenceQuery): Promise<ExistenceResult> {
     const user = await this.ownUserId();
     if (!user.ok) return user;
     const windowMs = this.limits.lookupWindowHours * 3_600_000;
-    const since = new Date((sentAt ?? this.deps.now()).getTime() - windowMs);
-    const res = await this.run("GET", () =>
-      this.client.v2.get(`users/${user.data}/tweets`, {
-        max_results: this.limits.lookupMaxResults,
+    const since = new Date((sentAt ?? this.http.now()).getTime() - windowMs);
+    const res = await this.http.request({
+      method: "GET",
+      url: this.url(`users/${encodeURIComponent(user.id)}/tweets`, {
+        max_results: String(this.limits.lookupMaxResults),
         start_time: since.toISOString(),
-      }), TimelineSchema);
+      }),
+    }, { json: TimelineSchema });
     if (!res.ok) return res;
     const wanted = normalizeTweetText(content.body);
     const tweet = res.data.data?.find((t) => normalizeTweetText(t.text) === wanted);
@@ -349,11 +258,10 @@ export class XAdapter implements PlatformAdapter {
   /** public_metrics, plus non_public_metrics when X allows (own posts under 30 days). */
   async getMetrics(externalId: string): Promise<MetricsResult> {
     const lookup = (fields: string) =>
-      this.run(
-        "GET",
-        () => this.client.v2.singleTweet(externalId, { "tweet.fields": fields }),
-        LookupSchema,
-      );
+      this.http.request({
+        method: "GET",
+        url: this.url(`tweets/${encodeURIComponent(externalId)}`, { "tweet.fields": fields }),
+      }, { json: LookupSchema });
     let res = await lookup("public_metrics,non_public_metrics");
     if (res.ok && !res.data.data) res = await lookup("public_metrics");
     if (!res.ok) return res;

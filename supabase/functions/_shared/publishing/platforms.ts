@@ -33,14 +33,6 @@ export class VaultPlatformDirectory implements PlatformDirectory {
     return entry;
   }
 
-  /** Closes the run's adapters (their kept-alive connections) once the run is over. */
-  async close(): Promise<void> {
-    for (const entry of await Promise.all(this.entries.values())) {
-      if (!("error" in entry.adapter)) entry.adapter.close?.();
-    }
-    this.entries.clear();
-  }
-
   private async load(platformId: string): Promise<PlatformEntry> {
     const [raw] = await this.sql`
       select id, client_id, kind, name, publish_config, credentials_secret_id

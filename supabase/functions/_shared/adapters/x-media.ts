@@ -1,0 +1,99 @@
+/**
+ * X media upload v2 for one file: initialize (type, size, category), append the bytes in multipart
+ * segments, finalize, then ask for the processing STATUS while X says it is pending (videos, GIFs).
+ * Processing reported `failed` is a permanent failure that created nothing. An uploaded media id
+ * no post uses expires after 24 h.
+ */
+import { z } from "zod";
+import type { HttpClient } from "./http.ts";
+import type { Failure } from "./types.ts";
+
+/** Bytes per APPEND segment (what twitter-api-v2 sends; X takes up to 5 MB). */
+const SEGMENT_BYTES = 1024 * 1024;
+
+const ProcessingSchema = z.object({
+  state: z.string(),
+  check_after_secs: z.number().optional(),
+  error: z.looseObject({ message: z.string().optional() }).optional(),
+});
+const InitializedSchema = z.object({ data: z.object({ id: z.string() }) });
+const FinalizedSchema = z.object({
+  data: z.object({ id: z.string(), processing_info: ProcessingSchema.optional() }),
+});
+const StatusSchema = z.object({
+  data: z.object({ processing_info: ProcessingSchema.optional() }),
+});
+
+type Uploaded = { ok: true; id: string } | Failure;
+
+function mediaCategory(mediaType: string): string | undefined {
+  if (mediaType.includes("gif")) return "tweet_gif";
+  if (mediaType.startsWith("image/")) return "tweet_image";
+  if (mediaType.startsWith("video/")) return "tweet_video";
+  return undefined;
+}
+
+/** Upload `bytes` to the X API at `apiRoot` (`.../2`); the media id to attach to a post. */
+export async function uploadXMedia(
+  http: HttpClient,
+  apiRoot: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  mediaType: string,
+): Promise<Uploaded> {
+  const init = await http.request({
+    method: "POST",
+    url: `${apiRoot}/media/upload/initialize`,
+    json: {
+      media_type: mediaType,
+      total_bytes: bytes.length,
+      media_category: mediaCategory(mediaType),
+    },
+  }, { json: InitializedSchema });
+  if (!init.ok) return init;
+  const id = init.data.data.id;
+  const media = `${apiRoot}/media/upload/${encodeURIComponent(id)}`;
+  for (let start = 0, segment = 0; start < bytes.length; start += SEGMENT_BYTES, segment++) {
+    const form = new FormData();
+    form.append("segment_index", String(segment));
+    form.append("media", new Blob([bytes.subarray(start, start + SEGMENT_BYTES)]));
+    const appended = await http.request(
+      { method: "POST", url: `${media}/append`, body: form },
+      { empty: true },
+    );
+    if (!appended.ok) return appended;
+  }
+  const finalized = await http.request(
+    // An empty JSON object for a body (http.ts sends POST bodies in a form the runtime never resends).
+    { method: "POST", url: `${media}/finalize`, json: {} },
+    { json: FinalizedSchema },
+  );
+  if (!finalized.ok) return finalized;
+  if (!finalized.data.data.processing_info) return { ok: true, id };
+  const processed = await awaitProcessing(http, apiRoot, id);
+  return processed ?? { ok: true, id };
+}
+
+/** Ask for the STATUS until processing ends, waiting as long as X says; a failure, or undefined. */
+async function awaitProcessing(
+  http: HttpClient,
+  apiRoot: string,
+  id: string,
+): Promise<Failure | undefined> {
+  const url = `${apiRoot}/media/upload?${new URLSearchParams({ command: "STATUS", media_id: id })}`;
+  for (;;) {
+    const status = await http.request({ method: "GET", url }, { json: StatusSchema });
+    if (!status.ok) return status;
+    const info = status.data.data.processing_info;
+    if (info?.state === "failed") {
+      return {
+        ok: false,
+        errorClass: "permanent",
+        outcome: "not_applied",
+        message: `X: Media processing failed: ${info.error?.message ?? "X gave no reason"}`,
+      };
+    }
+    if (info?.state !== "pending" && info?.state !== "in_progress") return undefined;
+    const waitMs = (info.check_after_secs ?? 1) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
