@@ -7,7 +7,8 @@ import {
   resetTime,
   valuesAt,
 } from "../../supabase/functions/_shared/adapters/classify.ts";
-import { HttpClient } from "../../supabase/functions/_shared/adapters/http.ts";
+import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/adapters/http.ts";
+import { relayTo } from "./relay.ts";
 import { nextMidnight } from "../../supabase/functions/_shared/adapters/zoned-time.ts";
 import { z } from "zod";
 
@@ -187,4 +188,42 @@ Deno.test("http: a refused connection, a timeout and a non-JSON 2xx", async () =
     "transient",
     "not_applied",
   ]);
+});
+
+Deno.test("http: a write whose pooled connection closes before the answer is sent once", async () => {
+  const received: string[] = [];
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
+    received.push(`${req.method} ${new URL(req.url).pathname} ${await req.text()}`);
+    return Response.json({ id: "1" });
+  });
+  const relay = relayTo(server.addr.port);
+  try {
+    const http = new HttpClient(defaultHttpDeps(), PROFILE);
+    // A first request leaves a kept-alive connection in fetch's pool; the writes reuse it.
+    assert.ok(!("ok" in await http.send({ method: "GET", url: `${relay.origin}/warm` })));
+    const writes = [
+      { method: "POST", url: `${relay.origin}/json`, json: { a: 1 } },
+      { method: "POST", url: `${relay.origin}/bodiless` },
+      { method: "PATCH", url: `${relay.origin}/text`, body: "b=2" },
+    ] as const;
+    for (const write of writes) {
+      relay.loseAnswerTo(`${write.method} ${new URL(write.url).pathname}`);
+      const lost = await http.send(write);
+      assert.ok(!("ok" in lost) || lost.ok === false, `${write.url}: no answer`);
+      assert.equal(
+        (lost as { outcome?: string }).outcome,
+        "unknown",
+        `${write.url}: outcome unknown`,
+      );
+      assert.ok(!("ok" in await http.send({ method: "GET", url: `${relay.origin}/after` })));
+    }
+    assert.deepEqual(received.filter((r) => !r.startsWith("GET")), [
+      'POST /json {"a":1}',
+      "POST /bodiless ",
+      "PATCH /text b=2",
+    ]);
+  } finally {
+    await relay.close();
+    await server.shutdown();
+  }
 });
