@@ -105,6 +105,7 @@ export interface EmulatorOptions {
   hostname?: string;
   clock?: () => Date;
   engagement?: EngagementModel;
+  /** One line per platform request; absent = none (nothing is formatted or timed). */
   log?: (line: string) => void;
 }
 
@@ -121,10 +122,17 @@ export interface RunningEmulator<S = unknown> {
   close(): Promise<void>;
 }
 
-export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
-  const h = new Headers(headers);
-  h.set("content-type", "application/json; charset=utf-8");
-  return new Response(JSON.stringify(body), { status, headers: h });
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+
+/**
+ * A JSON response. Headers are a plain record: a Headers object given to `new Response` is copied
+ * through its iterator, several times the cost of the whole response.
+ */
+export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: headers ? { ...headers, ...JSON_TYPE } : JSON_TYPE,
+  });
 }
 
 const HTML_PAGE = "<!DOCTYPE html><html><head><title>Service Maintenance</title></head>" +
@@ -182,6 +190,17 @@ function parseBody(headers: Headers, bytes: Uint8Array): { parsed: unknown; reco
 
 /** A route path's segments: literal text, or `{ param }` for one non-empty segment. */
 type Segment = string | { param: string };
+type CompiledRoute = Route & { segments: Segment[] };
+
+function routesByMethod(routes: Route[]): Map<string, CompiledRoute[]> {
+  const byMethod = new Map<string, CompiledRoute[]>();
+  for (const r of routes) {
+    const list = byMethod.get(r.method) ?? [];
+    list.push({ ...r, segments: compilePath(r.path) });
+    byMethod.set(r.method, list);
+  }
+  return byMethod;
+}
 
 function compilePath(path: string): Segment[] {
   return path.split("/").map((segment) => {
@@ -314,19 +333,43 @@ export class Index<T> {
   }
 }
 
+/** The handler, logging one line per platform request (control requests are not logged). */
+function logged(
+  name: string,
+  log: (line: string) => void,
+  handle: (req: Request, url: URL) => Promise<Response>,
+): (req: Request) => Promise<Response> {
+  return async (req) => {
+    const started = performance.now();
+    const url = new URL(req.url);
+    const response = await handle(req, url);
+    if (!url.pathname.startsWith("/__emulator/")) {
+      log(
+        `[${name}] ${req.method} ${url.pathname}${url.search} -> ${response.status} ` +
+          `(${Math.round(performance.now() - started)} ms)`,
+      );
+    }
+    return response;
+  };
+}
+
 export function serveEmulator<S>(
   def: EmulatorDefinition<S>,
   options: EmulatorOptions = {},
 ): RunningEmulator<S> {
   let clock = options.clock;
   const now = () => (clock ? clock() : new Date());
-  const log = options.log ?? (() => {});
   const recorded: RecordedRequest[] = [];
   let faults: Fault[] = [];
   const holds = new Set<() => void>();
   let nextId = 1;
-  const routes = def.routes.map((r) => ({ ...r, segments: compilePath(r.path) }));
-  const engagement = options.engagement ?? loadEngagementModel();
+  const routes = routesByMethod(def.routes);
+  // The origin is known once the server listens, before any request arrives.
+  const ctx: EmulatorContext = {
+    now,
+    origin: "",
+    engagement: options.engagement ?? loadEngagementModel(),
+  };
 
   const takeFault = (method: string, path: string): Fault | undefined => {
     if (faults.length === 0) return undefined;
@@ -407,25 +450,25 @@ export function serveEmulator<S>(
   const handle = async (req: Request, url: URL): Promise<Response> => {
     if (url.pathname.startsWith("/__emulator/")) return control(req, url);
     const path = def.routePath ? def.routePath(url) : url.pathname;
-    const bytes = new Uint8Array(await req.arrayBuffer());
-    const { parsed, recorded: recordedBody } = parseBody(req.headers, bytes);
+    const headers = req.headers;
+    const bytes = await req.bytes();
+    const { parsed, recorded: body } = parseBody(headers, bytes);
     recorded.push({
       id: nextId++,
       method: req.method,
       path,
-      query: record(url.searchParams),
-      headers: record(req.headers),
-      body: recordedBody,
+      // Most requests have no query string: no URLSearchParams is made for them.
+      query: url.search ? record(url.searchParams) : {},
+      headers: record(headers),
+      body,
       time: now().toISOString(),
     });
-    const ctx: EmulatorContext = { now, origin: running.origin, engagement };
     const route = () => {
       const canonical = path === url.pathname
         ? path
         : ANY_PATH.exec({ pathname: path })?.pathname.input ?? path;
       const parts = canonical.split("/");
-      for (const r of routes) {
-        if (r.method !== req.method) continue;
+      for (const r of routes.get(req.method) ?? []) {
         const params = matchPath(r.segments, parts);
         if (!params) continue;
         return r.handle(
@@ -435,7 +478,7 @@ export function serveEmulator<S>(
             path,
             params,
             query: url.searchParams,
-            headers: req.headers,
+            headers,
             body: parsed,
             bytes,
           },
@@ -469,24 +512,14 @@ export function serveEmulator<S>(
 
   const server = Deno.serve(
     { port: options.port ?? 0, hostname: options.hostname ?? "127.0.0.1", onListen: () => {} },
-    async (req) => {
-      const started = performance.now();
-      const url = new URL(req.url);
-      const response = await handle(req, url);
-      if (!url.pathname.startsWith("/__emulator/")) {
-        log(
-          `[${def.name}] ${req.method} ${url.pathname}${url.search} -> ${response.status} ` +
-            `(${Math.round(performance.now() - started)} ms)`,
-        );
-      }
-      return response;
-    },
+    options.log ? logged(def.name, options.log, handle) : (req) => handle(req, new URL(req.url)),
   );
   const port = server.addr.port;
+  ctx.origin = `http://${options.hostname ?? "127.0.0.1"}:${port}`;
 
   const running: RunningEmulator<S> = {
     name: def.name,
-    origin: `http://${options.hostname ?? "127.0.0.1"}:${port}`,
+    origin: ctx.origin,
     port,
     state: def.state,
     requests(filter = {}) {

@@ -1,11 +1,15 @@
 /**
  * Instagram Graph API (content publishing) emulator, as Meta behaves: access token as a parameter or
  * Bearer; Meta error JSON (`{error:{message,type,code,error_subcode,fbtrace_id}}`, HTTP 400 for
- * OAuth and parameter errors); containers IN_PROGRESS -> FINISHED after processing (videos take
- * longer) and EXPIRED after 24 h; publishing a container that is not FINISHED fails; the rolling
- * 24 h publishing cap (code 9, subcode 2207042) and `content_publishing_limit`; a media URL that
- * cannot be fetched (host containing "unreachable") fails with subcode 2207052; insights from the
- * engagement model (`impressions` is rejected, deprecated since v22).
+ * OAuth and parameter errors); containers IN_PROGRESS -> FINISHED after processing and EXPIRED
+ * after 24 h. Images are FINISHED at once unless `imageProcessingMs` (option, or
+ * `state.imageProcessingMs` for containers created after) keeps them IN_PROGRESS that long; videos
+ * take `videoProcessingMs` (50 ms). media_publish of an IN_PROGRESS container answers code 9007,
+ * subcode 2207027 ("Media ID is not available", not ready for publishing) and publishes nothing;
+ * of one otherwise not FINISHED, 9007 / 2207006. The rolling 24 h publishing cap (code 9, subcode
+ * 2207042) and `content_publishing_limit`; a media URL that cannot be fetched (host containing
+ * "unreachable") fails with subcode 2207052; insights from the engagement model (`impressions` is
+ * rejected, deprecated since v22).
  */
 import { bearerToken } from "./auth.ts";
 import {
@@ -65,11 +69,19 @@ const DAY_MS = 86_400_000;
 const LIMITS = limitsFor("instagram");
 const INSIGHTS = ["views", "reach", "likes", "comments", "shares", "saved", "total_interactions"];
 
+interface MetaErrorExtra {
+  subcode?: number;
+  status?: number;
+  transient?: boolean;
+  /** What Meta shows the app's user (`error_user_title`, `error_user_msg`). */
+  user?: { title: string; msg: string };
+}
+
 function metaError(
   code: number,
   message: string,
-  extra: { subcode?: number; status?: number; transient?: boolean } = {},
-  headers: HeadersInit = {},
+  extra: MetaErrorExtra = {},
+  headers?: Record<string, string>,
 ): Response {
   return json(
     {
@@ -79,6 +91,8 @@ function metaError(
         code,
         error_subcode: extra.subcode,
         is_transient: extra.transient ?? false,
+        error_user_title: extra.user?.title,
+        error_user_msg: extra.user?.msg,
         fbtrace_id: crypto.randomUUID().replace(/-/g, "").slice(0, 22),
       },
     },
@@ -97,7 +111,10 @@ const missing = (id: string) =>
 
 /** Query parameters merged with a form or JSON body, as the Graph API reads them. */
 function params(req: { query: URLSearchParams; body: unknown }): Record<string, string> {
-  const out: Record<string, string> = Object.fromEntries(req.query);
+  const out: Record<string, string> = {};
+  req.query.forEach((value, key) => {
+    out[key] = value;
+  });
   if (req.body && typeof req.body === "object") {
     for (const [k, v] of Object.entries(req.body)) out[k] = String(v);
   }
@@ -171,7 +188,8 @@ export function instagramEmulator(
   const createContainer: Handler = (p, { user }, ctx) => {
     const caption = p.caption ?? "";
     const isCarouselItem = p.is_carousel_item === "true";
-    if ([...caption].length > LIMITS.maxCaptionChars) {
+    // Code points: never more than UTF-16 units, so most captions need no count.
+    if (caption.length > LIMITS.maxCaptionChars && [...caption].length > LIMITS.maxCaptionChars) {
       return metaError(100, "(#100) The caption is too long.", { subcode: 2207010 });
     }
     if ((caption.match(/#[\p{L}\p{N}_]+/gu)?.length ?? 0) > LIMITS.maxHashtags) {
@@ -253,8 +271,12 @@ export function instagramEmulator(
     }
     const status = statusOf(container, now);
     if (status === "IN_PROGRESS") {
-      return metaError(9007, "The media is not ready for publishing, please wait for a moment", {
+      return metaError(9007, "Media ID is not available", {
         subcode: 2207027,
+        user: {
+          title: "Media not ready for publishing",
+          msg: "The media is not ready for publishing, please wait for a moment",
+        },
       });
     }
     if (status !== "FINISHED" || container.isCarouselItem) {

@@ -4,8 +4,7 @@
  * (`{type,title,status,detail,instance,errors?}`, application/problem+json); at most 10
  * simultaneous connections, else 429; the send checklist gating send and schedule; schedule_time
  * in the future and on a quarter hour (UTC); scheduled campaigns becoming `sent` when due; reports
- * from the engagement model once sent. Serve it at a URL without the word "server" in it: the
- * official client replaces the first "server" in every URL.
+ * from the engagement model once sent.
  */
 import { basicCredentials, bearerToken } from "./auth.ts";
 import type { EmulatorContext, EmulatorDefinition, EmulatorRequest, Route } from "./framework.ts";
@@ -157,7 +156,7 @@ export function mailchimpEmulator(
   /** Auth, the connection limit, then the handler. */
   const guarded = (handler: Handler): Route["handle"] => async (req, ctx) => {
     const basic = basicCredentials(req.headers);
-    const bearer = bearerToken(req.headers);
+    const bearer = basic ? undefined : bearerToken(req.headers);
     const authorized = basic
       ? state.apiKeys.has(basic.password)
       : !!bearer && state.accessTokens.has(bearer);

@@ -1,7 +1,7 @@
 /**
  * Starts every available platform emulator on consecutive ports from EMULATOR_BASE_PORT
- * (default 54330) and logs each request to stdout. Add a platform by adding one entry to
- * EMULATORS with its fixed offset:
+ * (default 54330) and logs each request to stdout (unless EMULATOR_QUIET=1). Add a platform by
+ * adding one entry to EMULATORS with its fixed offset:
  *   wordpress 0, x 1, linkedin 2, youtube 3, email 4, instagram 5, tiktok 6, podcast host 7.
  */
 import { type EmulatorDefinition, type RunningEmulator, serveEmulator } from "./framework.ts";
@@ -58,23 +58,25 @@ export const EMULATORS: EmulatorEntry[] = [
   },
 ];
 
+const quiet = Deno.env.get("EMULATOR_QUIET") === "1";
+const timestamped = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+
 export function startAll(
   basePort = Number(Deno.env.get("EMULATOR_BASE_PORT") ?? 54330),
   hostname = Deno.env.get("EMULATOR_HOST") ?? "127.0.0.1",
   // EMULATOR_QUIET=1 (benchmarks): no line per request, only the start-up lines.
-  log: (line: string) => void = Deno.env.get("EMULATOR_QUIET") === "1"
-    ? (line) => line.startsWith("[emulators]") && console.log(line)
-    : (line) => console.log(`${new Date().toISOString()} ${line}`),
+  requestLog: ((line: string) => void) | undefined = quiet ? undefined : timestamped,
 ): RunningEmulator<unknown>[] {
   const engagement = loadEngagementModel();
+  const startLog = quiet ? console.log : timestamped;
   return EMULATORS.map((entry) => {
     const emu = serveEmulator(entry.create(), {
       port: basePort + entry.offset,
       hostname,
       engagement,
-      log,
+      log: requestLog,
     });
-    log(`[emulators] ${emu.name} listening on ${emu.origin}`);
+    startLog(`[emulators] ${emu.name} listening on ${emu.origin}`);
     return emu;
   });
 }

@@ -65,8 +65,8 @@ export interface TikTokEmulatorOptions {
 
 const MAX_TITLE = limitsFor("tiktok").maxTitleUtf16;
 
-function tiktokError(status: number, code: string, message: string, headers: HeadersInit = {}) {
-  return json({ data: {}, error: { code, message, log_id: logId() } }, status, headers);
+function tiktokError(status: number, code: string, message: string) {
+  return json({ data: {}, error: { code, message, log_id: logId() } }, status);
 }
 
 function ok(data: unknown): Response {
@@ -133,10 +133,12 @@ export function tiktokEmulator(
     return handler(body, { token, account }, ctx, req.query);
   };
 
+  const unreachable = (p: TikTokPublish) => new URL(p.videoUrl).hostname.includes("unreachable");
+
   /** Advance a publish to PUBLISH_COMPLETE once processed; the video appears then. */
   const progress = (p: TikTokPublish, now: Date) => {
     if (p.videoId || now.getTime() - p.createdAt.getTime() < state.processingMs) return;
-    if (new URL(p.videoUrl).hostname.includes("unreachable")) return;
+    if (unreachable(p)) return;
     const id = String(state.nextId++);
     const account = state.accounts.get(p.token);
     state.videos.set(id, {
@@ -216,7 +218,8 @@ export function tiktokEmulator(
       return tiktokError(400, "invalid_publish_id", "The publish_id does not exist.");
     }
     progress(p, ctx.now());
-    if (new URL(p.videoUrl).hostname.includes("unreachable")) {
+    // A published video was reachable: only the others need their URL looked at again.
+    if (!p.videoId && unreachable(p)) {
       return ok({ status: "FAILED", fail_reason: "video_pull_failed", downloaded_bytes: 0 });
     }
     if (!p.videoId) return ok({ status: "PROCESSING_DOWNLOAD", downloaded_bytes: 0 });

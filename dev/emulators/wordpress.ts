@@ -467,7 +467,7 @@ export function wordpressEmulator(
     state,
     routes,
     routePath: (url) => {
-      const route = url.searchParams.get("rest_route");
+      const route = url.search && url.searchParams.get("rest_route");
       return route ? `/wp-json${route}` : url.pathname;
     },
     faults: {

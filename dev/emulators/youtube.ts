@@ -135,6 +135,8 @@ function videoId(): string {
   return id;
 }
 
+const utf8 = new TextEncoder();
+
 /** A snippet/status resource checked as YouTube does; the error Response or the parsed resource. */
 function checkResource(body: unknown, now: Date): UploadSession["resource"] | Response {
   const b = (body ?? {}) as {
@@ -154,7 +156,7 @@ function checkResource(body: unknown, now: Date): UploadSession["resource"] | Re
     return ytError(400, "invalidTitle", "The request metadata specifies an invalid video title.");
   }
   if (
-    new TextEncoder().encode(description).length > LIMITS.maxDescriptionBytes ||
+    utf8.encode(description).length > LIMITS.maxDescriptionBytes ||
     /[<>]/.test(description)
   ) {
     return ytError(

@@ -41,21 +41,20 @@ function withInstagram(
   );
 }
 
-Deno.test("instagram: image post goes through quota check, container, status, publish, permalink", () =>
+const sent = (emu: Emu) =>
+  emu.requests().map((r) => `${r.method} ${r.path.replace(/\d{10,}/g, "ID")}`);
+
+Deno.test("instagram: image post goes through quota check, container, publish, permalink", () =>
   withInstagram(async (adapter, emu) => {
     const result = await adapter.publish(image(), { attemptId: "i-1" });
     assertOk(result);
     assert.match(result.externalUrl, /^https:\/\/www\.instagram\.com\/p\/\w+\/$/);
-    assert.deepEqual(
-      emu.requests().map((r) => `${r.method} ${r.path.replace(/\d{10,}/g, "ID")}`),
-      [
-        "GET /v23.0/ID/content_publishing_limit",
-        "POST /v23.0/ID/media",
-        "GET /v23.0/ID",
-        "POST /v23.0/ID/media_publish",
-        "GET /v23.0/ID",
-      ],
-    );
+    assert.deepEqual(sent(emu), [
+      "GET /v23.0/ID/content_publishing_limit",
+      "POST /v23.0/ID/media",
+      "POST /v23.0/ID/media_publish",
+      "GET /v23.0/ID",
+    ]);
     const create = emu.requests({ method: "POST" })[0];
     assert.equal(create.headers.authorization, `Bearer ${TOKEN}`);
     assert.equal(create.query.access_token, undefined);
@@ -65,6 +64,66 @@ Deno.test("instagram: image post goes through quota check, container, status, pu
     });
     assert.equal(emu.state.media.get(result.externalId)?.caption, "A sunny morning #coffee");
   }));
+
+Deno.test("instagram: an image is published in 3 requests, its container never polled", () =>
+  withInstagram(async (adapter, emu) => {
+    assertOk(await adapter.publish(image("first"), { attemptId: "i-6" }));
+    emu.clearRequests(); // the quota was read for the first post only
+    const result = await adapter.publish(image("second"), { attemptId: "i-7" });
+    assertOk(result);
+    assert.deepEqual(sent(emu), [
+      "POST /v23.0/ID/media",
+      "POST /v23.0/ID/media_publish",
+      "GET /v23.0/ID",
+    ]);
+    assert.equal(emu.requests()[2].query.fields, "id,permalink");
+    assert.equal(emu.state.media.get(result.externalId)?.caption, "second");
+  }));
+
+Deno.test("instagram: an image not ready at media_publish is polled, then published once", () =>
+  withInstagram(async (adapter, emu) => {
+    emu.setClock(undefined); // real time: the image takes 60 ms to process
+    const result = await adapter.publish(image("slow"), { attemptId: "i-8" });
+    assertOk(result);
+    const requests = sent(emu);
+    const polls = requests.filter((r) => r === "GET /v23.0/ID").length - 1; // less the permalink
+    assert.ok(polls >= 1, `polled ${polls} times`);
+    assert.deepEqual(requests, [
+      "GET /v23.0/ID/content_publishing_limit",
+      "POST /v23.0/ID/media",
+      "POST /v23.0/ID/media_publish",
+      ...Array(polls).fill("GET /v23.0/ID"),
+      "POST /v23.0/ID/media_publish",
+      "GET /v23.0/ID",
+    ]);
+    assert.ok(
+      emu.requests().slice(3, 3 + polls).every((r) => r.query.fields === "status_code,status"),
+    );
+    assert.equal(emu.state.media.size, 1, "exactly one post");
+    assert.equal(emu.state.media.get(result.externalId)?.caption, "slow");
+    const [container] = emu.state.containers.values();
+    assert.equal(container.status, "PUBLISHED");
+  }, { imageProcessingMs: 60 }));
+
+Deno.test("instagram: any other media_publish refusal of an image is returned, never retried", () =>
+  withInstagram(async (adapter, emu) => {
+    emu.addFault({ mode: "5xx", count: 1, path: `/v23.0/${USER}/media_publish` });
+    const f = assertFailure(await adapter.publish(image(), { attemptId: "i-10" }), "transient");
+    assert.match(f.message, /unexpected error/);
+    assert.deepEqual(sent(emu).slice(1), ["POST /v23.0/ID/media", "POST /v23.0/ID/media_publish"]);
+    assert.equal(emu.state.media.size, 0);
+  }));
+
+Deno.test("instagram: an image still processing after polling fails transient, unpublished", () =>
+  withInstagram(async (_adapter, emu, clock) => {
+    // The emulator's clock stands still: the container never finishes.
+    const adapter = adapterFor(emu, clock, { poll_attempts: 3 });
+    const f = assertFailure(await adapter.publish(image(), { attemptId: "i-9" }), "transient");
+    assert.match(f.message, /still IN_PROGRESS after polling/);
+    assert.equal(f.outcome, "not_applied");
+    assert.equal(emu.requests({ path: `/v23.0/${USER}/media_publish` }).length, 1);
+    assert.equal(emu.state.media.size, 0);
+  }, { imageProcessingMs: 1000 }));
 
 Deno.test("instagram: a reel polls status_code until the video container is FINISHED", () =>
   withInstagram(async (adapter, emu) => {

@@ -8,7 +8,8 @@ import {
 import { linkedinEmulator } from "../../dev/emulators/linkedin.ts";
 import { EMULATORS } from "../../dev/emulators/main.ts";
 import { wordpressEmulator } from "../../dev/emulators/wordpress.ts";
-import { DEFAULT_X_ACCOUNT, xEmulator } from "../../dev/emulators/x.ts";
+import { DEFAULT_X_ACCOUNT, overWeightedLength, xEmulator } from "../../dev/emulators/x.ts";
+import { parseTweet } from "../../supabase/functions/_shared/adapters/twitter-text.ts";
 import { XAdapter } from "../../supabase/functions/_shared/adapters/x.ts";
 import { platformRow } from "../adapters/helpers.ts";
 import {
@@ -110,6 +111,31 @@ Deno.test("x emulator: rejects malformed or replayed OAuth 1.0a headers", () =>
     assert.equal((await tweet(signed)).status, 401, "replayed nonce");
     assert.equal(emu.state.tweets.size, 1);
   }));
+
+Deno.test("x emulator: the length check agrees with twitter-text, short cut or not", () => {
+  const ascii = ["budget", "a.co", "x.com/path", "https://example.com/a?b=c", "e.g.", "..."];
+  const words = [...ascii, "日本", "😀"];
+  let seed = 7;
+  const pick = (from: string[]) => from[(seed = (seed * 48271) % 2147483647) % from.length];
+  const random = Array.from(
+    { length: 400 },
+    (_, i) => Array.from({ length: i % 70 }, () => pick(i % 2 ? ascii : words)).join(" "),
+  );
+  const edges = [
+    "",
+    "x".repeat(280),
+    "x".repeat(281),
+    "a.co ".repeat(11),
+    "a.co ".repeat(12),
+    `${"x".repeat(257)} a.co`,
+    "日".repeat(140),
+    "日".repeat(141),
+    "\u0958".repeat(100), // NFC turns each into two code points
+  ];
+  for (const text of [...edges, ...random]) {
+    assert.equal(overWeightedLength(text), parseTweet(text).weightedLength > 280, text);
+  }
+});
 
 Deno.test("linkedin emulator: version and protocol headers are required", () =>
   withEmu(linkedinEmulator(), async (emu) => {

@@ -1,7 +1,10 @@
 /**
  * Instagram Graph API content publishing (plain fetch): create a media container (image, reel, or a
  * carousel of <= 10 children), poll its `status_code` until FINISHED, `media_publish` it, then read
- * the permalink. The daily cap is read from `content_publishing_limit` before anything is created:
+ * the permalink. A single image is published without polling first (Meta processes images almost
+ * at once): only when media_publish answers that the media is not ready (code 9007, subcode
+ * 2207027; such a refusal creates nothing) is the container polled and published once more. The
+ * daily cap is read from `content_publishing_limit` before anything is created:
  * once per adapter instance (one publish run), then counted locally, and read again when the
  * reading is older than `quota_cache_ms` or the count comes within `quota_recheck_margin` of the
  * cap (near the cap every post reads it, as without a cache). Concurrent posts share one read.
@@ -153,6 +156,15 @@ function failure(message: string, errorClass: "permanent" | "transient"): Failur
   return { ok: false, errorClass, outcome: "not_applied", message };
 }
 
+/** A created container; `polled` once its status_code was seen FINISHED. */
+interface Container {
+  id: string;
+  polled: boolean;
+}
+
+/** media_publish refused a container still IN_PROGRESS (9007 / 2207027): nothing was published. */
+const NOT_READY_SUBCODE = "2207027";
+
 export class InstagramAdapter implements PlatformAdapter {
   readonly kind = "instagram" as const;
   private readonly config: InstagramConfig;
@@ -300,10 +312,21 @@ export class InstagramAdapter implements PlatformAdapter {
     return this.quota;
   }
 
-  private async container(params: Record<string, string>): Promise<string | Failure> {
+  private async create(params: Record<string, string>): Promise<Container | Failure> {
     const created = await this.graph("POST", `${this.config.ig_user_id}/media`, params, IdSchema);
-    if (!created.ok) return created;
-    const id = created.data.id;
+    return created.ok ? { id: created.data.id, polled: false } : created;
+  }
+
+  /** Created and polled until FINISHED. */
+  private async container(params: Record<string, string>): Promise<Container | Failure> {
+    const created = await this.create(params);
+    if ("ok" in created) return created;
+    const failed = await this.settle(created.id);
+    return failed ?? { id: created.id, polled: true };
+  }
+
+  /** Poll status_code until the container is FINISHED; a Failure when it ends otherwise. */
+  private async settle(id: string): Promise<Failure | undefined> {
     const settled = await pollUntil(async () => {
       const res = await this.graph("GET", id, { fields: "status_code,status" }, StatusSchema);
       if (!res.ok) return res;
@@ -313,7 +336,7 @@ export class InstagramAdapter implements PlatformAdapter {
       return failure(`Instagram container ${id} still IN_PROGRESS after polling`, "transient");
     }
     if ("ok" in settled) return settled;
-    if (settled.status_code === "FINISHED") return id;
+    if (settled.status_code === "FINISHED") return undefined;
     return failure(
       `Instagram container ${id} is ${settled.status_code}${
         settled.status ? `: ${settled.status}` : ""
@@ -322,17 +345,21 @@ export class InstagramAdapter implements PlatformAdapter {
     );
   }
 
-  private async creation(content: DistributionContent): Promise<string | Failure> {
+  /** The container to publish: a single image is not polled, anything else is. */
+  private async creation(content: DistributionContent): Promise<Container | Failure> {
     const media = content.mediaUrls ?? [];
     const caption = instagramCaption(content);
     const item = (url: string): Record<string, string> =>
       isVideo(url, content) ? { video_url: url, media_type: "REELS" } : { image_url: url };
-    if (media.length === 1) return this.container({ ...item(media[0]), caption });
+    if (media.length === 1) {
+      const single: Record<string, string> = { ...item(media[0]), caption };
+      return single.image_url ? this.create(single) : this.container(single);
+    }
     const children: string[] = [];
     for (const url of media) {
       const child = await this.container({ ...item(url), is_carousel_item: "true" });
-      if (typeof child !== "string") return child;
-      children.push(child);
+      if ("ok" in child) return child;
+      children.push(child.id);
     }
     return this.container({ media_type: "CAROUSEL", children: children.join(","), caption });
   }
@@ -354,19 +381,28 @@ export class InstagramAdapter implements PlatformAdapter {
   }
 
   private async publishMedia(content: DistributionContent): Promise<PublishResult> {
-    const creationId = await this.creation(content);
-    if (typeof creationId !== "string") return creationId;
-    const published = await this.graph(
-      "POST",
-      `${this.config.ig_user_id}/media_publish`,
-      { creation_id: creationId },
-      IdSchema,
-    );
+    const container = await this.creation(content);
+    if ("ok" in container) return container;
+    let published = await this.mediaPublish(container.id);
+    if (!container.polled && !published.ok && published.platformCode === NOT_READY_SUBCODE) {
+      const failed = await this.settle(container.id);
+      if (failed) return failed;
+      published = await this.mediaPublish(container.id);
+    }
     if (!published.ok) return published;
     const mediaId = published.data.id;
     // The post is live: a failed permalink read must not turn it into a failure (no resend).
     const link = await this.graph("GET", mediaId, { fields: "id,permalink" }, PermalinkSchema);
     return { ok: true, externalId: mediaId, externalUrl: link.ok ? link.data.permalink : "" };
+  }
+
+  private mediaPublish(creationId: string) {
+    return this.graph(
+      "POST",
+      `${this.config.ig_user_id}/media_publish`,
+      { creation_id: creationId },
+      IdSchema,
+    );
   }
 
   update(_externalId?: string, _content?: DistributionContent): Promise<UpdateResult> {
