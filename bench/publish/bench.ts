@@ -12,6 +12,7 @@ import { fakeDirectory, FakePlatform } from "../../tests/_support/queue.ts";
 import { KINDS, PLATFORM_IDS } from "../../tests/_support/seed.ts";
 import { contentFor } from "../../dev/demo-content.ts";
 import { emulatorFor, publishCount } from "../../tests/_support/emulators.ts";
+import { measureHttpLimit } from "./http-limit.ts";
 
 const env = (name: string) => {
   const value = Deno.env.get(name);
@@ -137,13 +138,18 @@ async function endToEnd(latencyMs: number, rows = ROWS) {
   const seconds = (performance.now() - t0) / 1000;
   const status = await counts();
   let sent = 0;
-  for (const kind of KINDS) sent += await publishCount(kind);
+  let requests = 0;
+  for (const kind of KINDS) {
+    sent += await publishCount(kind);
+    requests += (await emulatorFor(kind).requests()).length;
+  }
   for (const kind of KINDS) await emulatorFor(kind).clearFaults();
   return {
     seconds,
     postsPerS: (status.published ?? 0) / seconds,
     status,
     sent,
+    requestsPerPost: requests / rows,
     invocations,
   };
 }
@@ -172,6 +178,9 @@ const [lateness] = await sql`
          count(*) filter (where status = 'published')::int as published
   from public.distributions`;
 
+// The HTTP limit of the machine, measured after the runs so it does not warm anything up for them.
+const httpLimit = await measureHttpLimit();
+
 // 5. Duplicates and losses over the end-to-end runs.
 const duplicates = coreDuplicates + Math.max(0, warm.sent - WARM_ROWS) +
   Math.max(0, e2e0.sent - ROWS) +
@@ -190,6 +199,15 @@ console.log(
     `batched claim/complete ${fmt(claimRowsPerS)} rows/s`,
 );
 console.log(
+  `   HTTP limit  ${
+    fmt(httpLimit.roundTripsPerS)
+  } round trips/s from the adapters' HttpClient to a ` +
+    `bare Deno.serve (64 at once); CPU per round trip: client ${
+      fmt(httpLimit.clientUsPerRoundTrip)
+    } µs, ` +
+    `server ${fmt(httpLimit.serverUsPerRoundTrip)} µs`,
+);
+console.log(
   `2. queue core  ${fmt(corePostsPerS)} posts/s in ${fmt(coreSeconds, 2)} s = ` +
     `${fmt(corePostsPerS / claimRowsPerS, 2)}x the claim/complete limit`,
 );
@@ -197,7 +215,9 @@ for (const [label, r] of [["0 ms", e2e0], ["50 ms", e2e50]] as const) {
   console.log(
     `3. end to end (${label} emulator latency)  ${fmt(r.postsPerS)} posts/s in ` +
       `${fmt(r.seconds, 2)} s = ${fmt(r.postsPerS / simpleUpdateTps, 2)}x simple-update TPS; ` +
-      `statuses ${JSON.stringify(r.status)}; platform publish calls ${r.sent}`,
+      `statuses ${JSON.stringify(r.status)}; platform publish calls ${r.sent}; ` +
+      `${fmt(r.requestsPerPost, 2)} requests a post (HTTP-limited to ` +
+      `${fmt(httpLimit.roundTripsPerS / r.requestsPerPost)} posts/s)`,
   );
 }
 console.log(

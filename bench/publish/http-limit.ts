@@ -1,0 +1,74 @@
+// The HTTP limit of this machine, for bench/publish: round trips per second from the adapters' own
+// HttpClient (fetch, kept-alive connections, POST bodies sent as Blobs) to a bare Deno.serve in another
+// process, `concurrency` at once, and the CPU each side spends per round trip.
+import process from "node:process";
+import { z } from "zod";
+import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/adapters/http.ts";
+import type { ErrorProfile } from "../../supabase/functions/_shared/adapters/classify.ts";
+
+const PROFILE: ErrorProfile = {
+  platform: "bench",
+  messagePaths: [],
+  codePaths: [],
+  rules: [],
+  rateLimitReset: { kind: "after", seconds: 60 },
+};
+
+export interface HttpLimit {
+  roundTripsPerS: number;
+  clientUsPerRoundTrip: number;
+  serverUsPerRoundTrip: number;
+}
+
+/** utime + stime of a process, in µs (clock ticks of 10 ms). */
+async function processCpuUs(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+export async function measureHttpLimit(requests = 20_000, concurrency = 64): Promise<HttpLimit> {
+  const server = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "-A", new URL("./http-echo.ts", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  try {
+    const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const { value } = await reader.read();
+    const origin = `http://127.0.0.1:${Number(value?.trim())}`;
+    const http = new HttpClient(defaultHttpDeps(), PROFILE);
+    const body = { text: "a post of a few hundred characters ".repeat(10) };
+    const schema = z.object({ id: z.string() });
+    const run = async (n: number) => {
+      let left = n;
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (left-- > 0) {
+          const res = await http.request({ method: "POST", url: `${origin}/post`, json: body }, {
+            json: schema,
+          });
+          if (!res.ok) throw new Error(`HTTP limit: ${res.message}`);
+        }
+      }));
+    };
+    await run(Math.min(requests, 2000)); // warm-up: compiled code, open connections
+    const server0 = await processCpuUs(server.pid);
+    const client0 = process.cpuUsage();
+    const t0 = performance.now();
+    await run(requests);
+    const seconds = (performance.now() - t0) / 1000;
+    const client = process.cpuUsage(client0);
+    const serverUs = (await processCpuUs(server.pid)) - server0;
+    await reader.cancel();
+    return {
+      roundTripsPerS: requests / seconds,
+      clientUsPerRoundTrip: (client.user + client.system) / requests,
+      serverUsPerRoundTrip: serverUs / requests,
+    };
+  } finally {
+    server.kill();
+    await server.status;
+  }
+}
+
+if (import.meta.main) console.log(await measureHttpLimit());
