@@ -125,5 +125,5 @@ Deno.test("oauth1: every request gets its own nonce and the current time", async
   const [a, b] = [await params(), await params()];
   assert.notEqual(a.oauth_nonce, b.oauth_nonce);
   assert.ok(Math.abs(Number(a.oauth_timestamp) - Date.now() / 1000) < 5);
-  assert.equal(await signer.renew(), false, "nothing to renew after a 401");
+  assert.equal(await signer.renew(), true, "after a 401: signed afresh, sent once more");
 });

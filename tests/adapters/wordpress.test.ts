@@ -89,6 +89,10 @@ Deno.test("wordpress: force delete removes the post", () =>
     assertOk(await adapter.delete(published.externalId));
     assert.equal(emu.state.posts.has(Number(published.externalId)), false);
     assert.equal(emu.requests({ method: "DELETE" })[0].query.force, "true");
+    // Again (a withdrawal retried, or a DELETE the runtime sent twice): gone is gone.
+    const again = await adapter.delete(published.externalId);
+    assertOk(again);
+    assert.equal(again.alreadyDeleted, true);
   }));
 
 Deno.test("wordpress: findExisting finds the attempt's post and nothing for another attempt", () =>

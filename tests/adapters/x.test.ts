@@ -66,11 +66,14 @@ Deno.test("x: publish sends exactly one signed OAuth 1.0a POST /2/tweets", () =>
     assert.deepEqual(posts[0].body, { text: "Hello from the emulator" });
   }));
 
-Deno.test("x: a wrong secret fails the signature check -> auth, not sent again", () =>
+Deno.test("x: a wrong secret fails the signature check -> auth, after one fresh signature", () =>
   withX(
     async (adapter, emu) => {
       assertFailure(await adapter.publish({ body: "hi" }, { attemptId: "a" }), "auth");
-      assert.equal(emu.requests({ method: "POST", path: "/2/tweets" }).length, 1);
+      const posts = emu.requests({ method: "POST", path: "/2/tweets" });
+      assert.equal(posts.length, 2, "refused (not applied), signed afresh, refused again");
+      assert.notEqual(posts[0].headers.authorization, posts[1].headers.authorization);
+      assert.equal(emu.state.tweets.size, 0);
     },
     {},
     { app_secret: "not-the-secret" },
@@ -166,7 +169,8 @@ Deno.test("x: failure classes", async (t) => {
       assert.equal(f.status, 403);
     });
     await t.step("revoked token -> auth", async () => {
-      emu.addFault({ mode: "revoke_token", count: 1 });
+      // refused again after the fresh signature a 401 earns
+      emu.addFault({ mode: "revoke_token", count: 2 });
       assertFailure(await adapter.publish({ body: "t5" }, { attemptId: "5" }), "auth");
     });
     await t.step("HTML 200 -> failure, outcome unknown", async () => {
@@ -341,3 +345,21 @@ Deno.test("x: a refused connection -> transient, not applied, with the socket's 
   assert.match(f.message, /refused/i);
   assert.doesNotMatch(f.message, /undefined/);
 });
+
+Deno.test("x: a signed read the runtime replays after a lost answer is signed afresh, not taken for auth", () =>
+  withRelayedX(async (adapter, emu, relay) => {
+    const published = await adapter.publish({ body: "measured" }, { attemptId: "m" });
+    assertOk(published);
+    // fetch sends a GET again, with the same signature, when its pooled connection closes before
+    // the answer; X refuses a reused nonce with 401.
+    assertOk(await adapter.getMetrics(published.externalId));
+    relay.loseAnswerTo(`GET /2/tweets/${published.externalId}`);
+    assertOk(await adapter.getMetrics(published.externalId));
+    const reads = emu.requests({ method: "GET" })
+      .filter((r) => r.path === `/2/tweets/${published.externalId}`);
+    assert.ok(reads.length >= 2, "the read was sent again");
+    const nonces = new Set(
+      reads.map((r) => /oauth_nonce="([^"]+)"/.exec(r.headers.authorization)?.[1]),
+    );
+    assert.ok(nonces.size >= 2, "with a fresh signature");
+  }));

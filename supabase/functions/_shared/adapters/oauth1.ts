@@ -119,8 +119,13 @@ export class OAuth1Signer implements RequestAuthorizer {
     return Promise.resolve({ ok: true, headers: { authorization } });
   }
 
-  /** A consumer key and token do not expire: after a 401 there is nothing to renew. */
+  /**
+   * A consumer key and token do not expire, but a signature is single-use: fetch sends a GET, PUT or
+   * DELETE again, with the same nonce, when its pooled connection closes before the answer, and X
+   * refuses the repeat with 401. So after a 401 the request is signed afresh and sent once more (a
+   * 401 was not applied); a revoked or wrong credential is refused again and stays `auth`.
+   */
   renew(): Promise<boolean | Failure> {
-    return Promise.resolve(false);
+    return Promise.resolve(true);
   }
 }

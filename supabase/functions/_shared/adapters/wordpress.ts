@@ -309,7 +309,10 @@ export class WordPressAdapter implements PlatformAdapter {
       ),
     }, DeletedSchema);
     if (res.ok) return { ok: true, externalId, alreadyDeleted: false };
-    if (res.platformCode === "rest_already_trashed") {
+    // Trashed before (410), or removed for good before (404 with force): either way it is gone.
+    if (
+      res.platformCode === "rest_already_trashed" || res.platformCode === "rest_post_invalid_id"
+    ) {
       return { ok: true, externalId, alreadyDeleted: true };
     }
     return res;
