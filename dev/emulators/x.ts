@@ -70,6 +70,8 @@ export interface XState {
   nextId: bigint;
   /** When set, videos finalized from now on fail processing with this error. */
   processingError?: XProcessingError;
+  /** While set, STATUS reports every video still `in_progress` (a long transcode). */
+  processingStalled?: boolean;
 }
 
 export interface XEmulatorOptions {
@@ -336,12 +338,15 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
           return invalidRequest("Invalid media_id.");
         }
         const failed = media.processingError;
+        const video = media.mediaType.startsWith("video/");
         return json({
           data: {
             id: media.id,
             media_key: `3_${media.id}`,
             processing_info: failed
               ? { state: "failed", progress_percent: 100, error: failed }
+              : video && state.processingStalled
+              ? { state: "in_progress", progress_percent: 40, check_after_secs: 5 }
               : { state: "succeeded", progress_percent: 100 },
           },
         });

@@ -21,10 +21,11 @@ async function withX(
   fn: (adapter: XAdapter, emu: RunningEmulator<XState>, clock: { now: Date }) => Promise<void>,
   options: XEmulatorOptions = {},
   creds: Partial<typeof CREDS> = {},
+  config: Record<string, unknown> = {},
 ) {
   const clock = { now: new Date("2026-03-03T14:00:00Z") };
   const emu = serveEmulator(xEmulator(options), { clock: () => clock.now });
-  const row = platformRow("x", { base_url: emu.origin, timeout_ms: 500 });
+  const row = platformRow("x", { base_url: emu.origin, timeout_ms: 500, ...config });
   const adapter = new XAdapter(row, { ...CREDS, ...creds }, { now: () => clock.now });
   try {
     await fn(adapter, emu, clock);
@@ -263,6 +264,25 @@ Deno.test("x: video processing reported failed -> permanent, not applied, nothin
     assert.equal(status.length, 1, "the adapter asked for the processing STATUS");
     assert.equal(emu.requests({ method: "POST", path: "/2/tweets" }).length, 0);
   }));
+
+Deno.test("x: a video still processing after the wait -> transient, not applied, nothing posted", () =>
+  withX(
+    async (adapter, emu) => {
+      emu.state.processingStalled = true;
+      const mediaUrls = [`${emu.origin}/__emulator/media/clip.mp4?bytes=4000`];
+      const f = assertFailure(
+        await adapter.publish({ body: "slow transcode", mediaUrls }, { attemptId: "v3" }),
+        "transient",
+      );
+      assert.equal(f.outcome, "not_applied");
+      assert.match(f.message, /still processing after 0 s/);
+      assert.equal(emu.requests({ method: "GET", path: "/2/media/upload" }).length, 1);
+      assert.equal(emu.requests({ method: "POST", path: "/2/tweets" }).length, 0);
+    },
+    {},
+    {},
+    { media_processing_max_wait_ms: 0 },
+  ));
 
 Deno.test("x: an adapter's calls share one kept-alive connection", () =>
   withRelayedX(async (adapter, emu, relay) => {

@@ -1,8 +1,9 @@
 /**
  * X media upload v2 for one file: initialize (type, size, category), append the bytes in multipart
- * segments, finalize, then ask for the processing STATUS while X says it is pending (videos, GIFs).
- * Processing reported `failed` is a permanent failure that created nothing. An uploaded media id
- * no post uses expires after 24 h.
+ * segments, finalize, then ask for the processing STATUS while X says it is pending (videos, GIFs),
+ * waiting as long as X asks but at most `maxWaitMs` in all. Processing reported `failed` is a
+ * permanent failure, and processing still running after the wait a transient one: neither created
+ * a post. An uploaded media id no post uses expires after 24 h.
  */
 import { z } from "zod";
 import type { HttpClient } from "./http.ts";
@@ -39,6 +40,7 @@ export async function uploadXMedia(
   apiRoot: string,
   bytes: Uint8Array<ArrayBuffer>,
   mediaType: string,
+  { maxWaitMs }: { maxWaitMs: number },
 ): Promise<Uploaded> {
   const init = await http.request({
     method: "POST",
@@ -69,31 +71,38 @@ export async function uploadXMedia(
   );
   if (!finalized.ok) return finalized;
   if (!finalized.data.data.processing_info) return { ok: true, id };
-  const processed = await awaitProcessing(http, apiRoot, id);
+  const processed = await awaitProcessing(http, apiRoot, id, maxWaitMs);
   return processed ?? { ok: true, id };
 }
 
-/** Ask for the STATUS until processing ends, waiting as long as X says; a failure, or undefined. */
+/** Ask for the STATUS until processing ends, waiting as long as X says: a failure, or undefined. */
 async function awaitProcessing(
   http: HttpClient,
   apiRoot: string,
   id: string,
+  maxWaitMs: number,
 ): Promise<Failure | undefined> {
   const url = `${apiRoot}/media/upload?${new URLSearchParams({ command: "STATUS", media_id: id })}`;
-  for (;;) {
+  for (let waitedMs = 0;;) {
     const status = await http.request({ method: "GET", url }, { json: StatusSchema });
     if (!status.ok) return status;
     const info = status.data.data.processing_info;
     if (info?.state === "failed") {
-      return {
-        ok: false,
-        errorClass: "permanent",
-        outcome: "not_applied",
-        message: `X: Media processing failed: ${info.error?.message ?? "X gave no reason"}`,
-      };
+      return notPosted(
+        "permanent",
+        `Media processing failed: ${info.error?.message ?? "X gave no reason"}`,
+      );
     }
     if (info?.state !== "pending" && info?.state !== "in_progress") return undefined;
     const waitMs = (info.check_after_secs ?? 1) * 1000;
+    if (waitedMs + waitMs > maxWaitMs) {
+      return notPosted("transient", `media ${id} still processing after ${waitedMs / 1000} s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, waitMs));
+    waitedMs += waitMs;
   }
+}
+
+function notPosted(errorClass: "permanent" | "transient", message: string): Failure {
+  return { ok: false, errorClass, outcome: "not_applied", message: `X: ${message}` };
 }

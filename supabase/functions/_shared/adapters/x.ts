@@ -67,6 +67,12 @@ const XConfigSchema = z.object({
   timeout_ms: z.number().int().positive().optional(),
   /** Public URL of a status, `{id}` replaced. */
   status_url: z.string().default("https://x.com/i/status/{id}"),
+  /**
+   * How long to wait for X to process a video or GIF before giving up (transient, nothing posted):
+   * well inside a publish worker's send window, so a slow transcode never posts after the row's
+   * claim could have lapsed.
+   */
+  media_processing_max_wait_ms: z.number().int().nonnegative().default(30_000),
 });
 
 const TweetSchema = z.object({ id: z.string(), text: z.string() });
@@ -206,7 +212,9 @@ export class XAdapter implements PlatformAdapter {
     const file = await this.mediaSource.download(url);
     if (!file.ok) return { ...file, message: `fetching ${url} failed: ${file.message}` };
     const type = file.headers.get("content-type")?.split(";")[0] ?? "application/octet-stream";
-    return await uploadXMedia(this.http, this.apiRoot, file.data, type);
+    return await uploadXMedia(this.http, this.apiRoot, file.data, type, {
+      maxWaitMs: this.config.media_processing_max_wait_ms,
+    });
   }
 
   update(_externalId: string, _content: DistributionContent): Promise<UpdateResult> {
