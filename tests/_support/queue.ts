@@ -67,12 +67,19 @@ export type Behaviour =
   | { kind: "ok" }
   | { kind: "fail"; failure: Failure }
   /** The platform creates the post, but the answer never arrives. */
-  | { kind: "lost_answer" };
+  | { kind: "lost_answer" }
+  /**
+   * The platform accepts the post under a reference of its own and is still processing it (as
+   * TikTok does): not in the account's posts until `complete(ref)`.
+   */
+  | { kind: "accepted_processing" };
 
 /** An in-memory platform: records posts by attempt id; each publish follows the next behaviour. */
 export class FakePlatform implements PlatformAdapter {
   readonly posts = new Map<string, { id: string; body: string; at: Date }>();
   readonly publishCalls: { attemptId: string; body: string; at: Date }[] = [];
+  /** Accepted posts still processing, by the platform's reference. */
+  readonly processing = new Map<string, { attemptId: string; body: string; at: Date }>();
   behaviours: Behaviour[] = [];
   lookupSupported = true;
   /** How long each publish takes to answer. */
@@ -94,6 +101,17 @@ export class FakePlatform implements PlatformAdapter {
     this.publishCalls.push({ attemptId, body: content.body, at });
     const behaviour = this.behaviours.shift() ?? { kind: "ok" };
     if (behaviour.kind === "fail") return behaviour.failure;
+    if (behaviour.kind === "accepted_processing") {
+      const ref = `ref-${this.next++}`;
+      this.processing.set(ref, { attemptId, body: content.body, at });
+      return {
+        ok: false,
+        errorClass: "transient",
+        outcome: "unknown",
+        message: `${ref} still processing`,
+        acceptedRef: ref,
+      };
+    }
     const id = String(this.next++);
     this.posts.set(attemptId, { id, body: content.body, at });
     if (behaviour.kind === "lost_answer") {
@@ -107,7 +125,25 @@ export class FakePlatform implements PlatformAdapter {
     return { ok: true, externalId: id, externalUrl: `https://fake/${id}` };
   }
 
-  findExisting({ attemptId }: { attemptId: string }): Promise<ExistenceResult> {
+  /** The platform finishes processing an accepted post: it is published now. */
+  complete(ref: string): void {
+    const post = this.processing.get(ref);
+    if (!post) throw new Error(`no post is processing as ${ref}`);
+    this.processing.delete(ref);
+    this.posts.set(post.attemptId, { id: String(this.next++), body: post.body, at: post.at });
+  }
+
+  findExisting(
+    { attemptId, acceptedRef }: { attemptId: string; acceptedRef?: string },
+  ): Promise<ExistenceResult> {
+    if (acceptedRef && this.processing.has(acceptedRef)) {
+      return Promise.resolve({
+        ok: false,
+        errorClass: "transient",
+        outcome: "not_applied",
+        message: `${acceptedRef} still processing`,
+      });
+    }
     if (!this.lookupSupported) {
       return Promise.resolve({
         ok: false,

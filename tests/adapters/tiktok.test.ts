@@ -140,11 +140,25 @@ Deno.test("tiktok: FAILED status -> classified failure with the fail_reason", ()
     assert.equal(f.platformCode, "video_pull_failed");
   }));
 
-Deno.test("tiktok: still processing after polling -> unknown outcome", () =>
+Deno.test("tiktok: still processing after polling -> unknown, settled by asking about its publish_id", () =>
   withTikTok(async (_adapter, emu, clock) => {
     const adapter = adapterFor(emu, clock, { poll_attempts: 2 });
-    const f = assertFailure(await adapter.publish(video(), { attemptId: "t-7" }), "transient");
+    const content = video("A long transcode");
+    const f = assertFailure(await adapter.publish(content, { attemptId: "t-7" }), "transient");
     assert.equal(f.outcome, "unknown");
+    const [init] = emu.requests({ method: "POST", path: "/v2/post/publish/video/init/" });
+    assert.ok(f.acceptedRef, "the publish_id comes with the unknown outcome");
+    assert.ok(init, "the publish was initiated once");
+    const query = { attemptId: "t-7", content, sentAt: clock.now, acceptedRef: f.acceptedRef };
+    // Still processing: in no list yet, and the look-up says so instead of "absent".
+    const pending = await adapter.findExisting(query);
+    assert.equal(pending.ok, false);
+    clock.advance(60_001);
+    const found = await adapter.findExisting(query);
+    assertOk(found);
+    assert.equal(found.found, true);
+    assert.match(found.externalUrl, /^https:\/\/www\.tiktok\.com\/@.+\/video\/.+/);
+    assert.equal(emu.requests({ method: "POST", path: "/v2/post/publish/video/init/" }).length, 1);
   }, { processingMs: 60_000 }));
 
 Deno.test("tiktok: failure classes", async (t) => {

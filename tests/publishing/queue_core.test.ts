@@ -448,3 +448,35 @@ Deno.test("a lane claims its next batch while the previous one is being sent, ea
     await sql.end();
   }
 });
+
+Deno.test("a post the platform accepted and is still processing is asked about by its reference, never sent again", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql); // reconcile_after_seconds 1
+    const fake = new FakePlatform();
+    fake.behaviours = [{ kind: "accepted_processing" }];
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "long transcode" }]);
+    const first = await runPublisher(sql, fakeDirectory({}, fake), quick);
+    assert.equal(first.outcomes.unknown, 1);
+    const [attempt] = await sql`select external_id from public.distribution_attempts
+      where distribution_id = ${id} and outcome = 'unknown'`;
+    const [ref] = [...fake.processing.keys()];
+    assert.equal(attempt.external_id, ref, "the platform's reference is kept with the attempt");
+    // Still processing when the next run looks: unknown again, nothing sent.
+    await new Promise((r) => setTimeout(r, 1100));
+    await runPublisher(sql, fakeDirectory({}, fake), quick);
+    assert.equal(fake.publishCalls.length, 1);
+    assert.equal((await rows(sql, [id]))[0].status, "publishing");
+    // Processed: the next look-up finds it published.
+    fake.complete(ref);
+    await new Promise((r) => setTimeout(r, 1100));
+    const last = await runPublisher(sql, fakeDirectory({}, fake), quick);
+    assert.equal(last.outcomes.published, 1);
+    assert.equal(fake.publishCalls.length, 1, "sent once");
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "published");
+    assert.equal(after.external_id, fake.posts.get(fake.publishCalls[0].attemptId)?.id);
+  } finally {
+    await sql.end();
+  }
+});

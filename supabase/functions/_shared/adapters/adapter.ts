@@ -37,6 +37,8 @@ export interface ExistenceQuery {
   content: DistributionContent;
   /** When the attempt was sent; lookups that scan recent posts start a little before it. */
   sentAt?: Date;
+  /** The platform's name for the attempt's accepted request, when it gave one (Failure.acceptedRef). */
+  acceptedRef?: string;
 }
 
 /** Injected into adapters; everything optional (tests pass a clock, a fetch, a short timeout). */

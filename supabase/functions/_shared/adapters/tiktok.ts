@@ -74,8 +74,12 @@ const TikTokConfigSchema = z.object({
   /** Used when a post does not choose one (TikTok wants the creator's explicit choice). */
   default_privacy_level: PrivacyLevelSchema.optional(),
   timeout_ms: z.number().int().positive().optional(),
+  /**
+   * Publish status polling after init: 15 x 3 s, well inside a worker's send window. A publish still
+   * processing after it is an unknown outcome, settled later by asking about its publish_id.
+   */
   poll_interval_ms: z.number().int().nonnegative().default(3000),
-  poll_attempts: z.number().int().positive().default(40),
+  poll_attempts: z.number().int().positive().default(15),
 });
 type TikTokConfig = z.infer<typeof TikTokConfigSchema>;
 
@@ -134,6 +138,10 @@ const FAIL_REASON_CLASS: Record<string, ErrorClass> = {
   auth_removed: "auth",
   spam_risk_too_many_posts: "rate_limited",
 };
+
+function videoUrl(username: string, id: string | number): string {
+  return `https://www.tiktok.com/@${username}/video/${id}`;
+}
 
 function privacyOf(content: DistributionContent, config: TikTokConfig) {
   const extras = TikTokExtrasSchema.safeParse(content.platformSpecific ?? {}).data;
@@ -267,22 +275,20 @@ export class TikTokAdapter implements PlatformAdapter {
         : undefined;
     }, { attempts: this.config.poll_attempts, intervalMs: this.config.poll_interval_ms });
     if (settled === undefined) {
-      // Accepted and still processing: it may yet go live, so the outcome is unknown.
+      // Accepted and still processing: it may yet go live, so the outcome is unknown; the look-up
+      // that settles it asks about this publish_id (a video still processing is in no list yet).
       return {
         ok: false,
         errorClass: "transient",
         outcome: "unknown",
         message: `TikTok publish ${publishId} still processing after polling`,
+        acceptedRef: publishId,
       };
     }
-    if ("ok" in settled) return { ...settled, outcome: "unknown" };
+    if ("ok" in settled) return { ...settled, outcome: "unknown", acceptedRef: publishId };
     const id = settled.publicaly_available_post_id?.[0];
     if (settled.status === "PUBLISH_COMPLETE" && id !== undefined) {
-      return {
-        ok: true,
-        externalId: String(id),
-        externalUrl: `https://www.tiktok.com/@${username}/video/${id}`,
-      };
+      return { ok: true, externalId: String(id), externalUrl: videoUrl(username, id) };
     }
     return this.failed(publishId, settled.fail_reason ?? "unknown");
   }
@@ -341,7 +347,8 @@ export class TikTokAdapter implements PlatformAdapter {
     };
   }
 
-  async findExisting({ content, sentAt }: ExistenceQuery): Promise<ExistenceResult> {
+  async findExisting({ content, sentAt, acceptedRef }: ExistenceQuery): Promise<ExistenceResult> {
+    if (acceptedRef) return await this.publishOutcome(acceptedRef);
     const res = await this.post("/v2/video/list/", { max_count: 20 }, VideosSchema, LIST_FIELDS);
     if (!res.ok) return res;
     const since = sentAt ? sentAt.getTime() - LOOKUP_SKEW_MS : -Infinity;
@@ -351,5 +358,33 @@ export class TikTokAdapter implements PlatformAdapter {
     return match
       ? { ok: true, found: true, externalId: match.id, externalUrl: match.share_url ?? "" }
       : { ok: true, found: false };
+  }
+
+  /**
+   * What became of an accepted publish: live (found), FAILED (absent: nothing was posted, so it may
+   * be sent again), or still processing (a failure, so the outcome stays unknown and is asked again).
+   */
+  private async publishOutcome(publishId: string): Promise<ExistenceResult> {
+    const res = await this.post(
+      "/v2/post/publish/status/fetch/",
+      { publish_id: publishId },
+      StatusSchema,
+    );
+    if (!res.ok) return res;
+    const { status, publicaly_available_post_id: ids } = res.data.data;
+    if (status === "FAILED") return { ok: true, found: false };
+    const id = ids?.[0];
+    if (status !== "PUBLISH_COMPLETE" || id === undefined) {
+      return {
+        ok: false,
+        errorClass: "transient",
+        outcome: "not_applied",
+        message: `TikTok publish ${publishId} is still ${status}`,
+      };
+    }
+    const creator = await this.creatorInfo();
+    if (!creator.ok) return creator;
+    const username = creator.data.data.creator_username;
+    return { ok: true, found: true, externalId: String(id), externalUrl: videoUrl(username, id) };
   }
 }

@@ -76,6 +76,11 @@ interface FailureBase {
   status?: number;
   /** The platform's machine-readable code (`rest_already_trashed`, `DUPLICATE_POST`, `88`...). */
   platformCode?: string;
+  /**
+   * With outcome `unknown`: what the platform called the request it accepted (TikTok's
+   * publish_id), kept with the attempt so a later look-up can ask about that request itself.
+   */
+  acceptedRef?: string;
 }
 
 export type Failure =

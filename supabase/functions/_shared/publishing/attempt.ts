@@ -28,9 +28,15 @@ async function lookup(
   row: ClaimedRow,
   attemptId: string,
   sentAt: Date,
+  acceptedRef?: string,
 ): Promise<Lookup> {
   try {
-    const result = await adapter.findExisting({ attemptId, content: contentOf(row), sentAt });
+    const result = await adapter.findExisting({
+      attemptId,
+      content: contentOf(row),
+      sentAt,
+      acceptedRef,
+    });
     if (result.ok) return result;
     if (result.unsupported) return { unsupported: true };
     return { failed: result.message };
@@ -91,7 +97,13 @@ class Attempt {
 
     // A worker died (or timed out) during an earlier attempt: ask the platform before sending anything.
     for (const earlier of this.row.unresolved_attempts) {
-      const found = await lookup(this.adapter, this.row, earlier.id, new Date(earlier.started_at));
+      const found = await lookup(
+        this.adapter,
+        this.row,
+        earlier.id,
+        new Date(earlier.started_at),
+        earlier.external_id ?? undefined,
+      );
       if ("unsupported" in found) return this.unconfirmed(earlier.started_at);
       if ("failed" in found) {
         return this.outcome("unknown", { message: `reconciliation failed: ${found.failed}` });
@@ -144,14 +156,22 @@ class Attempt {
 
     // Sent, but no answer (timeout, connection lost): look it up now; if it is not there (yet), keep the
     // lease and look again after publish_config.reconcile_after_seconds. Never resend blindly.
-    const found = await lookup(this.adapter, this.row, this.row.attempt_id, sentAt);
+    const found = await lookup(
+      this.adapter,
+      this.row,
+      this.row.attempt_id,
+      sentAt,
+      failure.acceptedRef,
+    );
     if ("unsupported" in found) return this.unconfirmed(sentAt.toISOString());
     if ("found" in found && found.found) {
       return this.found(found, `reconciled after: ${failure.message}`);
     }
+    // The platform's name for what it accepted goes with the attempt: the next look-up asks about it.
     return this.outcome("unknown", {
       message: `${failure.message}; not found on the platform yet, will check again`,
       http_status: failure.status,
+      external_id: failure.acceptedRef,
     });
   }
 

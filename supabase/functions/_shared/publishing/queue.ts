@@ -6,6 +6,8 @@ const UnresolvedAttempt = z.object({
   id: z.string(),
   kind: z.enum(["publish", "handoff"]),
   started_at: z.string(),
+  /** The platform's name for the request it accepted (TikTok's publish_id), when it gave one. */
+  external_id: z.string().nullable().optional(),
 });
 
 export const ClaimedRow = z.object({
