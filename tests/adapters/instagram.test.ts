@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import type { PlatformAdapter } from "../../supabase/functions/_shared/adapters/adapter.ts";
-import { InstagramAdapter } from "../../supabase/functions/_shared/adapters/instagram.ts";
+import {
+  INSTAGRAM_ERRORS,
+  InstagramAdapter,
+} from "../../supabase/functions/_shared/adapters/instagram.ts";
+import { classifyResponse } from "../../supabase/functions/_shared/adapters/classify.ts";
 import type { DistributionContent } from "../../supabase/functions/_shared/adapters/types.ts";
 import { instagramEmulator, type InstagramState } from "../../dev/emulators/instagram.ts";
 import type { RunningEmulator } from "../../dev/emulators/framework.ts";
@@ -424,3 +428,23 @@ Deno.test("instagram: others filling the cap under a cached reading: Meta's refu
     assert.equal(quotaReads(emu).length, 1);
     assert.equal(emu.requests({ method: "POST" }).length, 0);
   }, { postsPer24h: 10 }));
+
+Deno.test("instagram: media not ready at media_publish (9007 / 2207027) is transient, whenever it comes", () => {
+  const body = {
+    error: {
+      message: "Media ID is not available",
+      type: "OAuthException",
+      code: 9007,
+      error_subcode: 2207027,
+      error_user_msg: "The media is not ready for publishing, please wait for a moment",
+    },
+  };
+  const f = classifyResponse(INSTAGRAM_ERRORS, {
+    status: 400,
+    headers: new Headers({ "content-type": "application/json" }),
+    body,
+    text: JSON.stringify(body),
+  }, { method: "POST", now: new Date(START) });
+  assert.equal(f.errorClass, "transient");
+  assert.equal(f.platformCode, "2207027");
+});

@@ -53,6 +53,8 @@ export const INSTAGRAM_ERRORS: ErrorProfile = {
   rules: [
     { path: "error.error_subcode", equals: 2207042, errorClass: "rate_limited", reset: META_HOUR },
     { path: "error.error_subcode", equals: 2207052, errorClass: "transient" },
+    // Not ready for publishing (also after polling said FINISHED): nothing published, try later.
+    { path: "error.error_subcode", equals: 2207027, errorClass: "transient" },
     { path: "error.code", equals: 190, errorClass: "auth" },
     { path: "error.code", equals: 10, errorClass: "auth" },
     { path: "error.code", equals: 200, errorClass: "auth" },
