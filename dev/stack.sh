@@ -53,6 +53,19 @@ wait_port_free() {
   exit 1
 }
 
+# Outgoing connections take their source port from Linux's ephemeral range (32768-60999 here), where the dev
+# ports lie (Supabase's 54321/54322, emulators 54330-54337): one made while the stack starts (migrations, seed,
+# Vault) can hold a port the moment a service binds it. Reserved ports are never given out as source ports;
+# reserving needs root (without it the stack still starts, with wait_port_free's check only).
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports
+  [ -w "$file" ] || return 0
+  local ports="$API_PORT-$DB_PORT,$EMULATOR_BASE_PORT-$((EMULATOR_BASE_PORT + 7))" current
+  current=$(cat "$file")
+  case ",$current," in *",$ports,"*) return 0 ;; esac
+  echo "${current:+$current,}$ports" >"$file" 2>/dev/null || true
+}
+
 start_db() {
   if ! db_running; then
     wait_port_free "$DB_PORT"
@@ -194,6 +207,7 @@ cmd_start() {
       fresh=1
     fi
   fi
+  reserve_ports
   # every port free before anything starts, so a clash leaves nothing half-started
   if ! pid_alive emulators; then
     for ((i = 0; i < 8; i++)); do wait_port_free $((EMULATOR_BASE_PORT + i)); done
