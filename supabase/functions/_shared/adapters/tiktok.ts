@@ -139,6 +139,14 @@ const FAIL_REASON_CLASS: Record<string, ErrorClass> = {
   spam_risk_too_many_posts: "rate_limited",
 };
 
+type PublishStatus = z.infer<typeof StatusSchema>["data"];
+
+/** The publish's status once it will not change: FAILED, or live with its post id. */
+function finalStatus(data: PublishStatus): PublishStatus | undefined {
+  const live = data.status === "PUBLISH_COMPLETE" && data.publicaly_available_post_id?.length;
+  return data.status === "FAILED" || live ? data : undefined;
+}
+
 function videoUrl(username: string, id: string | number): string {
   return `https://www.tiktok.com/@${username}/video/${id}`;
 }
@@ -261,18 +269,14 @@ export class TikTokAdapter implements PlatformAdapter {
     return this.creator;
   }
 
+  private publishStatus(publishId: string) {
+    return this.post("/v2/post/publish/status/fetch/", { publish_id: publishId }, StatusSchema);
+  }
+
   private async awaitPublished(publishId: string, username: string): Promise<PublishResult> {
     const settled = await pollUntil(async () => {
-      const res = await this.post(
-        "/v2/post/publish/status/fetch/",
-        { publish_id: publishId },
-        StatusSchema,
-      );
-      if (!res.ok) return res;
-      const { status, publicaly_available_post_id: ids } = res.data.data;
-      return status === "FAILED" || (status === "PUBLISH_COMPLETE" && ids?.length)
-        ? res.data.data
-        : undefined;
+      const res = await this.publishStatus(publishId);
+      return res.ok ? finalStatus(res.data.data) : res;
     }, { attempts: this.config.poll_attempts, intervalMs: this.config.poll_interval_ms });
     if (settled === undefined) {
       // Accepted and still processing: it may yet go live, so the outcome is unknown; the look-up
@@ -365,21 +369,17 @@ export class TikTokAdapter implements PlatformAdapter {
    * be sent again), or still processing (a failure, so the outcome stays unknown and is asked again).
    */
   private async publishOutcome(publishId: string): Promise<ExistenceResult> {
-    const res = await this.post(
-      "/v2/post/publish/status/fetch/",
-      { publish_id: publishId },
-      StatusSchema,
-    );
+    const res = await this.publishStatus(publishId);
     if (!res.ok) return res;
-    const { status, publicaly_available_post_id: ids } = res.data.data;
-    if (status === "FAILED") return { ok: true, found: false };
-    const id = ids?.[0];
-    if (status !== "PUBLISH_COMPLETE" || id === undefined) {
+    const settled = finalStatus(res.data.data);
+    if (settled?.status === "FAILED") return { ok: true, found: false };
+    const id = settled?.publicaly_available_post_id?.[0];
+    if (id === undefined) {
       return {
         ok: false,
         errorClass: "transient",
         outcome: "not_applied",
-        message: `TikTok publish ${publishId} is still ${status}`,
+        message: `TikTok publish ${publishId} is still ${res.data.data.status}`,
       };
     }
     const creator = await this.creatorInfo();
