@@ -199,7 +199,7 @@ Deno.test("http: a write whose pooled connection closes before the answer is sen
   const relay = relayTo(server.addr.port);
   try {
     const http = new HttpClient(defaultHttpDeps(), PROFILE);
-    // A first request leaves a kept-alive connection in fetch's pool; the writes reuse it.
+    // A first request leaves a kept-alive connection in the client's pool; the writes reuse it.
     assert.ok(!("ok" in await http.send({ method: "GET", url: `${relay.origin}/warm` })));
     const writes = [
       { method: "POST", url: `${relay.origin}/json`, json: { a: 1 } },

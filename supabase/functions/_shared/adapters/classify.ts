@@ -195,8 +195,9 @@ export function classifyNetworkError(
   ctx: ClassifyContext & { timedOut: boolean },
 ): Failure {
   const text = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : "";
-  const refused = !ctx.timedOut &&
-    /connection refused|ECONNREFUSED|dns error|ENOTFOUND/i.test(text);
+  // nothing was sent: the connection (or its TLS handshake) failed, or fetch says so in its words
+  const refused = (error instanceof Error && error.name === "RequestNotSent") ||
+    (!ctx.timedOut && /connection refused|ECONNREFUSED|dns error|ENOTFOUND/i.test(text));
   return {
     ok: false,
     errorClass: "transient",

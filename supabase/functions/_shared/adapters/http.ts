@@ -1,5 +1,6 @@
 /**
- * fetch with a timeout, a JSON guard and the shared classifier: every adapter's HTTP goes here.
+ * HTTP with a timeout, a JSON guard and the shared classifier: every adapter's HTTP goes here, over
+ * the send-once HTTP/1.1 client in http1.ts (tests may inject a fetch).
  * Returns the parsed, schema-checked body or a classified Failure; never throws for HTTP reasons.
  */
 import type { z } from "zod";
@@ -10,6 +11,7 @@ import {
   type HttpAnswer,
   malformedSuccess,
 } from "./classify.ts";
+import { http1 } from "./http1.ts";
 import { HTTP_SETTINGS } from "./settings.ts";
 import type { Failure } from "./types.ts";
 
@@ -127,7 +129,7 @@ export class HttpClient {
       const response = await this.deps.fetch(req.url, {
         method: req.method,
         headers: req.json === undefined ? req.headers : withJsonType(req.headers),
-        body: sentOnce(req),
+        body: req.json === undefined ? req.body : JSON.stringify(req.json),
         signal: controller.signal,
       });
       const text = await response.text();
@@ -216,32 +218,6 @@ function withJsonType(headers: Record<string, string> = {}): Record<string, stri
   return merged;
 }
 
-/** Methods whose repeat is another action (RFC 9110 section 9.2.2): their bodies go as Blobs. */
-const NOT_IDEMPOTENT: ReadonlySet<string> = new Set(["POST", "PATCH"]);
-
-/**
- * The body to send, in a form the runtime cannot send twice. Deno's fetch (2.9.6) sends a request
- * again, on a new connection, when a pooled connection closes before the answer: it takes that for
- * a stale connection the server never read, also when the server acted on it (a resent POST
- * publishes twice). It cannot replay a Blob, FormData or stream body, so a POST or PATCH body goes
- * as a Blob (which keeps its Content-Length; one without a body gets an empty Blob, sent chunked and
- * empty); a lost answer then stays a network error (outcome unknown, reconciled with findExisting).
- * GET, PUT and DELETE may still be resent: they take effect once however often they arrive, though
- * the answer is then the repeat's (a DELETE's 404, or a 401 for a reused OAuth 1.0a nonce). A large
- * PUT (a YouTube upload) is not copied.
- */
-function sentOnce(req: HttpRequest): BodyInit | undefined {
-  const body = req.json === undefined ? req.body : JSON.stringify(req.json);
-  if (!NOT_IDEMPOTENT.has(req.method)) return body;
-  if (body === undefined || body === null) return new Blob();
-  if (typeof body === "string") return new Blob([body], { type: "text/plain;charset=UTF-8" });
-  if (body instanceof URLSearchParams) {
-    return new Blob([body.toString()], { type: "application/x-www-form-urlencoded;charset=UTF-8" });
-  }
-  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new Blob([body]);
-  return body;
-}
-
 /** The parsed body, or undefined when it is empty or not JSON (JSON.parse throws on both). */
 function parseJson(text: string): unknown {
   if (text === "") return undefined;
@@ -254,7 +230,7 @@ function parseJson(text: string): unknown {
 
 export function defaultHttpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
   return {
-    fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: overrides.fetch ?? http1.fetch,
     now: overrides.now ?? (() => new Date()),
     timeoutMs: overrides.timeoutMs ?? HTTP_SETTINGS.timeoutMs,
   };

@@ -1,6 +1,7 @@
 // Sends due webhook deliveries (claimed from public.webhook_deliveries) and records the results in one
 // statement per batch. A 2xx is delivered; anything else is retried by the database's backoff.
 import { z } from "zod";
+import { http1 } from "../adapters/http1.ts";
 import type { Sql } from "../db.ts";
 import { signWebhook } from "./signature.ts";
 
@@ -24,7 +25,8 @@ interface DeliveryResult {
 async function send(delivery: Delivery, timeoutMs: number): Promise<DeliveryResult> {
   const body = JSON.stringify({ id: delivery.id, ...delivery.payload });
   try {
-    const response = await fetch(delivery.url, {
+    // sent once: a lost answer is retried by the database's backoff, not resent by the runtime
+    const response = await http1.fetch(delivery.url, {
       method: "POST",
       headers: {
         "content-type": "application/json",

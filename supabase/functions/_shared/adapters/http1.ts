@@ -1,0 +1,573 @@
+/**
+ * The adapters' HTTP/1.1 client: a fetch-compatible function over Deno's TCP and TLS connections,
+ * with kept-alive connections pooled per origin. Why not fetch itself:
+ *   - fetch sends a request again on a new connection when a pooled connection closes before the
+ *     answer, also after the server acted on it (Deno 2.9.6): a POST whose answer was lost could
+ *     publish twice. Here a request goes out once; only a GET, HEAD, PUT or DELETE (idempotent,
+ *     RFC 9110 section 9.2.2) that failed on a reused connection before any answer is sent once more
+ *     on a new connection.
+ *   - A failure before any byte of the request was written (DNS, refused, TLS) is a `RequestNotSent`,
+ *     so a caller knows for certain that nothing arrived.
+ *   - It costs a third of fetch's CPU a round trip (bench/publish prints both).
+ * Answers: Content-Length, chunked and read-to-close bodies; gzip/deflate content codings; 1xx
+ * interim answers skipped; redirects followed for GET and HEAD only (fetch would resend a POST body
+ * to wherever a 307 points). Proxies (HTTP_PROXY) are not used.
+ */
+
+/** Nothing of the request was sent: the connection or TLS handshake failed first. */
+export class RequestNotSent extends Error {
+  override name = "RequestNotSent";
+}
+
+export interface Http1Options {
+  /** Idle connections older than this are not reused (servers close theirs after 5 s and more). */
+  idleMs?: number;
+  /** Idle connections kept per origin. */
+  maxIdlePerOrigin?: number;
+  maxRedirects?: number;
+}
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+const encoder = new TextEncoder();
+const latin1 = new TextDecoder("latin1");
+
+/** One TCP/TLS connection: a byte buffer over it, and whether it is between requests. */
+class Connection {
+  private buffer = new Uint8Array(16_384);
+  private start = 0;
+  private end = 0;
+  private readonly chunk = new Uint8Array(16_384);
+  /** A read started while the connection was idle, so a close by the server is seen at once. */
+  private pending: Promise<number | null> | null = null;
+  idle = false;
+  idleSince = 0;
+  closed = false;
+  /** Requests this connection has carried (a first one cannot have met a stale connection). */
+  uses = 0;
+
+  constructor(private readonly conn: Deno.Conn, private readonly onDead: (c: Connection) => void) {}
+
+  async write(bytes: Uint8Array): Promise<void> {
+    for (let off = 0; off < bytes.length;) off += await this.conn.write(bytes.subarray(off));
+  }
+
+  /** Bytes buffered and not yet consumed. */
+  get available(): number {
+    return this.end - this.start;
+  }
+
+  /** Read more bytes into the buffer; false at the end of the stream. */
+  async fill(): Promise<boolean> {
+    const read = this.pending ?? this.conn.read(this.chunk);
+    this.pending = null;
+    const n = await read;
+    if (n === null) return false;
+    this.append(this.chunk.subarray(0, n));
+    return true;
+  }
+
+  private append(bytes: Uint8Array): void {
+    if (this.end + bytes.length > this.buffer.length) {
+      const live = this.end - this.start;
+      if (live + bytes.length <= this.buffer.length) {
+        this.buffer.copyWithin(0, this.start, this.end);
+      } else {
+        const next = new Uint8Array(Math.max(this.buffer.length, live + bytes.length) * 2);
+        next.set(this.buffer.subarray(this.start, this.end));
+        this.buffer = next;
+      }
+      this.start = 0;
+      this.end = live;
+    }
+    this.buffer.set(bytes, this.end);
+    this.end += bytes.length;
+  }
+
+  /** Index (from start) of the first CRLF CRLF, searching from `from`, or -1. */
+  findHeadEnd(from: number): number {
+    const b = this.buffer;
+    for (let i = this.start + from; i + 3 < this.end; i++) {
+      if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) {
+        return i - this.start;
+      }
+    }
+    return -1;
+  }
+
+  /** Index (from start) of the first CRLF, or -1. */
+  findLineEnd(): number {
+    const b = this.buffer;
+    for (let i = this.start; i + 1 < this.end; i++) {
+      if (b[i] === 13 && b[i + 1] === 10) return i - this.start;
+    }
+    return -1;
+  }
+
+  /** Take n buffered bytes (a copy). */
+  take(n: number): Uint8Array {
+    const out = this.buffer.slice(this.start, this.start + n);
+    this.skip(n);
+    return out;
+  }
+
+  skip(n: number): void {
+    this.start += n;
+    if (this.start === this.end) this.start = this.end = 0;
+  }
+
+  /** Between requests: watch for the server closing the connection (or sending what it should not). */
+  park(): void {
+    this.idle = true;
+    this.idleSince = Date.now();
+    this.uses++;
+    this.conn.unref();
+    const read = this.conn.read(this.chunk);
+    this.pending = read;
+    read.then((n) => {
+      if (this.idle && this.pending === read) {
+        // an idle connection must stay silent: end of stream or stray bytes both end it
+        if (n !== null) this.append(this.chunk.subarray(0, n));
+        this.pending = null;
+        this.close();
+      }
+    }, () => {
+      if (this.idle && this.pending === read) {
+        this.pending = null;
+        this.close();
+      }
+    });
+  }
+
+  unpark(): void {
+    this.idle = false;
+    this.conn.ref();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.conn.close();
+    } catch {
+      // already closed by the runtime
+    }
+    this.onDead(this);
+  }
+}
+
+interface Head {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  contentLength: number | undefined;
+  chunked: boolean;
+  closes: boolean;
+  encoding: string | undefined;
+}
+
+interface Prepared {
+  method: string;
+  url: URL;
+  head: Uint8Array;
+  body: Uint8Array | undefined;
+}
+
+export class Http1Client {
+  private readonly idle = new Map<string, Connection[]>();
+  private readonly idleMs: number;
+  private readonly maxIdle: number;
+  private readonly maxRedirects: number;
+
+  constructor(options: Http1Options = {}) {
+    this.idleMs = options.idleMs ?? 4_000;
+    this.maxIdle = options.maxIdlePerOrigin ?? 256;
+    this.maxRedirects = options.maxRedirects ?? 5;
+  }
+
+  /** fetch's signature; `init.redirect: "manual"` returns redirects as they are. */
+  fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    if (input instanceof Request) {
+      throw new TypeError("Http1Client.fetch takes a URL, not a Request");
+    }
+    let url = new URL(input);
+    let method = (init.method ?? "GET").toUpperCase();
+    let headers = init.headers;
+    let body: BodyInit | null | undefined = init.body;
+    for (let redirects = 0;; redirects++) {
+      const response = await this.send(await prepare(method, url, headers, body), init.signal);
+      const location = response.headers.get("location");
+      const follow = REDIRECT.has(response.status) && location !== null &&
+        (method === "GET" || method === "HEAD") && init.redirect !== "manual";
+      if (!follow) return response;
+      if (redirects >= this.maxRedirects) throw new TypeError(`too many redirects from ${url}`);
+      const next = new URL(location, url);
+      // credentials go only to the origin they were meant for
+      if (next.origin !== url.origin) headers = withoutCredentials(headers);
+      url = next;
+      method = method === "HEAD" ? "HEAD" : "GET";
+      body = undefined;
+    }
+  };
+
+  /** Close every idle connection (open ones close when their request ends). */
+  closeIdle(): void {
+    for (const list of this.idle.values()) for (const c of [...list]) c.close();
+    this.idle.clear();
+  }
+
+  private async send(req: Prepared, signal: AbortSignal | null | undefined): Promise<Response> {
+    signal?.throwIfAborted();
+    const reused = this.takeIdle(req.url);
+    try {
+      return await this.exchange(reused ?? await this.connect(req.url, signal), req, signal);
+    } catch (error) {
+      const stale = reused !== undefined && error instanceof NoAnswer && IDEMPOTENT.has(req.method);
+      if (!stale) throw unwrap(error);
+      // the server had closed the reused connection: an idempotent request goes once more
+      try {
+        return await this.exchange(await this.connect(req.url, signal), req, signal);
+      } catch (again) {
+        throw unwrap(again);
+      }
+    }
+  }
+
+  private async exchange(
+    conn: Connection,
+    req: Prepared,
+    signal: AbortSignal | null | undefined,
+  ): Promise<Response> {
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      conn.close();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let reusable = false;
+    try {
+      try {
+        await writeRequest(conn, req);
+      } catch (error) {
+        throw new NoAnswer(error);
+      }
+      let head: Head;
+      try {
+        do head = await readHead(conn); while (head.status >= 100 && head.status < 200);
+      } catch (error) {
+        throw error instanceof NoAnswer ? error : new NoAnswer(error);
+      }
+      const hasBody = req.method !== "HEAD" && !NULL_BODY_STATUS.has(head.status);
+      let bytes: Uint8Array | null = null;
+      if (hasBody) {
+        if (head.chunked) bytes = await readChunked(conn);
+        else if (head.contentLength !== undefined) {
+          bytes = await readLength(conn, head.contentLength);
+        } else {
+          bytes = await readToEnd(conn);
+          head.closes = true;
+        }
+      }
+      reusable = !head.closes;
+      if (bytes && head.encoding) bytes = await decode(bytes, head.encoding);
+      return new Response(hasBody ? bytes as Uint8Array<ArrayBuffer> : null, {
+        status: head.status,
+        statusText: head.statusText,
+        headers: head.headers,
+      });
+    } catch (error) {
+      if (aborted && signal) throw signal.reason;
+      if (error instanceof NoAnswer) throw error;
+      throw new TypeError(`${req.method} ${req.url.origin}: ${message(error)}`, { cause: error });
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      if (reusable && !conn.closed) this.release(req.url, conn);
+      else conn.close();
+    }
+  }
+
+  private async connect(url: URL, signal: AbortSignal | null | undefined): Promise<Connection> {
+    const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    const opening = (async () => {
+      const conn = url.protocol === "https:"
+        ? await Deno.connectTls({ hostname, port })
+        : await Deno.connect({ hostname, port });
+      if (url.protocol === "https:") await (conn as Deno.TlsConn).handshake();
+      return conn;
+    })();
+    let conn: Deno.Conn;
+    try {
+      conn = await abortable(opening, signal);
+    } catch (error) {
+      // a connection that opens after the caller gave up is closed at once
+      if (signal?.aborted) opening.then((late) => late.close(), () => {});
+      throw new RequestNotSent(`connecting to ${url.host} failed: ${message(error)}`, {
+        cause: error,
+      });
+    }
+    if (url.protocol === "http:") (conn as Deno.TcpConn).setNoDelay(true);
+    const key = url.origin;
+    return new Connection(conn, (dead) => this.forget(key, dead));
+  }
+
+  private takeIdle(url: URL): Connection | undefined {
+    const list = this.idle.get(url.origin);
+    const now = Date.now();
+    while (list?.length) {
+      const conn = list.pop()!;
+      if (!conn.closed && now - conn.idleSince < this.idleMs) {
+        conn.unpark();
+        return conn;
+      }
+      conn.close();
+    }
+    return undefined;
+  }
+
+  private release(url: URL, conn: Connection): void {
+    let list = this.idle.get(url.origin);
+    if (!list) this.idle.set(url.origin, list = []);
+    if (list.length >= this.maxIdle) {
+      conn.close();
+      return;
+    }
+    conn.park();
+    list.push(conn);
+    // the oldest idle connection (at the bottom) is closed once it is too old to be reused
+    const oldest = list[0];
+    if (oldest !== conn && Date.now() - oldest.idleSince >= this.idleMs) oldest.close();
+  }
+
+  private forget(key: string, conn: Connection): void {
+    const list = this.idle.get(key);
+    const at = list?.indexOf(conn) ?? -1;
+    if (at >= 0) list!.splice(at, 1);
+  }
+}
+
+/** The request sent, but the connection ended (or failed) before a complete answer head. */
+class NoAnswer extends Error {
+  constructor(cause?: unknown) {
+    super(cause === undefined ? "the connection closed before an answer" : message(cause), {
+      cause,
+    });
+  }
+}
+
+/** The promise, or the signal's reason as soon as it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function unwrap(error: unknown): unknown {
+  if (!(error instanceof NoAnswer)) return error;
+  return new TypeError(`no answer: ${error.message}`, { cause: error.cause });
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function prepare(
+  method: string,
+  url: URL,
+  headers: HeadersInit | undefined,
+  body: BodyInit | null | undefined,
+): Promise<Prepared> {
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`unsupported URL scheme: ${url.protocol}`);
+  }
+  if (!TOKEN.test(method)) throw new TypeError(`invalid method: ${method}`);
+  const fields: [string, string][] = [];
+  const seen = new Set<string>();
+  for (const [name, value] of entries(headers)) {
+    if (!TOKEN.test(name) || BAD_VALUE.test(value)) {
+      throw new TypeError(`invalid header: ${JSON.stringify(name)}`);
+    }
+    const lower = name.toLowerCase();
+    if (lower === "host" || lower === "content-length" || lower === "transfer-encoding") continue;
+    seen.add(lower);
+    fields.push([name, value]);
+  }
+  const payload = await bodyBytes(body);
+  if (payload?.type && !seen.has("content-type")) fields.push(["content-type", payload.type]);
+  if (!seen.has("accept")) fields.push(["accept", "*/*"]);
+  if (!seen.has("user-agent")) fields.push(["user-agent", "content-distribution/1"]);
+  let text = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+  for (const [name, value] of fields) text += `${name}: ${value.trim()}\r\n`;
+  if (payload || method === "POST" || method === "PUT" || method === "PATCH") {
+    text += `content-length: ${payload?.bytes.length ?? 0}\r\n`;
+  }
+  return { method, url, head: encoder.encode(text + "\r\n"), body: payload?.bytes };
+}
+
+function entries(headers: HeadersInit | undefined): Iterable<[string, string]> {
+  if (!headers) return [];
+  if (headers instanceof Headers) return headers.entries();
+  if (Array.isArray(headers)) return headers as [string, string][];
+  return Object.entries(headers as Record<string, string>);
+}
+
+function withoutCredentials(headers: HeadersInit | undefined): [string, string][] {
+  return [...entries(headers)].filter(([name]) =>
+    !["authorization", "cookie", "proxy-authorization"].includes(name.toLowerCase())
+  );
+}
+
+/** The body's bytes and its default content-type, as fetch would send them. */
+async function bodyBytes(
+  body: BodyInit | null | undefined,
+): Promise<{ bytes: Uint8Array; type?: string } | undefined> {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "string") {
+    return { bytes: encoder.encode(body), type: "text/plain;charset=UTF-8" };
+  }
+  if (body instanceof Uint8Array) return { bytes: body };
+  if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body) };
+  if (ArrayBuffer.isView(body)) {
+    return { bytes: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+  }
+  // URLSearchParams, Blob, FormData, streams: encoded the way fetch encodes them
+  const encoded = new Response(body);
+  const type = encoded.headers.get("content-type") ?? undefined;
+  return { bytes: new Uint8Array(await encoded.arrayBuffer()), type };
+}
+
+/** Head and body in one write when small (one segment on the wire), else one after the other. */
+async function writeRequest(conn: Connection, req: Prepared): Promise<void> {
+  if (!req.body) return await conn.write(req.head);
+  if (req.body.length > 65_536) {
+    await conn.write(req.head);
+    return await conn.write(req.body);
+  }
+  const all = new Uint8Array(req.head.length + req.body.length);
+  all.set(req.head);
+  all.set(req.body, req.head.length);
+  await conn.write(all);
+}
+
+async function readHead(conn: Connection): Promise<Head> {
+  let end = conn.findHeadEnd(0);
+  while (end < 0) {
+    const searched = Math.max(0, conn.available - 3);
+    if (!(await conn.fill())) throw new NoAnswer();
+    if (conn.available > 1_048_576) throw new TypeError("answer head larger than 1 MiB");
+    end = conn.findHeadEnd(searched);
+  }
+  const lines = latin1.decode(conn.take(end + 4)).slice(0, end).split("\r\n");
+  const status = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]);
+  if (!status) throw new TypeError(`not an HTTP/1.x answer: ${JSON.stringify(lines[0])}`);
+  const head: Head = {
+    status: Number(status[2]),
+    statusText: status[3] ?? "",
+    headers: [],
+    contentLength: undefined,
+    chunked: false,
+    closes: status[1] === "0",
+    encoding: undefined,
+  };
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new TypeError(`malformed header line: ${JSON.stringify(line)}`);
+    const name = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    const lower = name.toLowerCase();
+    if (lower === "content-length") {
+      const length = Number(value);
+      if (!Number.isSafeInteger(length) || length < 0 || !/^\d+$/.test(value)) {
+        throw new TypeError(`invalid content-length: ${value}`);
+      }
+      if (head.contentLength !== undefined && head.contentLength !== length) {
+        throw new TypeError("conflicting content-length headers");
+      }
+      head.contentLength = length;
+    } else if (lower === "transfer-encoding") {
+      head.chunked = /(^|,)\s*chunked\s*$/i.test(value);
+      if (!head.chunked) head.closes = true; // any other coding is read to the end
+    } else if (lower === "connection") {
+      const tokens = value.toLowerCase();
+      if (/\bclose\b/.test(tokens)) head.closes = true;
+      else if (status[1] === "0" && /\bkeep-alive\b/.test(tokens)) head.closes = false;
+    } else if (lower === "content-encoding") {
+      head.encoding = value.toLowerCase();
+    }
+    // the body below is already decoded
+    if (lower !== "content-encoding" && lower !== "transfer-encoding") {
+      head.headers.push([name, value]);
+    }
+  }
+  if (head.chunked) head.contentLength = undefined;
+  return head;
+}
+
+async function readLength(conn: Connection, length: number): Promise<Uint8Array> {
+  while (conn.available < length) {
+    if (!(await conn.fill())) throw new TypeError("the connection closed inside the answer's body");
+  }
+  return conn.take(length);
+}
+
+async function readToEnd(conn: Connection): Promise<Uint8Array> {
+  while (await conn.fill());
+  return conn.take(conn.available);
+}
+
+async function readLine(conn: Connection): Promise<string> {
+  let end = conn.findLineEnd();
+  while (end < 0) {
+    if (!(await conn.fill())) throw new TypeError("the connection closed inside a chunked body");
+    end = conn.findLineEnd();
+  }
+  const line = latin1.decode(conn.take(end));
+  conn.skip(2);
+  return line;
+}
+
+async function readChunked(conn: Connection): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const sizeText = (await readLine(conn)).split(";")[0].trim();
+    if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new TypeError(`invalid chunk size: ${sizeText}`);
+    const size = parseInt(sizeText, 16);
+    if (size === 0) break;
+    parts.push(await readLength(conn, size));
+    total += size;
+    if ((await readLine(conn)) !== "") throw new TypeError("a chunk does not end with CRLF");
+  }
+  while ((await readLine(conn)) !== ""); // trailers, ignored
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+async function decode(bytes: Uint8Array, encoding: string): Promise<Uint8Array> {
+  if (encoding === "identity") return bytes;
+  if (encoding !== "gzip" && encoding !== "x-gzip" && encoding !== "deflate") {
+    throw new TypeError(`unsupported content-encoding: ${encoding}`);
+  }
+  const format = encoding === "deflate" ? "deflate" : "gzip";
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new DecompressionStream(format),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The client every adapter shares (one connection pool for the process). */
+export const http1 = new Http1Client();
