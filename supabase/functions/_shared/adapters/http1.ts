@@ -271,7 +271,8 @@ export class Http1Client {
           head.closes = true;
         }
       }
-      reusable = !head.closes;
+      // bytes beyond the answer would be read as the next answer: such a connection is not reused
+      reusable = !head.closes && conn.available === 0;
       if (bytes && head.encoding) bytes = await decode(bytes, head.encoding);
       return new Response(hasBody ? bytes as Uint8Array<ArrayBuffer> : null, {
         status: head.status,
@@ -469,7 +470,8 @@ async function readHead(conn: Connection): Promise<Head> {
   if (!status) throw new TypeError(`not an HTTP/1.x answer: ${JSON.stringify(lines[0])}`);
   const head: Head = {
     status: Number(status[2]),
-    statusText: status[3] ?? "",
+    // a reason phrase fetch's Response would refuse (control characters) is dropped, not fatal
+    statusText: (status[3] ?? "").replace(/[^\t\x20-\x7e\x80-\xff]/g, ""),
     headers: [],
     contentLength: undefined,
     chunked: false,
@@ -504,7 +506,7 @@ async function readHead(conn: Connection): Promise<Head> {
     }
     // the body below is already decoded
     if (lower !== "content-encoding" && lower !== "transfer-encoding") {
-      head.headers.push([name, value]);
+      if (TOKEN.test(name) && !BAD_VALUE.test(value)) head.headers.push([name, value]);
     }
   }
   if (head.chunked) head.contentLength = undefined;
