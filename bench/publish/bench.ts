@@ -179,7 +179,8 @@ const [lateness] = await sql`
   from public.distributions`;
 
 // The HTTP limit of the machine, measured after the runs so it does not warm anything up for them.
-const httpLimit = await measureHttpLimit();
+const httpLimit = await measureHttpLimit("http1");
+const fetchLimit = await measureHttpLimit("fetch");
 
 // 5. Duplicates and losses over the end-to-end runs.
 const duplicates = coreDuplicates + Math.max(0, warm.sent - WARM_ROWS) +
@@ -206,6 +207,12 @@ console.log(
       fmt(httpLimit.clientUsPerRoundTrip)
     } µs, ` +
     `server ${fmt(httpLimit.serverUsPerRoundTrip)} µs`,
+);
+console.log(
+  `               with Deno's fetch as the transport instead: ${
+    fmt(fetchLimit.roundTripsPerS)
+  } round trips/s; client ${fmt(fetchLimit.clientUsPerRoundTrip)} µs, ` +
+    `server ${fmt(fetchLimit.serverUsPerRoundTrip)} µs`,
 );
 console.log(
   `2. queue core  ${fmt(corePostsPerS)} posts/s in ${fmt(coreSeconds, 2)} s = ` +

@@ -1,6 +1,7 @@
 // The HTTP limit of this machine, for bench/publish: round trips per second from the adapters' own
-// HttpClient (fetch, kept-alive connections, POST bodies sent as Blobs) to a bare Deno.serve in another
-// process, `concurrency` at once, and the CPU each side spends per round trip.
+// HttpClient (over http1.ts, kept-alive connections) to a bare Deno.serve in another process,
+// `concurrency` at once, and the CPU each side spends per round trip; and the same with Deno's fetch
+// as the HttpClient's transport, the baseline http1.ts replaced.
 import process from "node:process";
 import { z } from "zod";
 import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/adapters/http.ts";
@@ -27,7 +28,11 @@ async function processCpuUs(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-export async function measureHttpLimit(requests = 20_000, concurrency = 64): Promise<HttpLimit> {
+export async function measureHttpLimit(
+  transport: "http1" | "fetch" = "http1",
+  requests = 20_000,
+  concurrency = 64,
+): Promise<HttpLimit> {
   const server = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "-A", new URL("./http-echo.ts", import.meta.url).pathname],
     stdout: "piped",
@@ -37,7 +42,10 @@ export async function measureHttpLimit(requests = 20_000, concurrency = 64): Pro
     const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
     const { value } = await reader.read();
     const origin = `http://127.0.0.1:${Number(value?.trim())}`;
-    const http = new HttpClient(defaultHttpDeps(), PROFILE);
+    const deps = transport === "fetch"
+      ? { fetch: (i: URL | RequestInfo, init?: RequestInit) => fetch(i, init) }
+      : {};
+    const http = new HttpClient(defaultHttpDeps(deps), PROFILE);
     const body = { text: "a post of a few hundred characters ".repeat(10) };
     const schema = z.object({ id: z.string() });
     const run = async (n: number) => {
@@ -71,4 +79,7 @@ export async function measureHttpLimit(requests = 20_000, concurrency = 64): Pro
   }
 }
 
-if (import.meta.main) console.log(await measureHttpLimit());
+if (import.meta.main) {
+  console.log("http1", await measureHttpLimit("http1"));
+  console.log("fetch", await measureHttpLimit("fetch"));
+}
