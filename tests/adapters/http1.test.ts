@@ -295,3 +295,28 @@ Deno.test("http1: a FormData body arrives as multipart with its boundary", async
     assert.ok(body.includes(`--${boundary}--`));
   });
 });
+
+Deno.test("http1: HTTPS with the certificate checked (a private CA is trusted only when given)", async () => {
+  const fixtures = new URL("./fixtures/", import.meta.url);
+  const cert = await Deno.readTextFile(new URL("localhost.crt", fixtures));
+  const key = await Deno.readTextFile(new URL("localhost.key", fixtures));
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", cert, key, onListen() {} },
+    async (req) => Response.json({ host: req.headers.get("host"), body: await req.text() }),
+  );
+  const trusting = new Http1Client({ caCerts: [cert] });
+  try {
+    const url = `https://localhost:${server.addr.port}/posts`;
+    const res = await trusting.fetch(url, { method: "POST", body: "over tls" });
+    assert.deepEqual(await res.json(), { host: `localhost:${server.addr.port}`, body: "over tls" });
+    const error = await new Http1Client().fetch(url, { method: "POST", body: "x" }).then(
+      () => undefined,
+      (e) => e,
+    );
+    assert.ok(error instanceof RequestNotSent, String(error));
+    assert.match(error.message, /certificate/i);
+  } finally {
+    trusting.closeIdle();
+    await server.shutdown();
+  }
+});

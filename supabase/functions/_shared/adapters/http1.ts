@@ -25,6 +25,8 @@ export interface Http1Options {
   /** Idle connections kept per origin. */
   maxIdlePerOrigin?: number;
   maxRedirects?: number;
+  /** PEM certificates trusted besides the system's and DENO_CERT's (which the shared client uses). */
+  caCerts?: string[];
 }
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -181,8 +183,10 @@ export class Http1Client {
   private readonly idleMs: number;
   private readonly maxIdle: number;
   private readonly maxRedirects: number;
+  private readonly caCerts: string[] | undefined;
 
   constructor(options: Http1Options = {}) {
+    this.caCerts = options.caCerts;
     this.idleMs = options.idleMs ?? 4_000;
     this.maxIdle = options.maxIdlePerOrigin ?? 256;
     this.maxRedirects = options.maxRedirects ?? 5;
@@ -295,9 +299,14 @@ export class Http1Client {
     const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
     const opening = (async () => {
       const conn = url.protocol === "https:"
-        ? await Deno.connectTls({ hostname, port })
+        ? await Deno.connectTls({ hostname, port, caCerts: this.caCerts })
         : await Deno.connect({ hostname, port });
-      if (url.protocol === "https:") await (conn as Deno.TlsConn).handshake();
+      if (url.protocol === "https:") {
+        await (conn as Deno.TlsConn).handshake().catch((error) => {
+          conn.close();
+          throw error;
+        });
+      }
       return conn;
     })();
     let conn: Deno.Conn;
