@@ -8,7 +8,7 @@
  *     on a new connection.
  *   - A failure before any byte of the request was written (DNS, refused, TLS) is a `RequestNotSent`,
  *     so a caller knows for certain that nothing arrived.
- *   - It costs a third of fetch's CPU a round trip (bench/publish prints both).
+ *   - It spends less CPU a round trip than fetch (bench/publish's HTTP limit prints both).
  * Answers: Content-Length, chunked and read-to-close bodies; gzip/deflate content codings; 1xx
  * interim answers skipped; redirects followed for GET and HEAD only (fetch would resend a POST body
  * to wherever a 307 points). Proxies (HTTP_PROXY) are not used.
@@ -48,8 +48,6 @@ class Connection {
   idle = false;
   idleSince = 0;
   closed = false;
-  /** Requests this connection has carried (a first one cannot have met a stale connection). */
-  uses = 0;
 
   constructor(private readonly conn: Deno.Conn, private readonly onDead: (c: Connection) => void) {}
 
@@ -125,7 +123,6 @@ class Connection {
   park(): void {
     this.idle = true;
     this.idleSince = Date.now();
-    this.uses++;
     this.conn.unref();
     const read = this.conn.read(this.chunk);
     this.pending = read;
