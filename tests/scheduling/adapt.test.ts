@@ -215,6 +215,57 @@ Deno.test("utm: utm_content is the distribution id, in the link and in the post"
   assert.ok(content.body.includes(link), content.body);
 });
 
+Deno.test("utm: links in the body to the post's own site are tagged too, links elsewhere are not", async () => {
+  const id = "00000000-0000-4000-8000-0000000000a2";
+  const body = "Read [the guide](https://demo.local/guide?x=1#s) and <https://demo.local/tools>, " +
+    "not [their page](https://other.example/p) or [mail](mailto:a@demo.local).";
+  const utm = (kind: string, medium: string) =>
+    `utm_source=${kind}&utm_medium=${medium}&utm_campaign=camp-1&utm_content=${id}`;
+  const options = { distributionId: id };
+  const linkUrl = "https://demo.local/article";
+
+  const html = (text: string) => text.replaceAll("&", "&amp;");
+  const wordpress = (await adapt(platform("wordpress"), source({ body, linkUrl }), options))
+    .content.body;
+  assert.ok(
+    wordpress.includes(
+      `href="https://demo.local/guide?x=1&amp;${html(utm("wordpress", "blog"))}#s"`,
+    ),
+    wordpress,
+  );
+  // an autolink keeps the URL readers see; its href is tagged
+  assert.ok(
+    wordpress.includes(
+      `href="https://demo.local/tools?${
+        html(utm("wordpress", "blog"))
+      }">https://demo.local/tools</a>`,
+    ),
+    wordpress,
+  );
+  assert.ok(wordpress.includes('href="https://other.example/p"'), wordpress);
+  assert.ok(wordpress.includes('href="mailto:a@demo.local"'), wordpress);
+
+  const email = (await adapt(platform("email"), source({ body, linkUrl }), options)).content.body;
+  assert.ok(
+    email.includes(`href="https://demo.local/tools?${html(utm("email", "email"))}"`),
+    email,
+  );
+
+  const linkedin = (await adapt(platform("linkedin"), source({ body, linkUrl }), options))
+    .content.body;
+  // plain text: a named link shows its URL after the text; an autolink is the tagged URL itself
+  assert.ok(
+    linkedin.includes(`the guide (https://demo.local/guide?x=1&${utm("linkedin", "social")}#s)`),
+    linkedin,
+  );
+  assert.ok(linkedin.includes(` https://demo.local/tools?${utm("linkedin", "social")},`), linkedin);
+  assert.ok(linkedin.includes("their page (https://other.example/p)"), linkedin);
+
+  // without a link_url there is no site of the post's own: nothing is tagged
+  const untagged = (await adapt(platform("wordpress"), source({ body }), options)).content.body;
+  assert.doesNotMatch(untagged, /utm_/);
+});
+
 Deno.test("x: CJK counts double, so fewer characters fit", async () => {
   const body = "日本語の文章です。".repeat(40);
   const { content, errors } = await adapt(platform("x"), source({ body }));

@@ -15,7 +15,8 @@
  *   keywords become video tags.
  * - podcast: plain text description in bytes; no hashtags.
  * Every link_url gets UTM parameters (utm_source = kind, utm_medium by kind, utm_campaign, and
- * utm_content = the distribution's id, so a conversion is attributed to the exact post).
+ * utm_content = the distribution's id, so a conversion is attributed to the exact post), and so do
+ * the body's links to the same site (host) as link_url; links elsewhere are left as they are.
  */
 import { z } from "zod";
 import { instagramCaption } from "../adapters/instagram.ts";
@@ -28,7 +29,12 @@ import {
   type ValidationResult,
 } from "../adapters/types.ts";
 import { fittingHashtags, hashtagsFor } from "./hashtags.ts";
-import { hasUnsubscribeTag, markdownToHtml, markdownToText } from "./markdown.ts";
+import {
+  hasUnsubscribeTag,
+  type LinkRewriter,
+  markdownToHtml,
+  markdownToText,
+} from "./markdown.ts";
 import {
   both,
   capped,
@@ -39,7 +45,7 @@ import {
   within,
 } from "./measure.ts";
 import { truncateSmartly } from "./truncate.ts";
-import { utmFor, withUtm } from "./utm.ts";
+import { sameSiteLinks, utmFor, withUtm } from "./utm.ts";
 
 /** The content as written (Markdown body), before any platform touched it. */
 export const SourceContentSchema = z.object({
@@ -92,6 +98,8 @@ interface Context {
   source: SourceContent;
   platform: AdaptPlatform;
   link?: string;
+  /** Links in the body to the link's own site get the link's UTM parameters too. */
+  bodyLinks?: LinkRewriter;
   options: AdaptOptions;
   warnings: string[];
 }
@@ -117,7 +125,8 @@ function textPost(
 }
 
 const titleOf = (ctx: Context) => ctx.source.title?.trim() || undefined;
-const plain = (ctx: Context) => markdownToText(ctx.source.body, { title: titleOf(ctx) });
+const plain = (ctx: Context) =>
+  markdownToText(ctx.source.body, { title: titleOf(ctx), links: ctx.bodyLinks });
 const bodyLimit = (ctx: Context, limit: number) => capped(limit, ctx.platform.max_content_length);
 const titleLimit = (ctx: Context, limit: number) => capped(limit, ctx.platform.max_title_length);
 /** The row's content column in the kind's units, combined with the adapter's own measure. */
@@ -160,7 +169,7 @@ const ADAPTERS: Record<AdaptPlatform["kind"], KindAdapter> = {
     }
     return {
       title: title && cutTitle(title, titleLimit(ctx, Number.MAX_SAFE_INTEGER)),
-      body: markdownToHtml(ctx.source.body, { title }),
+      body: markdownToHtml(ctx.source.body, { title, links: ctx.bodyLinks }),
       platformSpecific,
     };
   },
@@ -168,7 +177,11 @@ const ADAPTERS: Record<AdaptPlatform["kind"], KindAdapter> = {
   email(ctx) {
     const limits = limitsFor("email", ctx.platform);
     const text = plain(ctx);
-    const content = markdownToHtml(ctx.source.body, { title: titleOf(ctx), mergeTags: true });
+    const content = markdownToHtml(ctx.source.body, {
+      title: titleOf(ctx),
+      mergeTags: true,
+      links: ctx.bodyLinks,
+    });
     const html = ctx.link ? `${content}\n${readMore(ctx.link)}` : content;
     const subject = titleOf(ctx) ?? text.split("\n")[0];
     return {
@@ -259,10 +272,10 @@ export async function adaptContent(
   platform: AdaptPlatform,
   options: AdaptOptions,
 ): Promise<Adapted> {
-  const link = source.linkUrl
-    ? withUtm(source.linkUrl, utmFor(platform.kind, options.campaign, options.distributionId))
-    : undefined;
-  const ctx: Context = { source, platform, link, options, warnings: [] };
+  const utm = utmFor(platform.kind, options.campaign, options.distributionId);
+  const link = source.linkUrl ? withUtm(source.linkUrl, utm) : undefined;
+  const bodyLinks = source.linkUrl ? sameSiteLinks(source.linkUrl, utm) : undefined;
+  const ctx: Context = { source, platform, link, bodyLinks, options, warnings: [] };
   const adapted = await ADAPTERS[platform.kind](ctx);
   const content: DistributionContent = {
     ...adapted,

@@ -35,9 +35,32 @@ function protectMergeTags(text: string): { text: string; restore: (out: string) 
   };
 }
 
-/** Drops a leading heading that repeats the title (platforms show the title on their own). */
-function lex(markdown: string, title?: string): TokensList {
+/** Rewrites a link's URL (adaptation adds UTM parameters to links to the post's own site). */
+export type LinkRewriter = (href: string) => string;
+
+/**
+ * Drops a leading heading that repeats the title (platforms show the title on their own), and
+ * rewrites every link through `links`; with `retext`, an autolink's text (the URL itself) follows
+ * (plain text shows the URL; HTML keeps the URL readers see as written).
+ */
+function lex(markdown: string, title?: string, links?: LinkRewriter, retext = false): TokensList {
   const tokens = new Lexer().lex(markdown);
+  if (links) {
+    marked.walkTokens(tokens, (token) => {
+      if (token.type !== "link") return;
+      const link = token as Tokens.Link;
+      const href = links(link.href);
+      if (href === link.href) return;
+      const autolink = retext && link.text === link.href && link.tokens.length === 1 &&
+        link.tokens[0].type === "text";
+      link.href = href;
+      if (autolink) {
+        link.text = href;
+        (link.tokens[0] as Tokens.Text).text = href;
+        (link.tokens[0] as Tokens.Text).raw = href;
+      }
+    });
+  }
   const first = tokens.findIndex((t) => t.type !== "space");
   const heading = tokens[first];
   if (
@@ -55,11 +78,11 @@ function lex(markdown: string, title?: string): TokensList {
  */
 export function markdownToHtml(
   markdown: string,
-  options: { title?: string; mergeTags?: boolean } = {},
+  options: { title?: string; mergeTags?: boolean; links?: LinkRewriter } = {},
 ): string {
   const source = options.mergeTags ? markdown : withoutMergeTags(markdown);
   const { text, restore } = protectMergeTags(source);
-  const html = marked.parser(lex(text, options.title));
+  const html = marked.parser(lex(text, options.title, options.links));
   return restore(sanitizeHtml(html, SANITIZE).trim());
 }
 
@@ -161,8 +184,11 @@ class TextWriter {
 }
 
 /** Markdown -> plain text for platforms that show no markup; merge tags are removed. */
-export function markdownToText(markdown: string, options: { title?: string } = {}): string {
-  const tokens = lex(withoutMergeTags(markdown), options.title);
+export function markdownToText(
+  markdown: string,
+  options: { title?: string; links?: LinkRewriter } = {},
+): string {
+  const tokens = lex(withoutMergeTags(markdown), options.title, options.links, true);
   return new TextWriter().blocks(tokens)
     .replace(/[ \t]+\n/g, "\n")
     .replace(/\n{3,}/g, "\n\n")

@@ -57,3 +57,23 @@ export function withUtm(url: string, utm: Utm): string {
   const separator = !base.includes("?") ? "?" : /[?&]$/.test(base) ? "" : "&";
   return `${base}${separator}${added}${fragment}`;
 }
+
+/**
+ * Tags links to `linkUrl`'s host (the post's own site) with `utm`; other links, and anything that
+ * is not an http(s) URL, stay as they are.
+ */
+export function sameSiteLinks(linkUrl: string, utm: Utm): (href: string) => string {
+  let host: string;
+  try {
+    host = new URL(linkUrl).host;
+  } catch {
+    return (href) => href;
+  }
+  return (href) => {
+    try {
+      return new URL(href).host === host ? withUtm(href, utm) : href;
+    } catch {
+      return href;
+    }
+  };
+}
