@@ -320,3 +320,38 @@ Deno.test("http1: HTTPS with the certificate checked (a private CA is trusted on
     await server.shutdown();
   }
 });
+
+Deno.test("http1: a large upload and a large chunked answer arrive whole", async () => {
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    const sum = bytes.reduce((a, b) => (a + b) % 65_521, 0);
+    // streamed in pieces: sent chunked
+    const piece = new Uint8Array(64 * 1024).fill(7);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 32; i++) controller.enqueue(piece);
+        controller.close();
+      },
+    });
+    return new Response(body, {
+      headers: { "x-length": String(bytes.length), "x-sum": String(sum) },
+    });
+  });
+  const client = new Http1Client();
+  try {
+    const upload = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+    const expected = upload.reduce((a, b) => (a + b) % 65_521, 0);
+    const res = await client.fetch(`http://127.0.0.1:${server.addr.port}/upload`, {
+      method: "PUT",
+      body: upload,
+    });
+    assert.equal(res.headers.get("x-length"), String(upload.length));
+    assert.equal(res.headers.get("x-sum"), String(expected));
+    const answer = new Uint8Array(await res.arrayBuffer());
+    assert.equal(answer.length, 32 * 64 * 1024);
+    assert.ok(answer.every((b) => b === 7));
+  } finally {
+    client.closeIdle();
+    await server.shutdown();
+  }
+});
