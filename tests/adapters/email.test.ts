@@ -358,7 +358,7 @@ Deno.test("email: validation at the limits", async (t) => {
   });
 });
 
-Deno.test("email: an adapter's calls share one kept-alive connection (fetch's pool)", () =>
+Deno.test("email: an adapter's calls share one kept-alive connection (the client's pool)", () =>
   withRelayedMailchimp(async (adapter, emu, relay) => {
     assertOk(await adapter.publish(email("one"), { attemptId: "k1" }));
     assertOk(await adapter.publish(email("two"), { attemptId: "k2" }));
@@ -384,7 +384,7 @@ Deno.test("email: the connection lost after the send -> unknown outcome, sent on
     relay.loseAnswerTo("/actions/send");
     const f = assertFailure(await adapter.publish(email(), { attemptId: "l" }), "transient");
     assert.equal(f.outcome, "unknown");
-    assert.equal(sends(emu).length, 1, "sent once, never resent by fetch");
+    assert.equal(sends(emu).length, 1, "sent once, never resent by the client");
     assert.equal([...emu.state.campaigns.values()][0]?.status, "sent");
     const found = await adapter.findExisting({ attemptId: "l", content: email() });
     assertOk(found);

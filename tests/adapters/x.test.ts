@@ -366,12 +366,12 @@ Deno.test("x: a refused connection -> transient, not applied, with the socket's 
   assert.doesNotMatch(f.message, /undefined/);
 });
 
-Deno.test("x: a signed read the runtime replays after a lost answer is signed afresh, not taken for auth", () =>
+Deno.test("x: a signed read the client sends again after a lost answer is signed afresh, not taken for auth", () =>
   withRelayedX(async (adapter, emu, relay) => {
     const published = await adapter.publish({ body: "measured" }, { attemptId: "m" });
     assertOk(published);
-    // fetch sends a GET again, with the same signature, when its pooled connection closes before
-    // the answer; X refuses a reused nonce with 401.
+    // The HTTP client sends a GET again, with the same signature, when a reused connection closes
+    // before the answer (http1.ts); X refuses a reused nonce with 401.
     assertOk(await adapter.getMetrics(published.externalId));
     relay.loseAnswerTo(`GET /2/tweets/${published.externalId}`);
     assertOk(await adapter.getMetrics(published.externalId));

@@ -64,7 +64,7 @@ export interface PlatformAdapter {
   findExisting(query: ExistenceQuery): Promise<ExistenceResult>;
 }
 
-/** What every fetch-based adapter starts from: its parsed config, its limits, its HttpClient. */
+/** What every HTTP adapter starts from: its parsed config, its limits, its HttpClient. */
 export interface AdapterSetup<K extends PlatformKind, C> {
   config: C;
   limits: LimitsFor<K>;

@@ -5,17 +5,16 @@
  * the draft deleted. Update works until the campaign is sent (unschedule, patch, reschedule);
  * delete unschedules first; metrics come from /reports.
  *
- * Plain fetch through HttpClient (http.ts), like LinkedIn and YouTube: the official
+ * Through the shared HttpClient (http.ts), like LinkedIn and YouTube: the official
  * `@mailchimp/mailchimp_marketing` client (superagent on node:http) needed a node agent to keep
  * connections alive and never resend, hooked in through its cookie jar, and its own error
  * unwrapping. The API root is publish_config.base_url (an emulator) or the API key's data centre
  * (`https://{dc}.api.mailchimp.com/3.0`); the credential is Basic (any user, the API key as
  * password) or the OAuth token as Bearer.
  *
- * No write is sent twice: fetch keeps connections alive in its pool and could resend a request
- * whose answer a closing connection lost; http.ts sends POST bodies (an empty one for send and
- * unschedule) in a form it cannot resend. A lost answer to a write is an `unknown` outcome,
- * reconciled by findExisting. (A resent GET or DELETE changes nothing.)
+ * No write is sent twice: the shared HTTP client (http1.ts) never sends a POST or PATCH again, so a
+ * lost answer to a write is an `unknown` outcome, reconciled by findExisting. (A GET or DELETE it
+ * sends again after a stale connection changes nothing.)
  *
  * Existence lookup: the campaign's internal title (`settings.title`, never shown to recipients)
  * carries the attempt marker; findExisting lists recent campaigns and matches it.

@@ -1,5 +1,5 @@
 /**
- * Instagram Graph API content publishing (plain fetch): create a media container (image, reel, or a
+ * Instagram Graph API content publishing (shared HttpClient): create a media container (image, reel, or a
  * carousel of <= 10 children), poll its `status_code` until FINISHED, `media_publish` it, then read
  * the permalink. A single image is published without polling first (Meta processes images almost
  * at once): only when media_publish answers that the media is not ready (code 9007, subcode

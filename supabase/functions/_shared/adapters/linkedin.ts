@@ -1,9 +1,9 @@
 /**
- * LinkedIn Posts API (/rest/posts) with plain fetch.
+ * LinkedIn Posts API (/rest/posts) through the shared HttpClient.
  *
- * Client choice (for the README): plain fetch over npm `linkedin-api-client`. The official client
+ * Client choice (for the README): the shared HttpClient over npm `linkedin-api-client`. The official client
  * is a thin Rest.li wrapper on axios; it would add axios and its own error type to translate,
- * while this adapter needs five calls, two headers and Rest.li URN encoding. With fetch every
+ * while this adapter needs five calls, two headers and Rest.li URN encoding. This way every
  * response goes through the shared http.ts/classify.ts path like the other adapters, and the base
  * URL is just `publish_config.base_url`.
  *

@@ -120,9 +120,9 @@ export class OAuth1Signer implements RequestAuthorizer {
   }
 
   /**
-   * A consumer key and token do not expire, but a signature is single-use: fetch sends a GET, PUT or
-   * DELETE again, with the same nonce, when its pooled connection closes before the answer, and X
-   * refuses the repeat with 401. So after a 401 the request is signed afresh and sent once more (a
+   * A consumer key and token do not expire, but a signature is single-use: the HTTP client sends a
+   * GET, PUT or DELETE again, with the same nonce, when a reused connection closes before the answer
+   * (http1.ts), and X refuses the repeat with 401. So after a 401 the request is signed afresh and sent once more (a
    * 401 was not applied); a revoked or wrong credential is refused again and stays `auth`.
    */
   renew(): Promise<boolean | Failure> {

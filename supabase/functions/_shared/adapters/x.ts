@@ -1,5 +1,5 @@
 /**
- * X (Twitter) API v2 with fetch through the shared HttpClient, OAuth 1.0a user context: every
+ * X (Twitter) API v2 through the shared HttpClient, OAuth 1.0a user context: every
  * request signed as it is sent (oauth1.ts).
  *
  * - No edit (update -> Unsupported) and no native scheduling (no `schedule`).
@@ -8,10 +8,10 @@
  *   with ours after normalising what X rewrites (URLs become t.co links, & < > are escaped).
  * - Media: fetched from their URLs, then media upload v2 (x-media.ts), then attached by id.
  *
- * Client choice: plain fetch over npm `twitter-api-v2`. The library sends through node's http
- * module (on Deno's compatibility layer, more CPU per post than fetch), hard-codes api.x.com and
- * hides socket errors in its own error type; a handful of endpoints and a signature do not need
- * it. With fetch every response goes through the one classifier and the base URL is just
+ * Client choice: the shared HttpClient over npm `twitter-api-v2`. The library sends through node's
+ * http module (on Deno's compatibility layer, more CPU per post), hard-codes api.x.com and hides
+ * socket errors in its own error type; a handful of endpoints and a signature do not need it. This
+ * way every response goes through the one classifier and the base URL is just
  * `publish_config.base_url` (an emulator).
  */
 import { z } from "zod";

@@ -1,12 +1,12 @@
 /**
- * YouTube Data API v3 with plain fetch: resumable upload (session POST, then PUT bytes, resumed
+ * YouTube Data API v3 through the shared HttpClient: resumable upload (session POST, then PUT bytes, resumed
  * with `Content-Range: bytes *\/TOTAL` -> 308 `Range`), native scheduling via status.publishAt
  * (privacyStatus private), videos.update/delete/list.
  *
- * Client choice (for the README): plain fetch over npm `@googleapis/youtube`. The official client
+ * Client choice (for the README): the shared HttpClient over npm `@googleapis/youtube`. The official client
  * brings googleapis-common + gaxios (large for an edge function), retries on its own (which must
  * not happen to an upload whose outcome is unknown) and hides the upload session, which we need
- * for resuming. Plain fetch keeps the session, the 308 protocol and the quota errors in our hands
+ * for resuming. Our own client keeps the session, the 308 protocol and the quota errors in our hands
  * and goes through the shared classifier; `publish_config.base_url` points it at an emulator.
  *
  * Auth: Google access tokens expire after an hour. With a refresh token (and its OAuth client) in
