@@ -111,7 +111,7 @@ async function checkJwt(req: Request): Promise<Response | null> {
 }
 
 async function route(req: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
-  const url = new URL(req.url);
+  const url = publicUrl(req);
   const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
   if (!match) {
     return json(404, { code: 404, message: "Not found: functions live at /functions/v1/<name>" });
@@ -141,7 +141,23 @@ async function route(req: Request, info: Deno.ServeHandlerInfo): Promise<Respons
   }
 }
 
-// reusePort: several host processes may serve the same port (FUNCTIONS_WORKERS in dev/stack.sh), as the
-// edge runtime spreads requests over workers.
-Deno.serve({ hostname: "127.0.0.1", port, reusePort: true, onListen: () => {} }, route);
-console.log(`functions host listening on http://127.0.0.1:${port}/functions/v1/<name>`);
+// On a unix socket a request's URL has no origin: the functions see the one the caller used (its Host).
+function publicUrl(req: Request): URL {
+  const url = new URL(req.url);
+  if (!socket) return url;
+  return new URL(
+    `${url.pathname}${url.search}`,
+    `http://${req.headers.get("host") ?? `127.0.0.1:${port}`}`,
+  );
+}
+
+// FUNCTIONS_SOCKET: one of several workers behind dev/functions-balancer.ts (FUNCTIONS_WORKERS > 1 in
+// dev/stack.sh), serving a unix socket; otherwise the functions port itself.
+const socket = Deno.env.get("FUNCTIONS_SOCKET");
+if (socket) {
+  Deno.serve({ path: socket, onListen: () => {} }, route);
+  console.log(`functions host worker listening on ${socket}`);
+} else {
+  Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, route);
+  console.log(`functions host listening on http://127.0.0.1:${port}/functions/v1/<name>`);
+}

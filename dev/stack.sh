@@ -6,10 +6,20 @@ set -euo pipefail
 exec 9>&- # never pass dev/test.sh's stack lock on to the servers started here
 source "$(dirname "$0")/lib.sh"
 
-# FUNCTIONS_WORKERS: how many functions-host processes share the functions port (default 1).
+# FUNCTIONS_WORKERS: how many functions-host processes serve the functions port (default 1). With more
+# than one, `functions` is dev/functions-balancer.ts and the workers are functions-1..N on unix sockets.
 FUNCTIONS_WORKERS=${FUNCTIONS_WORKERS:-1}
 SERVICES=(emulators functions net-worker)
-for ((i = 2; i <= FUNCTIONS_WORKERS; i++)); do SERVICES+=("functions-$i"); done
+if ((FUNCTIONS_WORKERS > 1)); then
+  for ((i = 1; i <= FUNCTIONS_WORKERS; i++)); do SERVICES+=("functions-$i"); done
+fi
+
+# A worker's socket: in the stack's directory unless that path is too long for a unix socket (108 bytes).
+worker_socket() {
+  local path="$STATE/functions-$1.sock"
+  ((${#path} < 100)) || path="/tmp/functions-$API_PORT-$1.sock"
+  echo "$path"
+}
 
 init_cluster() {
   log "creating the $STACK cluster in $PGDATA"
@@ -167,6 +177,17 @@ start_service() {
   echo $! >"$PIDS/$name.pid"
 }
 
+wait_for_socket() {
+  local path=$1 name=$2
+  for _ in $(seq 1 150); do
+    [ -S "$path" ] && return 0
+    pid_alive "$name" || { tail -n 20 "$LOGS/$name.log" >&2; log "$name exited"; exit 1; }
+    sleep 0.1
+  done
+  log "$name did not open $path (log: $LOGS/$name.log)"
+  exit 1
+}
+
 wait_for_port() {
   local port=$1 name=$2
   for _ in $(seq 1 150); do
@@ -219,11 +240,18 @@ cmd_start() {
   [ "$fresh" -eq 1 ] && load_seed
   store_vault_secrets
   start_service emulators dev/emulators/main.ts
-  # --unstable-net: Deno.serve's reusePort, so the workers can share the port
-  start_service functions dev/functions-host.ts --unstable-net
-  for ((i = 2; i <= FUNCTIONS_WORKERS; i++)); do
-    start_service "functions-$i" dev/functions-host.ts --unstable-net
-  done
+  if ((FUNCTIONS_WORKERS > 1)); then
+    local sockets=()
+    for ((i = 1; i <= FUNCTIONS_WORKERS; i++)); do
+      sockets+=("$(worker_socket "$i")")
+      pid_alive "functions-$i" || rm -f "${sockets[-1]}" # left by a worker that was killed
+      FUNCTIONS_SOCKET=${sockets[-1]} start_service "functions-$i" dev/functions-host.ts
+    done
+    for ((i = 1; i <= FUNCTIONS_WORKERS; i++)); do wait_for_socket "${sockets[i - 1]}" "functions-$i"; done
+    FUNCTIONS_WORKER_SOCKETS=$(IFS=:; echo "${sockets[*]}") start_service functions dev/functions-balancer.ts
+  else
+    start_service functions dev/functions-host.ts
+  fi
   start_service net-worker dev/net-worker.ts
   pid_alive emulators && wait_for_port "$EMULATOR_BASE_PORT" emulators
   wait_for_port "$API_PORT" functions

@@ -7,8 +7,8 @@ export STACK=bench
 source "$(dirname "$0")/../../dev/lib.sh"
 cd "$ROOT"
 export EMULATOR_UNLIMITED=1 EMULATOR_QUIET=1
-# Four host processes on the functions port, as the edge runtime runs several workers: the kernel spreads
-# the four overlapping publish calls over them, so both cores get some of the host's work.
+# Four host workers behind the functions balancer, as the edge runtime runs several: each of the four
+# overlapping publish calls gets a worker of its own, so both cores get the host's work.
 export FUNCTIONS_WORKERS=${FUNCTIONS_WORKERS:-4}
 bash dev/stack.sh reset-db >/dev/null
 trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
