@@ -13,6 +13,7 @@ import { KINDS, PLATFORM_IDS } from "../../tests/_support/seed.ts";
 import { contentFor } from "../../dev/demo-content.ts";
 import { emulatorFor, publishCount } from "../../tests/_support/emulators.ts";
 import { measureHttpLimit } from "./http-limit.ts";
+import { cpuSnapshot, cpuUse, perPost } from "./cpu.ts";
 
 const env = (name: string) => {
   const value = Deno.env.get(name);
@@ -21,6 +22,7 @@ const env = (name: string) => {
 };
 const ROWS = Number(Deno.env.get("BENCH_ROWS") ?? 20_000);
 const simpleUpdateTps = Number(env("SIMPLE_UPDATE_TPS"));
+const stateDir = env("BENCH_STATE");
 const claimRowsPerS = Number(env("CLAIM_ROWS_PER_S"));
 const sql = postgres(env("SUPABASE_DB_URL"), { max: 16, prepare: false, onnotice: () => {} });
 // Run settings (each overridable through the environment). Batches of 1,000 (the publish function's
@@ -92,6 +94,7 @@ await resetQueue();
 await insertDue(ROWS);
 await settle();
 const fake = new FakePlatform();
+const coreCpuBefore = cpuSnapshot(stateDir);
 const started = performance.now();
 await runPublisher(sql, fakeDirectory({}, fake), {
   budgetMs: 600_000,
@@ -102,6 +105,7 @@ await runPublisher(sql, fakeDirectory({}, fake), {
   exitWhenIdle: true,
 });
 const coreSeconds = (performance.now() - started) / 1000;
+const coreCpu = cpuUse(coreCpuBefore, cpuSnapshot(stateDir));
 const core = await counts();
 const corePostsPerS = (core.published ?? 0) / coreSeconds;
 const coreDuplicates = fake.publishCalls.length -
@@ -118,6 +122,7 @@ async function endToEnd(latencyMs: number, rows = ROWS) {
   }
   await insertDue(rows);
   await settle();
+  const cpuBefore = cpuSnapshot(stateDir);
   const t0 = performance.now();
   const invocations = await Promise.all(
     Array.from({ length: INVOCATIONS }, () =>
@@ -136,6 +141,7 @@ async function endToEnd(latencyMs: number, rows = ROWS) {
       }).then((r) => r.json())),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuUse(cpuBefore, cpuSnapshot(stateDir));
   const status = await counts();
   let sent = 0;
   let requests = 0;
@@ -151,6 +157,7 @@ async function endToEnd(latencyMs: number, rows = ROWS) {
     sent,
     requestsPerPost: requests / rows,
     invocations,
+    cpu,
   };
 }
 
@@ -218,6 +225,7 @@ console.log(
   `2. queue core  ${fmt(corePostsPerS)} posts/s in ${fmt(coreSeconds, 2)} s = ` +
     `${fmt(corePostsPerS / claimRowsPerS, 2)}x the claim/complete limit`,
 );
+console.log(`               ${perPost(coreCpu, core.published ?? 0)} (the runner is in "bench")`);
 for (const [label, r] of [["0 ms", e2e0], ["50 ms", e2e50]] as const) {
   console.log(
     `3. end to end (${label} emulator latency)  ${fmt(r.postsPerS)} posts/s in ` +
@@ -226,6 +234,7 @@ for (const [label, r] of [["0 ms", e2e0], ["50 ms", e2e50]] as const) {
       `${fmt(r.requestsPerPost, 2)} requests a post (HTTP-limited to ` +
       `${fmt(httpLimit.roundTripsPerS / r.requestsPerPost)} posts/s)`,
   );
+  console.log(`               ${perPost(r.cpu, r.status.published ?? 0)}`);
 }
 console.log(
   `4. lateness    p50 ${fmt(lateness.p50 * 1000)} ms, p99 ${fmt(lateness.p99 * 1000)} ms ` +

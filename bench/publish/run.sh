@@ -21,5 +21,5 @@ set -a
 # shellcheck disable=SC1091
 source "$STATE/env"
 set +a
-SIMPLE_UPDATE_TPS=$simple_update_tps CLAIM_ROWS_PER_S=$claim_rows_per_s \
+SIMPLE_UPDATE_TPS=$simple_update_tps CLAIM_ROWS_PER_S=$claim_rows_per_s BENCH_STATE=$STATE \
   "$DENO" run -A bench/publish/bench.ts
