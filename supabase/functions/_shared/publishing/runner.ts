@@ -53,6 +53,16 @@ export interface RunReport {
   durationMs: number;
 }
 
+/** A lane's batch being sent: its rows still waiting for a send slot, and the batch recorded. */
+interface InFlight {
+  unstarted: number;
+  /** Settles to the batch's error, if it failed; never rejects. */
+  done: Promise<unknown>;
+  finished: boolean;
+}
+
+const MAX_BATCHES_IN_FLIGHT = 8;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Recording must not be lost to a passing error (a deadlock victim, a dropped connection): the rows
@@ -87,9 +97,11 @@ export async function runPublisher(
   };
   await refreshErrorCounts(sql);
 
-  async function attempt(row: ClaimedRow, sendBefore: Date): Promise<Outcome> {
+  /** `started` is called once the row holds one of its platform's send slots (or needs none). */
+  async function attempt(row: ClaimedRow, sendBefore: Date, started: () => void): Promise<Outcome> {
     const entry = await platforms.get(row.platform_id);
     if ("error" in entry.adapter) {
+      started();
       // Missing or invalid credentials (the platform needs reconnecting) or no adapter: not sent.
       return {
         id: row.id,
@@ -100,11 +112,10 @@ export async function runPublisher(
       };
     }
     const adapter = entry.adapter;
-    return await limiter.run(
-      row.platform_id,
-      entry.concurrency,
-      () => runAttempt(adapter, row, sendBefore),
-    );
+    return await limiter.run(row.platform_id, entry.concurrency, () => {
+      started();
+      return runAttempt(adapter, row, sendBefore);
+    });
   }
 
   /** Withdraw handed-off posts whose distribution was cancelled, moved or deleted. */
@@ -135,29 +146,64 @@ export async function runPublisher(
     report.withdrawn += results.filter((r) => r.ok).length;
   }
 
-  /** Publish a claimed batch and record its outcomes (one statement). */
-  async function settle(batch: ClaimedRow[], sendBefore: Date): Promise<void> {
-    const outcomes = await Promise.all(batch.map((row) => attempt(row, sendBefore)));
-    const applied = await recordWithRetry(sql, outcomes);
-    report.recorded += applied.size;
-    report.lostLeases += outcomes.length - applied.size;
-    for (const o of outcomes) {
-      if (applied.has(o.id)) report.outcomes[o.outcome] = (report.outcomes[o.outcome] ?? 0) + 1;
-    }
+  /** Publish a claimed batch and record its outcomes (one statement). `progress` is called as each row
+   * gets a send slot. */
+  function settle(batch: ClaimedRow[], sendBefore: Date, progress: () => void): InFlight {
+    const flight: InFlight = { unstarted: batch.length, done: Promise.resolve(), finished: false };
+    const started = () => {
+      flight.unstarted--;
+      progress();
+    };
+    flight.done = (async () => {
+      const outcomes = await Promise.all(batch.map((row) => attempt(row, sendBefore, started)));
+      const applied = await recordWithRetry(sql, outcomes);
+      report.recorded += applied.size;
+      report.lostLeases += outcomes.length - applied.size;
+      for (const o of outcomes) {
+        if (applied.has(o.id)) report.outcomes[o.outcome] = (report.outcomes[o.outcome] ?? 0) + 1;
+      }
+    })().then(
+      () => undefined,
+      // settled to its error at once, so a failure is not an unhandled rejection while the lane claims;
+      // rethrown when the lane reaps the batch
+      (error: unknown) => error ?? "error",
+    ).finally(() => (flight.finished = true));
+    return flight;
   }
 
   // A lane claims its next batch while the previous one is still being sent, so the database work (claim,
-  // record) overlaps the platforms' answers; at most two batches of a lane are in flight.
+  // record) overlaps the platforms' answers: two batches out at once. It claims a third (up to
+  // MAX_BATCHES_IN_FLIGHT) only when every row it holds has a send slot and only answers are outstanding,
+  // so a few slow answers (a video upload, a post the platform is still processing) do not hold back rows
+  // falling due on other platforms, while rows still queued for a busy platform make the lane wait.
   async function lane(): Promise<void> {
-    // Settled to its error (if any) at once, so a failure is not an unhandled rejection while the lane is
-    // claiming; rethrown when the lane waits for it.
-    let inFlight: Promise<unknown> | undefined;
-    const finish = async () => {
-      const error = await inFlight;
-      inFlight = undefined;
-      if (error !== undefined) throw error;
+    const flights: InFlight[] = [];
+    let pastDue = 0; // empty claims in a row while a row was already due
+    let wake: () => void = () => {};
+    const progress = () => wake();
+    const nextProgress = () => new Promise<void>((resolve) => (wake = resolve));
+    // Drops the batches that are done, rethrowing the first failed one's error.
+    const reap = async () => {
+      for (let i = 0; i < flights.length;) {
+        if (!flights[i].finished) {
+          i++;
+          continue;
+        }
+        const [flight] = flights.splice(i, 1);
+        const error = await flight.done;
+        if (error !== undefined) throw error;
+      }
     };
+    const anyFinished = () => Promise.race(flights.map((f) => f.done));
+    const mayClaim = () =>
+      flights.length < 2 ||
+      (flights.length < MAX_BATCHES_IN_FLIGHT && flights.every((f) => f.unstarted === 0));
+
     while (Date.now() < deadline) {
+      while (!mayClaim()) {
+        await Promise.race([anyFinished(), nextProgress()]);
+        await reap();
+      }
       await withdraw();
       const claimedAt = Date.now();
       const batch = [
@@ -167,27 +213,42 @@ export async function runPublisher(
       // Half the lease for sending; the other half covers the slowest answer and the recording.
       const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);
       if (batch.length === 0) {
-        if (inFlight) {
-          // Its outcomes may put rows back in the queue (a retry due now, a released row): look again after.
-          await finish();
-          continue;
+        if (flights.length === 0 && options.exitWhenIdle) return;
+        const due = options.exitWhenIdle ? null : await nextDue(sql);
+        const untilDue = due ? due.getTime() - Date.now() : Infinity;
+        // A row due already that no claim returned is being claimed by another worker (look again at
+        // once), or waits for its platform (paused, needing reconnection, over its limits): look again
+        // after 10, 20, 40 ... ms, up to the poll interval, rather than query in a tight loop.
+        pastDue = untilDue > 0 ? 0 : pastDue + 1;
+        const wait = Math.min(
+          untilDue > 0 ? untilDue : pastDue === 1 ? 0 : 10 * 2 ** (pastDue - 2),
+          options.idlePollMs,
+        );
+        if (flights.length === 0) {
+          if (Date.now() + wait >= deadline) return;
+          await sleep(wait);
+        } else {
+          // Its outcomes may put rows back in the queue (a retry due now, a released row): look again
+          // when a batch is done, or when the next row falls due, whichever comes first.
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([
+            anyFinished(),
+            new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, wait)))),
+          ]);
+          clearTimeout(timer);
+          await reap();
         }
-        if (options.exitWhenIdle) return;
-        const due = await nextDue(sql);
-        const wait = due ? due.getTime() - Date.now() : Infinity;
-        if (Date.now() + Math.min(wait, options.idlePollMs) >= deadline) return;
-        await sleep(Math.min(wait, options.idlePollMs));
         continue;
       }
+      pastDue = 0;
       report.claimed += batch.length;
-      const sending = settle(batch, sendBefore).then(
-        () => undefined,
-        (error: unknown) => error ?? "error",
-      );
-      await finish();
-      inFlight = sending;
+      flights.push(settle(batch, sendBefore, progress));
+      await reap();
     }
-    await finish();
+    while (flights.length > 0) {
+      await anyFinished();
+      await reap();
+    }
   }
 
   await Promise.all(Array.from({ length: Math.max(1, options.lanes) }, lane));
