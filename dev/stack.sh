@@ -291,9 +291,15 @@ cmd_status() {
     log "database: stopped (npm start starts it)"
     exit 1
   fi
+  # the services of this FUNCTIONS_WORKERS, and any other the stack was started with (its pid files)
+  local names=("${SERVICES[@]}") f
+  for f in "$PIDS"/*.pid; do
+    [ -e "$f" ] || continue
+    [[ " ${names[*]} " == *" $(basename "$f" .pid) "* ]] || names+=("$(basename "$f" .pid)")
+  done
   {
     echo
-    for s in "${SERVICES[@]}"; do
+    for s in "${names[@]}"; do
       if pid_alive "$s"; then echo "$s: running (pid $(cat "$PIDS/$s.pid"))"; else echo "$s: stopped"; fi
     done
     echo
