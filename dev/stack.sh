@@ -177,27 +177,22 @@ start_service() {
   echo $! >"$PIDS/$name.pid"
 }
 
-wait_for_socket() {
-  local path=$1 name=$2
+# Waits up to 15 s for a service to open what it serves (`what`, checked by the command after it).
+wait_for_service() {
+  local name=$1 what=$2
+  shift 2
   for _ in $(seq 1 150); do
-    [ -S "$path" ] && return 0
+    "$@" 2>/dev/null && return 0
     pid_alive "$name" || { tail -n 20 "$LOGS/$name.log" >&2; log "$name exited"; exit 1; }
     sleep 0.1
   done
-  log "$name did not open $path (log: $LOGS/$name.log)"
+  log "$name did not open $what (log: $LOGS/$name.log)"
   exit 1
 }
 
-wait_for_port() {
-  local port=$1 name=$2
-  for _ in $(seq 1 150); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    pid_alive "$name" || { tail -n 20 "$LOGS/$name.log" >&2; log "$name exited"; exit 1; }
-    sleep 0.1
-  done
-  log "$name did not open port $port (log: $LOGS/$name.log)"
-  exit 1
-}
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1"); }
+wait_for_port() { wait_for_service "$2" "port $1" port_open "$1"; }
+wait_for_socket() { wait_for_service "$2" "$1" test -S "$1"; }
 
 all_up() {
   db_running || return 1

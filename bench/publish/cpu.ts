@@ -43,6 +43,13 @@ function roles(stateDir: string): Map<number, Role> {
   return byPid;
 }
 
+/** CPU time (user + system) of a live process, in µs. */
+export function processCpuUs(pid: number): number {
+  const stat = processTicks(pid);
+  if (!stat) throw new Error(`process ${pid} is gone`);
+  return (stat.ticks * 1e6) / TICKS_PER_S;
+}
+
 /** utime + stime (ticks) and the parent of a process, or null if it is gone. */
 function processTicks(pid: number): { ticks: number; ppid: number } | null {
   let stat: string;

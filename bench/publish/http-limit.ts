@@ -6,6 +6,7 @@ import process from "node:process";
 import { z } from "zod";
 import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/adapters/http.ts";
 import type { ErrorProfile } from "../../supabase/functions/_shared/adapters/classify.ts";
+import { processCpuUs } from "./cpu.ts";
 
 const PROFILE: ErrorProfile = {
   platform: "bench",
@@ -19,13 +20,6 @@ export interface HttpLimit {
   roundTripsPerS: number;
   clientUsPerRoundTrip: number;
   serverUsPerRoundTrip: number;
-}
-
-/** utime + stime of a process, in µs (clock ticks of 10 ms). */
-async function processCpuUs(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 export async function measureHttpLimit(
@@ -60,13 +54,13 @@ export async function measureHttpLimit(
       }));
     };
     await run(Math.min(requests, 2000)); // warm-up: compiled code, open connections
-    const server0 = await processCpuUs(server.pid);
+    const server0 = processCpuUs(server.pid);
     const client0 = process.cpuUsage();
     const t0 = performance.now();
     await run(requests);
     const seconds = (performance.now() - t0) / 1000;
     const client = process.cpuUsage(client0);
-    const serverUs = (await processCpuUs(server.pid)) - server0;
+    const serverUs = processCpuUs(server.pid) - server0;
     await reader.cancel();
     return {
       roundTripsPerS: requests / seconds,
