@@ -4,7 +4,9 @@
  * validation (title <= 2,200 UTF-16 units, allowed privacy level, URL ownership), 6 init requests
  * per minute per token (429 rate_limit_exceeded), a daily post cap (spam_risk_too_many_posts), and
  * status PROCESSING_DOWNLOAD -> PUBLISH_COMPLETE (or FAILED video_pull_failed for a host containing
- * "unreachable"). Video metrics come from the engagement model.
+ * "unreachable"). Video metrics come from the engagement model. OAuth: POST /v2/oauth/token/
+ * (refresh grant, form-encoded client_key/client_secret) issues an access token that expires and a
+ * new refresh token; the refresh token sent stops working, as TikTok rotates them.
  */
 import { bearerToken } from "./auth.ts";
 import {
@@ -23,7 +25,8 @@ export interface TikTokAccount {
 
 export interface TikTokPublish {
   id: string;
-  token: string;
+  /** The creator's username (tokens change; the creator does not). */
+  creator: string;
   title: string;
   videoUrl: string;
   privacyLevel: string;
@@ -34,15 +37,28 @@ export interface TikTokPublish {
 
 export interface TikTokVideo {
   id: string;
-  token: string;
+  creator: string;
   title: string;
   createTime: Date;
   shareUrl: string;
 }
 
+/** An app's refresh token for a creator (the account of `username`). Rotated by each refresh. */
+export interface TikTokGrant {
+  client_key: string;
+  client_secret: string;
+  refresh_token: string;
+  username: string;
+}
+
 export interface TikTokState {
+  /** Access tokens and whose they are. */
   accounts: Map<string, TikTokAccount>;
   revoked: Set<string>;
+  grants: TikTokGrant[];
+  /** When the access tokens issued by POST /v2/oauth/token/ expire (ms). */
+  expiresAt: Map<string, number>;
+  tokenLifetimeSeconds: number;
   privacyLevelOptions: string[];
   publishes: Map<string, TikTokPublish>;
   videos: Map<string, TikTokVideo>;
@@ -57,6 +73,9 @@ export interface TikTokState {
 
 export interface TikTokEmulatorOptions {
   accounts?: Record<string, TikTokAccount>;
+  grants?: TikTokGrant[];
+  /** Lifetime of issued access tokens (TikTok: 86,400 s; newer documentation says 2 hours). */
+  tokenLifetimeSeconds?: number;
   privacyLevelOptions?: string[];
   initsPerMinute?: number;
   postsPerDay?: number;
@@ -64,6 +83,18 @@ export interface TikTokEmulatorOptions {
 }
 
 const MAX_TITLE = limitsFor("tiktok").maxTitleUtf16;
+
+export const DEFAULT_TIKTOK_GRANT: TikTokGrant = {
+  client_key: "emu-tiktok-client-key",
+  client_secret: "emu-tiktok-client-secret",
+  refresh_token: "rft.emu-tiktok-refresh",
+  username: "creator",
+};
+
+/** Expire every access token the token endpoint has issued (as a day passing would). */
+export function expireTikTokTokens(state: TikTokState): void {
+  for (const token of state.expiresAt.keys()) state.expiresAt.set(token, 0);
+}
 
 function tiktokError(status: number, code: string, message: string) {
   return json({ data: {}, error: { code, message, log_id: logId() } }, status);
@@ -90,6 +121,9 @@ export function tiktokEmulator(
       },
     )),
     revoked: new Set(),
+    grants: (options.grants ?? [DEFAULT_TIKTOK_GRANT]).map((g) => ({ ...g })),
+    expiresAt: new Map(),
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 86_400,
     privacyLevelOptions: options.privacyLevelOptions ??
       ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"],
     publishes: new Map(),
@@ -100,7 +134,7 @@ export function tiktokEmulator(
     processingMs: options.processingMs ?? 0,
     nextId: 7_300_000_000_001,
   };
-  /** When each token's publishes were created, for the daily cap. */
+  /** When each creator's publishes were created, for the daily cap. */
   const createdAt = new Timestamps();
 
   type Handler = (
@@ -113,7 +147,9 @@ export function tiktokEmulator(
   const scoped = (scope: string, handler: Handler): Route["handle"] => (req, ctx) => {
     const token = bearerToken(req.headers);
     const account = token ? state.accounts.get(token) : undefined;
-    if (!token || !account || state.revoked.has(token)) {
+    const expired = token !== undefined &&
+      (state.expiresAt.get(token) ?? Infinity) <= ctx.now().getTime();
+    if (!token || !account || state.revoked.has(token) || expired) {
       return tiktokError(
         401,
         "access_token_invalid",
@@ -140,18 +176,17 @@ export function tiktokEmulator(
     if (p.videoId || now.getTime() - p.createdAt.getTime() < state.processingMs) return;
     if (unreachable(p)) return;
     const id = String(state.nextId++);
-    const account = state.accounts.get(p.token);
     state.videos.set(id, {
       id,
-      token: p.token,
+      creator: p.creator,
       title: p.title,
       createTime: now,
-      shareUrl: `https://www.tiktok.com/@${account?.username}/video/${id}`,
+      shareUrl: `https://www.tiktok.com/@${p.creator}/video/${id}`,
     });
     p.videoId = id;
   };
 
-  const init: Handler = (body, { token }, ctx) => {
+  const init: Handler = (body, { token, account }, ctx) => {
     const now = ctx.now();
     const minuteAgo = now.getTime() - 60_000;
     if (state.initTimes.countAfter(token, minuteAgo) >= state.initsPerMinute) {
@@ -159,7 +194,7 @@ export function tiktokEmulator(
     }
     state.initTimes.forget(token, minuteAgo);
     state.initTimes.add(token, now.getTime());
-    if (createdAt.countAfter(token, now.getTime() - 86_400_000) >= state.postsPerDay) {
+    if (createdAt.countAfter(account.username, now.getTime() - 86_400_000) >= state.postsPerDay) {
       return tiktokError(
         403,
         "spam_risk_too_many_posts",
@@ -202,19 +237,19 @@ export function tiktokEmulator(
     const id = `v_pub_url~v2-1.${state.nextId++}`;
     state.publishes.set(id, {
       id,
-      token,
+      creator: account.username,
       title,
       videoUrl: source.video_url,
       privacyLevel: String(post.privacy_level),
       createdAt: now,
     });
-    createdAt.add(token, now.getTime());
+    createdAt.add(account.username, now.getTime());
     return ok({ publish_id: id });
   };
 
-  const status: Handler = (body, { token }, ctx) => {
+  const status: Handler = (body, { account }, ctx) => {
     const p = state.publishes.get(String(body.publish_id));
-    if (!p || p.token !== token) {
+    if (!p || p.creator !== account.username) {
       return tiktokError(400, "invalid_publish_id", "The publish_id does not exist.");
     }
     progress(p, ctx.now());
@@ -247,12 +282,51 @@ export function tiktokEmulator(
   const select = (all: Record<string, unknown>, fields: string | null) =>
     Object.fromEntries((fields ?? "id").split(",").filter((f) => f in all).map((f) => [f, all[f]]));
 
-  const mine = (token: string, now: Date) => {
-    for (const p of state.publishes.values()) if (p.token === token) progress(p, now);
-    return [...state.videos.values()].filter((v) => v.token === token);
+  const mine = (creator: string, now: Date) => {
+    for (const p of state.publishes.values()) if (p.creator === creator) progress(p, now);
+    return [...state.videos.values()].filter((v) => v.creator === creator);
+  };
+
+  const oauthError = (status: number, error: string, description: string) =>
+    json({ error, error_description: description, log_id: logId() }, status);
+
+  /** Refresh grant: a new access token and a new refresh token; the one sent stops working. */
+  const refresh: Route["handle"] = (req, ctx) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const param = (name: string) =>
+      typeof body[name] === "string" ? body[name] as string : undefined;
+    if (param("grant_type") !== "refresh_token") {
+      return oauthError(400, "unsupported_grant_type", "grant_type must be refresh_token");
+    }
+    const client = state.grants.find((g) => g.client_key === param("client_key"));
+    if (!client || client.client_secret !== param("client_secret")) {
+      return oauthError(401, "invalid_client", "Client key or secret is incorrect.");
+    }
+    const grant = state.grants.find((g) =>
+      g.client_key === client.client_key && g.refresh_token === param("refresh_token")
+    );
+    const account = grant &&
+      [...state.accounts.values()].find((a) => a.username === grant.username);
+    if (!grant || !account) {
+      return oauthError(400, "invalid_grant", "Refresh token is invalid or expired.");
+    }
+    const accessToken = `act.emu-${crypto.randomUUID().replace(/-/g, "")}`;
+    grant.refresh_token = `rft.emu-${crypto.randomUUID().replace(/-/g, "")}`;
+    state.accounts.set(accessToken, account);
+    state.expiresAt.set(accessToken, ctx.now().getTime() + state.tokenLifetimeSeconds * 1000);
+    return json({
+      access_token: accessToken,
+      expires_in: state.tokenLifetimeSeconds,
+      open_id: `open-${account.username}`,
+      refresh_expires_in: 31_536_000,
+      refresh_token: grant.refresh_token,
+      scope: account.scopes.join(","),
+      token_type: "Bearer",
+    });
   };
 
   const routes: Route[] = [
+    { method: "POST", path: "/v2/oauth/token/", handle: refresh },
     {
       method: "POST",
       path: "/v2/post/publish/creator_info/query/",
@@ -277,22 +351,22 @@ export function tiktokEmulator(
     {
       method: "POST",
       path: "/v2/video/query/",
-      handle: scoped("video.list", (body, { token }, ctx, query) => {
+      handle: scoped("video.list", (body, { account }, ctx, query) => {
         const filters = (body.filters ?? {}) as { video_ids?: unknown };
         const ids = Array.isArray(filters.video_ids) ? filters.video_ids.map(String) : [];
         if (ids.length === 0 || ids.length > 20) {
           return tiktokError(400, "invalid_params", "filters.video_ids must list 1 to 20 ids");
         }
-        const videos = mine(token, ctx.now()).filter((v) => ids.includes(v.id));
+        const videos = mine(account.username, ctx.now()).filter((v) => ids.includes(v.id));
         return ok({ videos: videos.map((v) => select(fieldsOf(v, ctx), query.get("fields"))) });
       }),
     },
     {
       method: "POST",
       path: "/v2/video/list/",
-      handle: scoped("video.list", (body, { token }, ctx, query) => {
+      handle: scoped("video.list", (body, { account }, ctx, query) => {
         const max = Math.min(Number(body.max_count ?? 20), 20);
-        const videos = mine(token, ctx.now())
+        const videos = mine(account.username, ctx.now())
           .sort((a, b) => b.createTime.getTime() - a.createTime.getTime())
           .slice(0, max);
         return ok({

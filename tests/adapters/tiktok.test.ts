@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import type { PlatformAdapter } from "../../supabase/functions/_shared/adapters/adapter.ts";
 import { TikTokAdapter } from "../../supabase/functions/_shared/adapters/tiktok.ts";
 import type { DistributionContent } from "../../supabase/functions/_shared/adapters/types.ts";
-import { tiktokEmulator, type TikTokState } from "../../dev/emulators/tiktok.ts";
+import type { CredentialStore } from "../../supabase/functions/_shared/adapters/credentials.ts";
+import {
+  DEFAULT_TIKTOK_GRANT,
+  expireTikTokTokens,
+  tiktokEmulator,
+  type TikTokState,
+} from "../../dev/emulators/tiktok.ts";
 import type { RunningEmulator } from "../../dev/emulators/framework.ts";
 import { assertFailure, assertOk, platformRow } from "./helpers.ts";
 import { type TestClock, type ValidationCase, validationTable, withEmulator } from "./emulated.ts";
@@ -302,4 +308,118 @@ Deno.test("tiktok: the creator's options changed during the run: init refuses, t
     );
     assert.equal(creatorQueries(emu).length, 2);
     assert.equal(inits(emu).length, 2);
+  }));
+
+// ---------------------------------------------------------------------------------------------
+// OAuth2: TikTok access tokens expire within a day, and every refresh rotates the refresh token.
+
+const GRANT = {
+  refresh_token: DEFAULT_TIKTOK_GRANT.refresh_token,
+  client_key: DEFAULT_TIKTOK_GRANT.client_key,
+  client_secret: DEFAULT_TIKTOK_GRANT.client_secret,
+};
+const tokenRequests = (emu: Emu) => emu.requests({ method: "POST", path: "/v2/oauth/token/" });
+
+function refreshing(
+  emu: Emu,
+  clock: TestClock,
+  credentials: Record<string, string> = GRANT,
+  store?: CredentialStore,
+) {
+  const row = platformRow("tiktok", {
+    base_url: emu.origin,
+    poll_interval_ms: 10,
+    timeout_ms: 500,
+  });
+  return new TikTokAdapter(row, credentials, { now: () => clock.now, credentialStore: store });
+}
+
+/** A CredentialStore in memory, one update at a time (as the Vault store's lock makes it). */
+function memoryStore(initial: Record<string, unknown>) {
+  let secret = { ...initial };
+  let queue: Promise<unknown> = Promise.resolve();
+  const store: CredentialStore & { secret(): Record<string, unknown> } = {
+    secret: () => secret,
+    update(work) {
+      const run = queue.then(async () => {
+        const { value, save } = await work({ ...secret });
+        if (save) secret = { ...save };
+        return value;
+      });
+      queue = run.catch(() => {});
+      return run;
+    },
+  };
+  return store;
+}
+
+Deno.test("tiktok oauth: a refresh token and no access token -> one refresh (client_key), then the post", () =>
+  withEmulator(tiktokEmulator(), START, async (emu, clock) => {
+    const adapter = refreshing(emu, clock);
+    assertOk(await adapter.publish(video("one"), { attemptId: "r1" }));
+    assertOk(await adapter.publish(video("two"), { attemptId: "r2" }));
+    const [token, ...others] = tokenRequests(emu);
+    assert.equal(others.length, 0, "the token is reused while it lives");
+    assert.match(token.headers["content-type"], /^application\/x-www-form-urlencoded/);
+    assert.deepEqual(token.body, { grant_type: "refresh_token", ...GRANT });
+    const issued = [...emu.state.expiresAt.keys()];
+    assert.equal(issued.length, 1);
+    for (const request of [...creatorQueries(emu), ...inits(emu)]) {
+      assert.equal(request.headers.authorization, `Bearer ${issued[0]}`);
+    }
+  }));
+
+Deno.test("tiktok oauth: an expiring token is renewed before use, with the rotated refresh token", () =>
+  withEmulator(tiktokEmulator(), START, async (emu, clock) => {
+    const adapter = refreshing(emu, clock);
+    assertOk(await adapter.publish(video("one"), { attemptId: "e1" }));
+    const rotated = emu.state.grants[0].refresh_token;
+    assert.notEqual(rotated, GRANT.refresh_token, "TikTok rotated the refresh token");
+    clock.now = new Date(clock.now.getTime() + 86_400_000 - 30_000); // 30 s before expiry
+    assertOk(await adapter.publish(video("two"), { attemptId: "e2" }));
+    const tokens = tokenRequests(emu);
+    assert.equal(tokens.length, 2);
+    assert.equal((tokens[1].body as Record<string, string>).refresh_token, rotated);
+    assert.equal(inits(emu).length, 2, "no init was refused and sent again");
+    // The refresh token sent first no longer works.
+    const stale = refreshing(emu, clock);
+    const refused = assertFailure(await stale.publish(video("three"), { attemptId: "e3" }), "auth");
+    assert.match(refused.message, /refreshing the access token failed: Refresh token is invalid/);
+    assert.equal(inits(emu).length, 2);
+  }));
+
+Deno.test("tiktok oauth: a token TikTok refuses -> refreshed once and the request sent again", () =>
+  withEmulator(tiktokEmulator(), START, async (emu, clock) => {
+    const adapter = refreshing(emu, clock);
+    assertOk(await adapter.publish(video("one"), { attemptId: "x1" }));
+    expireTikTokTokens(emu.state);
+    assertOk(await adapter.publish(video("two"), { attemptId: "x2" }));
+    assert.equal(tokenRequests(emu).length, 2);
+    assert.equal(inits(emu).length, 3, "the refused init, then the same init again");
+    assert.equal(emu.state.publishes.size, 2);
+  }));
+
+Deno.test("tiktok oauth: adapters sharing a credential store refresh once and store the rotated token", () =>
+  withEmulator(tiktokEmulator(), START, async (emu, clock) => {
+    const store = memoryStore({ ...GRANT, access_token: "act.stale", expires_at: START });
+    const workers = [1, 2, 3].map(() =>
+      refreshing(emu, clock, { ...GRANT, access_token: "act.stale", expires_at: START }, store)
+    );
+    const results = await Promise.all(
+      workers.map((w, i) => w.publish(video(`post ${i}`), { attemptId: `s${i}` })),
+    );
+    results.forEach((r) => assertOk(r));
+    assert.equal(tokenRequests(emu).length, 1, "one refresh for all three");
+    const issued = [...emu.state.expiresAt.keys()];
+    assert.deepEqual(store.secret(), {
+      ...GRANT,
+      access_token: issued[0],
+      expires_at: new Date(clock.now.getTime() + 86_400_000).toISOString(),
+      refresh_token: emu.state.grants[0].refresh_token,
+    });
+    assert.equal(
+      emu.requests().filter((r) => r.headers.authorization === "Bearer act.stale").length,
+      0,
+      "the expired token was never sent",
+    );
   }));

@@ -244,11 +244,26 @@ Deno.test("youtube oauth: no access token -> one form-encoded refresh, reused by
     assert.equal(session.headers.authorization, `Bearer ${issued[0]}`);
   }));
 
-Deno.test("youtube oauth: an expired access token -> 401, refresh, the call sent once more", () =>
+Deno.test("youtube oauth: a token at its expiry is renewed before the call, with no 401", () =>
   withYouTube(async (_adapter, emu, clock, video) => {
     const adapter = refreshing(emu, clock);
     assertOk(await adapter.publish(video(), { attemptId: "o2" }));
-    clock.now = new Date(clock.now.getTime() + 2 * 3_600_000); // the hour is over
+    clock.now = new Date(clock.now.getTime() + 3_600_000 - 30_000); // 30 s before the hour is over
+    emu.clearRequests();
+    assertOk(await adapter.publish(video(), { attemptId: "o3" }));
+    const sessions = emu.requests({ method: "POST", path: "/upload/" });
+    assert.equal(sessions.length, 1, "no request with the expiring token");
+    assert.equal(tokenRequests(emu).length, 1);
+    const issued = [...emu.state.issued.keys()];
+    assert.equal(sessions[0].headers.authorization, `Bearer ${issued[1]}`);
+    assert.equal(emu.state.videos.size, 2);
+  }));
+
+Deno.test("youtube oauth: a token refused before its expiry -> 401, refresh, the call sent once more", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const adapter = refreshing(emu, clock);
+    assertOk(await adapter.publish(video(), { attemptId: "o2" }));
+    expireYouTubeTokens(emu.state); // Google's side: revoked or expired early
     emu.clearRequests();
     const second = await adapter.publish(video(), { attemptId: "o3" });
     assertOk(second);

@@ -4,6 +4,7 @@
  * An adapter never throws for platform reasons: every call resolves to a result (types.ts).
  * `publish` validates first; an invalid post is a permanent failure that was never sent.
  */
+import type { CredentialStore } from "./credentials.ts";
 import type { z } from "zod";
 import type { ErrorProfile } from "./classify.ts";
 import { type HttpClient, httpClientFor, type HttpDeps } from "./http.ts";
@@ -42,7 +43,10 @@ export interface ExistenceQuery {
 }
 
 /** Injected into adapters; everything optional (tests pass a clock, a fetch, a short timeout). */
-export type AdapterDeps = Partial<HttpDeps>;
+export type AdapterDeps = Partial<HttpDeps> & {
+  /** The platform's stored credentials, where an adapter renews a token (Vault in production). */
+  credentialStore?: CredentialStore;
+};
 
 export interface PlatformAdapter {
   readonly kind: PlatformKind;

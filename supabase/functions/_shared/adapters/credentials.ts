@@ -5,8 +5,10 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import { OAuth2CredentialsSchema } from "./oauth2.ts";
+import { OAUTH2_TOKEN_FIELDS, OAuth2CredentialsSchema, requireTokenOrRefresh } from "./oauth2.ts";
 import type { PlatformKind, PlatformRow } from "./types.ts";
+
+const tiktokRule = requireTokenOrRefresh("client_key");
 
 export const CREDENTIAL_SCHEMAS = {
   wordpress: z.object({
@@ -32,7 +34,12 @@ export const CREDENTIAL_SCHEMAS = {
     access_token: z.string().min(1).optional(),
   }).refine((c) => c.api_key || c.access_token, { message: "api_key or access_token is required" }),
   instagram: z.object({ access_token: z.string().min(1) }),
-  tiktok: z.object({ access_token: z.string().min(1) }),
+  /**
+   * TikTok OAuth2: an access token, and/or a refresh token with the app's client key and secret
+   * (access tokens expire within a day; refresh tokens rotate on every refresh).
+   */
+  tiktok: z.object({ ...OAUTH2_TOKEN_FIELDS, client_key: z.string().min(1).optional() })
+    .refine(tiktokRule.check, { message: tiktokRule.message }),
   /** Only when publish_config.hosting configures a Transistor-shaped host. */
   podcast: z.object({ api_key: z.string().min(1).optional() }),
 } satisfies Partial<Record<PlatformKind, z.ZodType>>;
@@ -80,4 +87,44 @@ export async function loadCredentials(sql: postgres.Sql, platform: PlatformRow):
   }
   if (!hasCredentialSchema(platform.kind)) return raw;
   return parseCredentials(platform.kind, raw);
+}
+
+/**
+ * A platform's stored credentials, updated under its credential lock (see the migration
+ * `platform_credential_refresh`): `update` runs `work` with the secret as stored at that moment and
+ * stores what it returns as `save` before the lock is released.
+ */
+export interface CredentialStore {
+  update<T>(
+    work: (stored: unknown) => Promise<{ value: T; save?: Record<string, unknown> }>,
+  ): Promise<T>;
+}
+
+/** The CredentialStore of one platform's Vault secret. `sql` must be a service-role connection. */
+export function vaultCredentialStore(sql: postgres.Sql, platformId: string): CredentialStore {
+  return {
+    async update<T>(
+      work: (stored: unknown) => Promise<{ value: T; save?: Record<string, unknown> }>,
+    ): Promise<T> {
+      return await sql.begin(async (tx) => {
+        const [row] = await tx<{ secret: string }[]>`
+          select private.lock_platform_credentials(${platformId}::uuid) as secret`;
+        let stored: unknown;
+        try {
+          stored = JSON.parse(row.secret);
+        } catch {
+          throw new CredentialsError(`secret for platform ${platformId} is not JSON`);
+        }
+        const { value, save } = await work(stored);
+        if (save) {
+          await tx`select private.save_platform_credentials(${platformId}::uuid, ${
+            tx.json(
+              JSON.parse(JSON.stringify(save)),
+            )
+          })`;
+        }
+        return value;
+      }) as T;
+    },
+  };
 }

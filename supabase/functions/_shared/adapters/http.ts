@@ -49,8 +49,11 @@ export interface RequestAuthorizer {
    * method and URL), or why there can be none (a refused refresh).
    */
   headers(req: HttpRequest): Promise<{ ok: true; headers: Record<string, string> } | Failure>;
-  /** After a 401: get a fresh credential. false = nothing to renew with (the 401 stands). */
-  renew(): Promise<boolean | Failure>;
+  /**
+   * After a 401 to a request sent with `rejected` (its headers from `headers`): get a fresh
+   * credential. false = nothing to renew with (the 401 stands).
+   */
+  renew(rejected?: Record<string, string>): Promise<boolean | Failure>;
 }
 
 export interface HttpOk<T> {
@@ -93,25 +96,29 @@ export class HttpClient {
    */
   async send(req: HttpRequest, okStatuses: readonly number[] = []): Promise<HttpAnswer | Failure> {
     const first = await this.sendAuthorized(req, okStatuses);
-    const unauthorized = "ok" in first && first.status === 401;
-    if (!unauthorized || !this.authorizer || req.retryOnAuthRenewal === false) return first;
-    const renewed = await this.authorizer.renew();
-    if (renewed === false) return first;
+    if (!("sent" in first)) return first;
+    const unauthorized = "ok" in first.answer && first.answer.status === 401;
+    if (!unauthorized || !this.authorizer || req.retryOnAuthRenewal === false) return first.answer;
+    const renewed = await this.authorizer.renew(first.sent);
+    if (renewed === false) return first.answer;
     if (renewed !== true) return renewed;
-    return await this.sendAuthorized(req, okStatuses);
+    const second = await this.sendAuthorized(req, okStatuses);
+    return "sent" in second ? second.answer : second;
   }
 
+  /** Sent with the authorizer's headers (`sent`), or the authorizer's failure to give any. */
   private async sendAuthorized(
     req: HttpRequest,
     okStatuses: readonly number[],
-  ): Promise<HttpAnswer | Failure> {
-    if (!this.authorizer) return await this.sendOnce(req, okStatuses);
+  ): Promise<{ answer: HttpAnswer | Failure; sent: Record<string, string> } | Failure> {
+    if (!this.authorizer) return { answer: await this.sendOnce(req, okStatuses), sent: {} };
     const auth = await this.authorizer.headers(req);
     if (!auth.ok) return auth;
-    return await this.sendOnce(
+    const answer = await this.sendOnce(
       { ...req, headers: { ...req.headers, ...auth.headers } },
       okStatuses,
     );
+    return { answer, sent: auth.headers };
   }
 
   private async sendOnce(

@@ -1,32 +1,53 @@
 /**
  * OAuth 2.0 bearer credentials that renew themselves with a refresh token (RFC 6749 section 6):
  * `POST token_url` form-encoded `grant_type=refresh_token&refresh_token&client_id&client_secret`
- * -> `{access_token, expires_in, token_type}`. Used as an HttpClient's RequestAuthorizer: the
- * client asks for headers before each request and calls `renew` after a 401, then sends again.
+ * (TikTok names the client `client_key`) -> `{access_token, expires_in?, refresh_token?}`. Used as
+ * an HttpClient's RequestAuthorizer: the client asks for headers before each request (an access
+ * token known to expire within a minute is renewed first) and calls `renew` after a 401, then sends
+ * again.
  *
- * The refreshed access token lives in this object, i.e. for one adapter instance (one publish
- * run). Persisting it back to Vault is not needed: a refresh is one cheap form POST, and what
- * lasts (the refresh token) does not change.
+ * With a CredentialStore (the platform's Vault secret), a renewal happens under the platform's
+ * credential lock: when the stored secret already holds a newer access token (another worker
+ * renewed it), that one is used and nothing is sent; otherwise the refresh uses the stored (latest)
+ * refresh token, and the answer (a new access token, its expiry, a rotated refresh token) is stored
+ * before the lock is released. TikTok and X rotate refresh tokens: the one sent stops working, so
+ * two workers refreshing at once without the lock would leave one of them refused. Without a
+ * store (contract tests) the renewed token lives in this object only.
  */
 import { z } from "zod";
 import type { ErrorProfile } from "./classify.ts";
+import type { CredentialStore } from "./credentials.ts";
 import type { HttpClient, RequestAuthorizer } from "./http.ts";
 import { HTTP_SETTINGS } from "./settings.ts";
 import type { Failure } from "./types.ts";
 
+/** The token fields of OAuth 2.0 credentials (the client's own field is named per platform). */
+export const OAUTH2_TOKEN_FIELDS = {
+  access_token: z.string().min(1).optional(),
+  /** When access_token expires (ISO 8601), when known; it is renewed shortly before. */
+  expires_at: z.string().optional(),
+  refresh_token: z.string().min(1).optional(),
+  client_secret: z.string().min(1).optional(),
+};
+
+/** An access token, or a refresh token with the OAuth client it was issued to. */
+export function requireTokenOrRefresh(clientField: string) {
+  return {
+    check: (c: Record<string, unknown>) =>
+      c.refresh_token ? !!(c[clientField] && c.client_secret) : !!c.access_token,
+    message: `access_token, or refresh_token with ${clientField} and client_secret, is required`,
+  };
+}
+
+const clientIdRule = requireTokenOrRefresh("client_id");
 /**
  * Credentials of a platform whose access tokens expire: an access token, or a refresh token with
  * the OAuth client it was issued to (then the access token is optional and fetched when needed).
  */
 export const OAuth2CredentialsSchema = z.object({
-  access_token: z.string().min(1).optional(),
-  refresh_token: z.string().min(1).optional(),
+  ...OAUTH2_TOKEN_FIELDS,
   client_id: z.string().min(1).optional(),
-  client_secret: z.string().min(1).optional(),
-}).refine(
-  (c) => (c.refresh_token ? !!(c.client_id && c.client_secret) : !!c.access_token),
-  { message: "access_token, or refresh_token with client_id and client_secret, is required" },
-);
+}).refine(clientIdRule.check, { message: clientIdRule.message });
 export type OAuth2Credentials = z.infer<typeof OAuth2CredentialsSchema>;
 
 /** RFC 6749 section 5.2 error bodies: `{error, error_description}`. */
@@ -48,76 +69,161 @@ export function oauth2TokenErrors(platform: string): ErrorProfile {
 const TokenSchema = z.object({
   access_token: z.string().min(1),
   expires_in: z.number().optional(),
+  refresh_token: z.string().min(1).optional(),
   token_type: z.string().optional(),
 });
 
+/** The stored secret's token fields, read leniently (anything else in it is kept as it is). */
+const StoredTokensSchema = z.object({
+  access_token: z.string().optional().catch(undefined),
+  expires_at: z.string().optional().catch(undefined),
+  refresh_token: z.string().optional().catch(undefined),
+});
+
+/** An access token this close to its expiry is renewed before it is sent. */
+export const RENEW_BEFORE_EXPIRY_MS = 60_000;
+
+export interface OAuth2Client {
+  tokenUrl: string;
+  /** The form field naming the client: RFC 6749's client_id, TikTok's client_key. */
+  clientIdField?: string;
+  /** The platform's stored credentials, renewed under its credential lock. */
+  store?: CredentialStore;
+}
+
+const expiry = (at: string | undefined) => {
+  const ms = at === undefined ? NaN : Date.parse(at);
+  return Number.isNaN(ms) ? undefined : ms;
+};
+
 export class OAuth2Bearer implements RequestAuthorizer {
   private accessToken: string | undefined;
+  /** When accessToken expires (ms), when known. */
+  private expiresAt: number | undefined;
+  private refreshToken: string | undefined;
   private refreshing: Promise<Failure | undefined> | undefined;
 
   /** `tokenClient` posts to the token endpoint (its profile: `oauth2TokenErrors`). */
   constructor(
     private readonly credentials: OAuth2Credentials,
-    private readonly tokenUrl: string,
+    private readonly client: OAuth2Client,
     private readonly tokenClient: HttpClient,
   ) {
     this.accessToken = credentials.access_token;
+    this.expiresAt = expiry(credentials.expires_at);
+    this.refreshToken = credentials.refresh_token;
   }
 
   private get refreshable(): boolean {
     const c = this.credentials;
-    return !!(c.refresh_token && c.client_id && c.client_secret);
+    return !!(this.refreshToken && c.client_id && c.client_secret);
+  }
+
+  private fresh(expiresAt: number | undefined): boolean {
+    return expiresAt === undefined ||
+      expiresAt - RENEW_BEFORE_EXPIRY_MS > this.tokenClient.now().getTime();
   }
 
   async headers(): Promise<{ ok: true; headers: Record<string, string> } | Failure> {
-    if (!this.accessToken) {
-      const refused = await this.refresh();
-      if (refused) return refused;
+    if (!this.accessToken || (!this.fresh(this.expiresAt) && this.refreshable)) {
+      const refused = await this.refresh(this.accessToken);
+      // A token that has not expired yet is still sent when its early renewal failed.
+      const usable = this.accessToken !== undefined &&
+        (this.expiresAt === undefined || this.expiresAt > this.tokenClient.now().getTime());
+      if (refused && !usable) return refused;
     }
     return { ok: true, headers: { authorization: `Bearer ${this.accessToken}` } };
   }
 
-  async renew(): Promise<boolean | Failure> {
+  async renew(rejected?: Record<string, string>): Promise<boolean | Failure> {
     if (!this.refreshable) return false;
-    return (await this.refresh()) ?? true;
+    // Renewed since that request was sent (by a request alongside it): send it with the new token.
+    const sent = rejected?.authorization?.replace(/^Bearer /, "");
+    if (sent !== undefined && sent !== this.accessToken && this.accessToken) return true;
+    return (await this.refresh(this.accessToken)) ?? true;
   }
 
-  /** One refresh at a time; concurrent callers share it. */
-  private refresh(): Promise<Failure | undefined> {
-    this.refreshing ??= this.requestToken().finally(() => (this.refreshing = undefined));
+  /** One renewal at a time; concurrent callers share it. `stale`: the token to replace. */
+  private refresh(stale: string | undefined): Promise<Failure | undefined> {
+    this.refreshing ??=
+      (this.client.store
+        ? this.client.store.update((stored) => this.renewFrom(stored, stale))
+        : this.requestToken().then((r) => r.value)).finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
 
-  private async requestToken(): Promise<Failure | undefined> {
+  /** Under the credential lock: adopt a newer stored token, or refresh and store the answer. */
+  private async renewFrom(
+    raw: unknown,
+    stale: string | undefined,
+  ): Promise<{ value: Failure | undefined; save?: Record<string, unknown> }> {
+    const stored = StoredTokensSchema.parse(raw ?? {});
+    const storedExpiry = expiry(stored.expires_at);
+    if (stored.access_token && stored.access_token !== stale && this.fresh(storedExpiry)) {
+      this.accessToken = stored.access_token;
+      this.expiresAt = storedExpiry;
+      this.refreshToken = stored.refresh_token ?? this.refreshToken;
+      return { value: undefined };
+    }
+    this.refreshToken = stored.refresh_token ?? this.refreshToken;
+    const { value, tokens } = await this.requestToken();
+    if (!tokens) return { value };
+    const save: Record<string, unknown> = { ...(raw as Record<string, unknown>), ...tokens };
+    if (tokens.expires_at === undefined) delete save.expires_at;
+    return { value, save };
+  }
+
+  private async requestToken(): Promise<{
+    value: Failure | undefined;
+    tokens?: { access_token: string; expires_at?: string; refresh_token?: string };
+  }> {
     const c = this.credentials;
     if (!this.refreshable) {
       return {
-        ok: false,
-        errorClass: "auth",
-        outcome: "not_applied",
-        message: "no access token, and no refresh token to get one with",
+        value: {
+          ok: false,
+          errorClass: "auth",
+          outcome: "not_applied",
+          message: "no access token, and no refresh token to get one with",
+        },
       };
     }
     const res = await this.tokenClient.request({
       method: "POST",
-      url: this.tokenUrl,
+      url: this.client.tokenUrl,
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({
         grant_type: "refresh_token",
-        refresh_token: c.refresh_token!,
-        client_id: c.client_id!,
+        refresh_token: this.refreshToken!,
+        [this.client.clientIdField ?? "client_id"]: c.client_id!,
         client_secret: c.client_secret!,
       }).toString(),
     }, { json: TokenSchema });
-    if (res.ok) {
-      this.accessToken = res.data.access_token;
-      return undefined;
+    if (!res.ok) {
+      // Asking for a token publishes nothing, whatever happened to that request.
+      return {
+        value: {
+          ...res,
+          outcome: "not_applied",
+          message: `refreshing the access token failed: ${res.message}`,
+        },
+      };
     }
-    // Asking for a token publishes nothing, whatever happened to that request.
+    const { access_token, expires_in, refresh_token } = res.data;
+    this.accessToken = access_token;
+    this.expiresAt = expires_in === undefined
+      ? undefined
+      : this.tokenClient.now().getTime() + expires_in * 1000;
+    this.refreshToken = refresh_token ?? this.refreshToken;
     return {
-      ...res,
-      outcome: "not_applied",
-      message: `refreshing the access token failed: ${res.message}`,
+      value: undefined,
+      tokens: {
+        access_token,
+        expires_at: this.expiresAt === undefined
+          ? undefined
+          : new Date(this.expiresAt).toISOString(),
+        refresh_token: this.refreshToken,
+      },
     };
   }
 }

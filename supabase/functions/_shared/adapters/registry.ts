@@ -13,6 +13,7 @@ import {
   type CredentialsFor,
   loadCredentials,
   parseCredentials,
+  vaultCredentialStore,
 } from "./credentials.ts";
 import { EmailAdapter } from "./email.ts";
 import { InstagramAdapter } from "./instagram.ts";
@@ -75,7 +76,11 @@ export async function loadAdapter(
   // A kind that needs no secret (a self-hosted podcast feed) may have no Vault reference.
   const needsNone = platform.credentials_secret_id === null &&
     CREDENTIAL_SCHEMAS[platform.kind as CredentialKind].safeParse({}).success;
-  return createAdapter(platform, needsNone ? {} : await loadCredentials(sql, platform), deps);
+  if (needsNone) return createAdapter(platform, {}, deps);
+  return createAdapter(platform, await loadCredentials(sql, platform), {
+    ...deps,
+    credentialStore: deps.credentialStore ?? vaultCredentialStore(sql, platform.id),
+  });
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import { type HttpClient, httpClientFor, type HttpOk } from "./http.ts";
+import { OAuth2Bearer, oauth2TokenErrors } from "./oauth2.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   DeleteResult,
@@ -161,7 +162,6 @@ export class TikTokAdapter implements PlatformAdapter {
   private readonly config: TikTokConfig;
   private readonly limits: LimitsFor<"tiktok">;
   private readonly http: HttpClient;
-  private readonly token: string;
   private readonly base: string;
   /** This run's creator_info answer (or the query in flight); dropped when it fails. */
   private creator?: Promise<HttpOk<CreatorInfo> | Failure>;
@@ -173,16 +173,23 @@ export class TikTokAdapter implements PlatformAdapter {
   ) {
     this.config = TikTokConfigSchema.parse(platform.publish_config);
     this.limits = limitsFor("tiktok", platform);
-    this.http = httpClientFor(this.config, deps, TIKTOK_ERRORS);
-    this.token = credentials.access_token;
     this.base = this.config.base_url.replace(/\/+$/, "");
+    // Access tokens expire within a day and refresh tokens rotate: renewed under the platform's
+    // credential lock when there is a store (see oauth2.ts).
+    const tokenClient = httpClientFor(this.config, deps, oauth2TokenErrors("TikTok OAuth"));
+    this.http = httpClientFor(this.config, deps, TIKTOK_ERRORS).withAuthorizer(
+      new OAuth2Bearer({ ...credentials, client_id: credentials.client_key }, {
+        tokenUrl: `${this.base}/v2/oauth/token/`,
+        clientIdField: "client_key",
+        store: deps.credentialStore,
+      }, tokenClient),
+    );
   }
 
   private post<T>(path: string, json: unknown, schema: z.ZodType<T>, fields?: string) {
     return this.http.request({
       method: "POST",
       url: `${this.base}${path}${fields ? `?fields=${fields}` : ""}`,
-      headers: { authorization: `Bearer ${this.token}` },
       json,
     }, { json: schema });
   }

@@ -125,10 +125,13 @@ export class YouTubeAdapter implements PlatformAdapter {
   ) {
     const setup = setupAdapter("youtube", platform, YouTubeConfigSchema, YOUTUBE_ERRORS, deps);
     ({ config: this.config, limits: this.limits } = setup);
-    // The refreshed token lives as long as this adapter (one publish run); see oauth2.ts.
+    // A renewed token is stored with the platform's credentials when there is a store; see oauth2.ts.
     const tokenClient = httpClientFor(this.config, deps, oauth2TokenErrors("Google OAuth"));
     this.http = setup.http.withAuthorizer(
-      new OAuth2Bearer(credentials, this.config.token_url, tokenClient),
+      new OAuth2Bearer(credentials, {
+        tokenUrl: this.config.token_url,
+        store: deps.credentialStore,
+      }, tokenClient),
     );
   }
 

@@ -1,7 +1,11 @@
 // The platforms a run publishes to: row, credentials (from Vault) and adapter, loaded once per run.
 import type { Sql } from "../db.ts";
 import type { AdapterDeps, PlatformAdapter } from "../adapters/adapter.ts";
-import { CredentialsError, loadCredentials } from "../adapters/credentials.ts";
+import {
+  CredentialsError,
+  loadCredentials,
+  vaultCredentialStore,
+} from "../adapters/credentials.ts";
 import { createAdapter } from "../adapters/registry.ts";
 import { type PlatformRow, PlatformRowSchema } from "../adapters/types.ts";
 
@@ -42,7 +46,11 @@ export class VaultPlatformDirectory implements PlatformDirectory {
     const concurrency = Number.isInteger(configured) && configured > 0 ? configured : 4;
     try {
       const credentials = await loadCredentials(this.sql, row);
-      return { row, adapter: createAdapter(row, credentials, this.deps), concurrency };
+      const deps = {
+        ...this.deps,
+        credentialStore: this.deps.credentialStore ?? vaultCredentialStore(this.sql, row.id),
+      };
+      return { row, adapter: createAdapter(row, credentials, deps), concurrency };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const errorClass = error instanceof CredentialsError ? "auth" : "permanent";
