@@ -1,6 +1,9 @@
 /**
  * X API v2 emulator: OAuth 1.0a user context (header well-formed, known consumer key and token,
- * HMAC-SHA1 signature verified, timestamp within 5 minutes of real time, nonces not reused),
+ * HMAC-SHA1 signature verified, timestamp within 5 minutes of real time, nonces not reused) or
+ * OAuth 2.0 bearer tokens from POST /2/oauth2/token (refresh grant; a confidential client must
+ * authenticate with HTTP Basic; access tokens expire; each refresh token works once, and sending
+ * one already used revokes the whole grant, as X does),
  * POST/DELETE /2/tweets, GET /2/tweets/:id with public/non_public metrics from the engagement
  * model, GET /2/users/me and /2/users/:id/tweets; per-user 15-minute windows with
  * `x-rate-limit-*` headers and 429 `{"errors":[{"code":88,...}]}`; 403 for duplicate text;
@@ -9,7 +12,7 @@
  * processing fail (`processing_info.state = "failed"` with that error, the media unusable).
  */
 import { createHash, type Hash } from "node:crypto";
-import { oauthEncode, parseOAuth1 } from "./auth.ts";
+import { basicCredentials, bearerToken, oauthEncode, parseOAuth1 } from "./auth.ts";
 import {
   type EmulatorContext,
   type EmulatorDefinition,
@@ -61,8 +64,24 @@ export interface XProcessingError {
   message: string;
 }
 
+/** An OAuth 2.0 grant of an app (client) for a user: its current refresh token. */
+export interface XOAuth2Grant {
+  client_id: string;
+  /** Set for a confidential client: it must authenticate with HTTP Basic. */
+  client_secret?: string;
+  refresh_token: string;
+  user_id: string;
+  /** Refresh tokens already used: presenting one again revokes the grant. */
+  used: string[];
+  revoked: boolean;
+}
+
 export interface XState {
   accounts: XAccount[];
+  oauth2Grants: XOAuth2Grant[];
+  /** Bearer tokens issued by POST /2/oauth2/token: whose, until when (ms), from which grant. */
+  bearers: Map<string, { userId: string; expiresAt: number; grant: XOAuth2Grant }>;
+  tokenLifetimeSeconds: number;
   tweets: Map<string, XTweet>;
   media: Map<string, XMedia>;
   windows: Map<string, Window>;
@@ -76,6 +95,9 @@ export interface XState {
 
 export interface XEmulatorOptions {
   accounts?: XAccount[];
+  oauth2Grants?: Omit<XOAuth2Grant, "used" | "revoked">[];
+  /** Lifetime of issued access tokens (X: two hours). */
+  tokenLifetimeSeconds?: number;
   /** Per user per 15 minutes (X: 100 posts, 50 deletes). */
   postsPerWindow?: number;
   deletesPerWindow?: number;
@@ -91,6 +113,18 @@ export const DEFAULT_X_ACCOUNT: XAccount = {
   access_token: "1500000000000000001-emutoken",
   access_secret: "emu-access-secret",
 };
+
+export const DEFAULT_X_OAUTH2_GRANT = {
+  client_id: "emu-x-client-id",
+  client_secret: "emu-x-client-secret",
+  refresh_token: "emu-x-refresh-token",
+  user_id: DEFAULT_X_ACCOUNT.user_id,
+};
+
+/** Expire every bearer token the token endpoint has issued (as two hours passing would). */
+export function expireXTokens(state: XState): void {
+  for (const bearer of state.bearers.values()) bearer.expiresAt = 0;
+}
 
 const WINDOW_MS = 15 * 60_000;
 const MB = 1024 * 1024;
@@ -177,6 +211,10 @@ function hmacSha1(key: string): (text: string) => string {
 export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XState> {
   const state: XState = {
     accounts: options.accounts ?? [DEFAULT_X_ACCOUNT],
+    oauth2Grants: (options.oauth2Grants ?? [DEFAULT_X_OAUTH2_GRANT])
+      .map((g) => ({ ...g, used: [], revoked: false })),
+    bearers: new Map(),
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 7200,
     tweets: new Map(),
     media: new Map(),
     windows: new Map(),
@@ -196,6 +234,12 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
   };
 
   const authenticate = (req: Parameters<Route["handle"]>[0]): XAccount | Response => {
+    const bearer = bearerToken(req.headers);
+    if (bearer !== undefined) {
+      const issued = state.bearers.get(bearer);
+      if (!issued || issued.grant.revoked || issued.expiresAt <= Date.now()) return unauthorized();
+      return state.accounts.find((a) => a.user_id === issued.userId) ?? unauthorized();
+    }
     const parsed = parseOAuth1(req.headers);
     if ("error" in parsed) return unauthorized();
     const p = parsed.params;
@@ -252,7 +296,50 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
     };
   };
 
+  const oauthError = (status: number, error: string, description: string) =>
+    json({ error, error_description: description }, status);
+
+  /** Refresh grant: a new access token and a new refresh token; the one sent is used up. */
+  const refresh: Route["handle"] = (req) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const param = (name: string) =>
+      typeof body[name] === "string" ? body[name] as string : undefined;
+    const basic = basicCredentials(req.headers);
+    const clientId = basic?.user ?? param("client_id");
+    const grants = state.oauth2Grants.filter((g) => g.client_id === clientId);
+    const confidential = grants.find((g) => g.client_secret !== undefined);
+    if (grants.length === 0 || (confidential && basic?.password !== confidential.client_secret)) {
+      return oauthError(401, "unauthorized_client", "Missing valid authorization header");
+    }
+    if (param("grant_type") !== "refresh_token") {
+      return oauthError(400, "unsupported_grant_type", "Invalid grant_type");
+    }
+    const token = param("refresh_token");
+    const reused = grants.find((g) => token !== undefined && g.used.includes(token));
+    if (reused) reused.revoked = true; // a used refresh token again: the whole grant is revoked
+    const grant = grants.find((g) => g.refresh_token === token && !g.revoked);
+    if (!grant) {
+      return oauthError(400, "invalid_request", "Value passed for the token was invalid.");
+    }
+    grant.used.push(grant.refresh_token);
+    grant.refresh_token = `emu-x-refresh-${crypto.randomUUID().replace(/-/g, "")}`;
+    const accessToken = `emu-x-access-${crypto.randomUUID().replace(/-/g, "")}`;
+    state.bearers.set(accessToken, {
+      userId: grant.user_id,
+      expiresAt: Date.now() + state.tokenLifetimeSeconds * 1000,
+      grant,
+    });
+    return json({
+      token_type: "bearer",
+      expires_in: state.tokenLifetimeSeconds,
+      access_token: accessToken,
+      scope: "tweet.read tweet.write users.read media.write offline.access",
+      refresh_token: grant.refresh_token,
+    });
+  };
+
   const routes: Route[] = [
+    { method: "POST", path: "/2/oauth2/token", handle: refresh },
     {
       method: "POST",
       path: "/2/media/upload/initialize",

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { XAdapter } from "../../supabase/functions/_shared/adapters/x.ts";
+import { parseCredentials } from "../../supabase/functions/_shared/adapters/credentials.ts";
+import { validatorFor } from "../../supabase/functions/_shared/adapters/registry.ts";
 import { type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
 import {
   DEFAULT_X_ACCOUNT,
+  DEFAULT_X_OAUTH2_GRANT,
+  expireXTokens,
   xEmulator,
   type XEmulatorOptions,
   type XState,
@@ -383,3 +387,104 @@ Deno.test("x: a signed read the client sends again after a lost answer is signed
     );
     assert.ok(nonces.size >= 2, "with a fresh signature");
   }));
+
+// ---------------------------------------------------------------------------------------------
+// OAuth 2.0 user context: two-hour access tokens, refresh tokens that work once.
+
+const OAUTH2 = {
+  refresh_token: DEFAULT_X_OAUTH2_GRANT.refresh_token,
+  client_id: DEFAULT_X_OAUTH2_GRANT.client_id,
+  client_secret: DEFAULT_X_OAUTH2_GRANT.client_secret,
+};
+const xTokenRequests = (emu: RunningEmulator<XState>) =>
+  emu.requests({ method: "POST", path: "/2/oauth2/token" });
+
+async function withOAuth2X(
+  fn: (emu: RunningEmulator<XState>, adapter: (creds?: object) => XAdapter) => Promise<void>,
+  options: XEmulatorOptions = {},
+) {
+  const emu = serveEmulator(xEmulator(options));
+  const row = platformRow("x", { base_url: emu.origin, timeout_ms: 500 });
+  try {
+    await fn(emu, (creds = OAUTH2) => new XAdapter(row, creds as typeof OAUTH2));
+  } finally {
+    await emu.close();
+  }
+}
+
+Deno.test("x oauth2: a confidential client refreshes with Basic auth, then posts with the bearer token", () =>
+  withOAuth2X(async (emu, adapter) => {
+    const x = adapter();
+    assertOk(await x.publish({ body: "bearer one" }, { attemptId: "b1" }));
+    assertOk(await x.publish({ body: "bearer two" }, { attemptId: "b2" }));
+    const [token, ...more] = xTokenRequests(emu);
+    assert.equal(more.length, 0, "one token for the adapter's calls");
+    const basic = btoa(`${OAUTH2.client_id}:${OAUTH2.client_secret}`);
+    assert.equal(token.headers.authorization, `Basic ${basic}`);
+    assert.deepEqual(token.body, {
+      grant_type: "refresh_token",
+      refresh_token: OAUTH2.refresh_token,
+      client_id: OAUTH2.client_id,
+    });
+    const [issued] = [...emu.state.bearers.keys()];
+    const posts = emu.requests({ method: "POST", path: "/2/tweets" });
+    assert.deepEqual(posts.map((p) => p.headers.authorization), [
+      `Bearer ${issued}`,
+      `Bearer ${issued}`,
+    ]);
+    assert.equal(emu.state.tweets.size, 2);
+  }));
+
+Deno.test("x oauth2: a public client (no secret) sends only its client_id", () =>
+  withOAuth2X(async (emu, adapter) => {
+    const { client_secret: _, ...publicClient } = OAUTH2;
+    assertOk(
+      await adapter(publicClient).publish({ body: "from a public client" }, { attemptId: "p1" }),
+    );
+    const [token] = xTokenRequests(emu);
+    assert.equal(token.headers.authorization, undefined);
+    assert.equal((token.body as Record<string, string>).client_id, OAUTH2.client_id);
+  }, { oauth2Grants: [{ ...DEFAULT_X_OAUTH2_GRANT, client_secret: undefined }] }));
+
+Deno.test("x oauth2: a refused bearer token is renewed with the rotated refresh token and the post sent again", () =>
+  withOAuth2X(async (emu, adapter) => {
+    const x = adapter();
+    assertOk(await x.publish({ body: "before expiry" }, { attemptId: "r1" }));
+    const rotated = emu.state.oauth2Grants[0].refresh_token;
+    expireXTokens(emu.state);
+    assertOk(await x.publish({ body: "after expiry" }, { attemptId: "r2" }));
+    const tokens = xTokenRequests(emu);
+    assert.equal(tokens.length, 2);
+    assert.equal((tokens[1].body as Record<string, string>).refresh_token, rotated);
+    assert.equal(
+      tweetsWithText(emu, "after expiry"),
+      2,
+      "the refused POST, then the same POST again",
+    );
+    assert.equal(emu.state.tweets.size, 2, "posted once");
+  }));
+
+Deno.test("x oauth2: a refresh token used twice is refused as auth, and X revokes the grant", () =>
+  withOAuth2X(async (emu, adapter) => {
+    assertOk(await adapter().publish({ body: "first worker" }, { attemptId: "u1" }));
+    // A second worker that kept the first refresh token: X refuses it and revokes the grant.
+    const f = assertFailure(
+      await adapter().publish({ body: "second worker" }, { attemptId: "u2" }),
+      "auth",
+    );
+    assert.match(
+      f.message,
+      /refreshing the access token failed: Value passed for the token was invalid/,
+    );
+    assert.equal(emu.state.oauth2Grants[0].revoked, true);
+    assert.equal(tweetsWithText(emu, "second worker"), 0);
+  }));
+
+Deno.test("x oauth2: credentials are OAuth 1.0a or OAuth 2.0, and an error names both", () => {
+  assert.throws(
+    () => parseCredentials("x", { app_key: "only a key" }),
+    /OAuth 1\.0a \(app_key, app_secret, access_token, access_secret\) or OAuth 2\.0/,
+  );
+  assert.deepEqual(parseCredentials("x", { access_token: "t" }), { access_token: "t" });
+  assert.ok(validatorFor(platformRow("x", {}))!({ body: "hello" }).valid);
+});

@@ -16,15 +16,31 @@ export const CREDENTIAL_SCHEMAS = {
     /** WordPress Application Password (spaces between groups are allowed). */
     application_password: z.string().min(1),
   }),
-  x: z.object({
-    /** OAuth 1.0a user context. */
-    app_key: z.string().min(1),
-    app_secret: z.string().min(1),
-    access_token: z.string().min(1),
-    access_secret: z.string().min(1),
-    /** The account's numeric id; looked up with GET /2/users/me when absent. */
-    user_id: z.string().optional(),
-  }),
+  x: z.union([
+    z.object({
+      /** OAuth 1.0a user context. */
+      app_key: z.string().min(1),
+      app_secret: z.string().min(1),
+      access_token: z.string().min(1),
+      access_secret: z.string().min(1),
+      /** The account's numeric id; looked up with GET /2/users/me when absent. */
+      user_id: z.string().optional(),
+    }),
+    /**
+     * OAuth 2.0 user context: access tokens last two hours; a refresh token (scope offline.access)
+     * rotates on every refresh. client_secret only for a confidential client (sent as Basic auth).
+     */
+    z.object({
+      ...OAUTH2_TOKEN_FIELDS,
+      client_id: z.string().min(1).optional(),
+      user_id: z.string().optional(),
+    })
+      .refine((c) => (c.refresh_token ? !!c.client_id : !!c.access_token), {
+        // zod reports this option's refinement when neither option matches: name both.
+        message: "OAuth 1.0a (app_key, app_secret, access_token, access_secret) or OAuth 2.0 " +
+          "(access_token, or refresh_token with client_id) credentials are required",
+      }),
+  ]),
   linkedin: z.object({ access_token: z.string().min(1) }),
   /** Google OAuth2: an access token (expires after an hour) and/or a refresh token + client. */
   youtube: OAuth2CredentialsSchema,
@@ -63,7 +79,8 @@ export function parseCredentials<K extends CredentialKind>(
   const schema = CREDENTIAL_SCHEMAS[kind] as unknown as z.ZodType<CredentialsFor<K>>;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(root)").join(", ");
+    // Field names and the schema's own messages only: never a value.
+    const fields = parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ");
     throw new CredentialsError(`${kind} credentials are invalid: ${fields}`);
   }
   return parsed.data;

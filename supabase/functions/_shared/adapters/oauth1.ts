@@ -13,7 +13,7 @@ import type { Failure } from "./types.ts";
 
 /** The consumer (app) key and secret, and the token (user access token) and its secret. */
 export type OAuth1Credentials = Pick<
-  CredentialsFor<"x">,
+  Extract<CredentialsFor<"x">, { app_key: string }>,
   "app_key" | "app_secret" | "access_token" | "access_secret"
 >;
 

@@ -50,13 +50,20 @@ export const OAuth2CredentialsSchema = z.object({
 }).refine(clientIdRule.check, { message: clientIdRule.message });
 export type OAuth2Credentials = z.infer<typeof OAuth2CredentialsSchema>;
 
-/** RFC 6749 section 5.2 error bodies: `{error, error_description}`. */
-export function oauth2TokenErrors(platform: string): ErrorProfile {
+/**
+ * RFC 6749 section 5.2 error bodies: `{error, error_description}`. `rules` first: what else means
+ * the refresh token is refused (X answers a used or unknown one `invalid_request`).
+ */
+export function oauth2TokenErrors(
+  platform: string,
+  rules: ErrorProfile["rules"] = [],
+): ErrorProfile {
   return {
     platform: `${platform} token endpoint`,
     messagePaths: ["error_description", "error"],
     codePaths: ["error"],
     rules: [
+      ...rules,
       // The refresh token expired, was revoked, or belongs to another client: reconnect.
       { path: "error", equals: "invalid_grant", errorClass: "auth" },
       { path: "error", equals: "invalid_client", errorClass: "auth" },
@@ -87,6 +94,12 @@ export interface OAuth2Client {
   tokenUrl: string;
   /** The form field naming the client: RFC 6749's client_id, TikTok's client_key. */
   clientIdField?: string;
+  /**
+   * How the client authenticates (RFC 6749 section 2.3.1): `form` (default) sends client_secret in
+   * the form and requires it; `basic` sends an HTTP Basic header when there is a secret (X's
+   * confidential clients) and only client_id when there is none (a public PKCE client).
+   */
+  clientAuth?: "form" | "basic";
   /** The platform's stored credentials, renewed under its credential lock. */
   store?: CredentialStore;
 }
@@ -116,7 +129,27 @@ export class OAuth2Bearer implements RequestAuthorizer {
 
   private get refreshable(): boolean {
     const c = this.credentials;
-    return !!(this.refreshToken && c.client_id && c.client_secret);
+    const secretOptional = this.client.clientAuth === "basic";
+    return !!(this.refreshToken && c.client_id && (c.client_secret || secretOptional));
+  }
+
+  /** The token request's form and headers, with the client authenticated as the platform wants. */
+  private tokenRequest(): { body: string; headers: Record<string, string> } {
+    const c = this.credentials;
+    const form = new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: this.refreshToken!,
+      [this.client.clientIdField ?? "client_id"]: c.client_id!,
+    });
+    const headers: Record<string, string> = {
+      "content-type": "application/x-www-form-urlencoded",
+    };
+    if (this.client.clientAuth !== "basic") form.set("client_secret", c.client_secret!);
+    else if (c.client_secret) {
+      const id = encodeURIComponent(c.client_id!);
+      headers.authorization = `Basic ${btoa(`${id}:${encodeURIComponent(c.client_secret)}`)}`;
+    }
+    return { body: form.toString(), headers };
   }
 
   private fresh(expiresAt: number | undefined): boolean {
@@ -177,7 +210,6 @@ export class OAuth2Bearer implements RequestAuthorizer {
     value: Failure | undefined;
     tokens?: { access_token: string; expires_at?: string; refresh_token?: string };
   }> {
-    const c = this.credentials;
     if (!this.refreshable) {
       return {
         value: {
@@ -188,16 +220,12 @@ export class OAuth2Bearer implements RequestAuthorizer {
         },
       };
     }
+    const { body, headers } = this.tokenRequest();
     const res = await this.tokenClient.request({
       method: "POST",
       url: this.client.tokenUrl,
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "refresh_token",
-        refresh_token: this.refreshToken!,
-        [this.client.clientIdField ?? "client_id"]: c.client_id!,
-        client_secret: c.client_secret!,
-      }).toString(),
+      headers,
+      body,
     }, { json: TokenSchema });
     if (!res.ok) {
       // Asking for a token publishes nothing, whatever happened to that request.

@@ -94,7 +94,10 @@ export function validatorFor(
 ): ((content: DistributionContent) => ValidationResult) | undefined {
   if (!hasAdapter(platform.kind)) return undefined;
   const kind = platform.kind as CredentialKind;
-  const shape = (CREDENTIAL_SCHEMAS[kind] as unknown as { shape?: Record<string, unknown> }).shape;
+  type Shaped = { shape?: Record<string, unknown> };
+  // A kind with several kinds of credentials (X: OAuth 1.0a or 2.0) takes its first.
+  const schema = CREDENTIAL_SCHEMAS[kind] as unknown as Shaped & { options?: Shaped[] };
+  const shape = schema.shape ?? schema.options?.[0]?.shape;
   const placeholders = Object.fromEntries(
     Object.keys(shape ?? {}).map((k) => [k, "validation-only"]),
   );

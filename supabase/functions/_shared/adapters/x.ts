@@ -1,6 +1,7 @@
 /**
- * X (Twitter) API v2 through the shared HttpClient, OAuth 1.0a user context: every
- * request signed as it is sent (oauth1.ts).
+ * X (Twitter) API v2 through the shared HttpClient, as the user: OAuth 1.0a, every request signed
+ * as it is sent (oauth1.ts), or OAuth 2.0 bearer tokens renewed with a rotating refresh token
+ * (oauth2.ts; a confidential client authenticates with HTTP Basic).
  *
  * - No edit (update -> Unsupported) and no native scheduling (no `schedule`).
  * - Existence lookup: a tweet cannot carry a hidden marker, but the API lists the account's own
@@ -32,6 +33,7 @@ import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import { type HttpClient, httpClientFor } from "./http.ts";
 import { OAuth1Signer } from "./oauth1.ts";
+import { OAuth2Bearer, oauth2TokenErrors } from "./oauth2.ts";
 import type { LimitsFor } from "./settings.ts";
 import { parseTweet, replaceUrls } from "./twitter-text.ts";
 import { uploadXMedia } from "./x-media.ts";
@@ -61,6 +63,13 @@ export const X_ERRORS: ErrorProfile = {
   ],
   rateLimitReset: { kind: "after", seconds: 15 * 60 },
 };
+
+/** X's token endpoint: a used, revoked or unknown refresh token is `invalid_request`. */
+const X_TOKEN_ERRORS = oauth2TokenErrors("X OAuth", [{
+  path: "error_description",
+  equals: "Value passed for the token was invalid.",
+  errorClass: "auth",
+}]);
 
 const XConfigSchema = z.object({
   base_url: z.string().url().default("https://api.x.com"),
@@ -112,7 +121,7 @@ export class XAdapter implements PlatformAdapter {
   readonly kind = "x" as const;
   private readonly config: z.infer<typeof XConfigSchema>;
   private readonly limits: LimitsFor<"x">;
-  /** Signs every request with the account's OAuth 1.0a credentials. */
+  /** Authorizes every request as the account (OAuth 1.0a signature or OAuth 2.0 bearer). */
   private readonly http: HttpClient;
   /** Downloads media to upload (the URLs are ours or a CDN's, not X's). */
   private readonly mediaSource: HttpClient;
@@ -123,7 +132,13 @@ export class XAdapter implements PlatformAdapter {
   constructor(platform: PlatformRow, credentials: CredentialsFor<"x">, deps: AdapterDeps = {}) {
     const setup = setupAdapter("x", platform, XConfigSchema, X_ERRORS, deps);
     ({ config: this.config, limits: this.limits } = setup);
-    this.http = setup.http.withAuthorizer(new OAuth1Signer(credentials));
+    this.http = setup.http.withAuthorizer(
+      "app_key" in credentials ? new OAuth1Signer(credentials) : new OAuth2Bearer(credentials, {
+        tokenUrl: `${this.config.base_url.replace(/\/+$/, "")}/2/oauth2/token`,
+        clientAuth: "basic",
+        store: deps.credentialStore,
+      }, httpClientFor(this.config, deps, X_TOKEN_ERRORS)),
+    );
     this.mediaSource = httpClientFor(this.config, deps, {
       ...X_ERRORS,
       platform: "X media source",
