@@ -13,7 +13,7 @@ import { KINDS, PLATFORM_IDS } from "../../tests/_support/seed.ts";
 import { contentFor } from "../../dev/demo-content.ts";
 import { emulatorFor, publishCount } from "../../tests/_support/emulators.ts";
 import { measureHttpLimit } from "./http-limit.ts";
-import { cpuSnapshot, cpuUse, perPost } from "./cpu.ts";
+import { cpuSnapshot, cpuUse, perPost, pgPerPost } from "./cpu.ts";
 
 const env = (name: string) => {
   const value = Deno.env.get(name);
@@ -24,6 +24,9 @@ const ROWS = Number(Deno.env.get("BENCH_ROWS") ?? 20_000);
 const simpleUpdateTps = Number(env("SIMPLE_UPDATE_TPS"));
 const stateDir = env("BENCH_STATE");
 const claimRowsPerS = Number(env("CLAIM_ROWS_PER_S"));
+// The cluster's CPU for one simple-update transaction and one claimed-and-completed row (pgbench.sh).
+const simpleUpdatePgUs = Number(env("SIMPLE_UPDATE_PG_US"));
+const claimRowPgUs = Number(env("CLAIM_ROW_PG_US"));
 const sql = postgres(env("SUPABASE_DB_URL"), { max: 16, prepare: false, onnotice: () => {} });
 // Run settings (each overridable through the environment). Batches of 1,000 (the publish function's
 // maximum) amortise each statement's fixed cost; end to end, four overlapping invocations of one lane each
@@ -207,6 +210,10 @@ console.log(
     `batched claim/complete ${fmt(claimRowsPerS)} rows/s`,
 );
 console.log(
+  `               Postgres CPU: ${fmt(simpleUpdatePgUs)} µs a simple-update transaction, ` +
+    `${fmt(claimRowPgUs)} µs a claimed and completed row`,
+);
+console.log(
   `   HTTP limit  ${
     fmt(httpLimit.roundTripsPerS)
   } round trips/s from the adapters' HttpClient to a ` +
@@ -226,6 +233,9 @@ console.log(
     `${fmt(corePostsPerS / claimRowsPerS, 2)}x the claim/complete limit`,
 );
 console.log(`               ${perPost(coreCpu, core.published ?? 0)} (the runner is in "bench")`);
+console.log(
+  `               ${pgPerPost(coreCpu, core.published ?? 0, claimRowPgUs, "a claim/complete row")}`,
+);
 for (const [label, r] of [["0 ms", e2e0], ["50 ms", e2e50]] as const) {
   console.log(
     `3. end to end (${label} emulator latency)  ${fmt(r.postsPerS)} posts/s in ` +
@@ -235,6 +245,11 @@ for (const [label, r] of [["0 ms", e2e0], ["50 ms", e2e50]] as const) {
       `${fmt(httpLimit.roundTripsPerS / r.requestsPerPost)} posts/s)`,
   );
   console.log(`               ${perPost(r.cpu, r.status.published ?? 0)}`);
+  console.log(
+    `               ${
+      pgPerPost(r.cpu, r.status.published ?? 0, simpleUpdatePgUs, "a simple-update transaction")
+    }`,
+  );
 }
 console.log(
   `4. lateness    p50 ${fmt(lateness.p50 * 1000)} ms, p99 ${fmt(lateness.p99 * 1000)} ms ` +

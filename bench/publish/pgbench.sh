@@ -2,17 +2,55 @@
 # The physical limits of the bench cluster, printed as `simple_update_tps=N` and `claim_rows_per_s=N`:
 #   1. pgbench's built-in simple-update (one small transaction per commit);
 #   2. a custom script that claims 50 due rows with FOR UPDATE SKIP LOCKED and marks them done.
+# And the cluster's CPU for each, as `simple_update_pg_us=N` (a transaction) and `claim_row_pg_us=N`.
 set -euo pipefail
 source "$(dirname "$0")/../../dev/lib.sh"
 seconds=${BENCH_SECONDS:-10}
 clients=${BENCH_CLIENTS:-8}
 pg=(-h 127.0.0.1 -p "$DB_PORT" -U postgres)
 
-psql "${pg[@]}" -X -q -d postgres -c "drop database if exists pgbench" -c "create database pgbench" >/dev/null
+# CPU ticks the cluster has used: the postmaster's own, its live children's, and those of its children
+# that have ended (reaped into its cutime and cstime, fields 16 and 17): pgbench's backends end with it.
+pg_cpu_ticks() {
+  local pm
+  pm=$(head -1 "$PGDATA/postmaster.pid")
+  # (a process may end between the glob and its read: cat then fails, and that one is skipped)
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$pm" '
+    { pid = $1; sub(/^.*\) /, "") }
+    pid == pm { t += $12 + $13 + $14 + $15 }
+    $2 == pm { t += $12 + $13 }
+    END { print t + 0 }'
+}
+
+# After a pgbench run: its backends gone and reaped (their CPU then in the postmaster's cutime/cstime).
+pgbench_backends_gone() {
+  local i
+  for ((i = 0; i < 50; i++)); do
+    [ "$(psql "${pg[@]}" -X -Atq -d postgres -c \
+      "select count(*) from pg_stat_activity where datname = 'pgbench'")" = 0 ] && break
+    sleep 0.1
+  done
+  sleep 0.2
+}
+
+# pgbench's output -> "tps transactions"
+tps_and_count() {
+  sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p
+    s/^number of transactions actually processed: ([0-9]+).*/\1/p' | tr '\n' ' '
+  echo
+}
+
+# CPU µs a unit: ticks (USER_HZ 100) over units
+us_per() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.0f", t * 10000 / n }'; }
+
+psql "${pg[@]}" -X -q -d postgres -c "drop database if exists pgbench with (force)" -c "create database pgbench" >/dev/null
 pgbench "${pg[@]}" -i -q -s 10 pgbench >/dev/null 2>&1
-tps=$(pgbench "${pg[@]}" -b simple-update -c "$clients" -j 2 -T "$seconds" pgbench 2>/dev/null |
-  sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p')
+ticks=$(pg_cpu_ticks)
+read -r count tps < <(pgbench "${pg[@]}" -b simple-update -c "$clients" -j 2 -T "$seconds" pgbench 2>/dev/null |
+  tps_and_count)
+pgbench_backends_gone
 echo "simple_update_tps=$tps"
+echo "simple_update_pg_us=$(us_per $(($(pg_cpu_ticks) - ticks)) "$count")"
 
 psql "${pg[@]}" -X -q -d pgbench >/dev/null <<'SQL'
 create table jobs (id bigserial primary key, due timestamptz not null, status text not null);
@@ -28,8 +66,11 @@ with claimed as (
 )
 update jobs set status = 'done' from claimed where jobs.id = claimed.id;
 SQL
-claim_tps=$(pgbench "${pg[@]}" -n -f "$script" -c "$clients" -j 2 -T "$seconds" pgbench 2>/dev/null |
-  sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p')
+ticks=$(pg_cpu_ticks)
+read -r count claim_tps < <(pgbench "${pg[@]}" -n -f "$script" -c "$clients" -j 2 -T "$seconds" pgbench \
+  2>/dev/null | tps_and_count)
 rm -f "$script"
+pgbench_backends_gone
 echo "claim_rows_per_s=$(awk -v t="$claim_tps" 'BEGIN { printf "%.0f", t * 50 }')"
-psql "${pg[@]}" -X -q -d postgres -c "drop database pgbench" >/dev/null
+echo "claim_row_pg_us=$(us_per $(($(pg_cpu_ticks) - ticks)) $((count * 50)))"
+psql "${pg[@]}" -X -q -d postgres -c "drop database pgbench with (force)" >/dev/null
