@@ -1,4 +1,5 @@
-/** Parsing of the Authorization schemes the emulated platforms accept. */
+/** Parsing of the Authorization schemes the emulated platforms accept, and OAuth 2.0 token requests. */
+import { json } from "./framework.ts";
 
 export function bearerToken(headers: Headers): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(headers.get("authorization") ?? "");
@@ -69,4 +70,28 @@ export function parseOAuth1(
   if (params.oauth_version !== "1.0") return { error: "oauth_version must be 1.0" };
   if (!/^\d{9,11}$/.test(params.oauth_timestamp)) return { error: "bad oauth_timestamp" };
   return { params };
+}
+
+/** An RFC 6749 section 5.2 error answer (`extra`: a platform's own fields, such as TikTok's log_id). */
+export function oauthError(
+  status: number,
+  error: string,
+  description: string,
+  extra: Record<string, unknown> = {},
+): Response {
+  return json({ error, error_description: description, ...extra }, status);
+}
+
+/**
+ * A refresh-grant token request's form (RFC 6749 section 6): its parameters, or the error answer
+ * for another grant type.
+ */
+export function refreshGrant(body: unknown): ((name: string) => string | undefined) | Response {
+  const form = (body ?? {}) as Record<string, unknown>;
+  const param = (name: string) => typeof form[name] === "string" ? form[name] as string : undefined;
+  const grantType = param("grant_type");
+  if (grantType !== "refresh_token") {
+    return oauthError(400, "unsupported_grant_type", `Invalid grant_type: ${grantType ?? ""}`);
+  }
+  return param;
 }

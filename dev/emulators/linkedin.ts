@@ -5,9 +5,11 @@
  * 100), commentary length and silent truncation at the first unescaped reserved character,
  * 422 DUPLICATE_POST, a daily per-member post cap answered with a header-less 429, 201 +
  * x-restli-id, PARTIAL_UPDATE, idempotent 204 DELETE, posts by author, socialActions and
- * organizationalEntityShareStatistics from the engagement model.
+ * organizationalEntityShareStatistics from the engagement model. OAuth: POST /oauth/v2/accessToken
+ * (refresh grant, an approved app's refresh token) issues a 60-day access token; the refresh token
+ * stays the same (its lifetime keeps counting from the first authorization).
  */
-import { bearerToken } from "./auth.ts";
+import { bearerToken, oauthError, refreshGrant } from "./auth.ts";
 import {
   type EmulatorContext,
   type EmulatorDefinition,
@@ -34,8 +36,19 @@ export interface LinkedInPost {
   deleted: boolean;
 }
 
+/** An approved app's refresh token for a member. */
+export interface LinkedInGrant {
+  client_id: string;
+  client_secret: string;
+  refresh_token: string;
+  person_urn: string;
+}
+
 export interface LinkedInState {
   members: LinkedInMember[];
+  grants: LinkedInGrant[];
+  /** Access tokens issued by the token endpoint: whose, until when (ms). */
+  issued: Map<string, { member: LinkedInMember; expiresAt: number }>;
   posts: Map<string, LinkedInPost>;
   /** "member|Y-M-D" (UTC, unpadded) -> posts created that day. */
   daily: Map<string, number>;
@@ -44,6 +57,7 @@ export interface LinkedInState {
 
 export interface LinkedInEmulatorOptions {
   members?: LinkedInMember[];
+  grants?: LinkedInGrant[];
   /** Unpublished by LinkedIn; configurable. */
   postsPerMemberPerDay?: number;
 }
@@ -53,6 +67,21 @@ export const DEFAULT_LINKEDIN_MEMBER: LinkedInMember = {
   person_urn: "urn:li:person:emuPerson1",
   organizations: ["urn:li:organization:10001"],
 };
+
+export const DEFAULT_LINKEDIN_GRANT: LinkedInGrant = {
+  client_id: "emu-linkedin-client",
+  client_secret: "emu-linkedin-secret",
+  refresh_token: "emu-linkedin-refresh-token",
+  person_urn: DEFAULT_LINKEDIN_MEMBER.person_urn,
+};
+
+/** LinkedIn's access tokens live 60 days. */
+const TOKEN_LIFETIME_S = 60 * 86_400;
+
+/** Expire every access token the token endpoint has issued (as 60 days passing would). */
+export function expireLinkedInTokens(state: LinkedInState): void {
+  for (const token of state.issued.values()) token.expiresAt = 0;
+}
 
 const MAX_COMMENTARY = limitsFor("linkedin").maxCommentaryChars;
 const RESERVED = "|{}@[]()<>#*_~\\";
@@ -93,6 +122,8 @@ export function linkedinEmulator(
 ): EmulatorDefinition<LinkedInState> {
   const state: LinkedInState = {
     members: options.members ?? [DEFAULT_LINKEDIN_MEMBER],
+    grants: options.grants ?? [DEFAULT_LINKEDIN_GRANT],
+    issued: new Map(),
     posts: new Map(),
     daily: new Map(),
     nextId: 7_300_000_000_000_000_000n,
@@ -105,7 +136,16 @@ export function linkedinEmulator(
   const gate = (req: Parameters<Route["handle"]>[0], ctx: EmulatorContext) => {
     const token = bearerToken(req.headers);
     if (!token) return liError(401, "EMPTY_ACCESS_TOKEN", "Empty oauth2 access token", 65604);
-    const member = state.members.find((m) => m.access_token === token);
+    const issued = state.issued.get(token);
+    if (issued && issued.expiresAt <= ctx.now().getTime()) {
+      return liError(
+        401,
+        "EXPIRED_ACCESS_TOKEN",
+        "The token used in the request has expired",
+        65601,
+      );
+    }
+    const member = issued?.member ?? state.members.find((m) => m.access_token === token);
     if (!member) return liError(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600);
     const version = req.headers.get("linkedin-version");
     if (!version) {
@@ -206,7 +246,41 @@ export function linkedinEmulator(
   const statistics = (p: LinkedInPost, ctx: EmulatorContext) =>
     ctx.engagement.metrics("linkedin", p.id, p.createdAt, ctx.now());
 
+  /** Refresh grant (RFC 6749 section 6, client credentials in the form). */
+  const refresh: Route["handle"] = (req, ctx) => {
+    const param = refreshGrant(req.body);
+    if (param instanceof Response) return param;
+    const client = state.grants.find((g) => g.client_id === param("client_id"));
+    if (!client || client.client_secret !== param("client_secret")) {
+      return oauthError(401, "invalid_client", "Client authentication failed");
+    }
+    const grant = state.grants.find((g) =>
+      g.client_id === client.client_id && g.refresh_token === param("refresh_token")
+    );
+    const member = grant && state.members.find((m) => m.person_urn === grant.person_urn);
+    if (!grant || !member) {
+      return oauthError(
+        400,
+        "invalid_grant",
+        "The provided authorization grant or refresh token is invalid, expired or revoked",
+      );
+    }
+    const accessToken = `emu-linkedin-${crypto.randomUUID().replace(/-/g, "")}`;
+    state.issued.set(accessToken, {
+      member,
+      expiresAt: ctx.now().getTime() + TOKEN_LIFETIME_S * 1000,
+    });
+    return json({
+      access_token: accessToken,
+      expires_in: TOKEN_LIFETIME_S,
+      refresh_token: grant.refresh_token,
+      refresh_token_expires_in: 300 * 86_400,
+      scope: "w_member_social,r_organization_social",
+    });
+  };
+
   const routes: Route[] = [
+    { method: "POST", path: "/oauth/v2/accessToken", handle: refresh },
     {
       method: "POST",
       path: "/rest/posts",

@@ -8,7 +8,7 @@
  * (refresh grant, form-encoded client_key/client_secret) issues an access token that expires and a
  * new refresh token; the refresh token sent stops working, as TikTok rotates them.
  */
-import { bearerToken } from "./auth.ts";
+import { bearerToken, oauthError, refreshGrant } from "./auth.ts";
 import {
   type EmulatorContext,
   type EmulatorDefinition,
@@ -287,20 +287,16 @@ export function tiktokEmulator(
     return [...state.videos.values()].filter((v) => v.creator === creator);
   };
 
-  const oauthError = (status: number, error: string, description: string) =>
-    json({ error, error_description: description, log_id: logId() }, status);
+  const tokenError = (status: number, error: string, description: string) =>
+    oauthError(status, error, description, { log_id: logId() });
 
   /** Refresh grant: a new access token and a new refresh token; the one sent stops working. */
   const refresh: Route["handle"] = (req, ctx) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const param = (name: string) =>
-      typeof body[name] === "string" ? body[name] as string : undefined;
-    if (param("grant_type") !== "refresh_token") {
-      return oauthError(400, "unsupported_grant_type", "grant_type must be refresh_token");
-    }
+    const param = refreshGrant(req.body);
+    if (param instanceof Response) return param;
     const client = state.grants.find((g) => g.client_key === param("client_key"));
     if (!client || client.client_secret !== param("client_secret")) {
-      return oauthError(401, "invalid_client", "Client key or secret is incorrect.");
+      return tokenError(401, "invalid_client", "Client key or secret is incorrect.");
     }
     const grant = state.grants.find((g) =>
       g.client_key === client.client_key && g.refresh_token === param("refresh_token")
@@ -308,7 +304,7 @@ export function tiktokEmulator(
     const account = grant &&
       [...state.accounts.values()].find((a) => a.username === grant.username);
     if (!grant || !account) {
-      return oauthError(400, "invalid_grant", "Refresh token is invalid or expired.");
+      return tokenError(400, "invalid_grant", "Refresh token is invalid or expired.");
     }
     const accessToken = `act.emu-${crypto.randomUUID().replace(/-/g, "")}`;
     grant.refresh_token = `rft.emu-${crypto.randomUUID().replace(/-/g, "")}`;

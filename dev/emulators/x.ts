@@ -12,7 +12,14 @@
  * processing fail (`processing_info.state = "failed"` with that error, the media unusable).
  */
 import { createHash, type Hash } from "node:crypto";
-import { basicCredentials, bearerToken, oauthEncode, parseOAuth1 } from "./auth.ts";
+import {
+  basicCredentials,
+  bearerToken,
+  oauthEncode,
+  oauthError,
+  parseOAuth1,
+  refreshGrant,
+} from "./auth.ts";
 import {
   type EmulatorContext,
   type EmulatorDefinition,
@@ -296,23 +303,16 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
     };
   };
 
-  const oauthError = (status: number, error: string, description: string) =>
-    json({ error, error_description: description }, status);
-
   /** Refresh grant: a new access token and a new refresh token; the one sent is used up. */
   const refresh: Route["handle"] = (req) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const param = (name: string) =>
-      typeof body[name] === "string" ? body[name] as string : undefined;
+    const param = refreshGrant(req.body);
+    if (param instanceof Response) return param;
     const basic = basicCredentials(req.headers);
     const clientId = basic?.user ?? param("client_id");
     const grants = state.oauth2Grants.filter((g) => g.client_id === clientId);
     const confidential = grants.find((g) => g.client_secret !== undefined);
     if (grants.length === 0 || (confidential && basic?.password !== confidential.client_secret)) {
       return oauthError(401, "unauthorized_client", "Missing valid authorization header");
-    }
-    if (param("grant_type") !== "refresh_token") {
-      return oauthError(400, "unsupported_grant_type", "Invalid grant_type");
     }
     const token = param("refresh_token");
     const reused = grants.find((g) => token !== undefined && g.used.includes(token));

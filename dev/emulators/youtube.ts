@@ -15,7 +15,7 @@
  * `expireYouTubeTokens(state)` expires the issued access tokens at once. Upload PUTs that carry an
  * Authorization header need a live token of the session's channel, as Google's do.
  */
-import { bearerToken } from "./auth.ts";
+import { bearerToken, oauthError, refreshGrant } from "./auth.ts";
 import {
   DueQueue,
   type EmulatorContext,
@@ -313,24 +313,13 @@ export function youtubeEmulator(
     return video;
   };
 
-  const oauthError = (status: number, error: string, description: string) =>
-    json({ error, error_description: description }, status);
-
   const routes: Route[] = [
     {
       method: "POST",
       path: "/token",
       handle(req, ctx) {
-        const body = (req.body ?? {}) as Record<string, unknown>;
-        const param = (name: string) => typeof body[name] === "string" ? body[name] : undefined;
-        const grantType = param("grant_type");
-        if (grantType !== "refresh_token") {
-          return oauthError(
-            400,
-            "unsupported_grant_type",
-            `Invalid grant_type: ${grantType ?? ""}`,
-          );
-        }
+        const param = refreshGrant(req.body);
+        if (param instanceof Response) return param;
         const client = state.grants.find((g) => g.client_id === param("client_id"));
         if (!client || client.client_secret !== param("client_secret")) {
           return oauthError(401, "invalid_client", "The OAuth client was not found.");

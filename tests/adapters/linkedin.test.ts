@@ -5,7 +5,9 @@ import {
 } from "../../supabase/functions/_shared/adapters/linkedin.ts";
 import { type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
 import {
+  DEFAULT_LINKEDIN_GRANT,
   DEFAULT_LINKEDIN_MEMBER,
+  expireLinkedInTokens,
   linkedinEmulator,
   type LinkedInEmulatorOptions,
   type LinkedInState,
@@ -221,3 +223,56 @@ Deno.test("linkedin: the daily member cap answers 429 without headers", () =>
     {},
     { postsPerMemberPerDay: 1 },
   ));
+
+// ---------------------------------------------------------------------------------------------
+// OAuth2: 60-day access tokens, renewed with an approved app's refresh token.
+
+const REFRESH = {
+  refresh_token: DEFAULT_LINKEDIN_GRANT.refresh_token,
+  client_id: DEFAULT_LINKEDIN_GRANT.client_id,
+  client_secret: DEFAULT_LINKEDIN_GRANT.client_secret,
+};
+
+function refreshingLinkedIn(
+  emu: RunningEmulator<LinkedInState>,
+  clock: { now: Date },
+  creds: object,
+) {
+  const row = platformRow("linkedin", {
+    base_url: emu.origin,
+    token_url: `${emu.origin}/oauth/v2/accessToken`,
+    author_urn: PERSON,
+    timeout_ms: 500,
+  });
+  return new LinkedInAdapter(row, creds as typeof REFRESH, { now: () => clock.now });
+}
+
+const linkedinTokens = (emu: RunningEmulator<LinkedInState>) =>
+  emu.requests({ method: "POST", path: "/oauth/v2/accessToken" });
+
+Deno.test("linkedin oauth: a refresh token renews the access token before it expires", () =>
+  withLinkedIn(async (_adapter, emu, clock) => {
+    const adapter = refreshingLinkedIn(emu, clock, REFRESH);
+    assertOk(await adapter.publish({ body: "first" }, { attemptId: "l1" }));
+    const [token] = linkedinTokens(emu);
+    assert.deepEqual(token.body, { grant_type: "refresh_token", ...REFRESH });
+    clock.now = new Date(clock.now.getTime() + 60 * 86_400_000 - 30_000); // 30 s before expiry
+    assertOk(await adapter.publish({ body: "second" }, { attemptId: "l2" }));
+    assert.equal(linkedinTokens(emu).length, 2, "renewed ahead of the expiry");
+    const posts = emu.requests({ method: "POST", path: "/rest/posts" });
+    assert.equal(posts.length, 2, "no post refused and sent again");
+    const issued = [...emu.state.issued.keys()];
+    assert.deepEqual(posts.map((p) => p.headers.authorization), issued.map((t) => `Bearer ${t}`));
+  }));
+
+Deno.test("linkedin oauth: an expired token without a refresh token -> auth, nothing posted", () =>
+  withLinkedIn(async (_adapter, emu, clock) => {
+    const adapter = refreshingLinkedIn(emu, clock, REFRESH);
+    assertOk(await adapter.publish({ body: "with a renewable token" }, { attemptId: "l3" }));
+    const [issued] = emu.state.issued.keys();
+    expireLinkedInTokens(emu.state);
+    const stale = refreshingLinkedIn(emu, clock, { access_token: issued });
+    const f = assertFailure(await stale.publish({ body: "expired" }, { attemptId: "l4" }), "auth");
+    assert.match(f.message, /expired/);
+    assert.equal(emu.state.posts.size, 1);
+  }));

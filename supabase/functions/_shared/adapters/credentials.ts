@@ -41,7 +41,8 @@ export const CREDENTIAL_SCHEMAS = {
           "(access_token, or refresh_token with client_id) credentials are required",
       }),
   ]),
-  linkedin: z.object({ access_token: z.string().min(1) }),
+  /** LinkedIn OAuth2: a 60-day access token, and/or a refresh token (approved apps) + client. */
+  linkedin: OAuth2CredentialsSchema,
   /** Google OAuth2: an access token (expires after an hour) and/or a refresh token + client. */
   youtube: OAuth2CredentialsSchema,
   /** Mailchimp: an API key (Basic auth) or an OAuth access token (Bearer). */

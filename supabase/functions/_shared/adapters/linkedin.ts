@@ -24,6 +24,7 @@ import {
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import type { HttpClient, HttpRequest } from "./http.ts";
+import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
 import { type LimitsFor, QUOTA_TIME_ZONES } from "./settings.ts";
 import type {
   DeleteResult,
@@ -57,6 +58,8 @@ export const LINKEDIN_ERRORS: ErrorProfile = {
 
 const LinkedInConfigSchema = z.object({
   base_url: z.string().url().default("https://api.linkedin.com"),
+  /** Where a refresh token (approved apps only) renews the 60-day access token. */
+  token_url: z.string().url().default("https://www.linkedin.com/oauth/v2/accessToken"),
   timeout_ms: z.number().int().positive().optional(),
   /** `urn:li:person:...` or `urn:li:organization:...` */
   author_urn: z.string().regex(/^urn:li:(person|organization):[A-Za-z0-9_-]+$/),
@@ -93,21 +96,23 @@ export class LinkedInAdapter implements PlatformAdapter {
   private readonly config: z.infer<typeof LinkedInConfigSchema>;
   private readonly limits: LimitsFor<"linkedin">;
   private readonly http: HttpClient;
-  private readonly token: string;
 
   constructor(
     platform: PlatformRow,
     credentials: CredentialsFor<"linkedin">,
     deps: AdapterDeps = {},
   ) {
-    ({ config: this.config, limits: this.limits, http: this.http } = setupAdapter(
-      "linkedin",
-      platform,
-      LinkedInConfigSchema,
-      LINKEDIN_ERRORS,
+    const setup = setupAdapter("linkedin", platform, LinkedInConfigSchema, LINKEDIN_ERRORS, deps);
+    ({ config: this.config, limits: this.limits } = setup);
+    // Access tokens last 60 days; with a refresh token they are renewed (see oauth2.ts).
+    this.http = withOAuth2(
+      setup.http,
+      credentials,
+      { tokenUrl: this.config.token_url },
+      oauth2TokenErrors("LinkedIn OAuth"),
+      this.config,
       deps,
-    ));
-    this.token = credentials.access_token;
+    );
   }
 
   private req(
@@ -117,7 +122,6 @@ export class LinkedInAdapter implements PlatformAdapter {
       ...req,
       url: `${this.config.base_url.replace(/\/+$/, "")}/rest/${req.path}`,
       headers: {
-        authorization: `Bearer ${this.token}`,
         "linkedin-version": this.config.api_version,
         "x-restli-protocol-version": "2.0.0",
         ...req.extraHeaders,

@@ -17,7 +17,8 @@
 import { z } from "zod";
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialStore } from "./credentials.ts";
-import type { HttpClient, RequestAuthorizer } from "./http.ts";
+import type { AdapterDeps } from "./adapter.ts";
+import { type HttpClient, httpClientFor, type RequestAuthorizer } from "./http.ts";
 import { HTTP_SETTINGS } from "./settings.ts";
 import type { Failure } from "./types.ts";
 
@@ -254,4 +255,22 @@ export class OAuth2Bearer implements RequestAuthorizer {
       },
     };
   }
+}
+
+/**
+ * `http` sending as the holder of OAuth 2.0 `credentials`: renewed at `client.tokenUrl` through a
+ * client of its own (`tokenErrors`, the adapter's timeout), stored in the deps' credential store.
+ */
+export function withOAuth2(
+  http: HttpClient,
+  credentials: OAuth2Credentials,
+  client: Omit<OAuth2Client, "store">,
+  tokenErrors: ErrorProfile,
+  config: { timeout_ms?: number },
+  deps: AdapterDeps,
+): HttpClient {
+  const tokenClient = httpClientFor(config, deps, tokenErrors);
+  return http.withAuthorizer(
+    new OAuth2Bearer(credentials, { ...client, store: deps.credentialStore }, tokenClient),
+  );
 }

@@ -25,7 +25,7 @@ import {
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import { type HttpClient, httpClientFor, type HttpOk } from "./http.ts";
-import { OAuth2Bearer, oauth2TokenErrors } from "./oauth2.ts";
+import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   DeleteResult,
@@ -176,13 +176,13 @@ export class TikTokAdapter implements PlatformAdapter {
     this.base = this.config.base_url.replace(/\/+$/, "");
     // Access tokens expire within a day and refresh tokens rotate: renewed under the platform's
     // credential lock when there is a store (see oauth2.ts).
-    const tokenClient = httpClientFor(this.config, deps, oauth2TokenErrors("TikTok OAuth"));
-    this.http = httpClientFor(this.config, deps, TIKTOK_ERRORS).withAuthorizer(
-      new OAuth2Bearer({ ...credentials, client_id: credentials.client_key }, {
-        tokenUrl: `${this.base}/v2/oauth/token/`,
-        clientIdField: "client_key",
-        store: deps.credentialStore,
-      }, tokenClient),
+    this.http = withOAuth2(
+      httpClientFor(this.config, deps, TIKTOK_ERRORS),
+      { ...credentials, client_id: credentials.client_key },
+      { tokenUrl: `${this.base}/v2/oauth/token/`, clientIdField: "client_key" },
+      oauth2TokenErrors("TikTok OAuth"),
+      this.config,
+      deps,
     );
   }
 

@@ -33,7 +33,7 @@ import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import { type HttpClient, httpClientFor } from "./http.ts";
 import { OAuth1Signer } from "./oauth1.ts";
-import { OAuth2Bearer, oauth2TokenErrors } from "./oauth2.ts";
+import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
 import type { LimitsFor } from "./settings.ts";
 import { parseTweet, replaceUrls } from "./twitter-text.ts";
 import { uploadXMedia } from "./x-media.ts";
@@ -132,13 +132,19 @@ export class XAdapter implements PlatformAdapter {
   constructor(platform: PlatformRow, credentials: CredentialsFor<"x">, deps: AdapterDeps = {}) {
     const setup = setupAdapter("x", platform, XConfigSchema, X_ERRORS, deps);
     ({ config: this.config, limits: this.limits } = setup);
-    this.http = setup.http.withAuthorizer(
-      "app_key" in credentials ? new OAuth1Signer(credentials) : new OAuth2Bearer(credentials, {
-        tokenUrl: `${this.config.base_url.replace(/\/+$/, "")}/2/oauth2/token`,
-        clientAuth: "basic",
-        store: deps.credentialStore,
-      }, httpClientFor(this.config, deps, X_TOKEN_ERRORS)),
-    );
+    this.http = "app_key" in credentials
+      ? setup.http.withAuthorizer(new OAuth1Signer(credentials))
+      : withOAuth2(
+        setup.http,
+        credentials,
+        {
+          tokenUrl: `${this.config.base_url.replace(/\/+$/, "")}/2/oauth2/token`,
+          clientAuth: "basic",
+        },
+        X_TOKEN_ERRORS,
+        this.config,
+        deps,
+      );
     this.mediaSource = httpClientFor(this.config, deps, {
       ...X_ERRORS,
       platform: "X media source",

@@ -33,8 +33,8 @@ import {
 } from "./adapter.ts";
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
-import { type HttpClient, httpClientFor, type HttpOk } from "./http.ts";
-import { OAuth2Bearer, oauth2TokenErrors } from "./oauth2.ts";
+import type { HttpClient, HttpOk } from "./http.ts";
+import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
 import { HTTP_SETTINGS, type LimitsFor, QUOTA_TIME_ZONES } from "./settings.ts";
 import type {
   DeleteResult,
@@ -126,12 +126,13 @@ export class YouTubeAdapter implements PlatformAdapter {
     const setup = setupAdapter("youtube", platform, YouTubeConfigSchema, YOUTUBE_ERRORS, deps);
     ({ config: this.config, limits: this.limits } = setup);
     // A renewed token is stored with the platform's credentials when there is a store; see oauth2.ts.
-    const tokenClient = httpClientFor(this.config, deps, oauth2TokenErrors("Google OAuth"));
-    this.http = setup.http.withAuthorizer(
-      new OAuth2Bearer(credentials, {
-        tokenUrl: this.config.token_url,
-        store: deps.credentialStore,
-      }, tokenClient),
+    this.http = withOAuth2(
+      setup.http,
+      credentials,
+      { tokenUrl: this.config.token_url },
+      oauth2TokenErrors("Google OAuth"),
+      this.config,
+      deps,
     );
   }
 
