@@ -149,6 +149,30 @@ const MEDIA_TYPES: Record<string, string> = {
 
 const decoder = new TextDecoder();
 
+/** A request as the handler saw it, before it is turned into a RecordedRequest. */
+interface Received {
+  id: number;
+  method: string;
+  path: string;
+  search: string;
+  headers: Headers;
+  body: unknown;
+  at: Date;
+}
+
+/** What the test API returns for a received request. */
+function recordOf(r: Received): RecordedRequest {
+  return {
+    id: r.id,
+    method: r.method,
+    path: r.path,
+    query: r.search ? record(new URLSearchParams(r.search)) : {},
+    headers: record(r.headers),
+    body: r.body,
+    time: r.at.toISOString(),
+  };
+}
+
 /** Object.fromEntries of headers or query parameters, without its (slow) iterator. */
 function record(pairs: Headers | URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
@@ -359,7 +383,9 @@ export function serveEmulator<S>(
 ): RunningEmulator<S> {
   let clock = options.clock;
   const now = () => (clock ? clock() : new Date());
-  const recorded: RecordedRequest[] = [];
+  // Kept as received and turned into RecordedRequests only when read: copying every request's
+  // headers and formatting its time cost the emulators a fifth of their CPU under load.
+  const recorded: Received[] = [];
   let faults: Fault[] = [];
   const holds = new Set<() => void>();
   let nextId = 1;
@@ -457,11 +483,10 @@ export function serveEmulator<S>(
       id: nextId++,
       method: req.method,
       path,
-      // Most requests have no query string: no URLSearchParams is made for them.
-      query: url.search ? record(url.searchParams) : {},
-      headers: record(headers),
+      search: url.search,
+      headers,
       body,
-      time: now().toISOString(),
+      at: now(),
     });
     const route = () => {
       const canonical = path === url.pathname
@@ -526,7 +551,7 @@ export function serveEmulator<S>(
       return recorded.filter((r) =>
         (!filter.method || r.method === filter.method.toUpperCase()) &&
         (!filter.path || r.path.startsWith(filter.path))
-      );
+      ).map(recordOf);
     },
     clearRequests() {
       recorded.length = 0;
