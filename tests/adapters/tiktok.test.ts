@@ -423,3 +423,15 @@ Deno.test("tiktok oauth: adapters sharing a credential store refresh once and st
       "the expired token was never sent",
     );
   }));
+
+Deno.test("tiktok oauth: stored credentials that cannot be read -> transient, nothing sent", () =>
+  withEmulator(tiktokEmulator(), START, async (emu, clock) => {
+    const broken: CredentialStore = {
+      update: () => Promise.reject(new Error("connection terminated")),
+    };
+    const adapter = refreshing(emu, clock, GRANT, broken);
+    const f = assertFailure(await adapter.publish(video("one"), { attemptId: "b1" }), "transient");
+    assert.equal(f.outcome, "not_applied");
+    assert.match(f.message, /the stored credentials: connection terminated/);
+    assert.equal(emu.requests().length, 0);
+  }));

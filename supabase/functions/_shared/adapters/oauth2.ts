@@ -105,6 +105,17 @@ export interface OAuth2Client {
   store?: CredentialStore;
 }
 
+/** The stored credentials could not be read or written (the database): nothing was sent. */
+function storeFailed(error: unknown): Failure {
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    ok: false,
+    errorClass: "transient",
+    outcome: "not_applied",
+    message: `renewing the access token failed: the stored credentials: ${reason}`,
+  };
+}
+
 const expiry = (at: string | undefined) => {
   const ms = at === undefined ? NaN : Date.parse(at);
   return Number.isNaN(ms) ? undefined : ms;
@@ -181,7 +192,7 @@ export class OAuth2Bearer implements RequestAuthorizer {
   private refresh(stale: string | undefined): Promise<Failure | undefined> {
     this.refreshing ??=
       (this.client.store
-        ? this.client.store.update((stored) => this.renewFrom(stored, stale))
+        ? this.client.store.update((stored) => this.renewFrom(stored, stale)).catch(storeFailed)
         : this.requestToken().then((r) => r.value)).finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
