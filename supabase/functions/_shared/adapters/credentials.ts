@@ -87,6 +87,15 @@ export function parseCredentials<K extends CredentialKind>(
   return parsed.data;
 }
 
+/** A Vault secret's JSON. */
+function parseSecret(platformId: string, secret: string): unknown {
+  try {
+    return JSON.parse(secret);
+  } catch {
+    throw new CredentialsError(`secret for platform ${platformId} is not JSON`);
+  }
+}
+
 /** Read and parse a platform's secret. `sql` must be a service-role connection. */
 export async function loadCredentials(sql: postgres.Sql, platform: PlatformRow): Promise<unknown> {
   if (!platform.credentials_secret_id) {
@@ -97,12 +106,7 @@ export async function loadCredentials(sql: postgres.Sql, platform: PlatformRow):
   `;
   const secret = rows[0]?.decrypted_secret;
   if (!secret) throw new CredentialsError(`secret for platform ${platform.id} not found`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(secret);
-  } catch {
-    throw new CredentialsError(`secret for platform ${platform.id} is not JSON`);
-  }
+  const raw = parseSecret(platform.id, secret);
   if (!hasCredentialSchema(platform.kind)) return raw;
   return parseCredentials(platform.kind, raw);
 }
@@ -127,13 +131,7 @@ export function vaultCredentialStore(sql: postgres.Sql, platformId: string): Cre
       return await sql.begin(async (tx) => {
         const [row] = await tx<{ secret: string }[]>`
           select private.lock_platform_credentials(${platformId}::uuid) as secret`;
-        let stored: unknown;
-        try {
-          stored = JSON.parse(row.secret);
-        } catch {
-          throw new CredentialsError(`secret for platform ${platformId} is not JSON`);
-        }
-        const { value, save } = await work(stored);
+        const { value, save } = await work(parseSecret(platformId, row.secret));
         if (save) {
           await tx`select private.save_platform_credentials(${platformId}::uuid, ${
             tx.json(
