@@ -60,13 +60,24 @@ export interface ApiReply {
 }
 
 /** Calls the schedule function (path below /functions/v1/schedule) with the tenant's token. */
-export async function api(
+export function api(
   token: string,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<ApiReply> {
-  const res = await fetch(`${stack.functionUrl("schedule")}${path}`, {
+  return callFunction("schedule", token, method, path, body);
+}
+
+/** Calls a function (path below /functions/v1/<name>) with a user's token. */
+export async function callFunction(
+  name: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiReply> {
+  const res = await fetch(`${stack.functionUrl(name)}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,

@@ -80,11 +80,24 @@ export function parseCredentials<K extends CredentialKind>(
   const schema = CREDENTIAL_SCHEMAS[kind] as unknown as z.ZodType<CredentialsFor<K>>;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    // Field names and the schema's own messages only: never a value.
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ");
+    const fields = credentialIssues(parsed.error).map((i) => i.field || i.message).join(", ");
     throw new CredentialsError(`${kind} credentials are invalid: ${fields}`);
   }
   return parsed.data;
+}
+
+/** What is wrong with credentials for a kind (empty when they are valid). */
+export function credentialErrors(
+  kind: CredentialKind,
+  raw: unknown,
+): { field: string; message: string }[] {
+  const parsed = CREDENTIAL_SCHEMAS[kind].safeParse(raw);
+  return parsed.success ? [] : credentialIssues(parsed.error);
+}
+
+/** Field names and the schema's own messages only: never a value. */
+function credentialIssues(error: z.ZodError): { field: string; message: string }[] {
+  return error.issues.map((i) => ({ field: i.path.join("."), message: i.message }));
 }
 
 /** A Vault secret's JSON. */

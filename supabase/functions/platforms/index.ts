@@ -1,0 +1,57 @@
+// Platform connections (a signed-in user's JWT; every query runs as that user, so RLS applies):
+//   POST /platforms/:id/reconnect   {credentials: {...}}   new credentials for a platform (owners only)
+// The credentials are checked against the platform kind's schema (every bad field named, nothing
+// stored), then public.reconnect_platform stores them in Vault and clears the reconnection flag. The
+// reply says how many rows wait and which failed on the auth error (retry them through
+// /schedule/distributions/:id/retry). Credentials are never returned.
+import { z } from "zod";
+import { requireUser } from "../_shared/auth.ts";
+import { asUser } from "../_shared/db.ts";
+import { handle, HttpError, json, readJson } from "../_shared/http.ts";
+import { credentialErrors, hasCredentialSchema } from "../_shared/adapters/credentials.ts";
+import { PlatformKindSchema } from "../_shared/adapters/types.ts";
+import { mappingSqlErrors } from "../_shared/scheduling/contract.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const ReconnectRequest = z.object({
+  credentials: z.record(z.string(), z.unknown()),
+}).strict();
+
+Deno.serve(handle(async (req) => {
+  const claims = await requireUser(req);
+  const [id, action, ...rest] = new URL(req.url).pathname.replace(/\/+$/, "").split("/").slice(2);
+  if (action !== "reconnect" || rest.length > 0) {
+    throw new HttpError(404, "Not found: see the routes in supabase/functions/platforms/index.ts");
+  }
+  if (req.method !== "POST") throw new HttpError(405, "POST new credentials");
+  if (!UUID.test(id ?? "")) throw new HttpError(404, "platform not found");
+  const { credentials } = await readJson(req, ReconnectRequest);
+
+  const result = await asUser(claims, async (tx) => {
+    const [platform] = await tx<{ kind: string }[]>`
+      select kind from public.platforms where id = ${id}::uuid`;
+    if (!platform) throw new HttpError(404, "platform not found");
+    const kind = PlatformKindSchema.parse(platform.kind);
+    const errors = hasCredentialSchema(kind) ? credentialErrors(kind, credentials) : [];
+    if (errors.length > 0) {
+      throw new HttpError(
+        400,
+        `These are not ${kind} credentials`,
+        errors.map((e) => ({
+          field: ["credentials", e.field].filter(Boolean).join("."),
+          message: e.message,
+        })),
+      );
+    }
+    return await mappingSqlErrors(async () => {
+      const [row] = await tx`
+        select public.reconnect_platform(${id}::uuid, ${
+        tx.json(JSON.parse(JSON.stringify(credentials)))
+      })
+          as result`;
+      return row.result;
+    });
+  });
+  return json(200, result);
+}));

@@ -1,0 +1,96 @@
+// POST /functions/v1/platforms/:id/reconnect: an owner gives a platform flagged for reconnection new
+// credentials; its waiting rows then go out with the next run (the emulator receives them with the new token).
+import assert from "node:assert/strict";
+import { connect } from "../_support/stack.ts";
+import { emulatorFor } from "../_support/emulators.ts";
+import { callFunction, createTenant } from "../scheduling/helpers.ts";
+import { DEFAULT_LINKEDIN_MEMBER } from "../../dev/emulators/linkedin.ts";
+import { userJwt } from "../_support/stack.ts";
+import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
+import { VaultPlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";
+
+const reconnect = (token: string, id: string, body: unknown) =>
+  callFunction("platforms", token, "POST", `/${id}/reconnect`, body);
+
+Deno.test("reconnect: an owner's new credentials clear the flag and the waiting row goes out with them", async () => {
+  const sql = connect();
+  try {
+    const linkedin = emulatorFor("linkedin");
+    await linkedin.clearRequests();
+    const t = await createTenant(sql, [{
+      kind: "linkedin",
+      publish_config: { base_url: linkedin.origin, author_urn: DEFAULT_LINKEDIN_MEMBER.person_urn },
+    }]);
+    const [platform] = t.platforms;
+    const [secret] = await sql`select vault.create_secret('{"access_token": "revoked"}') as id`;
+    await sql`update public.platforms set credentials_secret_id = ${secret.id},
+                needs_reconnection = true, reconnection_reason = 'LinkedIn: token revoked'
+              where id = ${platform}`;
+    const [waiting] = await sql`
+      insert into public.distributions (client_id, platform_id, content_type, body, status, scheduled_for)
+      values (${t.clientId}, ${platform}, 'manual', ${`after reconnect ${crypto.randomUUID()}`},
+              'scheduled', now() - interval '1 minute')
+      returning id`;
+
+    const bad = await reconnect(t.token, platform, { credentials: { token: "x" } });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.deepEqual(bad.body.details.map((d: { field: string }) => d.field), ["credentials"]);
+    assert.match(bad.body.details[0].message, /access_token, or refresh_token with client_id/);
+
+    const ok = await reconnect(t.token, platform, {
+      credentials: { access_token: DEFAULT_LINKEDIN_MEMBER.access_token },
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual(ok.body, {
+      platform_id: platform,
+      needs_reconnection: false,
+      waiting: 1,
+      failed_on_auth: [],
+    });
+    assert.equal(JSON.stringify(ok.body).includes(DEFAULT_LINKEDIN_MEMBER.access_token), false);
+
+    await runPublisher(sql, new VaultPlatformDirectory(sql), {
+      budgetMs: 10_000,
+      batchSize: 10,
+      lanes: 1,
+      leaseSeconds: 60,
+      idlePollMs: 20,
+      exitWhenIdle: true,
+    });
+    const [row] =
+      await sql`select status, error_message from public.distributions where id = ${waiting.id}`;
+    assert.equal(row.status, "published", row.error_message);
+    const posts = (await linkedin.requests()).filter((r) => r.path === "/rest/posts");
+    assert.deepEqual(posts.map((p) => p.headers.authorization), [
+      `Bearer ${DEFAULT_LINKEDIN_MEMBER.access_token}`,
+    ]);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("reconnect: editors are refused, another client's platform is not found, nothing stored", async () => {
+  const sql = connect();
+  try {
+    const owner = await createTenant(sql, [{ kind: "x" }]);
+    const [platform] = owner.platforms;
+    const [editor] = await sql`insert into auth.users (id, email, aud, role)
+      values (gen_random_uuid(), ${`e-${
+      crypto.randomUUID().slice(0, 8)
+    }@test.local`}, 'authenticated', 'authenticated')
+      returning id`;
+    await sql`insert into public.client_members (client_id, user_id, role)
+              values (${owner.clientId}, ${editor.id}, 'editor')`;
+    const credentials = { credentials: { access_token: "new" } };
+    const asEditor = await reconnect(await userJwt(editor.id), platform, credentials);
+    assert.equal(asEditor.status, 403, JSON.stringify(asEditor.body));
+    const stranger = await createTenant(sql, []);
+    const asStranger = await reconnect(stranger.token, platform, credentials);
+    assert.equal(asStranger.status, 404, JSON.stringify(asStranger.body));
+    const [row] =
+      await sql`select credentials_secret_id from public.platforms where id = ${platform}`;
+    assert.equal(row.credentials_secret_id, null, "no secret was stored");
+  } finally {
+    await sql.end();
+  }
+});
