@@ -32,6 +32,15 @@ Deno.test("reconnect: an owner's new credentials clear the flag and the waiting 
               'scheduled', now() - interval '1 minute')
       returning id`;
 
+    const flagged = await callFunction("me", t.token, "GET", "");
+    assert.deepEqual(flagged.body.clients[0].platforms[0], {
+      id: platform,
+      name: "linkedin 0",
+      kind: "linkedin",
+      needs_reconnection: true,
+      reconnection_reason: "LinkedIn: token revoked",
+    }, "me shows the platform waiting for new credentials");
+
     const bad = await reconnect(t.token, platform, { credentials: { token: "x" } });
     assert.equal(bad.status, 400, JSON.stringify(bad.body));
     assert.deepEqual(bad.body.details.map((d: { field: string }) => d.field), ["credentials"]);
@@ -48,6 +57,8 @@ Deno.test("reconnect: an owner's new credentials clear the flag and the waiting 
       failed_on_auth: [],
     });
     assert.equal(JSON.stringify(ok.body).includes(DEFAULT_LINKEDIN_MEMBER.access_token), false);
+    const me = await callFunction("me", t.token, "GET", "");
+    assert.equal(me.body.clients[0].platforms[0].needs_reconnection, false);
 
     await runPublisher(sql, new VaultPlatformDirectory(sql), {
       budgetMs: 10_000,

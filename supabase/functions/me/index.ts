@@ -1,5 +1,6 @@
 // Who the token belongs to and which clients it may act for (read under row-level security), so an
-// HTTP caller can check a token and find the client and platform ids to use.
+// HTTP caller can check a token and find the client and platform ids to use, and which platforms
+// wait for new credentials (POST /platforms/:id/reconnect).
 import { claimsOf } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
 import { handle, json } from "../_shared/http.ts";
@@ -12,7 +13,9 @@ Deno.serve(handle(async (req) => {
   }
   const clients = await asUser(claims, (tx) =>
     tx`select c.id, c.name, m.role,
-              coalesce((select json_agg(json_build_object('id', p.id, 'name', p.name, 'kind', p.kind)
+              coalesce((select json_agg(json_build_object('id', p.id, 'name', p.name, 'kind', p.kind,
+                                                          'needs_reconnection', p.needs_reconnection,
+                                                          'reconnection_reason', p.reconnection_reason)
                                         order by p.kind, p.name)
                           from public.platforms p where p.client_id = c.id), '[]') as platforms
          from public.clients c
