@@ -12,6 +12,17 @@ import { VaultPlatformDirectory } from "../../supabase/functions/_shared/publish
 const reconnect = (token: string, id: string, body: unknown) =>
   callFunction("platforms", token, "POST", `/${id}/reconnect`, body);
 
+/** One publish run over whatever is due, until nothing is. */
+const publishDue = (sql: ReturnType<typeof connect>) =>
+  runPublisher(sql, new VaultPlatformDirectory(sql), {
+    budgetMs: 10_000,
+    batchSize: 10,
+    lanes: 1,
+    leaseSeconds: 60,
+    idlePollMs: 20,
+    exitWhenIdle: true,
+  });
+
 Deno.test("reconnect: an owner's new credentials clear the flag and the waiting row goes out with them", async () => {
   const sql = connect();
   try {
@@ -60,14 +71,7 @@ Deno.test("reconnect: an owner's new credentials clear the flag and the waiting 
     const me = await callFunction("me", t.token, "GET", "");
     assert.equal(me.body.clients[0].platforms[0].needs_reconnection, false);
 
-    await runPublisher(sql, new VaultPlatformDirectory(sql), {
-      budgetMs: 10_000,
-      batchSize: 10,
-      lanes: 1,
-      leaseSeconds: 60,
-      idlePollMs: 20,
-      exitWhenIdle: true,
-    });
+    await publishDue(sql);
     const [row] =
       await sql`select status, error_message from public.distributions where id = ${waiting.id}`;
     assert.equal(row.status, "published", row.error_message);
@@ -101,6 +105,48 @@ Deno.test("reconnect: editors are refused, another client's platform is not foun
     const [row] =
       await sql`select credentials_secret_id from public.platforms where id = ${platform}`;
     assert.equal(row.credentials_secret_id, null, "no secret was stored");
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("reconnect with retry_failed: the row that failed on the auth error goes out again, once", async () => {
+  const sql = connect();
+  try {
+    const linkedin = emulatorFor("linkedin");
+    await linkedin.clearRequests();
+    const t = await createTenant(sql, [{
+      kind: "linkedin",
+      publish_config: { base_url: linkedin.origin, author_urn: DEFAULT_LINKEDIN_MEMBER.person_urn },
+    }]);
+    const [platform] = t.platforms;
+    const [secret] = await sql`select vault.create_secret('{"access_token": "revoked"}') as id`;
+    await sql`update public.platforms set credentials_secret_id = ${secret.id} where id = ${platform}`;
+    const [row] = await sql`
+      insert into public.distributions (client_id, platform_id, content_type, body, status, scheduled_for)
+      values (${t.clientId}, ${platform}, 'manual', ${`refused first ${crypto.randomUUID()}`},
+              'scheduled', now() - interval '1 minute')
+      returning id`;
+    await publishDue(sql); // LinkedIn refuses the revoked token: failed, platform flagged
+    const [failed] = await sql`select d.status, p.needs_reconnection from public.distributions d
+      join public.platforms p on p.id = d.platform_id where d.id = ${row.id}`;
+    assert.deepEqual({ ...failed }, { status: "failed", needs_reconnection: true });
+
+    const reply = await reconnect(t.token, platform, {
+      credentials: { access_token: DEFAULT_LINKEDIN_MEMBER.access_token },
+      retry_failed: true,
+    });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.deepEqual(reply.body.retried.map((r: { id: string }) => r.id), [row.id]);
+    assert.deepEqual(reply.body.failed_on_auth, []);
+    await publishDue(sql);
+    const [after] = await sql`select status from public.distributions where id = ${row.id}`;
+    assert.equal(after.status, "published");
+    const posts = (await linkedin.requests()).filter((r) => r.path === "/rest/posts");
+    assert.deepEqual(posts.map((p) => p.headers.authorization), [
+      "Bearer revoked",
+      `Bearer ${DEFAULT_LINKEDIN_MEMBER.access_token}`,
+    ], "refused once with the revoked token, then posted once with the new one");
   } finally {
     await sql.end();
   }

@@ -1,9 +1,10 @@
 // Platform connections (a signed-in user's JWT; every query runs as that user, so RLS applies):
-//   POST /platforms/:id/reconnect   {credentials: {...}}   new credentials for a platform (owners only)
+//   POST /platforms/:id/reconnect   {credentials: {...}, retry_failed?: true}   (owners only)
 // The credentials are checked against the platform kind's schema (every bad field named, nothing
 // stored), then public.reconnect_platform stores them in Vault and clears the reconnection flag. The
-// reply says how many rows wait and which failed on the auth error (retry them through
-// /schedule/distributions/:id/retry). Credentials are never returned.
+// reply says how many rows wait and which failed on the auth error; with retry_failed those go back
+// to the queue in the same transaction (public.retry_failed_on_auth) and are listed as `retried`.
+// Credentials are never returned.
 import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
@@ -16,6 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ReconnectRequest = z.object({
   credentials: z.record(z.string(), z.unknown()),
+  retry_failed: z.boolean().optional(),
 }).strict();
 
 Deno.serve(handle(async (req) => {
@@ -26,7 +28,8 @@ Deno.serve(handle(async (req) => {
   }
   if (req.method !== "POST") throw new HttpError(405, "POST new credentials");
   if (!UUID.test(id ?? "")) throw new HttpError(404, "platform not found");
-  const { credentials } = await readJson(req, ReconnectRequest);
+  const { credentials, retry_failed: retryFailed } = await readJson(req, ReconnectRequest);
+  const stored = JSON.parse(JSON.stringify(credentials));
 
   const result = await asUser(claims, async (tx) => {
     const [platform] = await tx<{ kind: string }[]>`
@@ -45,12 +48,15 @@ Deno.serve(handle(async (req) => {
       );
     }
     return await mappingSqlErrors(async () => {
-      const [row] = await tx`
-        select public.reconnect_platform(${id}::uuid, ${
-        tx.json(JSON.parse(JSON.stringify(credentials)))
-      })
-          as result`;
-      return row.result;
+      const [row] = await tx`select public.reconnect_platform(${id}::uuid, ${
+        tx.json(stored)
+      }) as result`;
+      if (!retryFailed) return row.result;
+      const [{ retried }] = await tx<{ retried: { id: string }[] }[]>`
+        select public.retry_failed_on_auth(${id}::uuid) as retried`;
+      const again = new Set(retried.map((r) => r.id));
+      const failed = (row.result.failed_on_auth as string[]).filter((f) => !again.has(f));
+      return { ...row.result, failed_on_auth: failed, retried };
     });
   });
   return json(200, result);
