@@ -23,25 +23,34 @@ const publishDue = (sql: ReturnType<typeof connect>) =>
     exitWhenIdle: true,
   });
 
+/**
+ * A new tenant with a LinkedIn platform on the stack's emulator whose stored token LinkedIn refuses,
+ * and one row of it due now.
+ */
+async function revokedLinkedIn(sql: ReturnType<typeof connect>, marker: string) {
+  const linkedin = emulatorFor("linkedin");
+  await linkedin.clearRequests();
+  const t = await createTenant(sql, [{
+    kind: "linkedin",
+    publish_config: { base_url: linkedin.origin, author_urn: DEFAULT_LINKEDIN_MEMBER.person_urn },
+  }]);
+  const [platform] = t.platforms;
+  const [secret] = await sql`select vault.create_secret('{"access_token": "revoked"}') as id`;
+  await sql`update public.platforms set credentials_secret_id = ${secret.id} where id = ${platform}`;
+  const [row] = await sql`
+    insert into public.distributions (client_id, platform_id, content_type, body, status, scheduled_for)
+    values (${t.clientId}, ${platform}, 'manual', ${`${marker} ${crypto.randomUUID()}`},
+            'scheduled', now() - interval '1 minute')
+    returning id`;
+  return { linkedin, t, platform, rowId: String(row.id) };
+}
+
 Deno.test("reconnect: an owner's new credentials clear the flag and the waiting row goes out with them", async () => {
   const sql = connect();
   try {
-    const linkedin = emulatorFor("linkedin");
-    await linkedin.clearRequests();
-    const t = await createTenant(sql, [{
-      kind: "linkedin",
-      publish_config: { base_url: linkedin.origin, author_urn: DEFAULT_LINKEDIN_MEMBER.person_urn },
-    }]);
-    const [platform] = t.platforms;
-    const [secret] = await sql`select vault.create_secret('{"access_token": "revoked"}') as id`;
-    await sql`update public.platforms set credentials_secret_id = ${secret.id},
-                needs_reconnection = true, reconnection_reason = 'LinkedIn: token revoked'
-              where id = ${platform}`;
-    const [waiting] = await sql`
-      insert into public.distributions (client_id, platform_id, content_type, body, status, scheduled_for)
-      values (${t.clientId}, ${platform}, 'manual', ${`after reconnect ${crypto.randomUUID()}`},
-              'scheduled', now() - interval '1 minute')
-      returning id`;
+    const { linkedin, t, platform, rowId } = await revokedLinkedIn(sql, "after reconnect");
+    await sql`update public.platforms set needs_reconnection = true,
+                reconnection_reason = 'LinkedIn: token revoked' where id = ${platform}`;
 
     const flagged = await callFunction("me", t.token, "GET", "");
     assert.deepEqual(flagged.body.clients[0].platforms[0], {
@@ -73,7 +82,7 @@ Deno.test("reconnect: an owner's new credentials clear the flag and the waiting 
 
     await publishDue(sql);
     const [row] =
-      await sql`select status, error_message from public.distributions where id = ${waiting.id}`;
+      await sql`select status, error_message from public.distributions where id = ${rowId}`;
     assert.equal(row.status, "published", row.error_message);
     const posts = (await linkedin.requests()).filter((r) => r.path === "/rest/posts");
     assert.deepEqual(posts.map((p) => p.headers.authorization), [
@@ -113,23 +122,10 @@ Deno.test("reconnect: editors are refused, another client's platform is not foun
 Deno.test("reconnect with retry_failed: the row that failed on the auth error goes out again, once", async () => {
   const sql = connect();
   try {
-    const linkedin = emulatorFor("linkedin");
-    await linkedin.clearRequests();
-    const t = await createTenant(sql, [{
-      kind: "linkedin",
-      publish_config: { base_url: linkedin.origin, author_urn: DEFAULT_LINKEDIN_MEMBER.person_urn },
-    }]);
-    const [platform] = t.platforms;
-    const [secret] = await sql`select vault.create_secret('{"access_token": "revoked"}') as id`;
-    await sql`update public.platforms set credentials_secret_id = ${secret.id} where id = ${platform}`;
-    const [row] = await sql`
-      insert into public.distributions (client_id, platform_id, content_type, body, status, scheduled_for)
-      values (${t.clientId}, ${platform}, 'manual', ${`refused first ${crypto.randomUUID()}`},
-              'scheduled', now() - interval '1 minute')
-      returning id`;
+    const { linkedin, t, platform, rowId } = await revokedLinkedIn(sql, "refused first");
     await publishDue(sql); // LinkedIn refuses the revoked token: failed, platform flagged
     const [failed] = await sql`select d.status, p.needs_reconnection from public.distributions d
-      join public.platforms p on p.id = d.platform_id where d.id = ${row.id}`;
+      join public.platforms p on p.id = d.platform_id where d.id = ${rowId}`;
     assert.deepEqual({ ...failed }, { status: "failed", needs_reconnection: true });
 
     const reply = await reconnect(t.token, platform, {
@@ -137,10 +133,10 @@ Deno.test("reconnect with retry_failed: the row that failed on the auth error go
       retry_failed: true,
     });
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
-    assert.deepEqual(reply.body.retried.map((r: { id: string }) => r.id), [row.id]);
+    assert.deepEqual(reply.body.retried.map((r: { id: string }) => r.id), [rowId]);
     assert.deepEqual(reply.body.failed_on_auth, []);
     await publishDue(sql);
-    const [after] = await sql`select status from public.distributions where id = ${row.id}`;
+    const [after] = await sql`select status from public.distributions where id = ${rowId}`;
     assert.equal(after.status, "published");
     const posts = (await linkedin.requests()).filter((r) => r.path === "/rest/posts");
     assert.deepEqual(posts.map((p) => p.headers.authorization), [
