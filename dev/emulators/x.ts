@@ -2,7 +2,7 @@
  * X API v2 emulator: OAuth 1.0a user context (header well-formed, known consumer key and token,
  * HMAC-SHA1 signature verified, timestamp within 5 minutes of real time, nonces not reused) or
  * OAuth 2.0 bearer tokens from POST /2/oauth2/token (refresh grant; a confidential client must
- * authenticate with HTTP Basic; access tokens expire; each refresh token works once, and sending
+ * authenticate with HTTP Basic; access tokens expire, by real time as the OAuth 1.0a timestamps; each refresh token works once, and sending
  * one already used revokes the whole grant, as X does),
  * POST/DELETE /2/tweets, GET /2/tweets/:id with public/non_public metrics from the engagement
  * model, GET /2/users/me and /2/users/:id/tweets; per-user 15-minute windows with

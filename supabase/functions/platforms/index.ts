@@ -52,11 +52,12 @@ Deno.serve(handle(async (req) => {
         tx.json(stored)
       }) as result`;
       if (!retryFailed) return row.result;
-      const [{ retried }] = await tx<{ retried: { id: string }[] }[]>`
-        select public.retry_failed_on_auth(${id}::uuid) as retried`;
-      const again = new Set(retried.map((r) => r.id));
-      const failed = (row.result.failed_on_auth as string[]).filter((f) => !again.has(f));
-      return { ...row.result, failed_on_auth: failed, retried };
+      const [{ retried }] = await tx`select public.retry_failed_on_auth(${id}::uuid) as retried`;
+      // a statement of its own: it must see what the retries changed
+      const [left] = await tx`
+        select coalesce(jsonb_agg(f.id), '[]'::jsonb) as ids
+        from scheduling.failed_on_auth(${id}::uuid) as f(id)`;
+      return { ...row.result, failed_on_auth: left.ids, retried };
     });
   });
   return json(200, result);

@@ -89,7 +89,7 @@ const StoredTokensSchema = z.object({
 });
 
 /** An access token this close to its expiry is renewed before it is sent. */
-export const RENEW_BEFORE_EXPIRY_MS = 60_000;
+const RENEW_BEFORE_EXPIRY_MS = 60_000;
 
 export interface OAuth2Client {
   tokenUrl: string;
