@@ -29,13 +29,15 @@ const simpleUpdatePgUs = Number(env("SIMPLE_UPDATE_PG_US"));
 const claimRowPgUs = Number(env("CLAIM_ROW_PG_US"));
 const sql = postgres(env("SUPABASE_DB_URL"), { max: 16, prepare: false, onnotice: () => {} });
 // Run settings (each overridable through the environment). Batches of 1,000 (the publish function's
-// maximum) amortise each statement's fixed cost; end to end, four overlapping invocations of one lane each
-// spread over the host's two workers, and 64 sends at once per platform keep a 50 ms platform busy.
+// maximum) amortise each statement's fixed cost; end to end, four overlapping invocations of one lane each,
+// and 64 sends at once per platform keep a 50 ms platform busy. The warm-up pass is as large as a measured
+// one (BENCH_WARM_ROWS to change it).
 const setting = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const BATCH = setting("BENCH_BATCH", 1000);
 const CORE_LANES = setting("BENCH_CORE_LANES", 2);
 const INVOCATIONS = setting("BENCH_INVOCATIONS", 4);
 const MAX_CONCURRENCY = setting("BENCH_CONCURRENCY", 64);
+const WARM_ROWS = setting("BENCH_WARM_ROWS", ROWS);
 
 async function resetQueue(): Promise<void> {
   await sql`truncate public.distributions cascade`;
@@ -164,8 +166,8 @@ async function endToEnd(latencyMs: number, rows = ROWS) {
   };
 }
 
-// A warm-up pass first (not counted): the host's and the emulators' code is compiled on first use.
-const WARM_ROWS = Math.min(ROWS, 4000);
+// A warm-up pass first (not counted): the host's and the emulators' code is compiled on first use, and
+// reaches V8's optimising tiers only after thousands of calls (a platform's adapter is called once in eight).
 const warm = await endToEnd(0, WARM_ROWS);
 const e2e0 = await endToEnd(0);
 const e2e50 = await endToEnd(50);
