@@ -1,0 +1,78 @@
+-- platform_health says when a platform's own limits (min_interval_minutes, posts_per_hour, posts_per_day) next
+-- allow a post, and which limit holds it: a due row that waits for them is otherwise only "scheduled", with
+-- nothing to tell a person why it has not gone or when it will. Computed as the claim applies the limits
+-- (private.publish_budget): from the posts published in the last hour and 24 hours and the latest of them;
+-- rows being sent are counted in queue_publishing. The view is restated with the two columns added at the end
+-- (20261129070600_analytics_views.sql otherwise unchanged).
+
+create or replace view public.platform_health with (security_invoker = true) as
+select
+  p.id as platform_id,
+  p.client_id,
+  p.name as platform,
+  p.kind,
+  p.is_active,
+  p.last_published_at,
+  p.last_metrics_sync_at,
+  p.api_errors_24h,
+  coalesce(ms.failed, 0) as metrics_errors_24h,
+  coalesce(ms.synced, 0) as metrics_reads_24h,
+  p.metrics_last_error,
+  p.paused_until,
+  p.pause_reason,
+  p.metrics_paused_until,
+  p.needs_reconnection,
+  p.reconnection_reason,
+  coalesce(q.draft, 0) as queue_draft,
+  coalesce(q.scheduled, 0) as queue_scheduled,
+  coalesce(q.due_now, 0) as queue_due_now,
+  coalesce(q.publishing, 0) as queue_publishing,
+  coalesce(q.failed, 0) as queue_failed,
+  coalesce(q.unconfirmed, 0) as queue_unconfirmed,
+  coalesce(m.due, 0) as metrics_due_now,
+  nullif(greatest(l.interval_until, l.hour_until, l.day_until, now()), now()) as limits_allow_at,
+  case
+    when l.day_until > now() and l.day_until >= coalesce(greatest(l.hour_until, l.interval_until), '-infinity')
+      then format('posts_per_day (%s)', p.posts_per_day)
+    when l.hour_until > now() and l.hour_until >= coalesce(l.interval_until, '-infinity')
+      then format('posts_per_hour (%s)', p.posts_per_hour)
+    when l.interval_until > now()
+      then format('min_interval_minutes (%s)', p.min_interval_minutes)
+  end as limited_by
+from public.platforms p
+left join lateral (
+  select sum(s.synced)::integer as synced, sum(s.failed)::integer as failed
+  from public.metrics_sync_stats s
+  where s.platform_id = p.id and s.hour > now() - interval '24 hours'
+) ms on true
+left join lateral (
+  select count(*) filter (where d.status = 'draft')::integer as draft,
+         count(*) filter (where d.status = 'scheduled')::integer as scheduled,
+         count(*) filter (where d.status = 'scheduled'
+                            and coalesce(d.next_attempt_at, d.scheduled_for) <= now())::integer as due_now,
+         count(*) filter (where d.status = 'publishing')::integer as publishing,
+         count(*) filter (where d.status = 'failed')::integer as failed,
+         count(*) filter (where d.status = 'unconfirmed')::integer as unconfirmed
+  from public.distributions d
+  where d.platform_id = p.id and d.status in ('draft', 'scheduled', 'publishing', 'failed', 'unconfirmed')
+) q on true
+left join lateral (
+  select count(*)::integer as due from public.distributions d
+  where d.platform_id = p.id and d.metrics_next_sync_at <= now()
+) m on true
+left join lateral (
+  -- The limit-th newest post of a window leaves it one window after it was published.
+  select max(r.published_at) + make_interval(mins => p.min_interval_minutes) as interval_until,
+         (array_agg(r.published_at order by r.published_at desc)
+            filter (where p.posts_per_hour is not null and r.published_at > now() - interval '1 hour'))
+           [p.posts_per_hour] + interval '1 hour' as hour_until,
+         (array_agg(r.published_at order by r.published_at desc) filter (where p.posts_per_day is not null))
+           [p.posts_per_day] + interval '24 hours' as day_until
+  from public.distributions r
+  where r.platform_id = p.id and r.status = 'published' and r.published_at > now() - interval '24 hours'
+) l on true;
+
+comment on view public.platform_health is
+  'Per platform: last publish and metrics sync, publish API errors and metric read failures in the last 24 h, '
+  'pauses, reconnection flag, queue depth by status (due_now: scheduled and due), and when the platform''s own '
+  'limits next allow a post (limits_allow_at, null = now) with the limit that holds it (limited_by).';
