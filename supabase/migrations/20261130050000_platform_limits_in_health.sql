@@ -30,13 +30,13 @@ select
   coalesce(q.failed, 0) as queue_failed,
   coalesce(q.unconfirmed, 0) as queue_unconfirmed,
   coalesce(m.due, 0) as metrics_due_now,
-  nullif(greatest(l.interval_until, l.hour_until, l.day_until, now()), now()) as limits_allow_at,
+  nullif(greatest(li.interval_until, l.hour_until, l.day_until, now()), now()) as limits_allow_at,
   case
-    when l.day_until > now() and l.day_until >= coalesce(greatest(l.hour_until, l.interval_until), '-infinity')
+    when l.day_until > now() and l.day_until >= coalesce(greatest(l.hour_until, li.interval_until), '-infinity')
       then format('posts_per_day (%s)', p.posts_per_day)
-    when l.hour_until > now() and l.hour_until >= coalesce(l.interval_until, '-infinity')
+    when l.hour_until > now() and l.hour_until >= coalesce(li.interval_until, '-infinity')
       then format('posts_per_hour (%s)', p.posts_per_hour)
-    when l.interval_until > now()
+    when li.interval_until > now()
       then format('min_interval_minutes (%s)', p.min_interval_minutes)
   end as limited_by
 from public.platforms p
@@ -61,9 +61,13 @@ left join lateral (
   where d.platform_id = p.id and d.metrics_next_sync_at <= now()
 ) m on true
 left join lateral (
+  select max(r.published_at) + make_interval(mins => p.min_interval_minutes) as interval_until
+  from public.distributions r
+  where r.platform_id = p.id and r.status = 'published'
+) li on true
+left join lateral (
   -- The limit-th newest post of a window leaves it one window after it was published.
-  select max(r.published_at) + make_interval(mins => p.min_interval_minutes) as interval_until,
-         (array_agg(r.published_at order by r.published_at desc)
+  select (array_agg(r.published_at order by r.published_at desc)
             filter (where p.posts_per_hour is not null and r.published_at > now() - interval '1 hour'))
            [p.posts_per_hour] + interval '1 hour' as hour_until,
          (array_agg(r.published_at order by r.published_at desc) filter (where p.posts_per_day is not null))

@@ -4,7 +4,7 @@ set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(8);
+select plan(9);
 select tests.create_two_clients();
 
 insert into platforms (id, client_id, name, kind, posts_per_hour, posts_per_day, min_interval_minutes) values
@@ -12,7 +12,8 @@ insert into platforms (id, client_id, name, kind, posts_per_hour, posts_per_day,
   ('00000000-0000-4000-8000-0000000533a2', tests.fx('A', 'client'), 'Hourly', 'linkedin', 2, null, 0),
   ('00000000-0000-4000-8000-0000000533a3', tests.fx('A', 'client'), 'Daily', 'wordpress', null, 3, 0),
   ('00000000-0000-4000-8000-0000000533a4', tests.fx('A', 'client'), 'Both', 'x', 1, null, 30),
-  ('00000000-0000-4000-8000-0000000533a5', tests.fx('A', 'client'), 'Free', 'x', 5, 10, 15);
+  ('00000000-0000-4000-8000-0000000533a5', tests.fx('A', 'client'), 'Free', 'x', 5, 10, 15),
+  ('00000000-0000-4000-8000-0000000533a6', tests.fx('A', 'client'), 'Every two days', 'youtube', null, null, 2880);
 insert into distributions (client_id, content_type, platform_id, body, status, scheduled_for, published_at)
 select tests.fx('A', 'client'), 'manual', v.platform_id::uuid, v.body, 'published', now() - v.ago, now() - v.ago
 from (values
@@ -24,7 +25,8 @@ from (values
   ('00000000-0000-4000-8000-0000000533a3', 'daily 3', interval '5 hours'),
   ('00000000-0000-4000-8000-0000000533a3', 'daily, a day ago', interval '25 hours'),
   ('00000000-0000-4000-8000-0000000533a4', 'both', interval '20 minutes'),
-  ('00000000-0000-4000-8000-0000000533a5', 'free', interval '30 minutes')
+  ('00000000-0000-4000-8000-0000000533a5', 'free', interval '30 minutes'),
+  ('00000000-0000-4000-8000-0000000533a6', 'two days', interval '30 hours')
 ) as v (platform_id, body, ago);
 
 select is((select (limits_allow_at, limited_by)::text from platform_health
@@ -44,6 +46,10 @@ select is((select (limits_allow_at, limited_by)::text from platform_health
   (now() + interval '40 minutes', 'posts_per_hour (1)')::text,
   'two limits holding: the one that holds longer');
 select is((select (limits_allow_at, limited_by)::text from platform_health
+           where platform_id = '00000000-0000-4000-8000-0000000533a6'),
+  (now() + interval '18 hours', 'min_interval_minutes (2880)')::text,
+  'an interval longer than a day counts from the latest post however old');
+select is((select (limits_allow_at, limited_by)::text from platform_health
            where platform_id = '00000000-0000-4000-8000-0000000533a5'),
   (null::timestamptz, null::text)::text,
   'no limit reached: nothing holds the platform');
@@ -60,7 +66,7 @@ select is(
 select is((select count(*)::int from platform_health
            where platform_id::text like '00000000-0000-4000-8000-0000000533a_' and limits_allow_at is not null
              and queue_due_now = 1),
-  4, 'platform_health shows each held platform''s row due now and when it can go');
+  5, 'platform_health shows each held platform''s row due now and when it can go');
 
 select tests.authenticate_as(tests.get_user_id('owner_b@test.local'));
 select is((select count(*)::int from platform_health where platform_id::text like '00000000-0000-4000-8000-0000000533a_'),
