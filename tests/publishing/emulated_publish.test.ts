@@ -1,6 +1,6 @@
 // The publish function end to end: pg queue -> function -> real adapters -> the platform emulators.
 import assert from "node:assert/strict";
-import { connect, invokeService } from "../_support/stack.ts";
+import { connect, eventually, invokeService } from "../_support/stack.ts";
 import { insertDue, resetQueue } from "../_support/queue.ts";
 import { KINDS, PLATFORM_IDS } from "../_support/seed.ts";
 import { contentFor } from "../../dev/demo-content.ts";
@@ -64,6 +64,33 @@ Deno.test("rows due on all eight platforms: each emulator receives each post onc
       );
       assert.equal(externalIds.size, 3, `${kind}: distinct external ids`);
     }
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("a run that reaches max_posts wakes a successor for the rest: all go out, each once", async () => {
+  const sql = connect();
+  try {
+    await resetQueue(sql);
+    await freshEmulators();
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await due(sql, "linkedin", `capped-${i}`));
+    const first = await invokePublish({ max_posts: 2, batch_size: 2, lanes: 1 });
+    assert.equal(first.claimed, 2);
+    assert.equal(first.capped, true);
+    assert.ok(first.successor, "a successor run was requested through pg_net");
+    await eventually(
+      async () => {
+        const [r] = await sql`select count(*)::int as n from public.distributions
+        where id = any(${ids}) and status = 'published'`;
+        return r.n === 6 ? r.n : undefined;
+      },
+      20_000,
+      "the successors to publish the rest",
+    );
+    const sent = await emulatorFor("linkedin").publishRequests();
+    assert.equal(sent.length, 6, "each post sent once");
   } finally {
     await sql.end();
   }

@@ -83,6 +83,38 @@ Deno.test("four overlapping runs publish every row exactly once", async () => {
   }
 });
 
+Deno.test("a run stops claiming at maxPosts: what it took goes out once, the rest waits unclaimed for the next run", async () => {
+  const sql = connect(8);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    const ids = await insertDue(
+      sql,
+      Array.from({ length: 25 }, (_, i) => ({ platform_id: X, body: `capped ${i}` })),
+    );
+    const first = await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      batchSize: 4,
+      maxPosts: 10,
+    });
+    assert.equal(first.claimed, 10, "two lanes together claim exactly the cap");
+    assert.equal(first.capped, true);
+    assert.equal(fake.publishCalls.length, 10);
+    const waiting = await sql`select count(*)::int as n from public.distributions
+      where id = any(${ids}) and status = 'scheduled' and attempt_id is null and lease_expires_at is null`;
+    assert.equal(waiting[0].n, 15, "the rest is still scheduled, with no claim on it");
+    const second = await runPublisher(sql, fakeDirectory({}, fake), quick);
+    assert.equal(second.claimed, 15);
+    assert.equal(second.capped, false);
+    assert.equal(new Set(fake.publishCalls.map((c) => c.body)).size, 25);
+    assert.equal(fake.publishCalls.length, 25, "each row sent once");
+    const after = await rows(sql, ids);
+    assert.ok(after.every((r) => r.status === "published"));
+  } finally {
+    await sql.end();
+  }
+});
+
 Deno.test("a worker that dies after the platform accepted: the next run reconciles, never resends", async () => {
   const sql = connect(4);
   try {

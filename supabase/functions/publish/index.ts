@@ -1,10 +1,13 @@
 // The publish worker, called every minute by pg_cron through pg_net (service role only). It publishes
-// whatever is due, and what falls due during its budget, exactly once; see _shared/publishing/.
+// whatever is due, and what falls due during its budget, exactly once; see _shared/publishing/. A run
+// that stops at its max_posts while rows are still due wakes a successor with the same request, so a
+// burst goes out at once in runs that each stay inside a hosted request's CPU limit.
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
 import { handle, json, readJson } from "../_shared/http.ts";
 import { VaultPlatformDirectory } from "../_shared/publishing/platforms.ts";
+import { nextDue, wakePublisher } from "../_shared/publishing/queue.ts";
 import { DEFAULT_RUN_OPTIONS, runPublisher } from "../_shared/publishing/runner.ts";
 
 const envNumber = (name: string) => {
@@ -19,6 +22,7 @@ const PublishRequest = z.object({
   lease_seconds: z.number().int().min(5).max(3600).optional(),
   idle_poll_ms: z.number().int().min(10).max(5000).optional(),
   exit_when_idle: z.boolean().optional(),
+  max_posts: z.number().int().min(1).max(1_000_000).optional(),
 }).strict();
 
 Deno.serve(handle(async (req) => {
@@ -33,6 +37,9 @@ Deno.serve(handle(async (req) => {
     leaseSeconds: body.lease_seconds ?? d.leaseSeconds,
     idlePollMs: body.idle_poll_ms ?? d.idlePollMs,
     exitWhenIdle: body.exit_when_idle ?? false,
+    maxPosts: body.max_posts ?? envNumber("PUBLISH_MAX_POSTS") ?? d.maxPosts,
   });
-  return json(200, report);
+  const due = report.capped ? await nextDue(db()) : null;
+  const successor = due && due.getTime() <= Date.now() ? await wakePublisher(db(), body) : null;
+  return json(200, { ...report, successor });
 }));
