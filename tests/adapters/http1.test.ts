@@ -355,3 +355,28 @@ Deno.test("http1: a large upload and a large chunked answer arrive whole", async
     await server.shutdown();
   }
 });
+
+Deno.test("http1: a large answer with a content-length arrives whole, and its connection serves the next request", async () => {
+  const big = new Uint8Array(5 * 1024 * 1024 + 3).map((_, i) => (i * 7 + (i >> 12)) % 251);
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    (req) =>
+      new URL(req.url).pathname === "/video"
+        ? new Response(big, { headers: { "content-type": "video/mp4" } })
+        : Response.json({ id: "after" }),
+  );
+  const client = new Http1Client();
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    const res = await client.fetch(`${url}/video`);
+    assert.equal(res.headers.get("content-length"), String(big.length));
+    const got = new Uint8Array(await res.arrayBuffer());
+    assert.equal(got.length, big.length);
+    assert.ok(got.every((b, i) => b === big[i]), "every byte in its place");
+    const next = await client.fetch(`${url}/next`);
+    assert.deepEqual(await next.json(), { id: "after" });
+  } finally {
+    client.closeIdle();
+    await server.shutdown();
+  }
+});

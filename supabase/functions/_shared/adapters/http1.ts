@@ -35,6 +35,8 @@ const REDIRECT = new Set([301, 302, 303, 307, 308]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 const encoder = new TextEncoder();
+/** Bodies above this are read straight into an array of their own size (Connection.readExactly). */
+const LARGE_BODY = 65_536;
 const latin1 = new TextDecoder("latin1");
 
 /** One TCP/TLS connection: a byte buffer over it, and whether it is between requests. */
@@ -105,6 +107,28 @@ class Connection {
       if (b[i] === 13 && b[i + 1] === 10) return i - this.start;
     }
     return -1;
+  }
+
+  /**
+   * Exactly n bytes: those buffered, then read straight into the answer's own array, so a large body
+   * (a video to upload) is held once, not also in a buffer grown to its size.
+   */
+  async readExactly(n: number): Promise<Uint8Array> {
+    // a read started while the connection was idle lands in the buffer first
+    if (this.pending && !(await this.fill())) {
+      throw new TypeError("the connection closed inside the answer's body");
+    }
+    if (this.available >= n) return this.take(n);
+    const out = new Uint8Array(n);
+    let at = this.available;
+    out.set(this.buffer.subarray(this.start, this.end));
+    this.start = this.end = 0;
+    while (at < n) {
+      const read = await this.conn.read(out.subarray(at));
+      if (read === null) throw new TypeError("the connection closed inside the answer's body");
+      at += read;
+    }
+    return out;
   }
 
   /** Take n buffered bytes (a copy). */
@@ -520,6 +544,7 @@ async function readHead(conn: Connection): Promise<Head> {
 }
 
 async function readLength(conn: Connection, length: number): Promise<Uint8Array> {
+  if (length > LARGE_BODY) return await conn.readExactly(length);
   while (conn.available < length) {
     if (!(await conn.fill())) throw new TypeError("the connection closed inside the answer's body");
   }

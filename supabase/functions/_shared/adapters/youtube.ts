@@ -267,7 +267,7 @@ export class YouTubeAdapter implements PlatformAdapter {
    */
   private async sendBytes(
     location: string,
-    bytes: Uint8Array,
+    bytes: Uint8Array<ArrayBuffer>,
     type: string,
   ): Promise<HttpOk<z.infer<typeof VideoSchema>> | Failure> {
     const total = bytes.length;
@@ -297,7 +297,7 @@ export class YouTubeAdapter implements PlatformAdapter {
             "content-type": type,
             ...(from > 0 ? { "content-range": `bytes ${from}-${total - 1}/${total}` } : {}),
           },
-          body: bytes.slice(from),
+          body: bytes.subarray(from),
           timeoutMs: this.config.upload_timeout_ms,
           retryOnAuthRenewal: false,
         },
