@@ -1,4 +1,7 @@
 // Platform connections (a signed-in user's JWT; every query runs as that user, so RLS applies):
+//   GET  /platforms                 the caller's platforms as platform_health has them (any member)
+//   GET  /platforms/:id             one of them: queue depth, pause, reconnection flag, and when its
+//                                   own limits next allow a post (limits_allow_at, limited_by)
 //   POST /platforms/:id/reconnect   {credentials: {...}, retry_failed?: true}   (owners only)
 // The credentials are checked against the platform kind's schema (every bad field named, nothing
 // stored), then public.reconnect_platform stores them in Vault and clears the reconnection flag. The
@@ -6,7 +9,7 @@
 // to the queue in the same transaction (public.retry_failed_on_auth) and are listed as `retried`.
 // Credentials are never returned.
 import { z } from "zod";
-import { requireUser } from "../_shared/auth.ts";
+import { type Claims, requireUser } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
 import { handle, HttpError, json, readJson } from "../_shared/http.ts";
 import { credentialErrors, hasCredentialSchema } from "../_shared/adapters/credentials.ts";
@@ -23,6 +26,7 @@ const ReconnectRequest = z.object({
 Deno.serve(handle(async (req) => {
   const claims = await requireUser(req);
   const [id, action, ...rest] = new URL(req.url).pathname.replace(/\/+$/, "").split("/").slice(2);
+  if (action === undefined) return await health(claims, req.method, id);
   if (action !== "reconnect" || rest.length > 0) {
     throw new HttpError(404, "Not found: see the routes in supabase/functions/platforms/index.ts");
   }
@@ -62,3 +66,16 @@ Deno.serve(handle(async (req) => {
   });
   return json(200, result);
 }));
+
+/** GET /platforms[/:id]: platform_health under the caller's row-level security. */
+async function health(claims: Claims, method: string, id: string | undefined) {
+  if (method !== "GET") throw new HttpError(405, "GET a platform's health; POST .../reconnect");
+  if (id !== undefined && !UUID.test(id)) throw new HttpError(404, "platform not found");
+  const rows = await asUser(claims, (tx) =>
+    tx`select * from public.platform_health
+       where ${id === undefined ? tx`true` : tx`platform_id = ${id}::uuid`}
+       order by client_id, kind, platform`);
+  if (id === undefined) return json(200, { platforms: rows });
+  if (rows.length === 0) throw new HttpError(404, "platform not found");
+  return json(200, rows[0]);
+}
