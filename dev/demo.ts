@@ -48,20 +48,24 @@ try {
   // A row still scheduled waits for its platform: its own limits (a second demo within a platform's
   // min_interval_minutes) or a pause after a 429. The stack's cron job sends it when that ends.
   const rows =
-    await sql`select p.kind, d.status, d.external_url, d.error_message, h.limits_allow_at,
+    await sql`select h.kind, d.status, d.external_url, d.error_message, h.limits_allow_at,
       h.limited_by, h.paused_until, h.pause_reason
-    from public.distributions d join public.platforms p on p.id = d.platform_id
-    join public.platform_health h on h.platform_id = d.platform_id
-    where d.id = any(${ids}) order by p.kind`;
+    from public.distributions d join public.platform_health h on h.platform_id = d.platform_id
+    where d.id = any(${ids}) order by h.kind`;
+  /** What holds a row still scheduled: a pause after a 429, or the platform's own limits. */
+  const holdOf = (r: (typeof rows)[number]): string | null => {
+    if (r.status !== "scheduled") return null;
+    if (r.paused_until > new Date()) {
+      return `${r.pause_reason ?? "paused"} until ${r.paused_until.toISOString()}`;
+    }
+    if (r.limits_allow_at) {
+      return `its ${r.limited_by} limit until ${r.limits_allow_at.toISOString()}`;
+    }
+    return null;
+  };
   let waiting = 0;
   for (const r of rows) {
-    const holds = r.status === "scheduled"
-      ? r.paused_until > new Date()
-        ? `${r.pause_reason ?? "paused"} until ${r.paused_until.toISOString()}`
-        : r.limits_allow_at
-        ? `its ${r.limited_by} limit until ${r.limits_allow_at.toISOString()}`
-        : null
-      : null;
+    const holds = holdOf(r);
     if (holds) waiting++;
     console.log(
       `${r.kind.padEnd(10)} ${r.status.padEnd(12)} ${

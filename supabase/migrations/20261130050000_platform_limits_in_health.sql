@@ -30,15 +30,8 @@ select
   coalesce(q.failed, 0) as queue_failed,
   coalesce(q.unconfirmed, 0) as queue_unconfirmed,
   coalesce(m.due, 0) as metrics_due_now,
-  nullif(greatest(li.interval_until, l.hour_until, l.day_until, now()), now()) as limits_allow_at,
-  case
-    when l.day_until > now() and l.day_until >= coalesce(greatest(l.hour_until, li.interval_until), '-infinity')
-      then format('posts_per_day (%s)', p.posts_per_day)
-    when l.hour_until > now() and l.hour_until >= coalesce(li.interval_until, '-infinity')
-      then format('posts_per_hour (%s)', p.posts_per_hour)
-    when li.interval_until > now()
-      then format('min_interval_minutes (%s)', p.min_interval_minutes)
-  end as limited_by
+  hold.until as limits_allow_at,
+  hold.limit_name as limited_by
 from public.platforms p
 left join lateral (
   select sum(s.synced)::integer as synced, sum(s.failed)::integer as failed
@@ -74,7 +67,18 @@ left join lateral (
            [p.posts_per_day] + interval '24 hours' as day_until
   from public.distributions r
   where r.platform_id = p.id and r.status = 'published' and r.published_at > now() - interval '24 hours'
-) l on true;
+) l on true
+left join lateral (
+  -- the limit that holds longest (on a tie, the wider window)
+  select h.until, h.limit_name
+  from (values (l.day_until, format('posts_per_day (%s)', p.posts_per_day), 1),
+               (l.hour_until, format('posts_per_hour (%s)', p.posts_per_hour), 2),
+               (li.interval_until, format('min_interval_minutes (%s)', p.min_interval_minutes), 3))
+       as h (until, limit_name, rank)
+  where h.until > now()
+  order by h.until desc, h.rank
+  limit 1
+) hold on true;
 
 comment on view public.platform_health is
   'Per platform: last publish and metrics sync, publish API errors and metric read failures in the last 24 h, '

@@ -29,28 +29,27 @@ from (values
   ('00000000-0000-4000-8000-0000000533a6', 'two days', interval '30 hours')
 ) as v (platform_id, body, ago);
 
-select is((select (limits_allow_at, limited_by)::text from platform_health
-           where platform_id = '00000000-0000-4000-8000-0000000533a1'),
+-- (limits_allow_at, limited_by) of one platform
+create function pg_temp.hold(p_id text) returns text language sql as $$
+  select (limits_allow_at, limited_by)::text from public.platform_health where platform_id = p_id::uuid
+$$;
+
+select is(pg_temp.hold('00000000-0000-4000-8000-0000000533a1'),
   (now() + interval '50 minutes', 'min_interval_minutes (60)')::text,
   'min_interval_minutes: the interval after the latest post');
-select is((select (limits_allow_at, limited_by)::text from platform_health
-           where platform_id = '00000000-0000-4000-8000-0000000533a2'),
+select is(pg_temp.hold('00000000-0000-4000-8000-0000000533a2'),
   (now() + interval '10 minutes', 'posts_per_hour (2)')::text,
   'posts_per_hour: an hour after the oldest of the posts that fill the hour');
-select is((select (limits_allow_at, limited_by)::text from platform_health
-           where platform_id = '00000000-0000-4000-8000-0000000533a3'),
+select is(pg_temp.hold('00000000-0000-4000-8000-0000000533a3'),
   (now() + interval '1 hour', 'posts_per_day (3)')::text,
   'posts_per_day: 24 hours after the oldest of the posts that fill the day (a post older than a day does not count)');
-select is((select (limits_allow_at, limited_by)::text from platform_health
-           where platform_id = '00000000-0000-4000-8000-0000000533a4'),
+select is(pg_temp.hold('00000000-0000-4000-8000-0000000533a4'),
   (now() + interval '40 minutes', 'posts_per_hour (1)')::text,
   'two limits holding: the one that holds longer');
-select is((select (limits_allow_at, limited_by)::text from platform_health
-           where platform_id = '00000000-0000-4000-8000-0000000533a6'),
+select is(pg_temp.hold('00000000-0000-4000-8000-0000000533a6'),
   (now() + interval '18 hours', 'min_interval_minutes (2880)')::text,
   'an interval longer than a day counts from the latest post however old');
-select is((select (limits_allow_at, limited_by)::text from platform_health
-           where platform_id = '00000000-0000-4000-8000-0000000533a5'),
+select is(pg_temp.hold('00000000-0000-4000-8000-0000000533a5'),
   (null::timestamptz, null::text)::text,
   'no limit reached: nothing holds the platform');
 
