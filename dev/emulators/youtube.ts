@@ -1,8 +1,9 @@
 /**
  * YouTube Data API v3 emulator: Bearer tokens per channel (401 authError), a daily quota in units
  * that resets at midnight Pacific (403 quotaExceeded; insert 1600, update/delete 50, list 1),
- * resumable uploads (session POST -> Location; PUT bytes -> 308 Range until complete -> 201;
- * `Content-Range: bytes *\/TOTAL` status queries), snippet validation (title <= 100 chars,
+ * resumable uploads (session POST -> Location; PUT bytes -> 308 Range until complete -> 201; a
+ * chunk short of the end is kept in whole 256 KiB units; `Content-Range: bytes *\/TOTAL` status
+ * queries), snippet validation (title <= 100 chars,
  * description <= 5000 bytes, no < or >), publishAt only with privacyStatus private and flipping to
  * public when due, videos.list/update/delete, channels.list(mine) and playlistItems for uploads,
  * statistics (strings) from the engagement model.
@@ -15,6 +16,7 @@
  * `expireYouTubeTokens(state)` expires the issued access tokens at once. Upload PUTs that carry an
  * Authorization header need a live token of the session's channel, as Google's do.
  */
+import { createHash, type Hash } from "node:crypto";
 import { bearerToken, oauthError, refreshGrant } from "./auth.ts";
 import {
   DueQueue,
@@ -53,6 +55,8 @@ export interface YouTubeVideo {
   publishAt?: Date;
   uploadedAt: Date;
   bytes: number;
+  /** SHA-256 (hex) of the bytes the upload delivered, in order: what a test compares with the file. */
+  sha256: string;
   deleted: boolean;
 }
 
@@ -62,6 +66,8 @@ interface UploadSession {
   resource: { snippet: YouTubeVideo["snippet"]; privacyStatus: string; publishAt?: Date };
   total: number;
   received: number;
+  /** Over the bytes kept so far. */
+  hash: Hash;
   videoId?: string;
 }
 
@@ -107,6 +113,8 @@ export function expireYouTubeTokens(state: YouTubeState): void {
 
 const LIMITS = limitsFor("youtube");
 const COST = { update: 50, delete: 50, list: 1 };
+/** Resumable uploads keep bytes in units of 256 KiB until the last one. */
+const UNIT = 256 * 1024;
 const PACIFIC = "America/Los_Angeles";
 
 function ytError(status: number, reason: string, message: string, domain = "youtube.video") {
@@ -305,6 +313,7 @@ export function youtubeEmulator(
       publishAt: s.resource.publishAt,
       uploadedAt: now,
       bytes: s.total,
+      sha256: s.hash.digest("hex"),
       deleted: false,
     };
     state.videos.set(id, video);
@@ -398,6 +407,7 @@ export function youtubeEmulator(
           resource: checked,
           total,
           received: 0,
+          hash: createHash("sha256"),
         });
         const location = `${ctx.origin}/upload/youtube/v3/videos?uploadType=resumable&` +
           `part=${encodeURIComponent(req.query.get("part") ?? "snippet,status")}&upload_id=${id}`;
@@ -441,7 +451,11 @@ export function youtubeEmulator(
             "global",
           );
         }
-        session.received = Math.min(session.total, start + req.bytes.length);
+        const end = Math.min(session.total, start + req.bytes.length);
+        // Google keeps a chunk short of the end in whole 256 KiB units; the 308 Range says how far.
+        const kept = end === session.total ? end : end - (end - start) % UNIT;
+        session.hash.update(req.bytes.subarray(0, kept - start));
+        session.received = kept;
         if (session.received < session.total) return incomplete();
         return json(resource(finish(session, ctx.now()), parts, ctx), 201);
       },

@@ -1,7 +1,11 @@
 // The adapters' HTTP/1.1 client against real sockets: what a server receives, how answers are read,
 // and that a request whose answer is lost is never sent again unless it is idempotent.
 import assert from "node:assert/strict";
-import { Http1Client, RequestNotSent } from "../../supabase/functions/_shared/adapters/http1.ts";
+import {
+  Http1Client,
+  RequestNotSent,
+  takeBody,
+} from "../../supabase/functions/_shared/adapters/http1.ts";
 import { classifyNetworkError } from "../../supabase/functions/_shared/adapters/classify.ts";
 
 const encoder = new TextEncoder();
@@ -373,7 +377,13 @@ Deno.test("http1: a large answer with a content-length arrives whole, and its co
     const got = new Uint8Array(await res.arrayBuffer());
     assert.equal(got.length, big.length);
     assert.ok(got.every((b, i) => b === big[i]), "every byte in its place");
+    const again = await client.fetch(`${url}/video`);
+    const taken = takeBody(again)!;
+    assert.ok(taken, "a large body can be taken as received");
+    assert.ok(taken.every((b, i) => b === big[i]), "every byte of the taken body in its place");
+    assert.equal(takeBody(again), undefined, "once");
     const next = await client.fetch(`${url}/next`);
+    assert.equal(takeBody(next), undefined, "a small body is read from its Response");
     assert.deepEqual(await next.json(), { id: "after" });
   } finally {
     client.closeIdle();

@@ -241,6 +241,41 @@ Deno.test("x: media are fetched, uploaded (initialize/append/finalize) and attac
     assert.ok(tweet.media.media_ids.every((id) => emu.state.media.get(id)?.finalized));
   }));
 
+Deno.test("x: a video is read from its host 8 MiB at a time and appended in 1 MiB segments", () =>
+  withX(async (_adapter, emu, clock) => {
+    const ranges: (string | null)[] = [];
+    const row = platformRow("x", { base_url: emu.origin, timeout_ms: 5000 });
+    const adapter = new XAdapter(row, CREDS, {
+      now: () => clock.now,
+      fetch: (input, init) => {
+        if (String(input).includes("/__emulator/media/")) {
+          ranges.push(new Headers(init?.headers).get("range"));
+        }
+        return fetch(input, init);
+      },
+    });
+    const MiB = 1024 * 1024;
+    const size = 20 * MiB + 5;
+    const result = await adapter.publish({
+      body: "a long video",
+      mediaUrls: [`${emu.origin}/__emulator/media/v.mp4?bytes=${size}`],
+    }, { attemptId: "v" });
+    assertOk(result);
+    assert.deepEqual(ranges, [
+      `bytes=0-${8 * MiB - 1}`,
+      `bytes=${8 * MiB}-${16 * MiB - 1}`,
+      `bytes=${16 * MiB}-${size - 1}`,
+    ]);
+    const init = emu.requests({ method: "POST", path: "/2/media/upload/initialize" });
+    assert.equal((init[0].body as { total_bytes: number }).total_bytes, size);
+    const appends = emu.requests({ method: "POST", path: "/2/media/upload/" })
+      .filter((r) => r.path.endsWith("/append"));
+    assert.equal(appends.length, 21, "20 whole MiB and the last 5 bytes");
+    const [media] = [...emu.state.media.values()];
+    assert.equal(media.received, size);
+    assert.ok(media.finalized);
+  }));
+
 Deno.test("x: a media URL that cannot be fetched fails before anything is posted", () =>
   withX(async (adapter, emu) => {
     const result = await adapter.publish(

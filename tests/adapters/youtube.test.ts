@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { YouTubeAdapter } from "../../supabase/functions/_shared/adapters/youtube.ts";
-import { type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
+import { mediaBytes, type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
 import {
   DEFAULT_YOUTUBE_CHANNEL,
   DEFAULT_YOUTUBE_GRANT,
@@ -64,6 +64,122 @@ Deno.test("youtube: a dropped PUT is resumed from the session's Range", () =>
     assert.equal(puts.length, 3, "failed PUT, status query, PUT again");
     assert.equal(puts[1].headers["content-range"], "bytes */5000");
     assert.equal(emu.state.videos.size, 1);
+  }));
+
+// ---------------------------------------------------------------------------------------------
+// A video larger than a chunk: read from its host a byte range at a time, sent a chunk at a time.
+
+const CHUNK = 256 * 1024;
+const SIZE = 700_000;
+
+/**
+ * An adapter sending `CHUNK`-byte chunks, and every request it makes (method, URL, range headers);
+ * `before` sees each request first and may send it elsewhere (a URL to fetch instead).
+ */
+function chunking(
+  emu: RunningEmulator<YouTubeState>,
+  clock: { now: Date },
+  before?: (req: { method: string; url: string; contentRange?: string }) => string | void,
+) {
+  const sent: { method: string; url: string; range?: string; contentRange?: string }[] = [];
+  const row = platformRow("youtube", {
+    base_url: emu.origin,
+    timeout_ms: 500,
+    upload_chunk_bytes: CHUNK,
+  });
+  const adapter = new YouTubeAdapter(row, TOKEN, {
+    now: () => clock.now,
+    fetch: (input, init) => {
+      const headers = new Headers(init?.headers);
+      const req = {
+        method: init?.method ?? "GET",
+        url: String(input),
+        range: headers.get("range") ?? undefined,
+        contentRange: headers.get("content-range") ?? undefined,
+      };
+      sent.push(req);
+      return fetch(before?.(req) ?? input, init);
+    },
+  });
+  const mediaGets = () =>
+    sent.filter((r) => r.url.includes("/__emulator/media/")).map((r) => r.range);
+  const puts = () => sent.filter((r) => r.method === "PUT").map((r) => r.contentRange ?? "");
+  return { adapter, mediaGets, puts };
+}
+
+const fileSha256 = async (size: number) =>
+  Array.from(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", mediaBytes(0, size))),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+
+const THREE_CHUNKS = [
+  "bytes 0-262143/700000",
+  "bytes 262144-524287/700000",
+  "bytes 524288-699999/700000",
+];
+
+Deno.test("youtube: a video larger than a chunk is read a range at a time and sent in chunks", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const { adapter, mediaGets, puts } = chunking(emu, clock);
+    const result = await adapter.publish(video(SIZE), { attemptId: "c1" });
+    assertOk(result);
+    assert.deepEqual(mediaGets(), ["bytes=0-262143", "bytes=262144-524287", "bytes=524288-699999"]);
+    assert.deepEqual(puts(), THREE_CHUNKS);
+    const posted = emu.requests({ method: "POST", path: "/upload/youtube/v3/videos" });
+    assert.equal(posted[0].headers["x-upload-content-length"], String(SIZE));
+    const stored = emu.state.videos.get(result.externalId)!;
+    assert.equal(stored.sha256, await fileSha256(SIZE), "every byte arrived once, in order");
+  }));
+
+Deno.test("youtube: a failed chunk is resumed from the session's Range, from the window in memory", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const { adapter, mediaGets, puts } = chunking(emu, clock, (req) => {
+      // the second chunk's first PUT meets a 503
+      if (req.contentRange === THREE_CHUNKS[1] && !puts().slice(0, -1).includes(THREE_CHUNKS[1])) {
+        emu.addFault({ mode: "5xx", count: 1, method: "PUT", path: "/upload/" });
+      }
+    });
+    const result = await adapter.publish(video(SIZE), { attemptId: "c2" });
+    assertOk(result);
+    assert.deepEqual(puts(), [
+      THREE_CHUNKS[0],
+      THREE_CHUNKS[1],
+      "bytes */700000",
+      THREE_CHUNKS[1],
+      THREE_CHUNKS[2],
+    ]);
+    assert.equal(mediaGets().length, 3, "the chunk sent again was not fetched again");
+    assert.equal(emu.state.videos.get(result.externalId)!.sha256, await fileSha256(SIZE));
+  }));
+
+Deno.test("youtube: a media host that ignores Range is read once, whole, and still sent in chunks", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const { adapter, mediaGets, puts } = chunking(emu, clock);
+    const whole = video(SIZE);
+    const result = await adapter.publish(
+      { ...whole, mediaUrls: [`${whole.mediaUrls[0]}&ranges=none`] },
+      { attemptId: "c3" },
+    );
+    assertOk(result);
+    assert.deepEqual(mediaGets(), ["bytes=0-262143"], "one request, answered with the whole file");
+    assert.deepEqual(puts(), THREE_CHUNKS);
+    assert.equal(emu.state.videos.get(result.externalId)!.sha256, await fileSha256(SIZE));
+  }));
+
+Deno.test("youtube: a video replaced on its host mid-upload -> transient, not applied, no video", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const { adapter, puts } = chunking(emu, clock, (req) => {
+      // after the first range, the host serves a different (longer) file under the same URL
+      if (req.url.includes("/__emulator/media/") && puts().length > 0) {
+        return req.url.replace(`bytes=${SIZE}`, `bytes=${SIZE + 1}`);
+      }
+    });
+    const f = assertFailure(await adapter.publish(video(SIZE), { attemptId: "c4" }), "transient");
+    assert.equal(f.outcome, "not_applied");
+    assert.match(f.message, /fetching the video failed: .*changed during the upload/);
+    assert.deepEqual(puts(), [THREE_CHUNKS[0]]);
+    assert.equal(emu.state.videos.size, 0);
   }));
 
 Deno.test("youtube: schedule uploads private with publishAt and goes public when due", () =>

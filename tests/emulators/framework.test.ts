@@ -1,6 +1,11 @@
 /** The emulator framework over HTTP: recording, faults, clock, media. */
 import assert from "node:assert/strict";
-import { json, type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
+import {
+  json,
+  mediaBytes,
+  type RunningEmulator,
+  serveEmulator,
+} from "../../dev/emulators/framework.ts";
 
 function echoEmulator() {
   return {
@@ -113,4 +118,31 @@ Deno.test("framework: serves deterministic stand-in media", () =>
     assert.equal(res.headers.get("content-type"), "video/mp4");
     assert.equal((await res.arrayBuffer()).byteLength, 1000);
     assert.equal(emu.requests().length, 0, "control and media requests are not recorded");
+  }));
+
+Deno.test("framework: stand-in media serves byte ranges under a strong ETag", () =>
+  withEcho(async (emu) => {
+    const url = `${emu.origin}/__emulator/media/clip.mp4?bytes=1000`;
+    const part = await fetch(url, { headers: { range: "bytes=990-2000" } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get("content-range"), "bytes 990-999/1000");
+    assert.deepEqual(new Uint8Array(await part.arrayBuffer()), mediaBytes(990, 1000));
+    const whole = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    assert.deepEqual(whole.subarray(990), mediaBytes(990, 1000), "a range is the same bytes");
+    const etag = part.headers.get("etag")!;
+    const same = await fetch(url, { headers: { range: "bytes=0-9", "if-match": etag } });
+    assert.equal(same.status, 206);
+    await same.body?.cancel();
+    const changed = await fetch(`${emu.origin}/__emulator/media/clip.mp4?bytes=1001`, {
+      headers: { range: "bytes=0-9", "if-match": etag },
+    });
+    assert.equal(changed.status, 412);
+    await changed.body?.cancel();
+    const outside = await fetch(url, { headers: { range: "bytes=1000-" } });
+    assert.equal(outside.status, 416);
+    assert.equal(outside.headers.get("content-range"), "bytes */1000");
+    await outside.body?.cancel();
+    const ignored = await fetch(`${url}&ranges=none`, { headers: { range: "bytes=0-9" } });
+    assert.equal(ignored.status, 200, "a host without ranges sends the whole file");
+    assert.equal((await ignored.arrayBuffer()).byteLength, 1000);
   }));

@@ -154,13 +154,19 @@ Deno.test("linkedin emulator: version and protocol headers are required", () =>
     assert.equal(noToken.body.code, "EMPTY_ACCESS_TOKEN");
   }));
 
-Deno.test("youtube emulator: publishAt needs private; status query answers 308 with Range", () =>
+Deno.test("youtube emulator: publishAt needs private; a chunk is kept in whole 256 KiB units, 308 Range says how far", () =>
   withEmu(youtubeEmulator(), async (emu) => {
     const auth = { authorization: `Bearer ${DEFAULT_YOUTUBE_CHANNEL.access_token}` };
+    const UNIT = 256 * 1024;
+    const TOTAL = UNIT + 10;
     const session = (status: Record<string, unknown>) =>
       call(`${emu.origin}/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status`, {
         method: "POST",
-        headers: { ...auth, "content-type": "application/json", "x-upload-content-length": "10" },
+        headers: {
+          ...auth,
+          "content-type": "application/json",
+          "x-upload-content-length": String(TOTAL),
+        },
         body: JSON.stringify({ snippet: { title: "t", description: "d" }, status }),
       });
     const publicScheduled = await session({
@@ -174,22 +180,29 @@ Deno.test("youtube emulator: publishAt needs private; status query answers 308 w
     );
     const ok = await session({ privacyStatus: "private" });
     const location = ok.headers.get("location")!;
-    const first = await call(location, {
+    const short = await call(location, {
       method: "PUT",
-      headers: { "content-range": "bytes 0-3/10" },
+      headers: { "content-range": `bytes 0-3/${TOTAL}` },
       body: new Uint8Array(4),
     });
+    assert.equal(short.status, 308);
+    assert.equal(short.headers.get("range"), null, "less than a unit short of the end: none kept");
+    const first = await call(location, {
+      method: "PUT",
+      headers: { "content-range": `bytes 0-${UNIT + 3}/${TOTAL}` },
+      body: new Uint8Array(UNIT + 4),
+    });
     assert.equal(first.status, 308);
-    assert.equal(first.headers.get("range"), "bytes=0-3");
+    assert.equal(first.headers.get("range"), `bytes=0-${UNIT - 1}`);
     const query = await call(location, {
       method: "PUT",
-      headers: { "content-range": "bytes */10" },
+      headers: { "content-range": `bytes */${TOTAL}` },
     });
-    assert.equal(query.headers.get("range"), "bytes=0-3");
+    assert.equal(query.headers.get("range"), `bytes=0-${UNIT - 1}`);
     const rest = await call(location, {
       method: "PUT",
-      headers: { "content-range": "bytes 4-9/10" },
-      body: new Uint8Array(6),
+      headers: { "content-range": `bytes ${UNIT}-${TOTAL - 1}/${TOTAL}` },
+      body: new Uint8Array(10),
     });
     assert.equal(rest.status, 201);
     assert.equal((rest.body.status as { privacyStatus: string }).privacyStatus, "private");

@@ -11,7 +11,7 @@ import {
   type HttpAnswer,
   malformedSuccess,
 } from "./classify.ts";
-import { http1 } from "./http1.ts";
+import { http1, takeBody } from "./http1.ts";
 import { HTTP_SETTINGS } from "./settings.ts";
 import type { Failure } from "./types.ts";
 
@@ -155,8 +155,14 @@ export class HttpClient {
     }
   }
 
-  /** GET binary content (a video to upload); failures classified with this client's profile. */
-  async download(url: string): Promise<HttpOk<Uint8Array<ArrayBuffer>> | Failure> {
+  /**
+   * GET binary content (a video to upload, or a byte range of it with a `range` header); failures
+   * classified with this client's profile.
+   */
+  async download(
+    url: string,
+    headers?: Record<string, string>,
+  ): Promise<HttpOk<Uint8Array<ArrayBuffer>> | Failure> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -165,7 +171,7 @@ export class HttpClient {
     }, HTTP_SETTINGS.uploadTimeoutMs);
     const ctx = { method: "GET", now: this.deps.now() };
     try {
-      const response = await this.deps.fetch(url, { signal: controller.signal });
+      const response = await this.deps.fetch(url, { headers, signal: controller.signal });
       if (!response.ok) {
         const text = await response.text();
         const answer = {
@@ -176,7 +182,7 @@ export class HttpClient {
         };
         return classifyResponse(this.profile, answer, ctx);
       }
-      const data = new Uint8Array(await response.arrayBuffer());
+      const data = takeBody(response) ?? new Uint8Array(await response.arrayBuffer());
       return { ok: true, status: response.status, headers: response.headers, data };
     } catch (error) {
       return classifyNetworkError(this.profile, error, { ...ctx, timedOut });

@@ -299,11 +299,24 @@ export class Http1Client {
       // bytes beyond the answer would be read as the next answer: such a connection is not reused
       reusable = !head.closes && conn.available === 0;
       if (bytes && head.encoding) bytes = await decode(bytes, head.encoding);
-      return new Response(hasBody ? bytes as Uint8Array<ArrayBuffer> : null, {
-        status: head.status,
-        statusText: head.statusText,
-        headers: head.headers,
-      });
+      const init = { status: head.status, statusText: head.statusText, headers: head.headers };
+      if (!hasBody || !bytes || bytes.length <= LARGE_BODY) {
+        return new Response(hasBody ? bytes as Uint8Array<ArrayBuffer> : null, init);
+      }
+      // A Response copies a body it is given as bytes, and copies it again to hand it out: a large one
+      // (a video) goes in as a stream of the array itself, which `takeBody` hands out as it is.
+      const large = bytes as Uint8Array<ArrayBuffer>;
+      const response = new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(large);
+            controller.close();
+          },
+        }),
+        init,
+      );
+      largeBodies.set(response, large);
+      return response;
     } catch (error) {
       if (aborted && signal) throw signal.reason;
       if (error instanceof NoAnswer) throw error;
@@ -378,6 +391,21 @@ export class Http1Client {
     const at = list?.indexOf(conn) ?? -1;
     if (at >= 0) list!.splice(at, 1);
   }
+}
+
+const largeBodies = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
+
+/**
+ * The body of a large answer from Http1Client.fetch as it was received, without the copies reading it
+ * through the Response makes; undefined for any other response (read it as usual). The response's own
+ * body is then used up.
+ */
+export function takeBody(response: Response): Uint8Array<ArrayBuffer> | undefined {
+  const bytes = largeBodies.get(response);
+  if (!bytes) return undefined;
+  largeBodies.delete(response);
+  response.body?.cancel();
+  return bytes;
 }
 
 /** The request sent, but the connection ended (or failed) before a complete answer head. */

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { HttpClient } from "./http.ts";
+import type { MediaFile } from "./media.ts";
 import type { Failure } from "./types.ts";
 
 /** Bytes per APPEND segment (what twitter-api-v2 sends; X takes up to 5 MB). */
@@ -34,11 +35,14 @@ function mediaCategory(mediaType: string): string | undefined {
   return undefined;
 }
 
-/** Upload `bytes` to the X API at `apiRoot` (`.../2`); the media id to attach to a post. */
+/**
+ * Upload `file` to the X API at `apiRoot` (`.../2`), read from its host a window at a time; the media
+ * id to attach to a post.
+ */
 export async function uploadXMedia(
   http: HttpClient,
   apiRoot: string,
-  bytes: Uint8Array<ArrayBuffer>,
+  file: MediaFile,
   mediaType: string,
   { maxWaitMs }: { maxWaitMs: number },
 ): Promise<Uploaded> {
@@ -47,17 +51,19 @@ export async function uploadXMedia(
     url: `${apiRoot}/media/upload/initialize`,
     json: {
       media_type: mediaType,
-      total_bytes: bytes.length,
+      total_bytes: file.size,
       media_category: mediaCategory(mediaType),
     },
   }, { json: InitializedSchema });
   if (!init.ok) return init;
   const id = init.data.data.id;
   const media = `${apiRoot}/media/upload/${encodeURIComponent(id)}`;
-  for (let start = 0, segment = 0; start < bytes.length; start += SEGMENT_BYTES, segment++) {
+  for (let start = 0, segment = 0; start < file.size; start += SEGMENT_BYTES, segment++) {
+    const bytes = await file.read(start, Math.min(file.size, start + SEGMENT_BYTES));
+    if (!bytes.ok) return { ...bytes, message: `fetching ${file.url} failed: ${bytes.message}` };
     const form = new FormData();
     form.append("segment_index", String(segment));
-    form.append("media", new Blob([bytes.subarray(start, start + SEGMENT_BYTES)]));
+    form.append("media", new Blob([bytes.bytes]));
     const appended = await http.request(
       { method: "POST", url: `${media}/append`, body: form },
       { empty: true },

@@ -32,6 +32,7 @@ import {
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import { type HttpClient, httpClientFor } from "./http.ts";
+import { openMedia } from "./media.ts";
 import { OAuth1Signer } from "./oauth1.ts";
 import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
 import type { LimitsFor } from "./settings.ts";
@@ -230,10 +231,10 @@ export class XAdapter implements PlatformAdapter {
   }
 
   private async uploadMedia(url: string): Promise<{ ok: true; id: string } | Failure> {
-    const file = await this.mediaSource.download(url);
+    const file = await openMedia(this.mediaSource, url);
     if (!file.ok) return { ...file, message: `fetching ${url} failed: ${file.message}` };
-    const type = file.headers.get("content-type")?.split(";")[0] ?? "application/octet-stream";
-    return await uploadXMedia(this.http, this.apiRoot, file.data, type, {
+    const type = file.type ?? "application/octet-stream";
+    return await uploadXMedia(this.http, this.apiRoot, file, type, {
       maxWaitMs: this.config.media_processing_max_wait_ms,
     });
   }

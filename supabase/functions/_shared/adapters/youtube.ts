@@ -34,6 +34,7 @@ import {
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import type { HttpClient, HttpOk } from "./http.ts";
+import { MEDIA_WINDOW_BYTES, type MediaFile, openMedia } from "./media.ts";
 import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
 import { HTTP_SETTINGS, type LimitsFor, QUOTA_TIME_ZONES } from "./settings.ts";
 import type {
@@ -76,6 +77,15 @@ export const YOUTUBE_ERRORS: ErrorProfile = {
   rateLimitReset: QUOTA_RESET,
 };
 
+/** Google keeps an upload's bytes in units of 256 KiB until the last one. */
+const UPLOAD_UNIT = 256 * 1024;
+
+/** Where the next chunk starts: after the session's `Range: bytes=0-N` (none yet: 0). */
+function rangeEnd(headers: Headers): number {
+  const range = /bytes=0-(\d+)/.exec(headers.get("range") ?? "");
+  return range ? Number(range[1]) + 1 : 0;
+}
+
 const YouTubeConfigSchema = z.object({
   base_url: z.string().url().default("https://www.googleapis.com"),
   /** Google's OAuth2 token endpoint, for refreshing access tokens. */
@@ -83,6 +93,10 @@ const YouTubeConfigSchema = z.object({
   timeout_ms: z.number().int().positive().optional(),
   /** For the byte upload itself (large files). */
   upload_timeout_ms: z.number().int().positive().default(HTTP_SETTINGS.uploadTimeoutMs),
+  /** A larger video is read from its host and sent this many bytes at a time (whole 256 KiB units). */
+  upload_chunk_bytes: z.number().int().positive().multipleOf(UPLOAD_UNIT).default(
+    MEDIA_WINDOW_BYTES,
+  ),
   category_id: z.string().default("22"),
   privacy_status: z.enum(["public", "unlisted", "private"]).default("public"),
   made_for_kids: z.boolean().default(false),
@@ -213,9 +227,11 @@ export class YouTubeAdapter implements PlatformAdapter {
   ): Promise<PublishResult> {
     const invalid = invalidContent(this.validate(content));
     if (invalid) return invalid;
-    const video = await this.http.download(content.mediaUrls![0]);
-    if (!video.ok) return { ...video, message: `fetching the video failed: ${video.message}` };
-    const type = video.headers.get("content-type") ?? "video/*";
+    const video = await openMedia(this.http, content.mediaUrls![0], this.config.upload_chunk_bytes);
+    if (!video.ok) {
+      return { ...video, message: `fetching the video failed: ${video.message}` };
+    }
+    const type = video.type ?? "video/*";
     const session = await this.http.request(
       {
         method: "POST",
@@ -224,7 +240,7 @@ export class YouTubeAdapter implements PlatformAdapter {
           part: "snippet,status",
         }),
         headers: {
-          "x-upload-content-length": String(video.data.length),
+          "x-upload-content-length": String(video.size),
           "x-upload-content-type": type,
         },
         json: {
@@ -249,7 +265,7 @@ export class YouTubeAdapter implements PlatformAdapter {
         message: "YouTube opened no upload session (no Location header)",
       };
     }
-    const uploaded = await this.sendBytes(location, video.data, type);
+    const uploaded = await this.sendBytes(location, video, type);
     if (!uploaded.ok) return uploaded;
     const id = uploaded.data.id;
     return {
@@ -261,71 +277,100 @@ export class YouTubeAdapter implements PlatformAdapter {
   }
 
   /**
-   * PUT the bytes; after a transient failure ask the session how far it got and resume. A 401
-   * (the access token expired mid-upload) refreshes the token once and resumes the same session:
-   * the bytes are never sent blindly again and no second session is opened.
+   * PUT the bytes, a chunk (`upload_chunk_bytes`) at a time when the video is larger, each from where
+   * the session's 308 `Range` says it got to (it keeps whole 256 KiB units only). After a transient
+   * failure ask the session how far it got and resume; failures, not chunks, use up
+   * `uploadResumeAttempts`. A 401 (the access token expired mid-upload) refreshes the token once and
+   * resumes the same session: bytes are never sent blindly again and no second session is opened.
+   * Only a chunk with the last byte can complete the video, so an upload that gives up is `unknown`
+   * only if such a chunk went unanswered.
    */
   private async sendBytes(
     location: string,
-    bytes: Uint8Array<ArrayBuffer>,
+    video: MediaFile,
     type: string,
   ): Promise<HttpOk<z.infer<typeof VideoSchema>> | Failure> {
-    const total = bytes.length;
+    const total = video.size;
     let from = 0;
-    let last: Failure | undefined;
+    let failures = 0;
+    let ask = false;
     let renewed = false;
-    for (let attempt = 0; attempt <= this.limits.uploadResumeAttempts; attempt++) {
-      if (attempt > 0 || renewed) {
+    let lastUnanswered = false;
+    let last: Failure | undefined;
+    const giveUp = (failure: Failure | undefined): Failure => ({
+      ...(failure ?? { ok: false, errorClass: "transient", message: "upload incomplete" }),
+      outcome: lastUnanswered ? "unknown" : "not_applied",
+    });
+    const failed = (failure: Failure) => {
+      last = failure;
+      failures++;
+      ask = true;
+      return failure.errorClass === "transient" && failures <= this.limits.uploadResumeAttempts;
+    };
+    for (;;) {
+      if (ask) {
         const status = await this.http.send(
           { method: "PUT", url: location, headers: { "content-range": `bytes */${total}` } },
           [308],
         );
         if ("ok" in status) {
-          last = status;
-          if (status.errorClass !== "transient") break;
-          continue;
+          if (failed(status)) continue;
+          return giveUp(last);
         }
         if (status.status !== 308) return this.http.expectJson("PUT", status, VideoSchema);
-        const range = /bytes=0-(\d+)/.exec(status.headers.get("range") ?? "");
-        from = range ? Number(range[1]) + 1 : 0;
+        from = rangeEnd(status.headers);
+        ask = false;
+        lastUnanswered = false;
       }
+      const end = Math.min(total, from + this.config.upload_chunk_bytes);
+      const chunk = await video.read(from, end);
+      if (!chunk.ok) {
+        return giveUp({ ...chunk, message: `fetching the video failed: ${chunk.message}` });
+      }
+      const whole = from === 0 && end === total;
       const answer = await this.http.send(
         {
           method: "PUT",
           url: location,
           headers: {
             "content-type": type,
-            ...(from > 0 ? { "content-range": `bytes ${from}-${total - 1}/${total}` } : {}),
+            ...(whole ? {} : { "content-range": `bytes ${from}-${end - 1}/${total}` }),
           },
-          body: bytes.subarray(from),
+          body: chunk.bytes,
           timeoutMs: this.config.upload_timeout_ms,
           retryOnAuthRenewal: false,
         },
         [308],
       );
-      if (!("ok" in answer) && answer.status !== 308) {
-        return this.http.expectJson("PUT", answer, VideoSchema);
+      if (!("ok" in answer)) {
+        if (answer.status !== 308) return this.http.expectJson("PUT", answer, VideoSchema);
+        const kept = rangeEnd(answer.headers);
+        if (kept > from) {
+          from = kept;
+          continue;
+        }
+        const stalled = `YouTube kept none of bytes ${from}-${end - 1} (308 Range ends at ${kept})`;
+        if (
+          !failed({ ok: false, errorClass: "transient", outcome: "not_applied", message: stalled })
+        ) {
+          return giveUp(last);
+        }
+        continue;
       }
-      if (!("ok" in answer)) continue;
       if (answer.status === 401 && !renewed) {
         const renewal = await this.http.renewAuth();
         if (renewal === true) {
           // Resume (status query, then the missing bytes); the renewal uses up no attempt.
           renewed = true;
-          attempt--;
+          ask = true;
           continue;
         }
-        // No new token: nothing completed unless an earlier attempt may have.
-        if (renewal !== false) return { ...renewal, outcome: last ? "unknown" : "not_applied" };
+        // No new token: nothing completed unless an earlier chunk with the last byte may have.
+        if (renewal !== false) return giveUp(renewal);
       }
-      last = answer;
-      if (answer.errorClass !== "transient") break;
+      if (end === total && answer.outcome === "unknown") lastUnanswered = true;
+      if (!failed(answer)) return giveUp(last);
     }
-    // The session may have completed without our hearing it: the outcome is unknown.
-    return {
-      ...(last ?? { ok: false, errorClass: "transient", message: "upload incomplete" }),
-      outcome: "unknown",
-    };
   }
 
   async update(externalId: string, content: DistributionContent): Promise<UpdateResult> {
