@@ -100,7 +100,7 @@ if [ ${#pgtap_files[@]} -gt 0 ] && [ -e "${pgtap_files[0]}" ]; then
   count pgTAP "$ok" "$notok"
   if [ $rc -ne 0 ]; then
     echo "--- pgTAP failures:"
-    grep -nE 'not ok|Dubious|Failed|ERROR|Parse errors|# +(got|expected|Looks)' "$out.pgtap" | head -n 60
+    grep -nE 'not ok|Dubious|Failed|ERROR|Parse errors|# +(got|expected|have|want|Looks)' "$out.pgtap" | head -n 60
   fi
 fi
 

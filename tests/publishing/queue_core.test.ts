@@ -148,6 +148,35 @@ Deno.test("a worker that dies after the platform accepted: the next run reconcil
   }
 });
 
+Deno.test("an attempt longer than its lease keeps its row: an overlapping run takes nothing, the post goes once", async () => {
+  const sql = connect(6);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    fake.latencyMs = 3500; // a large upload: longer than the 2 s lease
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "a long upload" }]);
+    const long = { ...quick, budgetMs: 1500, leaseSeconds: 2 };
+    const first = runPublisher(sql, fakeDirectory({}, fake), long);
+    // past the first claim's 2 s: without its worker extending it, this run would reclaim the row, find
+    // nothing on the platform yet, and send it again
+    await new Promise((r) => setTimeout(r, 2500));
+    const second = await runPublisher(sql, fakeDirectory({}, fake), {
+      ...long,
+      exitWhenIdle: false,
+    });
+    assert.equal(second.claimed, 0, "the overlapping run took nothing");
+    assert.equal((await first).outcomes.published, 1);
+    assert.equal(fake.publishCalls.length, 1, "sent once");
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "published");
+    const attempts =
+      await sql`select outcome from public.distribution_attempts where distribution_id = ${id}`;
+    assert.deepEqual(attempts.map((a) => a.outcome), ["published"]);
+  } finally {
+    await sql.end();
+  }
+});
+
 Deno.test("a dead worker's attempt on a platform that cannot be asked becomes unconfirmed", async () => {
   const sql = connect(4);
   try {

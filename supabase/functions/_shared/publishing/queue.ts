@@ -95,6 +95,18 @@ export async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<Set
   return new Set(rows.map((r) => r.id));
 }
 
+/** Extends the leases of rows still being sent; returns the ids this worker still holds. */
+export async function extendLeases(
+  sql: Sql,
+  claims: { id: string; attempt_id: string }[],
+  leaseSeconds: number,
+): Promise<Set<string>> {
+  if (claims.length === 0) return new Set();
+  const rows = await sql<{ id: string }[]>`
+    select id from private.extend_publish_leases(${sql.json(claims)}, ${leaseSeconds}) as id`;
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function nextDue(sql: Sql): Promise<Date | null> {
   const [row] = await sql<{ due: Date | null }[]>`select private.next_publish_due() as due`;
   return row.due;

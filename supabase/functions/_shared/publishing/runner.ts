@@ -11,6 +11,7 @@ import {
   claimDue,
   type ClaimedRow,
   claimHandoffs,
+  extendLeases,
   nextDue,
   type Outcome,
   recordCancellations,
@@ -112,6 +113,28 @@ export async function runPublisher(
   let taken = 0;
   await refreshErrorCounts(sql);
 
+  // Claims held until their batch is recorded. Every third of a lease, those held that long are extended:
+  // a long attempt (a large upload), or a batch waiting for its slowest row, is not taken over by another
+  // run while this one lives.
+  const held = new Map<string, { id: string; attempt_id: string; claimedAt: number }>();
+  const heartbeatMs = (options.leaseSeconds * 1000) / 3;
+  let extending = false;
+  const heartbeat = setInterval(async () => {
+    const now = Date.now();
+    const claims = [...held.values()].filter((c) => now - c.claimedAt >= heartbeatMs)
+      .map(({ id, attempt_id }) => ({ id, attempt_id }));
+    if (extending || claims.length === 0) return;
+    extending = true;
+    try {
+      await extendLeases(sql, claims, options.leaseSeconds);
+    } catch (error) {
+      // the next beat tries again; if none gets through, the leases lapse and are reconciled
+      console.error("extending the leases of rows being sent failed:", error);
+    } finally {
+      extending = false;
+    }
+  }, heartbeatMs);
+
   /** `started` is called once the row holds one of its platform's send slots (or needs none). */
   async function attempt(row: ClaimedRow, sendBefore: Date, started: () => void): Promise<Outcome> {
     const entry = await platforms.get(row.platform_id);
@@ -169,9 +192,15 @@ export async function runPublisher(
       flight.unstarted--;
       progress();
     };
+    const claimedAt = Date.now();
+    for (const row of batch) {
+      held.set(row.id, { id: row.id, attempt_id: row.attempt_id, claimedAt });
+    }
     flight.done = (async () => {
       const outcomes = await Promise.all(batch.map((row) => attempt(row, sendBefore, started)));
-      const applied = await recordWithRetry(sql, outcomes);
+      const applied = await recordWithRetry(sql, outcomes).finally(() => {
+        for (const row of batch) held.delete(row.id);
+      });
       report.recorded += applied.size;
       report.lostLeases += outcomes.length - applied.size;
       for (const o of outcomes) {
@@ -273,7 +302,11 @@ export async function runPublisher(
     }
   }
 
-  await Promise.all(Array.from({ length: Math.max(1, options.lanes) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.lanes) }, lane));
+  } finally {
+    clearInterval(heartbeat);
+  }
   report.durationMs = Date.now() - started;
   return report;
 }
