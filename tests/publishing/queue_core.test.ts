@@ -177,6 +177,47 @@ Deno.test("an attempt longer than its lease keeps its row: an overlapping run ta
   }
 });
 
+Deno.test("a post whose workers keep stopping fails after max_lapses, unsent, with why; before that it is sent", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    const fake = new FakePlatform();
+    const [stops, once] = await insertDue(sql, [
+      { platform_id: X, body: "stops every worker" },
+      { platform_id: PLATFORM_IDS.linkedin, body: "stopped twice" },
+    ]);
+    // Workers that die holding the rows: each claim lapses before anything is recorded.
+    const dieHolding = async () => {
+      await claimDue(sql, 10, 1);
+      await new Promise((r) => setTimeout(r, 1100));
+    };
+    await dieHolding(); // the first claim
+    await dieHolding(); // reclaimed: lapse 1
+    await sql`update public.distributions set status = 'scheduled', attempt_id = null, lease_expires_at = null,
+      attempt_started_at = null where id = ${once}`; // (as if its second worker released it)
+    await sql`update public.distributions set scheduled_for = now() - interval '1 hour' where id = ${once}`;
+    await dieHolding(); // the X row: lapse 2; the LinkedIn row: claimed afresh
+    const report = await runPublisher(sql, fakeDirectory({}, fake), quick); // X: lapse 3; LinkedIn: lapse 2
+    assert.equal(report.outcomes.permanent, 1);
+    assert.equal(report.outcomes.published, 1);
+    assert.deepEqual(
+      fake.publishCalls.map((c) => c.body),
+      ["stopped twice"],
+      "the row at its limit is not sent",
+    );
+    const [failed] = await rows(sql, [stops]);
+    assert.equal(failed.status, "failed");
+    assert.match(failed.error_message, /stopped 3 times while publishing this post/);
+    const lapsed = await sql`select distribution_id, lapses from private.lapsed_attempt_counts(${[
+      stops,
+      once,
+    ]}::uuid[]) order by lapses`;
+    assert.deepEqual(lapsed.map((r) => [r.distribution_id, r.lapses]), [[once, 2], [stops, 3]]);
+  } finally {
+    await sql.end();
+  }
+});
+
 Deno.test("a dead worker's attempt on a platform that cannot be asked becomes unconfirmed", async () => {
   const sql = connect(4);
   try {

@@ -47,6 +47,14 @@ async function lookup(
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** A reclaimed row's record of stopped workers, and how many stops its platform allows. */
+export interface Lapses {
+  /** Claims of the row that lapsed without an outcome (the one just reclaimed included). */
+  count: number;
+  /** publish_config.max_lapses (3): at that many, the row fails instead of being sent again. */
+  max: number;
+}
+
 class Attempt {
   readonly resolved: Resolved = [];
 
@@ -54,6 +62,7 @@ class Attempt {
     private readonly adapter: PlatformAdapter,
     private readonly row: ClaimedRow,
     private readonly sendBefore: Date,
+    private readonly lapses: Lapses,
   ) {}
 
   private outcome(outcome: OutcomeKind, extra: Partial<Outcome> = {}): Outcome {
@@ -110,6 +119,20 @@ class Attempt {
       }
       this.resolved.push({ id: earlier.id, outcome: found.found ? "found" : "absent" });
       if (found.found) return this.found(found, `reconciled: sent by attempt ${earlier.id}`);
+    }
+
+    // Not on the platform, and every worker that took this row stopped before it could say so: a post that
+    // stops its workers (an upload longer than a function may run, media that exhausts its memory) is not
+    // sent forever. A person decides.
+    if (this.lapses.count >= this.lapses.max) {
+      return this.outcome("permanent", {
+        message:
+          `Its worker stopped ${this.lapses.count} times while publishing this post, before ` +
+          `an outcome could be recorded (killed at a function's wall-clock or memory limit, or ` +
+          `crashed), and the post is not on ${this.adapter.kind}; not sent again. Look for what ` +
+          `stops it (a video too large to upload in time?), then set status to scheduled to try ` +
+          `once more.`,
+      });
     }
 
     // Handed to the platform earlier and due now: confirm the platform still has it.
@@ -216,6 +239,9 @@ export function runAttempt(
   adapter: PlatformAdapter,
   row: ClaimedRow,
   sendBefore: Date,
+  lapses: Lapses = { count: 0, max: DEFAULT_MAX_LAPSES },
 ): Promise<Outcome> {
-  return new Attempt(adapter, row, sendBefore).run();
+  return new Attempt(adapter, row, sendBefore, lapses).run();
 }
+
+export const DEFAULT_MAX_LAPSES = 3;

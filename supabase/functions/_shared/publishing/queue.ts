@@ -95,6 +95,14 @@ export async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<Set
   return new Set(rows.map((r) => r.id));
 }
 
+/** How many times each row's worker stopped before recording an outcome (its claims that lapsed). */
+export async function lapsedAttempts(sql: Sql, ids: string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<{ distribution_id: string; lapses: number }[]>`
+    select distribution_id, lapses from private.lapsed_attempt_counts(${ids}::uuid[])`;
+  return new Map(rows.map((r) => [r.distribution_id, r.lapses]));
+}
+
 /** Extends the leases of rows still being sent; returns the ids this worker still holds. */
 export async function extendLeases(
   sql: Sql,

@@ -3,7 +3,7 @@
 // wall-clock budget is spent, sleeping until the next row falls due, so a row is sent at its second
 // whatever the cron tick.
 import type { Sql } from "../db.ts";
-import { runAttempt } from "./attempt.ts";
+import { DEFAULT_MAX_LAPSES, runAttempt } from "./attempt.ts";
 import { KeyedLimiter } from "./limiter.ts";
 import type { PlatformDirectory } from "./platforms.ts";
 import {
@@ -12,6 +12,7 @@ import {
   type ClaimedRow,
   claimHandoffs,
   extendLeases,
+  lapsedAttempts,
   nextDue,
   type Outcome,
   recordCancellations,
@@ -77,6 +78,9 @@ const MAX_BATCHES_IN_FLIGHT = 8;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
+const positiveInteger = (value: unknown) =>
+  Number.isInteger(value) && (value as number) > 0 ? value as number : undefined;
+
 /** Recording must not be lost to a passing error (a deadlock victim, a dropped connection): the rows
  * stay claimed until it succeeds or their lease lapses, when the next run reconciles them. */
 async function recordWithRetry(sql: Sql, outcomes: Outcome[], attempts = 5): Promise<Set<string>> {
@@ -136,7 +140,12 @@ export async function runPublisher(
   }, heartbeatMs);
 
   /** `started` is called once the row holds one of its platform's send slots (or needs none). */
-  async function attempt(row: ClaimedRow, sendBefore: Date, started: () => void): Promise<Outcome> {
+  async function attempt(
+    row: ClaimedRow,
+    sendBefore: Date,
+    started: () => void,
+    lapses: number,
+  ): Promise<Outcome> {
     const entry = await platforms.get(row.platform_id);
     if ("error" in entry.adapter) {
       started();
@@ -152,8 +161,25 @@ export async function runPublisher(
     const adapter = entry.adapter;
     return await limiter.run(row.platform_id, entry.concurrency, () => {
       started();
-      return runAttempt(adapter, row, sendBefore);
+      return runAttempt(adapter, row, sendBefore, {
+        count: lapses,
+        max: positiveInteger(entry.row.publish_config.max_lapses) ?? DEFAULT_MAX_LAPSES,
+      });
     });
+  }
+
+  /** How many times the workers of the batch's reclaimed rows stopped (none asked for when none was). */
+  async function lapsesOf(batch: ClaimedRow[]): Promise<Map<string, number>> {
+    const reclaimed = batch.filter((row) => row.unresolved_attempts.length > 0).map((row) =>
+      row.id
+    );
+    try {
+      return await lapsedAttempts(sql, reclaimed);
+    } catch (error) {
+      // Not knowing only postpones the limit: failing the batch here would make every row lapse again.
+      console.error("counting lapsed attempts failed:", error);
+      return new Map();
+    }
   }
 
   /** Withdraw handed-off posts whose distribution was cancelled, moved or deleted. */
@@ -197,7 +223,10 @@ export async function runPublisher(
       held.set(row.id, { id: row.id, attempt_id: row.attempt_id, claimedAt });
     }
     flight.done = (async () => {
-      const outcomes = await Promise.all(batch.map((row) => attempt(row, sendBefore, started)));
+      const lapses = await lapsesOf(batch);
+      const outcomes = await Promise.all(
+        batch.map((row) => attempt(row, sendBefore, started, lapses.get(row.id) ?? 0)),
+      );
       const applied = await recordWithRetry(sql, outcomes).finally(() => {
         for (const row of batch) held.delete(row.id);
       });
