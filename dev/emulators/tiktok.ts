@@ -4,10 +4,13 @@
  * validation (title <= 2,200 UTF-16 units, allowed privacy level, URL ownership), 6 init requests
  * per minute per token (429 rate_limit_exceeded), a daily post cap (spam_risk_too_many_posts), and
  * status PROCESSING_DOWNLOAD -> PUBLISH_COMPLETE (or FAILED video_pull_failed for a host containing
- * "unreachable"). Video metrics come from the engagement model. OAuth: POST /v2/oauth/token/
+ * "unreachable"). FILE_UPLOAD: init checks TikTok's chunk rules and returns an upload_url; chunks are
+ * PUT there in order with Content-Range (206, the last 201); status says PROCESSING_UPLOAD until the
+ * last chunk arrives. Video metrics come from the engagement model. OAuth: POST /v2/oauth/token/
  * (refresh grant, form-encoded client_key/client_secret) issues an access token that expires and a
  * new refresh token; the refresh token sent stops working, as TikTok rotates them.
  */
+import { createHash, type Hash } from "node:crypto";
 import { bearerToken, oauthError, refreshGrant } from "./auth.ts";
 import {
   type EmulatorContext,
@@ -31,8 +34,22 @@ export interface TikTokPublish {
   videoUrl: string;
   privacyLevel: string;
   createdAt: Date;
+  /** FILE_UPLOAD: the declared chunks and what has arrived (PULL_FROM_URL: none). */
+  upload?: TikTokUpload;
   /** Set once PUBLISH_COMPLETE has been reached. */
   videoId?: string;
+}
+
+export interface TikTokUpload {
+  id: string;
+  size: number;
+  chunkSize: number;
+  chunks: number;
+  received: number;
+  /** Over the bytes received, in order; `sha256` (hex) once the last chunk arrived. */
+  hash: Hash;
+  sha256?: string;
+  completedAt?: Date;
 }
 
 export interface TikTokVideo {
@@ -83,6 +100,31 @@ export interface TikTokEmulatorOptions {
 }
 
 const MAX_TITLE = limitsFor("tiktok").maxTitleUtf16;
+const MB = 1024 * 1024;
+
+/** TikTok's chunk rules for FILE_UPLOAD; why a declaration breaks them, or undefined. */
+export function chunkRuleBroken(
+  size: number,
+  chunkSize: number,
+  chunks: number,
+): string | undefined {
+  if (![size, chunkSize, chunks].every((n) => Number.isSafeInteger(n) && n > 0)) {
+    return "video_size, chunk_size and total_chunk_count must be positive integers";
+  }
+  if (size < 5 * MB) {
+    return chunkSize === size && chunks === 1
+      ? undefined
+      : "a video under 5 MB is uploaded whole: chunk_size = video_size, total_chunk_count = 1";
+  }
+  if (chunkSize < 5 * MB || chunkSize > 64 * MB) return "chunk_size must be 5 MB to 64 MB";
+  if (chunks !== Math.floor(size / chunkSize)) {
+    return "total_chunk_count must be video_size / chunk_size rounded down";
+  }
+  if (chunks > 1000) return "at most 1000 chunks";
+  if (size > 64 * MB && chunks < 2) return "a video over 64 MB is uploaded in several chunks";
+  if (size - (chunks - 1) * chunkSize > 128 * MB) return "the last chunk may be at most 128 MB";
+  return undefined;
+}
 
 export const DEFAULT_TIKTOK_GRANT: TikTokGrant = {
   client_key: "emu-tiktok-client-key",
@@ -169,11 +211,16 @@ export function tiktokEmulator(
     return handler(body, { token, account }, ctx, req.query);
   };
 
-  const unreachable = (p: TikTokPublish) => new URL(p.videoUrl).hostname.includes("unreachable");
+  const unreachable = (p: TikTokPublish) =>
+    !p.upload && new URL(p.videoUrl).hostname.includes("unreachable");
+  /** FILE_UPLOAD publishes by their upload id. */
+  const uploads = new Map<string, TikTokPublish>();
 
   /** Advance a publish to PUBLISH_COMPLETE once processed; the video appears then. */
   const progress = (p: TikTokPublish, now: Date) => {
-    if (p.videoId || now.getTime() - p.createdAt.getTime() < state.processingMs) return;
+    if (p.upload && !p.upload.completedAt) return;
+    const since = p.upload?.completedAt ?? p.createdAt;
+    if (p.videoId || now.getTime() - since.getTime() < state.processingMs) return;
     if (unreachable(p)) return;
     const id = String(state.nextId++);
     state.videos.set(id, {
@@ -213,6 +260,31 @@ export function tiktokEmulator(
         "privacy_level_option_mismatch",
         "privacy_level is not one of the creator's privacy_level_options.",
       );
+    }
+    if (source.source === "FILE_UPLOAD") {
+      const [size, chunkSize, chunks] = [
+        source.video_size,
+        source.chunk_size,
+        source.total_chunk_count,
+      ]
+        .map(Number);
+      const broken = chunkRuleBroken(size, chunkSize, chunks);
+      if (broken) return tiktokError(400, "invalid_params", broken);
+      const id = `v_inbox_file~v2-1.${state.nextId++}`;
+      const uploadId = crypto.randomUUID().replace(/-/g, "");
+      const publish: TikTokPublish = {
+        id,
+        creator: account.username,
+        title,
+        videoUrl: "",
+        privacyLevel: String(post.privacy_level),
+        createdAt: now,
+        upload: { id: uploadId, size, chunkSize, chunks, received: 0, hash: createHash("sha256") },
+      };
+      state.publishes.set(id, publish);
+      uploads.set(uploadId, publish);
+      createdAt.add(account.username, now.getTime());
+      return ok({ publish_id: id, upload_url: `${ctx.origin}/upload/?upload_id=${uploadId}` });
     }
     if (source.source !== "PULL_FROM_URL" || typeof source.video_url !== "string") {
       return tiktokError(
@@ -256,6 +328,9 @@ export function tiktokEmulator(
     // A published video was reachable: only the others need their URL looked at again.
     if (!p.videoId && unreachable(p)) {
       return ok({ status: "FAILED", fail_reason: "video_pull_failed", downloaded_bytes: 0 });
+    }
+    if (p.upload && !p.upload.completedAt) {
+      return ok({ status: "PROCESSING_UPLOAD", uploaded_bytes: p.upload.received });
     }
     if (!p.videoId) return ok({ status: "PROCESSING_DOWNLOAD", downloaded_bytes: 0 });
     return ok({
@@ -321,8 +396,45 @@ export function tiktokEmulator(
     });
   };
 
+  /** A chunk to an upload_url (the URL authorizes it): in order, each of the declared size. */
+  const uploadChunk: Route["handle"] = (req, ctx) => {
+    const publish = uploads.get(req.query.get("upload_id") ?? "");
+    const upload = publish?.upload;
+    if (!upload) return tiktokError(404, "invalid_upload_id", "The upload_id does not exist.");
+    if (!/^video\/(mp4|quicktime|webm)$/.test(req.headers.get("content-type") ?? "")) {
+      return tiktokError(
+        400,
+        "invalid_params",
+        "Content-Type must be video/mp4, video/quicktime or video/webm",
+      );
+    }
+    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(req.headers.get("content-range") ?? "");
+    const index = Math.floor(upload.received / upload.chunkSize);
+    const last = index === upload.chunks - 1;
+    const expected = last ? upload.size - upload.received : upload.chunkSize;
+    if (
+      upload.completedAt || !range || Number(range[1]) !== upload.received ||
+      Number(range[3]) !== upload.size || Number(range[2]) !== upload.received + expected - 1 ||
+      req.bytes.length !== expected
+    ) {
+      return tiktokError(
+        400,
+        "invalid_params",
+        `expected chunk ${index + 1} of ${upload.chunks}: bytes ${upload.received}-` +
+          `${upload.received + expected - 1}/${upload.size}`,
+      );
+    }
+    upload.hash.update(req.bytes);
+    upload.received += expected;
+    if (!last) return new Response(null, { status: 206 });
+    upload.sha256 = upload.hash.digest("hex");
+    upload.completedAt = ctx.now();
+    return new Response(null, { status: 201 });
+  };
+
   const routes: Route[] = [
     { method: "POST", path: "/v2/oauth/token/", handle: refresh },
+    { method: "PUT", path: "/upload/", handle: uploadChunk },
     {
       method: "POST",
       path: "/v2/post/publish/creator_info/query/",

@@ -9,7 +9,7 @@ import {
   tiktokEmulator,
   type TikTokState,
 } from "../../dev/emulators/tiktok.ts";
-import type { RunningEmulator } from "../../dev/emulators/framework.ts";
+import { mediaBytes, type RunningEmulator } from "../../dev/emulators/framework.ts";
 import { assertFailure, assertOk, platformRow } from "./helpers.ts";
 import { type TestClock, type ValidationCase, validationTable, withEmulator } from "./emulated.ts";
 
@@ -69,6 +69,139 @@ Deno.test("tiktok: direct post queries creator_info, inits PULL_FROM_URL and pol
     assert.ok(polls.every((p) => p.path === "/v2/post/publish/status/fetch/"));
     assert.ok(emu.state.videos.has(result.externalId));
   }, { processingMs: 60 }));
+
+// FILE_UPLOAD: the video read from its host a chunk at a time and PUT to TikTok's upload_url.
+
+const MiB = 1024 * 1024;
+
+/** A FILE_UPLOAD adapter whose requests (method, URL, range headers) are kept. */
+function uploading(emu: Emu, clock: TestClock, config: Record<string, unknown> = {}) {
+  const sent: { method: string; url: string; range?: string; contentRange?: string }[] = [];
+  const row = platformRow("tiktok", {
+    base_url: emu.origin,
+    poll_interval_ms: 10,
+    poll_attempts: 50,
+    timeout_ms: 2000,
+    video_source: "file_upload",
+    upload_chunk_bytes: 10 * MiB,
+    ...config,
+  });
+  const adapter = new TikTokAdapter(row, { access_token: TOKEN }, {
+    now: () => clock.now,
+    fetch: (input, init) => {
+      const headers = new Headers(init?.headers);
+      sent.push({
+        method: init?.method ?? "GET",
+        url: String(input),
+        range: headers.get("range") ?? undefined,
+        contentRange: headers.get("content-range") ?? undefined,
+      });
+      return fetch(input, init);
+    },
+  });
+  const puts = () => sent.filter((r) => r.method === "PUT").map((r) => r.contentRange);
+  const mediaGets = () =>
+    sent.filter((r) => r.url.includes("/__emulator/media/")).map((r) => r.range);
+  return { adapter, puts, mediaGets };
+}
+
+const fileVideo = (emu: Emu, bytes: number) =>
+  video("Uploaded from here", {
+    mediaUrls: [`${emu.origin}/__emulator/media/clip.mp4?bytes=${bytes}`],
+  });
+
+const sha256 = async (bytes: Uint8Array<ArrayBuffer>) =>
+  Array.from(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+
+Deno.test("tiktok file_upload: a video in TikTok's chunks, read a chunk at a time, then polled to completion", () =>
+  withTikTok(async (_adapter, emu, clock) => {
+    const size = 23 * MiB + 7;
+    const { adapter, puts, mediaGets } = uploading(emu, clock);
+    const result = await adapter.publish(fileVideo(emu, size), { attemptId: "f-1" });
+    assertOk(result);
+    const [init] = emu.requests({ path: "/v2/post/publish/video/init/" });
+    assert.deepEqual((init.body as { source_info: unknown }).source_info, {
+      source: "FILE_UPLOAD",
+      video_size: size,
+      chunk_size: 10 * MiB,
+      total_chunk_count: 2,
+    });
+    assert.deepEqual(puts(), [
+      `bytes 0-${10 * MiB - 1}/${size}`,
+      `bytes ${10 * MiB}-${size - 1}/${size}`,
+    ]);
+    assert.deepEqual(mediaGets(), [`bytes=0-${10 * MiB - 1}`, `bytes=${10 * MiB}-${size - 1}`]);
+    const [chunk] = emu.requests({ method: "PUT", path: "/upload/" });
+    assert.equal(chunk.headers.authorization, undefined, "no TikTok token goes to the upload_url");
+    const [publish] = emu.state.publishes.values();
+    assert.equal(publish.upload?.sha256, await sha256(mediaBytes(0, size)), "every byte, in order");
+    assert.equal(publish.videoId, result.externalId);
+  }));
+
+Deno.test("tiktok file_upload: a video under 5 MB goes whole, in one chunk", () =>
+  withTikTok(async (_adapter, emu, clock) => {
+    const { adapter, puts } = uploading(emu, clock);
+    assertOk(await adapter.publish(fileVideo(emu, 3 * MiB), { attemptId: "f-2" }));
+    const [init] = emu.requests({ path: "/v2/post/publish/video/init/" });
+    const source = (init.body as { source_info: Record<string, number> }).source_info;
+    assert.deepEqual([source.chunk_size, source.total_chunk_count], [3 * MiB, 1]);
+    assert.deepEqual(puts(), [`bytes 0-${3 * MiB - 1}/${3 * MiB}`]);
+  }));
+
+Deno.test("tiktok file_upload: a chunk TikTok refuses -> transient, not applied, nothing published", () =>
+  withTikTok(async (_adapter, emu, clock) => {
+    const { adapter, puts } = uploading(emu, clock);
+    emu.addFault({ mode: "5xx", count: 1, method: "PUT", path: "/upload/" });
+    const f = assertFailure(
+      await adapter.publish(fileVideo(emu, 23 * MiB), { attemptId: "f-3" }),
+      "transient",
+    );
+    assert.equal(f.outcome, "not_applied");
+    assert.match(f.message, /uploading chunk 1 of 2/);
+    assert.equal(puts().length, 1, "no chunk after a refused one");
+    assert.equal(emu.state.videos.size, 0);
+  }));
+
+Deno.test("tiktok file_upload: the last chunk's answer lost -> unknown, settled by asking about its publish_id", () =>
+  withTikTok(async (_adapter, emu, clock) => {
+    const { adapter } = uploading(emu, clock, { upload_timeout_ms: 300 });
+    emu.addFault({
+      mode: "timeout",
+      count: 1,
+      method: "PUT",
+      path: "/upload/",
+      afterProcessing: true,
+      holdMs: 2000,
+    });
+    const content = fileVideo(emu, 3 * MiB);
+    const f = assertFailure(await adapter.publish(content, { attemptId: "f-5" }), "transient");
+    assert.equal(f.outcome, "unknown");
+    const [publish] = emu.state.publishes.values();
+    assert.equal(f.acceptedRef, publish.id);
+    const found = await adapter.findExisting({
+      attemptId: "f-5",
+      content,
+      sentAt: clock.now,
+      acceptedRef: f.acceptedRef,
+    });
+    assertOk(found);
+    assert.equal(found.found, true);
+  }));
+
+Deno.test("tiktok: an unverified host names video_source file_upload as the way out", () =>
+  withTikTok(async (adapter) => {
+    const f = assertFailure(
+      await adapter.publish(video("x", { mediaUrls: ["https://unverified.example.com/v.mp4"] }), {
+        attemptId: "f-4",
+      }),
+      "permanent",
+    );
+    assert.equal(f.platformCode, "url_ownership_unverified");
+    assert.match(f.message, /video_source "file_upload"/);
+  }));
 
 Deno.test("tiktok: a privacy level the creator does not allow is refused before init", () =>
   withTikTok(async (adapter, emu) => {

@@ -8,6 +8,8 @@ import {
 import { linkedinEmulator } from "../../dev/emulators/linkedin.ts";
 import { EMULATORS } from "../../dev/emulators/main.ts";
 import { wordpressEmulator } from "../../dev/emulators/wordpress.ts";
+import { chunkRuleBroken } from "../../dev/emulators/tiktok.ts";
+import { tiktokChunks } from "../../supabase/functions/_shared/adapters/tiktok.ts";
 import { DEFAULT_X_ACCOUNT, overWeightedLength, xEmulator } from "../../dev/emulators/x.ts";
 import { parseTweet } from "../../supabase/functions/_shared/adapters/twitter-text.ts";
 import { XAdapter } from "../../supabase/functions/_shared/adapters/x.ts";
@@ -261,4 +263,45 @@ Deno.test("main: one entry per platform, fixed offsets, distinct names", () => {
   const made = EMULATORS.map((e) => [e.offset, e.create().name] as const);
   assert.deepEqual(made.slice(0, 4), [[0, "wordpress"], [1, "x"], [2, "linkedin"], [3, "youtube"]]);
   assert.equal(new Set(made.map(([o]) => o)).size, made.length);
+});
+
+Deno.test("tiktok emulator: FILE_UPLOAD chunk rules, and the adapter's plan keeps them", () => {
+  const MB = 1024 * 1024;
+  const cases: [string, number, number, number, RegExp | undefined][] = [
+    ["under 5 MB whole", 3 * MB, 3 * MB, 1, undefined],
+    ["under 5 MB in pieces", 3 * MB, MB, 3, /uploaded whole/],
+    ["chunks under 5 MB", 20 * MB, 4 * MB, 5, /5 MB to 64 MB/],
+    ["chunks over 64 MB", 200 * MB, 65 * MB, 3, /5 MB to 64 MB/],
+    ["count rounded up", 25 * MB, 10 * MB, 3, /rounded down/],
+    ["count rounded down, the rest in the last", 25 * MB, 10 * MB, 2, undefined],
+    ["over 1000 chunks", 6000 * MB, 5 * MB, 1200, /1000/],
+    ["a last chunk over 128 MB", 129 * MB, 64 * MB, 2, undefined],
+    ["one 100 MB chunk", 100 * MB, 64 * MB, 1, /several chunks/],
+  ];
+  for (const [name, size, chunk, count, broken] of cases) {
+    const why = chunkRuleBroken(size, chunk, count);
+    if (broken) assert.match(why ?? "", broken, name);
+    else assert.equal(why, undefined, name);
+  }
+  const sizes = [
+    1,
+    5 * MB - 1,
+    5 * MB,
+    8 * MB,
+    8 * MB + 1,
+    16 * MB - 1,
+    64 * MB + 1,
+    100 * MB,
+    6000 * MB,
+  ];
+  for (const chunkBytes of [5 * MB, 8 * MB, 64 * MB]) {
+    for (const size of sizes) {
+      const plan = tiktokChunks(size, chunkBytes);
+      assert.equal(
+        chunkRuleBroken(size, plan.chunkSize, plan.count),
+        undefined,
+        `${size} bytes in chunks of ${chunkBytes}: ${JSON.stringify(plan)}`,
+      );
+    }
+  }
 });

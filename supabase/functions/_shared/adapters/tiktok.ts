@@ -1,7 +1,9 @@
 /**
- * TikTok Content Posting API, direct post with PULL_FROM_URL: query creator_info for the privacy
- * levels this creator allows, init the post, then poll status/fetch through PROCESSING_* until
- * PUBLISH_COMPLETE (with the public post id) or FAILED. creator_info is queried once per adapter
+ * TikTok Content Posting API, direct post: query creator_info for the privacy levels this creator
+ * allows, init the post, then poll status/fetch through PROCESSING_* until PUBLISH_COMPLETE (with the
+ * public post id) or FAILED. The video goes by PULL_FROM_URL (TikTok fetches it: its host must be
+ * verified with TikTok) or, with `video_source: "file_upload"`, by FILE_UPLOAD: read from its host a
+ * chunk at a time and PUT to the upload_url in TikTok's chunks (5-64 MB, the last up to 128 MB). creator_info is queried once per adapter
  * instance (one publish run; concurrent posts share the query) and checked against every post;
  * a refused init drops it, so the next post asks again.
  *
@@ -25,8 +27,9 @@ import {
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import { type HttpClient, httpClientFor, type HttpOk } from "./http.ts";
+import { MEDIA_WINDOW_BYTES, type MediaFile, openMedia } from "./media.ts";
 import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
-import { type LimitsFor, limitsFor } from "./settings.ts";
+import { HTTP_SETTINGS, type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   DeleteResult,
   DistributionContent,
@@ -62,6 +65,23 @@ export const TIKTOK_ERRORS: ErrorProfile = {
   rateLimitReset: { kind: "after", seconds: 60 },
 };
 
+const MB = 1024 * 1024;
+
+/**
+ * TikTok's chunks for a video of `size` bytes (`chunkBytes` is 5 to 64 MB): under 5 MB, or up to a
+ * chunk, whole; else chunks of `chunkBytes` (larger if it would take over 1,000), as many as fit whole,
+ * the last one taking the rest; a video over 64 MB in two at least.
+ */
+export function tiktokChunks(
+  size: number,
+  chunkBytes: number,
+): { chunkSize: number; count: number } {
+  if (size < 5 * MB || size <= chunkBytes) return { chunkSize: size, count: 1 };
+  const chunkSize = Math.max(chunkBytes, Math.ceil(size / 1000));
+  if (size > 64 * MB && size < 2 * chunkSize) return { chunkSize: Math.floor(size / 2), count: 2 };
+  return { chunkSize, count: Math.floor(size / chunkSize) };
+}
+
 export const PRIVACY_LEVELS = [
   "PUBLIC_TO_EVERYONE",
   "MUTUAL_FOLLOW_FRIENDS",
@@ -81,6 +101,12 @@ const TikTokConfigSchema = z.object({
    */
   poll_interval_ms: z.number().int().nonnegative().default(3000),
   poll_attempts: z.number().int().positive().default(15),
+  /** How TikTok gets the video: it pulls it from its URL, or we upload it (no verified domain needed). */
+  video_source: z.enum(["pull_from_url", "file_upload"]).default("pull_from_url"),
+  /** FILE_UPLOAD chunk size: TikTok takes 5 MB to 64 MB. */
+  upload_chunk_bytes: z.number().int().min(5 * MB).max(64 * MB).default(MEDIA_WINDOW_BYTES),
+  /** For the chunk uploads. */
+  upload_timeout_ms: z.number().int().positive().default(HTTP_SETTINGS.uploadTimeoutMs),
 });
 type TikTokConfig = z.infer<typeof TikTokConfigSchema>;
 
@@ -104,7 +130,9 @@ const CreatorInfoSchema = envelope(z.object({
   privacy_level_options: z.array(z.string()),
 }));
 type CreatorInfo = z.infer<typeof CreatorInfoSchema>;
-const InitSchema = envelope(z.object({ publish_id: z.string() }));
+const InitSchema = envelope(
+  z.object({ publish_id: z.string(), upload_url: z.string().optional() }),
+);
 const StatusSchema = envelope(z.object({
   status: z.enum([
     "PROCESSING_UPLOAD",
@@ -148,6 +176,10 @@ function finalStatus(data: PublishStatus): PublishStatus | undefined {
   return data.status === "FAILED" || live ? data : undefined;
 }
 
+function notPosted(errorClass: "transient" | "permanent", message: string): Failure {
+  return { ok: false, errorClass, outcome: "not_applied", message };
+}
+
 function videoUrl(username: string, id: string | number): string {
   return `https://www.tiktok.com/@${username}/video/${id}`;
 }
@@ -162,6 +194,8 @@ export class TikTokAdapter implements PlatformAdapter {
   private readonly config: TikTokConfig;
   private readonly limits: LimitsFor<"tiktok">;
   private readonly http: HttpClient;
+  /** The video's host and TikTok's upload_url: no TikTok credentials go there. */
+  private readonly upload: HttpClient;
   private readonly base: string;
   /** This run's creator_info answer (or the query in flight); dropped when it fails. */
   private creator?: Promise<HttpOk<CreatorInfo> | Failure>;
@@ -176,8 +210,9 @@ export class TikTokAdapter implements PlatformAdapter {
     this.base = this.config.base_url.replace(/\/+$/, "");
     // Access tokens expire within a day and refresh tokens rotate: renewed under the platform's
     // credential lock when there is a store (see oauth2.ts).
+    this.upload = httpClientFor(this.config, deps, TIKTOK_ERRORS);
     this.http = withOAuth2(
-      httpClientFor(this.config, deps, TIKTOK_ERRORS),
+      this.upload,
       { ...credentials, client_id: credentials.client_key },
       { tokenUrl: `${this.base}/v2/oauth/token/`, clientIdField: "client_key" },
       oauth2TokenErrors("TikTok OAuth"),
@@ -210,7 +245,7 @@ export class TikTokAdapter implements PlatformAdapter {
         field: "mediaUrls",
         message: `${media.length} videos, TikTok posts exactly 1`,
       });
-    } else if (!/^https:\/\//.test(media[0])) {
+    } else if (this.config.video_source === "pull_from_url" && !/^https:\/\//.test(media[0])) {
       errors.push({ field: "mediaUrls.0", message: "must be a public https URL TikTok can pull" });
     }
     const extras = TikTokExtrasSchema.safeParse(content.platformSpecific ?? {});
@@ -244,6 +279,17 @@ export class TikTokAdapter implements PlatformAdapter {
       };
     }
     const extras = TikTokExtrasSchema.parse(content.platformSpecific ?? {});
+    let file: MediaFile | undefined;
+    if (this.config.video_source === "file_upload") {
+      const opened = await openMedia(
+        this.upload,
+        content.mediaUrls![0],
+        this.config.upload_chunk_bytes,
+      );
+      if (!opened.ok) return { ...opened, message: `fetching the video failed: ${opened.message}` };
+      file = opened;
+    }
+    const chunks = file && tiktokChunks(file.size, this.config.upload_chunk_bytes);
     const init = await this.post("/v2/post/publish/video/init/", {
       post_info: {
         title: content.body,
@@ -253,14 +299,69 @@ export class TikTokAdapter implements PlatformAdapter {
         disable_stitch: extras.disable_stitch ?? false,
         video_cover_timestamp_ms: extras.video_cover_timestamp_ms,
       },
-      source_info: { source: "PULL_FROM_URL", video_url: content.mediaUrls![0] },
+      source_info: file && chunks
+        ? {
+          source: "FILE_UPLOAD",
+          video_size: file.size,
+          chunk_size: chunks.chunkSize,
+          total_chunk_count: chunks.count,
+        }
+        : { source: "PULL_FROM_URL", video_url: content.mediaUrls![0] },
     }, InitSchema);
     if (!init.ok) {
       // The creator's settings may have changed (privacy options, a revoked scope): ask again.
       this.creator = undefined;
-      return init;
+      if (init.platformCode !== "url_ownership_unverified") return init;
+      return {
+        ...init,
+        message: `${init.message} (TikTok pulls a video only from a host verified with it; ` +
+          `publish_config.video_source "file_upload" sends it from here instead)`,
+      };
     }
-    return this.awaitPublished(init.data.data.publish_id, username);
+    const { publish_id: publishId, upload_url: uploadUrl } = init.data.data;
+    if (file && chunks) {
+      if (!uploadUrl) {
+        return notPosted("transient", `TikTok gave no upload_url for publish ${publishId}`);
+      }
+      const sent = await this.sendChunks(file, chunks, uploadUrl, publishId);
+      if (sent) return sent;
+    }
+    return this.awaitPublished(publishId, username);
+  }
+
+  /** PUT the chunks in order; a failure, or undefined once TikTok has them all. */
+  private async sendChunks(
+    file: MediaFile,
+    { chunkSize, count }: { chunkSize: number; count: number },
+    uploadUrl: string,
+    publishId: string,
+  ): Promise<Failure | undefined> {
+    for (let i = 0; i < count; i++) {
+      const start = i * chunkSize;
+      const end = i === count - 1 ? file.size : start + chunkSize;
+      const bytes = await file.read(start, end);
+      if (!bytes.ok) return { ...bytes, message: `fetching the video failed: ${bytes.message}` };
+      const sent = await this.upload.request({
+        method: "PUT",
+        url: uploadUrl,
+        headers: {
+          "content-type": file.type ?? "video/mp4",
+          "content-range": `bytes ${start}-${end - 1}/${file.size}`,
+        },
+        body: bytes.bytes,
+        timeoutMs: this.config.upload_timeout_ms,
+      }, { empty: true });
+      if (sent.ok) continue;
+      // Only the last chunk can complete the upload (TikTok drops an incomplete one): if its answer was
+      // lost, the look-up asks about this publish_id.
+      const last = i === count - 1 && sent.outcome === "unknown";
+      return last ? { ...sent, acceptedRef: publishId } : {
+        ...sent,
+        outcome: "not_applied",
+        message: `uploading chunk ${i + 1} of ${count}: ${sent.message}`,
+      };
+    }
+    return undefined;
   }
 
   /** creator_info, queried once per instance; a failed query is not kept. */
