@@ -3,9 +3,9 @@
  * allows, init the post, then poll status/fetch through PROCESSING_* until PUBLISH_COMPLETE (with the
  * public post id) or FAILED. The video goes by PULL_FROM_URL (TikTok fetches it: its host must be
  * verified with TikTok) or, with `video_source: "file_upload"`, by FILE_UPLOAD: read from its host a
- * chunk at a time and PUT to the upload_url in TikTok's chunks (5-64 MB, the last up to 128 MB). creator_info is queried once per adapter
- * instance (one publish run; concurrent posts share the query) and checked against every post;
- * a refused init drops it, so the next post asks again.
+ * chunk at a time and PUT to the upload_url in TikTok's chunks (5-64 MB, the last up to 128 MB).
+ * creator_info is queried once per adapter instance (one publish run; concurrent posts share the
+ * query) and checked against every post; a refused init drops it, so the next post asks again.
  *
  * No update, delete or native scheduling in the API: typed Unsupported.
  * Metrics: /v2/video/query/ (scope video.list); TikTok's view_count is both its exposure count
@@ -176,6 +176,13 @@ function finalStatus(data: PublishStatus): PublishStatus | undefined {
   return data.status === "FAILED" || live ? data : undefined;
 }
 
+/** A FILE_UPLOAD: the video at its host, and TikTok's chunks of it. */
+interface Upload {
+  file: MediaFile;
+  chunkSize: number;
+  count: number;
+}
+
 function notPosted(errorClass: "transient" | "permanent", message: string): Failure {
   return { ok: false, errorClass, outcome: "not_applied", message };
 }
@@ -279,17 +286,13 @@ export class TikTokAdapter implements PlatformAdapter {
       };
     }
     const extras = TikTokExtrasSchema.parse(content.platformSpecific ?? {});
-    let file: MediaFile | undefined;
+    let upload: Upload | undefined;
     if (this.config.video_source === "file_upload") {
-      const opened = await openMedia(
-        this.upload,
-        content.mediaUrls![0],
-        this.config.upload_chunk_bytes,
-      );
-      if (!opened.ok) return { ...opened, message: `fetching the video failed: ${opened.message}` };
-      file = opened;
+      const chunkBytes = this.config.upload_chunk_bytes;
+      const file = await openMedia(this.upload, content.mediaUrls![0], chunkBytes);
+      if (!file.ok) return { ...file, message: `fetching the video failed: ${file.message}` };
+      upload = { file, ...tiktokChunks(file.size, chunkBytes) };
     }
-    const chunks = file && tiktokChunks(file.size, this.config.upload_chunk_bytes);
     const init = await this.post("/v2/post/publish/video/init/", {
       post_info: {
         title: content.body,
@@ -299,12 +302,12 @@ export class TikTokAdapter implements PlatformAdapter {
         disable_stitch: extras.disable_stitch ?? false,
         video_cover_timestamp_ms: extras.video_cover_timestamp_ms,
       },
-      source_info: file && chunks
+      source_info: upload
         ? {
           source: "FILE_UPLOAD",
-          video_size: file.size,
-          chunk_size: chunks.chunkSize,
-          total_chunk_count: chunks.count,
+          video_size: upload.file.size,
+          chunk_size: upload.chunkSize,
+          total_chunk_count: upload.count,
         }
         : { source: "PULL_FROM_URL", video_url: content.mediaUrls![0] },
     }, InitSchema);
@@ -319,11 +322,11 @@ export class TikTokAdapter implements PlatformAdapter {
       };
     }
     const { publish_id: publishId, upload_url: uploadUrl } = init.data.data;
-    if (file && chunks) {
+    if (upload) {
       if (!uploadUrl) {
         return notPosted("transient", `TikTok gave no upload_url for publish ${publishId}`);
       }
-      const sent = await this.sendChunks(file, chunks, uploadUrl, publishId);
+      const sent = await this.sendChunks(upload, uploadUrl, publishId);
       if (sent) return sent;
     }
     return this.awaitPublished(publishId, username);
@@ -331,8 +334,7 @@ export class TikTokAdapter implements PlatformAdapter {
 
   /** PUT the chunks in order; a failure, or undefined once TikTok has them all. */
   private async sendChunks(
-    file: MediaFile,
-    { chunkSize, count }: { chunkSize: number; count: number },
+    { file, chunkSize, count }: Upload,
     uploadUrl: string,
     publishId: string,
   ): Promise<Failure | undefined> {
