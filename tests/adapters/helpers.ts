@@ -35,3 +35,37 @@ export function assertFailure(result: { ok: boolean }, errorClass: Failure["erro
 }
 
 export const longBody = (n: number) => "x".repeat(n);
+
+/** A request as `recordingFetch` kept it: its method, URL and byte-range headers. */
+export interface SentRequest {
+  method: string;
+  url: string;
+  range?: string;
+  contentRange?: string;
+}
+
+/**
+ * A fetch for an adapter that keeps every request it sends; `before` sees each first and may send it
+ * to another URL. `mediaGets` are the Range headers sent to the emulators' media host, `puts` the
+ * Content-Range headers of the uploads.
+ */
+export function recordingFetch(before?: (req: SentRequest) => string | void) {
+  const sent: SentRequest[] = [];
+  const recording: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    const req = {
+      method: init?.method ?? "GET",
+      url: String(input),
+      range: headers.get("range") ?? undefined,
+      contentRange: headers.get("content-range") ?? undefined,
+    };
+    sent.push(req);
+    return fetch(before?.(req) ?? input, init);
+  };
+  return {
+    fetch: recording,
+    sent,
+    mediaGets: () => sent.filter((r) => r.url.includes("/__emulator/media/")).map((r) => r.range),
+    puts: () => sent.filter((r) => r.method === "PUT").map((r) => r.contentRange ?? ""),
+  };
+}

@@ -10,7 +10,7 @@ import {
   type TikTokState,
 } from "../../dev/emulators/tiktok.ts";
 import { mediaBytes, type RunningEmulator } from "../../dev/emulators/framework.ts";
-import { assertFailure, assertOk, platformRow } from "./helpers.ts";
+import { assertFailure, assertOk, platformRow, recordingFetch } from "./helpers.ts";
 import { type TestClock, type ValidationCase, validationTable, withEmulator } from "./emulated.ts";
 
 const TOKEN = "tt-token";
@@ -76,7 +76,6 @@ const MiB = 1024 * 1024;
 
 /** A FILE_UPLOAD adapter whose requests (method, URL, range headers) are kept. */
 function uploading(emu: Emu, clock: TestClock, config: Record<string, unknown> = {}) {
-  const sent: { method: string; url: string; range?: string; contentRange?: string }[] = [];
   const row = platformRow("tiktok", {
     base_url: emu.origin,
     poll_interval_ms: 10,
@@ -86,23 +85,12 @@ function uploading(emu: Emu, clock: TestClock, config: Record<string, unknown> =
     upload_chunk_bytes: 10 * MiB,
     ...config,
   });
+  const recorded = recordingFetch();
   const adapter = new TikTokAdapter(row, { access_token: TOKEN }, {
     now: () => clock.now,
-    fetch: (input, init) => {
-      const headers = new Headers(init?.headers);
-      sent.push({
-        method: init?.method ?? "GET",
-        url: String(input),
-        range: headers.get("range") ?? undefined,
-        contentRange: headers.get("content-range") ?? undefined,
-      });
-      return fetch(input, init);
-    },
+    fetch: recorded.fetch,
   });
-  const puts = () => sent.filter((r) => r.method === "PUT").map((r) => r.contentRange);
-  const mediaGets = () =>
-    sent.filter((r) => r.url.includes("/__emulator/media/")).map((r) => r.range);
-  return { adapter, puts, mediaGets };
+  return { adapter, puts: recorded.puts, mediaGets: recorded.mediaGets };
 }
 
 const fileVideo = (emu: Emu, bytes: number) =>

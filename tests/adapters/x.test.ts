@@ -11,7 +11,7 @@ import {
   type XEmulatorOptions,
   type XState,
 } from "../../dev/emulators/x.ts";
-import { assertFailure, assertOk, platformRow } from "./helpers.ts";
+import { assertFailure, assertOk, platformRow, recordingFetch } from "./helpers.ts";
 import { type Relay, relayTo } from "./relay.ts";
 
 const CREDS = {
@@ -243,17 +243,9 @@ Deno.test("x: media are fetched, uploaded (initialize/append/finalize) and attac
 
 Deno.test("x: a video is read from its host 8 MiB at a time and appended in 1 MiB segments", () =>
   withX(async (_adapter, emu, clock) => {
-    const ranges: (string | null)[] = [];
     const row = platformRow("x", { base_url: emu.origin, timeout_ms: 5000 });
-    const adapter = new XAdapter(row, CREDS, {
-      now: () => clock.now,
-      fetch: (input, init) => {
-        if (String(input).includes("/__emulator/media/")) {
-          ranges.push(new Headers(init?.headers).get("range"));
-        }
-        return fetch(input, init);
-      },
-    });
+    const recorded = recordingFetch();
+    const adapter = new XAdapter(row, CREDS, { now: () => clock.now, fetch: recorded.fetch });
     const MiB = 1024 * 1024;
     const size = 20 * MiB + 5;
     const result = await adapter.publish({
@@ -261,7 +253,7 @@ Deno.test("x: a video is read from its host 8 MiB at a time and appended in 1 Mi
       mediaUrls: [`${emu.origin}/__emulator/media/v.mp4?bytes=${size}`],
     }, { attemptId: "v" });
     assertOk(result);
-    assert.deepEqual(ranges, [
+    assert.deepEqual(recorded.mediaGets(), [
       `bytes=0-${8 * MiB - 1}`,
       `bytes=${8 * MiB}-${16 * MiB - 1}`,
       `bytes=${16 * MiB}-${size - 1}`,

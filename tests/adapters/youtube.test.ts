@@ -9,7 +9,13 @@ import {
   type YouTubeEmulatorOptions,
   type YouTubeState,
 } from "../../dev/emulators/youtube.ts";
-import { assertFailure, assertOk, platformRow } from "./helpers.ts";
+import {
+  assertFailure,
+  assertOk,
+  platformRow,
+  recordingFetch,
+  type SentRequest,
+} from "./helpers.ts";
 
 const TOKEN = { access_token: DEFAULT_YOUTUBE_CHANNEL.access_token };
 
@@ -73,38 +79,21 @@ const CHUNK = 256 * 1024;
 const SIZE = 700_000;
 
 /**
- * An adapter sending `CHUNK`-byte chunks, and every request it makes (method, URL, range headers);
- * `before` sees each request first and may send it elsewhere (a URL to fetch instead).
+ * An adapter sending `CHUNK`-byte chunks, and the requests it makes (see recordingFetch).
  */
 function chunking(
   emu: RunningEmulator<YouTubeState>,
   clock: { now: Date },
-  before?: (req: { method: string; url: string; contentRange?: string }) => string | void,
+  before?: (req: SentRequest) => string | void,
 ) {
-  const sent: { method: string; url: string; range?: string; contentRange?: string }[] = [];
   const row = platformRow("youtube", {
     base_url: emu.origin,
     timeout_ms: 500,
     upload_chunk_bytes: CHUNK,
   });
-  const adapter = new YouTubeAdapter(row, TOKEN, {
-    now: () => clock.now,
-    fetch: (input, init) => {
-      const headers = new Headers(init?.headers);
-      const req = {
-        method: init?.method ?? "GET",
-        url: String(input),
-        range: headers.get("range") ?? undefined,
-        contentRange: headers.get("content-range") ?? undefined,
-      };
-      sent.push(req);
-      return fetch(before?.(req) ?? input, init);
-    },
-  });
-  const mediaGets = () =>
-    sent.filter((r) => r.url.includes("/__emulator/media/")).map((r) => r.range);
-  const puts = () => sent.filter((r) => r.method === "PUT").map((r) => r.contentRange ?? "");
-  return { adapter, mediaGets, puts };
+  const recorded = recordingFetch(before);
+  const adapter = new YouTubeAdapter(row, TOKEN, { now: () => clock.now, fetch: recorded.fetch });
+  return { adapter, mediaGets: recorded.mediaGets, puts: recorded.puts };
 }
 
 const fileSha256 = async (size: number) =>
