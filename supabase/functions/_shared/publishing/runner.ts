@@ -130,7 +130,9 @@ export async function runPublisher(
     if (extending || claims.length === 0) return;
     extending = true;
     try {
-      await extendLeases(sql, claims, options.leaseSeconds);
+      const still = await extendLeases(sql, claims, options.leaseSeconds);
+      // a row another run took over (its lease lapsed after all) is no longer this run's to extend
+      for (const { id } of claims) if (!still.has(id)) held.delete(id);
     } catch (error) {
       // the next beat tries again; if none gets through, the leases lapse and are reconciled
       console.error("extending the leases of rows being sent failed:", error);
