@@ -171,6 +171,20 @@ Deno.test("youtube: a video replaced on its host mid-upload -> transient, not ap
     assert.equal(emu.state.videos.size, 0);
   }));
 
+Deno.test("youtube: the video gone from its host mid-upload -> failed, not applied, no video", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const { adapter, puts } = chunking(emu, clock, (req) => {
+      if (req.url.includes("/__emulator/media/") && puts().length > 0) {
+        return `${emu.origin}/__emulator/media-deleted`;
+      }
+    });
+    const f = assertFailure(await adapter.publish(video(SIZE), { attemptId: "c5" }), "permanent");
+    assert.equal(f.outcome, "not_applied", "no chunk with the last byte was sent");
+    assert.match(f.message, /fetching the video failed/);
+    assert.deepEqual(puts(), [THREE_CHUNKS[0]]);
+    assert.equal(emu.state.videos.size, 0);
+  }));
+
 Deno.test("youtube: schedule uploads private with publishAt and goes public when due", () =>
   withYouTube(async (adapter, emu, clock, video) => {
     const at = new Date(clock.now.getTime() + 2 * 3_600_000);
