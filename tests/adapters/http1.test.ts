@@ -2,6 +2,7 @@
 // and that a request whose answer is lost is never sent again unless it is idempotent.
 import assert from "node:assert/strict";
 import {
+  AnswerTooLarge,
   Http1Client,
   RequestNotSent,
   takeBody,
@@ -99,9 +100,10 @@ const ok = (body = '{"id":"1"}', extra = "") =>
 async function withServer(
   answer: (req: Received, index: number) => string | Uint8Array | null,
   fn: (server: ReturnType<typeof scriptedServer>, client: Http1Client) => Promise<void>,
+  options: ConstructorParameters<typeof Http1Client>[0] = {},
 ) {
   const server = scriptedServer(answer);
-  const client = new Http1Client();
+  const client = new Http1Client(options);
   try {
     await fn(server, client);
   } finally {
@@ -174,6 +176,37 @@ Deno.test("http1: chunked, gzip, 100-continue, 204, HTTP/1.0 and read-to-close a
     assert.deepEqual(await (await get()).json(), { to: "close" });
     assert.deepEqual(server.received.map((r) => r.connection), [1, 1, 1, 1, 1, 2]);
   });
+});
+
+Deno.test("http1: an answer larger than maxBodyBytes is refused unread, its connection not reused", async () => {
+  const answers = [
+    `HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n${"v".repeat(5000)}`,
+    `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3e8\r\n${"c".repeat(1000)}\r\n` +
+    `3e8\r\n${"c".repeat(1000)}\r\n0\r\n\r\n`,
+    ok('{"small":true}'),
+  ];
+  await withServer((_req, i) => answers[i], async (server, client) => {
+    for (const what of ["content-length", "chunked"]) {
+      const error = await client.fetch(`${server.origin}/big`).then(() => undefined, (e) => e);
+      assert.ok(error instanceof TypeError, what);
+      assert.ok(error.cause instanceof AnswerTooLarge, what);
+      assert.match(error.message, /more than the 1500 this client holds in memory/);
+    }
+    assert.deepEqual(await (await client.fetch(`${server.origin}/small`)).json(), { small: true });
+    assert.deepEqual(server.received.map((r) => r.connection), [1, 2, 3], "a new connection each");
+    const failure = classifyNetworkError(
+      {
+        platform: "Host",
+        messagePaths: [],
+        codePaths: [],
+        rules: [],
+        rateLimitReset: { kind: "after", seconds: 1 },
+      },
+      new TypeError("GET: too large", { cause: new AnswerTooLarge("too large") }),
+      { method: "GET", now: new Date(), timedOut: false },
+    );
+    assert.deepEqual([failure.errorClass, failure.outcome], ["permanent", "not_applied"]);
+  }, { maxBodyBytes: 1500 });
 });
 
 Deno.test("http1: a POST whose answer is lost is not sent again, also on a reused connection", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { YouTubeAdapter } from "../../supabase/functions/_shared/adapters/youtube.ts";
+import { Http1Client } from "../../supabase/functions/_shared/adapters/http1.ts";
 import { mediaBytes, type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
 import {
   DEFAULT_YOUTUBE_CHANNEL,
@@ -183,6 +184,33 @@ Deno.test("youtube: the video gone from its host mid-upload -> failed, not appli
     assert.match(f.message, /fetching the video failed/);
     assert.deepEqual(puts(), [THREE_CHUNKS[0]]);
     assert.equal(emu.state.videos.size, 0);
+  }));
+
+Deno.test("youtube: a video too large to hold, from a host ignoring Range -> permanent, nothing opened; ranged it goes", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    // a client that holds at most 300,000 bytes of an answer: the 700,000-byte file whole is too much
+    const small = new Http1Client({ maxBodyBytes: 300_000 });
+    try {
+      const row = platformRow("youtube", {
+        base_url: emu.origin,
+        timeout_ms: 500,
+        upload_chunk_bytes: CHUNK,
+      });
+      const adapter = new YouTubeAdapter(row, TOKEN, { now: () => clock.now, fetch: small.fetch });
+      const whole = video(SIZE);
+      const f = assertFailure(
+        await adapter.publish({ ...whole, mediaUrls: [`${whole.mediaUrls[0]}&ranges=none`] }, {
+          attemptId: "c6",
+        }),
+        "permanent",
+      );
+      assert.equal(f.outcome, "not_applied");
+      assert.match(f.message, /fetching the video failed: .*700000 bytes, more than the 300000/);
+      assert.equal(emu.requests({ method: "POST", path: "/upload/" }).length, 0);
+      assertOk(await adapter.publish(whole, { attemptId: "c7" }));
+    } finally {
+      small.closeIdle();
+    }
   }));
 
 Deno.test("youtube: schedule uploads private with publishAt and goes public when due", () =>

@@ -195,6 +195,19 @@ export function classifyNetworkError(
   ctx: ClassifyContext & { timedOut: boolean },
 ): Failure {
   const text = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : "";
+  // the answer came but was too large to read (a whole video from a host ignoring Range): sending the
+  // request again would meet the same answer
+  const tooLarge = error instanceof Error &&
+    (error.name === "AnswerTooLarge" ||
+      (error.cause as Error | undefined)?.name === "AnswerTooLarge");
+  if (tooLarge) {
+    return {
+      ok: false,
+      errorClass: "permanent",
+      outcome: isSafeMethod(ctx.method) ? "not_applied" : "unknown",
+      message: `${profile.platform}: ${error.message}`,
+    };
+  }
   // nothing was sent: the connection (or its TLS handshake) failed, or fetch says so in its words
   const refused = (error instanceof Error && error.name === "RequestNotSent") ||
     (!ctx.timedOut && /connection refused|ECONNREFUSED|dns error|ENOTFOUND/i.test(text));

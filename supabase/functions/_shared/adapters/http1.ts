@@ -19,12 +19,22 @@ export class RequestNotSent extends Error {
   override name = "RequestNotSent";
 }
 
+/** The answer's body is larger than the client holds in memory (`maxBodyBytes`): it was not read. */
+export class AnswerTooLarge extends Error {
+  override name = "AnswerTooLarge";
+}
+
 export interface Http1Options {
   /** Idle connections older than this are not reused (servers close theirs after 5 s and more). */
   idleMs?: number;
   /** Idle connections kept per origin. */
   maxIdlePerOrigin?: number;
   maxRedirects?: number;
+  /**
+   * The largest answer body read into memory (192 MiB): a larger one fails the request with
+   * `AnswerTooLarge` before it is read, rather than the process running out of memory.
+   */
+  maxBodyBytes?: number;
   /** PEM certificates trusted besides the system's and DENO_CERT's (which the shared client uses). */
   caCerts?: string[];
 }
@@ -37,6 +47,8 @@ const BAD_VALUE = /[\r\n\0]/;
 const encoder = new TextEncoder();
 /** Bodies above this are read straight into an array of their own size (Connection.readExactly). */
 const LARGE_BODY = 65_536;
+/** A hosted Edge Function has 256 MB: an answer must leave room for the rest of the run. */
+const MAX_BODY_BYTES = 192 * 1024 * 1024;
 const latin1 = new TextDecoder("latin1");
 
 /** One TCP/TLS connection: a byte buffer over it, and whether it is between requests. */
@@ -204,6 +216,7 @@ export class Http1Client {
   private readonly idleMs: number;
   private readonly maxIdle: number;
   private readonly maxRedirects: number;
+  private readonly maxBodyBytes: number;
   private readonly caCerts: string[] | undefined;
 
   constructor(options: Http1Options = {}) {
@@ -211,6 +224,7 @@ export class Http1Client {
     this.idleMs = options.idleMs ?? 4_000;
     this.maxIdle = options.maxIdlePerOrigin ?? 256;
     this.maxRedirects = options.maxRedirects ?? 5;
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   }
 
   /** fetch's signature; `init.redirect: "manual"` returns redirects as they are. */
@@ -288,11 +302,13 @@ export class Http1Client {
       const hasBody = req.method !== "HEAD" && !NULL_BODY_STATUS.has(head.status);
       let bytes: Uint8Array | null = null;
       if (hasBody) {
-        if (head.chunked) bytes = await readChunked(conn);
+        const limit = this.maxBodyBytes;
+        if (head.chunked) bytes = await readChunked(conn, limit);
         else if (head.contentLength !== undefined) {
+          tooLarge(head.contentLength, limit, true);
           bytes = await readLength(conn, head.contentLength);
         } else {
-          bytes = await readToEnd(conn);
+          bytes = await readToEnd(conn, limit);
           head.closes = true;
         }
       }
@@ -579,9 +595,18 @@ async function readLength(conn: Connection, length: number): Promise<Uint8Array>
   return conn.take(length);
 }
 
-async function readToEnd(conn: Connection): Promise<Uint8Array> {
-  while (await conn.fill());
+async function readToEnd(conn: Connection, limit: number): Promise<Uint8Array> {
+  while (await conn.fill()) tooLarge(conn.available, limit, false);
   return conn.take(conn.available);
+}
+
+/** `bytes` of the body (all of it when `exact`, else so far) over `limit`: AnswerTooLarge. */
+function tooLarge(bytes: number, limit: number, exact: boolean): void {
+  if (bytes <= limit) return;
+  throw new AnswerTooLarge(
+    `the answer's body is ${exact ? "" : "at least "}${bytes} bytes, more than the ${limit} ` +
+      `this client holds in memory`,
+  );
 }
 
 async function readLine(conn: Connection): Promise<string> {
@@ -595,7 +620,7 @@ async function readLine(conn: Connection): Promise<string> {
   return line;
 }
 
-async function readChunked(conn: Connection): Promise<Uint8Array> {
+async function readChunked(conn: Connection, limit: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -603,6 +628,7 @@ async function readChunked(conn: Connection): Promise<Uint8Array> {
     if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new TypeError(`invalid chunk size: ${sizeText}`);
     const size = parseInt(sizeText, 16);
     if (size === 0) break;
+    tooLarge(total + size, limit, false);
     parts.push(await readLength(conn, size));
     total += size;
     if ((await readLine(conn)) !== "") throw new TypeError("a chunk does not end with CRLF");
