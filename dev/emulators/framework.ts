@@ -12,12 +12,13 @@
  *   POST   /__emulator/clock    {"now":"2026-01-05T09:00:00Z"} | {"offsetSeconds":3600}
  *   DELETE /__emulator/clock    back to the real clock
  *   GET    /__emulator/media/<name>.(mp4|mov|jpg|png|gif|mp3)?bytes=N   a public media URL
- *                                (byte ranges, If-Match; `&ranges=none`: a host ignoring Range)
+ *                                (byte ranges, If-Match, movies of `&seconds=S`: see media.ts)
  *
  * A platform module supplies routes, its own error bodies for faults, and optional state.
  */
 import { z } from "zod";
 import { EngagementModel, loadEngagementModel } from "./engagement.ts";
+import { mediaFile } from "./media.ts";
 
 export const FAULT_MODES = [
   "5xx",
@@ -139,15 +140,6 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
 const HTML_PAGE = "<!DOCTYPE html><html><head><title>Service Maintenance</title></head>" +
   "<body><h1>We'll be right back</h1></body></html>";
 
-const MEDIA_TYPES: Record<string, string> = {
-  mp4: "video/mp4",
-  mov: "video/quicktime",
-  jpg: "image/jpeg",
-  png: "image/png",
-  gif: "image/gif",
-  mp3: "audio/mpeg",
-};
-
 const decoder = new TextDecoder();
 
 /** A request as the handler saw it, before it is turned into a RecordedRequest. */
@@ -182,64 +174,6 @@ function record(pairs: Headers | URLSearchParams): Record<string, string> {
   });
   return out;
 }
-
-/** A media file's byte at offset i is MEDIA_PATTERN[i % 251]: any range is made without the rest. */
-const MEDIA_PATTERN = Uint8Array.from({ length: 251 }, (_, i) => (i * 31 + 7) % 251);
-
-/** Bytes [start, end) of a stand-in media file. */
-export function mediaBytes(start: number, end: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(end - start);
-  const offset = start % 251;
-  const head = Math.min(out.length, 251 - offset);
-  out.set(MEDIA_PATTERN.subarray(offset, offset + head));
-  let filled = head;
-  // the pattern repeats from `head` on: copy what is filled, doubling
-  if (filled < out.length) {
-    out.set(MEDIA_PATTERN.subarray(0, Math.min(251, out.length - filled)), filled);
-    filled = Math.min(out.length, filled + 251);
-  }
-  while (filled < out.length) {
-    const n = Math.min(filled - head, out.length - filled);
-    out.copyWithin(filled, head, head + n);
-    filled += n;
-  }
-  return out;
-}
-
-/**
- * A stand-in public media host: `?bytes=N` (default 4096) deterministic bytes, served whole or as a
- * single byte range (`Range: bytes=a-b` / `bytes=a-`, 206; 416 outside the file), with a strong ETag
- * that `If-Match` is checked against. `?ranges=none` is a host that ignores Range (always 200).
- */
-function mediaFile(req: Request, url: URL, extension: string): Response {
-  const size = Math.min(Number(url.searchParams.get("bytes") ?? 4096) || 4096, 2 ** 31);
-  const etag = `"${extension}-${size}"`;
-  const headers: Record<string, string> = { "content-type": MEDIA_TYPES[extension], etag };
-  const ifMatch = req.headers.get("if-match");
-  if (ifMatch && ifMatch !== "*" && !ifMatch.split(",").some((t) => t.trim() === etag)) {
-    return new Response(null, { status: 412, headers: { etag } });
-  }
-  const range = url.searchParams.get("ranges") === "none"
-    ? null
-    : /^bytes=(\d+)-(\d*)$/.exec(req.headers.get("range") ?? "");
-  if (!range) {
-    if (size > 1_000_000_000) return json({ error: "a whole file over 1 GB: ask for ranges" }, 413);
-    return new Response(mediaBytes(0, size), {
-      headers: { ...headers, ...(url.searchParams.get("ranges") === "none" ? {} : RANGES) },
-    });
-  }
-  const start = Number(range[1]);
-  const end = Math.min(size - 1, range[2] ? Number(range[2]) : size - 1);
-  if (start >= size || end < start) {
-    return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
-  }
-  return new Response(mediaBytes(start, end + 1), {
-    status: 206,
-    headers: { ...headers, ...RANGES, "content-range": `bytes ${start}-${end}/${size}` },
-  });
-}
-
-const RANGES = { "accept-ranges": "bytes" };
 
 function parseBody(headers: Headers, bytes: Uint8Array): { parsed: unknown; recorded: unknown } {
   if (bytes.length === 0) return { parsed: undefined, recorded: undefined };

@@ -9,7 +9,8 @@ import {
   tiktokEmulator,
   type TikTokState,
 } from "../../dev/emulators/tiktok.ts";
-import { mediaBytes, type RunningEmulator } from "../../dev/emulators/framework.ts";
+import type { RunningEmulator } from "../../dev/emulators/framework.ts";
+import { mediaBytes } from "../../dev/emulators/media.ts";
 import { assertFailure, assertOk, platformRow, recordingFetch } from "./helpers.ts";
 import { type TestClock, type ValidationCase, validationTable, withEmulator } from "./emulated.ts";
 
@@ -177,6 +178,21 @@ Deno.test("tiktok file_upload: the last chunk's answer lost -> unknown, settled 
     });
     assertOk(found);
     assert.equal(found.found, true);
+  }));
+
+Deno.test("tiktok file_upload: a video longer than the creator may post fails before init; a shorter one goes", () =>
+  withTikTok(async (_adapter, emu, clock) => {
+    const { adapter, puts } = uploading(emu, clock);
+    const movie = (seconds: number) =>
+      video("A movie", {
+        mediaUrls: [`${emu.origin}/__emulator/media/m.mp4?bytes=${6 * MiB}&seconds=${seconds}`],
+      });
+    const f = assertFailure(await adapter.publish(movie(700), { attemptId: "f-6" }), "permanent");
+    assert.equal(f.outcome, "not_applied");
+    assert.match(f.message, /the video lasts 700 s, @creator's limit is 600 s/);
+    assert.equal(emu.requests({ path: "/v2/post/publish/video/init/" }).length, 0, "no init");
+    assert.deepEqual(puts(), []);
+    assertOk(await adapter.publish(movie(30), { attemptId: "f-7" }));
   }));
 
 Deno.test("tiktok: an unverified host names video_source file_upload as the way out", () =>

@@ -268,6 +268,22 @@ Deno.test("x: a video is read from its host 8 MiB at a time and appended in 1 Mi
     assert.ok(media.finalized);
   }));
 
+Deno.test("x: a video longer than X's 140 s fails before anything is uploaded; a shorter one goes", () =>
+  withX(async (adapter, emu) => {
+    const movie = (seconds: number) =>
+      `${emu.origin}/__emulator/media/v.mp4?bytes=${2 * 1024 * 1024}&seconds=${seconds}&moov=end`;
+    const f = assertFailure(
+      await adapter.publish({ body: "too long", mediaUrls: [movie(200)] }, { attemptId: "l1" }),
+      "permanent",
+    );
+    assert.equal(f.outcome, "not_applied");
+    assert.match(f.message, /the video lasts 200 s, X's limit is 140 s/);
+    assert.equal(emu.requests({ method: "POST" }).length, 0, "no upload, no post");
+    assertOk(
+      await adapter.publish({ body: "short", mediaUrls: [movie(100)] }, { attemptId: "l2" }),
+    );
+  }));
+
 Deno.test("x: a media URL that cannot be fetched fails before anything is posted", () =>
   withX(async (adapter, emu) => {
     const result = await adapter.publish(

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { YouTubeAdapter } from "../../supabase/functions/_shared/adapters/youtube.ts";
 import { Http1Client } from "../../supabase/functions/_shared/adapters/http1.ts";
-import { mediaBytes, type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
+import { type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
+import { mediaBytes } from "../../dev/emulators/media.ts";
 import {
   DEFAULT_YOUTUBE_CHANNEL,
   DEFAULT_YOUTUBE_GRANT,

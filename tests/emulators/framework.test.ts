@@ -1,11 +1,7 @@
 /** The emulator framework over HTTP: recording, faults, clock, media. */
 import assert from "node:assert/strict";
-import {
-  json,
-  mediaBytes,
-  type RunningEmulator,
-  serveEmulator,
-} from "../../dev/emulators/framework.ts";
+import { json, type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
+import { mediaBytes } from "../../dev/emulators/media.ts";
 
 function echoEmulator() {
   return {

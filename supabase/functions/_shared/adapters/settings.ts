@@ -20,6 +20,8 @@ export const LIMIT_SCHEMAS = {
     maxImages: int(4),
     maxGifs: int(1),
     maxVideos: int(1),
+    /** X's limit for a video's length (longer ones need an account allowed them). */
+    maxVideoSeconds: int(140),
     /** How far back findExisting reads the account's own timeline. */
     lookupWindowHours: int(24),
     lookupMaxResults: int(100),

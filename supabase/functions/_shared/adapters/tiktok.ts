@@ -28,6 +28,7 @@ import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import { type HttpClient, httpClientFor, type HttpOk } from "./http.ts";
 import { MEDIA_WINDOW_BYTES, type MediaFile, openMedia } from "./media.ts";
+import { longerThan } from "./mp4.ts";
 import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
 import { HTTP_SETTINGS, type LimitsFor, limitsFor } from "./settings.ts";
 import type {
@@ -128,6 +129,7 @@ const envelope = <T extends z.ZodType>(data: T) =>
 const CreatorInfoSchema = envelope(z.object({
   creator_username: z.string(),
   privacy_level_options: z.array(z.string()),
+  max_video_post_duration_sec: z.number().optional(),
 }));
 type CreatorInfo = z.infer<typeof CreatorInfoSchema>;
 const InitSchema = envelope(
@@ -291,6 +293,10 @@ export class TikTokAdapter implements PlatformAdapter {
       const chunkBytes = this.config.upload_chunk_bytes;
       const file = await openMedia(this.upload, content.mediaUrls![0], chunkBytes);
       if (!file.ok) return { ...file, message: `fetching the video failed: ${file.message}` };
+      // (with PULL_FROM_URL, TikTok itself checks the length of the video it fetched)
+      const maxSeconds = creator.data.data.max_video_post_duration_sec;
+      const tooLong = maxSeconds && await longerThan(file, maxSeconds, `@${username}'s limit`);
+      if (tooLong) return { ...tooLong, message: `TikTok: ${tooLong.message}` };
       upload = { file, ...tiktokChunks(file.size, chunkBytes) };
     }
     const init = await this.post("/v2/post/publish/video/init/", {

@@ -33,6 +33,7 @@ import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import { type HttpClient, httpClientFor } from "./http.ts";
 import { openMedia } from "./media.ts";
+import { longerThan } from "./mp4.ts";
 import { OAuth1Signer } from "./oauth1.ts";
 import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
 import type { LimitsFor } from "./settings.ts";
@@ -234,6 +235,10 @@ export class XAdapter implements PlatformAdapter {
     const file = await openMedia(this.mediaSource, url);
     if (!file.ok) return { ...file, message: `fetching ${url} failed: ${file.message}` };
     const type = file.type ?? "application/octet-stream";
+    if (type.startsWith("video/")) {
+      const tooLong = await longerThan(file, this.limits.maxVideoSeconds, "X's limit");
+      if (tooLong) return { ...tooLong, message: `X: ${url}: ${tooLong.message}` };
+    }
     return await uploadXMedia(this.http, this.apiRoot, file, type, {
       maxWaitMs: this.config.media_processing_max_wait_ms,
     });
