@@ -103,15 +103,15 @@ export function validation(errors: ValidationError[]): ValidationResult {
   return { valid: errors.length === 0, errors };
 }
 
+/** A failure that certainly changed nothing on the platform: safe to retry (transient) or final. */
+export function notApplied(errorClass: "permanent" | "transient", message: string): Failure {
+  return { ok: false, errorClass, outcome: "not_applied", message };
+}
+
 /** A post that failed validation: permanent, never sent. */
 export function invalidContent(result: ValidationResult): Failure | undefined {
   if (result.valid) return undefined;
-  return {
-    ok: false,
-    errorClass: "permanent",
-    outcome: "not_applied",
-    message: result.errors.map((e) => `${e.field}: ${e.message}`).join("; "),
-  };
+  return notApplied("permanent", result.errors.map((e) => `${e.field}: ${e.message}`).join("; "));
 }
 
 /** The lower-case file extension of a media URL's path (`jpg` for `.../a.JPG?x=1`). */

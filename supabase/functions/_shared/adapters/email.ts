@@ -26,6 +26,7 @@ import {
   buildMetrics,
   type ExistenceQuery,
   invalidContent,
+  notApplied,
   type PlatformAdapter,
   type PublishOptions,
   setupAdapter,
@@ -139,9 +140,7 @@ function apiRoot(baseUrl: string | undefined, credentials: CredentialsFor<"email
   return (baseUrl ?? `https://${dc}.api.mailchimp.com/3.0`).replace(/\/+$/, "");
 }
 
-function failure(message: string): Failure {
-  return { ok: false, errorClass: "permanent", outcome: "not_applied", message };
-}
+const failure = (message: string) => notApplied("permanent", message);
 
 /** Why a campaign cannot go out, from its send checklist; undefined when it can. */
 function notReadyFailure(checklist: Checklist): Failure | undefined {

@@ -20,6 +20,7 @@ import {
   buildMetrics,
   type ExistenceQuery,
   invalidContent,
+  notApplied,
   type PlatformAdapter,
   pollUntil,
   type PublishOptions,
@@ -154,9 +155,8 @@ interface QuotaReading {
   since: number;
 }
 
-function failure(message: string, errorClass: "permanent" | "transient"): Failure {
-  return { ok: false, errorClass, outcome: "not_applied", message };
-}
+const failure = (message: string, errorClass: "permanent" | "transient") =>
+  notApplied(errorClass, message);
 
 /** A created container; `polled` once its status_code was seen FINISHED. */
 interface Container {

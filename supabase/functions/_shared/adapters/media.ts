@@ -6,6 +6,7 @@
  * files together. A host that ignores `Range` (200) has sent the whole file, which is then read from
  * memory.
  */
+import { notApplied } from "./adapter.ts";
 import type { HttpClient } from "./http.ts";
 import type { Failure } from "./types.ts";
 
@@ -96,5 +97,5 @@ export async function openMedia(
 }
 
 function unusable(why: string, errorClass: "permanent" | "transient" = "permanent"): Failure {
-  return { ok: false, errorClass, outcome: "not_applied", message: `the media host: ${why}` };
+  return notApplied(errorClass, `the media host: ${why}`);
 }

@@ -4,6 +4,7 @@
  * the header itself. A few small reads, so a platform's duration limit is checked before the video is
  * sent, not minutes later when the platform has processed it.
  */
+import { notApplied } from "./adapter.ts";
 import type { MediaFile } from "./media.ts";
 import type { Failure } from "./types.ts";
 
@@ -88,10 +89,8 @@ export async function longerThan(
 ): Promise<Failure | undefined> {
   const seconds = await mp4DurationSeconds(file);
   if (seconds === undefined || seconds <= maxSeconds) return undefined;
-  return {
-    ok: false,
-    errorClass: "permanent",
-    outcome: "not_applied",
-    message: `the video lasts ${Math.round(seconds * 10) / 10} s, ${limit} is ${maxSeconds} s`,
-  };
+  return notApplied(
+    "permanent",
+    `the video lasts ${Math.round(seconds * 10) / 10} s, ${limit} is ${maxSeconds} s`,
+  );
 }

@@ -18,6 +18,7 @@ import {
   buildMetrics,
   type ExistenceQuery,
   invalidContent,
+  notApplied,
   type PlatformAdapter,
   pollUntil,
   type PublishOptions,
@@ -185,10 +186,6 @@ interface Upload {
   count: number;
 }
 
-function notPosted(errorClass: "transient" | "permanent", message: string): Failure {
-  return { ok: false, errorClass, outcome: "not_applied", message };
-}
-
 function videoUrl(username: string, id: string | number): string {
   return `https://www.tiktok.com/@${username}/video/${id}`;
 }
@@ -204,7 +201,7 @@ export class TikTokAdapter implements PlatformAdapter {
   private readonly limits: LimitsFor<"tiktok">;
   private readonly http: HttpClient;
   /** The video's host and TikTok's upload_url: no TikTok credentials go there. */
-  private readonly upload: HttpClient;
+  private readonly mediaHttp: HttpClient;
   private readonly base: string;
   /** This run's creator_info answer (or the query in flight); dropped when it fails. */
   private creator?: Promise<HttpOk<CreatorInfo> | Failure>;
@@ -219,9 +216,9 @@ export class TikTokAdapter implements PlatformAdapter {
     this.base = this.config.base_url.replace(/\/+$/, "");
     // Access tokens expire within a day and refresh tokens rotate: renewed under the platform's
     // credential lock when there is a store (see oauth2.ts).
-    this.upload = httpClientFor(this.config, deps, TIKTOK_ERRORS);
+    this.mediaHttp = httpClientFor(this.config, deps, TIKTOK_ERRORS);
     this.http = withOAuth2(
-      this.upload,
+      this.mediaHttp,
       { ...credentials, client_id: credentials.client_key },
       { tokenUrl: `${this.base}/v2/oauth/token/`, clientIdField: "client_key" },
       oauth2TokenErrors("TikTok OAuth"),
@@ -291,7 +288,7 @@ export class TikTokAdapter implements PlatformAdapter {
     let upload: Upload | undefined;
     if (this.config.video_source === "file_upload") {
       const chunkBytes = this.config.upload_chunk_bytes;
-      const file = await openMedia(this.upload, content.mediaUrls![0], chunkBytes);
+      const file = await openMedia(this.mediaHttp, content.mediaUrls![0], chunkBytes);
       if (!file.ok) return { ...file, message: `fetching the video failed: ${file.message}` };
       // (with PULL_FROM_URL, TikTok itself checks the length of the video it fetched)
       const maxSeconds = creator.data.data.max_video_post_duration_sec;
@@ -330,7 +327,7 @@ export class TikTokAdapter implements PlatformAdapter {
     const { publish_id: publishId, upload_url: uploadUrl } = init.data.data;
     if (upload) {
       if (!uploadUrl) {
-        return notPosted("transient", `TikTok gave no upload_url for publish ${publishId}`);
+        return notApplied("transient", `TikTok gave no upload_url for publish ${publishId}`);
       }
       const sent = await this.sendChunks(upload, uploadUrl, publishId);
       if (sent) return sent;
@@ -349,7 +346,7 @@ export class TikTokAdapter implements PlatformAdapter {
       const end = i === count - 1 ? file.size : start + chunkSize;
       const bytes = await file.read(start, end);
       if (!bytes.ok) return { ...bytes, message: `fetching the video failed: ${bytes.message}` };
-      const sent = await this.upload.request({
+      const sent = await this.mediaHttp.request({
         method: "PUT",
         url: uploadUrl,
         headers: {

@@ -6,6 +6,7 @@
  * a post. An uploaded media id no post uses expires after 24 h.
  */
 import { z } from "zod";
+import { notApplied } from "./adapter.ts";
 import type { HttpClient } from "./http.ts";
 import type { MediaFile } from "./media.ts";
 import type { Failure } from "./types.ts";
@@ -110,5 +111,5 @@ async function awaitProcessing(
 }
 
 function notPosted(errorClass: "permanent" | "transient", message: string): Failure {
-  return { ok: false, errorClass, outcome: "not_applied", message: `X: ${message}` };
+  return notApplied(errorClass, `X: ${message}`);
 }

@@ -26,6 +26,7 @@ import {
   count,
   type ExistenceQuery,
   invalidContent,
+  notApplied,
   type PlatformAdapter,
   type PublishOptions,
   setupAdapter,
@@ -351,7 +352,7 @@ export class YouTubeAdapter implements PlatformAdapter {
         }
         const stalled = `YouTube kept none of bytes ${from}-${end - 1} (308 Range ends at ${kept})`;
         if (
-          !failed({ ok: false, errorClass: "transient", outcome: "not_applied", message: stalled })
+          !failed(notApplied("transient", stalled))
         ) {
           return giveUp(last);
         }

@@ -8,6 +8,7 @@ import {
 } from "../adapters/credentials.ts";
 import { createAdapter } from "../adapters/registry.ts";
 import { type PlatformRow, PlatformRowSchema } from "../adapters/types.ts";
+import { DEFAULT_MAX_LAPSES } from "./attempt.ts";
 
 export interface PlatformEntry {
   row: PlatformRow;
@@ -15,6 +16,14 @@ export interface PlatformEntry {
   adapter: PlatformAdapter | { error: string; errorClass: "auth" | "permanent" };
   /** How many posts of this platform a worker sends at once (publish_config.max_concurrency). */
   concurrency: number;
+  /** Lapsed claims after which a post fails instead of being sent again (publish_config.max_lapses). */
+  maxLapses: number;
+}
+
+/** A publish_config setting that must be a positive integer, else its default. */
+function positiveSetting(value: unknown, fallback: number): number {
+  const n = Number(value ?? fallback);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
 /** Where a run gets each platform's adapter (tests and benchmarks pass their own). */
@@ -42,19 +51,19 @@ export class VaultPlatformDirectory implements PlatformDirectory {
       select id, client_id, kind, name, publish_config, credentials_secret_id
         from public.platforms where id = ${platformId}`;
     const row = PlatformRowSchema.parse(raw);
-    const configured = Number(row.publish_config.max_concurrency ?? 4);
-    const concurrency = Number.isInteger(configured) && configured > 0 ? configured : 4;
+    const concurrency = positiveSetting(row.publish_config.max_concurrency, 4);
+    const maxLapses = positiveSetting(row.publish_config.max_lapses, DEFAULT_MAX_LAPSES);
     try {
       const credentials = await loadCredentials(this.sql, row);
       const deps = {
         ...this.deps,
         credentialStore: this.deps.credentialStore ?? vaultCredentialStore(this.sql, row.id),
       };
-      return { row, adapter: createAdapter(row, credentials, deps), concurrency };
+      return { row, adapter: createAdapter(row, credentials, deps), concurrency, maxLapses };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const errorClass = error instanceof CredentialsError ? "auth" : "permanent";
-      return { row, adapter: { error: message, errorClass }, concurrency };
+      return { row, adapter: { error: message, errorClass }, concurrency, maxLapses };
     }
   }
 }

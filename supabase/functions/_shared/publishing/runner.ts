@@ -3,7 +3,7 @@
 // wall-clock budget is spent, sleeping until the next row falls due, so a row is sent at its second
 // whatever the cron tick.
 import type { Sql } from "../db.ts";
-import { DEFAULT_MAX_LAPSES, runAttempt } from "./attempt.ts";
+import { runAttempt } from "./attempt.ts";
 import { KeyedLimiter } from "./limiter.ts";
 import type { PlatformDirectory } from "./platforms.ts";
 import {
@@ -77,9 +77,6 @@ interface InFlight {
 const MAX_BATCHES_IN_FLIGHT = 8;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-const positiveInteger = (value: unknown) =>
-  Number.isInteger(value) && (value as number) > 0 ? value as number : undefined;
 
 /** Recording must not be lost to a passing error (a deadlock victim, a dropped connection): the rows
  * stay claimed until it succeeds or their lease lapses, when the next run reconciles them. */
@@ -163,10 +160,7 @@ export async function runPublisher(
     const adapter = entry.adapter;
     return await limiter.run(row.platform_id, entry.concurrency, () => {
       started();
-      return runAttempt(adapter, row, sendBefore, {
-        count: lapses,
-        max: positiveInteger(entry.row.publish_config.max_lapses) ?? DEFAULT_MAX_LAPSES,
-      });
+      return runAttempt(adapter, row, sendBefore, { count: lapses, max: entry.maxLapses });
     });
   }
 
