@@ -27,15 +27,27 @@ const quick: RunOptions = {
   exitWhenIdle: true,
 };
 
+/** Runs `fn` with `connections` connections to an emptied queue; always disconnects. */
+async function withQueue(
+  connections: number,
+  fn: (sql: ReturnType<typeof connect>) => Promise<void>,
+): Promise<void> {
+  const sql = connect(connections);
+  try {
+    await resetQueue(sql);
+    await fn(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
 async function rows(sql: ReturnType<typeof connect>, ids: string[]) {
   return await sql`select id, status, retry_count, external_id, error_message, published_at,
       scheduled_for from public.distributions where id = any(${ids}) order by scheduled_for, id`;
 }
 
-Deno.test("due rows on every platform are each published once, with their external ids", async () => {
-  const sql = connect(8);
-  try {
-    await resetQueue(sql);
+Deno.test("due rows on every platform are each published once, with their external ids", () =>
+  withQueue(8, async (sql) => {
     const fake = new FakePlatform();
     const ids = await insertDue(
       sql,
@@ -51,15 +63,10 @@ Deno.test("due rows on every platform are each published once, with their extern
     assert.ok(after.every((r) => r.status === "published" && r.external_id));
     const [platform] = await sql`select last_published_at from public.platforms where id = ${X}`;
     assert.ok(platform.last_published_at);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("four overlapping runs publish every row exactly once", async () => {
-  const sql = connect(12);
-  try {
-    await resetQueue(sql);
+Deno.test("four overlapping runs publish every row exactly once", () =>
+  withQueue(12, async (sql) => {
     const fake = new FakePlatform();
     const ids = await insertDue(
       sql,
@@ -78,15 +85,10 @@ Deno.test("four overlapping runs publish every row exactly once", async () => {
     assert.equal(new Set(fake.publishCalls.map((c) => c.body)).size, 400);
     const after = await rows(sql, ids);
     assert.equal(after.filter((r) => r.status === "published").length, 400);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a run stops claiming at maxPosts: what it took goes out once, the rest waits unclaimed for the next run", async () => {
-  const sql = connect(8);
-  try {
-    await resetQueue(sql);
+Deno.test("a run stops claiming at maxPosts: what it took goes out once, the rest waits unclaimed for the next run", () =>
+  withQueue(8, async (sql) => {
     const fake = new FakePlatform();
     const ids = await insertDue(
       sql,
@@ -110,15 +112,10 @@ Deno.test("a run stops claiming at maxPosts: what it took goes out once, the res
     assert.equal(fake.publishCalls.length, 25, "each row sent once");
     const after = await rows(sql, ids);
     assert.ok(after.every((r) => r.status === "published"));
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a worker that dies after the platform accepted: the next run reconciles, never resends", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("a worker that dies after the platform accepted: the next run reconciles, never resends", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     const ids = await insertDue(
       sql,
@@ -143,15 +140,10 @@ Deno.test("a worker that dies after the platform accepted: the next run reconcil
     const attempts = await sql`select outcome, count(*)::int as n from public.distribution_attempts
       where distribution_id = any(${ids}) group by outcome order by outcome`;
     assert.deepEqual(attempts.map((a) => [a.outcome, a.n]), [["found", 3], ["published", 3]]);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("an attempt longer than its lease keeps its row: an overlapping run takes nothing, the post goes once", async () => {
-  const sql = connect(6);
-  try {
-    await resetQueue(sql);
+Deno.test("an attempt longer than its lease keeps its row: an overlapping run takes nothing, the post goes once", () =>
+  withQueue(6, async (sql) => {
     const fake = new FakePlatform();
     fake.latencyMs = 3500; // a large upload: longer than the 2 s lease
     const [id] = await insertDue(sql, [{ platform_id: X, body: "a long upload" }]);
@@ -172,15 +164,10 @@ Deno.test("an attempt longer than its lease keeps its row: an overlapping run ta
     const attempts =
       await sql`select outcome from public.distribution_attempts where distribution_id = ${id}`;
     assert.deepEqual(attempts.map((a) => a.outcome), ["published"]);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a post whose workers keep stopping fails after max_lapses, unsent, with why; before that it is sent", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("a post whose workers keep stopping fails after max_lapses, unsent, with why; before that it is sent", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     const [stops, once] = await insertDue(sql, [
       { platform_id: X, body: "stops every worker" },
@@ -213,15 +200,10 @@ Deno.test("a post whose workers keep stopping fails after max_lapses, unsent, wi
       once,
     ]}::uuid[]) order by lapses`;
     assert.deepEqual(lapsed.map((r) => [r.distribution_id, r.lapses]), [[once, 2], [stops, 3]]);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a dead worker's attempt on a platform that cannot be asked becomes unconfirmed", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("a dead worker's attempt on a platform that cannot be asked becomes unconfirmed", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     fake.lookupSupported = false;
     const [id] = await insertDue(sql, [{ platform_id: X, body: "no lookup" }]);
@@ -233,15 +215,10 @@ Deno.test("a dead worker's attempt on a platform that cannot be asked becomes un
     assert.equal(after.status, "unconfirmed");
     assert.match(after.error_message, /no way to ask/);
     assert.equal(fake.publishCalls.length, 1);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a lost answer is looked up at once and recorded as published, not resent", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("a lost answer is looked up at once and recorded as published, not resent", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     fake.behaviours = [{ kind: "lost_answer" }];
     const [id] = await insertDue(sql, [{ platform_id: X, body: "timeout" }]);
@@ -249,15 +226,10 @@ Deno.test("a lost answer is looked up at once and recorded as published, not res
     const [after] = await rows(sql, [id]);
     assert.equal(after.status, "published");
     assert.equal(fake.publishCalls.length, 1);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("5xx then success: published with retry_count 1", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("5xx then success: published with retry_count 1", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     fake.behaviours = [{ kind: "fail", failure: transient() }];
     const [id] = await insertDue(sql, [{ platform_id: X, body: "flaky" }]);
@@ -270,15 +242,10 @@ Deno.test("5xx then success: published with retry_count 1", async () => {
     assert.equal(after.status, "published");
     assert.equal(after.retry_count, 1);
     assert.equal(fake.publishCalls.length, 2);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("transient errors stop at the platform's max_attempts with the platform's message", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("transient errors stop at the platform's max_attempts with the platform's message", () =>
+  withQueue(4, async (sql) => {
     await sql`update public.platforms set publish_config = publish_config ||
       '{"max_attempts": 2, "retry_base_seconds": 0.2}'::jsonb where id = ${X}`;
     const fake = new FakePlatform();
@@ -296,15 +263,10 @@ Deno.test("transient errors stop at the platform's max_attempts with the platfor
     assert.equal(after.status, "failed");
     assert.equal(fake.publishCalls.length, 2);
     assert.match(after.error_message, /gave up after 2 attempts: Service Unavailable/);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a 429 pauses the platform until its reset: nothing is sent before it, then published", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("a 429 pauses the platform until its reset: nothing is sent before it, then published", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     const resetAt = new Date(Date.now() + 1500);
     fake.behaviours = [{
@@ -338,15 +300,10 @@ Deno.test("a 429 pauses the platform until its reset: nothing is sent before it,
     assert.ok(after.every((r) => r.status === "published"));
     const [platform] = await sql`select paused_until from public.platforms where id = ${X}`;
     assert.equal(platform.paused_until.getTime(), resetAt.getTime());
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a permanent error fails at once with the platform's message", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("a permanent error fails at once with the platform's message", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     const message = "You are not allowed to create a Tweet with duplicate content.";
     fake.behaviours = [{
@@ -360,15 +317,10 @@ Deno.test("a permanent error fails at once with the platform's message", async (
     assert.equal(after.error_message, message);
     assert.equal(after.retry_count, 0);
     assert.equal(fake.publishCalls.length, 1);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a revoked token fails the row, flags the platform, and its other rows wait", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("a revoked token fails the row, flags the platform, and its other rows wait", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     fake.behaviours = [{
       kind: "fail",
@@ -399,15 +351,10 @@ Deno.test("a revoked token fails the row, flags the platform, and its other rows
       from public.platforms where id = ${X}`;
     assert.equal(platform.needs_reconnection, true);
     assert.equal(platform.reconnection_reason, "Invalid token");
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("posts_per_hour = 2 with 5 due: 2 now, the rest in later hours, none failed", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("posts_per_hour = 2 with 5 due: 2 now, the rest in later hours, none failed", () =>
+  withQueue(4, async (sql) => {
     await sql`update public.platforms set posts_per_hour = 2 where id = ${X}`;
     const fake = new FakePlatform();
     const ids = await insertDue(
@@ -425,15 +372,10 @@ Deno.test("posts_per_hour = 2 with 5 due: 2 now, the rest in later hours, none f
         where id = any(${ids}) and status = 'published'`;
     }
     assert.deepEqual(counts, [2, 4, 5]);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("rows falling due during a run are sent at their second, not at the next tick", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("rows falling due during a run are sent at their second, not at the next tick", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     const ids = await insertDue(
       sql,
@@ -451,15 +393,10 @@ Deno.test("rows falling due during a run are sent at their second, not at the ne
       const late = r.published_at.getTime() - r.scheduled_for.getTime();
       assert.ok(late >= 0 && late < 2000, `published ${late} ms after its time`);
     }
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a slow answer on one platform does not hold back rows falling due on another", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("a slow answer on one platform does not hold back rows falling due on another", () =>
+  withQueue(4, async (sql) => {
     const slow = new FakePlatform("linkedin");
     slow.latencyMs = 3000; // a video upload, a post the platform is still processing
     const fast = new FakePlatform();
@@ -487,10 +424,7 @@ Deno.test("a slow answer on one platform does not hold back rows falling due on 
     assert.ok((await rows(sql, slowIds)).every((r) => r.status === "published"));
     assert.equal(slow.publishCalls.length, 2);
     assert.equal(fast.publishCalls.length, 3);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
 Deno.test("a due row waiting for its paused platform does not make a run query in a tight loop", async () => {
   const sql = connect(4);
@@ -524,10 +458,8 @@ Deno.test("a due row waiting for its paused platform does not make a run query i
   }
 });
 
-Deno.test("a slow worker that lost its claim neither sends nor records", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("a slow worker that lost its claim neither sends nor records", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     const [id] = await insertDue(sql, [{ platform_id: X, body: "slow worker" }]);
     const claimedAt = Date.now();
@@ -544,15 +476,10 @@ Deno.test("a slow worker that lost its claim neither sends nor records", async (
     assert.equal(applied, 0);
     const [after] = await rows(sql, [id]);
     assert.equal(after.status, "published");
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("rows a worker had no time to send go back unsent, without using an attempt", async () => {
-  const sql = connect(4);
-  try {
-    await resetQueue(sql);
+Deno.test("rows a worker had no time to send go back unsent, without using an attempt", () =>
+  withQueue(4, async (sql) => {
     const fake = new FakePlatform();
     fake.latencyMs = 400; // 4 at once (the fake directory's cap): 5 rounds for 20 rows
     const ids = await insertDue(
@@ -574,15 +501,10 @@ Deno.test("rows a worker had no time to send go back unsent, without using an at
       where distribution_id = any(${ids}) and outcome = 'released'
         and error_message = 'not sent: the claim was about to lapse'`;
     assert.equal(released.n, report.outcomes.released);
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
-Deno.test("a lane claims its next batch while the previous one is being sent, no more while rows wait for the platform, each row once", async () => {
-  const sql = connect(6);
-  try {
-    await resetQueue(sql);
+Deno.test("a lane claims its next batch while the previous one is being sent, no more while rows wait for the platform, each row once", () =>
+  withQueue(6, async (sql) => {
     const fake = new FakePlatform();
     fake.latencyMs = 300;
     const ids = await insertDue(
@@ -616,10 +538,7 @@ Deno.test("a lane claims its next batch while the previous one is being sent, no
     assert.equal(new Set(fake.publishCalls.map((c) => c.body)).size, 12);
     const after = await rows(sql, ids);
     assert.ok(after.every((r) => r.status === "published"));
-  } finally {
-    await sql.end();
-  }
-});
+  }));
 
 Deno.test("a post the platform accepted and is still processing is asked about by its reference, never sent again", async () => {
   const sql = connect(4);
