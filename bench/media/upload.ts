@@ -19,7 +19,7 @@ const adapter = new YouTubeAdapter(
   },
   { access_token: DEFAULT_YOUTUBE_CHANNEL.access_token },
   // the baseline reads the whole file: past the 192 MiB the shared client would refuse
-  { fetch: new Http1Client({ maxBodyBytes: 2 ** 31 }).fetch },
+  { transport: new Http1Client({ maxBodyBytes: 2 ** 31 }).request },
 );
 const before = peak();
 const started = performance.now();

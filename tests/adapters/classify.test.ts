@@ -154,7 +154,10 @@ Deno.test("http: a refused connection, a timeout and a non-JSON 2xx", async () =
     return Response.json({ id: "1" });
   });
   try {
-    const http = new HttpClient({ fetch, now: () => NOW, timeoutMs: 100 }, PROFILE);
+    const http = new HttpClient(
+      defaultHttpDeps({ fetch, now: () => NOW, timeoutMs: 100 }),
+      PROFILE,
+    );
     const schema = { json: z.object({ id: z.string() }) };
     const base = `http://127.0.0.1:${server.addr.port}`;
     const ok = await http.request({ method: "POST", url: `${base}/ok` }, schema);
@@ -179,7 +182,10 @@ Deno.test("http: a refused connection, a timeout and a non-JSON 2xx", async () =
   const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
   const freePort = listener.addr.port;
   listener.close();
-  const closed = new HttpClient({ fetch, now: () => NOW, timeoutMs: 1000 }, PROFILE);
+  const closed = new HttpClient(
+    defaultHttpDeps({ fetch, now: () => NOW, timeoutMs: 1000 }),
+    PROFILE,
+  );
   const refused = await closed.request(
     { method: "POST", url: `http://127.0.0.1:${freePort}/x` },
     { empty: true },

@@ -7,7 +7,7 @@
 import type { CredentialStore } from "./credentials.ts";
 import type { z } from "zod";
 import type { ErrorProfile } from "./classify.ts";
-import { type HttpClient, httpClientFor, type HttpDeps } from "./http.ts";
+import { type HttpClient, httpClientFor, type HttpDepsOverrides } from "./http.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   AdapterOperation,
@@ -43,7 +43,7 @@ export interface ExistenceQuery {
 }
 
 /** Injected into adapters; everything optional (tests pass a clock, a fetch, a short timeout). */
-export type AdapterDeps = Partial<HttpDeps> & {
+export type AdapterDeps = HttpDepsOverrides & {
   /** The platform's stored credentials, where an adapter renews a token (Vault in production). */
   credentialStore?: CredentialStore;
 };

@@ -9,6 +9,7 @@
  */
 import type { ErrorClass, Failure, FailureOutcome } from "./types.ts";
 import { nextMidnight } from "./zoned-time.ts";
+import type { HeaderReader } from "./http1.ts";
 
 /** When a rate limit lifts if the response does not say. */
 export type ResetPolicy =
@@ -41,7 +42,7 @@ export interface ErrorProfile {
 
 export interface HttpAnswer {
   status: number;
-  headers: Headers;
+  headers: HeaderReader;
   /** Parsed JSON body, or undefined when it was not JSON. */
   body: unknown;
   text: string;
@@ -100,7 +101,7 @@ function ruleMatches(rule: ClassifierRule, answer: HttpAnswer): boolean {
 }
 
 /** Reset time: `x-rate-limit-reset` (unix s), `Retry-After` (s or HTTP date), else the policy. */
-export function resetTime(headers: Headers, policy: ResetPolicy, now: Date): Date {
+export function resetTime(headers: HeaderReader, policy: ResetPolicy, now: Date): Date {
   const unix = Number(headers.get("x-rate-limit-reset"));
   if (headers.has("x-rate-limit-reset") && Number.isFinite(unix) && unix > 0) {
     return new Date(unix * 1000);

@@ -11,16 +11,22 @@ import {
   type HttpAnswer,
   malformedSuccess,
 } from "./classify.ts";
-import { http1, takeBody } from "./http1.ts";
+import { type Answer, type HeaderReader, http1 } from "./http1.ts";
 import { HTTP_SETTINGS } from "./settings.ts";
 import type { Failure } from "./types.ts";
 
-/** What adapters get injected (tests pass a clock; production uses the defaults). */
+/** Sends a request (fetch's arguments) and reads its whole answer. */
+export type Transport = (url: string, init: RequestInit) => Promise<Answer>;
+
+/** What adapters get injected (tests pass a clock or a fetch; production uses the defaults). */
 export interface HttpDeps {
-  fetch: typeof fetch;
+  transport: Transport;
   now: () => Date;
   timeoutMs: number;
 }
+
+/** What `defaultHttpDeps` takes: a fetch (a test's) is made the transport. */
+export type HttpDepsOverrides = Partial<HttpDeps> & { fetch?: typeof fetch };
 
 export interface HttpRequest {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -59,7 +65,7 @@ export interface RequestAuthorizer {
 export interface HttpOk<T> {
   ok: true;
   status: number;
-  headers: Headers;
+  headers: HeaderReader;
   data: T;
 }
 
@@ -133,20 +139,20 @@ export class HttpClient {
     }, req.timeoutMs ?? this.deps.timeoutMs);
     const ctx = { method: req.method, now: this.deps.now() };
     try {
-      const response = await this.deps.fetch(req.url, {
+      const response = await this.deps.transport(req.url, {
         method: req.method,
         headers: req.json === undefined ? req.headers : withJsonType(req.headers),
         body: req.json === undefined ? req.body : JSON.stringify(req.json),
         signal: controller.signal,
       });
-      const text = await response.text();
+      const text = response.body ? utf8.decode(response.body) : "";
       const answer: HttpAnswer = {
         status: response.status,
         headers: response.headers,
         body: parseJson(text),
         text,
       };
-      if (response.ok || okStatuses.includes(response.status)) return answer;
+      if (isOk(response.status) || okStatuses.includes(response.status)) return answer;
       return classifyResponse(this.profile, answer, { ...ctx, now: this.deps.now() });
     } catch (error) {
       return classifyNetworkError(this.profile, error, { ...ctx, timedOut });
@@ -171,9 +177,9 @@ export class HttpClient {
     }, HTTP_SETTINGS.uploadTimeoutMs);
     const ctx = { method: "GET", now: this.deps.now() };
     try {
-      const response = await this.deps.fetch(url, { headers, signal: controller.signal });
-      if (!response.ok) {
-        const text = await response.text();
+      const response = await this.deps.transport(url, { headers, signal: controller.signal });
+      if (!isOk(response.status)) {
+        const text = response.body ? utf8.decode(response.body) : "";
         const answer = {
           status: response.status,
           headers: response.headers,
@@ -182,7 +188,7 @@ export class HttpClient {
         };
         return classifyResponse(this.profile, answer, ctx);
       }
-      const data = takeBody(response) ?? new Uint8Array(await response.arrayBuffer());
+      const data = response.body ?? new Uint8Array(0);
       return { ok: true, status: response.status, headers: response.headers, data };
     } catch (error) {
       return classifyNetworkError(this.profile, error, { ...ctx, timedOut });
@@ -231,6 +237,23 @@ function withJsonType(headers: Record<string, string> = {}): Record<string, stri
   return merged;
 }
 
+const utf8 = new TextDecoder();
+
+const isOk = (status: number) => status >= 200 && status <= 299;
+
+/** A fetch (a test's) as a transport. */
+export function fetchTransport(fetcher: typeof fetch): Transport {
+  return async (url, init) => {
+    const response = await fetcher(url, init);
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      body: response.body === null ? null : new Uint8Array(await response.arrayBuffer()),
+    };
+  };
+}
+
 /** The parsed body, or undefined when it is empty or not JSON (JSON.parse throws on both). */
 function parseJson(text: string): unknown {
   if (text === "") return undefined;
@@ -241,9 +264,10 @@ function parseJson(text: string): unknown {
   }
 }
 
-export function defaultHttpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
+export function defaultHttpDeps(overrides: HttpDepsOverrides = {}): HttpDeps {
   return {
-    fetch: overrides.fetch ?? http1.fetch,
+    transport: overrides.transport ??
+      (overrides.fetch ? fetchTransport(overrides.fetch) : http1.request),
     now: overrides.now ?? (() => new Date()),
     timeoutMs: overrides.timeoutMs ?? HTTP_SETTINGS.timeoutMs,
   };
@@ -252,7 +276,7 @@ export function defaultHttpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
 /** The HttpClient an adapter uses: injected deps, then the row's `timeout_ms`, then defaults. */
 export function httpClientFor(
   publishConfig: { timeout_ms?: number },
-  deps: Partial<HttpDeps>,
+  deps: HttpDepsOverrides,
   profile: ErrorProfile,
 ): HttpClient {
   return new HttpClient(

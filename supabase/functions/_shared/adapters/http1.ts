@@ -24,6 +24,42 @@ export class AnswerTooLarge extends Error {
   override name = "AnswerTooLarge";
 }
 
+/** Header fields read by name, as fetch's Headers reads them. */
+export interface HeaderReader {
+  get(name: string): string | null;
+  has(name: string): boolean;
+}
+
+/** An answer's header fields (names in lower case): a field given more than once reads as one, joined by ", ". */
+export class AnswerHeaders implements HeaderReader {
+  constructor(readonly fields: [string, string][]) {}
+
+  get(name: string): string | null {
+    const lower = name.toLowerCase();
+    let value: string | null = null;
+    for (const [field, v] of this.fields) {
+      if (field === lower) value = value === null ? v : `${value}, ${v}`;
+    }
+    return value;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== null;
+  }
+}
+
+/**
+ * An answer as it was received. `request` hands this out, not a Response: building a Response and its
+ * Headers, and reading its body back out (a copy each way), cost about a fifth of a round trip's CPU.
+ */
+export interface Answer {
+  status: number;
+  statusText: string;
+  headers: HeaderReader;
+  /** The body, decoded from its content coding; null for HEAD and the statuses without one. */
+  body: Uint8Array<ArrayBuffer> | null;
+}
+
 export interface Http1Options {
   /** Idle connections older than this are not reused (servers close theirs after 5 s and more). */
   idleMs?: number;
@@ -227,21 +263,21 @@ export class Http1Client {
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   }
 
-  /** fetch's signature; `init.redirect: "manual"` returns redirects as they are. */
-  fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
-    if (input instanceof Request) {
-      throw new TypeError("Http1Client.fetch takes a URL, not a Request");
-    }
+  /**
+   * Send a request (fetch's arguments) and read its whole answer; `init.redirect: "manual"` returns
+   * redirects as they are.
+   */
+  request = async (input: string | URL, init: RequestInit = {}): Promise<Answer> => {
     let url = new URL(input);
     let method = (init.method ?? "GET").toUpperCase();
     let headers = init.headers;
     let body: BodyInit | null | undefined = init.body;
     for (let redirects = 0;; redirects++) {
-      const response = await this.send(await prepare(method, url, headers, body), init.signal);
-      const location = response.headers.get("location");
-      const follow = REDIRECT.has(response.status) && location !== null &&
+      const answer = await this.send(await prepare(method, url, headers, body), init.signal);
+      const location = answer.headers.get("location");
+      const follow = REDIRECT.has(answer.status) && location !== null &&
         (method === "GET" || method === "HEAD") && init.redirect !== "manual";
-      if (!follow) return response;
+      if (!follow) return answer;
       if (redirects >= this.maxRedirects) throw new TypeError(`too many redirects from ${url}`);
       const next = new URL(location, url);
       // credentials go only to the origin they were meant for
@@ -252,13 +288,26 @@ export class Http1Client {
     }
   };
 
+  /** fetch's signature, for callers that want a Response. */
+  fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    if (input instanceof Request) {
+      throw new TypeError("Http1Client.fetch takes a URL, not a Request");
+    }
+    const answer = await this.request(input, init);
+    return new Response(answer.body, {
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: (answer.headers as AnswerHeaders).fields,
+    });
+  };
+
   /** Close every idle connection (open ones close when their request ends). */
   closeIdle(): void {
     for (const list of this.idle.values()) for (const c of [...list]) c.close();
     this.idle.clear();
   }
 
-  private async send(req: Prepared, signal: AbortSignal | null | undefined): Promise<Response> {
+  private async send(req: Prepared, signal: AbortSignal | null | undefined): Promise<Answer> {
     signal?.throwIfAborted();
     const reused = this.takeIdle(req.url);
     try {
@@ -279,7 +328,7 @@ export class Http1Client {
     conn: Connection,
     req: Prepared,
     signal: AbortSignal | null | undefined,
-  ): Promise<Response> {
+  ): Promise<Answer> {
     let aborted = false;
     const onAbort = () => {
       aborted = true;
@@ -315,24 +364,12 @@ export class Http1Client {
       // bytes beyond the answer would be read as the next answer: such a connection is not reused
       reusable = !head.closes && conn.available === 0;
       if (bytes && head.encoding) bytes = await decode(bytes, head.encoding);
-      const init = { status: head.status, statusText: head.statusText, headers: head.headers };
-      if (!hasBody || !bytes || bytes.length <= LARGE_BODY) {
-        return new Response(hasBody ? bytes as Uint8Array<ArrayBuffer> : null, init);
-      }
-      // A Response copies a body it is given as bytes, and copies it again to hand it out: a large one
-      // (a video) goes in as a stream of the array itself, which `takeBody` hands out as it is.
-      const large = bytes as Uint8Array<ArrayBuffer>;
-      const response = new Response(
-        new ReadableStream<Uint8Array>({
-          start(controller) {
-            controller.enqueue(large);
-            controller.close();
-          },
-        }),
-        init,
-      );
-      largeBodies.set(response, large);
-      return response;
+      return {
+        status: head.status,
+        statusText: head.statusText,
+        headers: new AnswerHeaders(head.headers),
+        body: hasBody ? (bytes ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> : null,
+      };
     } catch (error) {
       if (aborted && signal) throw signal.reason;
       if (error instanceof NoAnswer) throw error;
@@ -407,21 +444,6 @@ export class Http1Client {
     const at = list?.indexOf(conn) ?? -1;
     if (at >= 0) list!.splice(at, 1);
   }
-}
-
-const largeBodies = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
-
-/**
- * The body of a large answer from Http1Client.fetch as it was received, without the copies reading it
- * through the Response makes; undefined for any other response (read it as usual). The response's own
- * body is then used up.
- */
-export function takeBody(response: Response): Uint8Array<ArrayBuffer> | undefined {
-  const bytes = largeBodies.get(response);
-  if (!bytes) return undefined;
-  largeBodies.delete(response);
-  response.body?.cancel();
-  return bytes;
 }
 
 /** The request sent, but the connection ended (or failed) before a complete answer head. */
@@ -580,7 +602,7 @@ async function readHead(conn: Connection): Promise<Head> {
     }
     // the body below is already decoded
     if (lower !== "content-encoding" && lower !== "transfer-encoding") {
-      if (TOKEN.test(name) && !BAD_VALUE.test(value)) head.headers.push([name, value]);
+      if (TOKEN.test(name) && !BAD_VALUE.test(value)) head.headers.push([lower, value]);
     }
   }
   if (head.chunked) head.contentLength = undefined;

@@ -35,6 +35,7 @@ import {
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import type { HttpClient, HttpOk } from "./http.ts";
+import type { HeaderReader } from "./http1.ts";
 import { MEDIA_WINDOW_BYTES, type MediaFile, openMedia } from "./media.ts";
 import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
 import { HTTP_SETTINGS, type LimitsFor, QUOTA_TIME_ZONES } from "./settings.ts";
@@ -82,7 +83,7 @@ export const YOUTUBE_ERRORS: ErrorProfile = {
 const UPLOAD_UNIT = 256 * 1024;
 
 /** Where the next chunk starts: after the session's `Range: bytes=0-N` (none yet: 0). */
-function rangeEnd(headers: Headers): number {
+function rangeEnd(headers: HeaderReader): number {
   const range = /bytes=0-(\d+)/.exec(headers.get("range") ?? "");
   return range ? Number(range[1]) + 1 : 0;
 }
