@@ -7,10 +7,10 @@ export STACK=bench
 source "$(dirname "$0")/../../dev/lib.sh"
 cd "$ROOT"
 export EMULATOR_UNLIMITED=1 EMULATOR_QUIET=1
-# One host worker (the stack's default) runs the four overlapping publish calls. On two cores that costs
+# One host worker (the stack's default) serves the publish calls. On two cores that costs
 # less than a worker each: every worker pays its own event loop, garbage collector and compilation, and one
 # leaves the other core to Postgres and the emulators (README, Benchmarks). FUNCTIONS_WORKERS=4 measures
-# the calls spread over four workers behind the balancer.
+# the calls spread over four workers behind the balancer (the overlapping phase's four calls).
 export FUNCTIONS_WORKERS=${FUNCTIONS_WORKERS:-1}
 bash dev/stack.sh reset-db >/dev/null
 trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
