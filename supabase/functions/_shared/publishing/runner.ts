@@ -48,8 +48,8 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
   leaseSeconds: 120,
   idlePollMs: 250,
   exitWhenIdle: false,
-  // About 0.8 s of the functions host's CPU at the 175-200 µs a post bench/publish measures: well
-  // inside a hosted request's 2 s, with room for what the run holds when it stops and for media.
+  // At most about 0.8 s of the functions host's CPU at the 130-200 µs a post bench/publish measures:
+  // well inside a hosted request's 2 s, with room for what the run holds when it stops and for media.
   maxPosts: 4000,
 };
 
