@@ -5,12 +5,14 @@
  */
 import type { z } from "zod";
 import {
+  type ClassifyContext,
   classifyNetworkError,
   classifyResponse,
   type ErrorProfile,
   type HttpAnswer,
   malformedSuccess,
 } from "./classify.ts";
+import { requestDeadlines } from "./deadlines.ts";
 import { type Answer, type HeaderReader, http1 } from "./http1.ts";
 import { HTTP_SETTINGS } from "./settings.ts";
 import type { Failure } from "./types.ts";
@@ -127,73 +129,59 @@ export class HttpClient {
     return { answer, sent: auth.headers };
   }
 
-  private async sendOnce(
+  private sendOnce(
     req: HttpRequest,
     okStatuses: readonly number[],
   ): Promise<HttpAnswer | Failure> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, req.timeoutMs ?? this.deps.timeoutMs);
-    const ctx = { method: req.method, now: this.deps.now() };
-    try {
-      const response = await this.deps.transport(req.url, {
-        method: req.method,
-        headers: req.json === undefined ? req.headers : withJsonType(req.headers),
-        body: req.json === undefined ? req.body : JSON.stringify(req.json),
-        signal: controller.signal,
-      });
-      const text = response.body ? utf8.decode(response.body) : "";
-      const answer: HttpAnswer = {
-        status: response.status,
-        headers: response.headers,
-        body: parseJson(text),
-        text,
-      };
-      if (isOk(response.status) || okStatuses.includes(response.status)) return answer;
+    return this.timed(req.timeoutMs ?? this.deps.timeoutMs, req.method, async (signal, ctx) => {
+      const answer = answerOf(
+        await this.deps.transport(req.url, {
+          method: req.method,
+          headers: req.json === undefined ? req.headers : withJsonType(req.headers),
+          body: req.json === undefined ? req.body : JSON.stringify(req.json),
+          signal,
+        }),
+      );
+      if (isOk(answer.status) || okStatuses.includes(answer.status)) return answer;
       return classifyResponse(this.profile, answer, { ...ctx, now: this.deps.now() });
-    } catch (error) {
-      return classifyNetworkError(this.profile, error, { ...ctx, timedOut });
-    } finally {
-      clearTimeout(timer);
-    }
+    });
   }
 
   /**
    * GET binary content (a video to upload, or a byte range of it with a `range` header); failures
    * classified with this client's profile.
    */
-  async download(
+  download(
     url: string,
     headers?: Record<string, string>,
   ): Promise<HttpOk<Uint8Array<ArrayBuffer>> | Failure> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, HTTP_SETTINGS.uploadTimeoutMs);
-    const ctx = { method: "GET", now: this.deps.now() };
-    try {
-      const response = await this.deps.transport(url, { headers, signal: controller.signal });
-      if (!isOk(response.status)) {
-        const text = response.body ? utf8.decode(response.body) : "";
-        const answer = {
-          status: response.status,
-          headers: response.headers,
-          body: parseJson(text),
-          text,
-        };
-        return classifyResponse(this.profile, answer, ctx);
-      }
+    return this.timed(HTTP_SETTINGS.uploadTimeoutMs, "GET", async (signal, ctx) => {
+      const response = await this.deps.transport(url, { headers, signal });
+      if (!isOk(response.status)) return classifyResponse(this.profile, answerOf(response), ctx);
       const data = response.body ?? new Uint8Array(0);
       return { ok: true, status: response.status, headers: response.headers, data };
+    });
+  }
+
+  /** `work` under a deadline of `ms` (its signal aborts then); an error it throws is classified. */
+  private async timed<T>(
+    ms: number,
+    method: string,
+    work: (signal: AbortSignal, ctx: ClassifyContext) => Promise<T | Failure>,
+  ): Promise<T | Failure> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const deadline = requestDeadlines.set(ms, () => {
+      timedOut = true;
+      controller.abort();
+    });
+    const ctx = { method, now: this.deps.now() };
+    try {
+      return await work(controller.signal, ctx);
     } catch (error) {
       return classifyNetworkError(this.profile, error, { ...ctx, timedOut });
     } finally {
-      clearTimeout(timer);
+      requestDeadlines.clear(deadline);
     }
   }
 
@@ -240,6 +228,12 @@ function withJsonType(headers: Record<string, string> = {}): Record<string, stri
 const utf8 = new TextDecoder();
 
 const isOk = (status: number) => status >= 200 && status <= 299;
+
+/** An answer's body as text and, where it is JSON, parsed. */
+function answerOf(response: Answer): HttpAnswer {
+  const text = response.body ? utf8.decode(response.body) : "";
+  return { status: response.status, headers: response.headers, body: parseJson(text), text };
+}
 
 /** A fetch (a test's) as a transport. */
 export function fetchTransport(fetcher: typeof fetch): Transport {

@@ -179,6 +179,13 @@ class Connection {
     return out;
   }
 
+  /** n buffered bytes as Latin-1 text (an answer head, a chunk-size line), consumed. */
+  takeText(n: number): string {
+    const text = latin1.decode(this.buffer.subarray(this.start, this.start + n));
+    this.skip(n);
+    return text;
+  }
+
   /** Take n buffered bytes (a copy). */
   take(n: number): Uint8Array {
     const out = this.buffer.slice(this.start, this.start + n);
@@ -561,7 +568,7 @@ async function readHead(conn: Connection): Promise<Head> {
     if (conn.available > 1_048_576) throw new TypeError("answer head larger than 1 MiB");
     end = conn.findHeadEnd(searched);
   }
-  const lines = latin1.decode(conn.take(end + 4)).slice(0, end).split("\r\n");
+  const lines = conn.takeText(end + 4).slice(0, end).split("\r\n");
   const status = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]);
   if (!status) throw new TypeError(`not an HTTP/1.x answer: ${JSON.stringify(lines[0])}`);
   const head: Head = {
@@ -637,7 +644,7 @@ async function readLine(conn: Connection): Promise<string> {
     if (!(await conn.fill())) throw new TypeError("the connection closed inside a chunked body");
     end = conn.findLineEnd();
   }
-  const line = latin1.decode(conn.take(end));
+  const line = conn.takeText(end);
   conn.skip(2);
   return line;
 }
