@@ -85,6 +85,9 @@ export class FakePlatform implements PlatformAdapter {
   lookupSupported = true;
   /** How long each publish takes to answer. */
   latencyMs = 0;
+  /** Publishes being answered now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   private next = 1;
 
   constructor(readonly kind: PlatformKind = "x") {}
@@ -97,7 +100,11 @@ export class FakePlatform implements PlatformAdapter {
     content: DistributionContent,
     { attemptId }: { attemptId: string },
   ): Promise<PublishResult> {
-    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (this.latencyMs > 0) {
+      this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+      await new Promise((r) => setTimeout(r, this.latencyMs));
+      this.inFlight--;
+    }
     const at = new Date();
     this.publishCalls.push({ attemptId, body: content.body, at });
     const behaviour = this.behaviours.shift() ?? { kind: "ok" };

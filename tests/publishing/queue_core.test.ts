@@ -87,6 +87,25 @@ Deno.test("four overlapping runs publish every row exactly once", () =>
     assert.equal(after.filter((r) => r.status === "published").length, 400);
   }));
 
+Deno.test("overlapping runs in one worker share a platform's send slots: never more than max_concurrency at once", () =>
+  withQueue(8, async (sql) => {
+    const fake = new FakePlatform();
+    fake.latencyMs = 60;
+    const ids = await insertDue(
+      sql,
+      Array.from({ length: 32 }, (_, i) => ({ platform_id: X, body: `slots ${i}` })),
+    );
+    // two runs of two lanes, batches of 8: each run alone holds enough rows to fill four slots
+    const reports = await Promise.all(
+      [1, 2].map(() => runPublisher(sql, fakeDirectory({}, fake), { ...quick, batchSize: 8 })),
+    );
+    assert.ok(reports.every((r) => r.claimed > 0), "both runs sent rows");
+    assert.equal(fake.maxInFlight, 4, "the platform's max_concurrency (4), not 4 per run");
+    assert.equal(fake.publishCalls.length, 32, "each row sent once");
+    const after = await rows(sql, ids);
+    assert.ok(after.every((r) => r.status === "published"));
+  }));
+
 Deno.test("a run stops claiming at maxPosts: what it took goes out once, the rest waits unclaimed for the next run", () =>
   withQueue(8, async (sql) => {
     const fake = new FakePlatform();

@@ -76,6 +76,13 @@ interface InFlight {
 
 const MAX_BATCHES_IN_FLIGHT = 8;
 
+/**
+ * Each platform's send slots (its max_concurrency), shared by every run in this worker: runs that
+ * overlap (one outlasting its minute, a successor it woke) stay within the cap together instead of
+ * each sending up to it.
+ */
+const sendSlots = new KeyedLimiter();
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Recording must not be lost to a passing error (a deadlock victim, a dropped connection): the rows
@@ -99,7 +106,6 @@ export async function runPublisher(
 ): Promise<RunReport> {
   const started = Date.now();
   const deadline = started + options.budgetMs;
-  const limiter = new KeyedLimiter();
   const report: RunReport = {
     claimed: 0,
     recorded: 0,
@@ -158,7 +164,7 @@ export async function runPublisher(
       };
     }
     const adapter = entry.adapter;
-    return await limiter.run(row.platform_id, entry.concurrency, () => {
+    return await sendSlots.run(row.platform_id, entry.concurrency, () => {
       started();
       return runAttempt(adapter, row, sendBefore, { count: lapses, max: entry.maxLapses });
     });
@@ -186,7 +192,7 @@ export async function runPublisher(
       if ("error" in entry.adapter) return { id: item.id, ok: false, message: entry.adapter.error };
       const adapter = entry.adapter;
       try {
-        const result = await limiter.run(
+        const result = await sendSlots.run(
           item.platform_id,
           entry.concurrency,
           () => adapter.delete(item.external_id),
