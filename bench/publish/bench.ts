@@ -33,7 +33,7 @@ const sql = postgres(env("SUPABASE_DB_URL"), { max: 16, prepare: false, onnotice
 // the call cron makes (one run a minute, two lanes by default), with 64 sends at once per platform; and
 // once more at 0 ms as four overlapping calls of one lane each (OVERLAP_INVOCATIONS): what runs that
 // outlast a minute, or a burst woken by its successors, cost. At 50 ms the four overlapping calls:
-// there throughput is the sends a run holds in flight, and four calls hold four times as many. The
+// there throughput is the rows the runs hold claimed, and four calls hold four times the batches. The
 // warm-up pass is as large as a measured one (BENCH_WARM_ROWS to change it).
 const setting = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const BATCH = setting("BENCH_BATCH", 1000);
