@@ -93,15 +93,18 @@ Deno.test("overlapping runs in one worker share a platform's send slots: never m
     fake.latencyMs = 60;
     const ids = await insertDue(
       sql,
-      Array.from({ length: 32 }, (_, i) => ({ platform_id: X, body: `slots ${i}` })),
+      Array.from({ length: 64 }, (_, i) => ({ platform_id: X, body: `slots ${i}` })),
     );
-    // two runs of two lanes, batches of 8: each run alone holds enough rows to fill four slots
-    const reports = await Promise.all(
-      [1, 2].map(() => runPublisher(sql, fakeDirectory({}, fake), { ...quick, batchSize: 8 })),
-    );
+    // Two runs of two lanes, batches of 8: each run alone holds enough rows to fill four slots. While
+    // its rows wait for slots a lane holds two batches at most, so the first run leaves rows for the
+    // second, which starts once the first is sending.
+    const run = () => runPublisher(sql, fakeDirectory({}, fake), { ...quick, batchSize: 8 });
+    const first = run();
+    while (fake.inFlight === 0) await new Promise((r) => setTimeout(r, 5));
+    const reports = await Promise.all([first, run()]);
     assert.ok(reports.every((r) => r.claimed > 0), "both runs sent rows");
     assert.equal(fake.maxInFlight, 4, "the platform's max_concurrency (4), not 4 per run");
-    assert.equal(fake.publishCalls.length, 32, "each row sent once");
+    assert.equal(fake.publishCalls.length, 64, "each row sent once");
     const after = await rows(sql, ids);
     assert.ok(after.every((r) => r.status === "published"));
   }));
