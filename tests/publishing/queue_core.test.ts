@@ -46,6 +46,18 @@ async function rows(sql: ReturnType<typeof connect>, ids: string[]) {
       scheduled_for from public.distributions where id = any(${ids}) order by scheduled_for, id`;
 }
 
+/** Every row of `ids` went to the platform once (each body once) and is published. */
+async function assertSentOnceAndPublished(
+  sql: ReturnType<typeof connect>,
+  fake: FakePlatform,
+  ids: string[],
+) {
+  assert.equal(fake.publishCalls.length, ids.length, "each row sent once");
+  assert.equal(new Set(fake.publishCalls.map((c) => c.body)).size, ids.length);
+  const after = await rows(sql, ids);
+  assert.equal(after.filter((r) => r.status === "published").length, ids.length);
+}
+
 Deno.test("due rows on every platform are each published once, with their external ids", () =>
   withQueue(8, async (sql) => {
     const fake = new FakePlatform();
@@ -81,10 +93,8 @@ Deno.test("four overlapping runs publish every row exactly once", () =>
       ),
     );
     assert.equal(reports.reduce((n, r) => n + r.claimed, 0), 400);
-    assert.equal(fake.publishCalls.length, 400, "each row sent once");
-    assert.equal(new Set(fake.publishCalls.map((c) => c.body)).size, 400);
-    const after = await rows(sql, ids);
-    assert.equal(after.filter((r) => r.status === "published").length, 400);
+    assert.equal(ids.length, 400);
+    await assertSentOnceAndPublished(sql, fake, ids);
   }));
 
 Deno.test("overlapping runs in one worker share a platform's send slots: never more than max_concurrency at once", () =>
@@ -95,18 +105,26 @@ Deno.test("overlapping runs in one worker share a platform's send slots: never m
       sql,
       Array.from({ length: 64 }, (_, i) => ({ platform_id: X, body: `slots ${i}` })),
     );
-    // Two runs of two lanes, batches of 8: each run alone holds enough rows to fill four slots. While
-    // its rows wait for slots a lane holds two batches at most, so the first run leaves rows for the
-    // second, which starts once the first is sending.
-    const run = () => runPublisher(sql, fakeDirectory({}, fake), { ...quick, batchSize: 8 });
-    const first = run();
+    // Two runs of two lanes, batches of 8: each run alone holds enough rows to fill four slots. The
+    // first takes at most half the rows; the second starts once the first is sending and keeps
+    // looking until its budget ends (an empty claim, made while the first run held the platform's
+    // claim lock, does not end it), so both always send at the same time.
+    const first = runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      batchSize: 8,
+      maxPosts: 32,
+    });
     while (fake.inFlight === 0) await new Promise((r) => setTimeout(r, 5));
-    const reports = await Promise.all([first, run()]);
+    const second = runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      batchSize: 8,
+      budgetMs: 2000,
+      exitWhenIdle: false,
+    });
+    const reports = await Promise.all([first, second]);
     assert.ok(reports.every((r) => r.claimed > 0), "both runs sent rows");
     assert.equal(fake.maxInFlight, 4, "the platform's max_concurrency (4), not 4 per run");
-    assert.equal(fake.publishCalls.length, 64, "each row sent once");
-    const after = await rows(sql, ids);
-    assert.ok(after.every((r) => r.status === "published"));
+    await assertSentOnceAndPublished(sql, fake, ids);
   }));
 
 Deno.test("a run stops claiming at maxPosts: what it took goes out once, the rest waits unclaimed for the next run", () =>
@@ -130,10 +148,8 @@ Deno.test("a run stops claiming at maxPosts: what it took goes out once, the res
     const second = await runPublisher(sql, fakeDirectory({}, fake), quick);
     assert.equal(second.claimed, 15);
     assert.equal(second.capped, false);
-    assert.equal(new Set(fake.publishCalls.map((c) => c.body)).size, 25);
-    assert.equal(fake.publishCalls.length, 25, "each row sent once");
-    const after = await rows(sql, ids);
-    assert.ok(after.every((r) => r.status === "published"));
+    assert.equal(ids.length, 25);
+    await assertSentOnceAndPublished(sql, fake, ids);
   }));
 
 Deno.test("a worker that dies after the platform accepted: the next run reconciles, never resends", () =>
