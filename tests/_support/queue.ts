@@ -12,7 +12,7 @@ import type {
   PlatformDirectory,
   PlatformEntry,
 } from "../../supabase/functions/_shared/publishing/platforms.ts";
-import { DEFAULT_MAX_LAPSES } from "../../supabase/functions/_shared/publishing/attempt.ts";
+import { DEFAULT_RECLAIM_POLICY } from "../../supabase/functions/_shared/publishing/attempt.ts";
 import { DEMO_CLIENT, PLATFORM_IDS } from "./seed.ts";
 
 /** Empty queue; every demo platform healthy, unlimited, retrying after 1 s; no webhook endpoints (a
@@ -213,7 +213,7 @@ export function fakeDirectory(
         },
         adapter,
         concurrency: 4,
-        maxLapses: DEFAULT_MAX_LAPSES,
+        reclaim: DEFAULT_RECLAIM_POLICY,
       });
     },
   };

@@ -609,3 +609,27 @@ Deno.test("a post the platform accepted and is still processing is asked about b
     await sql.end();
   }
 });
+
+Deno.test("a post the platform cannot settle within reconcile_max_seconds is parked unconfirmed, never sent again", () =>
+  withQueue(4, async (sql) => {
+    const fake = new FakePlatform();
+    fake.behaviours = [{ kind: "accepted_processing" }]; // and it never finishes processing
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "stuck in processing" }]);
+    const first = await runPublisher(sql, fakeDirectory({}, fake), quick);
+    assert.equal(first.outcomes.unknown, 1);
+    // The platform has been saying "still processing" since a day and an hour ago (past the default
+    // 86,400 s): the next look-up that fails hands the post to a person.
+    await sql`update public.distribution_attempts set started_at = started_at - interval '25 hours'
+      where distribution_id = ${id}`;
+    await new Promise((r) => setTimeout(r, 1100)); // reconcile_after_seconds 1
+    const last = await runPublisher(sql, fakeDirectory({}, fake), quick);
+    assert.equal(last.outcomes.unconfirmed, 1);
+    assert.equal(fake.publishCalls.length, 1, "never sent again");
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "unconfirmed");
+    assert.match(after.error_message, /could not be confirmed on x within 24 h/);
+    assert.match(after.error_message, /still processing/, "names the last look-up's answer");
+    const [held] = await sql`select lease_expires_at, attempt_id from public.distributions
+      where id = ${id}`;
+    assert.deepEqual([held.lease_expires_at, held.attempt_id], [null, null], "no longer held");
+  }));

@@ -47,13 +47,19 @@ async function lookup(
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** A reclaimed row's record of stopped workers, and how many stops its platform allows. */
-export interface Lapses {
-  /** Claims of the row that lapsed without an outcome (the one just reclaimed included). */
-  count: number;
-  /** publish_config.max_lapses (3): at that many, the row fails instead of being sent again. */
-  max: number;
+/** What a platform allows a reclaimed row (from its publish_config). */
+export interface ReclaimPolicy {
+  /** max_lapses (3): at that many lapsed claims, the row fails instead of being sent again. */
+  maxLapses: number;
+  /**
+   * reconcile_max_seconds (86,400): how long after an unanswered attempt was sent its look-ups may keep
+   * failing (the platform still processing it, or its look-up erring) before the row is parked as
+   * unconfirmed for a person, instead of being asked about forever.
+   */
+  reconcileMaxSeconds: number;
 }
+
+export const DEFAULT_RECLAIM_POLICY: ReclaimPolicy = { maxLapses: 3, reconcileMaxSeconds: 86_400 };
 
 class Attempt {
   readonly resolved: Resolved = [];
@@ -62,7 +68,9 @@ class Attempt {
     private readonly adapter: PlatformAdapter,
     private readonly row: ClaimedRow,
     private readonly sendBefore: Date,
-    private readonly lapses: Lapses,
+    /** Claims of the row that lapsed without an outcome (the one just reclaimed included). */
+    private readonly lapses: number,
+    private readonly policy: ReclaimPolicy,
   ) {}
 
   private outcome(outcome: OutcomeKind, extra: Partial<Outcome> = {}): Outcome {
@@ -81,6 +89,24 @@ class Attempt {
       external_id: post.externalId,
       external_url: post.externalUrl,
       message,
+    });
+  }
+
+  /**
+   * An earlier attempt the platform could not tell us about: asked again later, until
+   * reconcile_max_seconds after it was sent; then a person decides.
+   */
+  private unsettled(sentAt: string, failure: string): Outcome {
+    const hours = this.policy.reconcileMaxSeconds / 3600;
+    if (Date.now() - Date.parse(sentAt) < this.policy.reconcileMaxSeconds * 1000) {
+      return this.outcome("unknown", { message: `reconciliation failed: ${failure}` });
+    }
+    return this.outcome("unconfirmed", {
+      message:
+        `An attempt sent at ${sentAt} could not be confirmed on ${this.adapter.kind} within ` +
+        `${Number(hours.toFixed(2))} h (the last look-up: ${failure}). Check the account: if the ` +
+        `post is there, set status to published with its external_id; if not, set status to ` +
+        `scheduled to send it again.`,
     });
   }
 
@@ -114,9 +140,7 @@ class Attempt {
         earlier.external_id ?? undefined,
       );
       if ("unsupported" in found) return this.unconfirmed(earlier.started_at);
-      if ("failed" in found) {
-        return this.outcome("unknown", { message: `reconciliation failed: ${found.failed}` });
-      }
+      if ("failed" in found) return this.unsettled(earlier.started_at, found.failed);
       this.resolved.push({ id: earlier.id, outcome: found.found ? "found" : "absent" });
       if (found.found) return this.found(found, `reconciled: sent by attempt ${earlier.id}`);
     }
@@ -124,10 +148,9 @@ class Attempt {
     // Not on the platform, and every worker that took this row stopped before it could say so: a post that
     // stops its workers (an upload longer than a function may run, media that exhausts its memory) is not
     // sent forever. A person decides.
-    if (this.lapses.count >= this.lapses.max) {
+    if (this.lapses >= this.policy.maxLapses) {
       return this.outcome("permanent", {
-        message:
-          `Its worker stopped ${this.lapses.count} times while publishing this post, before ` +
+        message: `Its worker stopped ${this.lapses} times while publishing this post, before ` +
           `an outcome could be recorded (killed at a function's wall-clock or memory limit, or ` +
           `crashed), and the post is not on ${this.adapter.kind}; not sent again. Look for what ` +
           `stops it (a video too large to upload in time?), then set status to scheduled to try ` +
@@ -239,9 +262,8 @@ export function runAttempt(
   adapter: PlatformAdapter,
   row: ClaimedRow,
   sendBefore: Date,
-  lapses: Lapses = { count: 0, max: DEFAULT_MAX_LAPSES },
+  lapses = 0,
+  policy: ReclaimPolicy = DEFAULT_RECLAIM_POLICY,
 ): Promise<Outcome> {
-  return new Attempt(adapter, row, sendBefore, lapses).run();
+  return new Attempt(adapter, row, sendBefore, lapses, policy).run();
 }
-
-export const DEFAULT_MAX_LAPSES = 3;

@@ -8,7 +8,7 @@ import {
 } from "../adapters/credentials.ts";
 import { createAdapter } from "../adapters/registry.ts";
 import { type PlatformRow, PlatformRowSchema } from "../adapters/types.ts";
-import { DEFAULT_MAX_LAPSES } from "./attempt.ts";
+import { DEFAULT_RECLAIM_POLICY, type ReclaimPolicy } from "./attempt.ts";
 
 export interface PlatformEntry {
   row: PlatformRow;
@@ -16,8 +16,8 @@ export interface PlatformEntry {
   adapter: PlatformAdapter | { error: string; errorClass: "auth" | "permanent" };
   /** How many posts of this platform a worker sends at once (publish_config.max_concurrency). */
   concurrency: number;
-  /** Lapsed claims after which a post fails instead of being sent again (publish_config.max_lapses). */
-  maxLapses: number;
+  /** What a reclaimed row is allowed (publish_config.max_lapses and reconcile_max_seconds). */
+  reclaim: ReclaimPolicy;
 }
 
 /** A publish_config setting that must be a positive integer, else its default. */
@@ -52,18 +52,24 @@ export class VaultPlatformDirectory implements PlatformDirectory {
         from public.platforms where id = ${platformId}`;
     const row = PlatformRowSchema.parse(raw);
     const concurrency = positiveSetting(row.publish_config.max_concurrency, 4);
-    const maxLapses = positiveSetting(row.publish_config.max_lapses, DEFAULT_MAX_LAPSES);
+    const reclaim = {
+      maxLapses: positiveSetting(row.publish_config.max_lapses, DEFAULT_RECLAIM_POLICY.maxLapses),
+      reconcileMaxSeconds: positiveSetting(
+        row.publish_config.reconcile_max_seconds,
+        DEFAULT_RECLAIM_POLICY.reconcileMaxSeconds,
+      ),
+    };
     try {
       const credentials = await loadCredentials(this.sql, row);
       const deps = {
         ...this.deps,
         credentialStore: this.deps.credentialStore ?? vaultCredentialStore(this.sql, row.id),
       };
-      return { row, adapter: createAdapter(row, credentials, deps), concurrency, maxLapses };
+      return { row, adapter: createAdapter(row, credentials, deps), concurrency, reclaim };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const errorClass = error instanceof CredentialsError ? "auth" : "permanent";
-      return { row, adapter: { error: message, errorClass }, concurrency, maxLapses };
+      return { row, adapter: { error: message, errorClass }, concurrency, reclaim };
     }
   }
 }

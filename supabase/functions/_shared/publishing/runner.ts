@@ -166,7 +166,7 @@ export async function runPublisher(
     const adapter = entry.adapter;
     return await sendSlots.run(row.platform_id, entry.concurrency, () => {
       started();
-      return runAttempt(adapter, row, sendBefore, { count: lapses, max: entry.maxLapses });
+      return runAttempt(adapter, row, sendBefore, lapses, entry.reclaim);
     });
   }
 
