@@ -591,11 +591,21 @@ Deno.test("a post the platform accepted and is still processing is asked about b
       where distribution_id = ${id} and outcome = 'unknown'`;
     const [ref] = [...fake.processing.keys()];
     assert.equal(attempt.external_id, ref, "the platform's reference is kept with the attempt");
-    // Still processing when the next run looks: unknown again, nothing sent.
-    await new Promise((r) => setTimeout(r, 1100));
-    await runPublisher(sql, fakeDirectory({}, fake), quick);
+    // Still processing when the next two runs look: unsettled, nothing sent, and no more unknown attempts
+    // (nor errors on the platform's health) than the one that was sent.
+    for (let look = 0; look < 2; look++) {
+      await new Promise((r) => setTimeout(r, 1100));
+      const again = await runPublisher(sql, fakeDirectory({}, fake), quick);
+      assert.equal(again.outcomes.unsettled, 1);
+    }
     assert.equal(fake.publishCalls.length, 1);
     assert.equal((await rows(sql, [id]))[0].status, "publishing");
+    const asked = await sql`select outcome, count(*)::int as n from public.distribution_attempts
+      where distribution_id = ${id} group by outcome order by outcome`;
+    assert.deepEqual(asked.map((a) => [a.outcome, a.n]), [["unknown", 1], ["unsettled", 2]]);
+    await sql`select private.refresh_api_error_counts()`;
+    const [health] = await sql`select api_errors_24h from public.platforms where id = ${X}`;
+    assert.equal(health.api_errors_24h, 1);
     // Processed: the next look-up finds it published.
     fake.complete(ref);
     await new Promise((r) => setTimeout(r, 1100));

@@ -99,7 +99,7 @@ class Attempt {
   private unsettled(sentAt: string, failure: string): Outcome {
     const hours = this.policy.reconcileMaxSeconds / 3600;
     if (Date.now() - Date.parse(sentAt) < this.policy.reconcileMaxSeconds * 1000) {
-      return this.outcome("unknown", { message: `reconciliation failed: ${failure}` });
+      return this.outcome("unsettled", { message: `reconciliation failed: ${failure}` });
     }
     return this.outcome("unconfirmed", {
       message:

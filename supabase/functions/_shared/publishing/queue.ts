@@ -44,7 +44,12 @@ export type OutcomeKind =
   | "unknown"
   | "unconfirmed"
   /** Not sent (the worker's send window closed first): back to the queue without using an attempt. */
-  | "released";
+  | "released"
+  /**
+   * Not sent: an earlier attempt's outcome is still unknown (its look-up failed). The row keeps its lease
+   * and is asked about again after publish_config.reconcile_after_seconds.
+   */
+  | "unsettled";
 
 export interface Outcome {
   id: string;
