@@ -1,7 +1,7 @@
 // bench/publish: the publishing engine against its physical limits, all measured in one run on one
 // cluster (the bench stack). Run with `bash bench/publish/run.sh` (it sets the stack up first).
 //   2. the queue core alone (an instant in-memory platform): posts/s, and its ratio to the batched
-//      claim/complete limit measured by pgbench;
+//      claim/complete limit measured by pgbench (and to the same jobs leased, then completed);
 //   3. end to end through the publish function, the adapters and the emulators, at 0 ms and 50 ms
 //      emulator latency: posts/s, and the ratio to pgbench simple-update TPS;
 //   4. p50/p99 lateness (published_at - scheduled_for) for rows falling due during a run;
@@ -24,9 +24,13 @@ const ROWS = Number(Deno.env.get("BENCH_ROWS") ?? 20_000);
 const simpleUpdateTps = Number(env("SIMPLE_UPDATE_TPS"));
 const stateDir = env("BENCH_STATE");
 const claimRowsPerS = Number(env("CLAIM_ROWS_PER_S"));
-// The cluster's CPU for one simple-update transaction and one claimed-and-completed row (pgbench.sh).
+// The same jobs written twice, leased then completed: the floor of any queue with leases (pgbench.sh).
+const leaseRowsPerS = Number(env("LEASE_ROWS_PER_S"));
+// The cluster's CPU for one simple-update transaction, one claimed-and-completed row and one leased and
+// completed row (pgbench.sh).
 const simpleUpdatePgUs = Number(env("SIMPLE_UPDATE_PG_US"));
 const claimRowPgUs = Number(env("CLAIM_ROW_PG_US"));
+const leaseRowPgUs = Number(env("LEASE_ROW_PG_US"));
 const sql = postgres(env("SUPABASE_DB_URL"), { max: 16, prepare: false, onnotice: () => {} });
 // Run settings (each overridable through the environment). Batches of 1,000 (the publish function's
 // maximum) amortise each statement's fixed cost; end to end, one publish call of two lanes, the shape of
@@ -220,8 +224,16 @@ console.log(
     `batched claim/complete ${fmt(claimRowsPerS)} rows/s`,
 );
 console.log(
+  `               the same jobs leased, then completed in a second transaction (two writes a job): ` +
+    `${fmt(leaseRowsPerS)} rows/s = ${
+      fmt(leaseRowsPerS / claimRowsPerS, 2)
+    }x the claim/complete limit`,
+);
+console.log(
   `               Postgres CPU: ${fmt(simpleUpdatePgUs)} µs a simple-update transaction, ` +
-    `${fmt(claimRowPgUs)} µs a claimed and completed row`,
+    `${fmt(claimRowPgUs)} µs a claimed and completed row, ${
+      fmt(leaseRowPgUs)
+    } µs a leased and completed row`,
 );
 console.log(
   `   HTTP limit  ${
@@ -240,11 +252,18 @@ console.log(
 );
 console.log(
   `2. queue core  ${fmt(corePostsPerS)} posts/s in ${fmt(coreSeconds, 2)} s = ` +
-    `${fmt(corePostsPerS / claimRowsPerS, 2)}x the claim/complete limit`,
+    `${fmt(corePostsPerS / claimRowsPerS, 2)}x the claim/complete limit ` +
+    `(${fmt(corePostsPerS / leaseRowsPerS, 2)}x the lease/complete one)`,
 );
 console.log(`               ${perPost(coreCpu, core.published ?? 0)} (the runner is in "bench")`);
 console.log(
-  `               ${pgPerPost(coreCpu, core.published ?? 0, claimRowPgUs, "a claim/complete row")}`,
+  `               ${
+    pgPerPost(coreCpu, core.published ?? 0, claimRowPgUs, "a claim/complete row")
+  }, ` +
+    `${
+      fmt((coreCpu.seconds.postgres * 1e6) / Math.max(core.published ?? 0, 1) / leaseRowPgUs, 2)
+    }x ` +
+    `a lease/complete row`,
 );
 const phases = [
   ["0 ms emulator latency", e2e0],
