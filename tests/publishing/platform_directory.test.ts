@@ -1,0 +1,38 @@
+// What a run reads from a platform's publish_config: its send slots and what it allows a reclaimed row,
+// each a positive integer or its default.
+import assert from "node:assert/strict";
+import { connect } from "../_support/stack.ts";
+import { PLATFORM_IDS } from "../_support/seed.ts";
+import { DEFAULT_RECLAIM_POLICY } from "../../supabase/functions/_shared/publishing/attempt.ts";
+import { VaultPlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";
+
+const LINKEDIN = PLATFORM_IDS.linkedin;
+
+Deno.test("a platform's max_concurrency, max_lapses and reconcile_max_seconds reach the run; bad values fall back to the defaults", async () => {
+  const sql = connect();
+  const settings = ["max_concurrency", "max_lapses", "reconcile_max_seconds"];
+  const read = async (config: Record<string, number | string>) => {
+    await sql`update public.platforms set publish_config = (publish_config - ${settings}::text[])
+      || ${sql.json(config)} where id = ${LINKEDIN}`;
+    const entry = await new VaultPlatformDirectory(sql).get(LINKEDIN);
+    assert.ok(!("error" in entry.adapter), JSON.stringify(entry.adapter));
+    return { concurrency: entry.concurrency, reclaim: entry.reclaim };
+  };
+  const [{ original }] = await sql`select publish_config as original from public.platforms
+    where id = ${LINKEDIN}`;
+  try {
+    assert.deepEqual(
+      await read({ max_concurrency: 7, max_lapses: 2, reconcile_max_seconds: 3600 }),
+      { concurrency: 7, reclaim: { maxLapses: 2, reconcileMaxSeconds: 3600 } },
+    );
+    assert.deepEqual(await read({}), { concurrency: 4, reclaim: DEFAULT_RECLAIM_POLICY });
+    assert.deepEqual(
+      await read({ max_concurrency: 0, max_lapses: "three", reconcile_max_seconds: 1.5 }),
+      { concurrency: 4, reclaim: DEFAULT_RECLAIM_POLICY },
+    );
+  } finally {
+    const restored = sql.json(original);
+    await sql`update public.platforms set publish_config = ${restored} where id = ${LINKEDIN}`;
+    await sql.end();
+  }
+});
