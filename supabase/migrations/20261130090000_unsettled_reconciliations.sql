@@ -2,6 +2,8 @@
 -- look-up erring) is asked again after reconcile_after_seconds. The claim that asked sent nothing, so its attempt
 -- is recorded as `unsettled`, not `unknown`: before, every such claim left one more unknown attempt, which each
 -- later claim listed and api_errors_24h counted (a day of asking once a minute: 1,440 "errors" for one post).
+-- An asking that the platform answered with an error status (its look-up endpoint failing) still counts among
+-- the platform's API errors; "still processing" does not.
 -- record_publish_outcomes is unchanged from 20261129100000_publishing_write_path.sql but for `unsettled`, which
 -- keeps the row's lease and attempt as `unknown` does.
 
@@ -14,6 +16,31 @@ comment on column public.distribution_attempts.outcome is
   'failures); unknown (sent, no answer); found / absent (reconciled with the platform); unconfirmed (cannot be '
   'asked: a person decides); released (not sent: the worker''s send window closed first); unsettled (not sent: '
   'an earlier unknown attempt could not be reconciled yet, and is asked about again later).';
+
+drop index public.idx_distribution_attempts_platform_errors;
+create index idx_distribution_attempts_platform_errors on public.distribution_attempts (platform_id, finished_at)
+  where outcome in ('transient', 'rate_limited', 'permanent', 'auth', 'unknown')
+     or (outcome = 'unsettled' and http_status is not null);
+
+create or replace function private.refresh_api_error_counts()
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  -- Best effort: a platform row another transaction holds is refreshed by the next run.
+  update public.platforms p set api_errors_24h = c.n
+  from (
+    select p2.id, (select count(*) from public.distribution_attempts a
+                    where a.platform_id = p2.id and a.finished_at > now() - interval '24 hours'
+                      and (a.outcome in ('transient', 'rate_limited', 'permanent', 'auth', 'unknown')
+                           or (a.outcome = 'unsettled' and a.http_status is not null)))::integer as n
+    from public.platforms p2
+    where p2.id in (select id from public.platforms order by id for no key update skip locked)
+  ) c
+  where p.id = c.id and p.api_errors_24h is distinct from c.n
+$$;
 
 create or replace function private.record_publish_outcomes(p_outcomes jsonb)
 returns setof uuid

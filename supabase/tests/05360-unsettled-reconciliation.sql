@@ -1,10 +1,11 @@
 -- A claim whose look-up of an earlier unknown attempt failed sent nothing: recorded as unsettled, it keeps the
--- row's lease and attempt as unknown does, but adds no unresolved attempt, no lapse and no API error.
+-- row's lease and attempt as unknown does, but adds no unresolved attempt and no lapse, and counts as an API error
+-- only when the platform answered the look-up with an error status.
 set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(7);
+select plan(8);
 select tests.create_two_clients();
 
 insert into platforms (id, client_id, name, kind, posts_per_hour, posts_per_day, min_interval_minutes, publish_config)
@@ -50,7 +51,16 @@ select is((select count(*)::int from private.lapsed_attempt_counts(array['000000
 
 select private.refresh_api_error_counts();
 select is((select api_errors_24h from platforms where id = '00000000-0000-4000-8000-0000000536a1'), 1,
-  'the platform''s errors in 24 h count the sent attempt only');
+  'the platform''s errors in 24 h count the sent attempt, not the asking it answered "still processing"');
+
+-- this time the platform's look-up endpoint answers 503
+select count(*) from private.record_publish_outcomes((
+  select jsonb_agg(jsonb_build_object('id', a.id, 'attempt_id', a.attempt_id, 'outcome', 'unsettled',
+                                      'message', 'reconciliation failed: service unavailable', 'http_status', 503))
+  from asked_again a));
+select private.refresh_api_error_counts();
+select is((select api_errors_24h from platforms where id = '00000000-0000-4000-8000-0000000536a1'), 2,
+  'an asking the platform answered with an error status is one of its errors');
 
 select * from finish();
 rollback;

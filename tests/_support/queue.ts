@@ -83,6 +83,8 @@ export class FakePlatform implements PlatformAdapter {
   readonly processing = new Map<string, { attemptId: string; body: string; at: Date }>();
   behaviours: Behaviour[] = [];
   lookupSupported = true;
+  /** What every look-up answers instead of searching (a platform whose look-up endpoint errs). */
+  lookupFailure?: Failure;
   /** How long each publish takes to answer. */
   latencyMs = 0;
   /** Publishes being answered now, and the most there ever were at once. */
@@ -144,6 +146,7 @@ export class FakePlatform implements PlatformAdapter {
   findExisting(
     { attemptId, acceptedRef }: { attemptId: string; acceptedRef?: string },
   ): Promise<ExistenceResult> {
+    if (this.lookupFailure) return Promise.resolve(this.lookupFailure);
     if (acceptedRef && this.processing.has(acceptedRef)) {
       return Promise.resolve({
         ok: false,

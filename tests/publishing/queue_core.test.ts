@@ -643,3 +643,25 @@ Deno.test("a post the platform cannot settle within reconcile_max_seconds is par
       where id = ${id}`;
     assert.deepEqual([held.lease_expires_at, held.attempt_id], [null, null], "no longer held");
   }));
+
+Deno.test("a look-up the platform answers with an error status: asked again later, and counted among its API errors", () =>
+  withQueue(4, async (sql) => {
+    const fake = new FakePlatform();
+    const [id] = await insertDue(sql, [{ platform_id: X, body: "lookup down" }]);
+    const [row] = await claimDue(sql, 10, 1);
+    await fake.publish({ body: row.body }, { attemptId: row.attempt_id }); // then the worker dies
+    fake.lookupFailure = transient("service unavailable");
+    await new Promise((r) => setTimeout(r, 1100));
+    const report = await runPublisher(sql, fakeDirectory({}, fake), quick);
+    assert.equal(report.outcomes.unsettled, 1);
+    assert.equal(fake.publishCalls.length, 1, "not sent again");
+    const [after] = await rows(sql, [id]);
+    assert.equal(after.status, "publishing");
+    assert.match(after.error_message, /reconciliation failed: service unavailable/);
+    const [asked] = await sql`select http_status from public.distribution_attempts
+      where distribution_id = ${id} and outcome = 'unsettled'`;
+    assert.equal(asked.http_status, 503);
+    await sql`select private.refresh_api_error_counts()`;
+    const [health] = await sql`select api_errors_24h from public.platforms where id = ${X}`;
+    assert.equal(health.api_errors_24h, 2, "the lapsed attempt and the failed look-up");
+  }));

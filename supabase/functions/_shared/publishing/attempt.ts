@@ -21,7 +21,8 @@ type Lookup =
   | { found: true; externalId: string; externalUrl: string }
   | { found: false }
   | { unsupported: true }
-  | { failed: string };
+  /** `status`: the HTTP status the platform answered the look-up with, if it answered with an error. */
+  | { failed: string; status?: number };
 
 async function lookup(
   adapter: PlatformAdapter,
@@ -39,7 +40,7 @@ async function lookup(
     });
     if (result.ok) return result;
     if (result.unsupported) return { unsupported: true };
-    return { failed: result.message };
+    return { failed: result.message, status: result.status };
   } catch (error) {
     return { failed: error instanceof Error ? error.message : String(error) };
   }
@@ -96,15 +97,21 @@ class Attempt {
    * An earlier attempt the platform could not tell us about: asked again later, until
    * reconcile_max_seconds after it was sent; then a person decides.
    */
-  private unsettled(sentAt: string, failure: string): Outcome {
+  private unsettled(sentAt: string, failure: { failed: string; status?: number }): Outcome {
     const hours = this.policy.reconcileMaxSeconds / 3600;
     if (Date.now() - Date.parse(sentAt) < this.policy.reconcileMaxSeconds * 1000) {
-      return this.outcome("unsettled", { message: `reconciliation failed: ${failure}` });
+      // An error status counts among the platform's API errors; "still processing" does not.
+      return this.outcome("unsettled", {
+        message: `reconciliation failed: ${failure.failed}`,
+        http_status: failure.status,
+      });
     }
     return this.outcome("unconfirmed", {
       message:
         `An attempt sent at ${sentAt} could not be confirmed on ${this.adapter.kind} within ` +
-        `${Number(hours.toFixed(2))} h (the last look-up: ${failure}). Check the account: if the ` +
+        `${
+          Number(hours.toFixed(2))
+        } h (the last look-up: ${failure.failed}). Check the account: if the ` +
         `post is there, set status to published with its external_id; if not, set status to ` +
         `scheduled to send it again.`,
     });
@@ -140,7 +147,7 @@ class Attempt {
         earlier.external_id ?? undefined,
       );
       if ("unsupported" in found) return this.unconfirmed(earlier.started_at);
-      if ("failed" in found) return this.unsettled(earlier.started_at, found.failed);
+      if ("failed" in found) return this.unsettled(earlier.started_at, found);
       this.resolved.push({ id: earlier.id, outcome: found.found ? "found" : "absent" });
       if (found.found) return this.found(found, `reconciled: sent by attempt ${earlier.id}`);
     }
