@@ -225,15 +225,13 @@ console.log(
 );
 console.log(
   `               the same jobs leased, then completed in a second transaction (two writes a job): ` +
-    `${fmt(leaseRowsPerS)} rows/s = ${
-      fmt(leaseRowsPerS / claimRowsPerS, 2)
-    }x the claim/complete limit`,
+    `${fmt(leaseRowsPerS)} rows/s = ` +
+    `${fmt(leaseRowsPerS / claimRowsPerS, 2)}x the claim/complete limit`,
 );
 console.log(
   `               Postgres CPU: ${fmt(simpleUpdatePgUs)} µs a simple-update transaction, ` +
-    `${fmt(claimRowPgUs)} µs a claimed and completed row, ${
-      fmt(leaseRowPgUs)
-    } µs a leased and completed row`,
+    `${fmt(claimRowPgUs)} µs a claimed and completed row, ` +
+    `${fmt(leaseRowPgUs)} µs a leased and completed row`,
 );
 console.log(
   `   HTTP limit  ${
@@ -256,15 +254,13 @@ console.log(
     `(${fmt(corePostsPerS / leaseRowsPerS, 2)}x the lease/complete one)`,
 );
 console.log(`               ${perPost(coreCpu, core.published ?? 0)} (the runner is in "bench")`);
-console.log(
-  `               ${
-    pgPerPost(coreCpu, core.published ?? 0, claimRowPgUs, "a claim/complete row")
-  }, ` +
-    `${
-      fmt((coreCpu.seconds.postgres * 1e6) / Math.max(core.published ?? 0, 1) / leaseRowPgUs, 2)
-    }x ` +
-    `a lease/complete row`,
+const corePg = pgPerPost(
+  coreCpu,
+  core.published ?? 0,
+  [claimRowPgUs, "a claim/complete row"],
+  [leaseRowPgUs, "a lease/complete row"],
 );
+console.log(`               ${corePg}`);
 const phases = [
   ["0 ms emulator latency", e2e0],
   [`0 ms, ${OVERLAP_INVOCATIONS} overlapping calls x 1 lane`, e2eOverlap],
@@ -281,7 +277,7 @@ for (const [label, r] of phases) {
   console.log(`               ${perPost(r.cpu, r.status.published ?? 0)}`);
   console.log(
     `               ${
-      pgPerPost(r.cpu, r.status.published ?? 0, simpleUpdatePgUs, "a simple-update transaction")
+      pgPerPost(r.cpu, r.status.published ?? 0, [simpleUpdatePgUs, "a simple-update transaction"])
     }`,
   );
 }

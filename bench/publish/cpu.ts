@@ -108,14 +108,18 @@ export function perPost(use: CpuUse, posts: number): string {
   return `CPU a post: ${parts.join(", ")}; machine idle ${Math.round(use.idleShare * 100)}%`;
 }
 
-/** "Postgres 120 µs a post = 0.43x a simple-update transaction (280 µs)" */
+/**
+ * "Postgres 120 µs a post = 0.43x a simple-update transaction (280 µs)", against each baseline given as
+ * [its CPU µs, what it is].
+ */
 export function pgPerPost(
   use: CpuUse,
   posts: number,
-  baselineUs: number,
-  baseline: string,
+  ...baselines: [us: number, name: string][]
 ): string {
   const us = (use.seconds.postgres * 1e6) / Math.max(posts, 1);
-  return `Postgres ${Math.round(us)} µs a post = ${(us / baselineUs).toFixed(2)}x ${baseline} ` +
-    `(${Math.round(baselineUs)} µs)`;
+  const ratios = baselines.map(([baselineUs, name]) =>
+    `${(us / baselineUs).toFixed(2)}x ${name} (${Math.round(baselineUs)} µs)`
+  );
+  return `Postgres ${Math.round(us)} µs a post = ${ratios.join(", ")}`;
 }

@@ -21,8 +21,10 @@ type Lookup =
   | { found: true; externalId: string; externalUrl: string }
   | { found: false }
   | { unsupported: true }
-  /** `status`: the HTTP status the platform answered the look-up with, if it answered with an error. */
-  | { failed: string; status?: number };
+  | LookupFailure;
+
+/** `status`: the HTTP status the platform answered the look-up with, if it answered with an error. */
+type LookupFailure = { failed: string; status?: number };
 
 async function lookup(
   adapter: PlatformAdapter,
@@ -97,8 +99,7 @@ class Attempt {
    * An earlier attempt the platform could not tell us about: asked again later, until
    * reconcile_max_seconds after it was sent; then a person decides.
    */
-  private unsettled(sentAt: string, failure: { failed: string; status?: number }): Outcome {
-    const hours = this.policy.reconcileMaxSeconds / 3600;
+  private unsettled(sentAt: string, failure: LookupFailure): Outcome {
     if (Date.now() - Date.parse(sentAt) < this.policy.reconcileMaxSeconds * 1000) {
       // An error status counts among the platform's API errors; "still processing" does not.
       return this.outcome("unsettled", {
@@ -106,12 +107,11 @@ class Attempt {
         http_status: failure.status,
       });
     }
+    const hours = Number((this.policy.reconcileMaxSeconds / 3600).toFixed(2));
     return this.outcome("unconfirmed", {
       message:
         `An attempt sent at ${sentAt} could not be confirmed on ${this.adapter.kind} within ` +
-        `${
-          Number(hours.toFixed(2))
-        } h (the last look-up: ${failure.failed}). Check the account: if the ` +
+        `${hours} h (the last look-up: ${failure.failed}). Check the account: if the ` +
         `post is there, set status to published with its external_id; if not, set status to ` +
         `scheduled to send it again.`,
     });
