@@ -75,13 +75,18 @@ export type Behaviour =
    */
   | { kind: "accepted_processing" };
 
-/** An in-memory platform: records posts by attempt id; each publish follows the next behaviour. */
+/**
+ * An in-memory platform: records posts by attempt id. A publish whose body is a key of `byBody` follows
+ * that behaviour (every time); any other follows the next of `behaviours`. Rows sent concurrently must
+ * be keyed by body: the order in which concurrent sends reach the platform is not fixed.
+ */
 export class FakePlatform implements PlatformAdapter {
   readonly posts = new Map<string, { id: string; body: string; at: Date }>();
   readonly publishCalls: { attemptId: string; body: string; at: Date }[] = [];
   /** Accepted posts still processing, by the platform's reference. */
   readonly processing = new Map<string, { attemptId: string; body: string; at: Date }>();
   behaviours: Behaviour[] = [];
+  readonly byBody = new Map<string, Behaviour>();
   lookupSupported = true;
   /** What every look-up answers instead of searching (a platform whose look-up endpoint errs). */
   lookupFailure?: Failure;
@@ -109,7 +114,7 @@ export class FakePlatform implements PlatformAdapter {
     }
     const at = new Date();
     this.publishCalls.push({ attemptId, body: content.body, at });
-    const behaviour = this.behaviours.shift() ?? { kind: "ok" };
+    const behaviour = this.byBody.get(content.body) ?? this.behaviours.shift() ?? { kind: "ok" };
     if (behaviour.kind === "fail") return behaviour.failure;
     if (behaviour.kind === "accepted_processing") {
       const ref = `ref-${this.next++}`;

@@ -34,6 +34,19 @@ async function due(sql: Sql, kind: (typeof KINDS)[number], marker: string, dueIn
   return id;
 }
 
+/** Waits until the platform's 429 has been recorded (it is paused until a time still ahead). */
+async function pausedPlatform(sql: Sql, platformId: string) {
+  await eventually(
+    async () => {
+      const [p] = await sql`select paused_until > now() as paused from public.platforms
+      where id = ${platformId}`;
+      return p.paused ? true : undefined;
+    },
+    10_000,
+    "the platform to be paused",
+  );
+}
+
 async function row(sql: Sql, id: string) {
   const [r] = await sql`select status, retry_count, external_id, external_url, error_message
     from public.distributions where id = ${id}`;
@@ -177,8 +190,12 @@ Deno.test("a 429 with a reset time: nothing reaches the platform before it, then
       path: "/2/tweets",
     });
     const first = await due(sql, "x", "limited-1");
-    const second = await due(sql, "x", "limited-2", 0.3);
-    await invokePublish({ budget_ms: 5000, exit_when_idle: false, idle_poll_ms: 100 });
+    const run = invokePublish({ budget_ms: 5000, exit_when_idle: false, idle_poll_ms: 100 });
+    // The second post falls due once the platform is known to be paused, so it is never in the same
+    // batch as the refused one (whatever the machine's speed).
+    await pausedPlatform(sql, PLATFORM_IDS.x);
+    const second = await due(sql, "x", "limited-2");
+    await run;
     const posts = (await emulatorFor("x").requests()).filter((r) =>
       r.method === "POST" && r.path === "/2/tweets"
     );
@@ -222,8 +239,19 @@ Deno.test("a revoked token: failed, and the platform is flagged for reconnection
     await freshEmulators();
     await emulatorFor("linkedin").addFault({ mode: "revoke_token" });
     const id = await due(sql, "linkedin", "revoked");
-    const waiting = await due(sql, "linkedin", "waiting", 0.5);
-    await invokePublish({ budget_ms: 2000, exit_when_idle: false, idle_poll_ms: 100 });
+    const run = invokePublish({ budget_ms: 2000, exit_when_idle: false, idle_poll_ms: 100 });
+    // The waiting post falls due once the platform is flagged, so it is never sent with the first.
+    await eventually(
+      async () => {
+        const [p] = await sql`select needs_reconnection from public.platforms
+        where id = ${PLATFORM_IDS.linkedin}`;
+        return p.needs_reconnection ? true : undefined;
+      },
+      10_000,
+      "the platform to be flagged",
+    );
+    const waiting = await due(sql, "linkedin", "waiting");
+    await run;
     const r = await row(sql, id);
     assert.equal(r.status, "failed");
     assert.equal((await row(sql, waiting)).status, "scheduled");

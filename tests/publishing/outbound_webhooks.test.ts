@@ -62,7 +62,8 @@ Deno.test("a published and a failed distribution reach the client's endpoint, si
     const [endpoint] = await sql`insert into public.webhook_endpoints (client_id, url)
       values (${DEMO_CLIENT}, ${hook.url}) returning id, secret`;
     const fake = new FakePlatform();
-    fake.behaviours = [{ kind: "ok" }, {
+    // Both rows are sent at once: each one's answer is keyed to its body, not to arrival order.
+    fake.byBody.set("refused", {
       kind: "fail",
       failure: {
         ok: false,
@@ -71,7 +72,7 @@ Deno.test("a published and a failed distribution reach the client's endpoint, si
         message: "no",
         status: 400,
       },
-    }];
+    });
     const [published, failed] = await insertDue(sql, [
       { platform_id: X, body: "goes out" },
       { platform_id: X, body: "refused" },

@@ -7,7 +7,7 @@ import {
   runPublisher,
 } from "../../supabase/functions/_shared/publishing/runner.ts";
 import { runAttempt } from "../../supabase/functions/_shared/publishing/attempt.ts";
-import { connect } from "../_support/stack.ts";
+import { connect, eventually } from "../_support/stack.ts";
 import {
   fakeDirectory,
   FakePlatform,
@@ -318,16 +318,25 @@ Deno.test("a 429 pauses the platform until its reset: nothing is sent before it,
         resetAt,
       },
     }];
-    const ids = await insertDue(sql, [
-      { platform_id: X, body: "first" },
-      { platform_id: X, body: "second", dueIn: 0.2 },
-    ]);
-    await runPublisher(sql, fakeDirectory({}, fake), {
+    const [firstId] = await insertDue(sql, [{ platform_id: X, body: "first" }]);
+    const run = runPublisher(sql, fakeDirectory({}, fake), {
       ...quick,
       budgetMs: 3500,
       lanes: 1,
       exitWhenIdle: false,
     });
+    // The second post falls due once the 429 is recorded, so it never shares the refused one's batch.
+    await eventually(
+      async () => {
+        const [p] = await sql`select paused_until > now() as paused from public.platforms
+        where id = ${X}`;
+        return p.paused ? true : undefined;
+      },
+      10_000,
+      "the platform to be paused",
+    );
+    const ids = [firstId, ...await insertDue(sql, [{ platform_id: X, body: "second" }])];
+    await run;
     const [first, ...later] = fake.publishCalls;
     assert.equal(first.body, "first");
     assert.ok(later.length >= 2);
@@ -370,17 +379,27 @@ Deno.test("a revoked token fails the row, flags the platform, and its other rows
         status: 401,
       },
     }];
-    const ids = await insertDue(sql, [
-      { platform_id: X, body: "a" },
-      { platform_id: X, body: "b", dueIn: 0.3 },
-      { platform_id: X, body: "c", dueIn: 0.3 },
-    ]);
-    await runPublisher(sql, fakeDirectory({}, fake), {
+    const [firstId] = await insertDue(sql, [{ platform_id: X, body: "a" }]);
+    const run = runPublisher(sql, fakeDirectory({}, fake), {
       ...quick,
       budgetMs: 1500,
       lanes: 1,
       exitWhenIdle: false,
     });
+    // The other posts fall due once the platform is flagged, so they are never sent with the first.
+    await eventually(
+      async () => {
+        const [p] = await sql`select needs_reconnection from public.platforms where id = ${X}`;
+        return p.needs_reconnection ? true : undefined;
+      },
+      10_000,
+      "the platform to be flagged",
+    );
+    const ids = [
+      firstId,
+      ...await insertDue(sql, [{ platform_id: X, body: "b" }, { platform_id: X, body: "c" }]),
+    ];
+    await run;
     const after = await rows(sql, ids);
     assert.deepEqual(after.map((r) => r.status), ["failed", "scheduled", "scheduled"]);
     assert.deepEqual(after.map((r) => r.retry_count), [0, 0, 0]);
