@@ -57,36 +57,17 @@ update public.platforms p
    and not exists (select 1 from private.platform_secrets b
                    where b.secret_id = p.credentials_secret_id and b.platform_id = p.id);
 
--- The credential-routing settings of a publish_config, by the name the refusals use (absent keys left out).
-create function private.platform_credential_routing(p_config jsonb)
-returns jsonb
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select jsonb_strip_nulls(jsonb_build_object(
-    'base_url', p_config -> 'base_url',
-    'token_url', p_config -> 'token_url',
-    'hosting.base_url', p_config #> '{hosting,base_url}',
-    'analytics.url', p_config #> '{analytics,url}',
-    'analytics.auth', p_config #> '{analytics,auth}'))
-$$;
-
-comment on function private.platform_credential_routing(jsonb) is
-  'The publish_config keys that decide where a platform''s credentials are sent, as {"<key path>": value}.';
-
 -- SECURITY INVOKER on purpose: it judges the role that runs the statement (a security-definer function writing
--- platforms runs as its owner, the backend).
+-- platforms runs as its owner, the backend). So it names nothing in schema private, which signed-in users cannot
+-- use: membership is read from public.client_members, whose policies show a member their own row.
 create function private.platforms_credential_routing_owners_only()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_old jsonb := case when tg_op = 'UPDATE' then private.platform_credential_routing(old.publish_config)
-                      else '{}'::jsonb end;
-  v_new jsonb := private.platform_credential_routing(new.publish_config);
+  v_old jsonb := '{}'::jsonb;
+  v_new jsonb;
   v_what text;
 begin
   if exists (select 1 from pg_catalog.pg_roles r
@@ -102,7 +83,20 @@ begin
                    '(POST /platforms/:id/reconnect); they get a Vault secret of their own.';
   end if;
 
+  -- The publish_config keys that decide where the credentials are sent, by the name the refusal uses.
+  v_new := jsonb_strip_nulls(jsonb_build_object(
+    'base_url', new.publish_config -> 'base_url',
+    'token_url', new.publish_config -> 'token_url',
+    'hosting.base_url', new.publish_config #> '{hosting,base_url}',
+    'analytics.url', new.publish_config #> '{analytics,url}',
+    'analytics.auth', new.publish_config #> '{analytics,auth}'));
   if tg_op = 'UPDATE' then
+    v_old := jsonb_strip_nulls(jsonb_build_object(
+      'base_url', old.publish_config -> 'base_url',
+      'token_url', old.publish_config -> 'token_url',
+      'hosting.base_url', old.publish_config #> '{hosting,base_url}',
+      'analytics.url', old.publish_config #> '{analytics,url}',
+      'analytics.auth', old.publish_config #> '{analytics,auth}'));
     v_what := case
       when new.kind is distinct from old.kind then 'platforms.kind'
       when new.client_id is distinct from old.client_id then 'platforms.client_id'
@@ -120,8 +114,12 @@ begin
     return new;
   end if;
 
-  if not private.has_client_role(new.client_id, array['owner'])
-     or (tg_op = 'UPDATE' and not private.has_client_role(old.client_id, array['owner'])) then
+  if not exists (select 1 from public.client_members m
+                 where m.client_id = new.client_id and m.user_id = (select auth.uid()) and m.role = 'owner')
+     or (tg_op = 'UPDATE'
+         and not exists (select 1 from public.client_members m
+                         where m.client_id = old.client_id and m.user_id = (select auth.uid()) and m.role = 'owner'))
+  then
     raise exception 'permission denied: only an owner of the client can % %',
                     case tg_op when 'INSERT' then 'set' else 'change' end, v_what
       using errcode = '42501',
@@ -134,8 +132,9 @@ $$;
 
 comment on function private.platforms_credential_routing_owners_only() is
   'BEFORE INSERT/UPDATE trigger on platforms: only owners of the client set or change kind, client_id and the '
-  'credential-routing publish_config keys (private.platform_credential_routing); no signed-in user sets '
-  'credentials_secret_id. Roles that bypass RLS are not restricted.';
+  'publish_config keys that decide where credentials are sent (base_url, token_url, hosting.base_url, '
+  'analytics.url, analytics.auth); no signed-in user sets credentials_secret_id. Roles that bypass RLS are not '
+  'restricted.';
 
 create trigger platforms_credential_routing_owners_only
   before insert or update of kind, client_id, credentials_secret_id, publish_config on public.platforms
@@ -181,10 +180,8 @@ create trigger platforms_secret_binding
   before insert or update of id, credentials_secret_id on public.platforms
   for each row execute function private.platforms_secret_binding();
 
-revoke execute on function private.platform_credential_routing(jsonb),
-  private.platforms_credential_routing_owners_only(), private.platforms_secret_binding() from public, anon;
--- The routing trigger runs as the writing role (signed-in users included).
-grant execute on function private.platform_credential_routing(jsonb) to authenticated, service_role;
+revoke execute on function private.platforms_credential_routing_owners_only(), private.platforms_secret_binding()
+  from public, anon;
 
 -- The readers, as in 20261130010000_platform_credential_refresh.sql, now through the binding: a platform whose
 -- credentials_secret_id is not its own secret has no credentials.
@@ -234,6 +231,67 @@ begin
     raise exception 'platform % has no stored credentials', p_platform_id using errcode = 'P0002';
   end if;
   perform vault.update_secret(v_secret_id, p_credentials::text);
+end
+$$;
+
+-- As in 20261130040000_failed_on_auth.sql, except that a credentials_secret_id bound to another platform is not
+-- written to: the platform gets a secret of its own.
+create or replace function public.reconnect_platform(p_platform_id uuid, p_credentials jsonb)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_platform public.platforms;
+  v_secret_id uuid;
+  v_name text := 'platform-credentials-' || p_platform_id::text;
+begin
+  select * into v_platform from public.platforms p where p.id = p_platform_id for update;
+  -- A signed-in user reaches only their own clients' platforms, and must own the client to reconnect one.
+  if auth.role() = 'authenticated' or current_setting('role', true) = 'authenticated' then
+    if not found or not private.is_client_member(v_platform.client_id) then
+      raise exception 'platform % not found', p_platform_id using errcode = 'P0002';
+    end if;
+    if not private.has_client_role(v_platform.client_id, array['owner']) then
+      raise exception 'permission denied: only owners can reconnect platform %', p_platform_id
+        using errcode = '42501';
+    end if;
+  elsif not found then
+    raise exception 'platform % not found', p_platform_id using errcode = 'P0002';
+  end if;
+  if jsonb_typeof(p_credentials) is distinct from 'object' or p_credentials = '{}'::jsonb then
+    raise exception 'credentials must be a non-empty JSON object' using errcode = '22023';
+  end if;
+
+  v_secret_id := v_platform.credentials_secret_id;
+  -- Another platform's secret (data from before the binding) is not this platform's to overwrite: it gets its own.
+  if v_secret_id is not null and not exists (select 1 from private.platform_secrets b
+                                             where b.secret_id = v_secret_id and b.platform_id = p_platform_id) then
+    v_secret_id := null;
+  end if;
+  if v_secret_id is null then
+    select s.id into v_secret_id from vault.secrets s where s.name = v_name;
+    if v_secret_id is null then
+      v_secret_id := vault.create_secret('{}', v_name,
+                                         format('credentials of platform %s (%s)', v_platform.name, v_platform.kind));
+    end if;
+  end if;
+  update public.platforms
+     set credentials_secret_id = v_secret_id, needs_reconnection = false, reconnection_reason = null
+   where id = p_platform_id;
+  -- Under the credential lock, so a worker renewing the old token does not write it back over these.
+  perform private.save_platform_credentials(p_platform_id, p_credentials);
+
+  return jsonb_build_object(
+    'platform_id', p_platform_id,
+    'needs_reconnection', false,
+    'waiting', (select count(*) from public.distributions d
+                where d.platform_id = p_platform_id and d.status = 'scheduled'),
+    'failed_on_auth', coalesce((select jsonb_agg(f.id order by f.n)
+                                from scheduling.failed_on_auth(p_platform_id) with ordinality as f(id, n)),
+                               '[]'::jsonb));
 end
 $$;
 
