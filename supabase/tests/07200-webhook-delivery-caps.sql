@@ -58,10 +58,9 @@ select is((select status from webhook_deliveries where id = '00000000-0000-4000-
 select is((select count(*)::int from webhook_deliveries where id::text like '00000000-0000-4000-8000-0000000072%'
            and (lease_expires_at is not null or status = 'delivering')), 0,
   'no capped or skipped delivery keeps a lease');
-select tests.clear_authentication();
-
-select throws_ok($$set local role authenticated; select * from private.claim_webhook_deliveries(1, 60)$$,
+select throws_ok($$select * from private.claim_webhook_deliveries(1, 60)$$,
   '42501', null, 'members cannot claim deliveries');
+select tests.clear_authentication();
 
 select * from finish();
 rollback;
