@@ -442,7 +442,7 @@ export class Http1Client {
       };
     } catch (error) {
       if (aborted && signal) throw signal.reason;
-      if (error instanceof NoAnswer || error instanceof AnswerTooLarge) throw error;
+      if (error instanceof NoAnswer) throw error;
       // no address or port in the message: it may reach a tenant
       throw new TypeError(`reading the answer to ${req.method} failed: ${message(error)}`, {
         cause: error,
