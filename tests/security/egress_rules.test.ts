@@ -178,14 +178,25 @@ Deno.test("egress rules: literal internal addresses are refused without asking D
   ) {
     const message = await refusal(url, policy);
     assert.match(message, /^destination not allowed: it resolves to an? /);
-    assert.doesNotMatch(message, /\d+\.\d+\.\d+\.\d+|::|:\d+/, "the message names no address or port");
+    assert.doesNotMatch(
+      message,
+      /\d+\.\d+\.\d+\.\d+|::|:\d+/,
+      "the message names no address or port",
+    );
   }
   assert.deepEqual(asked, []);
 });
 
 Deno.test("egress rules: internal host names are refused without asking DNS", async () => {
   const { policy, asked } = fakePolicy({});
-  for (const url of ["http://localhost/", "http://api.localhost/", "http://metadata.google.internal/", "http://intranet/"]) {
+  for (
+    const url of [
+      "http://localhost/",
+      "http://api.localhost/",
+      "http://metadata.google.internal/",
+      "http://intranet/",
+    ]
+  ) {
     assert.match(await refusal(url, policy), /internal host name/);
   }
   assert.deepEqual(asked, []);
@@ -235,9 +246,15 @@ Deno.test("egress rules: network errors are described without addresses or ports
     ],
     [new TypeError("connecting to 10.0.0.1:5432 failed: connection reset"), /^connection reset/],
     [new DOMException("Signal timed out.", "TimeoutError"), /^no answer before the timeout$/],
-    [new Error("invalid peer certificate: UnknownIssuer for 10.0.0.1"), /certificate is not trusted/],
+    [
+      new Error("invalid peer certificate: UnknownIssuer for 10.0.0.1"),
+      /certificate is not trusted/,
+    ],
     [new Error("dns error: failed to lookup address information"), /does not resolve/],
-    [new Error("something at 192.168.1.1:8080 happened"), /^the connection to the destination failed$/],
+    [
+      new Error("something at 192.168.1.1:8080 happened"),
+      /^the connection to the destination failed$/,
+    ],
     [
       new RequestNotSent("y", { cause: new DestinationNotAllowed("destination not allowed: x") }),
       /^destination not allowed: x$/,
@@ -310,7 +327,8 @@ for (const [kind, field, url] of FOREIGN_URLS) {
       : { [field]: url };
     assert.throws(
       () => assertApiHosts(row(kind, config), []),
-      (e: Error) => e instanceof ApiHostNotAllowed && e.message.startsWith(`publish_config.${field}: `),
+      (e: Error) =>
+        e instanceof ApiHostNotAllowed && e.message.startsWith(`publish_config.${field}: `),
     );
     // the operator's allow-list admits it
     const host = new URL(url).host;

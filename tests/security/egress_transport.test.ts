@@ -3,10 +3,7 @@
 // record what they are asked: only loopback is ever connected to, anything else is recorded and refused.
 // Also: decoded bodies are capped (a gzip bomb stops at the cap), and a prefix read stops early.
 import assert from "node:assert/strict";
-import {
-  parseAllowList,
-  type Resolver,
-} from "../../supabase/functions/_shared/adapters/egress.ts";
+import { parseAllowList, type Resolver } from "../../supabase/functions/_shared/adapters/egress.ts";
 import {
   AnswerTooLarge,
   type Connector,
@@ -47,7 +44,7 @@ function client(allow: string, table: Record<string, string[]> = {}, options = {
   return { http, connector, resolver };
 }
 
-async function serve(handler: (req: Request) => Response | Promise<Response>) {
+function serve(handler: (req: Request) => Response | Promise<Response>) {
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, handler);
   return {
     origin: `http://127.0.0.1:${server.addr.port}`,
@@ -65,8 +62,11 @@ const PROFILE = {
 };
 
 Deno.test("egress transport: a redirect from an allowed emulator to the metadata address is refused without connecting", async () => {
-  const server = await serve(() =>
-    new Response(null, { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data/" } })
+  const server = serve(() =>
+    new Response(null, {
+      status: 302,
+      headers: { location: "http://169.254.169.254/latest/meta-data/" },
+    })
   );
   const { http, connector, resolver } = client("127.0.0.1");
   try {
@@ -82,7 +82,11 @@ Deno.test("egress transport: a redirect from an allowed emulator to the metadata
     });
     assert.deepEqual(
       [failure.errorClass, failure.outcome, failure.message],
-      ["permanent", "not_applied", "Test: destination not allowed: it resolves to a cloud metadata address"],
+      [
+        "permanent",
+        "not_applied",
+        "Test: destination not allowed: it resolves to a cloud metadata address",
+      ],
     );
   } finally {
     http.closeIdle();
@@ -91,8 +95,11 @@ Deno.test("egress transport: a redirect from an allowed emulator to the metadata
 });
 
 Deno.test("egress transport: a redirect to a name that resolves to a private address is refused without connecting", async () => {
-  const server = await serve(() =>
-    new Response(null, { status: 307, headers: { location: "https://files.internal-cdn.example/x" } })
+  const server = serve(() =>
+    new Response(null, {
+      status: 307,
+      headers: { location: "https://files.internal-cdn.example/x" },
+    })
   );
   const { http, connector, resolver } = client("127.0.0.1", {
     "files.internal-cdn.example": ["10.0.0.1"],
@@ -111,7 +118,10 @@ Deno.test("egress transport: a redirect to a name that resolves to a private add
 
 Deno.test("egress transport: a name is connected to at the address that was checked (no second lookup to rebind)", async () => {
   const { http, connector, resolver } = client("", { "cdn.example": ["93.184.216.34"] });
-  const error = await http.request("https://cdn.example:8443/a.mp4").then(() => undefined, (e) => e);
+  const error = await http.request("https://cdn.example:8443/a.mp4").then(
+    () => undefined,
+    (e) => e,
+  );
   assert.ok(error instanceof RequestNotSent, String(error));
   // the recorder was asked for the checked address, not the name, and refused to connect
   assert.deepEqual(connector.asked, ["93.184.216.34:8443"]);
@@ -165,7 +175,7 @@ Deno.test("egress transport: a gzip or deflate bomb is cut at the cap as it deco
     small: await compressed("gzip", 1000),
   };
   assert.ok(bombs.gzip.length < 256 * 1024, `the bomb is small on the wire: ${bombs.gzip.length}`);
-  const server = await serve((req) => {
+  const server = serve((req) => {
     const kind = new URL(req.url).pathname.slice(1) as keyof typeof bombs;
     return new Response(bombs[kind] as Uint8Array<ArrayBuffer>, {
       headers: { "content-encoding": kind === "deflate" ? "deflate" : "gzip" },

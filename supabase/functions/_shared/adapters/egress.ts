@@ -378,7 +378,10 @@ export function describeNetworkError(error: unknown): string {
   if (/closed|no answer|end of stream|UnexpectedEof/i.test(text)) {
     return "the destination closed the connection before a complete answer";
   }
-  if (/not an HTTP|malformed|invalid (chunk|content-length|header)|conflicting|unsupported content-encoding|larger than 1 MiB/i.test(text)) {
+  if (
+    /not an HTTP|malformed|invalid (chunk|content-length|header)|conflicting|unsupported content-encoding|larger than 1 MiB/i
+      .test(text)
+  ) {
     return "the destination's answer is not valid HTTP";
   }
   return "the connection to the destination failed";

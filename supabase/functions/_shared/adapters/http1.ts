@@ -326,7 +326,10 @@ export class Http1Client {
     let body: BodyInit | null | undefined = init.body;
     const limit: BodyLimit = init.bodyPrefixBytes !== undefined
       ? { bytes: init.bodyPrefixBytes, prefix: true }
-      : { bytes: Math.min(init.maxBodyBytes ?? this.maxBodyBytes, this.maxBodyBytes), prefix: false };
+      : {
+        bytes: Math.min(init.maxBodyBytes ?? this.maxBodyBytes, this.maxBodyBytes),
+        prefix: false,
+      };
     for (let redirects = 0;; redirects++) {
       const answer = await this.send(await prepare(method, url, headers, body), limit, init.signal);
       const location = answer.headers.get("location");
@@ -752,7 +755,8 @@ async function readChunked(conn: Connection, limit: number, prefix = false): Pro
     total += size;
     if ((await readLine(conn)) !== "") throw new TypeError("a chunk does not end with CRLF");
   }
-  if (!prefix || total < limit) while ((await readLine(conn)) !== ""); // trailers, ignored
+  if (!prefix || total < limit) { while ((await readLine(conn)) !== ""); // trailers, ignored
+   }
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(total);
   let at = 0;
