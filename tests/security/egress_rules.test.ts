@@ -19,6 +19,7 @@ import {
   assertApiHosts,
 } from "../../supabase/functions/_shared/adapters/api-hosts.ts";
 import { RequestNotSent } from "../../supabase/functions/_shared/adapters/http1.ts";
+import { EmailAdapter } from "../../supabase/functions/_shared/adapters/email.ts";
 import type { PlatformKind, PlatformRow } from "../../supabase/functions/_shared/adapters/types.ts";
 
 const ADDRESSES: [string, AddressClass][] = [
@@ -348,4 +349,17 @@ Deno.test("egress api hosts: the message names the field, the kind's hosts and t
     apiUrlRefusal("x", "publish_config.base_url", 42, []),
     "publish_config.base_url: must be a URL",
   );
+});
+
+Deno.test("egress api hosts: a Mailchimp API key's data centre cannot move the API host", () => {
+  assert.throws(
+    () => new EmailAdapter(row("email", {}), { api_key: "0123abcd-attacker.example/x?" }),
+    (e: Error) => e instanceof ApiHostNotAllowed && /credentials\.api_key/.test(e.message),
+  );
+  assert.throws(
+    () => new EmailAdapter(row("email", {}), { api_key: "0123abcd-us1@attacker.example" }),
+    ApiHostNotAllowed,
+  );
+  // a plain data centre builds (no request is made)
+  new EmailAdapter(row("email", {}), { api_key: "0123abcd-us14" });
 });

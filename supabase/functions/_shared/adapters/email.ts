@@ -138,8 +138,8 @@ function authorization(credentials: CredentialsFor<"email">): string {
 /** publish_config.base_url, else the data centre the API key ends with (`...-us14`). */
 function apiRoot(baseUrl: string | undefined, credentials: CredentialsFor<"email">): string {
   const dc = credentials.api_key?.split("-").at(-1) ?? "us1";
-  // the data centre becomes the API host's first label: nothing else may end the key
-  if (baseUrl === undefined && !/^[a-z]+\d+$/.test(dc)) {
+  // the data centre becomes the first label of a mailchimp.com host: nothing but a label may end the key
+  if (baseUrl === undefined && !/^[a-z0-9]{1,63}$/i.test(dc)) {
     throw new ApiHostNotAllowed("credentials.api_key: does not end with a data centre like -us14");
   }
   return (baseUrl ?? `https://${dc}.api.mailchimp.com/3.0`).replace(/\/+$/, "");
