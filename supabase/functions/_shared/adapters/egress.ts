@@ -150,19 +150,13 @@ function classifyV6(g: number[]): AddressClass {
   // ::a.b.c.d (v4-compatible, deprecated) and ::ffff:0:a.b.c.d (SIIT): never a public destination
   if (zeros(0, 6) || (zeros(0, 4) && g[4] === 0xffff && g[5] === 0)) return "reserved";
   // 64:ff9b::/96: NAT64 to the embedded IPv4 address
-  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) {
-    const inner = classifyV4(v4At(g, 6));
-    return inner;
-  }
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return classifyV4(v4At(g, 6));
   if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return "private"; // local-use NAT64
   if (g[0] === 0x100 && zeros(1, 4)) return "reserved"; // discard-only 100::/64
   if (g[0] === 0x2001 && g[1] === 0xdb8) return "documentation";
   if (g[0] === 0x2001 && g[1] < 0x200) return "protocol"; // 2001::/23, Teredo included
   // 2002::/16: 6to4, reaching the IPv4 address in groups 1-2
-  if (g[0] === 0x2002) {
-    const inner = classifyV4(v4At(g, 1));
-    return inner === "public" ? "public" : inner;
-  }
+  if (g[0] === 0x2002) return classifyV4(v4At(g, 1));
   if (g[0] === 0xfd00 && g[1] === 0xec2 && zeros(2, 7) && g[7] === 0x254) return "metadata"; // AWS
   if ((g[0] & 0xfe00) === 0xfc00) return "private"; // fc00::/7 unique local
   if ((g[0] & 0xffc0) === 0xfe80) return "link-local";

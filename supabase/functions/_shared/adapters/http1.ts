@@ -755,8 +755,8 @@ async function readChunked(conn: Connection, limit: number, prefix = false): Pro
     total += size;
     if ((await readLine(conn)) !== "") throw new TypeError("a chunk does not end with CRLF");
   }
-  if (!prefix || total < limit) { while ((await readLine(conn)) !== ""); // trailers, ignored
-   }
+  // trailers, ignored (a prefix cut inside the body has none to read)
+  if (!prefix || total < limit) await skipTrailers(conn);
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(total);
   let at = 0;
@@ -765,6 +765,10 @@ async function readChunked(conn: Connection, limit: number, prefix = false): Pro
     at += part.length;
   }
   return out;
+}
+
+async function skipTrailers(conn: Connection): Promise<void> {
+  while ((await readLine(conn)) !== "");
 }
 
 /**
