@@ -11,6 +11,7 @@ import {
   RequestNotSent,
 } from "../../supabase/functions/_shared/adapters/http1.ts";
 import { classifyNetworkError } from "../../supabase/functions/_shared/adapters/classify.ts";
+import { createAdapter } from "../../supabase/functions/_shared/adapters/registry.ts";
 
 /** A connector that connects only to 127.0.0.1 and records every destination it is asked for. */
 function recordingConnector() {
@@ -272,5 +273,54 @@ Deno.test("egress transport: a prefix read takes at most its bytes of a huge ans
   } finally {
     http.closeIdle();
     for (const server of Object.values(variants)) server.close();
+  }
+});
+
+Deno.test("egress transport: an X post whose media URL redirects to the metadata service fails unsent, nothing reaches X", async () => {
+  const media = serve(() =>
+    new Response(null, {
+      status: 302,
+      headers: { location: "http://metadata.attacker.example/latest/meta-data/" },
+    })
+  );
+  const apiCalls: string[] = [];
+  const api = serve((req) => {
+    apiCalls.push(new URL(req.url).pathname);
+    return Response.json({ data: { id: "1" } }, { status: 201 });
+  });
+  const { http, connector, resolver } = client("127.0.0.1", {
+    "metadata.attacker.example": ["169.254.169.254"],
+  });
+  try {
+    const adapter = createAdapter(
+      {
+        id: "p",
+        client_id: "c",
+        kind: "x",
+        name: "X",
+        publish_config: { base_url: api.origin },
+        credentials_secret_id: null,
+      },
+      { app_key: "k", app_secret: "s", access_token: "t", access_secret: "a" },
+      { transport: http.request },
+    );
+    const result = await adapter.publish(
+      { body: "with a picture", mediaUrls: [`${media.origin}/cat.jpg`] },
+      { attemptId: "00000000-0000-4000-8000-000000000001" },
+    );
+    assert.ok(!result.ok);
+    assert.equal(result.errorClass, "permanent");
+    assert.equal(result.outcome, "not_applied");
+    assert.match(
+      result.message,
+      /destination not allowed: it resolves to a cloud metadata address/,
+    );
+    assert.deepEqual(resolver.asked, ["metadata.attacker.example"]);
+    assert.deepEqual(connector.asked, [`127.0.0.1:${media.port}`]);
+    assert.deepEqual(apiCalls, []);
+  } finally {
+    http.closeIdle();
+    await media.close();
+    await api.close();
   }
 });
