@@ -1,6 +1,10 @@
 // Sends due webhook deliveries (claimed from public.webhook_deliveries) and records the results in one
 // statement per batch. A 2xx is delivered; anything else is retried by the database's backoff.
+// Endpoints are tenants' URLs: the shared client refuses internal destinations (egress.ts) on the
+// first request and any redirect, only a small prefix of an answer is read, and the error recorded
+// (readable by the tenant in last_error) names no address or port.
 import { z } from "zod";
+import { describeNetworkError } from "../adapters/egress.ts";
 import { http1 } from "../adapters/http1.ts";
 import type { Sql } from "../db.ts";
 import { signWebhook } from "./signature.ts";
@@ -15,6 +19,9 @@ const Delivery = z.object({
 });
 type Delivery = z.infer<typeof Delivery>;
 
+/** The most of an endpoint's answer that is read: only its status counts. */
+export const WEBHOOK_ANSWER_PREFIX_BYTES = 4096;
+
 interface DeliveryResult {
   id: string;
   ok: boolean;
@@ -26,7 +33,7 @@ async function send(delivery: Delivery, timeoutMs: number): Promise<DeliveryResu
   const body = JSON.stringify({ id: delivery.id, ...delivery.payload });
   try {
     // sent once: a lost answer is retried by the database's backoff, not resent by the runtime
-    const response = await http1.fetch(delivery.url, {
+    const response = await http1.request(delivery.url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -37,9 +44,10 @@ async function send(delivery: Delivery, timeoutMs: number): Promise<DeliveryResu
       },
       body,
       signal: AbortSignal.timeout(timeoutMs),
+      bodyPrefixBytes: WEBHOOK_ANSWER_PREFIX_BYTES,
     });
-    await response.body?.cancel();
-    return response.ok ? { id: delivery.id, ok: true, status_code: response.status } : {
+    const ok = response.status >= 200 && response.status <= 299;
+    return ok ? { id: delivery.id, ok: true, status_code: response.status } : {
       id: delivery.id,
       ok: false,
       status_code: response.status,
@@ -49,7 +57,7 @@ async function send(delivery: Delivery, timeoutMs: number): Promise<DeliveryResu
     return {
       id: delivery.id,
       ok: false,
-      error: error instanceof Error ? error.message : String(error),
+      error: describeNetworkError(error),
     };
   }
 }
