@@ -14,12 +14,14 @@
 --   Because the key row is written in the work's own transaction, a request that fails leaves no key behind.
 --   private.finish_idempotency_key(user, endpoint, key, status, body) records the answer (body as the exact
 --   text sent, so a replay is byte-identical).
+-- user_id is the verified token's subject, deliberately without a foreign key: a still-valid token of a deleted
+-- user gets the API's usual answers, not a constraint error (its keys expire like any other).
 -- Retention: a key lives 24 hours after created_at. Claiming deletes the caller's expired key and up to 100
 -- expired keys of anyone (an opportunistic sweep, served by idx_idempotency_keys_created_at); a generic pruning
 -- job may delete `created_at < now() - interval '24 hours'` as well.
 
 create table public.idempotency_keys (
-  user_id uuid not null references auth.users (id) on delete cascade,
+  user_id uuid not null,
   endpoint text not null constraint idempotency_keys_endpoint_check check (endpoint in ('schedule', 'conversions')),
   key text not null constraint idempotency_keys_key_check check (key ~ '^[\x20-\x7e]{1,255}$'),
   request_hash text not null constraint idempotency_keys_request_hash_check check (request_hash ~ '^[0-9a-f]{64}$'),
