@@ -120,6 +120,27 @@ export function screen(parsed: Parsed, now: Date, maxAge = maxAgeSeconds()): Par
   return { candidates, refused, skipped: parsed.skipped };
 }
 
+/** Postgres' deadlock and serialization failures: the batch rolled back whole and may run again. */
+const RETRYABLE = new Set(["40P01", "40001"]);
+
+/**
+ * One call of private.apply_platform_webhook; a batch that lost a deadlock against another delivery
+ * touching the same posts rolled back whole, so it runs again (event ids keep it exactly once).
+ */
+async function applyOnce(sql: Sql, platformId: string, events: unknown): Promise<unknown> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      const [row] = await sql`select private.apply_platform_webhook(${platformId}::uuid, ${
+        sql.json(events as Parameters<typeof sql.json>[0])
+      }) as reply`;
+      return row.reply;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 3 || typeof code !== "string" || !RETRYABLE.has(code)) throw error;
+    }
+  }
+}
+
 /** Applies the accepted events (ids already received count as duplicate) and reports each. */
 export async function applyEvents(
   sql: Sql,
@@ -128,11 +149,8 @@ export async function applyEvents(
 ): Promise<WebhookReply> {
   const reports: EventReport[] = [];
   if (parsed.candidates.length > 0) {
-    const events = parsed.candidates.map((c) => c.event);
-    const [row] = await sql`select private.apply_platform_webhook(${platformId}::uuid, ${
-      sql.json(JSON.parse(JSON.stringify(events)))
-    }) as reply`;
-    const reply = SqlReply.parse(row.reply);
+    const events = JSON.parse(JSON.stringify(parsed.candidates.map((c) => c.event)));
+    const reply = SqlReply.parse(await applyOnce(sql, platformId, events));
     reply.events.forEach((e, i) => {
       reports.push({
         field: parsed.candidates[i].field,
