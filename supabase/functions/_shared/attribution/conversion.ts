@@ -1,8 +1,7 @@
 // Recording a conversion as the signed-in user (RLS decides what they may attribute): validated
 // here, matched and written by public.record_conversion.
 import { z } from "zod";
-import { asUser } from "../db.ts";
-import type { Claims } from "../auth.ts";
+import type { Tx } from "../db.ts";
 import { HttpError } from "../http.ts";
 
 const text = z.string().trim().min(1).max(500);
@@ -73,26 +72,26 @@ function statusOf(error: unknown): HttpError | undefined {
   return undefined;
 }
 
-export async function recordConversion(claims: Claims, request: ConversionRequest) {
-  try {
-    return await asUser(claims, async (tx) => {
-      const [row] = await tx`select public.record_conversion(${
-        tx.json(JSON.parse(JSON.stringify(request)))
-      }) as r`;
-      const recorded = Recorded.parse(row.r);
-      const [matched] = recorded.distribution_id
-        ? await tx`
-            select d.id, d.platform_id, p.kind as platform_kind, d.cross_post_group_id, d.content_id,
-                   d.title, d.status, d.published_at, d.clicks, d.conversions
-            from public.distributions d join public.platforms p on p.id = d.platform_id
-            where d.id = ${recorded.distribution_id}`
-        : [];
-      return {
-        conversion: recorded,
-        distribution: matched ? MatchedDistribution.parse(matched) : null,
-      };
-    });
-  } catch (error) {
-    throw statusOf(error) ?? error;
-  }
+/** An error of recording as its HTTP refusal where it is one, else the error itself. */
+export function conversionError(error: unknown): unknown {
+  return statusOf(error) ?? error;
+}
+
+/** Records the conversion in `tx`, a transaction already running as the user. */
+export async function recordConversionIn(tx: Tx, request: ConversionRequest) {
+  const [row] = await tx`select public.record_conversion(${
+    tx.json(JSON.parse(JSON.stringify(request)))
+  }) as r`;
+  const recorded = Recorded.parse(row.r);
+  const [matched] = recorded.distribution_id
+    ? await tx`
+        select d.id, d.platform_id, p.kind as platform_kind, d.cross_post_group_id, d.content_id,
+               d.title, d.status, d.published_at, d.clicks, d.conversions
+        from public.distributions d join public.platforms p on p.id = d.platform_id
+        where d.id = ${recorded.distribution_id}`
+    : [];
+  return {
+    conversion: recorded,
+    distribution: matched ? MatchedDistribution.parse(matched) : null,
+  };
 }
