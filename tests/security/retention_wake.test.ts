@@ -71,7 +71,8 @@ Deno.test("retention: a statement that marks nothing ready queues no wake-up", a
       return n.n;
     });
     assert.equal(queued, 0);
-    const requests = await sql`select 1 from public.distribution_requests where content_id = ${row.id}`;
+    const requests =
+      await sql`select 1 from public.distribution_requests where content_id = ${row.id}`;
     assert.equal(requests.length, 0);
   } finally {
     await sql.end();
