@@ -176,8 +176,9 @@ comment on function private.prune_batch(text, interval, integer) is
 
 -- Snapshot downsampling. Every snapshot younger than p_keep_all stays; older ones are reduced to the last of
 -- each UTC day per distribution until p_keep_daily (null: forever), and beyond it to the last of each week.
--- Works through the snapshots below each zone's boundary from where it got last time (retention_state), at most
--- p_limit rows per statement and p_max_batches statements. Returns the snapshots deleted.
+-- Works through the snapshots below each zone's boundary a week at a time from where it got last time
+-- (retention_state), at most p_limit rows per statement and p_max_batches statements. Returns the snapshots
+-- deleted.
 create function private.downsample_metrics(p_keep_all interval, p_keep_daily interval, p_limit integer,
                                            p_max_batches integer)
 returns integer
@@ -194,6 +195,9 @@ declare
   v_zone text;
   v_bucket interval;
   v_to timestamptz;
+  v_chunk_end timestamptz;
+  v_next timestamptz;
+  v_done boolean;
   v_n integer;
   v_total integer := 0;
   v_batches integer := 0;
@@ -212,9 +216,19 @@ begin
     if v_zone = 'daily' and v_weeks_to is not null then
       v_from := greatest(v_from, v_weeks_to);
     end if;
-    continue when v_from >= v_to;
+    v_done := false;
     loop
       exit when v_batches >= p_max_batches;
+      -- The next week (Monday to Monday, UTC) below the boundary that has snapshots: one statement never sorts
+      -- more than a week of snapshots, and no day or week is split between two statements.
+      select min(m.recorded_at) into v_next from public.distribution_metrics m
+      where m.recorded_at >= v_from and m.recorded_at < v_to;
+      if v_next is null then
+        v_done := true;
+        exit;
+      end if;
+      v_from := greatest(v_from, date_bin(interval '7 days', v_next, v_day_origin));
+      v_chunk_end := least(v_to, date_bin(interval '7 days', v_from, v_day_origin) + interval '7 days');
       v_batches := v_batches + 1;
       delete from public.distribution_metrics m where m.id = any (array(
         select x.id from (
@@ -222,19 +236,19 @@ begin
                  row_number() over (partition by m2.distribution_id, date_bin(v_bucket, m2.recorded_at, v_day_origin)
                                     order by m2.recorded_at desc, m2.id desc) as rn
           from public.distribution_metrics m2
-          where m2.recorded_at >= v_from and m2.recorded_at < v_to
+          where m2.recorded_at >= v_from and m2.recorded_at < v_chunk_end
         ) x
         where x.rn > 1
         limit p_limit));
       get diagnostics v_n = row_count;
       v_total := v_total + v_n;
       if v_n < p_limit then
-        insert into private.retention_state as r (target, done_through)
-        values ('distribution_metrics_' || v_zone, v_to)
-        on conflict (target) do update set done_through = greatest(excluded.done_through, r.done_through);
-        exit;
+        v_from := v_chunk_end;  -- this week is done
       end if;
     end loop;
+    insert into private.retention_state as r (target, done_through)
+    values ('distribution_metrics_' || v_zone, case when v_done then v_to else v_from end)
+    on conflict (target) do update set done_through = greatest(excluded.done_through, r.done_through);
   end loop;
   return v_total;
 end
