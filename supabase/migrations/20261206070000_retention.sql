@@ -18,6 +18,8 @@
 --   platform_cancellations   done or failed, last changed more than keep_for ago.
 --   metrics_sync_stats       hours that ended more than keep_for ago (platform_health reads the last 24 h).
 --   cron_job_run_details     pg_cron's run log (cron.job_run_details), runs started more than keep_for ago.
+--   idempotency_keys         Idempotency-Key answers created more than keep_for ago (a key is honoured for 24 h;
+--                            claiming a key also clears a few expired ones).
 --   net_http_response        pg_net's response table (net._http_response), by its created column (the one
 --                            hosted pg_net and the local stand-in share).
 -- keep_for null keeps a target forever; it is at least one day otherwise. A target whose table is missing is
@@ -29,7 +31,7 @@ create table public.retention_settings (
   target text primary key constraint retention_settings_target_check check (target in (
     'distribution_attempts', 'distribution_metrics', 'distribution_metrics_daily', 'webhook_deliveries',
     'platform_webhook_events', 'distribution_requests', 'platform_cancellations', 'metrics_sync_stats',
-    'cron_job_run_details', 'net_http_response')),
+    'cron_job_run_details', 'net_http_response', 'idempotency_keys')),
   keep_for interval constraint retention_settings_keep_for_check
     check (keep_for is null or (keep_for >= interval '1 day' and extract(month from keep_for) = 0)),
   batch_size integer not null default 5000 constraint retention_settings_batch_size_check
@@ -58,6 +60,7 @@ insert into public.retention_settings (target, keep_for, notes) values
   ('platform_webhook_events', interval '30 days', 'Inbound platform callbacks.'),
   ('distribution_requests', interval '30 days', 'Done or failed content-generation requests.'),
   ('platform_cancellations', interval '30 days', 'Done or failed cancellations.'),
+  ('idempotency_keys', interval '1 day', 'Idempotency-Key answers; a key is honoured for 24 hours.'),
   ('metrics_sync_stats', interval '90 days', 'Hourly metric read counts.'),
   ('cron_job_run_details', interval '7 days', 'pg_cron run log (about 5,800 runs a day).'),
   ('net_http_response', interval '1 day', 'pg_net responses (hosted pg_net also expires them by its ttl).');
@@ -149,6 +152,13 @@ begin
         order by s2.hour
         limit p_limit
         for update skip locked));
+    when 'idempotency_keys' then
+      delete from public.idempotency_keys k where (k.user_id, k.endpoint, k.key) in (
+        select k2.user_id, k2.endpoint, k2.key from public.idempotency_keys k2
+        where k2.created_at < v_cutoff
+        order by k2.created_at
+        limit p_limit
+        for update skip locked);
     when 'cron_job_run_details' then
       if to_regclass('cron.job_run_details') is null then
         return 0;

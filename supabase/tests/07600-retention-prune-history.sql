@@ -5,7 +5,7 @@ set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(48);
+select plan(49);
 select tests.create_two_clients();
 
 -- Fixture ids (A): a published post (final), a failed one (not final), a cancelled one (final).
@@ -89,6 +89,14 @@ insert into cron.job_run_details (jobid, command, status, return_message, start_
 insert into net._http_response (id, status_code, content, created) values
   (-424241, 200, 'old response', now() - interval '2 days'),
   (-424242, 200, 'recent response', now() - interval '1 hour');
+
+-- Idempotency-Key answers: honoured for 24 hours, then pruned.
+insert into idempotency_keys (user_id, endpoint, key, request_hash, status, response_body, created_at, completed_at)
+values
+  (tests.get_user_id('owner_a@test.local'), 'schedule', 'old-key', repeat('a', 64), 201, '{}',
+   now() - interval '25 hours', now() - interval '25 hours'),
+  (tests.get_user_id('owner_a@test.local'), 'schedule', 'recent-key', repeat('b', 64), 201, '{}',
+   now() - interval '1 hour', now() - interval '1 hour');
 
 -- The reports, as the owner of A sees them, before pruning.
 create function pg_temp.reports() returns table (report text, answer text) language sql as $$
@@ -225,6 +233,8 @@ select is(array(select command from cron.job_run_details where jobid = 424242), 
   'cron.job_run_details: runs past 7 days are deleted');
 select is(array(select content from net._http_response where id in (-424241, -424242)), array['recent response'],
   'net._http_response: responses past a day are deleted');
+select is(array(select key from idempotency_keys where user_id = tests.get_user_id('owner_a@test.local') order by key),
+  array['recent-key'], 'idempotency keys: answers past a day are deleted');
 select is((select (result ->> 'webhook_deliveries')::int from pruned), 2, 'the result counts the rows deleted per target');
 
 -- Bounded: at most batch_size rows per statement and max_batches statements per target and run.
