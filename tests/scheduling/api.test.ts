@@ -278,7 +278,7 @@ Deno.test("schedule: A/B variants of a platform are all-or-nothing; every varian
     assert.equal(onX.distributions, undefined, "nothing reported as written");
     assert.deepEqual(onX.errors.map((e: { field: string }) => e.field), [
       "variants.0.variant_group",
-      "variants.1.timing.at",
+      "variants.1.at",
     ]);
     assert.match(onX.errors[0].message, /another variant for this platform failed/);
     assert.equal(onX.errors[1].message, "posts_per_hour limit (1) reached");

@@ -1,6 +1,7 @@
 // What a verified callback does, whatever the platform: events applied in one SQL call.
 import { z } from "zod";
 import type { Sql } from "../db.ts";
+import { pgJson } from "../text.ts";
 
 const counts = z.record(z.string(), z.number().int().nonnegative());
 
@@ -30,7 +31,7 @@ export async function applyEvents(
 ): Promise<ApplyReply> {
   if (events.length === 0) return { applied: 0, unknown_post: 0, ignored: 0 };
   const [row] = await sql`select private.apply_platform_webhook(${platformId}::uuid, ${
-    sql.json(JSON.parse(JSON.stringify(events)))
+    sql.json(pgJson(events))
   }) as reply`;
   const reply = ApplyReply.parse(row.reply);
   if (reply.unknown_post > 0) {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { http1 } from "../adapters/http1.ts";
 import type { Sql } from "../db.ts";
+import { pgJson } from "../text.ts";
 import { signWebhook } from "./signature.ts";
 
 const Delivery = z.object({
@@ -73,7 +74,7 @@ export async function deliverDue(
       rows.map((row) => send(Delivery.parse(row), options.timeoutMs)),
     );
     await sql`select private.record_webhook_deliveries(${
-      sql.json(JSON.parse(JSON.stringify(results)))
+      sql.json(pgJson(results))
     })`;
     for (const r of results) r.ok ? totals.delivered++ : totals.failed_attempts++;
   }
