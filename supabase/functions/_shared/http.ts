@@ -30,7 +30,10 @@ type Issue = z.core.$ZodIssue;
 function issueErrors(issue: Issue, prefix: PropertyKey[] = []): FieldError[] {
   const path = [...prefix, ...issue.path];
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => ({ field: fieldName([...path, key]), message: "unknown field" }));
+    return issue.keys.map((key) => ({
+      field: fieldName([...path, key]),
+      message: "unknown field",
+    }));
   }
   if (issue.code === "invalid_union" && issue.errors.length > 0) {
     // The branch the value came closest to (fewest issues) names the inner field; a tie keeps the

@@ -18,7 +18,9 @@ function isPgError(error: unknown): error is PgError {
 }
 
 /** The SQL half's DETAIL: a JSON list of {field, message}, when it gives one. */
-function detailFields(detail: string | undefined): { field: string; message: string }[] | undefined {
+function detailFields(
+  detail: string | undefined,
+): { field: string; message: string }[] | undefined {
   if (!detail?.startsWith("[")) return undefined;
   try {
     const parsed = JSON.parse(detail);
@@ -45,7 +47,11 @@ function constraintField(e: PgError): string | undefined {
 
 function refusal(status: number, e: PgError): HttpError {
   const field = e.column_name || constraintField(e) || "(body)";
-  return new HttpError(status, e.message, detailFields(e.detail) ?? [{ field, message: e.message }]);
+  return new HttpError(
+    status,
+    e.message,
+    detailFields(e.detail) ?? [{ field, message: e.message }],
+  );
 }
 
 /** The HTTP error for a Postgres error the caller's data caused, or undefined. */

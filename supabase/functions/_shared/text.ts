@@ -1,12 +1,9 @@
 // The one rule for text from outside: Postgres text and jsonb cannot hold U+0000, and a lone UTF-16
-// surrogate is not a character. A caller's request with either is refused (textProblem, applied by
+// surrogate is not a character. A caller's request with either is refused (textProblems, applied by
 // readJson to every body); what a platform sends or answers is stored with each replaced by U+FFFD
 // (pgJson), since a platform's text is not ours to refuse and must not make a write fail.
 
-const NUL = /\u0000/;
-// A high surrogate not followed by a low one, or a low one not preceded by a high one.
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NUL = "\u0000";
 
 export interface TextProblem {
   field: string;
@@ -15,8 +12,9 @@ export interface TextProblem {
 
 /** Why `text` cannot be stored, or undefined when it can. */
 export function badText(text: string): string | undefined {
-  if (NUL.test(text)) return "must not contain the NUL character (\\u0000)";
-  if (LONE_SURROGATE.test(text)) return "must not contain a lone UTF-16 surrogate (e.g. \\ud800)";
+  if (text.includes(NUL)) return "must not contain the NUL character (\\u0000)";
+  // a high surrogate not followed by a low one, or a low one not preceded by a high one
+  if (!text.isWellFormed()) return "must not contain a lone UTF-16 surrogate (e.g. \\ud800)";
   return undefined;
 }
 
@@ -53,7 +51,7 @@ export function textProblems(value: unknown, limit = 20): TextProblem[] {
 
 /** `text` with NUL and lone surrogates replaced by U+FFFD. */
 export function safeText(text: string): string {
-  return text.replace(BAD_TEXT, "\ufffd");
+  return text.replaceAll(NUL, "\ufffd").toWellFormed();
 }
 
 function clean(v: unknown): unknown {

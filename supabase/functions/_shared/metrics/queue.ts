@@ -22,9 +22,7 @@ export async function recordMetrics(
 ): Promise<RecordMetricsReply> {
   const empty = { recorded: 0, failed: 0, ignored: [], feedback: 0, platforms: 0 };
   if (batch.length === 0) return empty;
-  const [row] = await sql`select private.record_metrics(${
-    sql.json(pgJson(batch))
-  }) as reply`;
+  const [row] = await sql`select private.record_metrics(${sql.json(pgJson(batch))}) as reply`;
   return RecordMetricsReply.parse(row.reply);
 }
 

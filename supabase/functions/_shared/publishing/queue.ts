@@ -94,9 +94,7 @@ export function claimHandoffs(
 export async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<Set<string>> {
   if (outcomes.length === 0) return new Set();
   const rows = await sql<{ id: string }[]>`
-    select id from private.record_publish_outcomes(${
-    sql.json(pgJson(outcomes))
-  })
+    select id from private.record_publish_outcomes(${sql.json(pgJson(outcomes))})
       as id`;
   return new Set(rows.map((r) => r.id));
 }

@@ -36,7 +36,11 @@ export const SCHEDULING_HORIZON_HOURS = 17520;
 /** An exact posting time: an instant within the scheduling horizon from now. */
 export const ScheduleTimeSchema = InstantSchema.refine(
   (at) => Date.parse(at) <= Date.now() + SCHEDULING_HORIZON_HOURS * 3600_000,
-  { message: `must be within the scheduling horizon (${SCHEDULING_HORIZON_HOURS / 24} days from now)` },
+  {
+    message: `must be within the scheduling horizon (${
+      SCHEDULING_HORIZON_HOURS / 24
+    } days from now)`,
+  },
 );
 
 /** Most platform ids one request names (a client's every connection fits comfortably). */

@@ -73,9 +73,7 @@ export async function deliverDue(
     const results = await Promise.all(
       rows.map((row) => send(Delivery.parse(row), options.timeoutMs)),
     );
-    await sql`select private.record_webhook_deliveries(${
-      sql.json(pgJson(results))
-    })`;
+    await sql`select private.record_webhook_deliveries(${sql.json(pgJson(results))})`;
     for (const r of results) r.ok ? totals.delivered++ : totals.failed_attempts++;
   }
   return totals;
