@@ -512,6 +512,13 @@ Deno.test("every hostile input class to every endpoint: 4xx naming the field, no
   const sql = connect();
   try {
     const tenant = await createTenant(sql, [{ kind: "x" }, { kind: "linkedin" }]);
+    // A webhook secret, so unsigned callbacks reach the signature check rather than stop at
+    // "unknown platform".
+    const [secret] = await sql`select vault.create_secret(
+      ${JSON.stringify({ access_token: "t", webhook_secret: "corpus-webhook-secret" })},
+      ${`corpus-${tenant.platforms[0]}`}, 'input corpus') as id`;
+    await sql`update public.platforms set credentials_secret_id = ${secret.id}
+               where id = ${tenant.platforms[0]}`;
     const scheduled = await api(tenant.token, "POST", "", {
       content: { title: "Corpus", body: "The one distribution the corpus aims at." },
       platform_ids: [tenant.platforms[0]],
