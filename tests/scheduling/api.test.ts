@@ -129,7 +129,7 @@ Deno.test("schedule: a malformed request -> 400 naming every bad field, nothing 
         "timezone",
         "cross_post.stagger_minutes",
         "variants",
-        "(body)",
+        "surprise",
       ]
     ) {
       assert.ok(fields.has(field), `${field} named in ${JSON.stringify(reply.body.details)}`);

@@ -7,7 +7,7 @@ import {
   type AdaptPlatform,
 } from "../../supabase/functions/_shared/scheduling/adapt.ts";
 import { connect } from "../_support/stack.ts";
-import { api, createTenant, future } from "../scheduling/helpers.ts";
+import { api, createTenant, future, LONG_BODY } from "../scheduling/helpers.ts";
 
 const HOSTILE = '<script>alert(1)</script>Budget <iframe src="javascript:alert(2)"></iframe>' +
   "tips & <b>tricks</b> &lt;script&gt;x&lt;/script&gt;";
@@ -64,7 +64,7 @@ Deno.test("POST /schedule stores sanitized titles for WordPress and email", asyn
       { kind: "email", publish_config: EMAIL_CONFIG },
     ]);
     const reply = await api(tenant.token, "POST", "", {
-      content: { title: HOSTILE, body: "Body." },
+      content: { title: HOSTILE, body: LONG_BODY },
       platform_ids: tenant.platforms,
       at: future(3),
     });

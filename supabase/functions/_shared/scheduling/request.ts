@@ -17,7 +17,7 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-export const TimeZoneSchema = z.string().refine(isTimeZone, {
+export const TimeZoneSchema = z.string().max(64).refine(isTimeZone, {
   message: "not an IANA time zone (e.g. America/New_York)",
 });
 
