@@ -6,7 +6,6 @@
 import type postgres from "postgres";
 import { z } from "zod";
 import type { Tx } from "../db.ts";
-import { HttpError } from "../http.ts";
 import { httpErrorFromSql } from "../sql-errors.ts";
 import { pgJson } from "../text.ts";
 
