@@ -420,6 +420,14 @@ function endpoints(platformId: string, distributionId: string): Endpoint[] {
       auth: "public",
       probes: [{ class: "unknown platform", token: "none" }, ...AUTH],
     },
+    ...[["schedule", ""], ["schedule", dist], ["conversions", ""], ["platforms", `/${platformId}`]]
+      .map(([fn, path]): Endpoint => ({
+        fn,
+        method: "DELETE",
+        path,
+        auth: "user",
+        probes: [{ class: "a method no route takes" }, ...AUTH],
+      })),
     service("publish", "budget_ms"),
     service("metrics", "batch_size"),
     service("ab-tests", "alpha"),
@@ -550,6 +558,9 @@ Deno.test("every hostile input class to every endpoint: 4xx naming the field, no
         const authFailure = probe.token && ["none", "garbage", "expired"].includes(probe.token);
         if (authFailure && endpoint.auth !== "public" && ![401, 403].includes(reply.status)) {
           failures.push(`${where}: expected 401/403, got ${reply.status} ${shown}`);
+        }
+        if (probe.class === "a method no route takes" && ![404, 405].includes(reply.status)) {
+          failures.push(`${where}: expected 404/405, got ${reply.status} ${shown}`);
         }
         if (probe.token === "user" && endpoint.auth === "service" && reply.status !== 403) {
           failures.push(`${where}: expected 403, got ${reply.status} ${shown}`);
