@@ -69,6 +69,13 @@ function bodyProbes(opts: {
   const probes: Probe[] = [
     { class: "invalid JSON", payload: { bytes: enc.encode('{"a": [1, ') }, field: "(body)" },
     { class: "not an object", payload: { json: [1, 2, 3] }, field: "(body)" },
+    {
+      class: "nested 100,000 deep",
+      payload: {
+        bytes: enc.encode(`{"${opts.textField}": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`),
+      },
+      field: "(body)",
+    },
     { class: "oversized", payload: { json: { ...opts.base, pad: OVERSIZED } }, field: "(body)" },
     {
       class: "unknown field",

@@ -167,6 +167,11 @@ Deno.test("a platform's NUL and lone surrogates are stored as U+FFFD, where raw 
       ids: ["a\ufffd"],
       "k\ufffd": 1,
     });
+    // a platform's JSON nested 100,000 deep is cut, not a stack overflow
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const [cut] = await sql`select jsonb_typeof(${sql.json(pgJson({ deep }))}::jsonb) as t`;
+    assert.equal(cut.t, "object");
   } finally {
     await sql.end();
   }

@@ -127,6 +127,28 @@ function invalidUtf8(bytes: Uint8Array): HttpError {
   );
 }
 
+/** Deepest nesting a request body may have (no request schema comes near it). */
+export const MAX_JSON_DEPTH = 32;
+
+/** How deeply `text` nests arrays and objects, counted outside strings; stops past `limit`. */
+function nesting(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      deepest = Math.max(deepest, ++depth);
+      if (deepest > limit) break;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 /** Bytes -> JSON, refusing invalid UTF-8, invalid JSON, NUL and lone surrogates with their field. */
 export function parseJsonBytes(bytes: Uint8Array): unknown {
   let text: string;
@@ -136,6 +158,9 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
     throw invalidUtf8(bytes);
   }
   if (text.trim() === "") throw notJson("the body is empty");
+  if (nesting(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw notJson(`nested more than ${MAX_JSON_DEPTH} levels deep`);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -54,19 +54,29 @@ export function safeText(text: string): string {
   return text.replaceAll(NUL, "\ufffd").toWellFormed();
 }
 
-function clean(v: unknown): unknown {
-  if (typeof v === "string") return safeText(v);
-  if (Array.isArray(v)) return v.map(clean);
-  if (v !== null && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v).map(([k, item]) => [safeText(k), clean(item)]));
+/** Deeper than this, a platform's JSON is cut (a value nested past it is stored as null). */
+export const MAX_STORED_DEPTH = 64;
+
+function clean(v: unknown, depth: number): unknown {
+  if (depth > MAX_STORED_DEPTH) return null;
+  const value = v !== null && typeof v === "object" && "toJSON" in v &&
+      typeof v.toJSON === "function"
+    ? v.toJSON()
+    : v;
+  if (typeof value === "string") return safeText(value);
+  if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, item]) => [safeText(k), clean(item, depth + 1)]),
+    );
   }
-  return v;
+  return value;
 }
 
 /**
- * A JSON copy of `value` whose strings and keys Postgres text and jsonb accept, typed as JSON.parse
- * types its result (what postgres.js `sql.json` takes).
+ * A JSON copy of `value` whose strings and keys Postgres text and jsonb accept and whose nesting is
+ * bounded, typed as JSON.parse types its result (what postgres.js `sql.json` takes).
  */
 export function pgJson(value: unknown): ReturnType<typeof JSON.parse> {
-  return clean(JSON.parse(JSON.stringify(value ?? null)));
+  return JSON.parse(JSON.stringify(clean(value ?? null, 0)) ?? "null");
 }
