@@ -201,33 +201,38 @@ export async function readOptionalJson<T extends z.ZodType>(
 }
 
 /**
- * Wraps a handler: known errors become their status (Postgres errors the caller's data caused
- * included); anything else is a 500 that carries only a request id, logged with the full error.
+ * The reply to a thrown error: known errors become their status (Postgres errors the caller's data
+ * caused included); anything else is a 500 that carries only a request id, logged with the error.
  */
+export function errorResponse(req: Request, thrown: unknown): Response {
+  const error = httpErrorFromSql(thrown) ?? thrown;
+  if (error instanceof HttpError && error.status < 500) {
+    return json(error.status, { error: error.message, details: error.details });
+  }
+  if (error instanceof AuthError) return json(error.status, { error: error.message });
+  const requestId = crypto.randomUUID();
+  console.error(`request ${requestId} (${req.method} ${new URL(req.url).pathname}):`, error);
+  const known = error instanceof HttpError;
+  return json(
+    known ? error.status : 500,
+    {
+      error: known ? error.message : "internal error",
+      ...(known && error.details !== undefined ? { details: error.details } : {}),
+      request_id: requestId,
+    },
+    { "x-request-id": requestId },
+  );
+}
+
+/** Wraps a handler: whatever it throws becomes a reply (errorResponse). */
 export function handle(
   handler: (req: Request) => Promise<Response>,
 ): (req: Request) => Promise<Response> {
   return async (req) => {
     try {
       return await handler(req);
-    } catch (thrown) {
-      const error = httpErrorFromSql(thrown) ?? thrown;
-      if (error instanceof HttpError && error.status < 500) {
-        return json(error.status, { error: error.message, details: error.details });
-      }
-      if (error instanceof AuthError) return json(error.status, { error: error.message });
-      const requestId = crypto.randomUUID();
-      console.error(`request ${requestId} (${req.method} ${new URL(req.url).pathname}):`, error);
-      const known = error instanceof HttpError;
-      return json(
-        known ? error.status : 500,
-        {
-          error: known ? error.message : "internal error",
-          ...(known && error.details !== undefined ? { details: error.details } : {}),
-          request_id: requestId,
-        },
-        { "x-request-id": requestId },
-      );
+    } catch (error) {
+      return errorResponse(req, error);
     }
   };
 }
