@@ -58,10 +58,15 @@ function refusal(status: number, e: PgError): HttpError {
 export function httpErrorFromSql(error: unknown): HttpError | undefined {
   if (!isPgError(error)) return undefined;
   const code = error.code;
+  // no_data_found: unknown, or another client's
   if (code === "P0002" || code === "02000") return new HttpError(404, error.message);
+  // insufficient_privilege / RLS: e.g. a viewer trying to write
   if (code === "42501") return new HttpError(403, error.message);
+  // object_not_in_prerequisite_state: an illegal state change
   if (code === "55000") return new HttpError(409, error.message);
+  // unique_violation: the value is taken
   if (code === "23505") return refusal(409, error);
+  // the status machine trigger (check_violation) names both states
   if (code === "23514" && /illegal status change/i.test(error.message)) {
     return new HttpError(409, error.message);
   }
