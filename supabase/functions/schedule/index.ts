@@ -8,9 +8,10 @@
 //   POST  /schedule/distributions/:id/retry
 // An illegal state change is 409 with the reason; another client's distribution is 404.
 // POST /schedule honours an Idempotency-Key header (see _shared/idempotency.ts).
+import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
-import { handle, HttpError, json, readJson } from "../_shared/http.ts";
+import { handle, HttpError, json, readJson, readOptionalJson } from "../_shared/http.ts";
 import { idempotencyKeyOf, onceAsUser } from "../_shared/idempotency.ts";
 import { callStateChange, type StateChange } from "../_shared/scheduling/contract.ts";
 import { schedulingDeps } from "../_shared/scheduling/deps.ts";
@@ -71,6 +72,7 @@ Deno.serve(handle(async (req) => {
     return stateChangeReply(result);
   }
   if (action && action in ACTIONS && req.method === "POST") {
+    await readOptionalJson(req, z.strictObject({})); // these take no fields
     return stateChangeReply(await asUser(claims, (tx) => callStateChange(tx, ACTIONS[action], id)));
   }
   throw new HttpError(405, `${req.method} is not allowed here`);

@@ -6,6 +6,17 @@ import { HttpError } from "../http.ts";
 
 const text = z.string().trim().min(1).max(500);
 
+/** Metadata: a flat-ish object of at most 50 keys and 16 KiB as JSON. */
+const MAX_METADATA_KEYS = 50;
+const MAX_METADATA_BYTES = 16 * 1024;
+const Metadata = z.record(z.string().min(1).max(200), z.unknown())
+  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, {
+    message: `at most ${MAX_METADATA_KEYS} keys`,
+  })
+  .refine((m) => new TextEncoder().encode(JSON.stringify(m)).length <= MAX_METADATA_BYTES, {
+    message: `at most ${MAX_METADATA_BYTES} bytes as JSON`,
+  });
+
 export const ConversionRequest = z.object({
   client_id: z.uuid().optional(),
   distribution_id: z.uuid().optional(),
@@ -17,7 +28,7 @@ export const ConversionRequest = z.object({
   currency: z.string().regex(/^[A-Za-z]{3}$/, "an ISO 4217 code").optional(),
   occurred_at: z.iso.datetime({ offset: true }).optional(),
   external_ref: text.optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: Metadata.optional(),
 }).strict().superRefine((c, ctx) => {
   const byUtm = c.utm_campaign !== undefined && c.utm_source !== undefined;
   if (!c.distribution_id && !byUtm && !c.utm_content) {

@@ -3,6 +3,7 @@
 // and the reply lists every event's outcome, so one bad event is refused alone.
 import { z } from "zod";
 import type { Sql } from "../db.ts";
+import { pgJson } from "../text.ts";
 
 const counts = z.record(z.string().max(100), z.number().int().nonnegative());
 
@@ -127,11 +128,15 @@ const RETRYABLE = new Set(["40P01", "40001"]);
  * One call of private.apply_platform_webhook; a batch that lost a deadlock against another delivery
  * touching the same posts rolled back whole, so it runs again (event ids keep it exactly once).
  */
-async function applyOnce(sql: Sql, platformId: string, events: unknown): Promise<unknown> {
+async function applyOnce(
+  sql: Sql,
+  platformId: string,
+  events: ReturnType<typeof pgJson>,
+): Promise<unknown> {
   for (let attempt = 1;; attempt++) {
     try {
       const [row] = await sql`select private.apply_platform_webhook(${platformId}::uuid, ${
-        sql.json(events as Parameters<typeof sql.json>[0])
+        sql.json(events)
       }) as reply`;
       return row.reply;
     } catch (error) {
@@ -149,7 +154,7 @@ export async function applyEvents(
 ): Promise<WebhookReply> {
   const reports: EventReport[] = [];
   if (parsed.candidates.length > 0) {
-    const events = JSON.parse(JSON.stringify(parsed.candidates.map((c) => c.event)));
+    const events = pgJson(parsed.candidates.map((c) => c.event));
     const reply = SqlReply.parse(await applyOnce(sql, platformId, events));
     reply.events.forEach((e, i) => {
       reports.push({

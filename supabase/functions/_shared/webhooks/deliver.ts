@@ -7,6 +7,7 @@ import { z } from "zod";
 import { describeNetworkError } from "../adapters/egress.ts";
 import { http1 } from "../adapters/http1.ts";
 import type { Sql } from "../db.ts";
+import { pgJson } from "../text.ts";
 import { signWebhook } from "./signature.ts";
 
 const Delivery = z.object({
@@ -80,9 +81,7 @@ export async function deliverDue(
     const results = await Promise.all(
       rows.map((row) => send(Delivery.parse(row), options.timeoutMs)),
     );
-    await sql`select private.record_webhook_deliveries(${
-      sql.json(JSON.parse(JSON.stringify(results)))
-    })`;
+    await sql`select private.record_webhook_deliveries(${sql.json(pgJson(results))})`;
     for (const r of results) r.ok ? totals.delivered++ : totals.failed_attempts++;
   }
   return totals;
