@@ -1,6 +1,7 @@
 // JSON replies and the one place that turns thrown errors into HTTP statuses.
 import { z } from "zod";
 import { AuthError } from "./auth.ts";
+import { preflight, withCors } from "./cors.ts";
 
 export function json(status: number, body: unknown, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -40,11 +41,12 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T): Pr
   return parsed.data;
 }
 
-/** Wraps a handler: known errors become their status, anything else a 500 with its message. */
+/** Wraps a handler: known errors become their status, anything else a 500 with its message; an
+ * OPTIONS request is a CORS preflight, answered without running the handler. */
 export function handle(
   handler: (req: Request) => Promise<Response>,
 ): (req: Request) => Promise<Response> {
-  return async (req) => {
+  const answer = async (req: Request): Promise<Response> => {
     try {
       return await handler(req);
     } catch (error) {
@@ -56,4 +58,5 @@ export function handle(
       return json(500, { error: error instanceof Error ? error.message : String(error) });
     }
   };
+  return async (req) => req.method === "OPTIONS" ? preflight() : withCors(await answer(req));
 }
