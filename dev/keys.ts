@@ -33,5 +33,7 @@ console.log(`SUPABASE_ANON_KEY=${await sign("anon")}`);
 console.log(`SUPABASE_SERVICE_ROLE_KEY=${await sign("service_role")}`);
 console.log(`SUPABASE_JWT_SECRET=${secret}`);
 console.log(`SUPABASE_JWKS='${JSON.stringify(signing.jwks)}'`);
-console.log(`SUPABASE_PUBLISHABLE_KEYS='${JSON.stringify({ default: await newApiKey("publishable") })}'`);
+console.log(
+  `SUPABASE_PUBLISHABLE_KEYS='${JSON.stringify({ default: await newApiKey("publishable") })}'`,
+);
 console.log(`SUPABASE_SECRET_KEYS='${JSON.stringify({ default: await newApiKey("secret") })}'`);

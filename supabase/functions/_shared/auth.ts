@@ -33,7 +33,10 @@ function credential(req: Request): string {
 }
 
 /** The verified claims of the request's credential; `config` defaults to the function's environment. */
-export async function claimsOf(req: Request, config: AuthConfig = envAuthConfig()): Promise<Claims> {
+export async function claimsOf(
+  req: Request,
+  config: AuthConfig = envAuthConfig(),
+): Promise<Claims> {
   const token = credential(req);
   if (matchesAnyKey(token, config.serviceKeys)) return { role: "service_role" };
   if (matchesAnyKey(token, config.anonKeys)) return { role: "anon" };

@@ -48,7 +48,9 @@ export function authConfigFrom(get: (name: string) => string | undefined): AuthC
     jwtSecret: get("SUPABASE_JWT_SECRET") || undefined,
     serviceKeys: [
       ...present(get("SUPABASE_SERVICE_ROLE_KEY")),
-      ...Object.values(parsed("SUPABASE_SECRET_KEYS", get("SUPABASE_SECRET_KEYS"), NamedKeys) ?? {}),
+      ...Object.values(
+        parsed("SUPABASE_SECRET_KEYS", get("SUPABASE_SECRET_KEYS"), NamedKeys) ?? {},
+      ),
     ],
     anonKeys: [
       ...Object.values(

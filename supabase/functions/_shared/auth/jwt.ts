@@ -1,9 +1,9 @@
 // Verifies a JWT and returns its payload, or throws AuthError (401). Fails closed:
-// - ES256/RS256 (Supabase Auth's asymmetric signing keys): supabase-js `auth.getClaims(token, { jwks })`
-//   checks the signature against the JWKS from SUPABASE_JWKS, or fetched from
-//   <SUPABASE_URL>/auth/v1/.well-known/jwks.json (and cached by supabase-js, 10 minutes) when the
-//   environment has none or the token's kid is not in it. A token without a kid is refused here:
-//   getClaims would hand it to the Auth server (getUser) instead.
+// - ES256/RS256 (Supabase Auth's asymmetric signing keys): the token's kid is looked up in the
+//   project's JWKS (auth/jwks.ts: SUPABASE_JWKS, else fetched from Auth and kept), and supabase-js
+//   `auth.getClaims(token, { keys: [thatKey] })` checks the signature and `exp`. getClaims is only ever
+//   given a token whose key is known: with no kid, or a kid it cannot find, it would hand the token to
+//   the Auth server instead (getUser, a network call per request), so such a token is refused here.
 // - HS256 (legacy): only where SUPABASE_JWT_SECRET is configured, verified with jose. getClaims does not
 //   fit here: it sends every HS token to the Auth server's /auth/v1/user, a network call per request that
 //   a project keeping its legacy secret does not need (and the local stack has no Auth server).
@@ -14,6 +14,7 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
 import type { AuthConfig } from "./config.ts";
 import { AuthError } from "./error.ts";
+import { jwkFor } from "./jwks.ts";
 
 const ASYMMETRIC = new Set(["ES256", "RS256"]);
 
@@ -47,24 +48,31 @@ function header(token: string): { alg?: string; kid?: string } {
 
 async function verifyAsymmetric(
   token: string,
+  alg: string,
   kid: string | undefined,
   config: AuthConfig,
 ): Promise<Record<string, unknown>> {
   if (!kid) throw new AuthError("Invalid JWT: no key id");
   const apiKey = config.anonKeys[0];
   if (!config.url || !apiKey) {
-    console.error("SUPABASE_URL or a publishable/anon key is missing: user tokens cannot be verified");
+    console.error(
+      "SUPABASE_URL or a publishable/anon key is missing: user tokens cannot be verified",
+    );
     throw new AuthError("Invalid JWT: this project cannot verify tokens");
   }
+  const jwk = await jwkFor(kid, config);
+  if (!jwk || (jwk.alg !== undefined && jwk.alg !== alg)) throw new AuthError("Invalid JWT");
   let result;
   try {
-    result = await authClient(config.url, apiKey).auth.getClaims(token, { jwks: config.jwks });
+    result = await authClient(config.url, apiKey).auth.getClaims(token, { keys: [jwk] });
   } catch {
     // WebCrypto refusing the key for the token's alg (an EC key named by an RS256 token), ...
     throw new AuthError("Invalid JWT");
   }
   if (result.error || !result.data) {
-    throw new AuthError(/expired/i.test(result.error?.message ?? "") ? "JWT expired" : "Invalid JWT");
+    throw new AuthError(
+      /expired/i.test(result.error?.message ?? "") ? "JWT expired" : "Invalid JWT",
+    );
   }
   return result.data.claims as Record<string, unknown>;
 }
@@ -89,11 +97,14 @@ function checkTimes(payload: Record<string, unknown>, now = Date.now() / 1000): 
   }
 }
 
-export async function verifyJwt(token: string, config: AuthConfig): Promise<Record<string, unknown>> {
+export async function verifyJwt(
+  token: string,
+  config: AuthConfig,
+): Promise<Record<string, unknown>> {
   const { alg, kid } = header(token);
   let payload: Record<string, unknown>;
   if (alg && ASYMMETRIC.has(alg)) {
-    payload = await verifyAsymmetric(token, kid, config);
+    payload = await verifyAsymmetric(token, alg, kid, config);
   } else if (alg === "HS256" && config.jwtSecret) {
     payload = await verifyLegacy(token, config.jwtSecret);
   } else {
