@@ -226,3 +226,28 @@ Deno.test("auth: without SUPABASE_JWKS the JWKS is fetched from <url>/auth/v1/.w
     await failing.shutdown();
   }
 });
+
+Deno.test("auth: the environment's keys are read as Supabase sets them; unusable JWKS entries are left out", async () => {
+  const okp = { kty: "OKP", crv: "Ed25519", kid: "ed", x: "AAAA" };
+  const withPrivate = { ...project.privateJwk, kid: "leaked" };
+  const cfg = authConfigFrom((name) =>
+    ({
+      SUPABASE_URL: `${NOWHERE}/`,
+      SUPABASE_JWKS: JSON.stringify({ keys: [okp, withPrivate, project.jwks.keys[0]] }),
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY, ci: "sb_secret_ci" }),
+      SUPABASE_PUBLISHABLE_KEYS: PUBLISHABLE_KEY,
+    })[name]
+  );
+  assert.equal(cfg.url, NOWHERE);
+  assert.deepEqual(cfg.jwks?.keys.map((k) => k.kid), [project.privateJwk.kid]);
+  assert.deepEqual(cfg.serviceKeys, [SECRET_KEY, "sb_secret_ci"]);
+  assert.deepEqual(cfg.anonKeys, [PUBLISHABLE_KEY]);
+  const token = await signWithJwk(project.privateJwk, userClaims(USER));
+  assert.equal((await requireUser(bearer(token), cfg)).sub, USER);
+  assert.equal((await requireServiceRole(bearer("sb_secret_ci"), cfg)).role, "service_role");
+  // The bare list is a JWKS too.
+  const bare = authConfigFrom((name) =>
+    ({ SUPABASE_JWKS: JSON.stringify(project.jwks.keys) })[name]
+  );
+  assert.deepEqual(bare.jwks, { keys: project.jwks.keys });
+});

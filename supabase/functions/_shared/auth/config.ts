@@ -5,14 +5,27 @@
 // A malformed variable counts as absent (and is logged): nothing is accepted on its account.
 import { z } from "zod";
 
+// A JWKS as `{"keys": [...]}` (or the bare list). Keys are kept only when they can verify a user
+// token: public EC or RSA keys with a kid; any other entry (a key type added later, a symmetric key)
+// is left out rather than failing the whole set.
 const Jwk = z.looseObject({
-  kty: z.enum(["EC", "RSA", "oct"]),
-  kid: z.string(),
+  kty: z.enum(["EC", "RSA"]),
+  kid: z.string().min(1),
   alg: z.string().optional(),
   key_ops: z.array(z.string()).default(["verify"]),
 });
-export const JwksSchema = z.object({ keys: z.array(Jwk) });
+const JwkEntries = z.array(z.unknown()).transform((entries) =>
+  entries.flatMap((entry) => {
+    const key = Jwk.safeParse(entry);
+    return key.success && !("d" in key.data) ? [key.data] : [];
+  })
+);
+export const JwksSchema = z.union([
+  z.object({ keys: JwkEntries }),
+  JwkEntries.transform((keys) => ({ keys })),
+]);
 export type Jwks = z.infer<typeof JwksSchema>;
+// `{"default": "sb_secret_..."}`, or one key as the bare value.
 const NamedKeys = z.record(z.string(), z.string().min(1));
 
 export interface AuthConfig {
@@ -40,6 +53,11 @@ function parsed<T>(name: string, raw: string | undefined, schema: z.ZodType<T>):
   return undefined;
 }
 
+function namedKeys(name: string, raw: string | undefined): string[] {
+  if (raw && /^sb_[a-z]+_\S+$/.test(raw.trim())) return [raw.trim()];
+  return Object.values(parsed(name, raw, NamedKeys) ?? {});
+}
+
 export function authConfigFrom(get: (name: string) => string | undefined): AuthConfig {
   const present = (value: string | undefined) => (value ? [value] : []);
   return {
@@ -48,14 +66,10 @@ export function authConfigFrom(get: (name: string) => string | undefined): AuthC
     jwtSecret: get("SUPABASE_JWT_SECRET") || undefined,
     serviceKeys: [
       ...present(get("SUPABASE_SERVICE_ROLE_KEY")),
-      ...Object.values(
-        parsed("SUPABASE_SECRET_KEYS", get("SUPABASE_SECRET_KEYS"), NamedKeys) ?? {},
-      ),
+      ...namedKeys("SUPABASE_SECRET_KEYS", get("SUPABASE_SECRET_KEYS")),
     ],
     anonKeys: [
-      ...Object.values(
-        parsed("SUPABASE_PUBLISHABLE_KEYS", get("SUPABASE_PUBLISHABLE_KEYS"), NamedKeys) ?? {},
-      ),
+      ...namedKeys("SUPABASE_PUBLISHABLE_KEYS", get("SUPABASE_PUBLISHABLE_KEYS")),
       ...present(get("SUPABASE_ANON_KEY")),
     ],
   };
