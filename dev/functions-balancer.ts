@@ -2,7 +2,8 @@
 // worker with the fewest open connections (ties in turn), as the edge runtime gives each request its own
 // worker. Sharing the port through SO_REUSEPORT instead let the kernel hash connections to workers, so
 // overlapping long calls (several publish invocations) could all land on one worker while others idled.
-// It forwards bytes, not requests: nothing is parsed, rewritten or sent twice.
+// It forwards bytes, not requests: nothing is parsed, rewritten or sent twice, so every path a worker
+// serves (the functions, and Auth's JWKS at /auth/v1/.well-known/jwks.json) is served on this port too.
 
 export interface BalancerOptions {
   hostname: string;

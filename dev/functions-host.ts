@@ -1,18 +1,24 @@
 // Serves every supabase/functions/<name>/index.ts at /functions/v1/<name>, as the Supabase edge
-// gateway does: the JWT is verified (HS256, the project's secret) unless config.toml sets
-// `verify_jwt = false` for that function. Each function calls Deno.serve(handler) at top level,
-// as on Supabase; the host captures that handler instead of opening a port per function.
-import { errors as joseErrors, jwtVerify } from "jose";
+// gateway does: the JWT is verified (an asymmetric token against the project's JWKS, a legacy HS256
+// one with the project's secret) unless config.toml sets `verify_jwt = false` for that function; every
+// function verifies its caller again itself (supabase/functions/_shared/auth.ts). It also serves the
+// project's JWKS at /auth/v1/.well-known/jwks.json, where hosted Auth publishes it. Each function calls
+// Deno.serve(handler) at top level, as on Supabase; the host captures that handler instead of opening
+// a port per function.
 import { parse as parseToml } from "smol-toml";
 import { join as joinPath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { envAuthConfig, JwksSchema } from "../supabase/functions/_shared/auth/config.ts";
+import { AuthError } from "../supabase/functions/_shared/auth/error.ts";
+import { verifyJwt } from "../supabase/functions/_shared/auth/jwt.ts";
 
 type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const functionsDir = joinPath(root, "supabase", "functions");
 const port = Number(Deno.env.get("API_PORT") ?? new URL(requireEnv("SUPABASE_URL")).port);
-const jwtKey = new TextEncoder().encode(requireEnv("SUPABASE_JWT_SECRET"));
+const jwksBody = JSON.stringify(JwksSchema.parse(JSON.parse(requireEnv("SUPABASE_JWKS"))));
+const authConfig = envAuthConfig();
 
 function requireEnv(name: string): string {
   const value = Deno.env.get(name);
@@ -102,16 +108,27 @@ async function checkJwt(req: Request): Promise<Response | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) return json(401, { code: 401, message: "Invalid JWT: expected 'Bearer <token>'" });
   try {
-    await jwtVerify(match[1], jwtKey, { algorithms: ["HS256"] });
+    await verifyJwt(match[1], authConfig);
     return null;
   } catch (error) {
-    const reason = error instanceof joseErrors.JWTExpired ? "JWT expired" : "Invalid JWT";
+    const reason = error instanceof AuthError ? error.message : "Invalid JWT";
     return json(401, { code: 401, message: reason });
   }
 }
 
+// Auth's key discovery endpoint; public, as on hosted Supabase.
+function jwks(req: Request): Response {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    return json(405, { code: 405, message: "use GET" });
+  }
+  return new Response(req.method === "HEAD" ? null : jwksBody, {
+    headers: { "content-type": "application/json", "cache-control": "public, max-age=600" },
+  });
+}
+
 async function route(req: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
   const url = publicUrl(req);
+  if (url.pathname === "/auth/v1/.well-known/jwks.json") return jwks(req);
   const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
   if (!match) {
     return json(404, { code: 404, message: "Not found: functions live at /functions/v1/<name>" });

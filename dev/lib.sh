@@ -20,6 +20,8 @@ STATE="$ROOT/.stack/$STACK"
 PGDATA="$STATE/pgdata"
 LOGS="$STATE/logs"
 PIDS="$STATE/pids"
+# The private JWK Auth signs user tokens with (its public half is SUPABASE_JWKS in $STATE/env).
+SIGNING_KEY="$STATE/auth-signing-key.json"
 PGBIN=/usr/lib/postgresql/15/bin
 DENO="$ROOT/node_modules/.bin/deno"
 SUPABASE="$ROOT/node_modules/.bin/supabase"

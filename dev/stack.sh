@@ -2,6 +2,7 @@
 # The local stack: a project-local PostgreSQL 15 cluster with pg_cron and the Supabase
 # compatibility layer, the edge-functions host, the pg_net worker and the platform emulators.
 #   bash dev/stack.sh start|stop|status|reset-db     (STACK=dev by default; STACK=test for tests)
+#   bash dev/stack.sh token <user-id>                 (an access token for that user)
 set -euo pipefail
 exec 9>&- # never pass dev/test.sh's stack lock on to the servers started here
 source "$(dirname "$0")/lib.sh"
@@ -85,9 +86,13 @@ start_db() {
   fi
 }
 
+# The stack's keys (dev/keys.ts): the env file, and the private signing key beside it (never in git: .stack/
+# is ignored). A stack made before the signing key existed gets all its keys made again.
 write_env() {
-  [ -f "$STATE/env" ] && return 0
-  "$DENO" run --quiet -A "$ROOT/dev/keys.ts" >"$STATE/env.tmp"
+  if [ -f "$STATE/env" ] && [ -f "$SIGNING_KEY" ] && grep -q '^SUPABASE_JWKS=' "$STATE/env"; then
+    return 0
+  fi
+  "$DENO" run --quiet -A "$ROOT/dev/keys.ts" "$SIGNING_KEY" >"$STATE/env.tmp"
   {
     echo "SUPABASE_URL=http://127.0.0.1:$API_PORT"
     echo "SUPABASE_DB_URL=$DB_URL"
@@ -269,6 +274,21 @@ stop_pid() {
   rm -f "$f"
 }
 
+# npm run -s token -- <user-id>: an access token for that user, signed with the stack's key.
+cmd_token() {
+  if [ ! -f "$SIGNING_KEY" ]; then
+    log "the $STACK stack has no signing key yet: npm start"
+    exit 1
+  fi
+  (
+    set -a
+    # shellcheck disable=SC1091
+    source "$STATE/env"
+    set +a
+    exec "$DENO" run --quiet -A "$ROOT/dev/token.ts" "$SIGNING_KEY" "$@"
+  )
+}
+
 cmd_stop() {
   # Everything this stack started, whatever FUNCTIONS_WORKERS is now.
   for f in "$PIDS"/*.pid; do [ -e "$f" ] && stop_pid "$(basename "$f" .pid)"; done
@@ -336,5 +356,6 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   reset-db) cmd_reset_db ;;
-  *) echo "usage: [STACK=dev|test|bench] bash dev/stack.sh start|stop|status|reset-db" >&2; exit 2 ;;
+  token) shift; cmd_token "$@" ;;
+  *) echo "usage: [STACK=dev|test|bench] bash dev/stack.sh start|stop|status|reset-db|token <user-id>" >&2; exit 2 ;;
 esac

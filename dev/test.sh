@@ -79,6 +79,9 @@ set -a
 # shellcheck disable=SC1091
 source "$STATE/env"
 set +a
+# The tests sign user tokens as Auth does, with the stack's private key (the functions never see it).
+AUTH_SIGNING_JWK=$(cat "$SIGNING_KEY")
+export AUTH_SIGNING_JWK
 
 if [ $# -eq 0 ]; then
   check fmt "$DENO" fmt --check

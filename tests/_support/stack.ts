@@ -1,6 +1,7 @@
 // The test stack's settings (dev/test.sh exports them) and small helpers every integration test uses.
 import postgres from "postgres";
-import { SignJWT } from "jose";
+import { type JWK, SignJWT } from "jose";
+import { signWithJwk } from "../../dev/auth-keys.ts";
 
 function env(name: string): string {
   const value = Deno.env.get(name);
@@ -24,6 +25,17 @@ export const stack = {
   get jwtSecret() {
     return env("SUPABASE_JWT_SECRET");
   },
+  /** The private JWK Auth signs user tokens with (dev/test.sh exports it; the functions never see it). */
+  get signingJwk(): JWK {
+    return JSON.parse(env("AUTH_SIGNING_JWK"));
+  },
+  /** The new API keys (`sb_secret_...`, `sb_publishable_...`), the first of each. */
+  get secretKey(): string {
+    return Object.values(JSON.parse(env("SUPABASE_SECRET_KEYS")) as Record<string, string>)[0];
+  },
+  get publishableKey(): string {
+    return Object.values(JSON.parse(env("SUPABASE_PUBLISHABLE_KEYS")) as Record<string, string>)[0];
+  },
   functionUrl(name: string): string {
     return `${env("SUPABASE_URL")}/functions/v1/${name}`;
   },
@@ -34,12 +46,17 @@ export function connect(max = 2): postgres.Sql {
   return postgres(stack.dbUrl, { max, prepare: false, onnotice: () => {} });
 }
 
-/** A token signed with the stack's secret (or another one), expiring in `expiresIn` seconds. */
+/** A token signed as the stack's Auth signs them (ES256, its private key, its kid), or, given
+ * `secret`, a legacy HS256 token signed with that secret; or with `jwk`, another private key.
+ * It expires in `expiresIn` seconds. */
 export function signJwt(
   claims: Record<string, unknown>,
-  options: { secret?: string; expiresIn?: number } = {},
+  options: { secret?: string; jwk?: JWK; expiresIn?: number } = {},
 ): Promise<string> {
-  const secret = new TextEncoder().encode(options.secret ?? stack.jwtSecret);
+  if (options.secret === undefined) {
+    return signWithJwk(options.jwk ?? stack.signingJwk, claims, { expiresIn: options.expiresIn });
+  }
+  const secret = new TextEncoder().encode(options.secret);
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -49,7 +66,10 @@ export function signJwt(
 }
 
 /** A user token for `userId` (role authenticated), as Supabase Auth would issue. */
-export function userJwt(userId: string, options: { expiresIn?: number } = {}): Promise<string> {
+export function userJwt(
+  userId: string,
+  options: { secret?: string; jwk?: JWK; expiresIn?: number } = {},
+): Promise<string> {
   return signJwt({ sub: userId, role: "authenticated", aud: "authenticated" }, options);
 }
 

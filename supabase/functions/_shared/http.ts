@@ -2,6 +2,7 @@
 // statuses.
 import { z } from "zod";
 import { AuthError } from "./auth.ts";
+import { preflight, withCors } from "./cors.ts";
 import { httpErrorFromSql } from "./sql-errors.ts";
 import { fieldName, textProblems } from "./text.ts";
 
@@ -224,15 +225,17 @@ export function errorResponse(req: Request, thrown: unknown): Response {
   );
 }
 
-/** Wraps a handler: whatever it throws becomes a reply (errorResponse). */
+/** Wraps a handler: whatever it throws becomes a reply (errorResponse); an OPTIONS request is a
+ * CORS preflight, answered without running the handler. */
 export function handle(
   handler: (req: Request) => Promise<Response>,
 ): (req: Request) => Promise<Response> {
-  return async (req) => {
+  const answer = async (req: Request): Promise<Response> => {
     try {
       return await handler(req);
     } catch (error) {
       return errorResponse(req, error);
     }
   };
+  return async (req) => req.method === "OPTIONS" ? preflight() : withCors(await answer(req));
 }
