@@ -1,0 +1,111 @@
+// One batch, several platforms: a platform that cannot be loaded, or whose answer yields an unwritable time,
+// settles its own rows; the other rows of the same batch are published and recorded, and the run ends well.
+import assert from "node:assert/strict";
+import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
+import type { PlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";
+import { classifyResponse } from "../../supabase/functions/_shared/adapters/classify.ts";
+import { connect } from "../_support/stack.ts";
+import { fakeDirectory, FakePlatform, insertDue, resetQueue } from "../_support/queue.ts";
+import { PLATFORM_IDS } from "../_support/seed.ts";
+
+const OPTIONS = {
+  budgetMs: 5000,
+  batchSize: 50,
+  lanes: 1,
+  leaseSeconds: 30,
+  idlePollMs: 50,
+  exitWhenIdle: true,
+};
+
+Deno.test("settle(): a platform whose load rejects and one answering x-rate-limit-reset: 1e300 do not drop the batch's other outcomes", async () => {
+  const sql = connect(4);
+  try {
+    await resetQueue(sql);
+    // a row retried is retried after this run
+    await sql`update public.platforms set publish_config = publish_config || '{"retry_base_seconds": 600}'
+      where id = ${PLATFORM_IDS.linkedin}`;
+    const ok = new FakePlatform("x");
+    // The platform's 429 as the shared classifier reads it, and an adapter's own unwritable time.
+    const limited = new FakePlatform("wordpress");
+    const huge = classifyResponse(
+      {
+        platform: "WordPress",
+        messagePaths: [],
+        codePaths: [],
+        rules: [],
+        rateLimitReset: { kind: "after", seconds: 60 },
+      },
+      {
+        status: 429,
+        headers: new Headers({ "x-rate-limit-reset": "1e300" }),
+        body: {},
+        text: "slow down",
+      },
+      { method: "POST", now: new Date() },
+    );
+    limited.behaviours = [{ kind: "fail", failure: huge }];
+    const invalid = new FakePlatform("email");
+    invalid.behaviours = [{
+      kind: "fail",
+      failure: {
+        ok: false,
+        errorClass: "rate_limited",
+        outcome: "not_applied",
+        resetAt: new Date(NaN),
+        message: "over quota",
+      },
+    }];
+    const fakes = fakeDirectory({
+      [PLATFORM_IDS.x]: ok,
+      [PLATFORM_IDS.wordpress]: limited,
+      [PLATFORM_IDS.email]: invalid,
+    });
+    const directory: PlatformDirectory = {
+      get: (platformId) =>
+        platformId === PLATFORM_IDS.linkedin
+          ? Promise.reject(new Error("the platform row could not be read"))
+          : fakes.get(platformId),
+    };
+    const [x1, x2, li, wp, em] = await insertDue(sql, [
+      { platform_id: PLATFORM_IDS.x, body: "x one" },
+      { platform_id: PLATFORM_IDS.x, body: "x two" },
+      { platform_id: PLATFORM_IDS.linkedin, body: "linkedin" },
+      { platform_id: PLATFORM_IDS.wordpress, body: "wordpress" },
+      { platform_id: PLATFORM_IDS.email, body: "email" },
+    ]);
+
+    const report = await runPublisher(sql, directory, OPTIONS);
+
+    assert.equal(report.claimed, 5);
+    assert.equal(report.recorded, 5, "every outcome of the batch is recorded");
+    const rows = new Map(
+      (await sql`select id, status, error_message, next_attempt_at, retry_count
+        from public.distributions where id = any(${[x1, x2, li, wp, em]})`).map((r) => [r.id, r]),
+    );
+    assert.equal(rows.get(x1)?.status, "published");
+    assert.equal(rows.get(x2)?.status, "published");
+    assert.equal(ok.publishCalls.length, 2);
+    // never sent: retried later, with why
+    assert.equal(rows.get(li)?.status, "scheduled");
+    assert.equal(rows.get(li)?.retry_count, 1);
+    assert.equal(
+      rows.get(li)?.error_message,
+      "the worker failed: the platform row could not be read",
+    );
+    // the 429's reset is at most a day ahead, and the platform is paused until then
+    const [wordpress] = await sql`select paused_until from public.platforms
+      where id = ${PLATFORM_IDS.wordpress}`;
+    const dayAhead = Date.now() + 24 * 3600_000;
+    assert.equal(rows.get(wp)?.status, "scheduled");
+    assert.ok(rows.get(wp)?.next_attempt_at.getTime() <= dayAhead);
+    assert.ok(wordpress.paused_until.getTime() <= dayAhead);
+    assert.ok(wordpress.paused_until.getTime() > Date.now() + 23 * 3600_000);
+    // an adapter's invalid reset time waits the fallback (15 minutes), as a 429 that says nothing does
+    assert.equal(rows.get(em)?.status, "scheduled");
+    assert.equal(rows.get(em)?.error_message, "over quota");
+    assert.ok(rows.get(em)?.next_attempt_at.getTime() > Date.now() + 10 * 60_000);
+  } finally {
+    await sql`update public.platforms set paused_until = null, pause_reason = null`;
+    await sql.end();
+  }
+});
