@@ -5,7 +5,7 @@ set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(12);
+select plan(15);
 select tests.create_two_clients();
 
 -- B's platform holds malformed values, as an older row could.
@@ -106,6 +106,16 @@ select results_eq(
 select is((select count(*)::int from distribution_attempts
            where distribution_id = '00000000-0000-4000-8000-000000070103' and outcome = 'unknown'), 1,
   'B''s row has exactly its one unknown attempt (the one sent)');
+
+-- Times no worker can hold are refused on write (they used to fail every row claimed beside them).
+select tests.authenticate_as(tests.get_user_id('owner_b@test.local'));
+select throws_ok($$ update distributions set scheduled_for = '-infinity' where id = '00000000-0000-4000-8000-000000070104' $$,
+  '23514', null, 'scheduled_for -infinity is refused');
+select throws_ok($$ update distributions set scheduled_for = '0044-03-15 BC' where id = '00000000-0000-4000-8000-000000070104' $$,
+  '23514', null, 'scheduled_for before Christ is refused');
+select lives_ok($$ update distributions set scheduled_for = now() + interval '2 hours' where id = '00000000-0000-4000-8000-000000070104' $$,
+  'a sane time is accepted');
+select tests.clear_authentication();
 
 select * from finish();
 rollback;

@@ -109,3 +109,47 @@ Deno.test("settle(): a platform whose load rejects and one answering x-rate-limi
     await sql.end();
   }
 });
+
+Deno.test("a claimed row no worker can read (scheduled_for before Christ) fails alone; the rows claimed beside it are published", async () => {
+  const sql = connect(4);
+  // Such a time is refused on write now (distributions_times_representable); an older row can hold one.
+  const [{ def }] = await sql`select pg_get_constraintdef(oid) as def from pg_constraint
+    where conname = 'distributions_times_representable'`;
+  let bad: string | undefined;
+  try {
+    await resetQueue(sql);
+    const ok = new FakePlatform("x");
+    const ids = await insertDue(sql, [
+      { platform_id: PLATFORM_IDS.x, body: "readable" },
+      { platform_id: PLATFORM_IDS.x, body: "unreadable" },
+      { platform_id: PLATFORM_IDS.linkedin, body: "another platform" },
+    ]);
+    const [good, , other] = ids;
+    bad = ids[1];
+    await sql`alter table public.distributions drop constraint distributions_times_representable`;
+    await sql`update public.distributions set scheduled_for = '0044-03-15 12:00:00+00 BC'
+      where id = ${bad}`;
+
+    const report = await runPublisher(sql, fakeDirectory({}, ok), OPTIONS);
+
+    assert.equal(report.recorded, 2);
+    const rows = new Map(
+      (await sql`select id, status, error_message from public.distributions
+        where id = any(${ids})`).map((r) => [r.id, r]),
+    );
+    assert.equal(rows.get(good)?.status, "published");
+    assert.equal(rows.get(other)?.status, "published");
+    assert.equal(rows.get(bad)?.status, "failed");
+    assert.match(
+      rows.get(bad)?.error_message,
+      /^the row cannot be published as stored \(scheduled_for: /,
+    );
+    assert.deepEqual(ok.publishCalls.map((c) => c.body).sort(), ["another platform", "readable"]);
+  } finally {
+    if (bad) await sql`delete from public.distributions where id = ${bad}`;
+    await sql.unsafe(
+      `alter table public.distributions add constraint distributions_times_representable ${def}`,
+    );
+    await sql.end();
+  }
+});
