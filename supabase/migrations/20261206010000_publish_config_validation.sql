@@ -196,7 +196,7 @@ declare
   v_size integer;
   -- Top-level settings: every key a reader uses (SQL: the queue; TypeScript: the run, the adapters, the
   -- podcast feed, the learning job). [type, min, max, values]; ranges bound what a reader turns into an
-  -- interval, a timer or a loop.
+  -- interval, a timer or a loop. A reader of a new setting adds it here; until then writing it is refused.
   c_spec constant jsonb := '{
     "base_url": ["string", null, 2048],
     "token_url": ["url"],
@@ -245,7 +245,8 @@ declare
     "explicit": ["boolean"],
     "author": ["string", null, 1000],
     "link": ["url"],
-    "type": ["enum", null, null, ["episodic", "serial"]]
+    "type": ["enum", null, null, ["episodic", "serial"]],
+    "feed_page_size": ["integer", 1, 1000]
   }';
 begin
   if p_config is null or jsonb_typeof(p_config) <> 'object' then

@@ -6,20 +6,22 @@ set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(102);
+select plan(104);
 select tests.create_two_clients();
 select tests.create_user('editor_b@test.local');
 insert into client_members (client_id, user_id, role)
 values (tests.fx('B', 'client'), tests.get_user_id('editor_b@test.local'), 'editor');
 
--- B's editor (or, for the keys that say where credentials go, B's owner) writes one key; the error, if any.
+-- B's editor (or, for the keys that say where credentials go, B's owner: who may change those is a rule of its
+-- own) writes one key; the error, if any.
 create function pg_temp.refusal(p_key text, p_value jsonb) returns text language plpgsql as $f$
 declare
   v_state text;
   v_message text;
 begin
   perform tests.authenticate_as(tests.get_user_id(
-    case when p_key in ('base_url', 'token_url', 'hosting') then 'owner_b@test.local' else 'editor_b@test.local' end));
+    case when p_key in ('base_url', 'token_url', 'hosting', 'analytics') then 'owner_b@test.local'
+         else 'editor_b@test.local' end));
   begin
     update public.platforms set publish_config = publish_config || jsonb_build_object(p_key, p_value)
       where id = tests.fx('B', 'platform');
@@ -97,6 +99,8 @@ insert into malformed values
   ('author', '1', 'a number'),
   ('link', '"example.com"', 'not a URL'),
   ('type', '"weekly"', 'not one of the values'),
+  ('feed_page_size', '0', 'zero'),
+  ('feed_page_size', '"all"', 'a string'),
   ('limits', '"none"', 'not an object'),
   ('limits', '{"maxHashtags": "thirty"}', 'a limit of the wrong type'),
   ('limits', '{"maxHashtags": -1}', 'a negative limit'),

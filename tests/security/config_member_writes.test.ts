@@ -57,6 +57,7 @@ const MALFORMED: Record<string, unknown[]> = {
   author: [1],
   link: ["example.com"],
   type: ["weekly"],
+  feed_page_size: [0, "all", 1e6],
   limits: ["none", { maxHashtags: "thirty" }, { maxHashtags: -1 }, { maxHashtagz: 5 }],
   learning: [[], { slots: 500 }, { explore: 2 }, { speed: 1 }],
   hosting: [{ base_url: "http://127.0.0.1:1" }, { show_id: 7 }],
@@ -66,7 +67,7 @@ const MALFORMED: Record<string, unknown[]> = {
 };
 
 /** Keys that say where a platform sends its credentials. */
-const OWNER_KEYS = new Set(["base_url", "token_url", "hosting"]);
+const OWNER_KEYS = new Set(["base_url", "token_url", "hosting", "analytics"]);
 
 async function asMember<T>(
   sql: postgres.Sql,
