@@ -1,7 +1,6 @@
 // Claim, record and peek: the three SQL calls of a metrics run.
 import type { Sql } from "../db.ts";
 import { ClaimedMetricsRow, type MetricsBatchElement, RecordMetricsReply } from "./contract.ts";
-import { storableText } from "../publishing/queue.ts";
 
 export interface ClaimLimits {
   limit: number;
@@ -42,10 +41,8 @@ export async function recordMetrics(
 ): Promise<RecordMetricsReply> {
   const empty = { recorded: 0, failed: 0, ignored: [], feedback: 0, platforms: 0 };
   if (batch.length === 0) return empty;
-  // a platform's error text as the database can hold it (a NUL would fail every row of the batch)
-  const storable = batch.map((e) => e.ok ? e : { ...e, error: storableText(e.error) ?? "" });
   const [row] = await sql`select private.record_metrics(${
-    sql.json(JSON.parse(JSON.stringify(storable)))
+    sql.json(JSON.parse(JSON.stringify(batch)))
   }) as reply`;
   return RecordMetricsReply.parse(row.reply);
 }

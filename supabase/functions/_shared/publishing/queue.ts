@@ -110,35 +110,12 @@ export function claimHandoffs(
   return claimWith(sql, "claim_native_handoffs", limit, leaseSeconds);
 }
 
-/** Longest message kept with an outcome (a platform may answer with a page of HTML). */
-export const MAX_OUTCOME_MESSAGE = 2000;
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** Text from a platform as the database can hold it: no NUL, no lone surrogate (either fails the whole
- * batch's statement, every platform's outcomes with it), at most `max` characters. */
-export function storableText(
-  text: string | undefined,
-  max = MAX_OUTCOME_MESSAGE,
-): string | undefined {
-  if (text === undefined) return undefined;
-  // deno-lint-ignore no-control-regex -- NUL is exactly what must go
-  const clean = text.replace(/\u0000/g, "").replace(LONE_SURROGATE, "\uFFFD");
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
-}
-
 /** Records outcomes in one statement; returns the ids applied (a lost lease is not applied). */
 export async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<Set<string>> {
   if (outcomes.length === 0) return new Set();
-  const storable = outcomes.map((o) => ({
-    ...o,
-    message: storableText(o.message),
-    external_id: storableText(o.external_id, 4096),
-    external_url: storableText(o.external_url, 4096),
-  }));
   const rows = await sql<{ id: string }[]>`
     select id from private.record_publish_outcomes(${
-    sql.json(JSON.parse(JSON.stringify(storable)))
+    sql.json(JSON.parse(JSON.stringify(outcomes)))
   })
       as id`;
   return new Set(rows.map((r) => r.id));
