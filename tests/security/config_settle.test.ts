@@ -1,12 +1,17 @@
-// One batch, several platforms: a platform that cannot be loaded, or whose answer yields an unwritable time,
-// settles its own rows; the other rows of the same batch are published and recorded, and the run ends well.
+// One batch, several platforms: a platform that cannot be loaded, whose answer yields an unwritable time, or a
+// row no worker can read settles alone; the other rows of the same batch (publish or metrics) are recorded.
 import assert from "node:assert/strict";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
 import type { PlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";
 import { classifyResponse } from "../../supabase/functions/_shared/adapters/classify.ts";
 import { connect } from "../_support/stack.ts";
 import { fakeDirectory, FakePlatform, insertDue, resetQueue } from "../_support/queue.ts";
-import { PLATFORM_IDS } from "../_support/seed.ts";
+import { DEMO_CLIENT, PLATFORM_IDS } from "../_support/seed.ts";
+import { insertPublished } from "../metrics/helpers.ts";
+import {
+  DEFAULT_SYNC_OPTIONS,
+  runMetricsSync,
+} from "../../supabase/functions/_shared/metrics/sync.ts";
 
 const OPTIONS = {
   budgetMs: 5000,
@@ -145,6 +150,60 @@ Deno.test("a claimed row no worker can read (scheduled_for before Christ) fails 
       /^the row cannot be published as stored \(scheduled_for: /,
     );
     assert.deepEqual(ok.publishCalls.map((c) => c.body).sort(), ["another platform", "readable"]);
+  } finally {
+    if (bad) await sql`delete from public.distributions where id = ${bad}`;
+    await sql.unsafe(
+      `alter table public.distributions add constraint distributions_times_representable ${def}`,
+    );
+    await sql.end();
+  }
+});
+
+Deno.test("metrics: a claimed row no read can use (published_at before Christ) stops syncing alone; the batch's other reads are recorded", async () => {
+  const sql = connect(4);
+  const [{ def }] = await sql`select pg_get_constraintdef(oid) as def from pg_constraint
+    where conname = 'distributions_times_representable'`;
+  let bad: string | undefined;
+  try {
+    await resetQueue(sql);
+    const tag = crypto.randomUUID().slice(0, 8);
+    const good = await insertPublished(sql, {
+      client_id: DEMO_CLIENT,
+      platform_id: PLATFORM_IDS.x,
+      external_id: `good-${tag}`,
+    });
+    bad = await insertPublished(sql, {
+      client_id: DEMO_CLIENT,
+      platform_id: PLATFORM_IDS.x,
+      external_id: `bad-${tag}`,
+    });
+    await sql`alter table public.distributions drop constraint distributions_times_representable`;
+    await sql`update public.distributions set published_at = '0044-03-15 12:00:00+00 BC',
+      metrics_next_sync_at = now() - interval '1 second' where id = ${bad}`;
+    await sql`update public.distributions set metrics_next_sync_at = now() - interval '1 second'
+      where id = ${good}`;
+    const reads: string[] = [];
+    const platform = new FakePlatform("x");
+    Object.assign(platform, {
+      getMetrics(externalId: string) {
+        reads.push(externalId);
+        return Promise.resolve({ ok: true as const, metrics: { impressions: 7 } });
+      },
+    });
+
+    await runMetricsSync(sql, fakeDirectory({}, platform), {
+      ...DEFAULT_SYNC_OPTIONS,
+      budgetMs: 3000,
+    });
+
+    assert.deepEqual(reads, [`good-${tag}`], "only the readable row was read");
+    const [snapshot] = await sql`select impressions from public.distribution_metrics
+      where distribution_id = ${good}`;
+    assert.equal(snapshot?.impressions, 7, "the readable row's metrics are recorded");
+    const [stopped] = await sql`select metrics_last_error, metrics_next_sync_at
+      from public.distributions where id = ${bad}`;
+    assert.match(stopped.metrics_last_error, /^the row cannot be read as stored \(published_at: /);
+    assert.equal(stopped.metrics_next_sync_at, null, "it is not claimed again");
   } finally {
     if (bad) await sql`delete from public.distributions where id = ${bad}`;
     await sql.unsafe(
