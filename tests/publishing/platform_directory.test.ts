@@ -12,8 +12,12 @@ Deno.test("a platform's max_concurrency, max_lapses and reconcile_max_seconds re
   const sql = connect();
   const settings = ["max_concurrency", "max_lapses", "reconcile_max_seconds"];
   const read = async (config: Record<string, number | string>) => {
-    await sql`update public.platforms set publish_config = (publish_config - ${settings}::text[])
-      || ${sql.json(config)} where id = ${LINKEDIN}`;
+    // as a value stored before publish_config was checked on write (triggers off), which the run must survive
+    await sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`update public.platforms set publish_config = (publish_config - ${settings}::text[])
+        || ${sql.json(config)} where id = ${LINKEDIN}`;
+    });
     const entry = await new VaultPlatformDirectory(sql).get(LINKEDIN);
     assert.ok(!("error" in entry.adapter), JSON.stringify(entry.adapter));
     return { concurrency: entry.concurrency, reclaim: entry.reclaim };

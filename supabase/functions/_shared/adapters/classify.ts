@@ -101,18 +101,38 @@ function ruleMatches(rule: ClassifierRule, answer: HttpAnswer): boolean {
   });
 }
 
-/** Reset time: `x-rate-limit-reset` (unix s), `Retry-After` (s or HTTP date), else the policy. */
+/**
+ * The furthest ahead a platform's own headers may put a reset: a platform (or anything answering in its
+ * name) saying `x-rate-limit-reset: 1e300` or `Retry-After: 99999999999` pauses it for a day at most, and
+ * never makes a time that cannot be written (`toISOString` throws past the year 275760).
+ */
+export const MAX_HEADER_RESET_MS = 24 * 60 * 60 * 1000;
+
+/** `ms` (epoch milliseconds from a header) kept within [now, now + MAX_HEADER_RESET_MS]. */
+export function clampHeaderReset(ms: number, now: Date): Date {
+  const at = now.getTime();
+  if (Number.isNaN(ms)) return new Date(at);
+  return new Date(Math.min(Math.max(ms, at), at + MAX_HEADER_RESET_MS));
+}
+
+/**
+ * Reset time: `x-rate-limit-reset` (unix s), `Retry-After` (s or HTTP date), else the policy. Header times
+ * are clamped to [now, now + 24 h]; a value that is no time at all (NaN, negative, empty) is ignored.
+ */
 export function resetTime(headers: HeaderReader, policy: ResetPolicy, now: Date): Date {
-  const unix = Number(headers.get("x-rate-limit-reset"));
-  if (headers.has("x-rate-limit-reset") && Number.isFinite(unix) && unix > 0) {
-    return new Date(unix * 1000);
+  const unix = Number(headers.get("x-rate-limit-reset") ?? "");
+  if (headers.has("x-rate-limit-reset") && !Number.isNaN(unix) && unix > 0) {
+    return clampHeaderReset(unix * 1000, now);
   }
-  const retryAfter = headers.get("retry-after");
+  const retryAfter = headers.get("retry-after")?.trim();
   if (retryAfter) {
     const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return new Date(now.getTime() + seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return new Date(date);
+    if (!Number.isNaN(seconds)) {
+      if (seconds >= 0) return clampHeaderReset(now.getTime() + seconds * 1000, now);
+    } else {
+      const date = Date.parse(retryAfter);
+      if (Number.isFinite(date)) return clampHeaderReset(date, now);
+    }
   }
   return policyReset(policy, now);
 }

@@ -121,6 +121,9 @@ const expiry = (at: string | undefined) => {
   return Number.isNaN(ms) ? undefined : ms;
 };
 
+/** The longest an access token's `expires_in` is believed (a year). */
+const MAX_EXPIRES_IN_S = 366 * 24 * 60 * 60;
+
 export class OAuth2Bearer implements RequestAuthorizer {
   private accessToken: string | undefined;
   /** When accessToken expires (ms), when known. */
@@ -253,7 +256,9 @@ export class OAuth2Bearer implements RequestAuthorizer {
     this.accessToken = access_token;
     this.expiresAt = expires_in === undefined
       ? undefined
-      : this.tokenClient.now().getTime() + expires_in * 1000;
+      // a token endpoint's answer is not trusted with the calendar: at most a year ahead, never in the past
+      : this.tokenClient.now().getTime() +
+        Math.min(Math.max(expires_in, 0), MAX_EXPIRES_IN_S) * 1000;
     this.refreshToken = refresh_token ?? this.refreshToken;
     return {
       value: undefined,

@@ -101,7 +101,8 @@ async function awaitProcessing(
       );
     }
     if (info?.state !== "pending" && info?.state !== "in_progress") return undefined;
-    const waitMs = (info.check_after_secs ?? 1) * 1000;
+    // at least a second between asks, whatever X says (a zero or negative wait would ask in a tight loop)
+    const waitMs = Math.max(1, info.check_after_secs ?? 1) * 1000;
     if (waitedMs + waitMs > maxWaitMs) {
       return notPosted("transient", `media ${id} still processing after ${waitedMs / 1000} s`);
     }

@@ -12,7 +12,27 @@ export interface ClaimLimits {
 export async function claimMetricsDue(sql: Sql, c: ClaimLimits): Promise<ClaimedMetricsRow[]> {
   const rows = await sql`
     select * from private.claim_metrics_due(${c.limit}, ${c.perPlatform}, ${c.leaseSeconds})`;
-  return rows.map((row) => ClaimedMetricsRow.parse(row));
+  const claimed: ClaimedMetricsRow[] = [];
+  const unreadable: MetricsBatchElement[] = [];
+  for (const row of rows) {
+    const parsed = ClaimedMetricsRow.safeParse(row);
+    if (parsed.success) {
+      claimed.push(parsed.data);
+    } else {
+      // a row no read can use (a time no date can hold, written by hand) stops being synced, alone
+      const fields = parsed.error.issues.slice(0, 3).map((i) =>
+        `${i.path.join(".")}: ${i.message}`
+      );
+      unreadable.push({
+        distribution_id: String(row.distribution_id),
+        ok: false,
+        error: `the row cannot be read as stored (${fields.join("; ")})`,
+        error_class: "permanent",
+      });
+    }
+  }
+  if (unreadable.length > 0) await recordMetrics(sql, unreadable);
+  return claimed;
 }
 
 /** One statement for the whole batch: snapshots, summaries, backoff, platform health, feedback. */

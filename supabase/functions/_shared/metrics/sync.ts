@@ -61,10 +61,25 @@ export async function runMetricsSync(
     });
     if (batch.length === 0) break;
     report.claimed += batch.length;
+    // Each row settles to a result of its own: one platform that cannot be loaded, or a read that throws,
+    // never drops the batch's other results.
     const elements = await Promise.all(batch.map(async (row) => {
-      const entry = await platforms.get(row.platform_id);
-      const capacity = Math.min(options.concurrency, entry.concurrency);
-      return limiter.run(row.platform_id, capacity, () => readMetrics(entry, row, options.now));
+      try {
+        const entry = await platforms.get(row.platform_id);
+        const capacity = Math.min(options.concurrency, entry.concurrency);
+        return await limiter.run(
+          row.platform_id,
+          capacity,
+          () => readMetrics(entry, row, options.now),
+        );
+      } catch (error) {
+        return {
+          distribution_id: row.distribution_id,
+          ok: false as const,
+          error: error instanceof Error ? error.message : String(error),
+          error_class: "transient" as const,
+        };
+      }
     }));
     const reply = await recordMetrics(sql, elements);
     report.batches++;

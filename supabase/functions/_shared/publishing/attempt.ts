@@ -3,6 +3,7 @@
 // classify what happened. Never throws: whatever goes wrong becomes an Outcome.
 import type { PlatformAdapter } from "../adapters/adapter.ts";
 import type { DistributionContent, Failure, PublishResult } from "../adapters/types.ts";
+import { HTTP_SETTINGS } from "../adapters/settings.ts";
 import type { ClaimedRow, Outcome, OutcomeKind } from "./queue.ts";
 
 type Resolved = { id: string; outcome: "found" | "absent" }[];
@@ -46,6 +47,15 @@ async function lookup(
   } catch (error) {
     return { failed: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** When a rate limit lifts, as recorded: an invalid time (an adapter's arithmetic on a platform's value)
+ * waits the fallback, as a 429 that says nothing does. */
+function resetIso(at: Date): string {
+  const ms = at.getTime();
+  return new Date(
+    Number.isFinite(ms) ? ms : Date.now() + HTTP_SETTINGS.fallbackRateLimitSeconds * 1000,
+  ).toISOString();
 }
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -232,7 +242,7 @@ class Attempt {
     const details = {
       message: failure.message,
       http_status: failure.status,
-      reset_at: failure.errorClass === "rate_limited" ? failure.resetAt.toISOString() : undefined,
+      reset_at: failure.errorClass === "rate_limited" ? resetIso(failure.resetAt) : undefined,
     };
     // A refused hand-off is not a failed post: it goes out at its time the usual way.
     if (this.row.mode === "handoff") {

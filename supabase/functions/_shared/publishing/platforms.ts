@@ -7,7 +7,8 @@ import {
   vaultCredentialStore,
 } from "../adapters/credentials.ts";
 import { createAdapter } from "../adapters/registry.ts";
-import { type PlatformRow, PlatformRowSchema } from "../adapters/types.ts";
+import { PlatformKindSchema, type PlatformRow, PlatformRowSchema } from "../adapters/types.ts";
+import { z } from "zod";
 import { DEFAULT_RECLAIM_POLICY, type ReclaimPolicy } from "./attempt.ts";
 
 export interface PlatformEntry {
@@ -46,11 +47,28 @@ export class VaultPlatformDirectory implements PlatformDirectory {
     return entry;
   }
 
+  /** A platform whose row or settings do not parse gets an entry that fails its posts, with why: one
+   * platform's bad configuration never fails a run (or a batch) serving other platforms. */
   private async load(platformId: string): Promise<PlatformEntry> {
     const [raw] = await this.sql`
       select id, client_id, kind, name, publish_config, credentials_secret_id
         from public.platforms where id = ${platformId}`;
-    const row = PlatformRowSchema.parse(raw);
+    const parsed = PlatformRowSchema.safeParse(raw);
+    if (!parsed.success) {
+      const row = PlatformRowSchema.parse({ ...fallbackRow(platformId, raw), publish_config: {} });
+      return {
+        row,
+        adapter: {
+          error: raw === undefined
+            ? "the platform no longer exists"
+            : settingsProblem(parsed.error, ""),
+          errorClass: "permanent",
+        },
+        concurrency: 1,
+        reclaim: DEFAULT_RECLAIM_POLICY,
+      };
+    }
+    const row = parsed.data;
     const concurrency = positiveSetting(row.publish_config.max_concurrency, 4);
     const reclaim = {
       maxLapses: positiveSetting(row.publish_config.max_lapses, DEFAULT_RECLAIM_POLICY.maxLapses),
@@ -67,9 +85,35 @@ export class VaultPlatformDirectory implements PlatformDirectory {
       };
       return { row, adapter: createAdapter(row, credentials, deps), concurrency, reclaim };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = error instanceof z.ZodError
+        ? settingsProblem(error, "publish_config.")
+        : error instanceof Error
+        ? error.message
+        : String(error);
       const errorClass = error instanceof CredentialsError ? "auth" : "permanent";
       return { row, adapter: { error: message, errorClass }, concurrency, reclaim };
     }
   }
+}
+
+/** Why a row cannot be used, each problem named by its column path (`publish_config.timeout_ms: ...`). */
+function settingsProblem(error: z.ZodError, prefix: string): string {
+  const problems = error.issues.slice(0, 3).map((i) =>
+    `${prefix}${i.path.join(".") || "(the whole value)"}: ${i.message}`
+  );
+  return `the platform's settings cannot be used (${problems.join("; ")}); fix them, then ` +
+    `set the failed posts back to scheduled`;
+}
+
+/** What is known of a row that did not parse (or was not found): enough to name it in outcomes. */
+function fallbackRow(platformId: string, raw: unknown): Record<string, unknown> {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const kind = PlatformKindSchema.safeParse(r.kind);
+  return {
+    id: platformId,
+    client_id: typeof r.client_id === "string" ? r.client_id : "",
+    kind: kind.success ? kind.data : "wordpress",
+    name: typeof r.name === "string" ? r.name : platformId,
+    credentials_secret_id: null,
+  };
 }

@@ -73,7 +73,28 @@ async function claimWith(
   leaseSeconds: number,
 ): Promise<ClaimedRow[]> {
   const rows = await sql.unsafe(`select * from private.${fn}($1, $2)`, [limit, leaseSeconds]);
-  return rows.map((row) => ClaimedRow.parse(row));
+  const claimed: ClaimedRow[] = [];
+  const unreadable: Outcome[] = [];
+  for (const row of rows) {
+    const parsed = ClaimedRow.safeParse(row);
+    if (parsed.success) claimed.push(parsed.data);
+    else unreadable.push(unreadableRow(row, parsed.error));
+  }
+  // A row no worker can send (a time no date can hold, written by hand) fails alone, with why, instead of
+  // failing the claim of every row (every client's) claimed beside it, again each time its lease lapses.
+  if (unreadable.length > 0) await recordOutcomes(sql, unreadable);
+  return claimed;
+}
+
+function unreadableRow(row: Record<string, unknown>, error: z.ZodError): Outcome {
+  const fields = error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`);
+  return {
+    id: String(row.id),
+    attempt_id: String(row.attempt_id),
+    outcome: "permanent",
+    message: `the row cannot be published as stored (${fields.join("; ")}); correct it, then set ` +
+      `status to scheduled`,
+  };
 }
 
 /** Due rows (and rows whose lease lapsed), within each platform's limits. */

@@ -83,6 +83,23 @@ const MAX_BATCHES_IN_FLIGHT = 8;
  */
 const sendSlots = new KeyedLimiter();
 
+/**
+ * The outcome of a row whose attempt threw. Past its send slot the request may have gone out: unknown, so the
+ * row keeps its lease and is reconciled with the platform before anything is sent again. Before it nothing
+ * was sent: a transient failure (a refused hand-off goes out at its time the usual way).
+ */
+export function thrownOutcome(row: ClaimedRow, error: unknown, mayHaveSent: boolean): Outcome {
+  const message = `the worker failed: ${error instanceof Error ? error.message : String(error)}`;
+  const outcome = mayHaveSent ? "unknown" : row.mode === "handoff" ? "declined" : "transient";
+  return {
+    id: row.id,
+    attempt_id: row.attempt_id,
+    outcome,
+    message,
+    ...(outcome === "declined" ? { error_class: "transient" } : {}),
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Recording must not be lost to a passing error (a deadlock victim, a dropped connection): the rows
@@ -226,9 +243,22 @@ export async function runPublisher(
     }
     flight.done = (async () => {
       const lapses = await lapsesOf(batch);
-      const outcomes = await Promise.all(
-        batch.map((row) => attempt(row, sendBefore, started, lapses.get(row.id) ?? 0)),
-      );
+      // Each row settles to an outcome of its own: one that throws (a platform's answer no code expected)
+      // never drops the outcomes of the rest of the batch, other platforms' and clients' included.
+      const outcomes = await Promise.all(batch.map((row) => {
+        let began = false;
+        const start = () => {
+          if (began) return;
+          began = true;
+          started();
+        };
+        return attempt(row, sendBefore, start, lapses.get(row.id) ?? 0)
+          .catch((error: unknown) => {
+            const mayHaveSent = began;
+            start();
+            return thrownOutcome(row, error, mayHaveSent);
+          });
+      }));
       const applied = await recordWithRetry(sql, outcomes).finally(() => {
         for (const row of batch) held.delete(row.id);
       });

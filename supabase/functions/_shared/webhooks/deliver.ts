@@ -78,8 +78,14 @@ export async function deliverDue(
   while (Date.now() < deadline) {
     const rows = await sql`select * from private.claim_webhook_deliveries(${options.batchSize})`;
     if (rows.length === 0) break;
+    // a row that does not parse fails alone; the batch's other results are still recorded
     const results = await Promise.all(
-      rows.map((row) => send(Delivery.parse(row), options.timeoutMs)),
+      rows.map((row) => {
+        const delivery = Delivery.safeParse(row);
+        return delivery.success
+          ? send(delivery.data, options.timeoutMs)
+          : { id: String(row.id), ok: false, error: "the delivery could not be read" };
+      }),
     );
     await sql`select private.record_webhook_deliveries(${sql.json(pgJson(results))})`;
     for (const r of results) r.ok ? totals.delivered++ : totals.failed_attempts++;
