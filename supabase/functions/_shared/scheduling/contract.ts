@@ -24,7 +24,7 @@ export interface ScheduleItem {
 
 export type Timing =
   | { mode: "exact"; at: string; nearest: boolean }
-  | { mode: "optimize" };
+  | { mode: "optimize"; horizon_days?: number };
 
 export interface ScheduleContentInput {
   client_id: string;
@@ -103,6 +103,7 @@ export function httpErrorFrom(error: unknown): unknown {
   const { code, message, detail } = error as Error & { code: string; detail?: string };
   switch (code) {
     case "55000": // object_not_in_prerequisite_state: an illegal state change
+    case "SL409": // optimize: every allowed slot up to the client's optimize_max_days_ahead is full
       return new HttpError(409, message);
     case "P0002": // no_data_found: unknown, or another client's
     case "02000":
@@ -145,12 +146,13 @@ export async function callStateChange(
   tx: Tx,
   change: StateChange,
   id: string,
-  reschedule?: { at: string | null; nearest: boolean },
+  reschedule?: { at: string | null; nearest: boolean; horizonDays?: number },
 ): Promise<unknown> {
   return await mappingSqlErrors(async () => {
     const rows = change === "reschedule"
       ? await tx`select public.reschedule_distribution(
-          ${id}::uuid, ${reschedule?.at ?? null}::timestamptz, ${reschedule?.nearest ?? false}
+          ${id}::uuid, ${reschedule?.at ?? null}::timestamptz, ${reschedule?.nearest ?? false},
+          ${reschedule?.horizonDays ?? null}::integer
         ) as result`
       : change === "cancel"
       ? await tx`select public.cancel_distribution(${id}::uuid) as result`

@@ -1,0 +1,297 @@
+-- Slot choice by expected value, set-based.
+--
+-- `optimize` picks the allowed instant of highest expected value within a horizon (the caller's, a week by
+-- default), not the earliest allowed candidate. Candidates of a window:
+--   * the free, unlocked calendar slots of the wanted tier (recurring occurrences included), scored like the rest;
+--   * every hour of the platform's posting day (publish_config.learning first_hour..last_hour, 6..22 by default),
+--     scored by the platform's curve: its posting times (learned optimal_posting_times, else the kind's
+--     defaults) at their own score, and every other hour at half the best nearby posting time's score, halving
+--     again with every two hours of distance. So the template's hours come first, and when they are taken the
+--     hours around the peaks fill in order of value instead of the queue running months ahead.
+-- A candidate is allowed when it is not in the past, no calendar slot at that instant is taken, locked or
+-- reserved for another tier, its local (date, time) is free in the calendar, and it lies in no blocked span
+-- of the platform's limits (scheduling.blocked_spans). The best candidate wins; equal scores go to the earliest,
+-- a calendar slot before a posting time. A window without an allowed candidate hands over to the next one, up to
+-- the client's optimize_max_days_ahead; past it the answer is an error naming the limit that is full.
+--
+-- Every check is one set-based query a window: the cost depends on the candidates and the posts inside the
+-- window (an index range), never on how long the queue is.
+
+alter table public.clients
+  add column optimize_max_days_ahead integer not null default 60
+    constraint clients_optimize_max_days_ahead_check check (optimize_max_days_ahead between 1 and 730);
+
+comment on column public.clients.optimize_max_days_ahead is
+  'How far ahead `optimize` may place a post (days). When every allowed slot within it is taken, scheduling '
+  'answers 409 naming the limit that is full instead of a date months away.';
+
+-- The score of every hour of the week (day_of_week 0 = Sunday, local time) that optimize may use, with where
+-- the score comes from ('posting_times' for the template's own hours, 'curve' for the hours around them).
+create or replace function scheduling.hour_scores(p_platform_id uuid)
+returns table (day_of_week integer, hour integer, score numeric)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_learning jsonb;
+  v_first integer := 6;
+  v_last integer := 22;
+begin
+  select p.publish_config -> 'learning' into v_learning from public.platforms p where p.id = p_platform_id;
+  -- Values a member wrote badly never stop scheduling: anything but an hour 0-23 means the default.
+  if jsonb_typeof(v_learning -> 'first_hour') = 'number' and (v_learning ->> 'first_hour') ~ '^([0-9]|1[0-9]|2[0-3])$' then
+    v_first := (v_learning ->> 'first_hour')::integer;
+  end if;
+  if jsonb_typeof(v_learning -> 'last_hour') = 'number' and (v_learning ->> 'last_hour') ~ '^([0-9]|1[0-9]|2[0-3])$' then
+    v_last := (v_learning ->> 'last_hour')::integer;
+  end if;
+  return query
+  with t as (
+    select pt.day_of_week * 24 + pt.hour as w, max(pt.score) as score
+    from scheduling.posting_times(p_platform_id) pt
+    group by 1
+  ),
+  week as (
+    select g as w from generate_series(0, 167) g
+  )
+  select wk.w / 24, wk.w % 24,
+         coalesce(t.score,
+                  (select 0.5 * max(o.score * power(2::numeric, -least(abs(wk.w - o.w), 168 - abs(wk.w - o.w)) / 2.0))
+                   from t o))
+  from week wk
+  left join t on t.w = wk.w
+  where t.w is not null or (wk.w % 24 between v_first and v_last);
+end
+$$;
+
+comment on function scheduling.hour_scores(uuid) is
+  'Expected value of each hour of the week (local) on a platform: its posting times at their score, the other '
+  'hours of its posting day (publish_config.learning first_hour..last_hour) decaying from the nearest peaks.';
+
+-- The open spans (lo, hi) in which the platform's limits refuse a post, for posts near [p_from, p_to):
+-- within min_interval_minutes of another post; or where posts_per_hour / posts_per_day consecutive posts already
+-- fit in a window of that length together with the new one (p_max posts t_j .. t_j+p_max-1 spanning less than
+-- the window block (t_j+p_max-1 - window, t_j + window)). The same rule as slot_conflict, as spans.
+create or replace function scheduling.blocked_spans(
+  p_platform_id uuid, p_from timestamptz, p_to timestamptz, p_exclude uuid default null
+) returns table (lo timestamptz, hi timestamptz, why text)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_p record;
+  v_m interval;
+begin
+  select p.posts_per_hour, p.posts_per_day, make_interval(mins => coalesce(p.min_interval_minutes, 0)) as m
+    into v_p
+  from public.platforms p where p.id = p_platform_id;
+  if not found then
+    return;
+  end if;
+  v_m := v_p.m;
+  return query
+  with posts as (
+    select t from scheduling.platform_posts(p_platform_id, p_from - interval '24 hours' - v_m,
+                                            p_to + interval '24 hours' + v_m, p_exclude) t
+  )
+  select x.t - v_m, x.t + v_m, format('min_interval_minutes (%s): another post at %s',
+                                     v_p.m, scheduling.to_utc_iso(x.t))
+  from posts x where v_m > interval '0'
+  union all
+  select r.b - interval '1 hour', r.a + interval '1 hour', format('posts_per_hour limit (%s) reached', v_p.posts_per_hour)
+  from (select t as a, lead(t, v_p.posts_per_hour - 1) over (order by t) as b from posts) r
+  where v_p.posts_per_hour is not null and r.b is not null and r.b - r.a < interval '1 hour'
+  union all
+  select r.b - interval '24 hours', r.a + interval '24 hours', format('posts_per_day limit (%s) reached', v_p.posts_per_day)
+  from (select t as a, lead(t, v_p.posts_per_day - 1) over (order by t) as b from posts) r
+  where v_p.posts_per_day is not null and r.b is not null and r.b - r.a < interval '24 hours';
+end
+$$;
+
+comment on function scheduling.blocked_spans(uuid, timestamptz, timestamptz, uuid) is
+  'Open time spans in which the platform''s min_interval_minutes, posts_per_hour or posts_per_day refuse a post, '
+  'computed from the posts near [p_from, p_to).';
+
+drop function scheduling.find_slot(uuid, text, text, timestamptz, text, uuid);
+
+-- The best allowed instant for a new post on the platform within the horizon, and the calendar slot it uses
+-- (calendar_id: an existing row; template_id: the recurring slot whose occurrence it is; both null for an hour
+-- of the platform's curve). p_horizon: how far ahead the best is looked for (a week by default); windows of that
+-- length follow each other up to the client's optimize_max_days_ahead.
+create or replace function scheduling.find_slot(
+  p_platform_id uuid,
+  p_tz text,
+  p_slot_type text default 'regular',
+  p_not_before timestamptz default null,
+  p_priority text default 'normal',
+  p_exclude uuid default null,
+  p_horizon interval default null
+) returns table (at timestamptz, calendar_id uuid, template_id uuid, slot_type text, source text)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_min timestamptz := greatest(now(), coalesce(p_not_before, now()));
+  v_days integer;
+  v_end timestamptz;
+  v_window interval;
+  v_tiers text[];
+  v_scores numeric[];
+  v_ws timestamptz;
+  v_we timestamptz;
+  v_best record;
+  v_reason text;
+begin
+  select c.optimize_max_days_ahead into v_days
+  from public.platforms p join public.clients c on c.id = p.client_id
+  where p.id = p_platform_id;
+  if not found then
+    raise exception 'platform % not found', p_platform_id using errcode = 'no_data_found';
+  end if;
+  v_end := v_min + make_interval(days => v_days);
+  v_window := least(greatest(coalesce(p_horizon, interval '7 days'), interval '1 hour'), make_interval(days => v_days));
+  v_tiers := case
+    when p_slot_type = 'test' then array['test', 'regular']
+    when p_slot_type = 'prime' or p_priority = 'high' then array['prime', 'regular']
+    else array['regular']
+  end;
+  -- 168 scores, indexed by day_of_week * 24 + hour + 1; null where optimize does not post.
+  select array_agg(s.score order by g.w) into v_scores
+  from generate_series(0, 167) g (w)
+  left join scheduling.hour_scores(p_platform_id) s on s.day_of_week * 24 + s.hour = g.w;
+
+  v_ws := v_min;
+  while v_ws < v_end loop
+    v_we := least(v_ws + v_window, v_end);
+    with occ as (
+        select * from scheduling.calendar_occurrences(p_platform_id, v_ws, v_we)
+      ),
+      spans as (
+        select b.lo, b.hi from scheduling.blocked_spans(p_platform_id, v_ws, v_we, p_exclude) b
+      ),
+      hours as (
+        select scheduling.local_to_utc(d::date + make_time(h, 0, 0), p_tz) as at,
+               v_scores[extract(dow from d)::integer * 24 + h + 1] as score
+        from generate_series((v_ws at time zone p_tz)::date::timestamp, (v_we at time zone p_tz)::date::timestamp,
+                             interval '1 day') d
+        cross join generate_series(0, 23) h
+        where v_scores[extract(dow from d)::integer * 24 + h + 1] is not null
+      ),
+      candidates as (
+      select o.at, o.calendar_id, o.template_id, o.slot_type as tier, 'calendar'::text as source,
+             coalesce(v_scores[extract(dow from o.at at time zone p_tz)::integer * 24
+                               + extract(hour from o.at at time zone p_tz)::integer + 1], 0) as score,
+             array_position(v_tiers, o.slot_type) as rank, 0 as kind_order
+      from occ o
+      where not o.is_locked and o.distribution_id is null and o.slot_type = any (v_tiers)
+        -- another slot at the same instant that is taken by another post
+        and not exists (select 1 from occ x where x.at = o.at and x.distribution_id is not null
+                          and x.distribution_id is distinct from p_exclude)
+      union all
+      select x.at, null::uuid, null::uuid, 'regular', 'posting_times', x.score, array_position(v_tiers, 'regular'), 1
+      from hours x
+      where x.at >= v_ws and x.at < v_we
+        -- a calendar slot at this instant speaks for it (a candidate of its own, or taken, locked, reserved)
+        and not exists (select 1 from occ o where o.at = x.at)
+        -- the post's own calendar key (local date and time) must be free
+        and not exists (
+          select 1 from public.publishing_calendar k
+          where k.platform_id = p_platform_id and k.date = (x.at at time zone p_tz)::date
+            and k.time_slot = (x.at at time zone p_tz)::time and k.distribution_id is distinct from p_exclude)
+      )
+    select c.at, c.calendar_id, c.template_id, c.tier, c.source into v_best
+    from candidates c
+    where c.at >= v_min
+      and not exists (select 1 from spans s where c.at > s.lo and c.at < s.hi)
+    order by c.rank, c.score desc, c.at, c.kind_order, c.calendar_id nulls last
+    limit 1;
+    if found then
+      return query select v_best.at, v_best.calendar_id, v_best.template_id, v_best.tier, v_best.source;
+      return;
+    end if;
+    v_ws := v_we;
+  end loop;
+
+  -- Nothing allowed up to the cap: name what refuses the best hour of the first window.
+  select scheduling.slot_conflict(p_platform_id, h.at, p_tz, p_exclude, v_tiers) into v_reason
+  from (
+    select scheduling.local_to_utc(d::date + make_time(h, 0, 0), p_tz) as at,
+           v_scores[extract(dow from d)::integer * 24 + h + 1] as score
+    from generate_series((v_min at time zone p_tz)::date::timestamp,
+                         ((v_min + v_window) at time zone p_tz)::date::timestamp, interval '1 day') d
+    cross join generate_series(0, 23) h
+  ) h
+  where h.score is not null and h.at >= v_min
+  order by h.score desc, h.at
+  limit 1;
+  raise exception 'no free slot within % days (optimize_max_days_ahead): %', v_days,
+    coalesce(v_reason, 'the platform has no posting hours')
+    using errcode = 'SL409',
+          hint = 'Raise posts_per_hour / posts_per_day, lower min_interval_minutes, or raise the client''s '
+                 'optimize_max_days_ahead.';
+end
+$$;
+
+comment on function scheduling.find_slot(uuid, text, text, timestamptz, text, uuid, interval) is
+  'The allowed instant of highest expected value for a new post on a platform within p_horizon (a week by '
+  'default), at or after p_not_before and now; later windows up to the client''s optimize_max_days_ahead when '
+  'one has none. Raises SL409 naming the full limit past that.';
+
+-- The earliest allowed instant at or after p_at: p_at itself, or the end of a blocked span, or the minute after
+-- a calendar slot that refuses the post, whichever is first allowed. Two-week windows, up to two years.
+create or replace function scheduling.nearest_allowed(
+  p_platform_id uuid,
+  p_at timestamptz,
+  p_tz text,
+  p_exclude uuid default null,
+  p_slot_types text[] default null
+) returns timestamptz
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_from timestamptz := greatest(p_at, now());
+  v_limit timestamptz := greatest(p_at, now()) + interval '17520 hours';
+  v_window constant interval := interval '14 days';
+  v_at timestamptz;
+begin
+  perform 1 from public.platforms p where p.id = p_platform_id;
+  if not found then
+    raise exception 'platform % not found', p_platform_id using errcode = 'no_data_found';
+  end if;
+  while v_from <= v_limit loop
+    -- Candidates outside every blocked span, in time order; slot_conflict (the calendar's say) only for those.
+    for v_at in
+      with spans as (
+        select b.lo, b.hi from scheduling.blocked_spans(p_platform_id, v_from, v_from + v_window, p_exclude) b
+      ),
+      candidates as (
+        select v_from as at
+        union select s.hi from spans s where s.hi >= v_from and s.hi < v_from + v_window
+        union select o.at + interval '1 minute'
+              from scheduling.calendar_occurrences(p_platform_id, v_from, v_from + v_window) o
+      )
+      select c.at from candidates c
+      where not exists (select 1 from spans s where c.at > s.lo and c.at < s.hi)
+      order by c.at
+    loop
+      if scheduling.slot_conflict(p_platform_id, v_at, p_tz, p_exclude, p_slot_types) is null then
+        return v_at;
+      end if;
+    end loop;
+    v_from := v_from + v_window;
+  end loop;
+  raise exception 'no allowed time on platform % within 2 years after %', p_platform_id, scheduling.to_utc_iso(p_at)
+    using errcode = 'P0001';
+end
+$$;
+
+comment on function scheduling.nearest_allowed(uuid, timestamptz, text, uuid, text[]) is
+  'The earliest instant at or after p_at (and now) at which the platform may take a post.';
+
+revoke execute on all functions in schema scheduling from public, anon;
+grant execute on all functions in schema scheduling to authenticated, service_role;
