@@ -25,6 +25,75 @@ comment on column public.clients.optimize_max_days_ahead is
   'How far ahead `optimize` may place a post (days). When every allowed slot within it is taken, scheduling '
   'answers 409 naming the limit that is full instead of a date months away.';
 
+drop function scheduling.calendar_occurrences(uuid, timestamptz, timestamptz);
+
+-- Every calendar slot of a platform whose instant falls in [p_from, p_to): the rows themselves (calendar_id set),
+-- plus occurrences of recurring slots that have no row yet (calendar_id null, template_id = the recurring row).
+-- A row at an occurrence's (date, time_slot) stands for that occurrence (taken, locked or free).
+-- p_recurring_only: only the occurrences without a row (what slot choice adds to the rows it reads itself).
+create or replace function scheduling.calendar_occurrences(p_platform_id uuid, p_from timestamptz, p_to timestamptz,
+                                                       p_recurring_only boolean default false)
+returns table (
+  calendar_id uuid, template_id uuid, date date, time_slot time, timezone text, at timestamptz,
+  slot_type text, is_locked boolean, distribution_id uuid
+)
+-- plpgsql rather than sql: its plan is cached per session; a non-inlinable sql function (it pins search_path) is
+-- planned again on every call, which cost more than running it on every calendar write.
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return query
+  select c.id, case when c.recurring_pattern is not null then c.id end, c.date, c.time_slot, c.timezone,
+         scheduling.local_to_utc(c.date + c.time_slot, c.timezone), c.slot_type, c.is_locked, c.distribution_id
+  from public.publishing_calendar c
+  -- the expression of idx_publishing_calendar_platform_instant
+  where not p_recurring_only
+    and c.platform_id = p_platform_id
+    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) >= p_from
+    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) < p_to
+  union all
+  select null, t.id, o.d, t.time_slot, t.timezone, o.at, t.slot_type, t.is_locked, null
+  from public.publishing_calendar t
+  cross join lateral (
+    select greatest(t.date + 1, (p_from at time zone t.timezone)::date) as lf, (p_to at time zone t.timezone)::date as lt
+  ) r
+  cross join lateral (
+    select g::date as d
+    from generate_series(r.lf::timestamp, r.lt::timestamp, interval '1 day') g
+    where t.recurring_pattern = 'daily'
+    union all
+    select g::date
+    from generate_series((r.lf + ((extract(dow from t.date)::integer - extract(dow from r.lf)::integer + 7) % 7))::timestamp,
+                         r.lt::timestamp, interval '7 days') g
+    where t.recurring_pattern = 'weekly'
+    union all
+    -- the same day of the month, or the month's last day when it is shorter
+    select m.d
+    from generate_series(
+           greatest(1, (extract(year from r.lf) * 12 + extract(month from r.lf)
+                        - extract(year from t.date) * 12 - extract(month from t.date))::integer - 1),
+           (extract(year from r.lt) * 12 + extract(month from r.lt)
+            - extract(year from t.date) * 12 - extract(month from t.date))::integer + 1) n
+    cross join lateral (select (t.date + make_interval(months => n))::date as d) m
+    where t.recurring_pattern = 'monthly' and m.d between r.lf and r.lt
+  ) dd
+  cross join lateral (select dd.d, scheduling.local_to_utc(dd.d + t.time_slot, t.timezone) as at) o
+  where t.platform_id = p_platform_id
+    and t.recurring_pattern is not null
+    and r.lf <= r.lt
+    and o.at >= p_from and o.at < p_to
+    and not exists (
+      select 1 from public.publishing_calendar e
+      where e.date = o.d and e.time_slot = t.time_slot and e.platform_id = p_platform_id);
+end
+$$;
+
+comment on function scheduling.calendar_occurrences(uuid, timestamptz, timestamptz, boolean) is
+  'Calendar slots of a platform in [p_from, p_to): existing rows and not-yet-materialized occurrences of recurring '
+  'slots, each with its instant.';
+
 -- The score of every hour of the week (day_of_week 0 = Sunday, local time) that optimize may use, with where
 -- the score comes from ('posting_times' for the template's own hours, 'curve' for the hours around them).
 create or replace function scheduling.hour_scores(p_platform_id uuid)
@@ -48,26 +117,56 @@ begin
   end if;
   return query
   with t as (
-    select pt.day_of_week * 24 + pt.hour as w, max(pt.score) as score
+    select pt.day_of_week * 24 + pt.hour as w, max(pt.score)::double precision as score
     from scheduling.posting_times(p_platform_id) pt
     group by 1
-  ),
-  week as (
-    select g as w from generate_series(0, 167) g
   )
-  select wk.w / 24, wk.w % 24,
+  select g.w / 24, g.w % 24,
          coalesce(t.score,
-                  (select 0.5 * max(o.score * power(2::numeric, -least(abs(wk.w - o.w), 168 - abs(wk.w - o.w)) / 2.0))
-                   from t o))
-  from week wk
-  left join t on t.w = wk.w
-  where t.w is not null or (wk.w % 24 between v_first and v_last);
+                  (select 0.5 * max(o.score * 2 ^ (-least(abs(g.w - o.w), 168 - abs(g.w - o.w)) / 2.0)) from t o)
+         )::numeric(12, 6)
+  from generate_series(0, 167) g (w)
+  left join t on t.w = g.w
+  where t.w is not null or (g.w % 24 between v_first and v_last);
 end
 $$;
 
 comment on function scheduling.hour_scores(uuid) is
   'Expected value of each hour of the week (local) on a platform: its posting times at their score, the other '
   'hours of its posting day (publish_config.learning first_hour..last_hour) decaying from the nearest peaks.';
+
+-- Free, unlocked calendar slots of a platform whose instant falls in [p_from, p_to): rows without a post (through
+-- the partial index below, so the queue's own rows are never read) and the occurrences of recurring slots that
+-- have no row yet.
+create index idx_publishing_calendar_free_instant on public.publishing_calendar
+  (platform_id, scheduling.local_to_utc(date + time_slot, timezone))
+  where distribution_id is null and not is_locked;
+
+create or replace function scheduling.free_calendar_slots(p_platform_id uuid, p_from timestamptz, p_to timestamptz)
+returns table (calendar_id uuid, template_id uuid, at timestamptz, slot_type text)
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return query
+  select c.id, case when c.recurring_pattern is not null then c.id end,
+         scheduling.local_to_utc(c.date + c.time_slot, c.timezone), c.slot_type
+  from public.publishing_calendar c
+  -- the expression of idx_publishing_calendar_free_instant
+  where c.platform_id = p_platform_id and c.distribution_id is null and not c.is_locked
+    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) >= p_from
+    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) < p_to
+  union all
+  select null, o.template_id, o.at, o.slot_type
+  from scheduling.calendar_occurrences(p_platform_id, p_from, p_to, true) o
+  where not o.is_locked;
+end
+$$;
+
+comment on function scheduling.free_calendar_slots(uuid, timestamptz, timestamptz) is
+  'Free, unlocked calendar slots of a platform in [p_from, p_to): rows without a post and not-yet-materialized '
+  'occurrences of recurring slots.';
 
 -- The open spans (lo, hi) in which the platform's limits refuse a post, for posts near [p_from, p_to):
 -- within min_interval_minutes of another post; or where posts_per_hour / posts_per_day consecutive posts already
@@ -166,8 +265,8 @@ begin
   v_ws := v_min;
   while v_ws < v_end loop
     v_we := least(v_ws + v_window, v_end);
-    with occ as (
-        select * from scheduling.calendar_occurrences(p_platform_id, v_ws, v_we)
+    with recurring as (
+        select o.at from scheduling.calendar_occurrences(p_platform_id, v_ws, v_we, true) o
       ),
       spans as (
         select b.lo, b.hi from scheduling.blocked_spans(p_platform_id, v_ws, v_we, p_exclude) b
@@ -181,21 +280,29 @@ begin
         where v_scores[extract(dow from d)::integer * 24 + h + 1] is not null
       ),
       candidates as (
-      select o.at, o.calendar_id, o.template_id, o.slot_type as tier, 'calendar'::text as source,
-             coalesce(v_scores[extract(dow from o.at at time zone p_tz)::integer * 24
-                               + extract(hour from o.at at time zone p_tz)::integer + 1], 0) as score,
-             array_position(v_tiers, o.slot_type) as rank, 0 as kind_order
-      from occ o
-      where not o.is_locked and o.distribution_id is null and o.slot_type = any (v_tiers)
-        -- another slot at the same instant that is taken by another post
-        and not exists (select 1 from occ x where x.at = o.at and x.distribution_id is not null
-                          and x.distribution_id is distinct from p_exclude)
+      select f.at, f.calendar_id, f.template_id, f.slot_type as tier, 'calendar'::text as source,
+             coalesce(v_scores[extract(dow from f.at at time zone p_tz)::integer * 24
+                               + extract(hour from f.at at time zone p_tz)::integer + 1], 0) as score,
+             array_position(v_tiers, f.slot_type) as rank, 0 as kind_order
+      from scheduling.free_calendar_slots(p_platform_id, v_ws, v_we) f
+      where f.slot_type = any (v_tiers)
+        -- another slot at the same instant that holds another post
+        and not exists (
+          select 1 from public.publishing_calendar k
+          where k.platform_id = p_platform_id
+            and scheduling.local_to_utc(k.date + k.time_slot, k.timezone) = f.at
+            and k.distribution_id is not null and k.distribution_id is distinct from p_exclude)
       union all
       select x.at, null::uuid, null::uuid, 'regular', 'posting_times', x.score, array_position(v_tiers, 'regular'), 1
       from hours x
       where x.at >= v_ws and x.at < v_we
         -- a calendar slot at this instant speaks for it (a candidate of its own, or taken, locked, reserved)
-        and not exists (select 1 from occ o where o.at = x.at)
+        and not exists (
+          select 1 from public.publishing_calendar k
+          where k.platform_id = p_platform_id
+            and scheduling.local_to_utc(k.date + k.time_slot, k.timezone) = x.at
+            and coalesce(k.distribution_id <> p_exclude, true))
+        and not exists (select 1 from recurring o where o.at = x.at)
         -- the post's own calendar key (local date and time) must be free
         and not exists (
           select 1 from public.publishing_calendar k
@@ -240,8 +347,9 @@ comment on function scheduling.find_slot(uuid, text, text, timestamptz, text, uu
   'default), at or after p_not_before and now; later windows up to the client''s optimize_max_days_ahead when '
   'one has none. Raises SL409 naming the full limit past that.';
 
--- The earliest allowed instant at or after p_at: p_at itself, or the end of a blocked span, or the minute after
--- a calendar slot that refuses the post, whichever is first allowed. Two-week windows, up to two years.
+-- The earliest allowed instant at or after p_at: p_at itself or the end of a blocked span (the limits), whichever
+-- is first allowed; where a calendar slot refuses an instant (taken, locked, reserved), the minutes after it.
+-- Two-week windows, up to two years.
 create or replace function scheduling.nearest_allowed(
   p_platform_id uuid,
   p_at timestamptz,
@@ -257,31 +365,34 @@ declare
   v_from timestamptz := greatest(p_at, now());
   v_limit timestamptz := greatest(p_at, now()) + interval '17520 hours';
   v_window constant interval := interval '14 days';
+  v_candidate timestamptz;
   v_at timestamptz;
+  v_reason text;
 begin
   perform 1 from public.platforms p where p.id = p_platform_id;
   if not found then
     raise exception 'platform % not found', p_platform_id using errcode = 'no_data_found';
   end if;
   while v_from <= v_limit loop
-    -- Candidates outside every blocked span, in time order; slot_conflict (the calendar's say) only for those.
-    for v_at in
+    for v_candidate in
       with spans as (
         select b.lo, b.hi from scheduling.blocked_spans(p_platform_id, v_from, v_from + v_window, p_exclude) b
-      ),
-      candidates as (
-        select v_from as at
-        union select s.hi from spans s where s.hi >= v_from and s.hi < v_from + v_window
-        union select o.at + interval '1 minute'
-              from scheduling.calendar_occurrences(p_platform_id, v_from, v_from + v_window) o
       )
-      select c.at from candidates c
+      select c.at
+      from (select v_from as at union select s.hi from spans s where s.hi >= v_from and s.hi < v_from + v_window) c
       where not exists (select 1 from spans s where c.at > s.lo and c.at < s.hi)
       order by c.at
     loop
-      if scheduling.slot_conflict(p_platform_id, v_at, p_tz, p_exclude, p_slot_types) is null then
-        return v_at;
-      end if;
+      v_at := v_candidate;
+      for i in 1..60 loop
+        v_reason := scheduling.slot_conflict(p_platform_id, v_at, p_tz, p_exclude, p_slot_types);
+        if v_reason is null then
+          return v_at;
+        end if;
+        -- a limit: a later span end is the next candidate
+        exit when v_reason like 'min_interval%' or v_reason like 'posts_per%';
+        v_at := v_at + interval '1 minute';
+      end loop;
     end loop;
     v_from := v_from + v_window;
   end loop;
