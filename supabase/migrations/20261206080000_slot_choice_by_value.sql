@@ -94,6 +94,72 @@ comment on function scheduling.calendar_occurrences(uuid, timestamptz, timestamp
   'Calendar slots of a platform in [p_from, p_to): existing rows and not-yet-materialized occurrences of recurring '
   'slots, each with its instant.';
 
+-- A local time in a spring-forward gap moves forward to the first valid instant after the gap (02:30 in New York
+-- on the spring-forward day -> 03:00 EDT); an ambiguous one (fall-back) takes the earlier instant (01:30 EDT).
+create or replace function scheduling.local_to_utc(p_local timestamp, p_tz text)
+returns timestamptz
+language plpgsql
+immutable
+strict
+parallel safe
+set search_path = ''
+as $$
+declare
+  v_guess timestamptz := p_local at time zone 'UTC'; -- the wall time read as if it were UTC
+  v_off interval;
+  v_at timestamptz;
+  v_lo bigint;
+  v_hi bigint;
+  v_mid bigint;
+  v_hi_off interval;
+  v_off_before interval := ((v_guess - interval '26 hours') at time zone p_tz)
+                            - ((v_guess - interval '26 hours') at time zone 'UTC');
+begin
+  -- Far from any transition (one offset in force over the 52 hours around it, the common case) the instant is
+  -- the wall time minus that offset: computed inline, without the query below (this runs for every calendar row
+  -- an index lookup reads and every hour slot choice scores).
+  if v_off_before = ((v_guess + interval '26 hours') at time zone p_tz) - ((v_guess + interval '26 hours') at time zone 'UTC')
+     and v_off_before = (v_guess at time zone p_tz) - (v_guess at time zone 'UTC') then
+    v_at := v_guess - v_off_before;
+    if (v_at at time zone p_tz) = p_local then
+      return v_at;
+    end if;
+  end if;
+  -- Offsets in force around that wall time; a larger offset gives an earlier instant.
+  for v_off in
+    select distinct o
+    from unnest(array[
+      scheduling.utc_offset(v_guess - interval '26 hours', p_tz),
+      scheduling.utc_offset(v_guess, p_tz),
+      scheduling.utc_offset(v_guess + interval '26 hours', p_tz)]) as o
+    order by o desc
+  loop
+    v_at := v_guess - v_off;
+    if (v_at at time zone p_tz) = p_local then
+      return v_at;
+    end if;
+  end loop;
+
+  -- In a gap: find the transition (the first instant with the later offset) between the two readings.
+  v_lo := floor(extract(epoch from v_guess - greatest(
+            scheduling.utc_offset(v_guess - interval '26 hours', p_tz),
+            scheduling.utc_offset(v_guess + interval '26 hours', p_tz))));
+  v_hi := ceil(extract(epoch from v_guess - least(
+            scheduling.utc_offset(v_guess - interval '26 hours', p_tz),
+            scheduling.utc_offset(v_guess + interval '26 hours', p_tz))));
+  v_hi_off := scheduling.utc_offset(to_timestamp(v_hi), p_tz);
+  while v_hi - v_lo > 1 loop
+    v_mid := (v_lo + v_hi) / 2;
+    if scheduling.utc_offset(to_timestamp(v_mid), p_tz) = v_hi_off then
+      v_hi := v_mid;
+    else
+      v_lo := v_mid;
+    end if;
+  end loop;
+  return to_timestamp(v_hi);
+end
+$$;
+
 -- The score of every hour of the week (day_of_week 0 = Sunday, local time) that optimize may use, with where
 -- the score comes from ('posting_times' for the template's own hours, 'curve' for the hours around them).
 create or replace function scheduling.hour_scores(p_platform_id uuid)
@@ -243,6 +309,14 @@ declare
   v_we timestamptz;
   v_best record;
   v_reason text;
+  v_hours timestamptz[];
+  v_hour_scores numeric[];
+  v_free_at timestamptz[];
+  v_free_ids uuid[];
+  v_free_templates uuid[];
+  v_free_types text[];
+  v_dates date[];
+  v_times time[];
 begin
   select c.optimize_max_days_ahead into v_days
   from public.platforms p join public.clients c on c.id = p.client_id
@@ -265,49 +339,62 @@ begin
   v_ws := v_min;
   while v_ws < v_end loop
     v_we := least(v_ws + v_window, v_end);
-    with recurring as (
+    -- The window's hours with a score, and the local dates and times they fall on.
+    select coalesce(array_agg(h.at order by h.at), '{}'), coalesce(array_agg(h.score order by h.at), '{}'),
+           coalesce(array_agg(distinct (h.at at time zone p_tz)::date), '{}'),
+           coalesce(array_agg(distinct (h.at at time zone p_tz)::time), '{}')
+      into v_hours, v_hour_scores, v_dates, v_times
+    from (
+      select scheduling.local_to_utc(d::date + make_time(g.h, 0, 0), p_tz) as at,
+             v_scores[extract(dow from d)::integer * 24 + g.h + 1] as score
+      from generate_series((v_ws at time zone p_tz)::date::timestamp, (v_we at time zone p_tz)::date::timestamp,
+                           interval '1 day') d
+      cross join generate_series(0, 23) g (h)
+      where v_scores[extract(dow from d)::integer * 24 + g.h + 1] is not null
+    ) h
+    where h.at >= greatest(v_ws, v_min) and h.at < v_we;
+    select coalesce(array_agg(f.at), '{}'), coalesce(array_agg(f.calendar_id), '{}'),
+           coalesce(array_agg(f.template_id), '{}'), coalesce(array_agg(f.slot_type), '{}')
+      into v_free_at, v_free_ids, v_free_templates, v_free_types
+    from scheduling.free_calendar_slots(p_platform_id, v_ws, v_we) f;
+    -- Every read below is an index lookup of the candidates' own instants, dates and times (arrays), so the
+    -- queue's other rows are never read.
+    with occupied as (
+        select scheduling.local_to_utc(k.date + k.time_slot, k.timezone) as at, k.distribution_id
+        from public.publishing_calendar k
+        where k.platform_id = p_platform_id
+          and scheduling.local_to_utc(k.date + k.time_slot, k.timezone) = any (v_hours || v_free_at)
+      ),
+      keys as (
+        select k.date, k.time_slot from public.publishing_calendar k
+        where k.date = any (v_dates) and k.time_slot = any (v_times) and k.platform_id = p_platform_id
+          and k.distribution_id is distinct from p_exclude
+      ),
+      recurring as (
         select o.at from scheduling.calendar_occurrences(p_platform_id, v_ws, v_we, true) o
       ),
       spans as (
         select b.lo, b.hi from scheduling.blocked_spans(p_platform_id, v_ws, v_we, p_exclude) b
-      ),
-      hours as (
-        select scheduling.local_to_utc(d::date + make_time(h, 0, 0), p_tz) as at,
-               v_scores[extract(dow from d)::integer * 24 + h + 1] as score
-        from generate_series((v_ws at time zone p_tz)::date::timestamp, (v_we at time zone p_tz)::date::timestamp,
-                             interval '1 day') d
-        cross join generate_series(0, 23) h
-        where v_scores[extract(dow from d)::integer * 24 + h + 1] is not null
       ),
       candidates as (
       select f.at, f.calendar_id, f.template_id, f.slot_type as tier, 'calendar'::text as source,
              coalesce(v_scores[extract(dow from f.at at time zone p_tz)::integer * 24
                                + extract(hour from f.at at time zone p_tz)::integer + 1], 0) as score,
              array_position(v_tiers, f.slot_type) as rank, 0 as kind_order
-      from scheduling.free_calendar_slots(p_platform_id, v_ws, v_we) f
+      from unnest(v_free_at, v_free_ids, v_free_templates, v_free_types) as f (at, calendar_id, template_id, slot_type)
       where f.slot_type = any (v_tiers)
         -- another slot at the same instant that holds another post
-        and not exists (
-          select 1 from public.publishing_calendar k
-          where k.platform_id = p_platform_id
-            and scheduling.local_to_utc(k.date + k.time_slot, k.timezone) = f.at
-            and k.distribution_id is not null and k.distribution_id is distinct from p_exclude)
+        and not exists (select 1 from occupied o where o.at = f.at and o.distribution_id is not null
+                          and o.distribution_id is distinct from p_exclude)
       union all
       select x.at, null::uuid, null::uuid, 'regular', 'posting_times', x.score, array_position(v_tiers, 'regular'), 1
-      from hours x
-      where x.at >= v_ws and x.at < v_we
-        -- a calendar slot at this instant speaks for it (a candidate of its own, or taken, locked, reserved)
-        and not exists (
-          select 1 from public.publishing_calendar k
-          where k.platform_id = p_platform_id
-            and scheduling.local_to_utc(k.date + k.time_slot, k.timezone) = x.at
-            and coalesce(k.distribution_id <> p_exclude, true))
+      from unnest(v_hours, v_hour_scores) as x (at, score)
+      -- a calendar slot at this instant speaks for it (a candidate of its own, or taken, locked, reserved)
+      where not exists (select 1 from occupied o where o.at = x.at and coalesce(o.distribution_id <> p_exclude, true))
         and not exists (select 1 from recurring o where o.at = x.at)
         -- the post's own calendar key (local date and time) must be free
-        and not exists (
-          select 1 from public.publishing_calendar k
-          where k.platform_id = p_platform_id and k.date = (x.at at time zone p_tz)::date
-            and k.time_slot = (x.at at time zone p_tz)::time and k.distribution_id is distinct from p_exclude)
+        and not exists (select 1 from keys k where k.date = (x.at at time zone p_tz)::date
+                          and k.time_slot = (x.at at time zone p_tz)::time)
       )
     select c.at, c.calendar_id, c.template_id, c.tier, c.source into v_best
     from candidates c
