@@ -49,16 +49,20 @@ Deno.test("registry: a kind without an adapter throws a clear error", () => {
 
 Deno.test("credentials: read from vault.decrypted_secrets by id and validated", async () => {
   const queries: { text: string; values: unknown[] }[] = [];
-  const fake = ((strings: TemplateStringsArray, ...values: unknown[]) => {
-    queries.push({ text: strings.join("$"), values });
-    return Promise.resolve([{ decrypted_secret: JSON.stringify({ access_token: "tok" }) }]);
-  }) as unknown as postgres.Sql;
   const row = {
     ...platformRow("linkedin", {}),
     credentials_secret_id: "0b0b0b0b-0000-0000-0000-000000000001",
   };
+  const fake = ((strings: TemplateStringsArray, ...values: unknown[]) => {
+    queries.push({ text: strings.join("$"), values });
+    return Promise.resolve([{
+      decrypted_secret: JSON.stringify({ access_token: "tok" }),
+      platform_id: row.id,
+    }]);
+  }) as unknown as postgres.Sql;
   assert.deepEqual(await loadCredentials(fake, row), { access_token: "tok" });
-  assert.match(queries[0].text, /from vault\.decrypted_secrets where id = \$::uuid/);
+  assert.match(queries[0].text, /from vault\.decrypted_secrets s/);
+  assert.match(queries[0].text, /where s\.id = \$::uuid/);
   assert.deepEqual(queries[0].values, [row.credentials_secret_id]);
   await assert.rejects(loadCredentials(fake, platformRow("linkedin", {})), CredentialsError);
 });

@@ -157,7 +157,7 @@ Deno.test("Mailchimp: token-checked ping and form posts; unsubscribes counted", 
 
     const form = new URLSearchParams({
       type: "unsubscribe",
-      fired_at: "2026-11-29 10:00:00",
+      fired_at: new Date().toISOString().slice(0, 19).replace("T", " "),
       "data[campaign_id]": campaign,
       "data[email]": "a@example.com",
       "data[reason]": "manual",

@@ -129,7 +129,7 @@ Deno.test("schedule: a malformed request -> 400 naming every bad field, nothing 
         "timezone",
         "cross_post.stagger_minutes",
         "variants",
-        "(body)",
+        "surprise",
       ]
     ) {
       assert.ok(fields.has(field), `${field} named in ${JSON.stringify(reply.body.details)}`);
@@ -278,7 +278,7 @@ Deno.test("schedule: A/B variants of a platform are all-or-nothing; every varian
     assert.equal(onX.distributions, undefined, "nothing reported as written");
     assert.deepEqual(onX.errors.map((e: { field: string }) => e.field), [
       "variants.0.variant_group",
-      "variants.1.timing.at",
+      "variants.1.at",
     ]);
     assert.match(onX.errors[0].message, /another variant for this platform failed/);
     assert.equal(onX.errors[1].message, "posts_per_hour limit (1) reached");

@@ -7,15 +7,20 @@ import { api, createTenant, LONG_BODY } from "./helpers.ts";
 
 type Sql = ReturnType<typeof connect>;
 
-/** A tenant whose WordPress platform is the emulator, with the demo blog's credentials. */
+/**
+ * A tenant whose WordPress platform is the emulator, with a copy of the demo blog's credentials in a
+ * Vault secret of its own (a secret belongs to one platform).
+ */
 async function wordpressTenant(sql: Sql, createCategories: boolean) {
-  const [demo] = await sql`select publish_config ->> 'base_url' as base_url, credentials_secret_id
-                             from public.platforms where id = ${PLATFORM_IDS.wordpress}`;
+  const [demo] = await sql`select p.publish_config ->> 'base_url' as base_url, s.decrypted_secret
+                             from public.platforms p
+                             join vault.decrypted_secrets s on s.id = p.credentials_secret_id
+                            where p.id = ${PLATFORM_IDS.wordpress}`;
   const t = await createTenant(sql, [{
     kind: "wordpress",
     publish_config: { base_url: demo.base_url, create_categories: createCategories },
   }]);
-  await sql`update public.platforms set credentials_secret_id = ${demo.credentials_secret_id}
+  await sql`update public.platforms set credentials_secret_id = vault.create_secret(${demo.decrypted_secret})
              where id = ${t.platforms[0]}`;
   return t;
 }

@@ -160,7 +160,7 @@ Deno.test("schedule: an explicit `at` that conflicts is refused with the reason,
     assert.deepEqual(limited.body.results, [{
       platform_id: x,
       ok: false,
-      errors: [{ field: "timing.at", message: "posts_per_hour limit (1) reached" }],
+      errors: [{ field: "at", message: "posts_per_hour limit (1) reached" }],
     }]);
 
     // A taken slot: LinkedIn already posts at that very time.
@@ -170,7 +170,7 @@ Deno.test("schedule: an explicit `at` that conflicts is refused with the reason,
       at: later,
     });
     assert.equal(taken.status, 400, JSON.stringify(taken.body));
-    assert.equal(taken.body.results[0].errors[0].field, "timing.at");
+    assert.equal(taken.body.results[0].errors[0].field, "at");
     assert.match(taken.body.results[0].errors[0].message, /^slot taken: /);
 
     // Only the platform that conflicts fails: 207.

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readJson } from "../_shared/http.ts";
+import { handle, json, readOptionalJson } from "../_shared/http.ts";
 import { concludeAbTests } from "../_shared/ab/conclude.ts";
 
 const envNumber = (name: string, fallback: number) => {
@@ -20,7 +20,7 @@ const AbRequest = z.object({
 
 Deno.serve(handle(async (req) => {
   await requireServiceRole(req);
-  const body = req.headers.get("content-length") === "0" ? {} : await readJson(req, AbRequest);
+  const body = await readOptionalJson(req, AbRequest);
   const reply = await concludeAbTests(db(), {
     alpha: body.alpha ?? envNumber("AB_TEST_ALPHA", 0.05),
     maxDays: body.max_days ?? envNumber("AB_TEST_MAX_DAYS", 14),

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readJson } from "../_shared/http.ts";
+import { handle, json, readOptionalJson } from "../_shared/http.ts";
 import { cryptoRandom, seededRandom } from "../_shared/learning/random.ts";
 import { refreshPostingTimes } from "../_shared/learning/refresh.ts";
 
@@ -17,7 +17,7 @@ const LearnRequest = z.object({
 
 Deno.serve(handle(async (req) => {
   await requireServiceRole(req);
-  const body = req.headers.get("content-length") === "0" ? {} : await readJson(req, LearnRequest);
+  const body = await readOptionalJson(req, LearnRequest);
   const report = await refreshPostingTimes(db(), {
     minAgeHours: body.min_age_hours ?? 48,
     lookbackDays: body.lookback_days ?? 180,

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readJson } from "../_shared/http.ts";
+import { handle, json, readOptionalJson } from "../_shared/http.ts";
 import { VaultPlatformDirectory } from "../_shared/publishing/platforms.ts";
 import { DEFAULT_SYNC_OPTIONS, runMetricsSync } from "../_shared/metrics/sync.ts";
 
@@ -17,7 +17,7 @@ const MetricsRequest = z.object({
 
 Deno.serve(handle(async (req) => {
   await requireServiceRole(req);
-  const body = req.headers.get("content-length") === "0" ? {} : await readJson(req, MetricsRequest);
+  const body = await readOptionalJson(req, MetricsRequest);
   const d = DEFAULT_SYNC_OPTIONS;
   const envBudget = Deno.env.get("METRICS_BUDGET_MS");
   const platforms = new VaultPlatformDirectory(db());

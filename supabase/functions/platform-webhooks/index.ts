@@ -1,15 +1,29 @@
 // Platform callbacks at /functions/v1/platform-webhooks/<platform_id>[/<token>] (verify_jwt = false:
 // platforms call it). Instagram: Meta's handshake and X-Hub-Signature-256; email: Mailchimp's
 // form posts with a URL token; any other kind: signed JSON. Secrets come from the platform's Vault
-// credentials. Verified events update distributions through private.apply_platform_webhook; an
-// event for an unknown post is logged and acknowledged with 200.
+// credentials. A body over 256 KiB is a 413 before its signature is checked. Verified events are
+// screened one by one (shape, text, a 5-minute window on signed timestamps) and applied through
+// private.apply_platform_webhook, which records each event id once: a replay adds nothing. The
+// reply lists every event's outcome; it is 200 unless every event was refused (422).
 import { db } from "../_shared/db.ts";
 import { handle, HttpError, json } from "../_shared/http.ts";
-import { applyEvents } from "../_shared/platform-webhooks/events.ts";
+import { readCappedBody } from "../_shared/platform-webhooks/body.ts";
+import {
+  applyEvents,
+  type Parsed,
+  replyStatus,
+  screen,
+} from "../_shared/platform-webhooks/events.ts";
 import { genericEvents } from "../_shared/platform-webhooks/generic.ts";
 import { mailchimpEvents, requireMailchimpToken } from "../_shared/platform-webhooks/mailchimp.ts";
 import { metaEvents, metaHandshake } from "../_shared/platform-webhooks/meta.ts";
 import { webhookPlatform } from "../_shared/platform-webhooks/secrets.ts";
+
+async function answer(platformId: string, parsed: Parsed): Promise<Response> {
+  const reply = await applyEvents(db(), platformId, screen(parsed, new Date()));
+  const status = replyStatus(reply);
+  return json(status, status === 200 ? reply : { error: "every event was refused", ...reply });
+}
 
 Deno.serve(handle(async (req) => {
   const url = new URL(req.url);
@@ -21,16 +35,17 @@ Deno.serve(handle(async (req) => {
     requireMailchimpToken(pathToken, url, platform.secrets);
     if (req.method === "GET" || req.method === "HEAD") return json(200, { ok: true });
     if (req.method !== "POST") throw new HttpError(405, "use POST");
-    const form = new URLSearchParams(await req.text());
-    return json(200, await applyEvents(db(), platform.id, mailchimpEvents(form)));
+    const raw = await readCappedBody(req);
+    const form = new URLSearchParams(new TextDecoder().decode(raw));
+    return await answer(platform.id, mailchimpEvents(form));
   }
   if (platform.kind === "instagram" && req.method === "GET") {
     return metaHandshake(url, platform.secrets);
   }
   if (req.method !== "POST") throw new HttpError(405, "use POST");
-  const raw = new Uint8Array(await req.arrayBuffer());
-  const events = platform.kind === "instagram"
+  const raw = await readCappedBody(req);
+  const parsed = platform.kind === "instagram"
     ? metaEvents(req, raw, platform.secrets)
     : genericEvents(req, raw, platform.secrets);
-  return json(200, await applyEvents(db(), platform.id, events));
+  return await answer(platform.id, parsed);
 }));

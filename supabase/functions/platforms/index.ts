@@ -18,8 +18,20 @@ import { mappingSqlErrors } from "../_shared/scheduling/contract.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A credential field's largest size (as JSON): tokens and keys are far smaller; Vault is no dump. */
+const MAX_CREDENTIAL_FIELD_BYTES = 8 * 1024;
+const MAX_CREDENTIAL_FIELDS = 20;
+
+const CredentialValue = z.unknown().refine(
+  (v) => new TextEncoder().encode(JSON.stringify(v) ?? "").length <= MAX_CREDENTIAL_FIELD_BYTES,
+  { message: `at most ${MAX_CREDENTIAL_FIELD_BYTES} bytes` },
+);
+
 const ReconnectRequest = z.object({
-  credentials: z.record(z.string(), z.unknown()),
+  credentials: z.record(z.string().min(1).max(100), CredentialValue).refine(
+    (c) => Object.keys(c).length <= MAX_CREDENTIAL_FIELDS,
+    { message: `at most ${MAX_CREDENTIAL_FIELDS} fields` },
+  ),
   retry_failed: z.boolean().optional(),
 }).strict();
 
@@ -32,7 +44,9 @@ Deno.serve(handle(async (req) => {
   }
   if (req.method !== "POST") throw new HttpError(405, "POST new credentials");
   if (!UUID.test(id ?? "")) throw new HttpError(404, "platform not found");
-  const { credentials, retry_failed: retryFailed } = await readJson(req, ReconnectRequest);
+  const { credentials, retry_failed: retryFailed } = await readJson(req, ReconnectRequest, {
+    maxBytes: 64 * 1024,
+  });
   const stored = JSON.parse(JSON.stringify(credentials));
 
   const result = await asUser(claims, async (tx) => {

@@ -4,18 +4,19 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readJson } from "../_shared/http.ts";
+import { handle, json, readOptionalJson } from "../_shared/http.ts";
 import { schedulingDeps } from "../_shared/scheduling/deps.ts";
 import { processPendingRequests } from "../_shared/scheduling/processor.ts";
 
-const ProcessRequest = z.looseObject({
+const ProcessRequest = z.strictObject({
   limit: z.number().int().min(1).max(500).default(50),
+  /** The request whose insert woke this run (the trigger names it); every pending one is processed. */
+  request_id: z.uuid().optional(),
 });
 
 Deno.serve(handle(async (req) => {
   await requireServiceRole(req);
-  const hasBody = req.headers.get("content-length") !== "0" && req.body !== null;
-  const { limit } = hasBody ? await readJson(req, ProcessRequest) : ProcessRequest.parse({});
+  const { limit } = await readOptionalJson(req, ProcessRequest);
   const processed = await processPendingRequests(db(), schedulingDeps(), limit);
   return json(200, { processed });
 }));

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readJson } from "../_shared/http.ts";
+import { handle, json, readOptionalJson } from "../_shared/http.ts";
 import { VaultPlatformDirectory } from "../_shared/publishing/platforms.ts";
 import { nextDue, wakePublisher } from "../_shared/publishing/queue.ts";
 import { DEFAULT_RUN_OPTIONS, runPublisher } from "../_shared/publishing/runner.ts";
@@ -27,7 +27,7 @@ const PublishRequest = z.object({
 
 Deno.serve(handle(async (req) => {
   await requireServiceRole(req);
-  const body = req.headers.get("content-length") === "0" ? {} : await readJson(req, PublishRequest);
+  const body = await readOptionalJson(req, PublishRequest);
   const d = DEFAULT_RUN_OPTIONS;
   const platforms = new VaultPlatformDirectory(db());
   const report = await runPublisher(db(), platforms, {

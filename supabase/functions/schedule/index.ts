@@ -7,9 +7,12 @@
 //   POST  /schedule/distributions/:id/publish-now
 //   POST  /schedule/distributions/:id/retry
 // An illegal state change is 409 with the reason; another client's distribution is 404.
+// POST /schedule honours an Idempotency-Key header (see _shared/idempotency.ts).
+import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
-import { handle, HttpError, json, readJson } from "../_shared/http.ts";
+import { handle, HttpError, json, readJson, readOptionalJson } from "../_shared/http.ts";
+import { idempotencyKeyOf, onceAsUser } from "../_shared/idempotency.ts";
 import { callStateChange, type StateChange } from "../_shared/scheduling/contract.ts";
 import { schedulingDeps } from "../_shared/scheduling/deps.ts";
 import { editDistribution, readDistribution } from "../_shared/scheduling/edit.ts";
@@ -34,15 +37,17 @@ Deno.serve(handle(async (req) => {
 
   if (path.length === 0) {
     if (req.method !== "POST") throw new HttpError(405, "POST a schedule request");
+    const key = idempotencyKeyOf(req);
     const request = await readJson(req, ScheduleRequestSchema);
-    const outcome = await asUser(claims, (tx) => scheduleContent(tx, request, schedulingDeps()));
-    const { status, ...body } = outcome;
-    return json(
-      status,
-      status === 400 || status === 409
-        ? { error: "No platform could be scheduled", ...body }
-        : body,
-    );
+    return await onceAsUser(claims, "schedule", key, request, async (tx) => {
+      const { status, ...body } = await scheduleContent(tx, request, schedulingDeps());
+      return {
+        status,
+        body: status === 400 || status === 409
+          ? { error: "No platform could be scheduled", ...body }
+          : body,
+      };
+    });
   }
 
   if (collection !== "distributions" || !id || path.length > 3) {
@@ -74,6 +79,7 @@ Deno.serve(handle(async (req) => {
     return stateChangeReply(result);
   }
   if (action && action in ACTIONS && req.method === "POST") {
+    await readOptionalJson(req, z.strictObject({})); // these take no fields
     return stateChangeReply(await asUser(claims, (tx) => callStateChange(tx, ACTIONS[action], id)));
   }
   throw new HttpError(405, `${req.method} is not allowed here`);

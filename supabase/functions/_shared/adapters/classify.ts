@@ -9,6 +9,7 @@
  */
 import type { ErrorClass, Failure, FailureOutcome } from "./types.ts";
 import { nextMidnight } from "./zoned-time.ts";
+import { describeNetworkError } from "./egress.ts";
 import type { HeaderReader } from "./http1.ts";
 
 /** When a rate limit lifts if the response does not say. */
@@ -209,6 +210,16 @@ export function classifyNetworkError(
       message: `${profile.platform}: ${error.message}`,
     };
   }
+  // the egress rules refused the destination (egress.ts): nothing was sent, and sending again would
+  // meet the same refusal
+  if (causedBy(error, "DestinationNotAllowed")) {
+    return {
+      ok: false,
+      errorClass: "permanent",
+      outcome: "not_applied",
+      message: `${profile.platform}: ${describeNetworkError(error)}`,
+    };
+  }
   // nothing was sent: the connection (or its TLS handshake) failed, or fetch says so in its words
   const refused = (error instanceof Error && error.name === "RequestNotSent") ||
     (!ctx.timedOut && /connection refused|ECONNREFUSED|dns error|ENOTFOUND/i.test(text));
@@ -218,6 +229,15 @@ export function classifyNetworkError(
     outcome: refused || isSafeMethod(ctx.method) ? "not_applied" : "unknown",
     message: ctx.timedOut
       ? `${profile.platform}: no answer before the timeout`
-      : `${profile.platform}: network error: ${text.trim() || String(error)}`,
+      // in words that name no address or port: the message reaches tenants
+      : `${profile.platform}: network error: ${describeNetworkError(error)}`,
   };
+}
+
+/** Whether the error, or one of its causes, has this name. */
+function causedBy(error: unknown, name: string): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === name) return true;
+  }
+  return false;
 }

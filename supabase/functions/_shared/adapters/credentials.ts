@@ -109,16 +109,29 @@ function parseSecret(platformId: string, secret: string): unknown {
   }
 }
 
-/** Read and parse a platform's secret. `sql` must be a service-role connection. */
+/**
+ * Read and parse a platform's secret. `sql` must be a service-role connection. A Vault secret is
+ * bound to the one platform it was stored for (`private.platform_secrets`): a secret id that is
+ * another platform's loads nothing.
+ */
 export async function loadCredentials(sql: postgres.Sql, platform: PlatformRow): Promise<unknown> {
   if (!platform.credentials_secret_id) {
     throw new CredentialsError(`platform ${platform.id} has no credentials_secret_id`);
   }
-  const rows = await sql<{ decrypted_secret: string | null }[]>`
-    select decrypted_secret from vault.decrypted_secrets where id = ${platform.credentials_secret_id}::uuid
+  const rows = await sql<{ decrypted_secret: string | null; platform_id: string | null }[]>`
+    select s.decrypted_secret, b.platform_id
+    from vault.decrypted_secrets s
+    left join private.platform_secrets b on b.secret_id = s.id
+    where s.id = ${platform.credentials_secret_id}::uuid
   `;
   const secret = rows[0]?.decrypted_secret;
   if (!secret) throw new CredentialsError(`secret for platform ${platform.id} not found`);
+  if (rows[0].platform_id !== platform.id) {
+    throw new CredentialsError(
+      `the credentials_secret_id of platform ${platform.id} is not its own secret: ` +
+        "an owner reconnects it with its own credentials",
+    );
+  }
   const raw = parseSecret(platform.id, secret);
   if (!hasCredentialSchema(platform.kind)) return raw;
   return parseCredentials(platform.kind, raw);

@@ -32,6 +32,7 @@ import {
   setupAdapter,
   validation,
 } from "./adapter.ts";
+import { ApiHostNotAllowed } from "./api-hosts.ts";
 import type { ErrorProfile } from "./classify.ts";
 import type { CredentialsFor } from "./credentials.ts";
 import type { HttpClient, HttpOk, HttpRequest } from "./http.ts";
@@ -137,6 +138,10 @@ function authorization(credentials: CredentialsFor<"email">): string {
 /** publish_config.base_url, else the data centre the API key ends with (`...-us14`). */
 function apiRoot(baseUrl: string | undefined, credentials: CredentialsFor<"email">): string {
   const dc = credentials.api_key?.split("-").at(-1) ?? "us1";
+  // the data centre becomes the first label of a mailchimp.com host: nothing but a label may end the key
+  if (baseUrl === undefined && !/^[a-z0-9]{1,63}$/i.test(dc)) {
+    throw new ApiHostNotAllowed("credentials.api_key: does not end with a data centre like -us14");
+  }
   return (baseUrl ?? `https://${dc}.api.mailchimp.com/3.0`).replace(/\/+$/, "");
 }
 

@@ -12,7 +12,19 @@
  * Answers: Content-Length, chunked and read-to-close bodies; gzip/deflate content codings; 1xx
  * interim answers skipped; redirects followed for GET and HEAD only (fetch would resend a POST body
  * to wherever a 307 points). Proxies (HTTP_PROXY) are not used.
+ * Egress: every connection, the first and each redirect's, goes where egress.ts allows: the host is
+ * resolved, every address checked, and the connection made to a checked address (TLS still verifies
+ * the host name). A refused destination is a `RequestNotSent` caused by `DestinationNotAllowed`.
+ * Bodies are capped as received and again as decoded (a gzip bomb stops at the cap). Error messages
+ * name neither addresses nor ports (they reach tenants); the causes keep the details for logs.
  */
+import {
+  defaultEgressPolicy,
+  describeNetworkError,
+  destinationsOf,
+  type EgressPolicy,
+  portOf,
+} from "./egress.ts";
 
 /** Nothing of the request was sent: the connection or TLS handshake failed first. */
 export class RequestNotSent extends Error {
@@ -78,6 +90,24 @@ export interface Http1Options {
   maxBodyBytes?: number;
   /** PEM certificates trusted besides the system's and DENO_CERT's (which the shared client uses). */
   caCerts?: string[];
+  /** Where requests may go (egress.ts): the operator's allow-list and the resolver. */
+  egress?: EgressPolicy;
+  /** Opens a TCP connection to a checked address (tests record instead of connecting). */
+  connect?: Connector;
+}
+
+/** Opens a TCP connection; `hostname` is an address egress.ts checked (or an allow-listed host). */
+export type Connector = (options: { hostname: string; port: number }) => Promise<Deno.TcpConn>;
+
+/** What `request` takes besides fetch's RequestInit. */
+export interface Http1Init extends RequestInit {
+  /** This request's cap on the answer's body, as received and as decoded (else the client's). */
+  maxBodyBytes?: number;
+  /**
+   * Read at most this many bytes of the body (as received, not decoded) and then close the
+   * connection, instead of failing a larger answer: for a caller that needs only the status.
+   */
+  bodyPrefixBytes?: number;
 }
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -259,6 +289,12 @@ interface Prepared {
   body: Uint8Array | undefined;
 }
 
+/** How much of an answer's body is read: all up to `bytes` (else AnswerTooLarge), or a prefix. */
+interface BodyLimit {
+  bytes: number;
+  prefix: boolean;
+}
+
 export class Http1Client {
   private readonly idle = new Map<string, Connection[]>();
   private readonly idleMs: number;
@@ -266,9 +302,13 @@ export class Http1Client {
   private readonly maxRedirects: number;
   private readonly maxBodyBytes: number;
   private readonly caCerts: string[] | undefined;
+  private readonly egress: EgressPolicy;
+  private readonly connectTcp: Connector;
 
   constructor(options: Http1Options = {}) {
     this.caCerts = options.caCerts;
+    this.egress = options.egress ?? defaultEgressPolicy;
+    this.connectTcp = options.connect ?? ((o) => Deno.connect(o));
     this.idleMs = options.idleMs ?? 4_000;
     this.maxIdle = options.maxIdlePerOrigin ?? 256;
     this.maxRedirects = options.maxRedirects ?? 5;
@@ -279,19 +319,30 @@ export class Http1Client {
    * Send a request (fetch's arguments) and read its whole answer; `init.redirect: "manual"` returns
    * redirects as they are.
    */
-  request = async (input: string | URL, init: RequestInit = {}): Promise<Http1Answer> => {
+  request = async (input: string | URL, init: Http1Init = {}): Promise<Http1Answer> => {
     let url = new URL(input);
     let method = (init.method ?? "GET").toUpperCase();
     let headers = init.headers;
     let body: BodyInit | null | undefined = init.body;
+    const limit: BodyLimit = init.bodyPrefixBytes !== undefined
+      ? { bytes: init.bodyPrefixBytes, prefix: true }
+      : {
+        bytes: Math.min(init.maxBodyBytes ?? this.maxBodyBytes, this.maxBodyBytes),
+        prefix: false,
+      };
     for (let redirects = 0;; redirects++) {
-      const answer = await this.send(await prepare(method, url, headers, body), init.signal);
+      const answer = await this.send(await prepare(method, url, headers, body), limit, init.signal);
       const location = answer.headers.get("location");
       const follow = REDIRECT.has(answer.status) && location !== null &&
         (method === "GET" || method === "HEAD") && init.redirect !== "manual";
       if (!follow) return answer;
-      if (redirects >= this.maxRedirects) throw new TypeError(`too many redirects from ${url}`);
-      const next = new URL(location, url);
+      if (redirects >= this.maxRedirects) throw new TypeError("too many redirects");
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new TypeError("a redirect's location is not a URL");
+      }
       // credentials go only to the origin they were meant for
       if (next.origin !== url.origin) headers = withoutCredentials(headers);
       url = next;
@@ -301,7 +352,7 @@ export class Http1Client {
   };
 
   /** fetch's signature, for callers that want a Response. */
-  fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+  fetch = async (input: RequestInfo | URL, init: Http1Init = {}): Promise<Response> => {
     if (input instanceof Request) {
       throw new TypeError("Http1Client.fetch takes a URL, not a Request");
     }
@@ -321,18 +372,19 @@ export class Http1Client {
 
   private async send(
     req: Prepared,
+    limit: BodyLimit,
     signal: AbortSignal | null | undefined,
   ): Promise<Http1Answer> {
     signal?.throwIfAborted();
     const reused = this.takeIdle(req.url);
     try {
-      return await this.exchange(reused ?? await this.connect(req.url, signal), req, signal);
+      return await this.exchange(reused ?? await this.connect(req.url, signal), req, limit, signal);
     } catch (error) {
       const stale = reused !== undefined && error instanceof NoAnswer && IDEMPOTENT.has(req.method);
       if (!stale) throw unwrap(error);
       // the server had closed the reused connection: an idempotent request goes once more
       try {
-        return await this.exchange(await this.connect(req.url, signal), req, signal);
+        return await this.exchange(await this.connect(req.url, signal), req, limit, signal);
       } catch (again) {
         throw unwrap(again);
       }
@@ -342,6 +394,7 @@ export class Http1Client {
   private async exchange(
     conn: Connection,
     req: Prepared,
+    limit: BodyLimit,
     signal: AbortSignal | null | undefined,
   ): Promise<Http1Answer> {
     let aborted = false;
@@ -365,20 +418,25 @@ export class Http1Client {
       }
       const hasBody = req.method !== "HEAD" && !NULL_BODY_STATUS.has(head.status);
       let bytes: Uint8Array | null = null;
-      if (hasBody) {
-        const limit = this.maxBodyBytes;
-        if (head.chunked) bytes = await readChunked(conn, limit);
+      if (hasBody && limit.prefix) {
+        // a prefix of the body as received; the rest is never read, so the connection ends here
+        bytes = await readPrefix(conn, head, limit.bytes);
+        head.closes = true;
+      } else if (hasBody) {
+        if (head.chunked) bytes = await readChunked(conn, limit.bytes);
         else if (head.contentLength !== undefined) {
-          tooLarge(head.contentLength, limit, true);
+          tooLarge(head.contentLength, limit.bytes, true);
           bytes = await readLength(conn, head.contentLength);
         } else {
-          bytes = await readToEnd(conn, limit);
+          bytes = await readToEnd(conn, limit.bytes);
           head.closes = true;
         }
       }
       // bytes beyond the answer would be read as the next answer: such a connection is not reused
       reusable = !head.closes && conn.available === 0;
-      if (bytes && head.encoding) bytes = await decode(bytes, head.encoding);
+      if (bytes && head.encoding && !limit.prefix) {
+        bytes = await decode(bytes, head.encoding, limit.bytes);
+      }
       return {
         status: head.status,
         statusText: head.statusText,
@@ -388,7 +446,10 @@ export class Http1Client {
     } catch (error) {
       if (aborted && signal) throw signal.reason;
       if (error instanceof NoAnswer) throw error;
-      throw new TypeError(`${req.method} ${req.url.origin}: ${message(error)}`, { cause: error });
+      // no address or port in the message: it may reach a tenant
+      throw new TypeError(`reading the answer to ${req.method} failed: ${message(error)}`, {
+        cause: error,
+      });
     } finally {
       signal?.removeEventListener("abort", onAbort);
       if (reusable && !conn.closed) this.release(req.url, conn);
@@ -396,20 +457,40 @@ export class Http1Client {
     }
   }
 
+  /**
+   * A connection to the URL's origin, at an address egress.ts allows (checked for every connection,
+   * so also for every redirect); TLS verifies the certificate against the URL's host name.
+   */
   private async connect(url: URL, signal: AbortSignal | null | undefined): Promise<Connection> {
     const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-    const opening = (async () => {
-      const conn = url.protocol === "https:"
-        ? await Deno.connectTls({ hostname, port, caCerts: this.caCerts })
-        : await Deno.connect({ hostname, port });
-      if (url.protocol === "https:") {
-        await (conn as Deno.TlsConn).handshake().catch((error) => {
-          conn.close();
-          throw error;
-        });
+    const port = portOf(url);
+    const opening = (async (): Promise<Deno.Conn> => {
+      const addresses = await destinationsOf(url, this.egress);
+      let tcp: Deno.TcpConn | undefined;
+      let failure: unknown;
+      for (const address of addresses) {
+        signal?.throwIfAborted();
+        try {
+          tcp = await this.connectTcp({ hostname: address, port });
+          break;
+        } catch (error) {
+          failure = error;
+        }
       }
-      return conn;
+      if (!tcp) throw failure;
+      if (url.protocol === "http:") {
+        tcp.setNoDelay(true);
+        return tcp;
+      }
+      const tls = await Deno.startTls(tcp, { hostname, caCerts: this.caCerts }).catch((error) => {
+        tcp.close();
+        throw error;
+      });
+      await tls.handshake().catch((error) => {
+        tls.close();
+        throw error;
+      });
+      return tls;
     })();
     let conn: Deno.Conn;
     try {
@@ -417,11 +498,9 @@ export class Http1Client {
     } catch (error) {
       // a connection that opens after the caller gave up is closed at once
       if (signal?.aborted) opening.then((late) => late.close(), () => {});
-      throw new RequestNotSent(`connecting to ${url.host} failed: ${message(error)}`, {
-        cause: error,
-      });
+      // no address or port in the message: it may reach a tenant
+      throw new RequestNotSent(describeNetworkError(error), { cause: error });
     }
-    if (url.protocol === "http:") (conn as Deno.TcpConn).setNoDelay(true);
     const key = url.origin;
     return new Connection(conn, (dead) => this.forget(key, dead));
   }
@@ -657,7 +736,8 @@ async function readLine(conn: Connection): Promise<string> {
   return line;
 }
 
-async function readChunked(conn: Connection, limit: number): Promise<Uint8Array> {
+/** A chunked body up to `limit` bytes: past it AnswerTooLarge, or (`prefix`) the first `limit`. */
+async function readChunked(conn: Connection, limit: number, prefix = false): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -665,12 +745,18 @@ async function readChunked(conn: Connection, limit: number): Promise<Uint8Array>
     if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new TypeError(`invalid chunk size: ${sizeText}`);
     const size = parseInt(sizeText, 16);
     if (size === 0) break;
+    if (prefix && total + size >= limit) {
+      parts.push(await readLength(conn, limit - total));
+      total = limit;
+      break;
+    }
     tooLarge(total + size, limit, false);
     parts.push(await readLength(conn, size));
     total += size;
     if ((await readLine(conn)) !== "") throw new TypeError("a chunk does not end with CRLF");
   }
-  while ((await readLine(conn)) !== ""); // trailers, ignored
+  // trailers, ignored (a prefix cut inside the body has none to read)
+  if (!prefix || total < limit) await skipTrailers(conn);
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(total);
   let at = 0;
@@ -681,7 +767,28 @@ async function readChunked(conn: Connection, limit: number): Promise<Uint8Array>
   return out;
 }
 
-async function decode(bytes: Uint8Array, encoding: string): Promise<Uint8Array> {
+async function skipTrailers(conn: Connection): Promise<void> {
+  while ((await readLine(conn)) !== "");
+}
+
+/**
+ * A prefix of at most `limit` bytes of the body as received (chunk framing removed), for a caller
+ * that reads no more; the connection is not reused after it.
+ */
+async function readPrefix(conn: Connection, head: Head, limit: number): Promise<Uint8Array> {
+  if (head.chunked) return await readChunked(conn, limit, true);
+  if (head.contentLength !== undefined) {
+    return await readLength(conn, Math.min(head.contentLength, limit));
+  }
+  while (conn.available < limit && await conn.fill());
+  return conn.take(Math.min(conn.available, limit));
+}
+
+/**
+ * The body decoded from its content coding, counting decoded bytes as they come: past `limit` the
+ * decoding stops with AnswerTooLarge (a small gzip body can expand a thousandfold).
+ */
+async function decode(bytes: Uint8Array, encoding: string, limit: number): Promise<Uint8Array> {
   if (encoding === "identity") return bytes;
   if (encoding !== "gzip" && encoding !== "x-gzip" && encoding !== "deflate") {
     throw new TypeError(`unsupported content-encoding: ${encoding}`);
@@ -690,7 +797,32 @@ async function decode(bytes: Uint8Array, encoding: string): Promise<Uint8Array> 
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
     new DecompressionStream(format),
   );
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) {
+        throw new AnswerTooLarge(
+          `the answer's body decodes to more than the ${limit} bytes this client holds in memory`,
+        );
+      }
+      parts.push(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /** The client every adapter shares (one connection pool for the process). */

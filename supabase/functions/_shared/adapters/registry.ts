@@ -7,6 +7,7 @@
 import type postgres from "postgres";
 import { z } from "zod";
 import { type AdapterDeps, type PlatformAdapter, validation } from "./adapter.ts";
+import { assertApiHosts } from "./api-hosts.ts";
 import {
   CREDENTIAL_SCHEMAS,
   type CredentialKind,
@@ -54,7 +55,10 @@ export function hasAdapter(kind: PlatformKind): boolean {
   return kind in FACTORIES;
 }
 
-/** Build the adapter for a platform row; `credentials` are validated for the kind. */
+/**
+ * Build the adapter for a platform row; `credentials` are validated for the kind, and the row's API
+ * URLs must be its kind's API hosts (api-hosts.ts: ApiHostNotAllowed otherwise).
+ */
 export function createAdapter(
   platform: PlatformRow,
   credentials: unknown,
@@ -63,6 +67,7 @@ export function createAdapter(
   const kind = platform.kind;
   const factory = FACTORIES[kind as CredentialKind] as Factory<CredentialKind> | undefined;
   if (!factory) throw new NoAdapterError(kind);
+  assertApiHosts(platform);
   return factory(platform, parseCredentials(kind as CredentialKind, credentials), deps);
 }
 

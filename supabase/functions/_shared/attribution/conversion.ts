@@ -1,11 +1,21 @@
 // Recording a conversion as the signed-in user (RLS decides what they may attribute): validated
 // here, matched and written by public.record_conversion.
 import { z } from "zod";
-import { asUser } from "../db.ts";
-import type { Claims } from "../auth.ts";
+import type { Tx } from "../db.ts";
 import { HttpError } from "../http.ts";
 
 const text = z.string().trim().min(1).max(500);
+
+/** Metadata: a flat-ish object of at most 50 keys and 16 KiB as JSON. */
+const MAX_METADATA_KEYS = 50;
+const MAX_METADATA_BYTES = 16 * 1024;
+const Metadata = z.record(z.string().min(1).max(200), z.unknown())
+  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, {
+    message: `at most ${MAX_METADATA_KEYS} keys`,
+  })
+  .refine((m) => new TextEncoder().encode(JSON.stringify(m)).length <= MAX_METADATA_BYTES, {
+    message: `at most ${MAX_METADATA_BYTES} bytes as JSON`,
+  });
 
 export const ConversionRequest = z.object({
   client_id: z.uuid().optional(),
@@ -18,7 +28,7 @@ export const ConversionRequest = z.object({
   currency: z.string().regex(/^[A-Za-z]{3}$/, "an ISO 4217 code").optional(),
   occurred_at: z.iso.datetime({ offset: true }).optional(),
   external_ref: text.optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: Metadata.optional(),
 }).strict().superRefine((c, ctx) => {
   const byUtm = c.utm_campaign !== undefined && c.utm_source !== undefined;
   if (!c.distribution_id && !byUtm && !c.utm_content) {
@@ -73,26 +83,26 @@ function statusOf(error: unknown): HttpError | undefined {
   return undefined;
 }
 
-export async function recordConversion(claims: Claims, request: ConversionRequest) {
-  try {
-    return await asUser(claims, async (tx) => {
-      const [row] = await tx`select public.record_conversion(${
-        tx.json(JSON.parse(JSON.stringify(request)))
-      }) as r`;
-      const recorded = Recorded.parse(row.r);
-      const [matched] = recorded.distribution_id
-        ? await tx`
-            select d.id, d.platform_id, p.kind as platform_kind, d.cross_post_group_id, d.content_id,
-                   d.title, d.status, d.published_at, d.clicks, d.conversions
-            from public.distributions d join public.platforms p on p.id = d.platform_id
-            where d.id = ${recorded.distribution_id}`
-        : [];
-      return {
-        conversion: recorded,
-        distribution: matched ? MatchedDistribution.parse(matched) : null,
-      };
-    });
-  } catch (error) {
-    throw statusOf(error) ?? error;
-  }
+/** An error of recording as its HTTP refusal where it is one, else the error itself. */
+export function conversionError(error: unknown): unknown {
+  return statusOf(error) ?? error;
+}
+
+/** Records the conversion in `tx`, a transaction already running as the user. */
+export async function recordConversionIn(tx: Tx, request: ConversionRequest) {
+  const [row] = await tx`select public.record_conversion(${
+    tx.json(JSON.parse(JSON.stringify(request)))
+  }) as r`;
+  const recorded = Recorded.parse(row.r);
+  const [matched] = recorded.distribution_id
+    ? await tx`
+        select d.id, d.platform_id, p.kind as platform_kind, d.cross_post_group_id, d.content_id,
+               d.title, d.status, d.published_at, d.clicks, d.conversions
+        from public.distributions d join public.platforms p on p.id = d.platform_id
+        where d.id = ${recorded.distribution_id}`
+    : [];
+  return {
+    conversion: recorded,
+    distribution: matched ? MatchedDistribution.parse(matched) : null,
+  };
 }

@@ -1,4 +1,5 @@
-// A platform's webhook secrets, from its Vault credentials (service role), never from the request:
+// A platform's webhook secrets, from its Vault credentials (service role; only a secret bound to the
+// platform, see private.platform_secrets), never from the request:
 //   app_secret            Meta app secret (X-Hub-Signature-256 HMAC key)
 //   webhook_verify_token  Meta subscription handshake token (hub.verify_token)
 //   webhook_token         Mailchimp: the secret token in the callback URL (Mailchimp does not sign)
@@ -35,7 +36,8 @@ export async function webhookPlatform(sql: Sql, platformId: string): Promise<Web
   const [raw] = await sql`
     select p.id, p.kind, s.decrypted_secret as secret
     from public.platforms p
-    left join vault.decrypted_secrets s on s.id = p.credentials_secret_id
+    left join private.platform_secrets b on b.secret_id = p.credentials_secret_id and b.platform_id = p.id
+    left join vault.decrypted_secrets s on s.id = b.secret_id
     where p.id = ${platformId}::uuid and p.is_active`;
   if (!raw) throw new HttpError(404, "unknown platform");
   const row = PlatformSecretRow.parse(raw);

@@ -83,7 +83,41 @@ function ordered(episodes: Episode[]): Episode[] {
   );
 }
 
-export function buildFeed(channel: Channel, episodes: Episode[], selfUrl?: string): string {
+/** The feed page size: `publish_config.feed_page_size` of the podcast row, 1-1000 (default 300). */
+export const FeedPageSizeSchema = z.number().int().min(1).max(1000);
+export const DEFAULT_FEED_PAGE_SIZE = 300;
+
+/** Links of one page of a paged feed (RFC 5005): the page itself and its neighbours. */
+export interface FeedLinks {
+  self: string;
+  first?: string;
+  last?: string;
+  next?: string;
+  previous?: string;
+}
+
+/**
+ * The links of page `page` (1-based) of `pageCount` pages whose first page is `feedUrl` and whose
+ * page N is `feedUrl?page=N`: podcast apps that read only the feed URL get the newest episodes.
+ */
+export function pageLinks(feedUrl: string, page: number, pageCount: number): FeedLinks {
+  const at = (n: number) => (n === 1 ? feedUrl : `${feedUrl}?page=${n}`);
+  if (pageCount <= 1) return { self: feedUrl };
+  return {
+    self: at(page),
+    first: at(1),
+    last: at(pageCount),
+    ...(page > 1 ? { previous: at(page - 1) } : {}),
+    ...(page < pageCount ? { next: at(page + 1) } : {}),
+  };
+}
+
+export function buildFeed(
+  channel: Channel,
+  episodes: Episode[],
+  selfUrl?: string | FeedLinks,
+): string {
+  const links: FeedLinks | undefined = typeof selfUrl === "string" ? { self: selfUrl } : selfUrl;
   const rss = create({ version: "1.0", encoding: "UTF-8" }).ele("rss", {
     version: "2.0",
     "xmlns:itunes": ITUNES_NS,
@@ -91,8 +125,11 @@ export function buildFeed(channel: Channel, episodes: Episode[], selfUrl?: strin
     "xmlns:content": CONTENT_NS,
   });
   const ch = rss.ele("channel");
-  if (selfUrl) {
-    ch.ele(ATOM_NS, "atom:link", { href: selfUrl, rel: "self", type: "application/rss+xml" });
+  if (links) {
+    for (const rel of ["self", "first", "previous", "next", "last"] as const) {
+      const href = links[rel];
+      if (href) ch.ele(ATOM_NS, "atom:link", { href, rel, type: "application/rss+xml" });
+    }
   }
   ch.ele("title").txt(channel.title);
   if (channel.link) ch.ele("link").txt(channel.link);

@@ -1,6 +1,7 @@
 // The SQL side of the publishing queue (supabase/migrations/*_publishing_queue.sql), typed.
 import { z } from "zod";
 import type { Sql } from "../db.ts";
+import { pgJson } from "../text.ts";
 
 const UnresolvedAttempt = z.object({
   id: z.string(),
@@ -93,9 +94,7 @@ export function claimHandoffs(
 export async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<Set<string>> {
   if (outcomes.length === 0) return new Set();
   const rows = await sql<{ id: string }[]>`
-    select id from private.record_publish_outcomes(${
-    sql.json(JSON.parse(JSON.stringify(outcomes)))
-  })
+    select id from private.record_publish_outcomes(${sql.json(pgJson(outcomes))})
       as id`;
   return new Set(rows.map((r) => r.id));
 }
@@ -158,5 +157,5 @@ export async function recordCancellations(
   results: { id: string; ok: boolean; message?: string }[],
 ): Promise<void> {
   if (results.length === 0) return;
-  await sql`select private.record_platform_cancellations(${sql.json(results)})`;
+  await sql`select private.record_platform_cancellations(${sql.json(pgJson(results))})`;
 }

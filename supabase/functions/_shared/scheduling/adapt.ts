@@ -34,6 +34,8 @@ import {
   type LinkRewriter,
   markdownToHtml,
   markdownToText,
+  titleAsHtml,
+  titleAsText,
 } from "./markdown.ts";
 import {
   both,
@@ -167,8 +169,9 @@ const ADAPTERS: Record<AdaptPlatform["kind"], KindAdapter> = {
         ctx.warnings.push(`categories not assigned: ${resolved.message}`);
       }
     }
+    const shown = title && titleAsHtml(title);
     return {
-      title: title && cutTitle(title, titleLimit(ctx, Number.MAX_SAFE_INTEGER)),
+      title: shown ? cutTitle(shown, titleLimit(ctx, Number.MAX_SAFE_INTEGER)) : undefined,
       body: markdownToHtml(ctx.source.body, { title, links: ctx.bodyLinks }),
       platformSpecific,
     };
@@ -183,7 +186,8 @@ const ADAPTERS: Record<AdaptPlatform["kind"], KindAdapter> = {
       links: ctx.bodyLinks,
     });
     const html = ctx.link ? `${content}\n${readMore(ctx.link)}` : content;
-    const subject = titleOf(ctx) ?? text.split("\n")[0];
+    const title = titleOf(ctx);
+    const subject = (title && titleAsText(title)) || text.split("\n")[0];
     return {
       title: cutTitle(subject, titleLimit(ctx, limits.maxSubjectChars)),
       body: hasUnsubscribeTag(html) ? html : `${html}\n${UNSUBSCRIBE_FOOTER}`,

@@ -6,7 +6,8 @@
 import type postgres from "postgres";
 import { z } from "zod";
 import type { Tx } from "../db.ts";
-import { HttpError } from "../http.ts";
+import { httpErrorFromSql } from "../sql-errors.ts";
+import { pgJson } from "../text.ts";
 
 export interface ScheduleItem {
   /** The distribution's id, chosen here so its link can carry it as utm_content. */
@@ -84,9 +85,12 @@ export const ScheduleContentResultSchema = z.object({
 });
 export type ScheduleContentResult = z.infer<typeof ScheduleContentResultSchema>;
 
-/** A jsonb parameter (postgres.js would send a string as a JSON string, not an object). */
+/**
+ * A jsonb parameter (postgres.js would send a string as a JSON string, not an object). Its text is
+ * made storable: what a platform answered (category ids, names) reaches it too.
+ */
 export function jsonb(tx: Tx, value: unknown): postgres.Parameter {
-  return tx.json(JSON.parse(JSON.stringify(value ?? null)) as postgres.JSONValue);
+  return tx.json(pgJson(value) as postgres.JSONValue);
 }
 
 export async function callScheduleContent(
@@ -97,37 +101,12 @@ export async function callScheduleContent(
   return ScheduleContentResultSchema.parse(row.result);
 }
 
-/** Postgres errors the SQL half raises on purpose, as HTTP errors; anything else is rethrown. */
+/**
+ * Postgres errors the SQL half raises on purpose (and values it refuses), as HTTP errors; anything
+ * else is returned as it is. The one mapping is `httpErrorFromSql`, which `handle` applies too.
+ */
 export function httpErrorFrom(error: unknown): unknown {
-  if (!(error instanceof Error) || !("code" in error)) return error;
-  const { code, message, detail } = error as Error & { code: string; detail?: string };
-  switch (code) {
-    case "55000": // object_not_in_prerequisite_state: an illegal state change
-    case "SL409": // optimize: every allowed slot up to the client's optimize_max_days_ahead is full
-      return new HttpError(409, message);
-    case "P0002": // no_data_found: unknown, or another client's
-    case "02000":
-      return new HttpError(404, message);
-    case "23514": // the status machine trigger (check_violation) also names both states
-      return /illegal status change/i.test(message) ? new HttpError(409, message) : error;
-    case "42501": // insufficient_privilege / RLS: e.g. a viewer trying to write
-      return new HttpError(403, message);
-    case "22023": // invalid_parameter_value: the SQL half's DETAIL lists the bad fields
-    case "22007":
-    case "22008":
-      return new HttpError(400, message, fieldErrorsFrom(detail));
-    default:
-      return error;
-  }
-}
-
-function fieldErrorsFrom(detail: string | undefined): FieldError[] | undefined {
-  try {
-    const parsed = z.array(FieldErrorSchema).safeParse(JSON.parse(detail ?? ""));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return httpErrorFromSql(error) ?? error;
 }
 
 /** Runs `work`, turning the SQL half's deliberate errors into HTTP errors. */

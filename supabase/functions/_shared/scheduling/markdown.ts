@@ -102,6 +102,21 @@ export function htmlToText(html: string): string {
   return text.replace(/&(amp|lt|gt|quot|#0?39|nbsp);/g, (e: string) => ENTITIES[e] ?? e);
 }
 
+/**
+ * A title for a platform that renders it as HTML (WordPress): its visible text (tags, scripts and
+ * styles dropped, entities decoded) escaped again, so it shows as written and runs nothing. Applying
+ * it twice changes nothing.
+ */
+export function titleAsHtml(title: string): string {
+  return htmlToText(title).trim()
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** A title shown as text where HTML may leak through (an email's subject): no tags, no angles. */
+export function titleAsText(title: string): string {
+  return htmlToText(title).replace(/[<>]/g, "").replace(/\s+/g, " ").trim();
+}
+
 /** Walks marked's tokens and writes plain text: paragraphs separated by a blank line. */
 class TextWriter {
   /** Inside an inline <script>/<style> opened by an html token: its text is not content. */

@@ -17,7 +17,7 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-export const TimeZoneSchema = z.string().refine(isTimeZone, {
+export const TimeZoneSchema = z.string().max(64).refine(isTimeZone, {
   message: "not an IANA time zone (e.g. America/New_York)",
 });
 
@@ -27,7 +27,28 @@ export const InstantSchema = z.iso.datetime({
   message: "must be an ISO 8601 date-time with an offset, e.g. 2027-03-08T09:00:00-05:00",
 });
 
-const Url = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
+/**
+ * How far ahead a post may be scheduled: slot choice searches this far (17520 hours in
+ * scheduling.choose_slot), so an exact time beyond it is refused rather than parked for centuries.
+ */
+export const SCHEDULING_HORIZON_HOURS = 17520;
+
+/** An exact posting time: an instant within the scheduling horizon from now. */
+export const ScheduleTimeSchema = InstantSchema.refine(
+  (at) => Date.parse(at) <= Date.now() + SCHEDULING_HORIZON_HOURS * 3600_000,
+  {
+    message: `must be within the scheduling horizon (${
+      SCHEDULING_HORIZON_HOURS / 24
+    } days from now)`,
+  },
+);
+
+/** Most platform ids one request names (a client's every connection fits comfortably). */
+export const MAX_PLATFORMS_PER_REQUEST = 100;
+/** Most A/B variants of one post. */
+export const MAX_VARIANTS = 10;
+
+const Url = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(2048);
 
 export const StoredContentSchema = z.strictObject({
   content_id: z.uuid(),
@@ -53,7 +74,7 @@ export const CrossPostSchema = z.strictObject({
   strategy: z.enum(CROSS_POST_STRATEGIES),
   stagger_minutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
   /** Platform ids in posting order (a permutation of platform_ids). */
-  order: z.array(z.uuid()).optional(),
+  order: z.array(z.uuid()).max(MAX_PLATFORMS_PER_REQUEST).optional(),
   name: z.string().trim().min(1).max(200).optional(),
 });
 
@@ -66,15 +87,17 @@ export const ScheduleRequestSchema = z.strictObject({
   content: z.union([StoredContentSchema, InlineContentSchema], {
     error: "must be {content_id} or inline {title?, body, media_urls?, link_url?, ...}",
   }),
-  platform_ids: z.array(z.uuid()).min(1, "at least one platform"),
-  at: InstantSchema.optional(),
+  platform_ids: z.array(z.uuid()).min(1, "at least one platform").max(MAX_PLATFORMS_PER_REQUEST),
+  at: ScheduleTimeSchema.optional(),
   optimize: z.literal(true).optional(),
   /** With optimize: how far ahead the best slot is looked for before later days (default 7). */
   horizon_days: HorizonDaysSchema.optional(),
   nearest: z.boolean().default(false),
   timezone: TimeZoneSchema.optional(),
   cross_post: CrossPostSchema.optional(),
-  variants: z.array(VariantSchema).min(2, "an A/B test needs two or more variants").optional(),
+  variants: z.array(VariantSchema).min(2, "an A/B test needs two or more variants").max(
+    MAX_VARIANTS,
+  ).optional(),
   priority: z.enum(["normal", "high"]).optional(),
   business_unit: z.string().trim().min(1).max(200).optional(),
   vertical_id: z.uuid().optional(),
@@ -121,7 +144,7 @@ export type InlineContent = z.infer<typeof InlineContentSchema>;
 
 /** Reschedule: a new exact time, or optimize again. */
 export const RescheduleSchema = z.strictObject({
-  at: InstantSchema.optional(),
+  at: ScheduleTimeSchema.optional(),
   optimize: z.literal(true).optional(),
   horizon_days: HorizonDaysSchema.optional(),
   nearest: z.boolean().default(false),

@@ -166,6 +166,37 @@ function platformProblem(platform: SchedulingPlatform | undefined, clientId: str
   return undefined;
 }
 
+/**
+ * The request field an error of public.schedule_content is about, as the caller wrote it: the SQL
+ * half sees `timing.at` where the request has `at`, `content_id` where it has `content.content_id`.
+ */
+const REQUEST_FIELDS: Record<string, string> = {
+  timing: "at",
+  "timing.at": "at",
+  "timing.mode": "at",
+  "timing.nearest": "nearest",
+  "timing.horizon_days": "horizon_days",
+  content_id: "content.content_id",
+  content_type: "content.content_type",
+  platform_id: "platform_ids",
+  items: "platform_ids",
+  "cross_post.id": "cross_post",
+};
+
+export function requestField(field: string): string {
+  return REQUEST_FIELDS[field] ?? field;
+}
+
+/** An HttpError from the SQL half with its fields renamed to the request's. */
+function inRequestTerms(error: unknown): unknown {
+  if (!(error instanceof HttpError) || !Array.isArray(error.details)) return error;
+  return new HttpError(
+    error.status,
+    error.message,
+    (error.details as FieldError[]).map((e) => ({ ...e, field: requestField(e.field) })),
+  );
+}
+
 function timingOf(request: ScheduleRequest): Timing {
   return request.at
     ? { mode: "exact", at: request.at, nearest: request.nearest }
@@ -284,7 +315,9 @@ async function scheduleWithin(
           : null,
         items,
       })
-    )
+    ).catch((error) => {
+      throw inRequestTerms(error);
+    })
     : undefined;
 
   if (sql && groupId) await adoptGroupId(tx, sql, groupId);
@@ -296,7 +329,9 @@ async function scheduleWithin(
     if (result.ok) entry.ok.push(result.distribution);
     else {
       const prefix = prefixes[result.index] ?? "";
-      entry.errors.push(...result.errors.map((e) => ({ ...e, field: prefix + e.field })));
+      entry.errors.push(
+        ...result.errors.map((e) => ({ ...e, field: prefix + requestField(e.field) })),
+      );
     }
     byPlatform.set(platformId, entry);
   }

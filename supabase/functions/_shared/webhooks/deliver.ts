@@ -1,8 +1,13 @@
 // Sends due webhook deliveries (claimed from public.webhook_deliveries) and records the results in one
 // statement per batch. A 2xx is delivered; anything else is retried by the database's backoff.
+// Endpoints are tenants' URLs: the shared client refuses internal destinations (egress.ts) on the
+// first request and any redirect, only a small prefix of an answer is read, and the error recorded
+// (readable by the tenant in last_error) names no address or port.
 import { z } from "zod";
+import { describeNetworkError } from "../adapters/egress.ts";
 import { http1 } from "../adapters/http1.ts";
 import type { Sql } from "../db.ts";
+import { pgJson } from "../text.ts";
 import { signWebhook } from "./signature.ts";
 
 const Delivery = z.object({
@@ -15,6 +20,9 @@ const Delivery = z.object({
 });
 type Delivery = z.infer<typeof Delivery>;
 
+/** The most of an endpoint's answer that is read: only its status counts. */
+export const WEBHOOK_ANSWER_PREFIX_BYTES = 4096;
+
 interface DeliveryResult {
   id: string;
   ok: boolean;
@@ -26,7 +34,7 @@ async function send(delivery: Delivery, timeoutMs: number): Promise<DeliveryResu
   const body = JSON.stringify({ id: delivery.id, ...delivery.payload });
   try {
     // sent once: a lost answer is retried by the database's backoff, not resent by the runtime
-    const response = await http1.fetch(delivery.url, {
+    const response = await http1.request(delivery.url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -37,9 +45,10 @@ async function send(delivery: Delivery, timeoutMs: number): Promise<DeliveryResu
       },
       body,
       signal: AbortSignal.timeout(timeoutMs),
+      bodyPrefixBytes: WEBHOOK_ANSWER_PREFIX_BYTES,
     });
-    await response.body?.cancel();
-    return response.ok ? { id: delivery.id, ok: true, status_code: response.status } : {
+    const ok = response.status >= 200 && response.status <= 299;
+    return ok ? { id: delivery.id, ok: true, status_code: response.status } : {
       id: delivery.id,
       ok: false,
       status_code: response.status,
@@ -49,7 +58,7 @@ async function send(delivery: Delivery, timeoutMs: number): Promise<DeliveryResu
     return {
       id: delivery.id,
       ok: false,
-      error: error instanceof Error ? error.message : String(error),
+      error: describeNetworkError(error),
     };
   }
 }
@@ -72,9 +81,7 @@ export async function deliverDue(
     const results = await Promise.all(
       rows.map((row) => send(Delivery.parse(row), options.timeoutMs)),
     );
-    await sql`select private.record_webhook_deliveries(${
-      sql.json(JSON.parse(JSON.stringify(results)))
-    })`;
+    await sql`select private.record_webhook_deliveries(${sql.json(pgJson(results))})`;
     for (const r of results) r.ok ? totals.delivered++ : totals.failed_attempts++;
   }
   return totals;
