@@ -10,7 +10,11 @@ import postgres from "postgres";
 import { userJwt } from "../../tests/_support/stack.ts";
 
 const url = Deno.env.get("SUPABASE_URL")!;
-const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 4, prepare: false, onnotice: () => {} });
+const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, {
+  max: 4,
+  prepare: false,
+  onnotice: () => {},
+});
 const REQUESTS = Number(Deno.env.get("BENCH_REQUESTS") ?? 200);
 const DEPTHS = (Deno.env.get("BENCH_DEPTHS") ?? "0,100,1000,10000").split(",").map(Number);
 const CALLERS = 16;
@@ -49,7 +53,12 @@ async function timed(
   }));
   const elapsed = (performance.now() - t0) / 1000;
   times.sort((a, b) => a - b);
-  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), perSecond: n / elapsed, statuses };
+  return {
+    p50: quantile(times, 0.5),
+    p99: quantile(times, 0.99),
+    perSecond: n / elapsed,
+    statuses,
+  };
 }
 
 function health(): Promise<Response> {
@@ -70,7 +79,9 @@ function optimize(token: string, platformId: string, i: number): Promise<Respons
 
 function fmt(t: Timing): string {
   const statuses = Object.entries(t.statuses).map(([s, n]) => `${s}x${n}`).join(" ");
-  return `p50 ${t.p50.toFixed(1)} ms, p99 ${t.p99.toFixed(1)} ms, ${t.perSecond.toFixed(1)} req/s [${statuses}]`;
+  return `p50 ${t.p50.toFixed(1)} ms, p99 ${t.p99.toFixed(1)} ms, ${
+    t.perSecond.toFixed(1)
+  } req/s [${statuses}]`;
 }
 
 /** `clients` clients of `platforms` X platforms each (limits lifted, UTC), each with an owner. */
@@ -143,7 +154,9 @@ for (const depth of DEPTHS) {
 }
 const deepest = DEPTHS[DEPTHS.length - 1];
 console.log(
-  `p99 at depth ${deepest} / p99 at depth 0: ${(byDepth[deepest].p99 / byDepth[0].p99).toFixed(2)}x`,
+  `p99 at depth ${deepest} / p99 at depth 0: ${
+    (byDepth[deepest].p99 / byDepth[0].p99).toFixed(2)
+  }x`,
 );
 
 // 2. 16 concurrent callers over 1,000 clients with 10,000 platforms.
