@@ -189,7 +189,9 @@ begin
   )
   select g.w / 24, g.w % 24,
          coalesce(t.score,
-                  (select 0.5 * max(o.score * 2 ^ (-least(abs(g.w - o.w), 168 - abs(g.w - o.w)) / 2.0)) from t o)
+                  (select 0.5 * max(o.score * power(2.0::double precision,
+                                                    -least(abs(g.w - o.w), 168 - abs(g.w - o.w))::double precision / 2))
+                   from t o)
          )::numeric(12, 6)
   from generate_series(0, 167) g (w)
   left join t on t.w = g.w
@@ -297,6 +299,9 @@ create or replace function scheduling.find_slot(
 language plpgsql
 stable
 set search_path = ''
+-- Its lookups take arrays of the window's candidates: a plan made for those values uses the instant index; a
+-- generic plan (what a cached plan becomes after a few calls) would read every calendar row of the platform.
+set plan_cache_mode = 'force_custom_plan'
 as $$
 declare
   v_min timestamptz := greatest(now(), coalesce(p_not_before, now()));
