@@ -46,13 +46,13 @@ as $$
 begin
   return query
   select c.id, case when c.recurring_pattern is not null then c.id end, c.date, c.time_slot, c.timezone,
-         scheduling.local_to_utc(c.date + c.time_slot, c.timezone), c.slot_type, c.is_locked, c.distribution_id
+         c.starts_at, c.slot_type, c.is_locked, c.distribution_id
   from public.publishing_calendar c
-  -- the expression of idx_publishing_calendar_platform_instant
+  -- idx_publishing_calendar_platform_starts
   where not p_recurring_only
     and c.platform_id = p_platform_id
-    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) >= p_from
-    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) < p_to
+    and c.starts_at >= p_from
+    and c.starts_at < p_to
   union all
   select null, t.id, o.d, t.time_slot, t.timezone, o.at, t.slot_type, t.is_locked, null
   from public.publishing_calendar t
@@ -160,6 +160,39 @@ begin
 end
 $$;
 
+-- Every calendar row's instant, stored and kept by a trigger: queries that run as a member (under RLS) compare a
+-- plain timestamptz column, which an index serves; an expression index over local_to_utc cannot serve them,
+-- because RLS lets no function that is not leakproof into an index condition (and only a superuser may declare
+-- one leakproof). A row whose time zone is not valid gets no instant, and its own check constraint refuses it.
+alter table public.publishing_calendar add column starts_at timestamptz;
+comment on column public.publishing_calendar.starts_at is
+  'The slot''s instant: date + time_slot read in timezone (scheduling.local_to_utc). Kept by a trigger; what is '
+  'written to it is replaced.';
+
+create or replace function private.publishing_calendar_starts_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.starts_at := case when private.is_valid_timezone(new.timezone)
+                        then scheduling.local_to_utc(new.date + new.time_slot, new.timezone) end;
+  return new;
+end
+$$;
+
+create trigger publishing_calendar_starts_at
+  before insert or update on public.publishing_calendar
+  for each row execute function private.publishing_calendar_starts_at();
+
+-- existing rows: the trigger fills each one in
+update public.publishing_calendar set starts_at = null;
+
+create index idx_publishing_calendar_platform_starts on public.publishing_calendar (platform_id, starts_at);
+-- Free, unlocked slots by instant: what slot choice reads, without the queue's own (taken) rows.
+create index idx_publishing_calendar_free_starts on public.publishing_calendar (platform_id, starts_at)
+  where distribution_id is null and not is_locked;
+
 -- The score of every hour of the week (day_of_week 0 = Sunday, local time) that optimize may use, with where
 -- the score comes from ('posting_times' for the template's own hours, 'curve' for the hours around them).
 create or replace function scheduling.hour_scores(p_platform_id uuid)
@@ -203,13 +236,9 @@ comment on function scheduling.hour_scores(uuid) is
   'Expected value of each hour of the week (local) on a platform: its posting times at their score, the other '
   'hours of its posting day (publish_config.learning first_hour..last_hour) decaying from the nearest peaks.';
 
--- Free, unlocked calendar slots of a platform whose instant falls in [p_from, p_to): rows without a post (through
--- the partial index below, so the queue's own rows are never read) and the occurrences of recurring slots that
--- have no row yet.
-create index idx_publishing_calendar_free_instant on public.publishing_calendar
-  (platform_id, scheduling.local_to_utc(date + time_slot, timezone))
-  where distribution_id is null and not is_locked;
-
+-- Free, unlocked calendar slots of a platform whose instant falls in [p_from, p_to): rows without a post
+-- (through idx_publishing_calendar_free_starts, so the queue's own rows are never read) and the occurrences of
+-- recurring slots that have no row yet.
 create or replace function scheduling.free_calendar_slots(p_platform_id uuid, p_from timestamptz, p_to timestamptz)
 returns table (calendar_id uuid, template_id uuid, at timestamptz, slot_type text)
 language plpgsql
@@ -218,13 +247,11 @@ set search_path = ''
 as $$
 begin
   return query
-  select c.id, case when c.recurring_pattern is not null then c.id end,
-         scheduling.local_to_utc(c.date + c.time_slot, c.timezone), c.slot_type
+  select c.id, case when c.recurring_pattern is not null then c.id end, c.starts_at, c.slot_type
   from public.publishing_calendar c
-  -- the expression of idx_publishing_calendar_free_instant
+  -- idx_publishing_calendar_free_starts
   where c.platform_id = p_platform_id and c.distribution_id is null and not c.is_locked
-    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) >= p_from
-    and scheduling.local_to_utc(c.date + c.time_slot, c.timezone) < p_to
+    and c.starts_at >= p_from and c.starts_at < p_to
   union all
   select null, o.template_id, o.at, o.slot_type
   from scheduling.calendar_occurrences(p_platform_id, p_from, p_to, true) o
@@ -365,10 +392,9 @@ begin
     -- Every read below is an index lookup of the candidates' own instants, dates and times (arrays), so the
     -- queue's other rows are never read.
     with occupied as (
-        select scheduling.local_to_utc(k.date + k.time_slot, k.timezone) as at, k.distribution_id
+        select k.starts_at as at, k.distribution_id
         from public.publishing_calendar k
-        where k.platform_id = p_platform_id
-          and scheduling.local_to_utc(k.date + k.time_slot, k.timezone) = any (v_hours || v_free_at)
+        where k.platform_id = p_platform_id and k.starts_at = any (v_hours || v_free_at)
       ),
       keys as (
         select k.date, k.time_slot from public.publishing_calendar k
