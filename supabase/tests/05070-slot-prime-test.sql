@@ -14,14 +14,14 @@ insert into publishing_calendar (client_id, date, time_slot, timezone, platform_
   (tests.fx('A', 'client'), (now() at time zone 'UTC')::date, '07:00', 'UTC', '00000000-0000-4000-8000-000000000601', 'daily', 'test');
 
 select is((select row(at, slot_type) from scheduling.find_slot('00000000-0000-4000-8000-000000000601', 'UTC', 'regular',
-                                                                '2030-01-05 00:00+00', 'normal')),
-  row('2030-01-05 09:00+00'::timestamptz, 'regular'::text), 'normal content takes a regular slot, not the earlier prime or test ones');
+                                                                '2030-01-07 00:00+00', 'normal')),
+  row('2030-01-07 09:00+00'::timestamptz, 'regular'::text), 'normal content takes a regular slot, not the earlier prime or test ones');
 select is((select row(at, slot_type) from scheduling.find_slot('00000000-0000-4000-8000-000000000601', 'UTC', 'regular',
-                                                                '2030-01-05 00:00+00', 'high')),
-  row('2030-01-05 08:00+00'::timestamptz, 'prime'::text), 'high priority takes the prime slot');
+                                                                '2030-01-07 00:00+00', 'high')),
+  row('2030-01-07 08:00+00'::timestamptz, 'prime'::text), 'high priority takes the prime slot');
 select is((select row(at, slot_type) from scheduling.find_slot('00000000-0000-4000-8000-000000000601', 'UTC', 'test',
-                                                                '2030-01-05 00:00+00', 'normal')),
-  row('2030-01-05 07:00+00'::timestamptz, 'test'::text), 'an A/B variant takes the test slot');
+                                                                '2030-01-07 00:00+00', 'normal')),
+  row('2030-01-07 07:00+00'::timestamptz, 'test'::text), 'an A/B variant takes the test slot');
 select is(scheduling.slot_conflict('00000000-0000-4000-8000-000000000601', '2030-01-05 08:00+00', 'UTC', null,
                                    array['regular']),
   'prime slot (reserved for high-priority content)', 'a chosen time never lands normal content in a prime slot');

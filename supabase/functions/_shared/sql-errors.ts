@@ -64,6 +64,10 @@ export function httpErrorFromSql(error: unknown): HttpError | undefined {
   if (code === "42501") return new HttpError(403, error.message);
   // object_not_in_prerequisite_state: an illegal state change
   if (code === "55000") return new HttpError(409, error.message);
+  // optimize: every allowed slot up to the client's optimize_max_days_ahead is full (scheduling.find_slot)
+  if (code === "SL409") {
+    return new HttpError(409, error.message, [{ field: "optimize", message: error.message }]);
+  }
   // unique_violation: the value is taken
   if (code === "23505") return refusal(409, error);
   // the status machine trigger (check_violation) names both states

@@ -2,7 +2,7 @@
 //   POST  /schedule                                    schedule content onto platforms
 //   GET   /schedule/distributions/:id                  one distribution
 //   PATCH /schedule/distributions/:id                  edit its content (re-adapted, re-validated)
-//   POST  /schedule/distributions/:id/reschedule       {at, nearest?} | {optimize: true}
+//   POST  /schedule/distributions/:id/reschedule       {at, nearest?} | {optimize: true, horizon_days?}
 //   POST  /schedule/distributions/:id/cancel
 //   POST  /schedule/distributions/:id/publish-now
 //   POST  /schedule/distributions/:id/retry
@@ -43,7 +43,9 @@ Deno.serve(handle(async (req) => {
       const { status, ...body } = await scheduleContent(tx, request, schedulingDeps());
       return {
         status,
-        body: status === 400 ? { error: "No platform could be scheduled", ...body } : body,
+        body: status === 400 || status === 409
+          ? { error: "No platform could be scheduled", ...body }
+          : body,
       };
     });
   }
@@ -67,7 +69,12 @@ Deno.serve(handle(async (req) => {
     const body = await readJson(req, RescheduleSchema);
     const result = await asUser(
       claims,
-      (tx) => callStateChange(tx, "reschedule", id, { at: body.at ?? null, nearest: body.nearest }),
+      (tx) =>
+        callStateChange(tx, "reschedule", id, {
+          at: body.at ?? null,
+          nearest: body.nearest,
+          horizonDays: body.horizon_days,
+        }),
     );
     return stateChangeReply(result);
   }

@@ -25,7 +25,7 @@ export interface ScheduleItem {
 
 export type Timing =
   | { mode: "exact"; at: string; nearest: boolean }
-  | { mode: "optimize" };
+  | { mode: "optimize"; horizon_days?: number };
 
 export interface ScheduleContentInput {
   client_id: string;
@@ -125,12 +125,13 @@ export async function callStateChange(
   tx: Tx,
   change: StateChange,
   id: string,
-  reschedule?: { at: string | null; nearest: boolean },
+  reschedule?: { at: string | null; nearest: boolean; horizonDays?: number },
 ): Promise<unknown> {
   return await mappingSqlErrors(async () => {
     const rows = change === "reschedule"
       ? await tx`select public.reschedule_distribution(
-          ${id}::uuid, ${reschedule?.at ?? null}::timestamptz, ${reschedule?.nearest ?? false}
+          ${id}::uuid, ${reschedule?.at ?? null}::timestamptz, ${reschedule?.nearest ?? false},
+          ${reschedule?.horizonDays ?? null}::integer
         ) as result`
       : change === "cancel"
       ? await tx`select public.cancel_distribution(${id}::uuid) as result`

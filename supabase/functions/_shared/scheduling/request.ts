@@ -78,6 +78,9 @@ export const CrossPostSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
 });
 
+/** Days ahead `optimize` compares slots over (the client's optimize_max_days_ahead still caps it). */
+const HorizonDaysSchema = z.number().int().min(1).max(730);
+
 export const ScheduleRequestSchema = z.strictObject({
   /** Needed only when inline content could belong to several of the caller's clients. */
   client_id: z.uuid().optional(),
@@ -87,6 +90,8 @@ export const ScheduleRequestSchema = z.strictObject({
   platform_ids: z.array(z.uuid()).min(1, "at least one platform").max(MAX_PLATFORMS_PER_REQUEST),
   at: ScheduleTimeSchema.optional(),
   optimize: z.literal(true).optional(),
+  /** With optimize: how far ahead the best slot is looked for before later days (default 7). */
+  horizon_days: HorizonDaysSchema.optional(),
   nearest: z.boolean().default(false),
   timezone: TimeZoneSchema.optional(),
   cross_post: CrossPostSchema.optional(),
@@ -103,6 +108,9 @@ export const ScheduleRequestSchema = z.strictObject({
       path: ["at"],
       message: "give exactly one of `at` (ISO 8601 with offset) or `optimize: true`",
     });
+  }
+  if (req.horizon_days !== undefined && !req.optimize) {
+    ctx.addIssue({ code: "custom", path: ["horizon_days"], message: "goes with `optimize: true`" });
   }
   if (new Set(req.platform_ids).size !== req.platform_ids.length) {
     ctx.addIssue({ code: "custom", path: ["platform_ids"], message: "lists a platform twice" });
@@ -138,10 +146,14 @@ export type InlineContent = z.infer<typeof InlineContentSchema>;
 export const RescheduleSchema = z.strictObject({
   at: ScheduleTimeSchema.optional(),
   optimize: z.literal(true).optional(),
+  horizon_days: HorizonDaysSchema.optional(),
   nearest: z.boolean().default(false),
 }).refine((r) => (r.at === undefined) !== (r.optimize === undefined), {
   path: ["at"],
   message: "give exactly one of `at` (ISO 8601 with offset) or `optimize: true`",
+}).refine((r) => r.horizon_days === undefined || r.optimize, {
+  path: ["horizon_days"],
+  message: "goes with `optimize: true`",
 });
 
 /** Edit content: the new source (Markdown); what is left out keeps its current value. */

@@ -48,8 +48,8 @@ export type PlatformOutcome =
   | { platform_id: string; ok: false; errors: FieldError[] };
 
 export interface ScheduleOutcome {
-  /** 201 every platform succeeded, 207 some did, 400 none did. */
-  status: 201 | 207 | 400;
+  /** 201 every platform succeeded, 207 some did, 400 none did (409 when every one's slots were full). */
+  status: 201 | 207 | 400 | 409;
   client_id: string | null;
   content_id: string | null;
   cross_post_group_id: string | null;
@@ -175,6 +175,7 @@ const REQUEST_FIELDS: Record<string, string> = {
   "timing.at": "at",
   "timing.mode": "at",
   "timing.nearest": "nearest",
+  "timing.horizon_days": "horizon_days",
   content_id: "content.content_id",
   content_type: "content.content_type",
   platform_id: "platform_ids",
@@ -199,7 +200,7 @@ function inRequestTerms(error: unknown): unknown {
 function timingOf(request: ScheduleRequest): Timing {
   return request.at
     ? { mode: "exact", at: request.at, nearest: request.nearest }
-    : { mode: "optimize" };
+    : { mode: "optimize", ...(request.horizon_days ? { horizon_days: request.horizon_days } : {}) };
 }
 
 /**
@@ -217,6 +218,14 @@ async function adoptGroupId(tx: Tx, result: ScheduleContentResult, ours: string)
   for (const r of result.results) {
     if (r.ok) r.distribution.body = r.distribution.body.replaceAll(ours, real);
   }
+}
+
+/** Every platform failed only because optimize found its slots full up to the client's cap. */
+function allSlotsFull(results: PlatformOutcome[]): boolean {
+  return results.every((r) =>
+    !r.ok && r.errors.length > 0 &&
+    r.errors.every((e) => e.field === "optimize" || e.field.endsWith(".optimize"))
+  );
 }
 
 class NothingScheduled extends Error {
@@ -356,7 +365,13 @@ async function scheduleWithin(
 
   const succeeded = results.filter((r) => r.ok).length;
   const outcome: ScheduleOutcome = {
-    status: succeeded === results.length ? 201 : succeeded ? 207 : 400,
+    status: succeeded === results.length
+      ? 201
+      : succeeded
+      ? 207
+      : allSlotsFull(results)
+      ? 409
+      : 400,
     client_id: clientId ?? null,
     content_id: contentId,
     cross_post_group_id: succeeded ? sql?.cross_post_group_id ?? null : null,
