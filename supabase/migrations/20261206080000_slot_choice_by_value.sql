@@ -390,21 +390,21 @@ begin
       into v_free_at, v_free_ids, v_free_templates, v_free_types
     from scheduling.free_calendar_slots(p_platform_id, v_ws, v_we) f;
     -- Every read below is an index lookup of the candidates' own instants, dates and times (arrays), so the
-    -- queue's other rows are never read.
+    -- queue's other rows are never read; each is made once (materialized), not once per candidate.
     with occupied as (
         select k.starts_at as at, k.distribution_id
         from public.publishing_calendar k
         where k.platform_id = p_platform_id and k.starts_at = any (v_hours || v_free_at)
       ),
-      keys as (
+      keys as materialized (
         select k.date, k.time_slot from public.publishing_calendar k
         where k.date = any (v_dates) and k.time_slot = any (v_times) and k.platform_id = p_platform_id
           and k.distribution_id is distinct from p_exclude
       ),
-      recurring as (
+      recurring as materialized (
         select o.at from scheduling.calendar_occurrences(p_platform_id, v_ws, v_we, true) o
       ),
-      spans as (
+      spans as materialized (
         select b.lo, b.hi from scheduling.blocked_spans(p_platform_id, v_ws, v_we, p_exclude) b
       ),
       candidates as (
