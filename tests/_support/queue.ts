@@ -11,7 +11,7 @@ import type {
 import type {
   PlatformDirectory,
   PlatformEntry,
-} from "../../supabase/functions/_shared/publishing/platforms.ts";
+} from "../../supabase/functions/_shared/platforms/directory.ts";
 import { DEFAULT_RECLAIM_POLICY } from "../../supabase/functions/_shared/publishing/attempt.ts";
 import { DEMO_CLIENT, PLATFORM_IDS } from "./seed.ts";
 

@@ -7,7 +7,7 @@ import {
   type ErrorProfile,
   MAX_HEADER_RESET_MS,
   resetTime,
-} from "../../supabase/functions/_shared/adapters/classify.ts";
+} from "../../supabase/functions/_shared/net/classify.ts";
 import { thrownOutcome } from "../../supabase/functions/_shared/publishing/runner.ts";
 import type { ClaimedRow } from "../../supabase/functions/_shared/publishing/queue.ts";
 

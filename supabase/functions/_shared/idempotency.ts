@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Claims } from "./auth.ts";
 import { db, type Tx } from "./db.ts";
-import { HttpError } from "./http.ts";
+import { HttpError } from "./http-error.ts";
 
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 export type IdempotentEndpoint = "schedule" | "conversions";

@@ -1,7 +1,7 @@
 // Postgres errors a caller's data causes, as HTTP refusals naming the field where the error says
 // which one. `handle` applies this to whatever a handler lets escape, so no endpoint answers 500 for
 // a value the database refuses; anything else stays an internal error.
-import { HttpError } from "./http.ts";
+import { HttpError } from "./http-error.ts";
 
 interface PgError {
   code: string;

@@ -11,8 +11,9 @@
 import { z } from "zod";
 import { type Claims, requireUser } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
-import { handle, HttpError, json, readJson } from "../_shared/http.ts";
-import { credentialErrors, hasCredentialSchema } from "../_shared/adapters/credentials.ts";
+import { handle, json, readJson } from "../_shared/endpoint.ts";
+import { HttpError } from "../_shared/http-error.ts";
+import { credentialErrors, hasCredentialSchema } from "../_shared/platforms/credentials.ts";
 import { PlatformKindSchema } from "../_shared/adapters/types.ts";
 import { mappingSqlErrors } from "../_shared/scheduling/contract.ts";
 

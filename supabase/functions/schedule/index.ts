@@ -11,7 +11,8 @@
 import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
-import { handle, HttpError, json, readJson, readOptionalJson } from "../_shared/http.ts";
+import { handle, json, readJson, readOptionalJson } from "../_shared/endpoint.ts";
+import { HttpError } from "../_shared/http-error.ts";
 import { idempotencyKeyOf, onceAsUser } from "../_shared/idempotency.ts";
 import { callStateChange, type StateChange } from "../_shared/scheduling/contract.ts";
 import { schedulingDeps } from "../_shared/scheduling/deps.ts";

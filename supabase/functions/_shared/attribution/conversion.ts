@@ -2,7 +2,7 @@
 // here, matched and written by public.record_conversion.
 import { z } from "zod";
 import type { Tx } from "../db.ts";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
 
 const text = z.string().trim().min(1).max(500);
 

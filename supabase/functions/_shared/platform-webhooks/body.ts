@@ -1,6 +1,6 @@
 // A callback's raw body, read with a byte counter so an oversized one is refused (413) before
 // anything else looks at it: before its signature is checked, before it is parsed.
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
 
 /** The largest callback body accepted, in bytes (256 KiB). */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;

@@ -4,7 +4,7 @@
 //   nothing) and an `occurred_at` (an event older than the window is refused); an event without an
 //   id is identified by its content. Each event is validated on its own: a bad one is refused alone.
 import { z } from "zod";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
 import { type Parsed, WebhookEvent } from "./events.ts";
 import type { WebhookSecrets } from "./secrets.ts";
 import { requireHmacSha256 } from "./verify.ts";

@@ -2,7 +2,7 @@
 // (X-Hub-Signature-256) whose changes name our media ids. Each change is one event: a malformed one
 // is refused alone, a field we do not handle is skipped; an entry's `time` is its signed timestamp.
 import { z } from "zod";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
 import type { Parsed, WebhookEvent } from "./events.ts";
 import type { WebhookSecrets } from "./secrets.ts";
 import { requireHmacSha256, tokensEqual } from "./verify.ts";

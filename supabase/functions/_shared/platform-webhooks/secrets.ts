@@ -6,7 +6,7 @@
 //   webhook_secret        the generic signed-JSON form's HMAC key
 import { z } from "zod";
 import type { Sql } from "../db.ts";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
 import { PlatformKindSchema } from "../adapters/types.ts";
 
 export const WebhookSecrets = z.object({

@@ -4,8 +4,8 @@
 // whatever the cron tick.
 import type { Sql } from "../db.ts";
 import { runAttempt } from "./attempt.ts";
-import { KeyedLimiter } from "./limiter.ts";
-import type { PlatformDirectory } from "./platforms.ts";
+import { KeyedLimiter } from "../platforms/limiter.ts";
+import type { PlatformDirectory } from "../platforms/directory.ts";
 import {
   claimCancellations,
   claimDue,

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { Tx } from "../db.ts";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
 import { adaptContent, type SourceContent } from "./adapt.ts";
 import { jsonb } from "./contract.ts";
 import type { EditContentSchema } from "./request.ts";

@@ -1,11 +1,11 @@
 // Sends due webhook deliveries (claimed from public.webhook_deliveries) and records the results in one
 // statement per batch. A 2xx is delivered; anything else is retried by the database's backoff.
-// Endpoints are tenants' URLs: the shared client refuses internal destinations (egress.ts) on the
+// Endpoints are tenants' URLs: the shared client refuses internal destinations (net/egress.ts) on the
 // first request and any redirect, only a small prefix of an answer is read, and the error recorded
 // (readable by the tenant in last_error) names no address or port.
 import { z } from "zod";
-import { describeNetworkError } from "../adapters/egress.ts";
-import { http1 } from "../adapters/http1.ts";
+import { describeNetworkError } from "../net/egress.ts";
+import { http1 } from "../net/transport.ts";
 import type { Sql } from "../db.ts";
 import { pgJson } from "../text.ts";
 import { signWebhook } from "./signature.ts";

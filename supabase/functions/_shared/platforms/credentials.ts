@@ -5,8 +5,36 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import { OAUTH2_TOKEN_FIELDS, OAuth2CredentialsSchema, requireTokenOrRefresh } from "./oauth2.ts";
-import type { PlatformKind, PlatformRow } from "./types.ts";
+import type { PlatformKind, PlatformRow } from "../adapters/types.ts";
+
+/** The token fields of OAuth 2.0 credentials (the client's own field is named per platform). */
+const OAUTH2_TOKEN_FIELDS = {
+  access_token: z.string().min(1).optional(),
+  /** When access_token expires (ISO 8601), when known; it is renewed shortly before. */
+  expires_at: z.string().optional(),
+  refresh_token: z.string().min(1).optional(),
+  client_secret: z.string().min(1).optional(),
+};
+
+/** An access token, or a refresh token with the OAuth client it was issued to. */
+function requireTokenOrRefresh(clientField: string) {
+  return {
+    check: (c: Record<string, unknown>) =>
+      c.refresh_token ? !!(c[clientField] && c.client_secret) : !!c.access_token,
+    message: `access_token, or refresh_token with ${clientField} and client_secret, is required`,
+  };
+}
+
+const clientIdRule = requireTokenOrRefresh("client_id");
+/**
+ * Credentials of a platform whose access tokens expire: an access token, or a refresh token with
+ * the OAuth client it was issued to (then the access token is optional and fetched when needed).
+ */
+const OAuth2CredentialsSchema = z.object({
+  ...OAUTH2_TOKEN_FIELDS,
+  client_id: z.string().min(1).optional(),
+}).refine(clientIdRule.check, { message: clientIdRule.message });
+export type OAuth2Credentials = z.infer<typeof OAuth2CredentialsSchema>;
 
 const tiktokRule = requireTokenOrRefresh("client_key");
 

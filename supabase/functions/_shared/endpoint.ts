@@ -5,24 +5,13 @@ import { AuthError } from "./auth.ts";
 import { preflight, withCors } from "./cors.ts";
 import { httpErrorFromSql } from "./sql-errors.ts";
 import { fieldName, textProblems } from "./text.ts";
+import { type FieldError, HttpError } from "./http-error.ts";
 
 export function json(status: number, body: unknown, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json", ...headers },
   });
-}
-
-/** A refusal with a status and a reason the caller can act on. */
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
-    super(message);
-  }
-}
-
-export interface FieldError {
-  field: string;
-  message: string;
 }
 
 type Issue = z.core.$ZodIssue;

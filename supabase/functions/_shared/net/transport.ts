@@ -12,7 +12,7 @@
  * Answers: Content-Length, chunked and read-to-close bodies; gzip/deflate content codings; 1xx
  * interim answers skipped; redirects followed for GET and HEAD only (fetch would resend a POST body
  * to wherever a 307 points). Proxies (HTTP_PROXY) are not used.
- * Egress: every connection, the first and each redirect's, goes where egress.ts allows: the host is
+ * Egress: every connection, the first and each redirect's, goes where net/egress.ts allows: the host is
  * resolved, every address checked, and the connection made to a checked address (TLS still verifies
  * the host name). A refused destination is a `RequestNotSent` caused by `DestinationNotAllowed`.
  * Bodies are capped as received and again as decoded (a gzip bomb stops at the cap). Error messages
@@ -90,13 +90,13 @@ export interface Http1Options {
   maxBodyBytes?: number;
   /** PEM certificates trusted besides the system's and DENO_CERT's (which the shared client uses). */
   caCerts?: string[];
-  /** Where requests may go (egress.ts): the operator's allow-list and the resolver. */
+  /** Where requests may go (net/egress.ts): the operator's allow-list and the resolver. */
   egress?: EgressPolicy;
   /** Opens a TCP connection to a checked address (tests record instead of connecting). */
   connect?: Connector;
 }
 
-/** Opens a TCP connection; `hostname` is an address egress.ts checked (or an allow-listed host). */
+/** Opens a TCP connection; `hostname` is an address net/egress.ts checked (or an allow-listed host). */
 export type Connector = (options: { hostname: string; port: number }) => Promise<Deno.TcpConn>;
 
 /** What `request` takes besides fetch's RequestInit. */
@@ -458,7 +458,7 @@ export class Http1Client {
   }
 
   /**
-   * A connection to the URL's origin, at an address egress.ts allows (checked for every connection,
+   * A connection to the URL's origin, at an address net/egress.ts allows (checked for every connection,
    * so also for every redirect); TLS verifies the certificate against the URL's host name.
    */
   private async connect(url: URL, signal: AbortSignal | null | undefined): Promise<Connection> {
