@@ -2,6 +2,7 @@
 // through overlaps, crashes, lost answers, retries, rate limits and auth failures.
 import assert from "node:assert/strict";
 import { claimDue } from "../../supabase/functions/_shared/publishing/queue.ts";
+import { jsonb } from "../../supabase/functions/_shared/db.ts";
 import {
   type RunOptions,
   runPublisher,
@@ -529,7 +530,7 @@ Deno.test("a slow worker that lost its claim neither sends nor records", () =>
     assert.equal(fake.publishCalls.length, 1);
     // ...and whatever it reports is not applied: the row has another attempt now.
     const [{ applied }] = await sql`select count(*)::int as applied
-      from private.record_publish_outcomes(${sql.json(JSON.parse(JSON.stringify([outcome])))})`;
+      from private.record_publish_outcomes(${jsonb(sql, [outcome])})`;
     assert.equal(applied, 0);
     const [after] = await rows(sql, [id]);
     assert.equal(after.status, "published");

@@ -82,3 +82,12 @@ export function httpErrorFromSql(error: unknown): HttpError | undefined {
   if (code === "54000") return refusal(413, error); // program_limit_exceeded: a value too large
   return undefined;
 }
+
+/** Runs `work`, turning a Postgres error the caller's data caused into its HTTP error. */
+export async function mappingSqlErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw httpErrorFromSql(error) ?? error;
+  }
+}

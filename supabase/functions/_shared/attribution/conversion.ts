@@ -1,7 +1,7 @@
 // Recording a conversion as the signed-in user (RLS decides what they may attribute): validated
 // here, matched and written by public.record_conversion.
 import { z } from "zod";
-import type { Tx } from "../db.ts";
+import { jsonb, type Tx } from "../db.ts";
 import { HttpError } from "../http-error.ts";
 
 const text = z.string().trim().min(1).max(500);
@@ -90,9 +90,7 @@ export function conversionError(error: unknown): unknown {
 
 /** Records the conversion in `tx`, a transaction already running as the user. */
 export async function recordConversionIn(tx: Tx, request: ConversionRequest) {
-  const [row] = await tx`select public.record_conversion(${
-    tx.json(JSON.parse(JSON.stringify(request)))
-  }) as r`;
+  const [row] = await tx`select public.record_conversion(${jsonb(tx, request)}) as r`;
   const recorded = Recorded.parse(row.r);
   const [matched] = recorded.distribution_id
     ? await tx`

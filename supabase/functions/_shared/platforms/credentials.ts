@@ -6,6 +6,7 @@
 import type postgres from "postgres";
 import { z } from "zod";
 import type { PlatformKind, PlatformRow } from "../adapters/types.ts";
+import { jsonb } from "../db.ts";
 
 /** The token fields of OAuth 2.0 credentials (the client's own field is named per platform). */
 const OAUTH2_TOKEN_FIELDS = {
@@ -188,9 +189,7 @@ export function vaultCredentialStore(sql: postgres.Sql, platformId: string): Cre
         const { value, save } = await work(parseSecret(platformId, row.secret));
         if (save) {
           await tx`select private.save_platform_credentials(${platformId}::uuid, ${
-            tx.json(
-              JSON.parse(JSON.stringify(save)),
-            )
+            jsonb(tx, save)
           })`;
         }
         return value;

@@ -19,13 +19,13 @@ import {
 import {
   callScheduleContent,
   type FieldError,
-  mappingSqlErrors,
   type ScheduleContentResult,
   type ScheduledDistribution,
   type ScheduleItem,
   type Timing,
 } from "./contract.ts";
 import type { ScheduleRequest } from "./request.ts";
+import { mappingSqlErrors } from "../sql-errors.ts";
 import {
   clientTimezone,
   type GeneratedContentRow,

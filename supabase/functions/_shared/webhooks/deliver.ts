@@ -6,8 +6,7 @@
 import { z } from "zod";
 import { describeNetworkError } from "../net/egress.ts";
 import { http1 } from "../net/transport.ts";
-import type { Sql } from "../db.ts";
-import { pgJson } from "../text.ts";
+import { jsonb, type Sql } from "../db.ts";
 import { signWebhook } from "./signature.ts";
 
 const Delivery = z.object({
@@ -87,7 +86,7 @@ export async function deliverDue(
           : { id: String(row.id), ok: false, error: "the delivery could not be read" };
       }),
     );
-    await sql`select private.record_webhook_deliveries(${sql.json(pgJson(results))})`;
+    await sql`select private.record_webhook_deliveries(${jsonb(sql, results)})`;
     for (const r of results) r.ok ? totals.delivered++ : totals.failed_attempts++;
   }
   return totals;
