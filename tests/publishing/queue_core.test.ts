@@ -3,10 +3,8 @@
 import assert from "node:assert/strict";
 import { claimDue } from "../../supabase/functions/_shared/publishing/queue.ts";
 import { jsonb } from "../../supabase/functions/_shared/db.ts";
-import {
-  type RunOptions,
-  runPublisher,
-} from "../../supabase/functions/_shared/publishing/runner.ts";
+import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
+import type { RunOptions } from "../../supabase/functions/_shared/publishing/run-options.ts";
 import { runAttempt } from "../../supabase/functions/_shared/publishing/attempt.ts";
 import { connect, eventually } from "../_support/stack.ts";
 import {
