@@ -1,7 +1,7 @@
 // The HTTP limit of this machine, for bench/publish: round trips per second from the adapters' own
 // HttpClient (over net/transport.ts, kept-alive connections) to a bare Deno.serve in another process,
 // `concurrency` at once, and the CPU each side spends per round trip; and the same with Deno's fetch
-// as the HttpClient's transport, the baseline net/transport.ts replaced.
+// as the HttpClient's transport, for comparison.
 import process from "node:process";
 import { z } from "zod";
 import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/net/api-client.ts";

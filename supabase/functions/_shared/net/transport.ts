@@ -18,6 +18,7 @@
  * Bodies are capped as received and again as decoded (a gzip bomb stops at the cap). Error messages
  * name neither addresses nor ports (they reach tenants); the causes keep the details for logs.
  */
+import { concatBytes } from "../bytes.ts";
 import {
   defaultEgressPolicy,
   describeNetworkError,
@@ -62,7 +63,8 @@ export class AnswerHeaders implements HeaderReader {
 
 /**
  * An answer as it was received. `request` hands this out, not a Response: building a Response and its
- * Headers, and reading its body back out (a copy each way), cost about 30% of a round trip's CPU.
+ * Headers, and reading its body back out (a copy each way), would cost a large share of a round
+ * trip's CPU (bench/RESULTS.md).
  */
 export interface Answer {
   status: number;
@@ -758,13 +760,7 @@ async function readChunked(conn: Connection, limit: number, prefix = false): Pro
   // trailers, ignored (a prefix cut inside the body has none to read)
   if (!prefix || total < limit) await skipTrailers(conn);
   if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts, total);
 }
 
 async function skipTrailers(conn: Connection): Promise<void> {
@@ -816,13 +812,7 @@ async function decode(bytes: Uint8Array, encoding: string, limit: number): Promi
     await reader.cancel().catch(() => {});
   }
   if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts, total);
 }
 
 /** The client every adapter shares (one connection pool for the process). */

@@ -167,8 +167,8 @@ export async function loadCredentials(sql: postgres.Sql, platform: PlatformRow):
 }
 
 /**
- * A platform's stored credentials, updated under its credential lock (see the migration
- * `platform_credential_refresh`): `update` runs `work` with the secret as stored at that moment and
+ * A platform's stored credentials, updated under its credential lock
+ * (private.lock_platform_credentials): `update` runs `work` with the secret as stored at that moment and
  * stores what it returns as `save` before the lock is released.
  */
 export interface CredentialStore {

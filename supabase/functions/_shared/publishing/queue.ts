@@ -1,4 +1,4 @@
-// The SQL side of the publishing queue (supabase/migrations/*_publishing_queue.sql), typed.
+// The SQL side of the publishing queue (the private.claim_*, record_* and extend_* functions), typed.
 import { z } from "zod";
 import { jsonb, type Sql } from "../db.ts";
 
