@@ -23,12 +23,17 @@ export function db(): Sql {
   return pool;
 }
 
-/** Runs `work` in a transaction as the caller: role authenticated and the verified claims set,
- * so row-level security applies exactly as through the REST API. */
+/** Makes the rest of `tx` run as the caller: role authenticated and the verified claims set, so
+ * row-level security applies exactly as through the REST API. */
+export async function becomeUser(tx: Tx, claims: Claims): Promise<void> {
+  await tx.unsafe("set local role authenticated");
+  await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+}
+
+/** Runs `work` in a transaction as the caller (becomeUser). */
 export function asUser<T>(claims: Claims, work: (tx: Tx) => Promise<T>): Promise<T> {
   return db().begin(async (tx) => {
-    await tx.unsafe("set local role authenticated");
-    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    await becomeUser(tx, claims);
     return await work(tx);
   }) as Promise<T>;
 }

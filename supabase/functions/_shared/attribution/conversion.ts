@@ -65,12 +65,12 @@ const MatchedDistribution = z.object({
   conversions: z.number(),
 });
 
-/** Postgres error codes record_conversion raises, as HTTP statuses. */
+/** Where a refusal of record_conversion reads differently from the shared mapping (httpErrorFromSql,
+ * which `handle` applies to every other Postgres error). */
 function statusOf(error: unknown): HttpError | undefined {
   const e = error as { code?: string; message?: string };
   if (typeof e?.code !== "string") return undefined;
   const message = e.message ?? "conversion refused";
-  if (e.code === "P0002") return new HttpError(404, message);
   if (e.code === "42501") {
     return new HttpError(403, "not allowed to record conversions for this client");
   }
