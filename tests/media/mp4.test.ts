@@ -6,7 +6,7 @@ import { openMedia } from "../../supabase/functions/_shared/media/fetch.ts";
 import { mp4DurationSeconds } from "../../supabase/functions/_shared/media/mp4.ts";
 import { serveEmulator } from "../../dev/emulators/framework.ts";
 import { xEmulator } from "../../dev/emulators/x.ts";
-import { recordingFetch } from "./helpers.ts";
+import { recordingFetch } from "../adapters/helpers.ts";
 
 const PROFILE = {
   platform: "Media host",

@@ -8,7 +8,7 @@ import {
   valuesAt,
 } from "../../supabase/functions/_shared/net/classify.ts";
 import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/net/api-client.ts";
-import { relayTo } from "./relay.ts";
+import { relayTo } from "../adapters/relay.ts";
 import { nextMidnight } from "../../supabase/functions/_shared/adapters/zoned-time.ts";
 import { z } from "zod";
 
