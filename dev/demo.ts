@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { contentFor } from "./demo-content.ts";
 import { emulatorOrigin } from "./emulators/ports.ts";
 import type { PlatformKind } from "../supabase/functions/_shared/adapters/types.ts";
+import { jsonb } from "../supabase/functions/_shared/db.ts";
 
 const env = (name: string) => {
   const value = Deno.env.get(name);
@@ -30,7 +31,7 @@ try {
         title: content.title ?? null,
         body: content.body,
         media_urls: content.media_urls ?? null,
-        platform_specific: sql.json(JSON.parse(JSON.stringify(content.platform_specific ?? {}))),
+        platform_specific: jsonb(sql, content.platform_specific ?? {}),
         scheduled_for: new Date(Date.now() + i),
       })
     } returning id`;

@@ -27,7 +27,7 @@ DENO="$ROOT/node_modules/.bin/deno"
 SUPABASE="$ROOT/node_modules/.bin/supabase"
 DB_URL="postgresql://postgres:postgres@127.0.0.1:$DB_PORT/postgres"
 export DENO_NO_UPDATE_CHECK=1
-# The operator's egress allow-list (supabase/functions/_shared/adapters/egress.ts): outbound requests reach
+# The operator's egress allow-list (supabase/functions/_shared/net/egress.ts): outbound requests reach
 # only public addresses and each platform kind only its API hosts, except hosts listed here. The local
 # stacks, their tests and benchmarks talk to emulators on loopback, so loopback is listed; a hosted project
 # lists nothing unless its operator sets the function secret (supabase secrets set EGRESS_ALLOWED_HOSTS=...).

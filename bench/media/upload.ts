@@ -3,7 +3,7 @@
 //   deno run -A bench/media/upload.ts <emulator origin> <video bytes> <ranged|whole>
 import { YouTubeAdapter } from "../../supabase/functions/_shared/adapters/youtube.ts";
 import { DEFAULT_YOUTUBE_CHANNEL } from "../../dev/emulators/youtube.ts";
-import { Http1Client } from "../../supabase/functions/_shared/adapters/http1.ts";
+import { Http1Client } from "../../supabase/functions/_shared/net/transport.ts";
 
 const [origin, bytes, mode] = Deno.args;
 const peak = () =>

@@ -7,6 +7,7 @@
 //   4. p50/p99 lateness (published_at - scheduled_for) for rows falling due during a run;
 //   5. duplicates and losses.
 import postgres from "postgres";
+import { jsonb } from "../../supabase/functions/_shared/db.ts";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
 import { fakeDirectory, FakePlatform } from "../../tests/_support/queue.ts";
 import { KINDS, PLATFORM_IDS } from "../../tests/_support/seed.ts";
@@ -78,7 +79,7 @@ async function insertDue(n: number, spreadMs = 0, startInMs = -1000): Promise<vo
           title: content.title ?? null,
           body: content.body,
           media_urls: content.media_urls ?? null,
-          platform_specific: sql.json(JSON.parse(JSON.stringify(content.platform_specific ?? {}))),
+          platform_specific: jsonb(sql, content.platform_specific ?? {}),
           // distinct instants: one platform calendar slot holds one post
           scheduled_for: new Date(Date.now() + startInMs + (spreadMs * i) / perKind + i),
         };

@@ -1,11 +1,11 @@
 // The HTTP limit of this machine, for bench/publish: round trips per second from the adapters' own
-// HttpClient (over http1.ts, kept-alive connections) to a bare Deno.serve in another process,
+// HttpClient (over net/transport.ts, kept-alive connections) to a bare Deno.serve in another process,
 // `concurrency` at once, and the CPU each side spends per round trip; and the same with Deno's fetch
-// as the HttpClient's transport, the baseline http1.ts replaced.
+// as the HttpClient's transport, for comparison.
 import process from "node:process";
 import { z } from "zod";
-import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/adapters/http.ts";
-import type { ErrorProfile } from "../../supabase/functions/_shared/adapters/classify.ts";
+import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/net/api-client.ts";
+import type { ErrorProfile } from "../../supabase/functions/_shared/net/classify.ts";
 import { processCpuUs } from "./cpu.ts";
 
 const PROFILE: ErrorProfile = {

@@ -12,7 +12,7 @@
  *   POST   /__emulator/clock    {"now":"2026-01-05T09:00:00Z"} | {"offsetSeconds":3600}
  *   DELETE /__emulator/clock    back to the real clock
  *   GET    /__emulator/media/<name>.(mp4|mov|jpg|png|gif|mp3)?bytes=N   a public media URL
- *                                (byte ranges, If-Match, movies of `&seconds=S`: see media.ts)
+ *                                (byte ranges, If-Match, movies of `&seconds=S`: see _shared/media/fetch.ts)
  *
  * A platform module supplies routes, its own error bodies for faults, and optional state.
  */

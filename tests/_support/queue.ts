@@ -1,5 +1,6 @@
 // Helpers for publishing tests: a clean queue, due rows, and a scriptable in-memory platform.
 import type postgres from "postgres";
+import { jsonb } from "../../supabase/functions/_shared/db.ts";
 import type { PlatformAdapter } from "../../supabase/functions/_shared/adapters/adapter.ts";
 import type {
   DistributionContent,
@@ -11,7 +12,7 @@ import type {
 import type {
   PlatformDirectory,
   PlatformEntry,
-} from "../../supabase/functions/_shared/publishing/platforms.ts";
+} from "../../supabase/functions/_shared/platforms/directory.ts";
 import { DEFAULT_RECLAIM_POLICY } from "../../supabase/functions/_shared/publishing/attempt.ts";
 import { DEMO_CLIENT, PLATFORM_IDS } from "./seed.ts";
 
@@ -56,7 +57,7 @@ export async function insertDue(sql: postgres.Sql, rows: DueRow[]): Promise<stri
     title: r.title ?? null,
     body: r.body,
     media_urls: r.media_urls ?? null,
-    platform_specific: sql.json(JSON.parse(JSON.stringify(r.platform_specific ?? {}))),
+    platform_specific: jsonb(sql, r.platform_specific ?? {}),
     status: "scheduled",
     scheduled_for: distinctInstant(now + (r.dueIn ?? -1) * 1000 + i),
   }));

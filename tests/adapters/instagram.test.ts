@@ -4,7 +4,7 @@ import {
   INSTAGRAM_ERRORS,
   InstagramAdapter,
 } from "../../supabase/functions/_shared/adapters/instagram.ts";
-import { classifyResponse } from "../../supabase/functions/_shared/adapters/classify.ts";
+import { classifyResponse } from "../../supabase/functions/_shared/net/classify.ts";
 import type { DistributionContent } from "../../supabase/functions/_shared/adapters/types.ts";
 import { instagramEmulator, type InstagramState } from "../../dev/emulators/instagram.ts";
 import type { RunningEmulator } from "../../dev/emulators/framework.ts";

@@ -3,7 +3,7 @@ import type postgres from "postgres";
 import {
   CredentialsError,
   loadCredentials,
-} from "../../supabase/functions/_shared/adapters/credentials.ts";
+} from "../../supabase/functions/_shared/platforms/credentials.ts";
 import {
   createAdapter,
   hasAdapter,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { PlatformAdapter } from "../../supabase/functions/_shared/adapters/adapter.ts";
 import { TikTokAdapter } from "../../supabase/functions/_shared/adapters/tiktok.ts";
 import type { DistributionContent } from "../../supabase/functions/_shared/adapters/types.ts";
-import type { CredentialStore } from "../../supabase/functions/_shared/adapters/credentials.ts";
+import type { CredentialStore } from "../../supabase/functions/_shared/platforms/credentials.ts";
 import {
   DEFAULT_TIKTOK_GRANT,
   expireTikTokTokens,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { XAdapter } from "../../supabase/functions/_shared/adapters/x.ts";
-import { parseCredentials } from "../../supabase/functions/_shared/adapters/credentials.ts";
+import { parseCredentials } from "../../supabase/functions/_shared/platforms/credentials.ts";
 import { validatorFor } from "../../supabase/functions/_shared/adapters/registry.ts";
 import { type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
 import {
@@ -418,7 +418,7 @@ Deno.test("x: a signed read the client sends again after a lost answer is signed
     const published = await adapter.publish({ body: "measured" }, { attemptId: "m" });
     assertOk(published);
     // The HTTP client sends a GET again, with the same signature, when a reused connection closes
-    // before the answer (http1.ts); X refuses a reused nonce with 401.
+    // before the answer (net/transport.ts); X refuses a reused nonce with 401.
     assertOk(await adapter.getMetrics(published.externalId));
     relay.loseAnswerTo(`GET /2/tweets/${published.externalId}`);
     assertOk(await adapter.getMetrics(published.externalId));

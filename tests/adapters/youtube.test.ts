@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { YouTubeAdapter } from "../../supabase/functions/_shared/adapters/youtube.ts";
-import { Http1Client } from "../../supabase/functions/_shared/adapters/http1.ts";
+import { Http1Client } from "../../supabase/functions/_shared/net/transport.ts";
 import { type RunningEmulator, serveEmulator } from "../../dev/emulators/framework.ts";
 import { mediaBytes } from "../../dev/emulators/media.ts";
 import {

@@ -9,7 +9,7 @@ import { emulatorFor } from "../_support/emulators.ts";
 import { contentFor } from "../../dev/demo-content.ts";
 import { DEFAULT_TIKTOK_GRANT } from "../../dev/emulators/tiktok.ts";
 import type { PlatformAdapter } from "../../supabase/functions/_shared/adapters/adapter.ts";
-import { VaultPlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";
+import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
 
 type Sql = ReturnType<typeof connect>;
 const TIKTOK = PLATFORM_IDS.tiktok;

@@ -6,7 +6,7 @@ import { KINDS, PLATFORM_IDS } from "../_support/seed.ts";
 import { contentFor } from "../../dev/demo-content.ts";
 import { emulatorFor } from "../_support/emulators.ts";
 import { claimDue } from "../../supabase/functions/_shared/publishing/queue.ts";
-import { VaultPlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";
+import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
 import { contentOf } from "../../supabase/functions/_shared/publishing/attempt.ts";
 
 type Sql = ReturnType<typeof connect>;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { connect } from "../_support/stack.ts";
 import { PLATFORM_IDS } from "../_support/seed.ts";
 import { DEFAULT_RECLAIM_POLICY } from "../../supabase/functions/_shared/publishing/attempt.ts";
-import { VaultPlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";
+import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
 
 const LINKEDIN = PLATFORM_IDS.linkedin;
 

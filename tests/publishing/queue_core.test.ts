@@ -2,10 +2,9 @@
 // through overlaps, crashes, lost answers, retries, rate limits and auth failures.
 import assert from "node:assert/strict";
 import { claimDue } from "../../supabase/functions/_shared/publishing/queue.ts";
-import {
-  type RunOptions,
-  runPublisher,
-} from "../../supabase/functions/_shared/publishing/runner.ts";
+import { jsonb } from "../../supabase/functions/_shared/db.ts";
+import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
+import type { RunOptions } from "../../supabase/functions/_shared/publishing/run-options.ts";
 import { runAttempt } from "../../supabase/functions/_shared/publishing/attempt.ts";
 import { connect, eventually } from "../_support/stack.ts";
 import {
@@ -529,7 +528,7 @@ Deno.test("a slow worker that lost its claim neither sends nor records", () =>
     assert.equal(fake.publishCalls.length, 1);
     // ...and whatever it reports is not applied: the row has another attempt now.
     const [{ applied }] = await sql`select count(*)::int as applied
-      from private.record_publish_outcomes(${sql.json(JSON.parse(JSON.stringify([outcome])))})`;
+      from private.record_publish_outcomes(${jsonb(sql, [outcome])})`;
     assert.equal(applied, 0);
     const [after] = await rows(sql, [id]);
     assert.equal(after.status, "published");

@@ -7,7 +7,7 @@ import { callFunction, createTenant } from "../scheduling/helpers.ts";
 import { DEFAULT_LINKEDIN_MEMBER } from "../../dev/emulators/linkedin.ts";
 import { userJwt } from "../_support/stack.ts";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
-import { VaultPlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";
+import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
 
 const reconnect = (token: string, id: string, body: unknown) =>
   callFunction("platforms", token, "POST", `/${id}/reconnect`, body);

@@ -1,5 +1,6 @@
 // Scheduling test helpers: a throwaway tenant (user, client, platforms) and API calls as a user.
 import type postgres from "postgres";
+import { jsonb } from "../../supabase/functions/_shared/db.ts";
 import { stack, userJwt } from "../_support/stack.ts";
 
 export interface TenantPlatform {
@@ -45,7 +46,7 @@ export async function createTenant(
       insert into public.platforms (client_id, name, kind, timezone, publish_config,
         posts_per_hour, posts_per_day, min_interval_minutes)
       values (${client.id}, ${`${p.kind} ${i}`}, ${p.kind}, ${p.timezone ?? "America/New_York"},
-        ${sql.json(JSON.parse(JSON.stringify(p.publish_config ?? CONFIG[p.kind] ?? {})))},
+        ${jsonb(sql, p.publish_config ?? CONFIG[p.kind] ?? {})},
         ${p.posts_per_hour ?? null}, ${p.posts_per_day ?? null}, ${p.min_interval_minutes ?? 0})
       returning id`;
     ids.push(String(row.id));

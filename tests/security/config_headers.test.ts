@@ -7,8 +7,8 @@ import {
   type ErrorProfile,
   MAX_HEADER_RESET_MS,
   resetTime,
-} from "../../supabase/functions/_shared/adapters/classify.ts";
-import { thrownOutcome } from "../../supabase/functions/_shared/publishing/runner.ts";
+} from "../../supabase/functions/_shared/net/classify.ts";
+import { thrownOutcome } from "../../supabase/functions/_shared/publishing/batch.ts";
 import type { ClaimedRow } from "../../supabase/functions/_shared/publishing/queue.ts";
 
 const NOW = new Date("2026-03-07T12:00:00Z");

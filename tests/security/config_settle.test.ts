@@ -2,8 +2,8 @@
 // row no worker can read settles alone; the other rows of the same batch (publish or metrics) are recorded.
 import assert from "node:assert/strict";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
-import type { PlatformDirectory } from "../../supabase/functions/_shared/publishing/platforms.ts";
-import { classifyResponse } from "../../supabase/functions/_shared/adapters/classify.ts";
+import type { PlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
+import { classifyResponse } from "../../supabase/functions/_shared/net/classify.ts";
 import { connect } from "../_support/stack.ts";
 import { fakeDirectory, FakePlatform, insertDue, resetQueue } from "../_support/queue.ts";
 import { DEMO_CLIENT, PLATFORM_IDS } from "../_support/seed.ts";

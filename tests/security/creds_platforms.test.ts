@@ -8,7 +8,7 @@ import {
   CredentialsError,
   loadCredentials,
   vaultCredentialStore,
-} from "../../supabase/functions/_shared/adapters/credentials.ts";
+} from "../../supabase/functions/_shared/platforms/credentials.ts";
 import { PlatformRowSchema } from "../../supabase/functions/_shared/adapters/types.ts";
 import { asMember, callAs, clientWithMembers, refusal, type Sql } from "./creds_helpers.ts";
 

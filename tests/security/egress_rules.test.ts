@@ -12,13 +12,13 @@ import {
   isAllowListed,
   parseAllowList,
   parseIpv6,
-} from "../../supabase/functions/_shared/adapters/egress.ts";
+} from "../../supabase/functions/_shared/net/egress.ts";
 import {
   ApiHostNotAllowed,
   apiUrlRefusal,
   assertApiHosts,
-} from "../../supabase/functions/_shared/adapters/api-hosts.ts";
-import { RequestNotSent } from "../../supabase/functions/_shared/adapters/http1.ts";
+} from "../../supabase/functions/_shared/platforms/api-hosts.ts";
+import { RequestNotSent } from "../../supabase/functions/_shared/net/transport.ts";
 import { EmailAdapter } from "../../supabase/functions/_shared/adapters/email.ts";
 import type { PlatformKind, PlatformRow } from "../../supabase/functions/_shared/adapters/types.ts";
 

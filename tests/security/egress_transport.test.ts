@@ -1,16 +1,16 @@
-// The egress rules in the HTTP client (http1.ts): every connection, the first and each redirect's, is
+// The egress rules in the HTTP client (net/transport.ts): every connection, the first and each redirect's, is
 // checked after resolution and made to the checked address. The connector and resolver are injected and
 // record what they are asked: only loopback is ever connected to, anything else is recorded and refused.
 // Also: decoded bodies are capped (a gzip bomb stops at the cap), and a prefix read stops early.
 import assert from "node:assert/strict";
-import { parseAllowList, type Resolver } from "../../supabase/functions/_shared/adapters/egress.ts";
+import { parseAllowList, type Resolver } from "../../supabase/functions/_shared/net/egress.ts";
 import {
   AnswerTooLarge,
   type Connector,
   Http1Client,
   RequestNotSent,
-} from "../../supabase/functions/_shared/adapters/http1.ts";
-import { classifyNetworkError } from "../../supabase/functions/_shared/adapters/classify.ts";
+} from "../../supabase/functions/_shared/net/transport.ts";
+import { classifyNetworkError } from "../../supabase/functions/_shared/net/classify.ts";
 import { createAdapter } from "../../supabase/functions/_shared/adapters/registry.ts";
 
 /** A connector that connects only to 127.0.0.1 and records every destination it is asked for. */

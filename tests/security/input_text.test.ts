@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { z } from "zod";
-import { handle, readJson, readOptionalJson } from "../../supabase/functions/_shared/http.ts";
+import { handle, readJson, readOptionalJson } from "../../supabase/functions/_shared/endpoint.ts";
 import { pgJson, safeText, textProblems } from "../../supabase/functions/_shared/text.ts";
 import { connect, stack } from "../_support/stack.ts";
 import { createTenant } from "../scheduling/helpers.ts";

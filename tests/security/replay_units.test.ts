@@ -2,7 +2,7 @@
 // screen (window, unsafe text), the capped body reader, and the podcast feed's page links.
 import assert from "node:assert/strict";
 import { idempotencyKeyOf, requestHash } from "../../supabase/functions/_shared/idempotency.ts";
-import { HttpError } from "../../supabase/functions/_shared/http.ts";
+import { HttpError } from "../../supabase/functions/_shared/http-error.ts";
 import { readCappedBody } from "../../supabase/functions/_shared/platform-webhooks/body.ts";
 import {
   hasUnsafeText,

@@ -7,8 +7,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Claims } from "./auth.ts";
-import { db, type Tx } from "./db.ts";
-import { HttpError } from "./http.ts";
+import { becomeUser, db, type Tx } from "./db.ts";
+import { HttpError } from "./http-error.ts";
 
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 export type IdempotentEndpoint = "schedule" | "conversions";
@@ -101,8 +101,7 @@ export async function onceAsUser(
         );
       }
     }
-    await tx.unsafe("set local role authenticated");
-    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    await becomeUser(tx, claims);
     const reply = await work(tx);
     const text = JSON.stringify(reply.body);
     if (key !== undefined) {

@@ -1,7 +1,7 @@
 // Postgres errors a caller's data causes, as HTTP refusals naming the field where the error says
 // which one. `handle` applies this to whatever a handler lets escape, so no endpoint answers 500 for
 // a value the database refuses; anything else stays an internal error.
-import { HttpError } from "./http.ts";
+import { HttpError } from "./http-error.ts";
 
 interface PgError {
   code: string;
@@ -81,4 +81,13 @@ export function httpErrorFromSql(error: unknown): HttpError | undefined {
   }
   if (code === "54000") return refusal(413, error); // program_limit_exceeded: a value too large
   return undefined;
+}
+
+/** Runs `work`, turning a Postgres error the caller's data caused into its HTTP error. */
+export async function mappingSqlErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw httpErrorFromSql(error) ?? error;
+  }
 }

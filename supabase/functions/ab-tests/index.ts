@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readOptionalJson } from "../_shared/http.ts";
+import { handle, json, readOptionalJson } from "../_shared/endpoint.ts";
 import { concludeAbTests } from "../_shared/ab/conclude.ts";
 
 const envNumber = (name: string, fallback: number) => {

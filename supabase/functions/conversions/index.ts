@@ -4,7 +4,8 @@
 // distribution this user can see matched. An Idempotency-Key header makes a retry answer the first
 // answer (see _shared/idempotency.ts).
 import { requireUser } from "../_shared/auth.ts";
-import { handle, HttpError, readJson } from "../_shared/http.ts";
+import { handle, readJson } from "../_shared/endpoint.ts";
+import { HttpError } from "../_shared/http-error.ts";
 import { idempotencyKeyOf, onceAsUser } from "../_shared/idempotency.ts";
 import {
   conversionError,

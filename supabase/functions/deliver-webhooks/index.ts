@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readOptionalJson } from "../_shared/http.ts";
+import { handle, json, readOptionalJson } from "../_shared/endpoint.ts";
 import { deliverDue } from "../_shared/webhooks/deliver.ts";
 
 Deno.serve(handle(async (req) => {

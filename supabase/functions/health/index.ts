@@ -1,6 +1,6 @@
 // Liveness: the function runtime answers and the database accepts a query. Public (no JWT).
 import { db } from "../_shared/db.ts";
-import { handle, json } from "../_shared/http.ts";
+import { handle, json } from "../_shared/endpoint.ts";
 
 Deno.serve(handle(async () => {
   const [row] = await db()`select now() as time, current_setting('server_version') as version`;

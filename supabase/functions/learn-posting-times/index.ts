@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readOptionalJson } from "../_shared/http.ts";
+import { handle, json, readOptionalJson } from "../_shared/endpoint.ts";
 import { cryptoRandom, seededRandom } from "../_shared/learning/random.ts";
 import { refreshPostingTimes } from "../_shared/learning/refresh.ts";
 

@@ -3,7 +3,7 @@
 // wait for new credentials (POST /platforms/:id/reconnect).
 import { claimsOf } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
-import { handle, json } from "../_shared/http.ts";
+import { handle, json } from "../_shared/endpoint.ts";
 
 Deno.serve(handle(async (req) => {
   const claims = await claimsOf(req);

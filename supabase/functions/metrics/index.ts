@@ -3,8 +3,8 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readOptionalJson } from "../_shared/http.ts";
-import { VaultPlatformDirectory } from "../_shared/publishing/platforms.ts";
+import { handle, json, readOptionalJson } from "../_shared/endpoint.ts";
+import { VaultPlatformDirectory } from "../_shared/platforms/directory.ts";
 import { DEFAULT_SYNC_OPTIONS, runMetricsSync } from "../_shared/metrics/sync.ts";
 
 const MetricsRequest = z.object({

@@ -6,7 +6,8 @@
 // private.apply_platform_webhook, which records each event id once: a replay adds nothing. The
 // reply lists every event's outcome; it is 200 unless every event was refused (422).
 import { db } from "../_shared/db.ts";
-import { handle, HttpError, json } from "../_shared/http.ts";
+import { handle, json } from "../_shared/endpoint.ts";
+import { HttpError } from "../_shared/http-error.ts";
 import { readCappedBody } from "../_shared/platform-webhooks/body.ts";
 import {
   applyEvents,

@@ -10,13 +10,12 @@
 // Credentials are never returned.
 import { z } from "zod";
 import { type Claims, requireUser } from "../_shared/auth.ts";
-import { asUser } from "../_shared/db.ts";
-import { handle, HttpError, json, readJson } from "../_shared/http.ts";
-import { credentialErrors, hasCredentialSchema } from "../_shared/adapters/credentials.ts";
+import { asUser, isUuid, jsonb } from "../_shared/db.ts";
+import { handle, json, readJson } from "../_shared/endpoint.ts";
+import { HttpError } from "../_shared/http-error.ts";
+import { credentialErrors, hasCredentialSchema } from "../_shared/platforms/credentials.ts";
 import { PlatformKindSchema } from "../_shared/adapters/types.ts";
-import { mappingSqlErrors } from "../_shared/scheduling/contract.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { mappingSqlErrors } from "../_shared/sql-errors.ts";
 
 /** A credential field's largest size (as JSON): tokens and keys are far smaller; Vault is no dump. */
 const MAX_CREDENTIAL_FIELD_BYTES = 8 * 1024;
@@ -43,11 +42,10 @@ Deno.serve(handle(async (req) => {
     throw new HttpError(404, "Not found: see the routes in supabase/functions/platforms/index.ts");
   }
   if (req.method !== "POST") throw new HttpError(405, "POST new credentials");
-  if (!UUID.test(id ?? "")) throw new HttpError(404, "platform not found");
+  if (!isUuid(id)) throw new HttpError(404, "platform not found");
   const { credentials, retry_failed: retryFailed } = await readJson(req, ReconnectRequest, {
     maxBytes: 64 * 1024,
   });
-  const stored = JSON.parse(JSON.stringify(credentials));
 
   const result = await asUser(claims, async (tx) => {
     const [platform] = await tx<{ kind: string }[]>`
@@ -67,7 +65,7 @@ Deno.serve(handle(async (req) => {
     }
     return await mappingSqlErrors(async () => {
       const [row] = await tx`select public.reconnect_platform(${id}::uuid, ${
-        tx.json(stored)
+        jsonb(tx, credentials)
       }) as result`;
       if (!retryFailed) return row.result;
       const [{ retried }] = await tx`select public.retry_failed_on_auth(${id}::uuid) as retried`;
@@ -84,7 +82,7 @@ Deno.serve(handle(async (req) => {
 /** GET /platforms[/:id]: platform_health under the caller's row-level security. */
 async function health(claims: Claims, method: string, id: string | undefined) {
   if (method !== "GET") throw new HttpError(405, "GET a platform's health; POST .../reconnect");
-  if (id !== undefined && !UUID.test(id)) throw new HttpError(404, "platform not found");
+  if (id !== undefined && !isUuid(id)) throw new HttpError(404, "platform not found");
   const rows = await asUser(claims, (tx) =>
     tx`select * from public.platform_health
        where ${id === undefined ? tx`true` : tx`platform_id = ${id}::uuid`}

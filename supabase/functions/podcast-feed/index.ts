@@ -8,7 +8,8 @@
 // rel="self", "first", "last", "previous" and "next". A page past the last is a 404.
 import { z } from "zod";
 import { db } from "../_shared/db.ts";
-import { handle, HttpError } from "../_shared/http.ts";
+import { handle } from "../_shared/endpoint.ts";
+import { HttpError } from "../_shared/http-error.ts";
 import { limitsFor } from "../_shared/adapters/settings.ts";
 import {
   buildFeed,

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readOptionalJson } from "../_shared/http.ts";
+import { handle, json, readOptionalJson } from "../_shared/endpoint.ts";
 import { schedulingDeps } from "../_shared/scheduling/deps.ts";
 import { processPendingRequests } from "../_shared/scheduling/processor.ts";
 

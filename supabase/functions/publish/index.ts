@@ -5,10 +5,11 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
-import { handle, json, readOptionalJson } from "../_shared/http.ts";
-import { VaultPlatformDirectory } from "../_shared/publishing/platforms.ts";
+import { handle, json, readOptionalJson } from "../_shared/endpoint.ts";
+import { VaultPlatformDirectory } from "../_shared/platforms/directory.ts";
 import { nextDue, wakePublisher } from "../_shared/publishing/queue.ts";
-import { DEFAULT_RUN_OPTIONS, runPublisher } from "../_shared/publishing/runner.ts";
+import { runPublisher } from "../_shared/publishing/runner.ts";
+import { DEFAULT_RUN_OPTIONS } from "../_shared/publishing/run-options.ts";
 
 const envNumber = (name: string) => {
   const value = Deno.env.get(name);

@@ -10,8 +10,9 @@
 // POST /schedule honours an Idempotency-Key header (see _shared/idempotency.ts).
 import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
-import { asUser } from "../_shared/db.ts";
-import { handle, HttpError, json, readJson, readOptionalJson } from "../_shared/http.ts";
+import { asUser, isUuid } from "../_shared/db.ts";
+import { handle, json, readJson, readOptionalJson } from "../_shared/endpoint.ts";
+import { HttpError } from "../_shared/http-error.ts";
 import { idempotencyKeyOf, onceAsUser } from "../_shared/idempotency.ts";
 import { callStateChange, type StateChange } from "../_shared/scheduling/contract.ts";
 import { schedulingDeps } from "../_shared/scheduling/deps.ts";
@@ -23,7 +24,6 @@ import {
 } from "../_shared/scheduling/request.ts";
 import { scheduleContent } from "../_shared/scheduling/schedule.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACTIONS: Record<string, Exclude<StateChange, "reschedule">> = {
   cancel: "cancel",
   "publish-now": "publish_now",
@@ -53,7 +53,7 @@ Deno.serve(handle(async (req) => {
   if (collection !== "distributions" || !id || path.length > 3) {
     throw new HttpError(404, "Not found: see the routes in supabase/functions/schedule/index.ts");
   }
-  if (!UUID.test(id)) throw new HttpError(404, "distribution not found");
+  if (!isUuid(id)) throw new HttpError(404, "distribution not found");
 
   if (!action && req.method === "GET") {
     return json(200, await asUser(claims, (tx) => readDistribution(tx, id)));

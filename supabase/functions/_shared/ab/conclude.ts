@@ -2,7 +2,7 @@
 // a minimum sample, or the maximum duration); here the p-values it used are recomputed in TypeScript
 // as a cross-check, and each concluded winner's body is returned for reuse.
 import { z } from "zod";
-import type { Sql } from "../db.ts";
+import { jsonb, type Sql } from "../db.ts";
 import { twoProportionPValue } from "./stats.ts";
 
 export interface ConcludeOptions {
@@ -53,7 +53,7 @@ type Group = { client_id: string; variant_group: string };
 
 /** The groups as a join source: `join groups(...) g on ...` without tuple IN-lists. */
 function groupsJson(sql: Sql, groups: Group[]) {
-  return sql.json(groups.map(({ client_id, variant_group }) => ({ client_id, variant_group })));
+  return jsonb(sql, groups.map(({ client_id, variant_group }) => ({ client_id, variant_group })));
 }
 
 async function crossCheck(sql: Sql, groups: Group[], tolerance: number): Promise<CrossCheck> {

@@ -4,10 +4,10 @@
  * An adapter never throws for platform reasons: every call resolves to a result (types.ts).
  * `publish` validates first; an invalid post is a permanent failure that was never sent.
  */
-import type { CredentialStore } from "./credentials.ts";
+import type { CredentialStore } from "../platforms/credentials.ts";
 import type { z } from "zod";
-import type { ErrorProfile } from "./classify.ts";
-import { type HttpClient, httpClientFor, type HttpDepsOverrides } from "./http.ts";
+import type { ErrorProfile } from "../net/classify.ts";
+import { type HttpClient, httpClientFor, type HttpDepsOverrides } from "../net/api-client.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   AdapterOperation,

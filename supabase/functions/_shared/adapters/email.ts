@@ -5,14 +5,14 @@
  * the draft deleted. Update works until the campaign is sent (unschedule, patch, reschedule);
  * delete unschedules first; metrics come from /reports.
  *
- * Through the shared HttpClient (http.ts), like LinkedIn and YouTube: the official
+ * Through the shared HttpClient (net/api-client.ts), like LinkedIn and YouTube: the official
  * `@mailchimp/mailchimp_marketing` client (superagent on node:http) needed a node agent to keep
  * connections alive and never resend, hooked in through its cookie jar, and its own error
  * unwrapping. The API root is publish_config.base_url (an emulator) or the API key's data centre
  * (`https://{dc}.api.mailchimp.com/3.0`); the credential is Basic (any user, the API key as
  * password) or the OAuth token as Bearer.
  *
- * No write is sent twice: the shared HTTP client (http1.ts) never sends a POST or PATCH again, so a
+ * No write is sent twice: the shared HTTP client (net/transport.ts) never sends a POST or PATCH again, so a
  * lost answer to a write is an `unknown` outcome, reconciled by findExisting. (A GET or DELETE it
  * sends again after a stale connection changes nothing.)
  *
@@ -32,10 +32,10 @@ import {
   setupAdapter,
   validation,
 } from "./adapter.ts";
-import { ApiHostNotAllowed } from "./api-hosts.ts";
-import type { ErrorProfile } from "./classify.ts";
-import type { CredentialsFor } from "./credentials.ts";
-import type { HttpClient, HttpOk, HttpRequest } from "./http.ts";
+import { ApiHostNotAllowed } from "../platforms/api-hosts.ts";
+import type { ErrorProfile } from "../net/classify.ts";
+import type { CredentialsFor } from "../platforms/credentials.ts";
+import type { HttpClient, HttpOk, HttpRequest } from "../net/api-client.ts";
 import type { LimitsFor } from "./settings.ts";
 import type {
   DeleteResult,
@@ -123,7 +123,7 @@ function campaignPath(id: string, below = ""): string {
   return `campaigns/${encodeURIComponent(id)}${below}`;
 }
 
-/** A campaign action (send and unschedule take no body; http.ts still sends them once). */
+/** A campaign action (send and unschedule take no body; net/api-client.ts still sends them once). */
 function action(id: string, name: "send" | "schedule" | "unschedule", json?: unknown): Call {
   return { method: "POST", path: campaignPath(id, `/actions/${name}`), json };
 }

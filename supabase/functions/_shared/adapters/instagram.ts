@@ -27,9 +27,9 @@ import {
   unsupported,
   validation,
 } from "./adapter.ts";
-import type { ErrorProfile } from "./classify.ts";
-import type { CredentialsFor } from "./credentials.ts";
-import { type HttpClient, httpClientFor } from "./http.ts";
+import type { ErrorProfile } from "../net/classify.ts";
+import type { CredentialsFor } from "../platforms/credentials.ts";
+import { type HttpClient, httpClientFor } from "../net/api-client.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   DeleteResult,

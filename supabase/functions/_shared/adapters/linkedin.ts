@@ -4,7 +4,7 @@
  * Client choice (for the README): the shared HttpClient over npm `linkedin-api-client`. The official client
  * is a thin Rest.li wrapper on axios; it would add axios and its own error type to translate,
  * while this adapter needs five calls, two headers and Rest.li URN encoding. This way every
- * response goes through the shared http.ts/classify.ts path like the other adapters, and the base
+ * response goes through the shared net/api-client.ts and net/classify.ts path like the other adapters, and the base
  * URL is just `publish_config.base_url`.
  *
  * Existence lookup: commentary cannot carry a hidden marker, but the API lists an author's posts
@@ -21,10 +21,10 @@ import {
   setupAdapter,
   validation,
 } from "./adapter.ts";
-import type { ErrorProfile } from "./classify.ts";
-import type { CredentialsFor } from "./credentials.ts";
-import type { HttpClient, HttpRequest } from "./http.ts";
-import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
+import type { ErrorProfile } from "../net/classify.ts";
+import type { CredentialsFor } from "../platforms/credentials.ts";
+import type { HttpClient, HttpRequest } from "../net/api-client.ts";
+import { oauth2TokenErrors, withOAuth2 } from "../platforms/oauth2.ts";
 import { type LimitsFor, QUOTA_TIME_ZONES } from "./settings.ts";
 import type {
   DeleteResult,
@@ -104,7 +104,7 @@ export class LinkedInAdapter implements PlatformAdapter {
   ) {
     const setup = setupAdapter("linkedin", platform, LinkedInConfigSchema, LINKEDIN_ERRORS, deps);
     ({ config: this.config, limits: this.limits } = setup);
-    // Access tokens last 60 days; with a refresh token they are renewed (see oauth2.ts).
+    // Access tokens last 60 days; with a refresh token they are renewed (see platforms/oauth2.ts).
     this.http = withOAuth2(
       setup.http,
       credentials,

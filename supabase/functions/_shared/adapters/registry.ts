@@ -2,12 +2,12 @@
  * createAdapter: the one place that maps a platform kind to its adapter.
  *
  * To add a platform: write `<kind>.ts` (an adapter class taking (platform, credentials, deps)),
- * add its credentials schema to CREDENTIAL_SCHEMAS in credentials.ts, and add one line to FACTORIES.
+ * add its credentials schema to CREDENTIAL_SCHEMAS in platforms/credentials.ts, and add one line to FACTORIES.
  */
 import type postgres from "postgres";
 import { z } from "zod";
 import { type AdapterDeps, type PlatformAdapter, validation } from "./adapter.ts";
-import { assertApiHosts } from "./api-hosts.ts";
+import { assertApiHosts } from "../platforms/api-hosts.ts";
 import {
   CREDENTIAL_SCHEMAS,
   type CredentialKind,
@@ -15,7 +15,7 @@ import {
   loadCredentials,
   parseCredentials,
   vaultCredentialStore,
-} from "./credentials.ts";
+} from "../platforms/credentials.ts";
 import { EmailAdapter } from "./email.ts";
 import { InstagramAdapter } from "./instagram.ts";
 import { LinkedInAdapter } from "./linkedin.ts";
@@ -57,7 +57,7 @@ export function hasAdapter(kind: PlatformKind): boolean {
 
 /**
  * Build the adapter for a platform row; `credentials` are validated for the kind, and the row's API
- * URLs must be its kind's API hosts (api-hosts.ts: ApiHostNotAllowed otherwise).
+ * URLs must be its kind's API hosts (platforms/api-hosts.ts: ApiHostNotAllowed otherwise).
  */
 export function createAdapter(
   platform: PlatformRow,

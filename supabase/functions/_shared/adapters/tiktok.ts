@@ -25,12 +25,12 @@ import {
   unsupported,
   validation,
 } from "./adapter.ts";
-import type { ErrorProfile } from "./classify.ts";
-import type { CredentialsFor } from "./credentials.ts";
-import { type HttpClient, httpClientFor, type HttpOk } from "./http.ts";
-import { MEDIA_WINDOW_BYTES, type MediaFile, openMedia } from "./media.ts";
-import { longerThan } from "./mp4.ts";
-import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
+import type { ErrorProfile } from "../net/classify.ts";
+import type { CredentialsFor } from "../platforms/credentials.ts";
+import { type HttpClient, httpClientFor, type HttpOk } from "../net/api-client.ts";
+import { MEDIA_WINDOW_BYTES, type MediaFile, openMedia } from "../media/fetch.ts";
+import { longerThan } from "../media/mp4.ts";
+import { oauth2TokenErrors, withOAuth2 } from "../platforms/oauth2.ts";
 import { HTTP_SETTINGS, type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   DeleteResult,
@@ -215,7 +215,7 @@ export class TikTokAdapter implements PlatformAdapter {
     this.limits = limitsFor("tiktok", platform);
     this.base = this.config.base_url.replace(/\/+$/, "");
     // Access tokens expire within a day and refresh tokens rotate: renewed under the platform's
-    // credential lock when there is a store (see oauth2.ts).
+    // credential lock when there is a store (see platforms/oauth2.ts).
     this.mediaHttp = httpClientFor(this.config, deps, TIKTOK_ERRORS);
     this.http = withOAuth2(
       this.mediaHttp,

@@ -26,9 +26,9 @@ import {
   urlExtension,
   validation,
 } from "./adapter.ts";
-import type { ErrorProfile } from "./classify.ts";
-import type { CredentialsFor } from "./credentials.ts";
-import type { HttpClient, HttpOk, HttpRequest } from "./http.ts";
+import type { ErrorProfile } from "../net/classify.ts";
+import type { CredentialsFor } from "../platforms/credentials.ts";
+import type { HttpClient, HttpOk, HttpRequest } from "../net/api-client.ts";
 import { HTTP_SETTINGS, type LimitsFor } from "./settings.ts";
 import type {
   DeleteResult,

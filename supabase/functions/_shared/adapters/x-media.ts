@@ -7,8 +7,8 @@
  */
 import { z } from "zod";
 import { notApplied } from "./adapter.ts";
-import type { HttpClient } from "./http.ts";
-import type { MediaFile } from "./media.ts";
+import type { HttpClient } from "../net/api-client.ts";
+import type { MediaFile } from "../media/fetch.ts";
 import type { Failure } from "./types.ts";
 
 /** Bytes per APPEND segment (what twitter-api-v2 sends; X takes up to 5 MB). */
@@ -72,7 +72,7 @@ export async function uploadXMedia(
     if (!appended.ok) return appended;
   }
   const finalized = await http.request(
-    // An empty JSON object for a body (http.ts sends POST bodies in a form the runtime never resends).
+    // An empty JSON object for a body (net/api-client.ts sends POST bodies in a form the runtime never resends).
     { method: "POST", url: `${media}/finalize`, json: {} },
     { json: FinalizedSchema },
   );

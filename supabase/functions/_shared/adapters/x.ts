@@ -1,7 +1,7 @@
 /**
  * X (Twitter) API v2 through the shared HttpClient, as the user: OAuth 1.0a, every request signed
- * as it is sent (oauth1.ts), or OAuth 2.0 bearer tokens renewed with a rotating refresh token
- * (oauth2.ts; a confidential client authenticates with HTTP Basic).
+ * as it is sent (platforms/oauth1.ts), or OAuth 2.0 bearer tokens renewed with a rotating refresh token
+ * (platforms/oauth2.ts; a confidential client authenticates with HTTP Basic).
  *
  * - No edit (update -> Unsupported) and no native scheduling (no `schedule`).
  * - Existence lookup: a tweet cannot carry a hidden marker, but the API lists the account's own
@@ -29,13 +29,13 @@ import {
   urlExtension,
   validation,
 } from "./adapter.ts";
-import type { ErrorProfile } from "./classify.ts";
-import type { CredentialsFor } from "./credentials.ts";
-import { type HttpClient, httpClientFor } from "./http.ts";
-import { openMedia } from "./media.ts";
-import { longerThan } from "./mp4.ts";
-import { OAuth1Signer } from "./oauth1.ts";
-import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
+import type { ErrorProfile } from "../net/classify.ts";
+import type { CredentialsFor } from "../platforms/credentials.ts";
+import { type HttpClient, httpClientFor } from "../net/api-client.ts";
+import { openMedia } from "../media/fetch.ts";
+import { longerThan } from "../media/mp4.ts";
+import { OAuth1Signer } from "../platforms/oauth1.ts";
+import { oauth2TokenErrors, withOAuth2 } from "../platforms/oauth2.ts";
 import type { LimitsFor } from "./settings.ts";
 import { parseTweet, replaceUrls } from "./twitter-text.ts";
 import { uploadXMedia } from "./x-media.ts";

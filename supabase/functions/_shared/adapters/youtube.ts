@@ -11,7 +11,7 @@
  *
  * Auth: Google access tokens expire after an hour. With a refresh token (and its OAuth client) in
  * the credentials, a 401 (or a missing access token) refreshes it at `publish_config.token_url`
- * and the call is sent once more (oauth2.ts); a refused refresh (400 invalid_grant) is `auth`.
+ * and the call is sent once more (platforms/oauth2.ts); a refused refresh (400 invalid_grant) is `auth`.
  * A 401 on the byte upload refreshes and resumes the same upload session, never starts another.
  *
  * Existence lookup: publish adds an owner-visible tag `dist-attempt-<id>`; findExisting reads the
@@ -32,12 +32,12 @@ import {
   setupAdapter,
   validation,
 } from "./adapter.ts";
-import type { ErrorProfile } from "./classify.ts";
-import type { CredentialsFor } from "./credentials.ts";
-import type { HttpClient, HttpOk } from "./http.ts";
-import type { HeaderReader } from "./http1.ts";
-import { MEDIA_WINDOW_BYTES, type MediaFile, openMedia } from "./media.ts";
-import { oauth2TokenErrors, withOAuth2 } from "./oauth2.ts";
+import type { ErrorProfile } from "../net/classify.ts";
+import type { CredentialsFor } from "../platforms/credentials.ts";
+import type { HttpClient, HttpOk } from "../net/api-client.ts";
+import type { HeaderReader } from "../net/transport.ts";
+import { MEDIA_WINDOW_BYTES, type MediaFile, openMedia } from "../media/fetch.ts";
+import { oauth2TokenErrors, withOAuth2 } from "../platforms/oauth2.ts";
 import { HTTP_SETTINGS, type LimitsFor, QUOTA_TIME_ZONES } from "./settings.ts";
 import type {
   DeleteResult,
@@ -141,7 +141,7 @@ export class YouTubeAdapter implements PlatformAdapter {
   ) {
     const setup = setupAdapter("youtube", platform, YouTubeConfigSchema, YOUTUBE_ERRORS, deps);
     ({ config: this.config, limits: this.limits } = setup);
-    // A renewed token is stored with the platform's credentials when there is a store; see oauth2.ts.
+    // A renewed token is stored with the platform's credentials when there is a store; see platforms/oauth2.ts.
     this.http = withOAuth2(
       setup.http,
       credentials,

@@ -1,8 +1,8 @@
 // Recording a conversion as the signed-in user (RLS decides what they may attribute): validated
 // here, matched and written by public.record_conversion.
 import { z } from "zod";
-import type { Tx } from "../db.ts";
-import { HttpError } from "../http.ts";
+import { jsonb, type Tx } from "../db.ts";
+import { HttpError } from "../http-error.ts";
 
 const text = z.string().trim().min(1).max(500);
 
@@ -65,12 +65,12 @@ const MatchedDistribution = z.object({
   conversions: z.number(),
 });
 
-/** Postgres error codes record_conversion raises, as HTTP statuses. */
+/** Where a refusal of record_conversion reads differently from the shared mapping (httpErrorFromSql,
+ * which `handle` applies to every other Postgres error). */
 function statusOf(error: unknown): HttpError | undefined {
   const e = error as { code?: string; message?: string };
   if (typeof e?.code !== "string") return undefined;
   const message = e.message ?? "conversion refused";
-  if (e.code === "P0002") return new HttpError(404, message);
   if (e.code === "42501") {
     return new HttpError(403, "not allowed to record conversions for this client");
   }
@@ -90,9 +90,7 @@ export function conversionError(error: unknown): unknown {
 
 /** Records the conversion in `tx`, a transaction already running as the user. */
 export async function recordConversionIn(tx: Tx, request: ConversionRequest) {
-  const [row] = await tx`select public.record_conversion(${
-    tx.json(JSON.parse(JSON.stringify(request)))
-  }) as r`;
+  const [row] = await tx`select public.record_conversion(${jsonb(tx, request)}) as r`;
   const recorded = Recorded.parse(row.r);
   const [matched] = recorded.distribution_id
     ? await tx`

@@ -1,6 +1,6 @@
 // The SQL side of learning: which platforms to learn for, their feedback, and writing patterns.
 import { z } from "zod";
-import type { Sql } from "../db.ts";
+import { jsonb, type Sql } from "../db.ts";
 import { Observation, TemplateSlot } from "./slots.ts";
 
 export const PATTERN_TYPE = "timing";
@@ -115,7 +115,7 @@ export async function writePatterns(sql: Sql, updates: PatternUpdate[]): Promise
   const rows = await sql`
     update public.platform_patterns pp
        set pattern_template = u.template, confidence = u.confidence, sample_size = u.sample_size
-      from jsonb_to_recordset(${sql.json(payload)}::jsonb)
+      from jsonb_to_recordset(${jsonb(sql, payload)})
            as u(platform_id uuid, template text, confidence numeric, sample_size integer)
      where pp.platform_id = u.platform_id and pp.pattern_type = ${PATTERN_TYPE}
        and pp.pattern_name = ${PATTERN_NAME}

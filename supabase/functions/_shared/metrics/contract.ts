@@ -1,5 +1,5 @@
-// The SQL side of metrics sync (supabase/migrations/20261129070000_metrics_sync_schedule.sql and
-// 20261129070200_record_metrics.sql), typed: claimed rows in, batch elements out.
+// The SQL side of metrics sync (private.claim_metrics_due and private.record_metrics), typed:
+// claimed rows in, batch elements out.
 import { z } from "zod";
 import { type ErrorClass, PlatformMetricsSchema } from "../adapters/types.ts";
 

@@ -1,6 +1,5 @@
 // Claim, record and peek: the three SQL calls of a metrics run.
-import type { Sql } from "../db.ts";
-import { pgJson } from "../text.ts";
+import { jsonb, type Sql } from "../db.ts";
 import { ClaimedMetricsRow, type MetricsBatchElement, RecordMetricsReply } from "./contract.ts";
 
 export interface ClaimLimits {
@@ -42,7 +41,7 @@ export async function recordMetrics(
 ): Promise<RecordMetricsReply> {
   const empty = { recorded: 0, failed: 0, ignored: [], feedback: 0, platforms: 0 };
   if (batch.length === 0) return empty;
-  const [row] = await sql`select private.record_metrics(${sql.json(pgJson(batch))}) as reply`;
+  const [row] = await sql`select private.record_metrics(${jsonb(sql, batch)}) as reply`;
   return RecordMetricsReply.parse(row.reply);
 }
 

@@ -1,7 +1,7 @@
 // One post's metric read: the platform's adapter answer turned into a batch element. An unsupported
 // call or a failure becomes a failure element, never a snapshot of zeros.
 import type { MetricsResult } from "../adapters/types.ts";
-import type { PlatformEntry } from "../publishing/platforms.ts";
+import type { PlatformEntry } from "../platforms/directory.ts";
 import type { ClaimedMetricsRow, MetricsBatchElement } from "./contract.ts";
 
 export function toBatchElement(

@@ -2,8 +2,8 @@
 // platform's adapter (at most `concurrency` at once per platform), record the batch in one statement,
 // and loop until nothing is due or the budget is spent.
 import type { Sql } from "../db.ts";
-import { KeyedLimiter } from "../publishing/limiter.ts";
-import type { PlatformDirectory } from "../publishing/platforms.ts";
+import { KeyedLimiter } from "../platforms/limiter.ts";
+import type { PlatformDirectory } from "../platforms/directory.ts";
 import { claimMetricsDue, recordMetrics } from "./queue.ts";
 import { readMetrics } from "./read.ts";
 

@@ -2,8 +2,7 @@
 // text, age), the accepted ones are applied in one SQL call that skips event ids already received,
 // and the reply lists every event's outcome, so one bad event is refused alone.
 import { z } from "zod";
-import type { Sql } from "../db.ts";
-import { pgJson } from "../text.ts";
+import { jsonb, type Sql } from "../db.ts";
 
 const counts = z.record(z.string().max(100), z.number().int().nonnegative());
 
@@ -131,13 +130,13 @@ const RETRYABLE = new Set(["40P01", "40001"]);
 async function applyOnce(
   sql: Sql,
   platformId: string,
-  events: ReturnType<typeof pgJson>,
+  events: unknown[],
 ): Promise<unknown> {
+  const param = jsonb(sql, events);
   for (let attempt = 1;; attempt++) {
     try {
-      const [row] = await sql`select private.apply_platform_webhook(${platformId}::uuid, ${
-        sql.json(events)
-      }) as reply`;
+      const [row] =
+        await sql`select private.apply_platform_webhook(${platformId}::uuid, ${param}) as reply`;
       return row.reply;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
@@ -154,7 +153,7 @@ export async function applyEvents(
 ): Promise<WebhookReply> {
   const reports: EventReport[] = [];
   if (parsed.candidates.length > 0) {
-    const events = pgJson(parsed.candidates.map((c) => c.event));
+    const events = parsed.candidates.map((c) => c.event);
     const reply = SqlReply.parse(await applyOnce(sql, platformId, events));
     reply.events.forEach((e, i) => {
       reports.push({

@@ -4,7 +4,8 @@
 //   nothing) and an `occurred_at` (an event older than the window is refused); an event without an
 //   id is identified by its content. Each event is validated on its own: a bad one is refused alone.
 import { z } from "zod";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
+import { parseJsonBody } from "./body.ts";
 import { type Parsed, WebhookEvent } from "./events.ts";
 import type { WebhookSecrets } from "./secrets.ts";
 import { requireHmacSha256 } from "./verify.ts";
@@ -17,12 +18,7 @@ export function genericEvents(
   secrets: WebhookSecrets,
 ): Parsed {
   requireHmacSha256(req.headers.get("x-signature-256"), raw, secrets.webhook_secret);
-  let body: unknown;
-  try {
-    body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
-  } catch {
-    throw new HttpError(400, "body is not JSON", [{ field: "(body)", message: "not valid JSON" }]);
-  }
+  const body = parseJsonBody(raw);
   const payload = GenericPayload.safeParse(body);
   if (!payload.success) {
     throw new HttpError(400, "invalid webhook events", [

@@ -4,7 +4,7 @@
 // A post carries one event: its id is the hash of the whole form (a resent form adds nothing) and
 // fired_at is its timestamp (an old one is refused by the window).
 import { createHash } from "node:crypto";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
 import type { Parsed, WebhookEvent } from "./events.ts";
 import type { WebhookSecrets } from "./secrets.ts";
 import { tokensEqual } from "./verify.ts";

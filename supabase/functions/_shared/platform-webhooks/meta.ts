@@ -2,7 +2,8 @@
 // (X-Hub-Signature-256) whose changes name our media ids. Each change is one event: a malformed one
 // is refused alone, a field we do not handle is skipped; an entry's `time` is its signed timestamp.
 import { z } from "zod";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
+import { parseJsonBody } from "./body.ts";
 import type { Parsed, WebhookEvent } from "./events.ts";
 import type { WebhookSecrets } from "./secrets.ts";
 import { requireHmacSha256, tokensEqual } from "./verify.ts";
@@ -83,12 +84,7 @@ function eventOf(field: string, value: unknown, at: string | undefined): Change 
 
 export function metaEvents(req: Request, raw: Uint8Array, secrets: WebhookSecrets): Parsed {
   requireHmacSha256(req.headers.get("x-hub-signature-256"), raw, secrets.app_secret);
-  let body: unknown;
-  try {
-    body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
-  } catch {
-    throw new HttpError(400, "body is not JSON", [{ field: "(body)", message: "not valid JSON" }]);
-  }
+  const body = parseJsonBody(raw);
   const payload = MetaPayload.safeParse(body);
   if (!payload.success) {
     throw new HttpError(400, "not a Meta webhook payload", [

@@ -5,8 +5,8 @@
 //   webhook_token         Mailchimp: the secret token in the callback URL (Mailchimp does not sign)
 //   webhook_secret        the generic signed-JSON form's HMAC key
 import { z } from "zod";
-import type { Sql } from "../db.ts";
-import { HttpError } from "../http.ts";
+import { isUuid, type Sql } from "../db.ts";
+import { HttpError } from "../http-error.ts";
 import { PlatformKindSchema } from "../adapters/types.ts";
 
 export const WebhookSecrets = z.object({
@@ -29,10 +29,8 @@ const PlatformSecretRow = z.object({
   secret: z.string().nullable(),
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function webhookPlatform(sql: Sql, platformId: string): Promise<WebhookPlatform> {
-  if (!UUID.test(platformId)) throw new HttpError(404, "unknown platform");
+  if (!isUuid(platformId)) throw new HttpError(404, "unknown platform");
   const [raw] = await sql`
     select p.id, p.kind, s.decrypted_secret as secret
     from public.platforms p

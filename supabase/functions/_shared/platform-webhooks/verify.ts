@@ -1,7 +1,7 @@
 // Signature and token checks, constant-time.
 import { Buffer } from "node:buffer";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);

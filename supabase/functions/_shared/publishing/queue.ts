@@ -1,7 +1,6 @@
-// The SQL side of the publishing queue (supabase/migrations/*_publishing_queue.sql), typed.
+// The SQL side of the publishing queue (the private.claim_*, record_* and extend_* functions), typed.
 import { z } from "zod";
-import type { Sql } from "../db.ts";
-import { pgJson } from "../text.ts";
+import { jsonb, type Sql } from "../db.ts";
 
 const UnresolvedAttempt = z.object({
   id: z.string(),
@@ -115,7 +114,7 @@ export function claimHandoffs(
 export async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<Set<string>> {
   if (outcomes.length === 0) return new Set();
   const rows = await sql<{ id: string }[]>`
-    select id from private.record_publish_outcomes(${sql.json(pgJson(outcomes))})
+    select id from private.record_publish_outcomes(${jsonb(sql, outcomes)})
       as id`;
   return new Set(rows.map((r) => r.id));
 }
@@ -136,7 +135,7 @@ export async function extendLeases(
 ): Promise<Set<string>> {
   if (claims.length === 0) return new Set();
   const rows = await sql<{ id: string }[]>`
-    select id from private.extend_publish_leases(${sql.json(claims)}, ${leaseSeconds}) as id`;
+    select id from private.extend_publish_leases(${jsonb(sql, claims)}, ${leaseSeconds}) as id`;
   return new Set(rows.map((r) => r.id));
 }
 
@@ -148,10 +147,8 @@ export async function nextDue(sql: Sql): Promise<Date | null> {
 /** Wakes another publish run with `body` through pg_net (sent once the statement commits); null when
  * the Vault secrets it needs are missing (the cron job then picks the rows up). */
 export async function wakePublisher(sql: Sql, body: object): Promise<string | null> {
-  // as text: a parameter typed jsonb would be serialised once more, into a JSON string
-  const request = JSON.stringify(body);
   const [row] = await sql<{ id: string | null }[]>`select
-    private.invoke_edge_function('publish', ${request}::text::jsonb, 65000, false)::text as id`;
+    private.invoke_edge_function('publish', ${jsonb(sql, body)}, 65000, false)::text as id`;
   return row.id;
 }
 
@@ -178,5 +175,5 @@ export async function recordCancellations(
   results: { id: string; ok: boolean; message?: string }[],
 ): Promise<void> {
   if (results.length === 0) return;
-  await sql`select private.record_platform_cancellations(${sql.json(pgJson(results))})`;
+  await sql`select private.record_platform_cancellations(${jsonb(sql, results)})`;
 }

@@ -1,13 +1,11 @@
 /**
  * The SQL half's functions, typed: `public.schedule_content(jsonb)` (slot choice and the writes, one
  * savepoint per platform group: a platform's A/B variants are written together or not at all), the
- * state-change functions, and their errors mapped to HTTP statuses.
+ * state-change functions; their errors become HTTP statuses through sql-errors.ts.
  */
-import type postgres from "postgres";
 import { z } from "zod";
-import type { Tx } from "../db.ts";
-import { httpErrorFromSql } from "../sql-errors.ts";
-import { pgJson } from "../text.ts";
+import { jsonb, type Tx } from "../db.ts";
+import { mappingSqlErrors } from "../sql-errors.ts";
 
 export interface ScheduleItem {
   /** The distribution's id, chosen here so its link can carry it as utm_content. */
@@ -85,37 +83,12 @@ export const ScheduleContentResultSchema = z.object({
 });
 export type ScheduleContentResult = z.infer<typeof ScheduleContentResultSchema>;
 
-/**
- * A jsonb parameter (postgres.js would send a string as a JSON string, not an object). Its text is
- * made storable: what a platform answered (category ids, names) reaches it too.
- */
-export function jsonb(tx: Tx, value: unknown): postgres.Parameter {
-  return tx.json(pgJson(value) as postgres.JSONValue);
-}
-
 export async function callScheduleContent(
   tx: Tx,
   input: ScheduleContentInput,
 ): Promise<ScheduleContentResult> {
   const [row] = await tx`select public.schedule_content(${jsonb(tx, input)}) as result`;
   return ScheduleContentResultSchema.parse(row.result);
-}
-
-/**
- * Postgres errors the SQL half raises on purpose (and values it refuses), as HTTP errors; anything
- * else is returned as it is. The one mapping is `httpErrorFromSql`, which `handle` applies too.
- */
-export function httpErrorFrom(error: unknown): unknown {
-  return httpErrorFromSql(error) ?? error;
-}
-
-/** Runs `work`, turning the SQL half's deliberate errors into HTTP errors. */
-export async function mappingSqlErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw httpErrorFrom(error);
-  }
 }
 
 export type StateChange = "reschedule" | "cancel" | "retry" | "publish_now";

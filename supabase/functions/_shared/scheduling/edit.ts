@@ -4,10 +4,9 @@
  * Fields left out keep their source: the generated_content row when there is one, else the row.
  */
 import { z } from "zod";
-import type { Tx } from "../db.ts";
-import { HttpError } from "../http.ts";
+import { jsonb, type Tx } from "../db.ts";
+import { HttpError } from "../http-error.ts";
 import { adaptContent, type SourceContent } from "./adapt.ts";
-import { jsonb } from "./contract.ts";
 import type { EditContentSchema } from "./request.ts";
 import { loadContent, loadPlatforms, sourceOf } from "./rows.ts";
 import type { SchedulingDeps } from "./schedule.ts";

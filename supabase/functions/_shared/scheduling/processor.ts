@@ -6,8 +6,7 @@
  * can never schedule a request twice.
  */
 import { z } from "zod";
-import type { Sql, Tx } from "../db.ts";
-import { jsonb } from "./contract.ts";
+import { asServiceRole, jsonb, type Sql, type Tx } from "../db.ts";
 import { scheduleContent, type ScheduleOutcome, type SchedulingDeps } from "./schedule.ts";
 import { type ScheduleRequest, ScheduleRequestSchema } from "./request.ts";
 import { loadContent } from "./rows.ts";
@@ -29,15 +28,6 @@ export interface RequestReport {
   scheduled: number;
   failed: number;
   error?: string;
-}
-
-/** A transaction as the service role (what cron and workers are), with matching claims. */
-export function asServiceRole<T>(sql: Sql, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return sql.begin(async (tx) => {
-    await tx.unsafe("set local role service_role");
-    await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-    return await work(tx);
-  }) as Promise<T>;
 }
 
 export async function claimRequests(sql: Sql, limit: number): Promise<ClaimedRequest[]> {

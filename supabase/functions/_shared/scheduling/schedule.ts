@@ -8,7 +8,7 @@
  * insert, so its link carries it as utm_content (see utm.ts and public.record_conversion).
  */
 import type { Tx } from "../db.ts";
-import { HttpError } from "../http.ts";
+import { HttpError } from "../http-error.ts";
 import {
   adaptContent,
   type AdaptOptions,
@@ -19,13 +19,13 @@ import {
 import {
   callScheduleContent,
   type FieldError,
-  mappingSqlErrors,
   type ScheduleContentResult,
   type ScheduledDistribution,
   type ScheduleItem,
   type Timing,
 } from "./contract.ts";
 import type { ScheduleRequest } from "./request.ts";
+import { mappingSqlErrors } from "../sql-errors.ts";
 import {
   clientTimezone,
   type GeneratedContentRow,

@@ -1,13 +1,12 @@
 // Sends due webhook deliveries (claimed from public.webhook_deliveries) and records the results in one
 // statement per batch. A 2xx is delivered; anything else is retried by the database's backoff.
-// Endpoints are tenants' URLs: the shared client refuses internal destinations (egress.ts) on the
+// Endpoints are tenants' URLs: the shared client refuses internal destinations (net/egress.ts) on the
 // first request and any redirect, only a small prefix of an answer is read, and the error recorded
 // (readable by the tenant in last_error) names no address or port.
 import { z } from "zod";
-import { describeNetworkError } from "../adapters/egress.ts";
-import { http1 } from "../adapters/http1.ts";
-import type { Sql } from "../db.ts";
-import { pgJson } from "../text.ts";
+import { describeNetworkError } from "../net/egress.ts";
+import { http1 } from "../net/transport.ts";
+import { jsonb, type Sql } from "../db.ts";
 import { signWebhook } from "./signature.ts";
 
 const Delivery = z.object({
@@ -87,7 +86,7 @@ export async function deliverDue(
           : { id: String(row.id), ok: false, error: "the delivery could not be read" };
       }),
     );
-    await sql`select private.record_webhook_deliveries(${sql.json(pgJson(results))})`;
+    await sql`select private.record_webhook_deliveries(${jsonb(sql, results)})`;
     for (const r of results) r.ok ? totals.delivered++ : totals.failed_attempts++;
   }
   return totals;

@@ -1,6 +1,6 @@
 /**
  * Where outbound requests may go. Every request made for a tenant (platform APIs, token refreshes,
- * media fetches, webhook deliveries) goes through http1.ts, which asks `destinationsOf` before each
+ * media fetches, webhook deliveries) goes through net/transport.ts, which asks `destinationsOf` before each
  * connection (the first and every redirect) and connects to the address vetted here, never to a name
  * resolved again later, so a DNS answer that changes between the check and the connection (rebinding)
  * cannot reach an internal address.

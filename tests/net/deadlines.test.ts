@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Deadlines } from "../../supabase/functions/_shared/adapters/deadlines.ts";
+import { Deadlines } from "../../supabase/functions/_shared/net/deadlines.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -35,7 +35,7 @@ Deno.test("deadlines: the timer starts again after the last one was cleared", as
 });
 
 Deno.test("deadlines: with none pending the shared timer stops, so it never keeps a process alive", async () => {
-  const module = new URL("../../supabase/functions/_shared/adapters/deadlines.ts", import.meta.url);
+  const module = new URL("../../supabase/functions/_shared/net/deadlines.ts", import.meta.url);
   const script = `
     const { Deadlines } = await import(${JSON.stringify(module.href)});
     const deadlines = new Deadlines(10);

@@ -4,9 +4,9 @@
  * the header itself. A few small reads, so a platform's duration limit is checked before the video is
  * sent, not minutes later when the platform has processed it.
  */
-import { notApplied } from "./adapter.ts";
-import type { MediaFile } from "./media.ts";
-import type { Failure } from "./types.ts";
+import { notApplied } from "../adapters/adapter.ts";
+import type { MediaFile } from "./fetch.ts";
+import type { Failure } from "../adapters/types.ts";
 
 /** Boxes looked at before giving up (a real file has a handful at the top level). */
 const MAX_BOXES = 64;

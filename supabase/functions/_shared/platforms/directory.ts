@@ -1,15 +1,11 @@
 // The platforms a run publishes to: row, credentials (from Vault) and adapter, loaded once per run.
 import type { Sql } from "../db.ts";
 import type { AdapterDeps, PlatformAdapter } from "../adapters/adapter.ts";
-import {
-  CredentialsError,
-  loadCredentials,
-  vaultCredentialStore,
-} from "../adapters/credentials.ts";
+import { CredentialsError, loadCredentials, vaultCredentialStore } from "./credentials.ts";
 import { createAdapter } from "../adapters/registry.ts";
 import { PlatformKindSchema, type PlatformRow, PlatformRowSchema } from "../adapters/types.ts";
 import { z } from "zod";
-import { DEFAULT_RECLAIM_POLICY, type ReclaimPolicy } from "./attempt.ts";
+import { DEFAULT_RECLAIM_POLICY, type ReclaimPolicy } from "../publishing/attempt.ts";
 
 export interface PlatformEntry {
   row: PlatformRow;

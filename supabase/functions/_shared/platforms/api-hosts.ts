@@ -1,15 +1,15 @@
 /**
  * The hosts each platform kind's API lives on. A platform row's configured API URLs
  * (`publish_config.base_url`, `token_url`, podcast `hosting.base_url`) must be HTTPS on one of its
- * kind's hosts, unless the host is on the operator's allow-list (EGRESS_ALLOWED_HOSTS, egress.ts:
+ * kind's hosts, unless the host is on the operator's allow-list (EGRESS_ALLOWED_HOSTS, net/egress.ts:
  * the local stack lists its loopback emulators there). So a member who edits `base_url` cannot send
  * the platform's credentials to a server of their own. WordPress sites are the customers' own hosts:
  * any public host is allowed (the transport still refuses internal addresses).
  * A refused row fails that platform's posts with the message below, never the run.
  */
-import { isAllowListed, isIpLiteral, operatorAllowList, refusalFor } from "./egress.ts";
-import type { AllowEntry } from "./egress.ts";
-import type { PlatformKind, PlatformRow } from "./types.ts";
+import { isAllowListed, isIpLiteral, operatorAllowList, refusalFor } from "../net/egress.ts";
+import type { AllowEntry } from "../net/egress.ts";
+import type { PlatformKind, PlatformRow } from "../adapters/types.ts";
 
 type HostRule = string | RegExp;
 

@@ -1,7 +1,7 @@
 /**
- * Request deadlines watched by one shared timer. Setting and clearing a timer of its own costs a
- * request 1.4-2.1 µs here (Deno 2.9.6), a few percent of a whole round trip's CPU; checking every
- * pending deadline each tick costs nothing like that. A deadline fires at most one tick late.
+ * Request deadlines watched by one shared timer: a timer set and cleared for every request costs a
+ * share of each round trip's CPU, while checking every pending deadline each tick costs next to
+ * nothing (bench/RESULTS.md has the figures). A deadline fires at most one tick late.
  */
 export interface Deadline {
   readonly at: number;

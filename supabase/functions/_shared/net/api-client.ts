@@ -1,6 +1,6 @@
 /**
  * HTTP with a timeout, a JSON guard and the shared classifier: every adapter's HTTP goes here, over
- * the send-once HTTP/1.1 client in http1.ts (tests may inject a fetch).
+ * the send-once HTTP/1.1 client in net/transport.ts (tests may inject a fetch).
  * Returns the parsed, schema-checked body or a classified Failure; never throws for HTTP reasons.
  */
 import type { z } from "zod";
@@ -13,9 +13,9 @@ import {
   malformedSuccess,
 } from "./classify.ts";
 import { requestDeadlines } from "./deadlines.ts";
-import { type Answer, type HeaderReader, http1 } from "./http1.ts";
-import { HTTP_SETTINGS } from "./settings.ts";
-import type { Failure } from "./types.ts";
+import { type Answer, type HeaderReader, http1 } from "./transport.ts";
+import { HTTP_SETTINGS } from "../adapters/settings.ts";
+import type { Failure } from "../adapters/types.ts";
 
 /** Sends a request (fetch's arguments) and reads its whole answer. */
 export type Transport = (url: string, init: RequestInit) => Promise<Answer>;

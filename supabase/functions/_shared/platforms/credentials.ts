@@ -5,8 +5,37 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import { OAUTH2_TOKEN_FIELDS, OAuth2CredentialsSchema, requireTokenOrRefresh } from "./oauth2.ts";
-import type { PlatformKind, PlatformRow } from "./types.ts";
+import type { PlatformKind, PlatformRow } from "../adapters/types.ts";
+import { jsonb } from "../db.ts";
+
+/** The token fields of OAuth 2.0 credentials (the client's own field is named per platform). */
+const OAUTH2_TOKEN_FIELDS = {
+  access_token: z.string().min(1).optional(),
+  /** When access_token expires (ISO 8601), when known; it is renewed shortly before. */
+  expires_at: z.string().optional(),
+  refresh_token: z.string().min(1).optional(),
+  client_secret: z.string().min(1).optional(),
+};
+
+/** An access token, or a refresh token with the OAuth client it was issued to. */
+function requireTokenOrRefresh(clientField: string) {
+  return {
+    check: (c: Record<string, unknown>) =>
+      c.refresh_token ? !!(c[clientField] && c.client_secret) : !!c.access_token,
+    message: `access_token, or refresh_token with ${clientField} and client_secret, is required`,
+  };
+}
+
+const clientIdRule = requireTokenOrRefresh("client_id");
+/**
+ * Credentials of a platform whose access tokens expire: an access token, or a refresh token with
+ * the OAuth client it was issued to (then the access token is optional and fetched when needed).
+ */
+const OAuth2CredentialsSchema = z.object({
+  ...OAUTH2_TOKEN_FIELDS,
+  client_id: z.string().min(1).optional(),
+}).refine(clientIdRule.check, { message: clientIdRule.message });
+export type OAuth2Credentials = z.infer<typeof OAuth2CredentialsSchema>;
 
 const tiktokRule = requireTokenOrRefresh("client_key");
 
@@ -138,8 +167,8 @@ export async function loadCredentials(sql: postgres.Sql, platform: PlatformRow):
 }
 
 /**
- * A platform's stored credentials, updated under its credential lock (see the migration
- * `platform_credential_refresh`): `update` runs `work` with the secret as stored at that moment and
+ * A platform's stored credentials, updated under its credential lock
+ * (private.lock_platform_credentials): `update` runs `work` with the secret as stored at that moment and
  * stores what it returns as `save` before the lock is released.
  */
 export interface CredentialStore {
@@ -160,9 +189,7 @@ export function vaultCredentialStore(sql: postgres.Sql, platformId: string): Cre
         const { value, save } = await work(parseSecret(platformId, row.secret));
         if (save) {
           await tx`select private.save_platform_credentials(${platformId}::uuid, ${
-            tx.json(
-              JSON.parse(JSON.stringify(save)),
-            )
+            jsonb(tx, save)
           })`;
         }
         return value;

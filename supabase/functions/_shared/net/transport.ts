@@ -12,12 +12,13 @@
  * Answers: Content-Length, chunked and read-to-close bodies; gzip/deflate content codings; 1xx
  * interim answers skipped; redirects followed for GET and HEAD only (fetch would resend a POST body
  * to wherever a 307 points). Proxies (HTTP_PROXY) are not used.
- * Egress: every connection, the first and each redirect's, goes where egress.ts allows: the host is
+ * Egress: every connection, the first and each redirect's, goes where net/egress.ts allows: the host is
  * resolved, every address checked, and the connection made to a checked address (TLS still verifies
  * the host name). A refused destination is a `RequestNotSent` caused by `DestinationNotAllowed`.
  * Bodies are capped as received and again as decoded (a gzip bomb stops at the cap). Error messages
  * name neither addresses nor ports (they reach tenants); the causes keep the details for logs.
  */
+import { concatBytes } from "../bytes.ts";
 import {
   defaultEgressPolicy,
   describeNetworkError,
@@ -62,7 +63,8 @@ export class AnswerHeaders implements HeaderReader {
 
 /**
  * An answer as it was received. `request` hands this out, not a Response: building a Response and its
- * Headers, and reading its body back out (a copy each way), cost about 30% of a round trip's CPU.
+ * Headers, and reading its body back out (a copy each way), would cost a large share of a round
+ * trip's CPU (bench/RESULTS.md).
  */
 export interface Answer {
   status: number;
@@ -90,13 +92,13 @@ export interface Http1Options {
   maxBodyBytes?: number;
   /** PEM certificates trusted besides the system's and DENO_CERT's (which the shared client uses). */
   caCerts?: string[];
-  /** Where requests may go (egress.ts): the operator's allow-list and the resolver. */
+  /** Where requests may go (net/egress.ts): the operator's allow-list and the resolver. */
   egress?: EgressPolicy;
   /** Opens a TCP connection to a checked address (tests record instead of connecting). */
   connect?: Connector;
 }
 
-/** Opens a TCP connection; `hostname` is an address egress.ts checked (or an allow-listed host). */
+/** Opens a TCP connection; `hostname` is an address net/egress.ts checked (or an allow-listed host). */
 export type Connector = (options: { hostname: string; port: number }) => Promise<Deno.TcpConn>;
 
 /** What `request` takes besides fetch's RequestInit. */
@@ -458,7 +460,7 @@ export class Http1Client {
   }
 
   /**
-   * A connection to the URL's origin, at an address egress.ts allows (checked for every connection,
+   * A connection to the URL's origin, at an address net/egress.ts allows (checked for every connection,
    * so also for every redirect); TLS verifies the certificate against the URL's host name.
    */
   private async connect(url: URL, signal: AbortSignal | null | undefined): Promise<Connection> {
@@ -758,13 +760,7 @@ async function readChunked(conn: Connection, limit: number, prefix = false): Pro
   // trailers, ignored (a prefix cut inside the body has none to read)
   if (!prefix || total < limit) await skipTrailers(conn);
   if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts, total);
 }
 
 async function skipTrailers(conn: Connection): Promise<void> {
@@ -816,13 +812,7 @@ async function decode(bytes: Uint8Array, encoding: string, limit: number): Promi
     await reader.cancel().catch(() => {});
   }
   if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts, total);
 }
 
 /** The client every adapter shares (one connection pool for the process). */

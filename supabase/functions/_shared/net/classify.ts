@@ -7,10 +7,10 @@
  * No answer at all is a network error (transient; outcome unknown for a write that may have arrived).
  * Platform differences are data (an ErrorProfile), not code.
  */
-import type { ErrorClass, Failure, FailureOutcome } from "./types.ts";
-import { nextMidnight } from "./zoned-time.ts";
+import type { ErrorClass, Failure, FailureOutcome } from "../adapters/types.ts";
+import { nextMidnight } from "../adapters/zoned-time.ts";
 import { describeNetworkError } from "./egress.ts";
-import type { HeaderReader } from "./http1.ts";
+import type { HeaderReader } from "./transport.ts";
 
 /** When a rate limit lifts if the response does not say. */
 export type ResetPolicy =
@@ -230,7 +230,7 @@ export function classifyNetworkError(
       message: `${profile.platform}: ${error.message}`,
     };
   }
-  // the egress rules refused the destination (egress.ts): nothing was sent, and sending again would
+  // the egress rules refused the destination (net/egress.ts): nothing was sent, and sending again would
   // meet the same refusal
   if (causedBy(error, "DestinationNotAllowed")) {
     return {

@@ -1,12 +1,12 @@
 // A video's duration read from its MP4 movie header through byte ranges, against the emulators' media
 // host (which makes real ftyp/moov/mvhd/mdat boxes for `&seconds=`).
 import assert from "node:assert/strict";
-import { httpClientFor } from "../../supabase/functions/_shared/adapters/http.ts";
-import { openMedia } from "../../supabase/functions/_shared/adapters/media.ts";
-import { mp4DurationSeconds } from "../../supabase/functions/_shared/adapters/mp4.ts";
+import { httpClientFor } from "../../supabase/functions/_shared/net/api-client.ts";
+import { openMedia } from "../../supabase/functions/_shared/media/fetch.ts";
+import { mp4DurationSeconds } from "../../supabase/functions/_shared/media/mp4.ts";
 import { serveEmulator } from "../../dev/emulators/framework.ts";
 import { xEmulator } from "../../dev/emulators/x.ts";
-import { recordingFetch } from "./helpers.ts";
+import { recordingFetch } from "../adapters/helpers.ts";
 
 const PROFILE = {
   platform: "Media host",

@@ -20,3 +20,10 @@ export class KeyedLimiter {
     }
   }
 }
+
+/**
+ * Each platform's send slots (its max_concurrency), shared by every publish run in this worker: runs
+ * that overlap (one outlasting its minute, a successor it woke) stay within the cap together instead
+ * of each sending up to it.
+ */
+export const sendSlots = new KeyedLimiter();

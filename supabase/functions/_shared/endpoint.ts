@@ -2,27 +2,17 @@
 // statuses.
 import { z } from "zod";
 import { AuthError } from "./auth.ts";
+import { concatBytes } from "./bytes.ts";
 import { preflight, withCors } from "./cors.ts";
 import { httpErrorFromSql } from "./sql-errors.ts";
 import { fieldName, textProblems } from "./text.ts";
+import { type FieldError, HttpError } from "./http-error.ts";
 
 export function json(status: number, body: unknown, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json", ...headers },
   });
-}
-
-/** A refusal with a status and a reason the caller can act on. */
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
-    super(message);
-  }
-}
-
-export interface FieldError {
-  field: string;
-  message: string;
 }
 
 type Issue = z.core.$ZodIssue;
@@ -73,7 +63,10 @@ function tooLarge(maxBytes: number): HttpError {
 /** The raw body, refused with 413 as soon as it is known to exceed `maxBytes` (declared or counted). */
 export async function readBody(req: Request, maxBytes = defaultMaxBytes()): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared > maxBytes) {
+    await req.body?.cancel();
+    throw tooLarge(maxBytes);
+  }
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -88,13 +81,7 @@ export async function readBody(req: Request, maxBytes = defaultMaxBytes()): Prom
     }
     chunks.push(value);
   }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
+  return concatBytes(chunks, size);
 }
 
 function notJson(message: string): HttpError {

@@ -5,7 +5,7 @@ import {
   OAuth1Signer,
   percentEncode,
   signatureBaseString,
-} from "../../supabase/functions/_shared/adapters/oauth1.ts";
+} from "../../supabase/functions/_shared/platforms/oauth1.ts";
 import { parseOAuth1 } from "../../dev/emulators/auth.ts";
 
 /** X's "Creating a signature" example (developer docs, OAuth 1.0a). */

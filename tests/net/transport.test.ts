@@ -5,8 +5,8 @@ import {
   AnswerTooLarge,
   Http1Client,
   RequestNotSent,
-} from "../../supabase/functions/_shared/adapters/http1.ts";
-import { classifyNetworkError } from "../../supabase/functions/_shared/adapters/classify.ts";
+} from "../../supabase/functions/_shared/net/transport.ts";
+import { classifyNetworkError } from "../../supabase/functions/_shared/net/classify.ts";
 
 const encoder = new TextEncoder();
 

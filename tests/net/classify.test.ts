@@ -1,4 +1,4 @@
-/** The shared classifier and http.ts on their own. */
+/** The shared classifier and net/api-client.ts on their own. */
 import assert from "node:assert/strict";
 import {
   classifyNetworkError,
@@ -6,9 +6,9 @@ import {
   type ErrorProfile,
   resetTime,
   valuesAt,
-} from "../../supabase/functions/_shared/adapters/classify.ts";
-import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/adapters/http.ts";
-import { relayTo } from "./relay.ts";
+} from "../../supabase/functions/_shared/net/classify.ts";
+import { defaultHttpDeps, HttpClient } from "../../supabase/functions/_shared/net/api-client.ts";
+import { relayTo } from "../adapters/relay.ts";
 import { nextMidnight } from "../../supabase/functions/_shared/adapters/zoned-time.ts";
 import { z } from "zod";
 

@@ -8,8 +8,8 @@
  */
 import { createHmac } from "node:crypto";
 import type { CredentialsFor } from "./credentials.ts";
-import type { HttpRequest, RequestAuthorizer } from "./http.ts";
-import type { Failure } from "./types.ts";
+import type { HttpRequest, RequestAuthorizer } from "../net/api-client.ts";
+import type { Failure } from "../adapters/types.ts";
 
 /** The consumer (app) key and secret, and the token (user access token) and its secret. */
 export type OAuth1Credentials = Pick<
@@ -122,7 +122,7 @@ export class OAuth1Signer implements RequestAuthorizer {
   /**
    * A consumer key and token do not expire, but a signature is single-use: the HTTP client sends a
    * GET, PUT or DELETE again, with the same nonce, when a reused connection closes before the answer
-   * (http1.ts), and X refuses the repeat with 401. So after a 401 the request is signed afresh and sent once more (a
+   * (net/transport.ts), and X refuses the repeat with 401. So after a 401 the request is signed afresh and sent once more (a
    * 401 was not applied); a revoked or wrong credential is refused again and stays `auth`.
    */
   renew(): Promise<boolean | Failure> {

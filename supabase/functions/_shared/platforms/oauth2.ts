@@ -15,41 +15,12 @@
  * store (contract tests) the renewed token lives in this object only.
  */
 import { z } from "zod";
-import type { ErrorProfile } from "./classify.ts";
-import type { CredentialStore } from "./credentials.ts";
-import type { AdapterDeps } from "./adapter.ts";
-import { type HttpClient, httpClientFor, type RequestAuthorizer } from "./http.ts";
-import { HTTP_SETTINGS } from "./settings.ts";
-import type { Failure } from "./types.ts";
-
-/** The token fields of OAuth 2.0 credentials (the client's own field is named per platform). */
-export const OAUTH2_TOKEN_FIELDS = {
-  access_token: z.string().min(1).optional(),
-  /** When access_token expires (ISO 8601), when known; it is renewed shortly before. */
-  expires_at: z.string().optional(),
-  refresh_token: z.string().min(1).optional(),
-  client_secret: z.string().min(1).optional(),
-};
-
-/** An access token, or a refresh token with the OAuth client it was issued to. */
-export function requireTokenOrRefresh(clientField: string) {
-  return {
-    check: (c: Record<string, unknown>) =>
-      c.refresh_token ? !!(c[clientField] && c.client_secret) : !!c.access_token,
-    message: `access_token, or refresh_token with ${clientField} and client_secret, is required`,
-  };
-}
-
-const clientIdRule = requireTokenOrRefresh("client_id");
-/**
- * Credentials of a platform whose access tokens expire: an access token, or a refresh token with
- * the OAuth client it was issued to (then the access token is optional and fetched when needed).
- */
-export const OAuth2CredentialsSchema = z.object({
-  ...OAUTH2_TOKEN_FIELDS,
-  client_id: z.string().min(1).optional(),
-}).refine(clientIdRule.check, { message: clientIdRule.message });
-export type OAuth2Credentials = z.infer<typeof OAuth2CredentialsSchema>;
+import type { ErrorProfile } from "../net/classify.ts";
+import type { CredentialStore, OAuth2Credentials } from "./credentials.ts";
+import type { AdapterDeps } from "../adapters/adapter.ts";
+import { type HttpClient, httpClientFor, type RequestAuthorizer } from "../net/api-client.ts";
+import { HTTP_SETTINGS } from "../adapters/settings.ts";
+import type { Failure } from "../adapters/types.ts";
 
 /**
  * RFC 6749 section 5.2 error bodies: `{error, error_description}`. `rules` first: what else means

@@ -6,9 +6,9 @@
  * files together. A host that ignores `Range` (200) has sent the whole file, which is then read from
  * memory.
  */
-import { notApplied } from "./adapter.ts";
-import type { HttpClient } from "./http.ts";
-import type { Failure } from "./types.ts";
+import { notApplied } from "../adapters/adapter.ts";
+import type { HttpClient } from "../net/api-client.ts";
+import type { Failure } from "../adapters/types.ts";
 
 /** Bytes a ranged request asks for, unless the upload reads more at once. */
 export const MEDIA_WINDOW_BYTES = 8 * 1024 * 1024;

@@ -1,0 +1,109 @@
+// A lane of a publish run: it claims a batch of due rows (hand-offs first), sends it (batch.ts), and
+// claims the next while the previous one is still being sent, until the run's budget is spent or its
+// `maxPosts` are claimed. Between claims it withdraws the posts whose distribution was cancelled.
+import { type BatchRun, type InFlight, sendBatch, sleep } from "./batch.ts";
+import { claimDue, claimHandoffs, nextDue } from "./queue.ts";
+import type { RunOptions } from "./run-options.ts";
+import { withdrawCancelled } from "./withdrawals.ts";
+
+/** What the lanes of one run share. */
+export interface Run extends BatchRun {
+  options: RunOptions;
+  /** When the run's budget is spent (epoch ms). */
+  deadline: number;
+  /** Rows claimed, and asked for by claims still running (lanes claim concurrently): what is left
+   * of maxPosts. */
+  taken: number;
+}
+
+const MAX_BATCHES_IN_FLIGHT = 8;
+
+// The database work (claim, record) overlaps the platforms' answers: two batches out at once. A lane
+// claims a third (up to MAX_BATCHES_IN_FLIGHT) only when every row it holds has a send slot and only
+// answers are outstanding, so a few slow answers (a video upload, a post the platform is still
+// processing) do not hold back rows falling due on other platforms, while rows still queued for a
+// busy platform make the lane wait.
+export async function lane(run: Run): Promise<void> {
+  const { sql, options, report } = run;
+  const flights: InFlight[] = [];
+  let pastDue = 0; // empty claims in a row while a row was already due
+  let wake: () => void = () => {};
+  const progress = () => wake();
+  const nextProgress = () => new Promise<void>((resolve) => (wake = resolve));
+  // Drops the batches that are done, rethrowing the first failed one's error.
+  const reap = async () => {
+    for (let i = 0; i < flights.length;) {
+      if (!flights[i].finished) {
+        i++;
+        continue;
+      }
+      const [flight] = flights.splice(i, 1);
+      const error = await flight.done;
+      if (error !== undefined) throw error;
+    }
+  };
+  const anyFinished = () => Promise.race(flights.map((f) => f.done));
+  const mayClaim = () =>
+    flights.length < 2 ||
+    (flights.length < MAX_BATCHES_IN_FLIGHT && flights.every((f) => f.unstarted === 0));
+
+  while (Date.now() < run.deadline) {
+    while (!mayClaim()) {
+      await Promise.race([anyFinished(), nextProgress()]);
+      await reap();
+    }
+    const want = Math.min(options.batchSize, (options.maxPosts ?? Infinity) - run.taken);
+    if (want <= 0) {
+      report.capped = true;
+      break;
+    }
+    run.taken += want;
+    // awaited first: `+=` would read the count before another lane's withdrawals add to it
+    const withdrawn = await withdrawCancelled(sql, run.platforms, options.batchSize);
+    report.withdrawn += withdrawn;
+    const claimedAt = Date.now();
+    const handoffs = await claimHandoffs(sql, want, options.leaseSeconds);
+    const batch = handoffs.length < want
+      ? [...handoffs, ...await claimDue(sql, want - handoffs.length, options.leaseSeconds)]
+      : handoffs;
+    run.taken -= want - batch.length;
+    // Half the lease for sending; the other half covers the slowest answer and the recording.
+    const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);
+    if (batch.length === 0) {
+      if (flights.length === 0 && options.exitWhenIdle) return;
+      const due = options.exitWhenIdle ? null : await nextDue(sql);
+      const untilDue = due ? due.getTime() - Date.now() : Infinity;
+      // A row due already that no claim returned is being claimed by another worker (look again at
+      // once), or waits for its platform (paused, needing reconnection, over its limits): look again
+      // after 10, 20, 40 ... ms, up to the poll interval, rather than query in a tight loop.
+      pastDue = untilDue > 0 ? 0 : pastDue + 1;
+      const wait = Math.min(
+        untilDue > 0 ? untilDue : pastDue === 1 ? 0 : 10 * 2 ** (pastDue - 2),
+        options.idlePollMs,
+      );
+      if (flights.length === 0) {
+        if (Date.now() + wait >= run.deadline) return;
+        await sleep(wait);
+      } else {
+        // Its outcomes may put rows back in the queue (a retry due now, a released row): look again
+        // when a batch is done, or when the next row falls due, whichever comes first.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          anyFinished(),
+          new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, wait)))),
+        ]);
+        clearTimeout(timer);
+        await reap();
+      }
+      continue;
+    }
+    pastDue = 0;
+    report.claimed += batch.length;
+    flights.push(sendBatch(run, batch, sendBefore, progress));
+    await reap();
+  }
+  while (flights.length > 0) {
+    await anyFinished();
+    await reap();
+  }
+}

@@ -1,0 +1,47 @@
+// What a publish run is asked to do (its budget, lanes, batch size and lease) and what it reports.
+
+export interface RunOptions {
+  /** Wall-clock budget of the run. */
+  budgetMs: number;
+  /** Rows claimed per lane per batch. */
+  batchSize: number;
+  /** Parallel claim/publish/record loops. */
+  lanes: number;
+  /** Seconds a claim holds a row; longer than any single attempt can take. */
+  leaseSeconds: number;
+  /** Longest sleep between looks at the queue when nothing is due. */
+  idlePollMs: number;
+  /** Stop as soon as nothing is due now, instead of waiting for rows due later in the budget. */
+  exitWhenIdle: boolean;
+  /**
+   * Most rows the run claims (none: no limit). A hosted Edge Function's request stops at 2 s of CPU,
+   * so a run bounds its work: at the cap it claims no more, sends and records what it holds, and
+   * reports `capped` (the caller wakes a successor for what is still due).
+   */
+  maxPosts?: number;
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  budgetMs: 55_000,
+  batchSize: 100,
+  lanes: 2,
+  leaseSeconds: 120,
+  idlePollMs: 250,
+  exitWhenIdle: false,
+  // Well inside a hosted request's 2 s of CPU at bench/publish's cost a post (bench/RESULTS.md),
+  // with room for what the run holds when it stops and for media.
+  maxPosts: 4000,
+};
+
+export interface RunReport {
+  claimed: number;
+  recorded: number;
+  /** Outcomes dropped because another worker had reclaimed the row (its lease expired). */
+  lostLeases: number;
+  outcomes: Record<string, number>;
+  /** Handed-off posts withdrawn from their platform. */
+  withdrawn: number;
+  /** The run stopped claiming at `maxPosts`. */
+  capped: boolean;
+  durationMs: number;
+}
