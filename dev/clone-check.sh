@@ -22,10 +22,14 @@ clone="$dir/distribution-system"
 step() { printf '== %s\n' "$*"; }
 fail() { printf 'FAILED: %s\n' "$*"; exit 1; }
 
-# A command in the clone as a newcomer's shell would run it (each bounded in time).
+# A command in the clone as a newcomer's shell would run it: the machine's settings (paths, proxies,
+# certificates, caches) and nothing else. npm installs from its cache when it can.
+machine_env=(PATH="$PATH" HOME="$HOME" LANG="${LANG:-C.UTF-8}")
+while IFS= read -r name; do
+  machine_env+=("$name=${!name}")
+done < <(compgen -e | grep -E '^(TMPDIR|XDG_CACHE_HOME|DENO_DIR|DENO_CERT|SSL_CERT_FILE|SSL_CERT_DIR|NODE_EXTRA_CA_CERTS|npm_config_cache|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$')
 in_clone() {
-  (cd "$clone" && env -i PATH="$PATH" HOME="$HOME" LANG="${LANG:-C.UTF-8}" ${TMPDIR:+TMPDIR="$TMPDIR"} \
-    npm_config_prefer_offline=true npm_config_update_notifier=false "$@")
+  (cd "$clone" && env -i "${machine_env[@]}" npm_config_prefer_offline=true npm_config_update_notifier=false "$@")
 }
 
 # Stops every stack the clone started and removes the clusters it made outside it (their directory's
@@ -52,7 +56,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 step "git clone into $dir (mode $(stat -c %a "$dir"))"
-git clone -q "$ROOT" "$clone"
+git -c advice.detachedHead=false clone -q "$ROOT" "$clone"
 git -C "$clone" checkout -q --detach "$(git -C "$ROOT" rev-parse HEAD)"
 
 step "STACK=$start_stack npm start"

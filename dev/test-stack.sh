@@ -5,10 +5,13 @@
 # shellcheck shell=bash
 
 claim_test_stack() {
-  local candidate
+  local candidate lock
   unset STACK
   for candidate in test test1 test2 test3 test4 test5 test6 test7 test8 test9; do
-    exec 9>"${TMPDIR:-/tmp}/distribution-system-$candidate.lock"
+    # Opened for reading, which flock needs and which another user's lock file allows.
+    lock="${TMPDIR:-/tmp}/distribution-system-$candidate.lock"
+    [ -e "$lock" ] || (umask 0 && : >>"$lock") 2>/dev/null
+    exec 9<"$lock" || continue
     if flock -n 9; then
       export STACK=$candidate
       return 0
