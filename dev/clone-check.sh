@@ -84,7 +84,7 @@ out=$(in_clone timeout -k 10 300 npm test -- tests/stack/functions_host.test.ts 
 echo "$out" | tail -n 3
 tail -n 1 <<<"$out" | grep -qE '^[1-9][0-9]* passed, 0 failed$' || fail "npm test did not pass"
 # The nested run took a test stack of its own: neither this check's nor that of the run around it.
-nested=$(cd "$clone/.stack" && for s in test*; do [ -f "$s/test-output.summary" ] && echo "$s"; done)
+nested=$(cd "$clone/.stack" && for s in test*; do if [ -f "$s/test-output.summary" ]; then echo "$s"; fi; done)
 echo "npm test ran on stack $nested (npm start's: $start_stack; the run around this check: ${outer_stack:-none})"
 [ -n "$nested" ] && [ "$nested" != "$start_stack" ] && [ "$nested" != "$outer_stack" ] || fail "stacks overlap"
 step "passed"
