@@ -60,8 +60,8 @@ git -c advice.detachedHead=false clone -q "$ROOT" "$clone"
 git -C "$clone" checkout -q --detach "$(git -C "$ROOT" rev-parse HEAD)"
 
 step "STACK=$start_stack npm start"
-in_clone env STACK="$start_stack" timeout -k 10 300 npm start 2>&1 | tail -n 3
-[ "${PIPESTATUS[0]}" -eq 0 ] || fail "npm start"
+out=$(in_clone env STACK="$start_stack" timeout -k 10 300 npm start 2>&1) || { tail -n 40 <<<"$out"; fail "npm start"; }
+tail -n 3 <<<"$out"
 
 step "npm run status"
 status=$(in_clone env STACK="$start_stack" timeout -k 5 60 npm run -s status 2>&1) || { echo "$status"; fail "npm run status"; }
@@ -80,8 +80,8 @@ status=$(in_clone env STACK="$start_stack" timeout -k 5 60 npm run -s status 2>&
 grep '^database: ' <<<"$status"
 
 step "npm test -- tests/stack/functions_host.test.ts"
-out=$(in_clone timeout -k 10 300 npm test -- tests/stack/functions_host.test.ts 2>&1) || { echo "$out"; fail "npm test"; }
-echo "$out" | tail -n 3
+out=$(in_clone timeout -k 10 300 npm test -- tests/stack/functions_host.test.ts 2>&1) || { tail -n 40 <<<"$out"; fail "npm test"; }
+tail -n 3 <<<"$out"
 tail -n 1 <<<"$out" | grep -qE '^[1-9][0-9]* passed, 0 failed$' || fail "npm test did not pass"
 # The nested run took a test stack of its own: neither this check's nor that of the run around it.
 nested=$(cd "$clone/.stack" && for s in test*; do if [ -f "$s/test-output.summary" ]; then echo "$s"; fi; done)
