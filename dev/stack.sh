@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local stack: a PostgreSQL 15 cluster of its own (in .stack/<stack>/, or, run by root, in a directory
-# the postgres user owns: locate_cluster in dev/lib.sh) with pg_cron and the Supabase compatibility layer, the edge-functions host, the pg_net worker and the platform emulators.
+# the postgres user owns: locate_cluster in dev/lib.sh) with pg_cron and the Supabase compatibility layer,
+# the edge-functions host, the pg_net worker and the platform emulators.
 #   bash dev/stack.sh start|stop|status|reset-db     (STACK=dev by default; STACK=test for tests)
 #   bash dev/stack.sh token <user-id>                 (an access token for that user)
 set -euo pipefail
