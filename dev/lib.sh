@@ -17,7 +17,6 @@ case "$STACK" in
   *) echo "unknown STACK '$STACK' (dev, test, test1..test9 or bench)" >&2; exit 2 ;;
 esac
 STATE="$ROOT/.stack/$STACK"
-PGDATA="$STATE/pgdata"
 LOGS="$STATE/logs"
 PIDS="$STATE/pids"
 # The private JWK Auth signs user tokens with (its public half is SUPABASE_JWKS in $STATE/env).
@@ -59,14 +58,37 @@ ensure_npm_packages() {
   fi
 }
 
-# Run a PostgreSQL server binary: initdb and pg_ctl refuse to run as root.
+# Run a PostgreSQL server binary: initdb and pg_ctl refuse to run as root, so root runs them as the postgres
+# user (from /, a directory that user can enter; every path given to them is absolute).
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
 }
+
+# Where the stack's cluster lives: CLUSTER holds its data (PGDATA), its server log (PGLOG) and its socket
+# directory (PGRUN). Run by a user, the server runs as that user and the cluster sits in the checkout
+# (.stack/<stack>/). Run by root, the server runs as postgres, who may not be able to enter the checkout (a
+# clone in root's home or in any 0700 directory): the cluster then sits in a directory postgres owns, one per
+# checkout (a hash of its path, which the directory's `checkout` file names) and stack, and
+# .stack/<stack>/pgdata and .stack/<stack>/logs/postgres.log link to it. A cluster made in the checkout before
+# stays there until it is thrown away (reset-db, or a rebuild after its migrations changed).
+locate_cluster() {
+  if [ "$(id -u)" -ne 0 ] || { [ -f "$STATE/pgdata/PG_VERSION" ] && [ ! -L "$STATE/pgdata" ]; }; then
+    CLUSTER=$STATE
+  else
+    local home checkout_id
+    home=$(getent passwd postgres 2>/dev/null | cut -d: -f6)
+    checkout_id=$(cd "$ROOT" && pwd -P | sha256sum | cut -c1-16)
+    CLUSTER="${home:-/var/lib/postgresql}/distribution-system/$checkout_id/$STACK"
+  fi
+  PGDATA="$CLUSTER/pgdata"
+  PGLOG="$CLUSTER/logs/postgres.log"
+  PGRUN="$CLUSTER/run"
+}
+locate_cluster
 
 psql_stack() {
   PGOPTIONS="-c client_min_messages=warning" \

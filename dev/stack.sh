@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The local stack: a project-local PostgreSQL 15 cluster with pg_cron and the Supabase
-# compatibility layer, the edge-functions host, the pg_net worker and the platform emulators.
+# The local stack: a PostgreSQL 15 cluster of its own (in .stack/<stack>/, or, run by root, in a directory
+# the postgres user owns: locate_cluster in dev/lib.sh) with pg_cron and the Supabase compatibility layer,
+# the edge-functions host, the pg_net worker and the platform emulators.
 #   bash dev/stack.sh start|stop|status|reset-db     (STACK=dev by default; STACK=test for tests)
 #   bash dev/stack.sh token <user-id>                 (an access token for that user)
 set -euo pipefail
@@ -22,17 +23,28 @@ worker_socket() {
   echo "$path"
 }
 
+# The cluster's directories, made by the user its server runs as; outside the checkout, links to them in it.
+make_cluster_dirs() {
+  mkdir -p "$STATE" "$LOGS"
+  as_pg mkdir -p "$PGDATA" "$PGRUN" "$(dirname "$PGLOG")"
+  if [ "$CLUSTER" != "$STATE" ]; then
+    as_pg sh -c 'printf "%s\n" "$1" >"$2"' sh "$ROOT" "$CLUSTER/checkout"
+    [ -L "$STATE/pgdata" ] || rm -rf "$STATE/pgdata"
+    ln -sfn "$PGDATA" "$STATE/pgdata"
+    ln -sfn "$PGLOG" "$LOGS/postgres.log"
+  fi
+}
+
 init_cluster() {
   log "creating the $STACK cluster in $PGDATA"
-  mkdir -p "$PGDATA" "$STATE/run" "$LOGS"
-  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGDATA" "$STATE/run" "$LOGS"
-  chmod 700 "$PGDATA"
+  make_cluster_dirs
+  as_pg chmod 700 "$PGDATA"
   as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$STATE/initdb.log"
   {
     echo "# written by dev/stack.sh"
     echo "port = $DB_PORT"
     echo "listen_addresses = '127.0.0.1'"
-    echo "unix_socket_directories = '$STATE/run'"
+    echo "unix_socket_directories = '$PGRUN'"
     echo "shared_preload_libraries = 'pg_cron'"
     echo "cron.database_name = 'postgres'"
     echo "max_connections = 200"
@@ -80,9 +92,8 @@ reserve_ports() {
 start_db() {
   if ! db_running; then
     wait_port_free "$DB_PORT"
-    mkdir -p "$LOGS" "$STATE/run"
-    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$LOGS" "$STATE/run"
-    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 60 start >/dev/null
+    make_cluster_dirs
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGLOG" -w -t 60 start >/dev/null
   fi
 }
 
@@ -138,6 +149,7 @@ rebuild_drifted_cluster() {
   log "its data is saved in $backup (pg_dump --data-only of schemas public and auth)"
   cmd_stop >/dev/null 2>&1
   rm -rf "$PGDATA" "$STATE/env" "$STATE/migrations.sha256"
+  locate_cluster
   init_cluster
 }
 
@@ -258,7 +270,7 @@ cmd_start() {
   print_settings
   log ""
   log "The $STACK stack is up: functions at http://127.0.0.1:$API_PORT/functions/v1/<name>,"
-  log "database at $DB_URL. Logs in $LOGS. Stop it with: npm stop"
+  log "database at $DB_URL (cluster in $PGDATA). Logs in $LOGS. Stop it with: npm stop"
 }
 
 stop_pid() {
@@ -303,7 +315,7 @@ cmd_status() {
   fi
   print_settings
   if ! db_running; then
-    log "database: stopped (npm start starts it)"
+    log "database: stopped, cluster in $PGDATA (npm start starts it)"
     exit 1
   fi
   # the services of this FUNCTIONS_WORKERS, and any other the stack was started with (its pid files)
@@ -314,6 +326,7 @@ cmd_status() {
   done
   {
     echo
+    echo "database: running, cluster in $PGDATA (log: $PGLOG)"
     for s in "${names[@]}"; do
       if pid_alive "$s"; then echo "$s: running (pid $(cat "$PIDS/$s.pid"))"; else echo "$s: stopped"; fi
     done
@@ -343,6 +356,7 @@ cmd_reset_db() {
   fi
   cmd_stop 2>/dev/null
   rm -rf "$PGDATA" "$STATE/env"
+  locate_cluster
   init_cluster
   start_db
   write_env

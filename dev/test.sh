@@ -6,19 +6,9 @@
 #   bash dev/test.sh tests/x.test.ts         only these Deno test files
 set -uo pipefail
 export NO_COLOR=1
-# The first free test stack (test, test1, ... test9): a run holds its stack's lock until it ends, so two
-# runs side by side never share a cluster or its ports. The locks are per machine (ports are), not per
-# checkout.
-unset STACK
-for candidate in test test1 test2 test3 test4 test5 test6 test7 test8 test9; do
-  exec 9>"${TMPDIR:-/tmp}/distribution-system-$candidate.lock"
-  if flock -n 9; then
-    export STACK=$candidate
-    break
-  fi
-  exec 9>&-
-done
-[ -n "${STACK:-}" ] && [[ "$STACK" == test* ]] || { echo "every test stack is busy" >&2; exit 1; }
+# A test stack of its own, locked until the run ends (dev/test-stack.sh).
+source "$(dirname "$0")/test-stack.sh"
+claim_test_stack || exit 1
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -90,6 +80,8 @@ if [ $# -eq 0 ]; then
   # Every plpgsql function compiles and type-checks (plpgsql_check), as `supabase db lint` sees it.
   check dblint "$SUPABASE" db lint --db-url "$DB_URL?sslmode=disable" \
     --schema public,private,scheduling --level error --fail-on error
+  # A fresh clone in a 0700 directory starts, answers, stops and passes a test file (dev/clone-check.sh).
+  check clone bash dev/clone-check.sh
 fi
 
 if [ ${#pgtap_files[@]} -gt 0 ] && [ -e "${pgtap_files[0]}" ]; then
