@@ -9,7 +9,7 @@ cd "$ROOT"
 export EMULATOR_UNLIMITED=1 EMULATOR_QUIET=1
 # One host worker (the stack's default) serves the publish calls. On two cores that costs
 # less than a worker each: every worker pays its own event loop, garbage collector and compilation, and one
-# leaves the other core to Postgres and the emulators (README, Benchmarks). FUNCTIONS_WORKERS=4 measures
+# leaves the other core to Postgres and the emulators (bench/RESULTS.md). FUNCTIONS_WORKERS=4 measures
 # the calls spread over four workers behind the balancer (the overlapping phase's four calls).
 export FUNCTIONS_WORKERS=${FUNCTIONS_WORKERS:-1}
 bash dev/stack.sh reset-db >/dev/null
