@@ -90,6 +90,8 @@ if [ $# -eq 0 ]; then
   # Every plpgsql function compiles and type-checks (plpgsql_check), as `supabase db lint` sees it.
   check dblint "$SUPABASE" db lint --db-url "$DB_URL?sslmode=disable" \
     --schema public,private,scheduling --level error --fail-on error
+  # supabase/schemas/ and supabase/migrations/ build the same database (schema, rows, comments, privileges).
+  check schemas bash dev/db-diff.sh --check
 fi
 
 if [ ${#pgtap_files[@]} -gt 0 ] && [ -e "${pgtap_files[0]}" ]; then

@@ -17,10 +17,10 @@ COMMENT ON TABLE public.client_members IS 'Which users belong to which client, a
 COMMENT ON COLUMN public.client_members.role IS 'owner: everything, including managing members; editor: read and write the client''s rows; viewer: read only.';
 
 ALTER TABLE ONLY public.client_members
-    ADD CONSTRAINT client_members_client_user_key UNIQUE (client_id, user_id);
+    ADD CONSTRAINT client_members_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.client_members
-    ADD CONSTRAINT client_members_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT client_members_client_user_key UNIQUE (client_id, user_id);
 
 CREATE INDEX idx_client_members_user ON public.client_members USING btree (user_id);
 

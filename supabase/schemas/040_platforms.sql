@@ -84,13 +84,13 @@ COMMENT ON COLUMN public.platforms.metrics_paused_until IS 'Set when a metrics r
 COMMENT ON COLUMN public.platforms.metrics_last_error IS 'The last metrics read error of any of its posts.';
 
 ALTER TABLE ONLY public.platforms
+    ADD CONSTRAINT platforms_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.platforms
     ADD CONSTRAINT platforms_client_name_key UNIQUE (client_id, name);
 
 ALTER TABLE ONLY public.platforms
     ADD CONSTRAINT platforms_id_client_key UNIQUE (id, client_id);
-
-ALTER TABLE ONLY public.platforms
-    ADD CONSTRAINT platforms_pkey PRIMARY KEY (id);
 
 ALTER TABLE public.platforms ENABLE ROW LEVEL SECURITY;
 

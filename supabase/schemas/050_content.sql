@@ -35,16 +35,16 @@ COMMENT ON COLUMN public.generated_content.target_platform_ids IS 'Platforms (of
 COMMENT ON COLUMN public.generated_content.priority IS 'high content may take the platform''s prime calendar slots.';
 
 ALTER TABLE ONLY public.generated_content
-    ADD CONSTRAINT generated_content_id_client_key UNIQUE (id, client_id);
+    ADD CONSTRAINT generated_content_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.generated_content
-    ADD CONSTRAINT generated_content_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT generated_content_id_client_key UNIQUE (id, client_id);
 
 CREATE INDEX idx_generated_content_client ON public.generated_content USING btree (client_id);
 
-CREATE INDEX idx_generated_content_status ON public.generated_content USING btree (status);
-
 CREATE INDEX idx_generated_content_vertical ON public.generated_content USING btree (vertical_id);
+
+CREATE INDEX idx_generated_content_status ON public.generated_content USING btree (status);
 
 ALTER TABLE public.generated_content ENABLE ROW LEVEL SECURITY;
 
@@ -76,13 +76,13 @@ CREATE TABLE public.publisher_verticals (
 COMMENT ON TABLE public.publisher_verticals IS 'Editorial verticals (topics, sites or brands) a client publishes under.';
 
 ALTER TABLE ONLY public.publisher_verticals
+    ADD CONSTRAINT publisher_verticals_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.publisher_verticals
     ADD CONSTRAINT publisher_verticals_client_slug_key UNIQUE (client_id, slug);
 
 ALTER TABLE ONLY public.publisher_verticals
     ADD CONSTRAINT publisher_verticals_id_client_key UNIQUE (id, client_id);
-
-ALTER TABLE ONLY public.publisher_verticals
-    ADD CONSTRAINT publisher_verticals_pkey PRIMARY KEY (id);
 
 ALTER TABLE public.publisher_verticals ENABLE ROW LEVEL SECURITY;
 

@@ -23,16 +23,16 @@ COMMENT ON COLUMN public.cross_post_groups.timing_strategy IS 'simultaneous: all
 COMMENT ON COLUMN public.cross_post_groups.status IS 'Derived from the members: pending, in_progress, completed (all published), partial (some published, the rest failed or cancelled), failed (none published).';
 
 ALTER TABLE ONLY public.cross_post_groups
-    ADD CONSTRAINT cross_post_groups_id_client_key UNIQUE (id, client_id);
+    ADD CONSTRAINT cross_post_groups_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.cross_post_groups
-    ADD CONSTRAINT cross_post_groups_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT cross_post_groups_id_client_key UNIQUE (id, client_id);
+
+CREATE INDEX idx_cross_post_groups_status ON public.cross_post_groups USING btree (status);
 
 CREATE INDEX idx_cross_post_groups_client ON public.cross_post_groups USING btree (client_id);
 
 CREATE INDEX idx_cross_post_groups_source_content ON public.cross_post_groups USING btree (source_content_id);
-
-CREATE INDEX idx_cross_post_groups_status ON public.cross_post_groups USING btree (status);
 
 ALTER TABLE public.cross_post_groups ENABLE ROW LEVEL SECURITY;
 

@@ -153,51 +153,51 @@ COMMENT ON COLUMN public.distributions.conversions IS 'Conversions attributed to
 COMMENT ON COLUMN public.distributions.conversion_value IS 'Sum of their value (in their currency; see conversion_report).';
 
 ALTER TABLE ONLY public.distributions
-    ADD CONSTRAINT distributions_id_client_key UNIQUE (id, client_id);
-
-ALTER TABLE ONLY public.distributions
     ADD CONSTRAINT distributions_pkey PRIMARY KEY (id);
 
-ALTER TABLE public.distributions
-    ADD CONSTRAINT distributions_times_representable CHECK ((((scheduled_for IS NULL) OR ((scheduled_for >= '1970-01-01 00:00:00+00'::timestamp with time zone) AND (scheduled_for <= '9999-12-31 23:59:59+00'::timestamp with time zone))) AND ((published_at IS NULL) OR ((published_at >= '1970-01-01 00:00:00+00'::timestamp with time zone) AND (published_at <= '9999-12-31 23:59:59+00'::timestamp with time zone))))) NOT VALID;
+ALTER TABLE ONLY public.distributions
+    ADD CONSTRAINT distributions_id_client_key UNIQUE (id, client_id);
 
-CREATE INDEX idx_distributions_client ON public.distributions USING btree (client_id);
+CREATE INDEX idx_distributions_platform ON public.distributions USING btree (platform_id);
+
+CREATE INDEX idx_distributions_status ON public.distributions USING btree (status);
+
+CREATE INDEX idx_distributions_scheduled ON public.distributions USING btree (scheduled_for) WHERE (status = 'scheduled'::text);
+
+CREATE INDEX idx_distributions_published ON public.distributions USING btree (published_at DESC) WHERE (published_at IS NOT NULL);
 
 CREATE INDEX idx_distributions_content ON public.distributions USING btree (content_id) WHERE (content_id IS NOT NULL);
 
-CREATE INDEX idx_distributions_cross_post_group ON public.distributions USING btree (cross_post_group_id) WHERE (cross_post_group_id IS NOT NULL);
-
-CREATE INDEX idx_distributions_due ON public.distributions USING btree (platform_id, COALESCE(next_attempt_at, scheduled_for)) WHERE (status = 'scheduled'::text);
+CREATE INDEX idx_distributions_vertical ON public.distributions USING btree (vertical_id) WHERE (vertical_id IS NOT NULL);
 
 CREATE INDEX idx_distributions_external ON public.distributions USING btree (platform_id, external_id) WHERE (external_id IS NOT NULL);
 
-CREATE INDEX idx_distributions_failed ON public.distributions USING btree (scheduled_for DESC) WHERE (status = 'failed'::text);
+CREATE INDEX idx_distributions_client ON public.distributions USING btree (client_id);
+
+CREATE INDEX idx_distributions_cross_post_group ON public.distributions USING btree (cross_post_group_id) WHERE (cross_post_group_id IS NOT NULL);
+
+CREATE INDEX idx_distributions_platform_slot ON public.distributions USING btree (platform_id, scheduled_for) WHERE (status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text]));
+
+CREATE INDEX idx_distributions_due ON public.distributions USING btree (platform_id, COALESCE(next_attempt_at, scheduled_for)) WHERE (status = 'scheduled'::text);
 
 CREATE INDEX idx_distributions_leases ON public.distributions USING btree (platform_id, lease_expires_at) WHERE (status = 'publishing'::text);
+
+CREATE INDEX idx_distributions_platform_published ON public.distributions USING btree (platform_id, published_at) WHERE (status = 'published'::text);
 
 CREATE INDEX idx_distributions_metrics_due ON public.distributions USING btree (platform_id, metrics_next_sync_at) WHERE (metrics_next_sync_at IS NOT NULL);
 
 CREATE INDEX idx_distributions_metrics_due_any ON public.distributions USING btree (metrics_next_sync_at) WHERE (metrics_next_sync_at IS NOT NULL);
 
-CREATE INDEX idx_distributions_platform ON public.distributions USING btree (platform_id);
-
-CREATE INDEX idx_distributions_platform_published ON public.distributions USING btree (platform_id, published_at) WHERE (status = 'published'::text);
-
-CREATE INDEX idx_distributions_platform_slot ON public.distributions USING btree (platform_id, scheduled_for) WHERE (status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text]));
-
-CREATE INDEX idx_distributions_published ON public.distributions USING btree (published_at DESC) WHERE (published_at IS NOT NULL);
-
 CREATE INDEX idx_distributions_published_report ON public.distributions USING btree (published_at) INCLUDE (platform_id, client_id, impressions, engagement_rate, click_through_rate, clicks, timezone) WHERE (status = 'published'::text);
+
+CREATE INDEX idx_distributions_failed ON public.distributions USING btree (scheduled_for DESC) WHERE (status = 'failed'::text);
 
 CREATE INDEX idx_distributions_queue ON public.distributions USING btree (platform_id, status) WHERE (status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'publishing'::text, 'failed'::text, 'unconfirmed'::text]));
 
-CREATE INDEX idx_distributions_scheduled ON public.distributions USING btree (scheduled_for) WHERE (status = 'scheduled'::text);
-
-CREATE INDEX idx_distributions_status ON public.distributions USING btree (status);
-
 CREATE INDEX idx_distributions_variant_group ON public.distributions USING btree (client_id, variant_group) WHERE (variant_group IS NOT NULL);
 
-CREATE INDEX idx_distributions_vertical ON public.distributions USING btree (vertical_id) WHERE (vertical_id IS NOT NULL);
+ALTER TABLE public.distributions
+    ADD CONSTRAINT distributions_times_representable CHECK ((((scheduled_for IS NULL) OR ((scheduled_for >= '1970-01-01 00:00:00+00'::timestamp with time zone) AND (scheduled_for <= '9999-12-31 23:59:59+00'::timestamp with time zone))) AND ((published_at IS NULL) OR ((published_at >= '1970-01-01 00:00:00+00'::timestamp with time zone) AND (published_at <= '9999-12-31 23:59:59+00'::timestamp with time zone))))) NOT VALID;
 
 ALTER TABLE public.distributions ENABLE ROW LEVEL SECURITY;
 

@@ -44,13 +44,13 @@ COMMENT ON COLUMN public.distribution_metrics.platform_metrics IS 'Platform-spec
 ALTER TABLE ONLY public.distribution_metrics
     ADD CONSTRAINT distribution_metrics_pkey PRIMARY KEY (id);
 
-CREATE INDEX idx_distribution_metrics_client ON public.distribution_metrics USING btree (client_id);
-
 CREATE INDEX idx_distribution_metrics_distribution ON public.distribution_metrics USING btree (distribution_id);
 
-CREATE INDEX idx_distribution_metrics_distribution_recorded ON public.distribution_metrics USING btree (distribution_id, recorded_at DESC);
-
 CREATE INDEX idx_distribution_metrics_recorded ON public.distribution_metrics USING btree (recorded_at DESC);
+
+CREATE INDEX idx_distribution_metrics_client ON public.distribution_metrics USING btree (client_id);
+
+CREATE INDEX idx_distribution_metrics_distribution_recorded ON public.distribution_metrics USING btree (distribution_id, recorded_at DESC);
 
 ALTER TABLE public.distribution_metrics ENABLE ROW LEVEL SECURITY;
 

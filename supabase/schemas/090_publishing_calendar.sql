@@ -39,28 +39,28 @@ COMMENT ON COLUMN public.publishing_calendar.is_ad_hoc IS 'Created by the schedu
 COMMENT ON COLUMN public.publishing_calendar.starts_at IS 'The slot''s instant: date + time_slot read in timezone (scheduling.local_to_utc). Kept by a trigger; what is written to it is replaced.';
 
 ALTER TABLE ONLY public.publishing_calendar
-    ADD CONSTRAINT publishing_calendar_date_time_slot_platform_id_key UNIQUE (date, time_slot, platform_id);
-
-ALTER TABLE ONLY public.publishing_calendar
     ADD CONSTRAINT publishing_calendar_pkey PRIMARY KEY (id);
 
-CREATE INDEX idx_publishing_calendar_client ON public.publishing_calendar USING btree (client_id);
+ALTER TABLE ONLY public.publishing_calendar
+    ADD CONSTRAINT publishing_calendar_date_time_slot_platform_id_key UNIQUE (date, time_slot, platform_id);
 
 CREATE INDEX idx_publishing_calendar_date ON public.publishing_calendar USING btree (date);
 
-CREATE INDEX idx_publishing_calendar_distribution ON public.publishing_calendar USING btree (distribution_id);
-
-CREATE INDEX idx_publishing_calendar_free_starts ON public.publishing_calendar USING btree (platform_id, starts_at) WHERE ((distribution_id IS NULL) AND (NOT is_locked));
-
 CREATE INDEX idx_publishing_calendar_platform ON public.publishing_calendar USING btree (platform_id);
 
+CREATE INDEX idx_publishing_calendar_distribution ON public.publishing_calendar USING btree (distribution_id);
+
+CREATE INDEX idx_publishing_calendar_client ON public.publishing_calendar USING btree (client_id);
+
 CREATE INDEX idx_publishing_calendar_platform_date ON public.publishing_calendar USING btree (platform_id, date);
+
+CREATE INDEX idx_publishing_calendar_recurring ON public.publishing_calendar USING btree (platform_id) WHERE (recurring_pattern IS NOT NULL);
 
 CREATE INDEX idx_publishing_calendar_platform_instant ON public.publishing_calendar USING btree (platform_id, scheduling.local_to_utc((date + time_slot), timezone));
 
 CREATE INDEX idx_publishing_calendar_platform_starts ON public.publishing_calendar USING btree (platform_id, starts_at);
 
-CREATE INDEX idx_publishing_calendar_recurring ON public.publishing_calendar USING btree (platform_id) WHERE (recurring_pattern IS NOT NULL);
+CREATE INDEX idx_publishing_calendar_free_starts ON public.publishing_calendar USING btree (platform_id, starts_at) WHERE ((distribution_id IS NULL) AND (NOT is_locked));
 
 ALTER TABLE public.publishing_calendar ENABLE ROW LEVEL SECURITY;
 

@@ -45,20 +45,20 @@ COMMENT ON COLUMN public.pattern_feedback.engagement_base IS 'The distribution''
 COMMENT ON COLUMN public.pattern_feedback.engagement_count IS 'The distribution''s engagement_count.';
 
 ALTER TABLE ONLY public.pattern_feedback
-    ADD CONSTRAINT pattern_feedback_pattern_distribution_key UNIQUE (pattern_id, distribution_id);
-
-ALTER TABLE ONLY public.pattern_feedback
     ADD CONSTRAINT pattern_feedback_pkey PRIMARY KEY (id);
 
 CREATE INDEX idx_pattern_feedback_client ON public.pattern_feedback USING btree (client_id);
+
+CREATE INDEX idx_pattern_feedback_pattern ON public.pattern_feedback USING btree (pattern_id);
 
 CREATE INDEX idx_pattern_feedback_content ON public.pattern_feedback USING btree (content_id);
 
 CREATE INDEX idx_pattern_feedback_distribution ON public.pattern_feedback USING btree (distribution_id);
 
-CREATE INDEX idx_pattern_feedback_lift ON public.pattern_feedback USING btree (pattern_id, pattern_applied) INCLUDE (engagement_rate, engagement_base, engagement_count);
+ALTER TABLE ONLY public.pattern_feedback
+    ADD CONSTRAINT pattern_feedback_pattern_distribution_key UNIQUE (pattern_id, distribution_id);
 
-CREATE INDEX idx_pattern_feedback_pattern ON public.pattern_feedback USING btree (pattern_id);
+CREATE INDEX idx_pattern_feedback_lift ON public.pattern_feedback USING btree (pattern_id, pattern_applied) INCLUDE (engagement_rate, engagement_base, engagement_count);
 
 ALTER TABLE public.pattern_feedback ENABLE ROW LEVEL SECURITY;
 
@@ -101,13 +101,13 @@ COMMENT ON COLUMN public.platform_patterns.confidence IS 'Confidence in the patt
 COMMENT ON COLUMN public.platform_patterns.sample_size IS 'Number of observations the pattern was derived from.';
 
 ALTER TABLE ONLY public.platform_patterns
-    ADD CONSTRAINT platform_patterns_id_client_key UNIQUE (id, client_id);
-
-ALTER TABLE ONLY public.platform_patterns
     ADD CONSTRAINT platform_patterns_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.platform_patterns
     ADD CONSTRAINT platform_patterns_platform_id_pattern_type_pattern_name_key UNIQUE (platform_id, pattern_type, pattern_name);
+
+ALTER TABLE ONLY public.platform_patterns
+    ADD CONSTRAINT platform_patterns_id_client_key UNIQUE (id, client_id);
 
 CREATE INDEX idx_platform_patterns_client ON public.platform_patterns USING btree (client_id);
 

@@ -37,9 +37,9 @@ CREATE INDEX idx_distribution_requests_client ON public.distribution_requests US
 
 CREATE INDEX idx_distribution_requests_content ON public.distribution_requests USING btree (content_id);
 
-CREATE INDEX idx_distribution_requests_finished ON public.distribution_requests USING btree (updated_at) WHERE (status = ANY (ARRAY['done'::text, 'failed'::text]));
-
 CREATE INDEX idx_distribution_requests_open ON public.distribution_requests USING btree (requested_at) WHERE (status = ANY (ARRAY['pending'::text, 'processing'::text]));
+
+CREATE INDEX idx_distribution_requests_finished ON public.distribution_requests USING btree (updated_at) WHERE (status = ANY (ARRAY['done'::text, 'failed'::text]));
 
 ALTER TABLE public.distribution_requests ENABLE ROW LEVEL SECURITY;
 

@@ -25,15 +25,15 @@ COMMENT ON COLUMN public.distribution_attempts.outcome IS 'published; handed_off
 ALTER TABLE ONLY public.distribution_attempts
     ADD CONSTRAINT distribution_attempts_pkey PRIMARY KEY (id);
 
-CREATE INDEX idx_distribution_attempts_client ON public.distribution_attempts USING btree (client_id);
-
 CREATE INDEX idx_distribution_attempts_distribution ON public.distribution_attempts USING btree (distribution_id);
 
-CREATE INDEX idx_distribution_attempts_finished ON public.distribution_attempts USING btree (finished_at);
+CREATE INDEX idx_distribution_attempts_client ON public.distribution_attempts USING btree (client_id);
+
+CREATE INDEX idx_distribution_attempts_unknown ON public.distribution_attempts USING btree (distribution_id) WHERE (outcome = 'unknown'::text);
 
 CREATE INDEX idx_distribution_attempts_platform_errors ON public.distribution_attempts USING btree (platform_id, finished_at) WHERE ((outcome = ANY (ARRAY['transient'::text, 'rate_limited'::text, 'permanent'::text, 'auth'::text, 'unknown'::text])) OR ((outcome = 'unsettled'::text) AND (http_status IS NOT NULL)));
 
-CREATE INDEX idx_distribution_attempts_unknown ON public.distribution_attempts USING btree (distribution_id) WHERE (outcome = 'unknown'::text);
+CREATE INDEX idx_distribution_attempts_finished ON public.distribution_attempts USING btree (finished_at);
 
 ALTER TABLE public.distribution_attempts ENABLE ROW LEVEL SECURITY;
 

@@ -27,17 +27,17 @@ COMMENT ON TABLE public.webhook_deliveries IS 'One notification to one endpoint,
 ALTER TABLE ONLY public.webhook_deliveries
     ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
 
-CREATE INDEX idx_webhook_deliveries_client ON public.webhook_deliveries USING btree (client_id);
-
-CREATE INDEX idx_webhook_deliveries_distribution ON public.webhook_deliveries USING btree (distribution_id);
-
 CREATE INDEX idx_webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+CREATE INDEX idx_webhook_deliveries_leases ON public.webhook_deliveries USING btree (lease_expires_at) WHERE (status = 'delivering'::text);
+
+CREATE INDEX idx_webhook_deliveries_client ON public.webhook_deliveries USING btree (client_id);
 
 CREATE INDEX idx_webhook_deliveries_endpoint ON public.webhook_deliveries USING btree (endpoint_id);
 
-CREATE INDEX idx_webhook_deliveries_finished ON public.webhook_deliveries USING btree (updated_at) WHERE (status = ANY (ARRAY['delivered'::text, 'failed'::text]));
+CREATE INDEX idx_webhook_deliveries_distribution ON public.webhook_deliveries USING btree (distribution_id);
 
-CREATE INDEX idx_webhook_deliveries_leases ON public.webhook_deliveries USING btree (lease_expires_at) WHERE (status = 'delivering'::text);
+CREATE INDEX idx_webhook_deliveries_finished ON public.webhook_deliveries USING btree (updated_at) WHERE (status = ANY (ARRAY['delivered'::text, 'failed'::text]));
 
 ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
 
@@ -68,10 +68,10 @@ COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its
 COMMENT ON COLUMN public.webhook_endpoints.secret IS 'Signing secret: each delivery carries X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under this secret>. Generated on insert; shown once by public.create_webhook_endpoint and by public.rotate_webhook_secret (owners); no signed-in user can select it.';
 
 ALTER TABLE ONLY public.webhook_endpoints
-    ADD CONSTRAINT webhook_endpoints_id_client_key UNIQUE (id, client_id);
+    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.webhook_endpoints
-    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT webhook_endpoints_id_client_key UNIQUE (id, client_id);
 
 CREATE INDEX idx_webhook_endpoints_client ON public.webhook_endpoints USING btree (client_id) WHERE is_active;
 

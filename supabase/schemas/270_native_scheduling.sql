@@ -27,15 +27,15 @@ COMMENT ON TABLE public.platform_cancellations IS 'Posts handed to a platform ah
 ALTER TABLE ONLY public.platform_cancellations
     ADD CONSTRAINT platform_cancellations_pkey PRIMARY KEY (id);
 
+CREATE INDEX idx_platform_cancellations_due ON public.platform_cancellations USING btree (next_attempt_at) WHERE (status = ANY (ARRAY['pending'::text, 'working'::text]));
+
 CREATE INDEX idx_platform_cancellations_client ON public.platform_cancellations USING btree (client_id);
+
+CREATE INDEX idx_platform_cancellations_platform ON public.platform_cancellations USING btree (platform_id);
 
 CREATE INDEX idx_platform_cancellations_distribution ON public.platform_cancellations USING btree (distribution_id);
 
-CREATE INDEX idx_platform_cancellations_due ON public.platform_cancellations USING btree (next_attempt_at) WHERE (status = ANY (ARRAY['pending'::text, 'working'::text]));
-
 CREATE INDEX idx_platform_cancellations_finished ON public.platform_cancellations USING btree (updated_at) WHERE (status = ANY (ARRAY['done'::text, 'failed'::text]));
-
-CREATE INDEX idx_platform_cancellations_platform ON public.platform_cancellations USING btree (platform_id);
 
 ALTER TABLE public.platform_cancellations ENABLE ROW LEVEL SECURITY;
 

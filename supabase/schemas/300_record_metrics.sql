@@ -14,9 +14,9 @@ COMMENT ON TABLE public.distribution_patterns IS 'Platform patterns applied to a
 ALTER TABLE ONLY public.distribution_patterns
     ADD CONSTRAINT distribution_patterns_pkey PRIMARY KEY (distribution_id, pattern_id);
 
-CREATE INDEX idx_distribution_patterns_client ON public.distribution_patterns USING btree (client_id);
-
 CREATE INDEX idx_distribution_patterns_pattern ON public.distribution_patterns USING btree (pattern_id);
+
+CREATE INDEX idx_distribution_patterns_client ON public.distribution_patterns USING btree (client_id);
 
 ALTER TABLE public.distribution_patterns ENABLE ROW LEVEL SECURITY;
 

@@ -34,14 +34,14 @@ COMMENT ON COLUMN public.conversions.value IS 'Monetary value of the conversion 
 COMMENT ON COLUMN public.conversions.external_ref IS 'The caller''s id for the conversion (order id...): recording it again returns the existing row (idempotent).';
 
 ALTER TABLE ONLY public.conversions
-    ADD CONSTRAINT conversions_client_external_ref_key UNIQUE (client_id, external_ref);
-
-ALTER TABLE ONLY public.conversions
     ADD CONSTRAINT conversions_pkey PRIMARY KEY (id);
 
-CREATE INDEX idx_conversions_client_occurred ON public.conversions USING btree (client_id, occurred_at);
+ALTER TABLE ONLY public.conversions
+    ADD CONSTRAINT conversions_client_external_ref_key UNIQUE (client_id, external_ref);
 
 CREATE INDEX idx_conversions_distribution ON public.conversions USING btree (distribution_id, occurred_at);
+
+CREATE INDEX idx_conversions_client_occurred ON public.conversions USING btree (client_id, occurred_at);
 
 ALTER TABLE public.conversions ENABLE ROW LEVEL SECURITY;
 

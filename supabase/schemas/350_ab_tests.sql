@@ -32,10 +32,10 @@ COMMENT ON COLUMN public.ab_tests.p_value IS 'The deciding (smallest) engagement
 COMMENT ON COLUMN public.ab_tests.variants IS 'Snapshot of ab_test_results for the group at the last evaluation.';
 
 ALTER TABLE ONLY public.ab_tests
-    ADD CONSTRAINT ab_tests_client_group_key UNIQUE (client_id, variant_group);
+    ADD CONSTRAINT ab_tests_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.ab_tests
-    ADD CONSTRAINT ab_tests_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT ab_tests_client_group_key UNIQUE (client_id, variant_group);
 
 CREATE INDEX idx_ab_tests_winner_distribution ON public.ab_tests USING btree (winner_distribution_id);
 

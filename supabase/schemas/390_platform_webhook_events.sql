@@ -22,16 +22,16 @@ COMMENT ON TABLE public.platform_webhook_events IS 'Callbacks received from plat
 COMMENT ON COLUMN public.platform_webhook_events.event_id IS 'The sender''s id of the event (or the SHA-256 of its JSON): unique per platform, so a replay is received once.';
 
 ALTER TABLE ONLY public.platform_webhook_events
-    ADD CONSTRAINT platform_webhook_events_event_id_key UNIQUE (platform_id, event_id);
-
-ALTER TABLE ONLY public.platform_webhook_events
     ADD CONSTRAINT platform_webhook_events_pkey PRIMARY KEY (id);
+
+CREATE INDEX idx_platform_webhook_events_platform ON public.platform_webhook_events USING btree (platform_id, received_at);
 
 CREATE INDEX idx_platform_webhook_events_client ON public.platform_webhook_events USING btree (client_id);
 
 CREATE INDEX idx_platform_webhook_events_distribution ON public.platform_webhook_events USING btree (distribution_id);
 
-CREATE INDEX idx_platform_webhook_events_platform ON public.platform_webhook_events USING btree (platform_id, received_at);
+ALTER TABLE ONLY public.platform_webhook_events
+    ADD CONSTRAINT platform_webhook_events_event_id_key UNIQUE (platform_id, event_id);
 
 CREATE INDEX idx_platform_webhook_events_received ON public.platform_webhook_events USING btree (received_at);
 
