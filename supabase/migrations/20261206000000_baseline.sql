@@ -1243,7 +1243,15 @@ GRANT ALL ON FUNCTION private.invoke_edge_function(p_name text, p_body jsonb, p_
 
 -- ==== supabase/schemas/150_distribution_status_machine.sql
 
--- The distribution status machine: which status changes are allowed, enforced by a trigger.
+-- The distribution status state machine, enforced for every writer (the publisher, the API, hand edits in
+-- Studio). Inserts may start in any status (imports of history); updates may only follow these edges:
+--   draft       -> scheduled
+--   scheduled   -> publishing | cancelled | draft
+--   publishing  -> published | failed | unconfirmed | scheduled (retry after a transient error or a rate
+--                  limit) | publishing (a crashed worker's expired lease reclaimed)
+--   failed      -> scheduled (retry) | cancelled
+--   unconfirmed -> published | failed | scheduled (a person resolved it)
+--   published, cancelled: final (their other columns, such as metrics, stay editable)
 
 set check_function_bodies = false;
 
@@ -1261,7 +1269,7 @@ CREATE FUNCTION private.distribution_status_allowed(p_from text, p_to text) RETU
       )
 $$;
 
-COMMENT ON FUNCTION private.distribution_status_allowed(p_from text, p_to text) IS 'The legal distribution status changes (see the migration header).';
+COMMENT ON FUNCTION private.distribution_status_allowed(p_from text, p_to text) IS 'The legal distribution status changes (supabase/schemas/150_distribution_status_machine.sql lists them).';
 
 REVOKE ALL ON FUNCTION private.distribution_status_allowed(p_from text, p_to text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.distribution_status_allowed(p_from text, p_to text) TO authenticated;
@@ -1948,7 +1956,36 @@ CREATE TRIGGER distributions_group_status_update AFTER UPDATE ON public.distribu
 
 -- ==== supabase/schemas/210_schedule_content.sql
 
--- schedule_content: validates a scheduling request, chooses the slots and writes the distributions.
+-- public.schedule_content: the scheduling transaction behind the schedule API and the generated-content processor.
+-- SECURITY INVOKER: it runs as the caller (authenticated with its JWT claims, so RLS applies; or service_role).
+-- 
+-- Input:
+--   {"client_id": uuid, "content_id": uuid|null, "content_type": "generated"|"manual"|"repurposed"|"curated",
+--    "business_unit": text|null, "vertical_id": uuid|null, "priority": "normal"|"high",
+--    "timing": {"mode": "exact", "at": ISO-8601 with offset, "nearest": bool}
+--            | {"mode": "optimize", "horizon_days": 1-730|null (a week when absent)},
+--    "cross_post": null | {"strategy": "simultaneous"|"staggered"|"optimized", "stagger_minutes": int|null,
+--                          "name": text|null, "id": uuid|null (the group's id, chosen by the caller; optional)},
+--    "items": [{"id": uuid|null (the distribution's id, chosen by the caller so its link can carry it as
+--                                  utm_content; optional, distinct across items),
+--               "platform_id": uuid, "timezone": IANA|null, "title": text|null, "body": text,
+--               "media_urls": [text]|null, "link_url": text|null, "platform_specific": {}|null,
+--               "variant_group": text|null, "is_control": bool}]}
+-- Output:
+--   {"cross_post_group_id": uuid|null,
+--    "results": [{"index", "platform_id", "ok": true, "distribution": {id, title, body, scheduled_for (UTC ISO),
+--                  scheduled_for_local (local ISO with offset), timezone, calendar_slot {id, date, time_slot,
+--                  slot_type}, status, note}}
+--              | {"index", "platform_id", "ok": false, "errors": [{"field", "message"}]}]}
+-- Errors raised (nothing written): 22023 malformed request (DETAIL: JSON array of {field, message});
+-- P0002 client not visible; 42501 caller may not write the client's rows.
+-- The items of one platform with the same variant_group (the A/B variants of a platform; otherwise the platform's
+-- single item) form a platform group, written in one subtransaction: all of its items are written or none is, and a
+-- failed group does not stop the others. Every item of a failed group reports its own errors (an item that was
+-- placed but rolled back because a sibling failed says so, field "variant_group").
+-- `optimize` looks up to horizon_days ahead (scheduling.find_slot) for the best slot before the next window. A
+-- platform whose every slot up to the client's optimize_max_days_ahead is full reports the error on field
+-- "optimize" (SQLSTATE SL409), which the API answers 409.
 
 set check_function_bodies = false;
 
@@ -2295,7 +2332,7 @@ begin
 end
 $_$;
 
-COMMENT ON FUNCTION public.schedule_content(p_request jsonb) IS 'Schedules content onto platforms in one transaction (see the migration header for the JSON contract): each item gets the best allowed slot (or its exact time, or the nearest allowed one), or its errors; the items of one platform and variant_group (A/B variants) are written together or not at all.';
+COMMENT ON FUNCTION public.schedule_content(p_request jsonb) IS 'Schedules content onto platforms in one transaction (the JSON contract is in supabase/schemas/210_schedule_content.sql): each item gets the best allowed slot (or its exact time, or the nearest allowed one), or its errors; the items of one platform and variant_group (A/B variants) are written together or not at all.';
 
 REVOKE ALL ON FUNCTION public.schedule_content(p_request jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.schedule_content(p_request jsonb) TO authenticated;
@@ -3743,7 +3780,24 @@ CREATE TRIGGER distributions_engagement_rates BEFORE INSERT OR UPDATE OF impress
 
 -- ==== supabase/schemas/300_record_metrics.sql
 
--- Recording metrics: snapshots, per-hour sync counts and the feedback for the posting patterns.
+-- Recording metric reads: one statement per batch writes the snapshots, the distributions' summary (whose rates
+-- the engagement-rate trigger computes), the failures and their backoff, the platforms' sync health and hourly
+-- sync counts, and the pattern feedback (day and hour in the distribution's own time zone).
+-- 
+-- p_batch of private.record_metrics: a JSON array of
+--   {"distribution_id": uuid, "ok": true, "recorded_at"?: timestamptz (default now()),
+--    "metrics": {"impressions"?, "reach"?, "engagements"?, "clicks"?, "shares"?, "comments"?, "likes"?,
+--                "saves"?, "video_views"?, "video_watch_time_seconds"?, "followers_gained"?,
+--                "followers_lost"?: non-negative integers (absent = not reported, never 0),
+--                "platform_metrics"?: {name: number | string | boolean}}}
+--   {"distribution_id": uuid, "ok": false, "error": text,
+--    "error_class": "transient" | "rate_limited" | "permanent" | "auth" (default transient),
+--    "retry_at"?: timestamptz (rate_limited: when the platform's window resets)}
+-- Returns {"recorded": snapshots written, "failed": failures recorded, "ignored": [ids not published or unknown],
+--          "feedback": pattern_feedback rows written}.
+-- A failure backs off (15 min doubling, capped at 1 day; given up after 10 in a row); permanent stops syncing the
+-- post (e.g. deleted on the platform); auth flags the platform needs_reconnection; rate_limited pauses the
+-- platform's reads until retry_at (default 15 min).
 
 set check_function_bodies = false;
 
@@ -3997,7 +4051,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.record_metrics(p_batch jsonb) IS 'Records a batch of metric reads and failures in one statement (snapshots, summary and rates, backoff, platform health, hourly stats, pattern_feedback in the distribution''s time zone). See the migration header for p_batch.';
+COMMENT ON FUNCTION private.record_metrics(p_batch jsonb) IS 'Records a batch of metric reads and failures in one statement (snapshots, summary and rates, backoff, platform health, hourly stats, pattern_feedback in the distribution''s time zone). supabase/schemas/300_record_metrics.sql describes p_batch.';
 
 REVOKE ALL ON FUNCTION private.record_metrics(p_batch jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_metrics(p_batch jsonb) TO service_role;

@@ -1,4 +1,12 @@
--- The distribution status machine: which status changes are allowed, enforced by a trigger.
+-- The distribution status state machine, enforced for every writer (the publisher, the API, hand edits in
+-- Studio). Inserts may start in any status (imports of history); updates may only follow these edges:
+--   draft       -> scheduled
+--   scheduled   -> publishing | cancelled | draft
+--   publishing  -> published | failed | unconfirmed | scheduled (retry after a transient error or a rate
+--                  limit) | publishing (a crashed worker's expired lease reclaimed)
+--   failed      -> scheduled (retry) | cancelled
+--   unconfirmed -> published | failed | scheduled (a person resolved it)
+--   published, cancelled: final (their other columns, such as metrics, stay editable)
 
 set check_function_bodies = false;
 
@@ -16,7 +24,7 @@ CREATE FUNCTION private.distribution_status_allowed(p_from text, p_to text) RETU
       )
 $$;
 
-COMMENT ON FUNCTION private.distribution_status_allowed(p_from text, p_to text) IS 'The legal distribution status changes (see the migration header).';
+COMMENT ON FUNCTION private.distribution_status_allowed(p_from text, p_to text) IS 'The legal distribution status changes (supabase/schemas/150_distribution_status_machine.sql lists them).';
 
 REVOKE ALL ON FUNCTION private.distribution_status_allowed(p_from text, p_to text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.distribution_status_allowed(p_from text, p_to text) TO authenticated;

@@ -1,4 +1,33 @@
--- schedule_content: validates a scheduling request, chooses the slots and writes the distributions.
+-- public.schedule_content: the scheduling transaction behind the schedule API and the generated-content processor.
+-- SECURITY INVOKER: it runs as the caller (authenticated with its JWT claims, so RLS applies; or service_role).
+-- 
+-- Input:
+--   {"client_id": uuid, "content_id": uuid|null, "content_type": "generated"|"manual"|"repurposed"|"curated",
+--    "business_unit": text|null, "vertical_id": uuid|null, "priority": "normal"|"high",
+--    "timing": {"mode": "exact", "at": ISO-8601 with offset, "nearest": bool}
+--            | {"mode": "optimize", "horizon_days": 1-730|null (a week when absent)},
+--    "cross_post": null | {"strategy": "simultaneous"|"staggered"|"optimized", "stagger_minutes": int|null,
+--                          "name": text|null, "id": uuid|null (the group's id, chosen by the caller; optional)},
+--    "items": [{"id": uuid|null (the distribution's id, chosen by the caller so its link can carry it as
+--                                  utm_content; optional, distinct across items),
+--               "platform_id": uuid, "timezone": IANA|null, "title": text|null, "body": text,
+--               "media_urls": [text]|null, "link_url": text|null, "platform_specific": {}|null,
+--               "variant_group": text|null, "is_control": bool}]}
+-- Output:
+--   {"cross_post_group_id": uuid|null,
+--    "results": [{"index", "platform_id", "ok": true, "distribution": {id, title, body, scheduled_for (UTC ISO),
+--                  scheduled_for_local (local ISO with offset), timezone, calendar_slot {id, date, time_slot,
+--                  slot_type}, status, note}}
+--              | {"index", "platform_id", "ok": false, "errors": [{"field", "message"}]}]}
+-- Errors raised (nothing written): 22023 malformed request (DETAIL: JSON array of {field, message});
+-- P0002 client not visible; 42501 caller may not write the client's rows.
+-- The items of one platform with the same variant_group (the A/B variants of a platform; otherwise the platform's
+-- single item) form a platform group, written in one subtransaction: all of its items are written or none is, and a
+-- failed group does not stop the others. Every item of a failed group reports its own errors (an item that was
+-- placed but rolled back because a sibling failed says so, field "variant_group").
+-- `optimize` looks up to horizon_days ahead (scheduling.find_slot) for the best slot before the next window. A
+-- platform whose every slot up to the client's optimize_max_days_ahead is full reports the error on field
+-- "optimize" (SQLSTATE SL409), which the API answers 409.
 
 set check_function_bodies = false;
 
@@ -345,7 +374,7 @@ begin
 end
 $_$;
 
-COMMENT ON FUNCTION public.schedule_content(p_request jsonb) IS 'Schedules content onto platforms in one transaction (see the migration header for the JSON contract): each item gets the best allowed slot (or its exact time, or the nearest allowed one), or its errors; the items of one platform and variant_group (A/B variants) are written together or not at all.';
+COMMENT ON FUNCTION public.schedule_content(p_request jsonb) IS 'Schedules content onto platforms in one transaction (the JSON contract is in supabase/schemas/210_schedule_content.sql): each item gets the best allowed slot (or its exact time, or the nearest allowed one), or its errors; the items of one platform and variant_group (A/B variants) are written together or not at all.';
 
 REVOKE ALL ON FUNCTION public.schedule_content(p_request jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.schedule_content(p_request jsonb) TO authenticated;

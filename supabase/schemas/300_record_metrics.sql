@@ -1,4 +1,21 @@
--- Recording metrics: snapshots, per-hour sync counts and the feedback for the posting patterns.
+-- Recording metric reads: one statement per batch writes the snapshots, the distributions' summary (whose rates
+-- the engagement-rate trigger computes), the failures and their backoff, the platforms' sync health and hourly
+-- sync counts, and the pattern feedback (day and hour in the distribution's own time zone).
+-- 
+-- p_batch of private.record_metrics: a JSON array of
+--   {"distribution_id": uuid, "ok": true, "recorded_at"?: timestamptz (default now()),
+--    "metrics": {"impressions"?, "reach"?, "engagements"?, "clicks"?, "shares"?, "comments"?, "likes"?,
+--                "saves"?, "video_views"?, "video_watch_time_seconds"?, "followers_gained"?,
+--                "followers_lost"?: non-negative integers (absent = not reported, never 0),
+--                "platform_metrics"?: {name: number | string | boolean}}}
+--   {"distribution_id": uuid, "ok": false, "error": text,
+--    "error_class": "transient" | "rate_limited" | "permanent" | "auth" (default transient),
+--    "retry_at"?: timestamptz (rate_limited: when the platform's window resets)}
+-- Returns {"recorded": snapshots written, "failed": failures recorded, "ignored": [ids not published or unknown],
+--          "feedback": pattern_feedback rows written}.
+-- A failure backs off (15 min doubling, capped at 1 day; given up after 10 in a row); permanent stops syncing the
+-- post (e.g. deleted on the platform); auth flags the platform needs_reconnection; rate_limited pauses the
+-- platform's reads until retry_at (default 15 min).
 
 set check_function_bodies = false;
 
@@ -252,7 +269,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.record_metrics(p_batch jsonb) IS 'Records a batch of metric reads and failures in one statement (snapshots, summary and rates, backoff, platform health, hourly stats, pattern_feedback in the distribution''s time zone). See the migration header for p_batch.';
+COMMENT ON FUNCTION private.record_metrics(p_batch jsonb) IS 'Records a batch of metric reads and failures in one statement (snapshots, summary and rates, backoff, platform health, hourly stats, pattern_feedback in the distribution''s time zone). supabase/schemas/300_record_metrics.sql describes p_batch.';
 
 REVOKE ALL ON FUNCTION private.record_metrics(p_batch jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_metrics(p_batch jsonb) TO service_role;
