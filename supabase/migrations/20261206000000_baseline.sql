@@ -61,6 +61,8 @@ grant usage on schema public to authenticated, service_role;
 -- Private helpers the tables use from the start: time zone validation for check constraints and the
 -- updated_at trigger function.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.is_valid_timezone(tz text) RETURNS boolean
@@ -104,6 +106,8 @@ REVOKE ALL ON FUNCTION private.set_updated_at() FROM PUBLIC;
 -- `timestamptz at time zone <zone>` and hour-based interval arithmetic are used (adding '1 day' to a timestamptz
 -- would follow the session's zone).
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION scheduling.local_to_utc(p_local timestamp without time zone, p_tz text) RETURNS timestamp with time zone
@@ -222,6 +226,8 @@ GRANT ALL ON FUNCTION scheduling.utc_offset(p_at timestamp with time zone, p_tz 
 
 -- Tenancy: clients (tenants) and their members, and the membership helpers the row-level security policies use.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.client_members (
@@ -465,6 +471,8 @@ ALTER TABLE ONLY public.platforms
 
 -- Content: generated content and the publisher verticals it belongs to.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.generated_content (
@@ -1206,6 +1214,8 @@ ALTER TABLE ONLY public.platform_patterns
 
 -- Calls an edge function from the database (pg_net), with the project URL and service-role key from Vault.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.invoke_edge_function(p_name text, p_body jsonb DEFAULT '{}'::jsonb, p_timeout_ms integer DEFAULT 5000, p_strict boolean DEFAULT false) RETURNS bigint
@@ -1253,6 +1263,8 @@ GRANT ALL ON FUNCTION private.invoke_edge_function(p_name text, p_body jsonb, p_
 --   unconfirmed -> published | failed | scheduled (a person resolved it)
 --   published, cancelled: final (their other columns, such as metrics, stay editable)
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.distribution_status_allowed(p_from text, p_to text) RETURNS boolean
@@ -1300,6 +1312,8 @@ CREATE TRIGGER distributions_status_machine BEFORE UPDATE OF status ON public.di
 
 -- Slot choice: the posting times, the calendar occurrences and the search for a free slot.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION scheduling.calendar_occurrences(p_platform_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_recurring_only boolean DEFAULT false) RETURNS TABLE(calendar_id uuid, template_id uuid, date date, time_slot time without time zone, timezone text, at timestamp with time zone, slot_type text, is_locked boolean, distribution_id uuid)
@@ -1746,6 +1760,8 @@ GRANT ALL ON FUNCTION scheduling.window_full(p_platform_id uuid, p_at timestamp 
 -- The calendar follows the distributions: a scheduled distribution holds its slot, and releases it when it
 -- leaves the schedule.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.release_calendar_slots(p_distribution_id uuid, p_keep uuid DEFAULT NULL::uuid) RETURNS void
@@ -1873,6 +1889,8 @@ CREATE TRIGGER distributions_calendar_update AFTER UPDATE ON public.distribution
 
 -- A cross-post group's status follows its distributions.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.cross_post_group_status(p_total bigint, p_published bigint, p_ended bigint, p_in_flight bigint) RETURNS text
@@ -1987,6 +2005,8 @@ CREATE TRIGGER distributions_group_status_update AFTER UPDATE ON public.distribu
 -- platform whose every slot up to the client's optimize_max_days_ahead is full reports the error on field
 -- "optimize" (SQLSTATE SL409), which the API answers 409.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION public.schedule_content(p_request jsonb) RETURNS jsonb
@@ -2414,6 +2434,8 @@ GRANT ALL ON FUNCTION scheduling.slot_types_for(p_variant boolean, p_priority te
 
 -- What a member may do to a distribution: cancel, reschedule, retry, publish now.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION public.cancel_distribution(p_id uuid) RETURNS jsonb
@@ -2605,6 +2627,8 @@ GRANT ALL ON FUNCTION scheduling.refuse_transition(p_row public.distributions, p
 
 -- Distribution requests: content ready for distribution queues a request that the processor claims.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.distribution_requests (
@@ -2737,6 +2761,8 @@ GRANT ALL ON FUNCTION private.finish_distribution_request(p_id uuid, p_status te
 
 -- The publishing queue: attempts, per-platform send budgets and the outcomes the publisher records.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.distribution_attempts (
@@ -3013,6 +3039,8 @@ GRANT ALL ON FUNCTION private.refresh_api_error_counts() TO service_role;
 
 -- Outbound webhooks: the endpoints a client registers and the deliveries queued for them.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.webhook_deliveries (
@@ -3242,6 +3270,8 @@ CREATE TRIGGER distributions_webhooks AFTER UPDATE ON public.distributions REFER
 
 -- Native scheduling: posts handed to a platform's own scheduler, and the cancellations sent back to it.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.platform_cancellations (
@@ -3377,6 +3407,8 @@ CREATE TRIGGER distributions_withdraw_native_handoff_on_delete AFTER DELETE ON p
 
 -- When metrics are read: the sync cadence by post age, the per-platform read budgets and the due queue.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE private.metrics_read_usage (
@@ -3691,6 +3723,8 @@ insert into public.metrics_read_budgets (kind, max_reads, per, scope, window_ori
 
 -- Engagement rates computed from the metric snapshots.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.compute_engagement_rates() RETURNS trigger
@@ -3799,6 +3833,8 @@ CREATE TRIGGER distributions_engagement_rates BEFORE INSERT OR UPDATE OF impress
 -- post (e.g. deleted on the platform); auth flags the platform needs_reconnection; rate_limited pauses the
 -- platform's reads until retry_at (default 15 min).
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.distribution_patterns (
@@ -4076,6 +4112,8 @@ REVOKE ALL ON FUNCTION private.timing_slots(p_template text) FROM PUBLIC;
 
 -- Conversions: clicks and conversions attributed to distributions through their UTM parameters.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.conversions (
@@ -4247,6 +4285,8 @@ GRANT ALL ON FUNCTION public.record_conversion(p jsonb) TO service_role;
 
 -- Statistics helpers for the reports and A/B tests (normal CDF, two-proportion p-value).
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION public.normal_cdf(z double precision) RETURNS double precision
@@ -4604,6 +4644,8 @@ GRANT SELECT ON TABLE public.pattern_lift TO service_role;
 
 -- A/B tests: variant groups and their conclusion.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.ab_tests (
@@ -4722,6 +4764,8 @@ GRANT ALL ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days inte
 
 -- Conversion rollups: per platform, client and month, kept current by triggers so reports read little.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TYPE private.conversion_rollup_row AS (
@@ -4944,6 +4988,8 @@ CREATE TRIGGER platforms_timezone_conversion_rollup AFTER UPDATE OF timezone ON 
 
 -- Inbound platform webhook events and what they change.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.platform_webhook_events (
@@ -5114,6 +5160,8 @@ GRANT ALL ON FUNCTION private.apply_platform_webhook(p_platform_id uuid, p_event
 
 -- The publisher's write path: claiming due distributions and native hand-offs under leases.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TYPE private.claimed_distribution AS (
@@ -5349,6 +5397,8 @@ GRANT ALL ON FUNCTION private.claim_native_handoffs(p_limit integer, p_lease_sec
 
 -- Platform credential refresh: one refresher at a time per platform, and saving the new credentials.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.lock_platform_credentials(p_platform_id uuid) RETURNS text
@@ -5408,6 +5458,8 @@ GRANT ALL ON FUNCTION private.save_platform_credentials(p_platform_id uuid, p_cr
 
 -- Platform reconnection: which distributions failed on the auth error, reconnecting a platform and retrying them.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION scheduling.failed_on_auth(p_platform_id uuid) RETURNS SETOF uuid
@@ -5521,6 +5573,8 @@ GRANT ALL ON FUNCTION public.retry_failed_on_auth(p_platform_id uuid) TO service
 
 -- Publish leases: the publisher extends the leases of the distributions it is still sending.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.extend_publish_leases(p_claims jsonb, p_lease_seconds integer) RETURNS SETOF uuid
@@ -5543,6 +5597,8 @@ GRANT ALL ON FUNCTION private.extend_publish_leases(p_claims jsonb, p_lease_seco
 
 -- Lapsed attempts: attempts whose lease ran out before an outcome was recorded.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.lapsed_attempt_counts(p_ids uuid[]) RETURNS TABLE(distribution_id uuid, lapses integer)
@@ -5562,6 +5618,8 @@ GRANT ALL ON FUNCTION private.lapsed_attempt_counts(p_ids uuid[]) TO service_rol
 
 -- Validation of a platform's publish_config: every field known, of its type and in its range.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.check_publish_config() RETURNS trigger
@@ -5961,6 +6019,8 @@ COMMENT ON TRIGGER platforms_publish_config_typed ON public.platforms IS 'Refuse
 
 -- Platform credentials in Vault: which secret belongs to which platform, and who may route credentials.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE private.platform_secrets (
@@ -6094,6 +6154,8 @@ CREATE TRIGGER platforms_secret_binding BEFORE INSERT OR UPDATE OF id, credentia
 
 -- Webhook endpoint secrets: shown once, when the endpoint is created or its secret rotated.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION public.create_webhook_endpoint(p_client_id uuid, p_url text, p_events text[] DEFAULT NULL::text[], p_description text DEFAULT NULL::text) RETURNS jsonb
@@ -6168,6 +6230,8 @@ GRANT ALL ON FUNCTION public.rotate_webhook_secret(p_endpoint_id uuid) TO servic
 
 -- Idempotency keys: a repeated request with the same Idempotency-Key gets the first answer.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.idempotency_keys (
@@ -6273,6 +6337,8 @@ GRANT ALL ON FUNCTION private.finish_idempotency_key(p_user_id uuid, p_endpoint 
 -- Retention: nothing grows without bound. The hourly prune-history job deletes history older than each
 -- target's retention (public.retention_settings) in bounded batches.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE private.retention_state (
@@ -6543,6 +6609,8 @@ insert into public.retention_settings (target, keep_for, notes) values
 
 -- Fair share of the metrics read budgets between the clients of a platform kind.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.check_member_sync_tier() RETURNS trigger
@@ -6630,6 +6698,8 @@ CREATE TRIGGER metrics_sync_policy_member_bounds BEFORE INSERT OR UPDATE ON publ
 
 -- Content that becomes ready for distribution queues one request per statement.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.request_distributions() RETURNS trigger
@@ -6682,6 +6752,8 @@ CREATE TRIGGER generated_content_ready_update AFTER UPDATE ON public.generated_c
 -- Slot choice over the calendar's instants: publishing_calendar.starts_at (kept by a trigger), free slots,
 -- blocked spans and hour scores.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.publishing_calendar_starts_at() RETURNS trigger

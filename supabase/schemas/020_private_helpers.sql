@@ -1,6 +1,8 @@
 -- Private helpers the tables use from the start: time zone validation for check constraints and the
 -- updated_at trigger function.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.is_valid_timezone(tz text) RETURNS boolean

@@ -2,6 +2,8 @@
 -- `timestamptz at time zone <zone>` and hour-based interval arithmetic are used (adding '1 day' to a timestamptz
 -- would follow the session's zone).
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION scheduling.local_to_utc(p_local timestamp without time zone, p_tz text) RETURNS timestamp with time zone

@@ -1,5 +1,7 @@
 -- Tenancy: clients (tenants) and their members, and the membership helpers the row-level security policies use.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.client_members (

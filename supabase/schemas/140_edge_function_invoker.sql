@@ -1,5 +1,7 @@
 -- Calls an edge function from the database (pg_net), with the project URL and service-role key from Vault.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.invoke_edge_function(p_name text, p_body jsonb DEFAULT '{}'::jsonb, p_timeout_ms integer DEFAULT 5000, p_strict boolean DEFAULT false) RETURNS bigint

@@ -8,6 +8,8 @@
 --   unconfirmed -> published | failed | scheduled (a person resolved it)
 --   published, cancelled: final (their other columns, such as metrics, stay editable)
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.distribution_status_allowed(p_from text, p_to text) RETURNS boolean

@@ -1,5 +1,7 @@
 -- Slot choice: the posting times, the calendar occurrences and the search for a free slot.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION scheduling.calendar_occurrences(p_platform_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_recurring_only boolean DEFAULT false) RETURNS TABLE(calendar_id uuid, template_id uuid, date date, time_slot time without time zone, timezone text, at timestamp with time zone, slot_type text, is_locked boolean, distribution_id uuid)

@@ -1,5 +1,7 @@
 -- A cross-post group's status follows its distributions.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.cross_post_group_status(p_total bigint, p_published bigint, p_ended bigint, p_in_flight bigint) RETURNS text

@@ -29,6 +29,8 @@
 -- platform whose every slot up to the client's optimize_max_days_ahead is full reports the error on field
 -- "optimize" (SQLSTATE SL409), which the API answers 409.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION public.schedule_content(p_request jsonb) RETURNS jsonb

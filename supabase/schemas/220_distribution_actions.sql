@@ -1,5 +1,7 @@
 -- What a member may do to a distribution: cancel, reschedule, retry, publish now.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION public.cancel_distribution(p_id uuid) RETURNS jsonb

@@ -1,5 +1,7 @@
 -- The publishing queue: attempts, per-platform send budgets and the outcomes the publisher records.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.distribution_attempts (

@@ -1,5 +1,7 @@
 -- Native scheduling: posts handed to a platform's own scheduler, and the cancellations sent back to it.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.platform_cancellations (

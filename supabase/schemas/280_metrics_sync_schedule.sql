@@ -1,5 +1,7 @@
 -- When metrics are read: the sync cadence by post age, the per-platform read budgets and the due queue.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE private.metrics_read_usage (

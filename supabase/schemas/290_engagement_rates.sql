@@ -1,5 +1,7 @@
 -- Engagement rates computed from the metric snapshots.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.compute_engagement_rates() RETURNS trigger

@@ -17,6 +17,8 @@
 -- post (e.g. deleted on the platform); auth flags the platform needs_reconnection; rate_limited pauses the
 -- platform's reads until retry_at (default 15 min).
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.distribution_patterns (

@@ -1,5 +1,7 @@
 -- Conversions: clicks and conversions attributed to distributions through their UTM parameters.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.conversions (

@@ -1,5 +1,7 @@
 -- Statistics helpers for the reports and A/B tests (normal CDF, two-proportion p-value).
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION public.normal_cdf(z double precision) RETURNS double precision

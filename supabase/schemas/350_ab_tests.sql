@@ -1,5 +1,7 @@
 -- A/B tests: variant groups and their conclusion.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.ab_tests (

@@ -1,5 +1,7 @@
 -- Conversion rollups: per platform, client and month, kept current by triggers so reports read little.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TYPE private.conversion_rollup_row AS (

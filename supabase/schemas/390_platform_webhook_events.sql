@@ -1,5 +1,7 @@
 -- Inbound platform webhook events and what they change.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.platform_webhook_events (

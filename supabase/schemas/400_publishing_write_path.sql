@@ -1,5 +1,7 @@
 -- The publisher's write path: claiming due distributions and native hand-offs under leases.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TYPE private.claimed_distribution AS (

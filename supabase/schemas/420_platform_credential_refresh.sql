@@ -1,5 +1,7 @@
 -- Platform credential refresh: one refresher at a time per platform, and saving the new credentials.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.lock_platform_credentials(p_platform_id uuid) RETURNS text

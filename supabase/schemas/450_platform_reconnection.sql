@@ -1,5 +1,7 @@
 -- Platform reconnection: which distributions failed on the auth error, reconnecting a platform and retrying them.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION scheduling.failed_on_auth(p_platform_id uuid) RETURNS SETOF uuid

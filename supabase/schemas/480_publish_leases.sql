@@ -1,5 +1,7 @@
 -- Publish leases: the publisher extends the leases of the distributions it is still sending.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.extend_publish_leases(p_claims jsonb, p_lease_seconds integer) RETURNS SETOF uuid

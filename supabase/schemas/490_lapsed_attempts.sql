@@ -1,5 +1,7 @@
 -- Lapsed attempts: attempts whose lease ran out before an outcome was recorded.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.lapsed_attempt_counts(p_ids uuid[]) RETURNS TABLE(distribution_id uuid, lapses integer)

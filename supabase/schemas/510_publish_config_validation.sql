@@ -1,5 +1,7 @@
 -- Validation of a platform's publish_config: every field known, of its type and in its range.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.check_publish_config() RETURNS trigger

@@ -1,5 +1,7 @@
 -- Platform credentials in Vault: which secret belongs to which platform, and who may route credentials.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE private.platform_secrets (

@@ -1,5 +1,7 @@
 -- Webhook endpoint secrets: shown once, when the endpoint is created or its secret rotated.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION public.create_webhook_endpoint(p_client_id uuid, p_url text, p_events text[] DEFAULT NULL::text[], p_description text DEFAULT NULL::text) RETURNS jsonb

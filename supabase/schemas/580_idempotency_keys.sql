@@ -1,5 +1,7 @@
 -- Idempotency keys: a repeated request with the same Idempotency-Key gets the first answer.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE public.idempotency_keys (

@@ -1,6 +1,8 @@
 -- Retention: nothing grows without bound. The hourly prune-history job deletes history older than each
 -- target's retention (public.retention_settings) in bounded batches.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE TABLE private.retention_state (

@@ -1,5 +1,7 @@
 -- Fair share of the metrics read budgets between the clients of a platform kind.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.check_member_sync_tier() RETURNS trigger

@@ -1,5 +1,7 @@
 -- Content that becomes ready for distribution queues one request per statement.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.request_distributions() RETURNS trigger

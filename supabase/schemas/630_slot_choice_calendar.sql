@@ -1,6 +1,8 @@
 -- Slot choice over the calendar's instants: publishing_calendar.starts_at (kept by a trigger), free slots,
 -- blocked spans and hour scores.
 
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
 CREATE FUNCTION private.publishing_calendar_starts_at() RETURNS trigger
