@@ -51,7 +51,7 @@ ensure_apt_packages() {
 }
 
 ensure_npm_packages() {
-  if [ ! -x "$DENO" ] || [ ! -x "$SUPABASE" ] \
+  if [ ! -x "$DENO" ] || [ ! -x "$SUPABASE" ] || [ ! -x "$ROOT/node_modules/.bin/migra" ] \
     || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
     log "installing npm packages (npm ci)"
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -82,6 +82,8 @@ if [ $# -eq 0 ]; then
     --schema public,private,scheduling --level error --fail-on error
   # A fresh clone in a 0700 directory starts, answers, stops and passes a test file (dev/clone-check.sh).
   check clone bash dev/clone-check.sh
+  # supabase/schemas/ and supabase/migrations/ build the same database (schema, rows, comments, privileges).
+  check schemas bash dev/db-diff.sh --check
 fi
 
 if [ ${#pgtap_files[@]} -gt 0 ] && [ -e "${pgtap_files[0]}" ]; then

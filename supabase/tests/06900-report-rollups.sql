@@ -9,7 +9,7 @@ set local search_path = public, extensions;
 select plan(16);
 select tests.create_two_clients();
 
--- The view as it was before the rollup (the reference).
+-- The reference: the report computed straight from distributions and conversions, without the rollup.
 create function pg_temp.expected() returns table (platform_id uuid, client_id uuid, platform text, kind text,
   month date, posts bigint, clicks bigint, conversions bigint, conversion_value numeric, conversion_rate numeric)
 language sql stable security invoker as $$

@@ -107,7 +107,7 @@ select is((select count(*)::int from distribution_attempts
            where distribution_id = '00000000-0000-4000-8000-000000070103' and outcome = 'unknown'), 1,
   'B''s row has exactly its one unknown attempt (the one sent)');
 
--- Times no worker can hold are refused on write (they used to fail every row claimed beside them).
+-- Times no worker can hold are refused on write (a claim reading one would fail every row claimed beside it).
 select tests.authenticate_as(tests.get_user_id('owner_b@test.local'));
 select throws_ok($$ update distributions set scheduled_for = '-infinity' where id = '00000000-0000-4000-8000-000000070104' $$,
   '23514', null, 'scheduled_for -infinity is refused');

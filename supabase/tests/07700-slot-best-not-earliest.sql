@@ -32,7 +32,7 @@ select is((select at from scheduling.find_slot('00000000-0000-4000-8000-00000000
                                                '2030-01-11 00:00+00')),
   '2030-01-17 10:00+00'::timestamptz, 'a Friday request waits for next Thursday''s peak, within the week');
 
--- A free calendar slot at a weak hour no longer wins over the learned peak.
+-- A free calendar slot at a weak hour does not win over the learned peak.
 insert into publishing_calendar (client_id, date, time_slot, timezone, platform_id) values
   (tests.fx('A', 'client'), '2030-01-07', '15:00', 'UTC', '00000000-0000-4000-8000-000000000772');
 select is((select row(at, source) from scheduling.find_slot('00000000-0000-4000-8000-000000000772', 'UTC', 'regular',

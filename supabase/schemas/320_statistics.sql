@@ -1,0 +1,55 @@
+-- Statistics helpers for the reports and A/B tests (normal CDF, two-proportion p-value).
+
+-- Function bodies may name objects that later files create: they are checked when they run, and by
+-- supabase db lint (npm test), not when they are created.
+set check_function_bodies = false;
+
+CREATE FUNCTION public.normal_cdf(z double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case when z >= 0 then 1 - 0.5 * public.normal_two_sided_p(z) else 0.5 * public.normal_two_sided_p(z) end
+$$;
+
+COMMENT ON FUNCTION public.normal_cdf(z double precision) IS 'Standard normal cumulative distribution function Phi(z) (erfc approximation, relative error < 1.2e-7).';
+
+REVOKE ALL ON FUNCTION public.normal_cdf(z double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.normal_cdf(z double precision) TO authenticated;
+GRANT ALL ON FUNCTION public.normal_cdf(z double precision) TO service_role;
+
+CREATE FUNCTION public.normal_two_sided_p(z double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case when x > 26 then 0::double precision  -- exp() would underflow; erfc(26) < 1e-295
+  else t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+           + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))) end
+  from (select abs(z) / sqrt(2.0::double precision) as x) a,
+       lateral (select 1.0 / (1.0 + 0.5 * a.x) as t) b
+$$;
+
+COMMENT ON FUNCTION public.normal_two_sided_p(z double precision) IS 'Two-sided tail probability of the standard normal: P(|Z| >= |z|) = erfc(|z| / sqrt 2) (relative error < 1.2e-7).';
+
+REVOKE ALL ON FUNCTION public.normal_two_sided_p(z double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.normal_two_sided_p(z double precision) TO authenticated;
+GRANT ALL ON FUNCTION public.normal_two_sided_p(z double precision) TO service_role;
+
+CREATE FUNCTION public.two_proportion_p_value(x1 numeric, n1 numeric, x2 numeric, n2 numeric) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case
+    when n1 is null or n2 is null or x1 is null or x2 is null or n1 <= 0 or n2 <= 0
+      or x1 < 0 or x2 < 0 or x1 > n1 or x2 > n2 then null
+    when (x1 + x2) = 0 or (x1 + x2) = (n1 + n2) then null
+    else public.normal_two_sided_p(
+      ((x1 / n1) - (x2 / n2))::double precision
+      / sqrt((((x1 + x2) / (n1 + n2)) * (1 - (x1 + x2) / (n1 + n2)) * (1 / n1 + 1 / n2))::double precision))
+  end
+$$;
+
+COMMENT ON FUNCTION public.two_proportion_p_value(x1 numeric, n1 numeric, x2 numeric, n2 numeric) IS 'Two-sided p-value of the pooled two-proportion z-test (x1 of n1 vs x2 of n2). Treats every unit of the denominator (impression, view, delivered email) as an independent trial.';
+
+REVOKE ALL ON FUNCTION public.two_proportion_p_value(x1 numeric, n1 numeric, x2 numeric, n2 numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.two_proportion_p_value(x1 numeric, n1 numeric, x2 numeric, n2 numeric) TO authenticated;
+GRANT ALL ON FUNCTION public.two_proportion_p_value(x1 numeric, n1 numeric, x2 numeric, n2 numeric) TO service_role;
