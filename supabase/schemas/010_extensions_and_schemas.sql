@@ -32,9 +32,10 @@ grant usage on schema private to service_role;
 comment on schema private is
   'Security-definer helpers for row-level security, check constraints and triggers. Not exposed through the API.';
 
--- Schema `scheduling`: the slot-choice helpers that the SECURITY INVOKER scheduling functions (public.schedule_content
--- and friends, run as `authenticated` under RLS) call by name. `authenticated` may not use schema private, so these
--- live here; the schema is not exposed through the API (config.toml lists only public, graphql_public).
+-- Schema `scheduling`: slot choice and its writes (scheduling.schedule_content, called only by the edge functions
+-- with an input they validated) and the helpers that the SECURITY INVOKER scheduling functions (run as
+-- `authenticated` under RLS) call by name. `authenticated` may not use schema private, so these live here; the schema
+-- is not exposed through the API (config.toml lists only public, graphql_public).
 create schema if not exists scheduling;
 revoke all on schema scheduling from public;
 grant usage on schema scheduling to authenticated, service_role;

@@ -1,26 +1,31 @@
--- public.schedule_content: the scheduling transaction behind the schedule API and the generated-content processor.
+-- scheduling.schedule_content: slot choice and the writes behind the schedule API and the generated-content
+-- processor. Its input is already validated and resolved by the TypeScript half
+-- (supabase/functions/_shared/scheduling/schedule.ts: zod, the content, the platforms, each item's time zone,
+-- the cross-post group's and the distributions' ids); this function only chooses slots and writes rows. It does
+-- not validate its JSON, so it is not a public API: it lives in the `scheduling` schema, which PostgREST does not
+-- expose (supabase/config.toml exposes public and graphql_public), and is called only by the edge functions.
 -- SECURITY INVOKER: it runs as the caller (authenticated with its JWT claims, so RLS applies; or service_role).
--- 
--- Input:
+--
+-- Input (every field resolved by the caller):
 --   {"client_id": uuid, "content_id": uuid|null, "content_type": "generated"|"manual"|"repurposed"|"curated",
 --    "business_unit": text|null, "vertical_id": uuid|null, "priority": "normal"|"high",
 --    "timing": {"mode": "exact", "at": ISO-8601 with offset, "nearest": bool}
---            | {"mode": "optimize", "horizon_days": 1-730|null (a week when absent)},
---    "cross_post": null | {"strategy": "simultaneous"|"staggered"|"optimized", "stagger_minutes": int|null,
---                          "name": text|null, "id": uuid|null (the group's id, chosen by the caller; optional)},
---    "items": [{"id": uuid|null (the distribution's id, chosen by the caller so its link can carry it as
---                                  utm_content; optional, distinct across items),
---               "platform_id": uuid, "timezone": IANA|null, "title": text|null, "body": text,
---               "media_urls": [text]|null, "link_url": text|null, "platform_specific": {}|null,
---               "variant_group": text|null, "is_control": bool}]}
+--            | {"mode": "optimize", "horizon_days": 1-730|absent (a week)},
+--    "cross_post": null | {"id": uuid (the group's id: utm_campaign names it), "strategy":
+--                          "simultaneous"|"staggered"|"optimized", "stagger_minutes": int|null, "name": text|null},
+--    "items": [{"id": uuid (the distribution's id: its link carries it as utm_content), "platform_id": uuid,
+--               "timezone": IANA, "title": text|null, "body": text, "media_urls": [text], "link_url": text|null,
+--               "platform_specific": {}, "variant_group": text|null, "is_control": bool}]}
+--   A cross-post group is written when cross_post is not null (and removed again when no item is written).
 -- Output:
 --   {"cross_post_group_id": uuid|null,
 --    "results": [{"index", "platform_id", "ok": true, "distribution": {id, title, body, scheduled_for (UTC ISO),
 --                  scheduled_for_local (local ISO with offset), timezone, calendar_slot {id, date, time_slot,
 --                  slot_type}, status, note}}
 --              | {"index", "platform_id", "ok": false, "errors": [{"field", "message"}]}]}
--- Errors raised (nothing written): 22023 malformed request (DETAIL: JSON array of {field, message});
--- P0002 client not visible; 42501 caller may not write the client's rows.
+-- Errors raised (nothing written): P0002 client not visible; 42501 caller may not write the client's rows (only
+-- owners and editors schedule); 22023 an inconsistent input (no items, an unknown timing mode, an item without a
+-- time zone, a platform that is not the client's).
 -- The items of one platform with the same variant_group (the A/B variants of a platform; otherwise the platform's
 -- single item) form a platform group, written in one subtransaction: all of its items are written or none is, and a
 -- failed group does not stop the others. Every item of a failed group reports its own errors (an item that was
@@ -33,42 +38,34 @@
 -- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
-CREATE FUNCTION public.schedule_content(p_request jsonb) RETURNS jsonb
+CREATE FUNCTION scheduling.schedule_content(p_request jsonb) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $_$
 declare
-  v_bad jsonb := '[]';
-  v_client_id uuid;
-  v_content_priority text;
-  v_content_bu text;
-  v_content_vertical uuid;
-  v_content_id uuid;
-  v_content_type text;
-  v_vertical_id uuid;
-  v_priority text;
-  v_mode text;
+  v_client_id uuid := (p_request ->> 'client_id')::uuid;
+  v_content_id uuid := (p_request ->> 'content_id')::uuid;
+  v_priority text := coalesce(p_request ->> 'priority', 'normal');
+  v_mode text := p_request #>> '{timing,mode}';
   v_exact timestamptz;
-  v_nearest boolean;
+  v_nearest boolean := coalesce((p_request #>> '{timing,nearest}')::boolean, false);
   v_horizon interval;
-  v_strategy text;
-  v_stagger integer;
-  v_items jsonb;
+  v_strategy text := p_request #>> '{cross_post,strategy}';
+  v_stagger integer := (p_request #>> '{cross_post,stagger_minutes}')::integer;
+  v_items jsonb := p_request -> 'items';
   v_item jsonb;
   v_i integer;
-  v_ids uuid[] := '{}';
   v_group record;
   v_group_results jsonb;
   v_group_failed boolean;
   v_saved_first_at timestamptz;
   v_saved_first_index integer;
-  v_pid text;
+  v_pid uuid;
   v_group_id uuid;
   v_results jsonb := '[]';
   v_ok integer := 0;
   v_first_at timestamptz;
   v_first_index integer;
-  v_platform record;
   v_tz text;
   v_target timestamptz;
   v_at timestamptz;
@@ -82,131 +79,6 @@ declare
   v_constraint text;
   v_column text;
 begin
-  -- The request as a whole: every bad field, or nothing.
-  if jsonb_typeof(p_request) is distinct from 'object' then
-    raise exception 'invalid schedule request' using errcode = '22023',
-      detail = '[{"field": "", "message": "expected a JSON object"}]';
-  end if;
-  if not coalesce(scheduling.is_uuid(p_request ->> 'client_id'), false) then
-    v_bad := v_bad || jsonb_build_object('field', 'client_id', 'message', 'required uuid');
-  else
-    v_client_id := (p_request ->> 'client_id')::uuid;
-  end if;
-  if p_request ->> 'content_id' is not null then
-    if not scheduling.is_uuid(p_request ->> 'content_id') then
-      v_bad := v_bad || jsonb_build_object('field', 'content_id', 'message', 'expected a uuid');
-    else
-      v_content_id := (p_request ->> 'content_id')::uuid;
-    end if;
-  end if;
-  if p_request ->> 'vertical_id' is not null then
-    if not scheduling.is_uuid(p_request ->> 'vertical_id') then
-      v_bad := v_bad || jsonb_build_object('field', 'vertical_id', 'message', 'expected a uuid');
-    else
-      v_vertical_id := (p_request ->> 'vertical_id')::uuid;
-    end if;
-  end if;
-  v_content_type := coalesce(p_request ->> 'content_type', case when v_content_id is null then 'manual' else 'generated' end);
-  if v_content_type not in ('generated', 'manual', 'repurposed', 'curated') then
-    v_bad := v_bad || jsonb_build_object('field', 'content_type', 'message', 'expected generated, manual, repurposed or curated');
-  end if;
-  v_priority := p_request ->> 'priority';
-  if v_priority is not null and v_priority not in ('normal', 'high') then
-    v_bad := v_bad || jsonb_build_object('field', 'priority', 'message', 'expected normal or high');
-  end if;
-
-  v_mode := p_request #>> '{timing,mode}';
-  if v_mode = 'exact' then
-    if coalesce(p_request #>> '{timing,at}', '') !~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}(:?\d{2})?)$' then
-      v_bad := v_bad || jsonb_build_object('field', 'timing.at', 'message', 'expected an ISO 8601 time with an offset');
-    else
-      begin
-        v_exact := (p_request #>> '{timing,at}')::timestamptz; -- the offset is explicit: TimeZone does not matter
-      exception when others then
-        v_bad := v_bad || jsonb_build_object('field', 'timing.at', 'message', sqlerrm);
-      end;
-    end if;
-    v_nearest := coalesce((p_request #>> '{timing,nearest}')::boolean, false);
-  elsif v_mode = 'optimize' then
-    if p_request #> '{timing,horizon_days}' is not null then
-      if coalesce(p_request #>> '{timing,horizon_days}', '') !~ '^[0-9]{1,3}$'
-         or (p_request #>> '{timing,horizon_days}')::integer not between 1 and 730 then
-        v_bad := v_bad || jsonb_build_object('field', 'timing.horizon_days', 'message', 'expected a whole number of days, 1 to 730');
-      else
-        v_horizon := make_interval(days => (p_request #>> '{timing,horizon_days}')::integer);
-      end if;
-    end if;
-  elsif v_mode is distinct from 'optimize' then
-    v_bad := v_bad || jsonb_build_object('field', 'timing.mode', 'message', 'expected exact or optimize');
-  end if;
-
-  if jsonb_typeof(p_request -> 'cross_post') = 'object' then
-    v_strategy := coalesce(p_request #>> '{cross_post,strategy}', 'optimized');
-    if v_strategy not in ('simultaneous', 'staggered', 'optimized') then
-      v_bad := v_bad || jsonb_build_object('field', 'cross_post.strategy', 'message', 'expected simultaneous, staggered or optimized');
-    end if;
-    if p_request #>> '{cross_post,id}' is not null then
-      if not scheduling.is_uuid(p_request #>> '{cross_post,id}') then
-        v_bad := v_bad || jsonb_build_object('field', 'cross_post.id', 'message', 'expected a uuid');
-      else
-        v_group_id := (p_request #>> '{cross_post,id}')::uuid;
-      end if;
-    end if;
-    if p_request #>> '{cross_post,stagger_minutes}' is not null then
-      if p_request #>> '{cross_post,stagger_minutes}' !~ '^\d+$' or (p_request #>> '{cross_post,stagger_minutes}')::numeric < 1 then
-        v_bad := v_bad || jsonb_build_object('field', 'cross_post.stagger_minutes', 'message', 'expected a positive integer');
-      else
-        v_stagger := (p_request #>> '{cross_post,stagger_minutes}')::integer;
-      end if;
-    elsif v_strategy = 'staggered' then
-      v_bad := v_bad || jsonb_build_object('field', 'cross_post.stagger_minutes', 'message', 'required for staggered');
-    end if;
-  elsif p_request -> 'cross_post' is not null and jsonb_typeof(p_request -> 'cross_post') <> 'null' then
-    v_bad := v_bad || jsonb_build_object('field', 'cross_post', 'message', 'expected an object or null');
-  end if;
-
-  v_items := p_request -> 'items';
-  if jsonb_typeof(v_items) is distinct from 'array' or jsonb_array_length(v_items) = 0 then
-    v_bad := v_bad || jsonb_build_object('field', 'items', 'message', 'expected a non-empty array');
-  else
-    for v_i in 0 .. jsonb_array_length(v_items) - 1 loop
-      v_item := v_items -> v_i;
-      if jsonb_typeof(v_item) is distinct from 'object' then
-        v_bad := v_bad || jsonb_build_object('field', format('items.%s', v_i), 'message', 'expected an object');
-        continue;
-      end if;
-      if v_item ->> 'id' is not null then
-        if jsonb_typeof(v_item -> 'id') <> 'string' or not scheduling.is_uuid(v_item ->> 'id') then
-          v_bad := v_bad || jsonb_build_object('field', format('items.%s.id', v_i), 'message', 'expected a uuid');
-        elsif (v_item ->> 'id')::uuid = any (v_ids) then
-          v_bad := v_bad || jsonb_build_object('field', format('items.%s.id', v_i), 'message', 'duplicate id');
-        else
-          v_ids := v_ids || (v_item ->> 'id')::uuid;
-        end if;
-      end if;
-      if not coalesce(scheduling.is_uuid(v_item ->> 'platform_id'), false) then
-        v_bad := v_bad || jsonb_build_object('field', format('items.%s.platform_id', v_i), 'message', 'required uuid');
-      end if;
-      if jsonb_typeof(v_item -> 'body') is distinct from 'string' then
-        v_bad := v_bad || jsonb_build_object('field', format('items.%s.body', v_i), 'message', 'required text');
-      end if;
-      if coalesce(jsonb_typeof(v_item -> 'media_urls'), 'null') not in ('null', 'array') then
-        v_bad := v_bad || jsonb_build_object('field', format('items.%s.media_urls', v_i), 'message', 'expected an array of text');
-      end if;
-      if coalesce(jsonb_typeof(v_item -> 'platform_specific'), 'null') not in ('null', 'object') then
-        v_bad := v_bad || jsonb_build_object('field', format('items.%s.platform_specific', v_i), 'message', 'expected an object');
-      end if;
-      if coalesce(jsonb_typeof(v_item -> 'is_control'), 'null') not in ('null', 'boolean') then
-        v_bad := v_bad || jsonb_build_object('field', format('items.%s.is_control', v_i), 'message', 'expected a boolean');
-      end if;
-    end loop;
-  end if;
-  if jsonb_array_length(v_bad) > 0 then
-    raise exception 'invalid schedule request: %',
-      (select string_agg((e ->> 'field') || ': ' || (e ->> 'message'), '; ') from jsonb_array_elements(v_bad) e)
-      using errcode = '22023', detail = v_bad::text;
-  end if;
-
   -- The client must be visible, and writable by the caller.
   perform 1 from public.clients c where c.id = v_client_id;
   if not found then
@@ -218,36 +90,41 @@ begin
     raise exception 'permission denied: only owners and editors of client % can schedule', v_client_id
       using errcode = '42501';
   end if;
-  if v_content_id is not null then
-    select g.priority, g.business_unit, g.vertical_id into v_content_priority, v_content_bu, v_content_vertical
-    from public.generated_content g where g.id = v_content_id and g.client_id = v_client_id;
-    if not found then
-      raise exception 'invalid schedule request: content_id: not found' using errcode = '22023',
-        detail = '[{"field": "content_id", "message": "not found"}]';
-    end if;
-    v_priority := coalesce(v_priority, v_content_priority);
+
+  -- The caller resolved the input; what does not fit together is refused, not written.
+  if jsonb_typeof(v_items) is distinct from 'array' or jsonb_array_length(v_items) = 0 then
+    raise exception 'schedule_content: items: expected a non-empty array' using errcode = '22023';
   end if;
-  v_priority := coalesce(v_priority, 'normal');
-  if v_vertical_id is not null
-     and not exists (select 1 from public.publisher_verticals v where v.id = v_vertical_id and v.client_id = v_client_id) then
-    raise exception 'invalid schedule request: vertical_id: not found' using errcode = '22023',
-      detail = '[{"field": "vertical_id", "message": "not found"}]';
+  if v_mode = 'exact' then
+    v_exact := (p_request #>> '{timing,at}')::timestamptz; -- the offset is explicit: TimeZone does not matter
+  elsif v_mode = 'optimize' then
+    v_horizon := make_interval(days => (p_request #>> '{timing,horizon_days}')::integer);
+  else
+    raise exception 'schedule_content: timing.mode: expected exact or optimize' using errcode = '22023';
+  end if;
+  if exists (select 1 from jsonb_array_elements(v_items) e where coalesce(e ->> 'timezone', '') = '') then
+    raise exception 'schedule_content: every item needs its time zone' using errcode = '22023';
+  end if;
+  select (e ->> 'platform_id')::uuid into v_pid
+  from jsonb_array_elements(v_items) e
+  where not exists (select 1 from public.platforms p
+                    where p.id = (e ->> 'platform_id')::uuid and p.client_id = v_client_id)
+  limit 1;
+  if found then
+    raise exception 'schedule_content: platform % is not one of client %''s', v_pid, v_client_id
+      using errcode = '22023';
   end if;
 
   -- Serialize slot choice per platform (ids in order, so two requests never deadlock); held until commit.
-  for v_pid in select distinct (e ->> 'platform_id')::uuid::text from jsonb_array_elements(v_items) e order by 1 loop
-    perform pg_advisory_xact_lock(hashtextextended('schedule:' || v_pid, 0));
+  for v_pid in select distinct (e ->> 'platform_id')::uuid from jsonb_array_elements(v_items) e order by 1 loop
+    perform pg_advisory_xact_lock(hashtextextended('schedule:' || v_pid::text, 0));
   end loop;
 
-  if v_strategy is not null
-     or (select count(distinct (e ->> 'platform_id')::uuid) from jsonb_array_elements(v_items) e) > 1 then
-    v_strategy := coalesce(v_strategy, case when v_mode = 'exact' then 'simultaneous' else 'optimized' end);
+  if jsonb_typeof(p_request -> 'cross_post') = 'object' then
     insert into public.cross_post_groups (id, client_id, name, source_content_id, timing_strategy, stagger_minutes)
-    values (coalesce(v_group_id, gen_random_uuid()), v_client_id, p_request #>> '{cross_post,name}', v_content_id,
+    values ((p_request #>> '{cross_post,id}')::uuid, v_client_id, p_request #>> '{cross_post,name}', v_content_id,
             v_strategy, v_stagger)
     returning id into v_group_id;
-  else
-    v_group_id := null;
   end if;
 
   for v_group in
@@ -265,73 +142,66 @@ begin
     begin -- the platform group's subtransaction
       foreach v_i in array v_group.indexes loop
         v_item := v_items -> v_i;
+        v_pid := (v_item ->> 'platform_id')::uuid;
+        v_tz := v_item ->> 'timezone';
         v_errors := '[]';
         v_note := null;
         v_at := null;
         begin -- the item's own, so that each variant's errors are found
-          select p.id, p.timezone into v_platform
-          from public.platforms p
-          where p.id = (v_item ->> 'platform_id')::uuid and p.client_id = v_client_id;
-          if not found then
-            v_errors := jsonb_build_array(jsonb_build_object('field', 'platform_id', 'message', 'not found'));
-          else
-            v_tz := coalesce(nullif(v_item ->> 'timezone', ''), v_platform.timezone);
-            v_variant := v_item ->> 'variant_group' is not null;
-            if v_mode = 'exact' then
-              v_target := v_exact + case when v_strategy = 'staggered' then make_interval(mins => v_stagger * v_i)
-                                         else interval '0' end;
-              v_reason := scheduling.slot_conflict(v_platform.id, v_target, v_tz);
-              if v_reason is null then
-                v_at := v_target;
-              elsif v_nearest then
-                v_at := scheduling.nearest_allowed(v_platform.id, v_target, v_tz);
-                v_note := format('%s was not allowed (%s); moved to the nearest allowed time',
-                                 scheduling.to_utc_iso(v_target), v_reason);
-              else
-                v_errors := jsonb_build_array(jsonb_build_object('field', 'timing.at', 'message', v_reason));
-              end if;
-            elsif v_strategy in ('simultaneous', 'staggered') and v_first_at is not null then
-              -- Follow the first member; a platform that cannot takes its nearest allowed time.
-              v_target := v_first_at + case when v_strategy = 'staggered'
-                                            then make_interval(mins => v_stagger * (v_i - v_first_index))
-                                            else interval '0' end;
-              v_reason := scheduling.slot_conflict(v_platform.id, v_target, v_tz);
-              if v_reason is null then
-                v_at := v_target;
-              else
-                v_at := scheduling.nearest_allowed(v_platform.id, v_target, v_tz);
-                v_note := format('%s was not allowed (%s); moved to the nearest allowed time',
-                                 scheduling.to_utc_iso(v_target), v_reason);
-              end if;
+          v_variant := v_item ->> 'variant_group' is not null;
+          if v_mode = 'exact' then
+            v_target := v_exact + case when v_strategy = 'staggered' then make_interval(mins => v_stagger * v_i)
+                                       else interval '0' end;
+            v_reason := scheduling.slot_conflict(v_pid, v_target, v_tz);
+            if v_reason is null then
+              v_at := v_target;
+            elsif v_nearest then
+              v_at := scheduling.nearest_allowed(v_pid, v_target, v_tz);
+              v_note := format('%s was not allowed (%s); moved to the nearest allowed time',
+                               scheduling.to_utc_iso(v_target), v_reason);
             else
-              select f.at into v_at
-              from scheduling.find_slot(v_platform.id, v_tz, case when v_variant then 'test' else 'regular' end,
-                                        null, v_priority, null, v_horizon) f;
+              v_errors := jsonb_build_array(jsonb_build_object('field', 'timing.at', 'message', v_reason));
             end if;
+          elsif v_strategy in ('simultaneous', 'staggered') and v_first_at is not null then
+            -- Follow the first member; a platform that cannot takes its nearest allowed time.
+            v_target := v_first_at + case when v_strategy = 'staggered'
+                                          then make_interval(mins => v_stagger * (v_i - v_first_index))
+                                          else interval '0' end;
+            v_reason := scheduling.slot_conflict(v_pid, v_target, v_tz);
+            if v_reason is null then
+              v_at := v_target;
+            else
+              v_at := scheduling.nearest_allowed(v_pid, v_target, v_tz);
+              v_note := format('%s was not allowed (%s); moved to the nearest allowed time',
+                               scheduling.to_utc_iso(v_target), v_reason);
+            end if;
+          else
+            select f.at into v_at
+            from scheduling.find_slot(v_pid, v_tz, case when v_variant then 'test' else 'regular' end,
+                                      null, v_priority, null, v_horizon) f;
+          end if;
 
-            if v_at is not null then
-              insert into public.distributions (
-                id, client_id, content_id, content_type, platform_id, title, body, media_urls, link_url,
-                platform_specific, scheduled_for, timezone, status, variant_group, is_control, cross_post_group_id,
-                business_unit, vertical_id)
-              values (
-                coalesce((v_item ->> 'id')::uuid, gen_random_uuid()), v_client_id, v_content_id, v_content_type,
-                v_platform.id, v_item ->> 'title', v_item ->> 'body',
-                case when jsonb_typeof(v_item -> 'media_urls') = 'array'
-                     then array(select jsonb_array_elements_text(v_item -> 'media_urls')) end,
-                v_item ->> 'link_url', coalesce(nullif(v_item -> 'platform_specific', 'null'::jsonb), '{}'::jsonb),
-                v_at, v_tz, 'scheduled', v_item ->> 'variant_group', coalesce((v_item ->> 'is_control')::boolean, false),
-                v_group_id, coalesce(p_request ->> 'business_unit', v_content_bu),
-                coalesce(v_vertical_id, v_content_vertical))
-              returning id into v_dist_id;
-              if v_first_at is null then
-                v_first_at := v_at;
-                v_first_index := v_i;
-              end if;
-              v_group_results := v_group_results || jsonb_build_object(
-                'index', v_i, 'platform_id', v_platform.id, 'ok', true,
-                'distribution', scheduling.distribution_json(v_dist_id, v_note));
+          if v_at is not null then
+            insert into public.distributions (
+              id, client_id, content_id, content_type, platform_id, title, body, media_urls, link_url,
+              platform_specific, scheduled_for, timezone, status, variant_group, is_control, cross_post_group_id,
+              business_unit, vertical_id)
+            values (
+              coalesce((v_item ->> 'id')::uuid, gen_random_uuid()), v_client_id, v_content_id,
+              coalesce(p_request ->> 'content_type', 'manual'), v_pid, v_item ->> 'title', v_item ->> 'body',
+              case when jsonb_typeof(v_item -> 'media_urls') = 'array'
+                   then array(select jsonb_array_elements_text(v_item -> 'media_urls')) end,
+              v_item ->> 'link_url', coalesce(nullif(v_item -> 'platform_specific', 'null'::jsonb), '{}'::jsonb),
+              v_at, v_tz, 'scheduled', v_item ->> 'variant_group', coalesce((v_item ->> 'is_control')::boolean, false),
+              v_group_id, p_request ->> 'business_unit', (p_request ->> 'vertical_id')::uuid)
+            returning id into v_dist_id;
+            if v_first_at is null then
+              v_first_at := v_at;
+              v_first_index := v_i;
             end if;
+            v_group_results := v_group_results || jsonb_build_object(
+              'index', v_i, 'platform_id', v_pid, 'ok', true,
+              'distribution', scheduling.distribution_json(v_dist_id, v_note));
           end if;
         exception when others then
           get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text,
@@ -342,7 +212,7 @@ begin
         if jsonb_array_length(v_errors) > 0 then
           v_group_failed := true;
           v_group_results := v_group_results || jsonb_build_object(
-            'index', v_i, 'platform_id', v_item ->> 'platform_id', 'ok', false, 'errors', v_errors);
+            'index', v_i, 'platform_id', v_pid, 'ok', false, 'errors', v_errors);
         end if;
       end loop;
       if v_group_failed then
@@ -376,11 +246,11 @@ begin
 end
 $_$;
 
-COMMENT ON FUNCTION public.schedule_content(p_request jsonb) IS 'Schedules content onto platforms in one transaction (the JSON contract is in supabase/schemas/210_schedule_content.sql): each item gets the best allowed slot (or its exact time, or the nearest allowed one), or its errors; the items of one platform and variant_group (A/B variants) are written together or not at all.';
+COMMENT ON FUNCTION scheduling.schedule_content(p_request jsonb) IS 'Schedules resolved content onto platforms in one transaction (the JSON contract is in supabase/schemas/210_schedule_content.sql; the caller, supabase/functions/_shared/scheduling/schedule.ts, validates and resolves it): each item gets the best allowed slot (or its exact time, or the nearest allowed one), or its errors; the items of one platform and variant_group (A/B variants) are written together or not at all.';
 
-REVOKE ALL ON FUNCTION public.schedule_content(p_request jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.schedule_content(p_request jsonb) TO authenticated;
-GRANT ALL ON FUNCTION public.schedule_content(p_request jsonb) TO service_role;
+REVOKE ALL ON FUNCTION scheduling.schedule_content(p_request jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION scheduling.schedule_content(p_request jsonb) TO authenticated;
+GRANT ALL ON FUNCTION scheduling.schedule_content(p_request jsonb) TO service_role;
 
 CREATE FUNCTION scheduling.distribution_json(p_id uuid, p_note text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -429,17 +299,6 @@ $_$;
 REVOKE ALL ON FUNCTION scheduling.error_field(p_sqlstate text, p_constraint text, p_column text) FROM PUBLIC;
 GRANT ALL ON FUNCTION scheduling.error_field(p_sqlstate text, p_constraint text, p_column text) TO authenticated;
 GRANT ALL ON FUNCTION scheduling.error_field(p_sqlstate text, p_constraint text, p_column text) TO service_role;
-
-CREATE FUNCTION scheduling.is_uuid(p_text text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE
-    SET search_path TO ''
-    AS $_$
-  select p_text ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
-$_$;
-
-REVOKE ALL ON FUNCTION scheduling.is_uuid(p_text text) FROM PUBLIC;
-GRANT ALL ON FUNCTION scheduling.is_uuid(p_text text) TO authenticated;
-GRANT ALL ON FUNCTION scheduling.is_uuid(p_text text) TO service_role;
 
 CREATE FUNCTION scheduling.slot_types_for(p_variant boolean, p_priority text) RETURNS text[]
     LANGUAGE sql IMMUTABLE

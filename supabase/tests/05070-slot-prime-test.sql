@@ -28,7 +28,7 @@ select is(scheduling.slot_conflict('00000000-0000-4000-8000-000000000601', '2030
 
 select tests.authenticate_as(tests.get_user_id('editor_a@test.local'));
 select is((select array_agg(r #>> '{distribution,calendar_slot,slot_type}' order by (r ->> 'index')::int)
-           from jsonb_array_elements(public.schedule_content(jsonb_build_object(
+           from jsonb_array_elements(scheduling.schedule_content(jsonb_build_object(
              'client_id', tests.fx('A', 'client'), 'priority', 'normal', 'timing', '{"mode": "optimize"}'::jsonb,
              'items', jsonb_build_array(
                jsonb_build_object('platform_id', '00000000-0000-4000-8000-000000000601', 'timezone', 'UTC', 'body', 'A',

@@ -13,10 +13,10 @@ values ('00000000-0000-4000-8000-000000000611', tests.fx('A', 'client'), 'One a 
 select tests.authenticate_as(tests.get_user_id('editor_a@test.local'));
 create temp table results (n int, r jsonb);
 insert into results
-select n, public.schedule_content(jsonb_build_object(
+select n, scheduling.schedule_content(jsonb_build_object(
   'client_id', tests.fx('A', 'client'), 'timing', '{"mode": "optimize"}'::jsonb,
   'items', jsonb_build_array(jsonb_build_object('platform_id', '00000000-0000-4000-8000-000000000611',
-                                                'body', 'post ' || n))))
+                                                'timezone', 'America/New_York', 'body', 'post ' || n))))
 from generate_series(1, 11) n;
 
 select is((select count(*)::int from results where (r #>> '{results,0,ok}')::boolean), 11, 'all eleven are scheduled');

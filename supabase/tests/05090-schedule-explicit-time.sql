@@ -13,7 +13,7 @@ insert into publishing_calendar (client_id, date, time_slot, timezone, platform_
 values (tests.fx('A', 'client'), '2030-01-07', '15:00', 'UTC', '00000000-0000-4000-8000-000000000621', true);
 
 create function pg_temp.req(p_at text, p_nearest boolean) returns jsonb language sql as $$
-  select public.schedule_content(jsonb_build_object(
+  select scheduling.schedule_content(jsonb_build_object(
     'client_id', tests.fx('A', 'client'),
     'timing', jsonb_build_object('mode', 'exact', 'at', p_at, 'nearest', p_nearest),
     'items', jsonb_build_array(jsonb_build_object('platform_id', '00000000-0000-4000-8000-000000000621',

@@ -1,5 +1,6 @@
--- public.schedule_content: per-item outcomes, a cross-post group, staggered times, nothing written for a failed
--- item, and the request-level errors (22023 malformed, P0002 another client, 42501 a viewer).
+-- scheduling.schedule_content: per-item outcomes, a cross-post group with the caller's id, staggered times, the
+-- items' fields, and the errors raised (22023 an inconsistent input, P0002 another client, 42501 a viewer or anon).
+-- The request's JSON is validated by the API (tests/scheduling/api.test.ts), not here.
 set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
@@ -21,12 +22,11 @@ insert into req values (jsonb_build_object(
                        'title', null, 'body', 'Short post', 'media_urls', jsonb_build_array('https://x.test/a.png'),
                        'link_url', 'https://x.test/?utm_source=x', 'platform_specific', '{"hashtags": ["a"]}'::jsonb,
                        'variant_group', null, 'is_control', false),
-    jsonb_build_object('platform_id', tests.fx('B', 'platform'), 'body', 'not mine'),
     jsonb_build_object('platform_id', '00000000-0000-4000-8000-000000000632', 'timezone', 'Europe/London',
                        'title', 'Long', 'body', 'Long post'))));
 grant select on req to authenticated, anon;
 select tests.authenticate_as(tests.get_user_id('editor_a@test.local'));
-create temp table out as select public.schedule_content(r) as o from req;
+create temp table out as select scheduling.schedule_content(r) as o from req;
 
 select is((select (o #> '{results,0,distribution}') - 'id' - 'calendar_slot' from out),
   jsonb_build_object('title', null, 'body', 'Short post', 'scheduled_for', '2030-01-07T14:00:00Z',
@@ -35,14 +35,10 @@ select is((select (o #> '{results,0,distribution}') - 'id' - 'calendar_slot' fro
   'item 0: the distribution, its time in UTC and in its zone');
 select is((select (o #> '{results,0,distribution,calendar_slot}') - 'id' from out),
   '{"date": "2030-01-07", "time_slot": "09:00:00", "slot_type": "regular"}'::jsonb, 'item 0: its calendar slot');
-select is((select o #> '{results,1}' from out),
-  jsonb_build_object('index', 1, 'platform_id', tests.fx('B', 'platform'), 'ok', false,
-                     'errors', '[{"field": "platform_id", "message": "not found"}]'::jsonb),
-  'item 1: another client''s platform is not found');
-select is((select o #>> '{results,2,distribution,scheduled_for_local}' from out), '2030-01-07T15:00:00+00:00',
-  'item 2: staggered by its index (2 x 30 minutes), shown in London time');
+select is((select o #>> '{results,1,distribution,scheduled_for_local}' from out), '2030-01-07T14:30:00+00:00',
+  'item 1: staggered by its index (1 x 30 minutes), shown in London time');
 select is((select count(*)::int from distributions where cross_post_group_id = (select (o ->> 'cross_post_group_id')::uuid from out)),
-  2, 'two distributions in the cross-post group; nothing for the failed item');
+  2, 'two distributions in the cross-post group');
 select is((select row(name, timing_strategy, stagger_minutes, status, source_content_id) from cross_post_groups
             where id = (select (o ->> 'cross_post_group_id')::uuid from out)),
   row('Launch'::text, 'staggered'::text, 30, 'pending'::text, tests.fx('A', 'content')), 'the group row');
@@ -53,16 +49,20 @@ select is((select row(media_urls, link_url, platform_specific, content_id, busin
   row(array['https://x.test/a.png'], 'https://x.test/?utm_source=x'::text, '{"hashtags": ["a"]}'::jsonb,
       tests.fx('A', 'content'), null::text), 'the item''s fields are stored');
 
-select throws_ok($$ select public.schedule_content('{"client_id": "nope", "timing": {"mode": "soon"}, "items": []}') $$,
-  '22023', null, 'a malformed request raises 22023 (every bad field in DETAIL)');
-select throws_ok(format($$ select public.schedule_content('{"client_id": "%s", "timing": {"mode": "optimize"},
-  "items": [{"platform_id": "%s", "body": "x"}]}') $$, tests.fx('B', 'client'), tests.fx('B', 'platform')),
+select throws_ok(format($$ select scheduling.schedule_content('{"client_id": "%s", "timing": {"mode": "optimize"},
+  "items": [{"platform_id": "%s", "timezone": "UTC", "body": "x"}]}') $$, tests.fx('A', 'client'), tests.fx('B', 'platform')),
+  '22023', null, 'another client''s platform raises 22023, nothing written');
+select throws_ok(format($$ select scheduling.schedule_content('{"client_id": "%s", "timing": {"mode": "optimize"},
+  "items": [{"platform_id": "00000000-0000-4000-8000-000000000631", "body": "x"}]}') $$, tests.fx('A', 'client')),
+  '22023', null, 'an item without its time zone raises 22023');
+select throws_ok(format($$ select scheduling.schedule_content('{"client_id": "%s", "timing": {"mode": "optimize"},
+  "items": [{"platform_id": "%s", "timezone": "UTC", "body": "x"}]}') $$, tests.fx('B', 'client'), tests.fx('B', 'platform')),
   'P0002', null, 'another client''s request raises P0002');
 select tests.authenticate_as(tests.get_user_id('viewer_a@test.local'));
-select throws_ok((select format('select public.schedule_content(%L)', r) from req), '42501', null,
+select throws_ok((select format('select scheduling.schedule_content(%L)', r) from req), '42501', null,
   'a viewer cannot schedule');
 select tests.authenticate_as_anon();
-select throws_ok((select format('select public.schedule_content(%L)', r) from req), '42501', null,
+select throws_ok((select format('select scheduling.schedule_content(%L)', r) from req), '42501', null,
   'anon cannot call it');
 
 select * from finish();

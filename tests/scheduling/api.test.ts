@@ -195,6 +195,21 @@ Deno.test("schedule: a member of client A cannot schedule onto client B's platfo
       { field: "content.content_id", message: "not found" },
     ]);
 
+    // Nor naming one of B's verticals.
+    const [vertical] = await sql`insert into public.publisher_verticals (client_id, name, slug)
+                                 values (${b.clientId}, 'B only', 'b-only') returning id`;
+    const foreignVertical = await api(a.token, "POST", "", {
+      content,
+      platform_ids: [a.platforms[0]],
+      optimize: true,
+      vertical_id: vertical.id,
+    });
+    assert.equal(foreignVertical.status, 400, JSON.stringify(foreignVertical.body));
+    assert.deepEqual(foreignVertical.body.details, [{
+      field: "vertical_id",
+      message: "not found",
+    }]);
+
     assert.equal((await written(sql, b.clientId)).distributions, 0);
     assert.equal((await written(sql, a.clientId)).distributions, 1);
   } finally {

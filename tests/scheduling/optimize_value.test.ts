@@ -46,6 +46,23 @@ Deno.test("optimize looks for the best slot within horizon_days", async () => {
     });
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body.details.map((d: { field: string }) => d.field), ["horizon_days"]);
+
+    // The horizon is 1 to 730 whole days; a request outside that is refused before anything is written.
+    for (const horizon_days of [0, 731, 1.5]) {
+      const outside = await api(t.token, "POST", "", {
+        content,
+        platform_ids: t.platforms,
+        optimize: true,
+        horizon_days,
+      });
+      assert.equal(outside.status, 400, `${horizon_days}: ${JSON.stringify(outside.body)}`);
+      assert.deepEqual(outside.body.details.map((d: { field: string }) => d.field), [
+        "horizon_days",
+      ]);
+    }
+    const [{ count }] = await sql`select count(*)::int as count from public.distributions
+                                   where client_id = ${t.clientId}`;
+    assert.equal(count, 2, "only the two scheduled above");
   } finally {
     await sql.end();
   }

@@ -1,7 +1,9 @@
 /**
- * The SQL half's functions, typed: `public.schedule_content(jsonb)` (slot choice and the writes, one
- * savepoint per platform group: a platform's A/B variants are written together or not at all), the
- * state-change functions; their errors become HTTP statuses through sql-errors.ts.
+ * The SQL half's functions, typed: `scheduling.schedule_content(jsonb)` (slot choice and the writes
+ * for an input validated and resolved in schedule.ts, one savepoint per platform group: a platform's
+ * A/B variants are written together or not at all; its schema is not exposed through PostgREST, so
+ * only the functions call it), the state-change functions; their errors become HTTP statuses through
+ * sql-errors.ts.
  */
 import { z } from "zod";
 import { jsonb, type Tx } from "../db.ts";
@@ -34,7 +36,7 @@ export interface ScheduleContentInput {
   priority: "normal" | "high";
   timing: Timing;
   cross_post: null | {
-    /** Chosen here so utm_campaign can name the group before the SQL creates it. */
+    /** Chosen here so utm_campaign names the group; the SQL creates the group with exactly this id. */
     id: string;
     strategy: string;
     stagger_minutes: number | null;
@@ -87,7 +89,7 @@ export async function callScheduleContent(
   tx: Tx,
   input: ScheduleContentInput,
 ): Promise<ScheduleContentResult> {
-  const [row] = await tx`select public.schedule_content(${jsonb(tx, input)}) as result`;
+  const [row] = await tx`select scheduling.schedule_content(${jsonb(tx, input)}) as result`;
   return ScheduleContentResultSchema.parse(row.result);
 }
 

@@ -1,11 +1,13 @@
 /**
  * scheduleContent: the one code path from a schedule request to distributions, used by the HTTP
- * API (as the user, under RLS) and by the request processor (as the service role):
- * content -> per platform: adapt + the adapter's validate() -> public.schedule_content (slot choice
- * and writes, one savepoint per platform) -> a per-platform outcome. A platform that fails writes
- * nothing, not even the A/B variants that found a slot; when no platform succeeds the whole request
- * is rolled back (not even a cross-post group). Each distribution's id is chosen here, before the
- * insert, so its link carries it as utm_content (see utm.ts and public.record_conversion).
+ * API (as the user, under RLS) and by the request processor (as the service role). This half
+ * validates (zod, request.ts) and resolves everything once: the client, the content, the platforms
+ * (visible, the client's, active), the vertical, each item's time zone, the cross-post group's id
+ * and each distribution's id (so links carry them as utm_campaign and utm_content, see utm.ts and
+ * public.record_conversion). Then per platform: adapt + the adapter's validate() ->
+ * scheduling.schedule_content (slot choice and writes only, one savepoint per platform group) -> a
+ * per-platform outcome. A platform that fails writes nothing, not even the A/B variants that found a
+ * slot; when no platform succeeds the whole request is rolled back (not even a cross-post group).
  */
 import type { Tx } from "../db.ts";
 import { HttpError } from "../http-error.ts";
@@ -19,7 +21,6 @@ import {
 import {
   callScheduleContent,
   type FieldError,
-  type ScheduleContentResult,
   type ScheduledDistribution,
   type ScheduleItem,
   type Timing,
@@ -167,20 +168,15 @@ function platformProblem(platform: SchedulingPlatform | undefined, clientId: str
 }
 
 /**
- * The request field an error of public.schedule_content is about, as the caller wrote it: the SQL
- * half sees `timing.at` where the request has `at`, `content_id` where it has `content.content_id`.
+ * The request field an item error of scheduling.schedule_content is about, as the caller wrote it:
+ * the SQL half says `timing.at` where the request has `at`, `content_id` where it has
+ * `content.content_id`.
  */
 const REQUEST_FIELDS: Record<string, string> = {
   timing: "at",
   "timing.at": "at",
-  "timing.mode": "at",
-  "timing.nearest": "nearest",
-  "timing.horizon_days": "horizon_days",
   content_id: "content.content_id",
-  content_type: "content.content_type",
   platform_id: "platform_ids",
-  items: "platform_ids",
-  "cross_post.id": "cross_post",
 };
 
 export function requestField(field: string): string {
@@ -203,20 +199,16 @@ function timingOf(request: ScheduleRequest): Timing {
     : { mode: "optimize", ...(request.horizon_days ? { horizon_days: request.horizon_days } : {}) };
 }
 
-/**
- * utm_campaign names the cross-post group, so its id is chosen before the SQL creates the group
- * (passed as cross_post.id). If schedule_content picked another id, the links and bodies written
- * with ours are rewritten to the real one (a UUID: no accidental matches), as is the reply.
- */
-async function adoptGroupId(tx: Tx, result: ScheduleContentResult, ours: string): Promise<void> {
-  const real = result.cross_post_group_id;
-  if (!real || real === ours) return;
-  await tx`
-    update public.distributions
-       set link_url = replace(link_url, ${ours}, ${real}), body = replace(body, ${ours}, ${real})
-     where cross_post_group_id = ${real}::uuid`;
-  for (const r of result.results) {
-    if (r.ok) r.distribution.body = r.distribution.body.replaceAll(ours, real);
+/** The request's vertical must be one of the client's (RLS decides what the caller sees). */
+async function checkVertical(tx: Tx, verticalId: string | undefined, clientId: string) {
+  if (!verticalId) return;
+  const [row] = await tx`
+    select 1 from public.publisher_verticals
+     where id = ${verticalId}::uuid and client_id = ${clientId}::uuid`;
+  if (!row) {
+    throw new HttpError(400, "invalid schedule request: vertical_id: not found", [
+      { field: "vertical_id", message: "not found" },
+    ]);
   }
 }
 
@@ -294,6 +286,7 @@ async function scheduleWithin(
   const ready = prepared.filter((p): p is PreparedPlatform => "items" in p && !p.errors.length);
   const items = ready.flatMap((p) => p.items);
   const prefixes = ready.flatMap((p) => p.prefixes);
+  if (items.length && clientId) await checkVertical(tx, request.vertical_id, clientId);
   const sql = items.length && clientId
     ? await mappingSqlErrors(() =>
       callScheduleContent(tx, {
@@ -319,8 +312,6 @@ async function scheduleWithin(
       throw inRequestTerms(error);
     })
     : undefined;
-
-  if (sql && groupId) await adoptGroupId(tx, sql, groupId);
 
   const byPlatform = new Map<string, { ok: ScheduledDistribution[]; errors: FieldError[] }>();
   for (const result of sql?.results ?? []) {
