@@ -57,3 +57,22 @@ export function emulatorFor(kind: Kind): EmulatorControl {
 export async function publishCount(kind: Kind): Promise<number> {
   return (await emulatorFor(kind).publishRequests()).length;
 }
+
+/**
+ * Stops the stack's emulators and starts them again (`bash dev/stack.sh restart-emulators`), the
+ * rest of the stack left running: what `npm stop` / `npm start` does to the platforms.
+ */
+export async function restartEmulators(): Promise<void> {
+  const root = new URL("../../", import.meta.url).pathname;
+  const out = await new Deno.Command("bash", {
+    args: [`${root}dev/stack.sh`, "restart-emulators"],
+    cwd: root,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    throw new Error(`restarting the emulators failed: ${text}`);
+  }
+}
