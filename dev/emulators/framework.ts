@@ -19,7 +19,13 @@
 import { z } from "zod";
 import { EngagementModel, loadEngagementModel } from "./engagement.ts";
 import { mediaFile } from "./media.ts";
-import { loadSnapshot, type Persistence, snapshot, writeAtomically } from "./persist.ts";
+import {
+  loadSnapshot,
+  type Persistence,
+  snapshot,
+  UnreadableSnapshot,
+  writeAtomically,
+} from "./persist.ts";
 
 export const FAULT_MODES = [
   "5xx",
@@ -606,7 +612,15 @@ const SAVE_DELAY_FACTOR = 20;
  */
 function stateSaver<S>(file: string, state: S, persistence: Persistence<S>) {
   Deno.mkdirSync(file.slice(0, file.lastIndexOf("/")) || ".", { recursive: true });
-  loadSnapshot(file, state, persistence);
+  try {
+    loadSnapshot(file, state, persistence);
+  } catch (e) {
+    if (!(e instanceof UnreadableSnapshot)) throw e;
+    // Not a snapshot this code wrote (saves are atomic): kept aside for a look, the state empty.
+    const aside = `${file}.unreadable`;
+    Deno.renameSync(file, aside);
+    console.error(`${file}: ${e.message}; moved to ${aside}, starting empty`);
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   let delay = SAVE_DELAY_MS;
   const save = () => {

@@ -29,33 +29,46 @@ export function encode(value: unknown, ids = new Map<object, number>()): Encoded
   }
   if (value === null) return null;
   const obj = value as object;
+  // Dates are never changed in place: kept by value, without an identity.
+  if (obj instanceof Date) return { $date: obj.getTime() };
   const seen = ids.get(obj);
   if (seen !== undefined) return { $ref: seen };
   const proto = Object.getPrototypeOf(obj);
-  const known = proto === Object.prototype || proto === null || Array.isArray(obj) ||
-    obj instanceof Map || obj instanceof Set || obj instanceof Date ||
-    obj instanceof Timestamps || obj instanceof DueQueue || obj instanceof Index;
+  if (proto === Object.prototype || proto === null) {
+    const $id = ids.size;
+    ids.set(obj, $id);
+    const out: Record<string, Encoded> = {};
+    const fields = obj as Record<string, unknown>;
+    for (const k in fields) {
+      const e = encode(fields[k], ids);
+      if (e !== undefined) out[k] = e;
+    }
+    return { $id, $obj: out };
+  }
+  if (Array.isArray(obj)) {
+    const $id = ids.size;
+    ids.set(obj, $id);
+    return { $id, $arr: list(obj, ids) };
+  }
+  const known = obj instanceof Map || obj instanceof Set || obj instanceof Timestamps ||
+    obj instanceof DueQueue || obj instanceof Index;
   if (!known) return undefined;
   const $id = ids.size;
   ids.set(obj, $id);
-  const list = (items: Iterable<unknown>) => [...items].map((v) => encode(v, ids) ?? null);
-  if (Array.isArray(obj)) return { $id, $arr: list(obj) };
-  if (obj instanceof Date) return { $id, $date: obj.getTime() };
-  if (obj instanceof Map) return { $id, $map: [...obj].map(([k, v]) => list([k, v])) };
-  if (obj instanceof Set) return { $id, $set: list(obj) };
+  if (obj instanceof Map) return { $id, $map: [...obj].map((pair) => list(pair, ids)) };
+  if (obj instanceof Set) return { $id, $set: list(obj, ids) };
   if (obj instanceof Timestamps) return { $id, $timestamps: obj.entries() };
   if (obj instanceof DueQueue) {
     return { $id, $due: obj.entries().map(({ at, item }) => [at, encode(item, ids) ?? null]) };
   }
-  if (obj instanceof Index) {
-    return { $id, $index: obj.entries().map(([key, items]) => [key, list(items)]) };
-  }
-  const out: Record<string, Encoded> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    const e = encode(v, ids);
-    if (e !== undefined) out[k] = e;
-  }
-  return { $id, $obj: out };
+  const index = obj as Index<unknown>;
+  return { $id, $index: index.entries().map(([key, items]) => [key, list(items, ids)]) };
+}
+
+function list(items: Iterable<unknown>, ids: Map<object, number>): Encoded[] {
+  const out: Encoded[] = [];
+  for (const v of items) out.push(encode(v, ids) ?? null);
+  return out;
 }
 
 /** The value `encode` was given. */
@@ -81,7 +94,7 @@ export function decode(data: Encoded, ids = new Map<number, unknown>()): unknown
     for (const v of data.$arr as Encoded[]) arr.push(decode(v, ids));
     return arr;
   }
-  if ("$date" in data) return made(new Date(data.$date as number));
+  if ("$date" in data) return new Date(data.$date as number);
   if ("$map" in data) {
     const map = made(new Map<unknown, unknown>());
     for (const pair of data.$map as Encoded[][]) {
@@ -135,6 +148,9 @@ export function snapshot<S>(state: S, persistence: Persistence<S>): string {
   return JSON.stringify({ version: 1, state: encode(slice) });
 }
 
+/** A state file that is not a snapshot this code writes (saves are atomic: never a torn one). */
+export class UnreadableSnapshot extends Error {}
+
 /** Loads the snapshot in `file` (if there is one) into `state`; false when there was none. */
 export function loadSnapshot<S>(file: string, state: S, persistence: Persistence<S>): boolean {
   const fields = state as Record<string, unknown>;
@@ -147,9 +163,14 @@ export function loadSnapshot<S>(file: string, state: S, persistence: Persistence
     if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
-  const parsed = JSON.parse(text) as { version: number; state: Encoded };
-  if (parsed.version !== 1) throw new Error(`${file}: unknown snapshot version ${parsed.version}`);
-  const slice = decode(parsed.state) as Record<string, unknown>;
+  let slice: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(text) as { version: number; state: Encoded };
+    if (parsed.version !== 1) throw new Error(`unknown snapshot version ${parsed.version}`);
+    slice = decode(parsed.state) as Record<string, unknown>;
+  } catch (e) {
+    throw new UnreadableSnapshot(e instanceof Error ? e.message : String(e));
+  }
   for (const key of persistence.keys) if (key in slice) fields[key] = slice[key];
   persistence.restored?.();
   return true;

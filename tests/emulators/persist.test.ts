@@ -133,3 +133,22 @@ Deno.test("an emulator given a state file finds after a restart what it held bef
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a state file that is no snapshot is moved aside and the emulator starts empty", async () => {
+  const dir = await Deno.makeTempDir();
+  const stateFile = `${dir}/shelf.json`;
+  try {
+    await Deno.writeTextFile(stateFile, '{"version": 1, "state": ');
+    const emu = serveEmulator(shelf(), { stateFile });
+    try {
+      const got = await fetch(`${emu.origin}/items/book`);
+      assert.equal(got.status, 404);
+      await got.body?.cancel();
+      assert.equal(await Deno.readTextFile(`${stateFile}.unreadable`), '{"version": 1, "state": ');
+    } finally {
+      await emu.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
