@@ -606,10 +606,44 @@ const SAVE_DELAY_MS = 100;
 const SAVE_DELAY_FACTOR = 20;
 
 /**
- * Loads `file` into `state` and saves the state a moment after each change: at most one save per
- * SAVE_DELAY_MS, and a pause of SAVE_DELAY_FACTOR times the last save's duration (a large state
- * under load costs its emulator at most a twentieth of its time).
+ * The saves of every emulator in this process (main.ts serves all eight on one event loop), one at a
+ * time, oldest change first: after a save of D ms the next waits max(SAVE_DELAY_MS,
+ * SAVE_DELAY_FACTOR * D), so saving costs the process at most a twentieth of its time however large
+ * the states grow, and holds its event loop for one emulator's save at most.
  */
+const saves = {
+  queue: [] as { save(): void }[],
+  timer: undefined as ReturnType<typeof setTimeout> | undefined,
+  delay: SAVE_DELAY_MS,
+  add(saver: { save(): void }) {
+    if (!this.queue.includes(saver)) this.queue.push(saver);
+    this.timer ??= setTimeout(() => this.next(), this.delay);
+  },
+  remove(saver: { save(): void }) {
+    this.queue = this.queue.filter((s) => s !== saver);
+    if (this.queue.length === 0 && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  },
+  next() {
+    this.timer = undefined;
+    const saver = this.queue.shift();
+    if (!saver) return;
+    const started = performance.now();
+    try {
+      saver.save();
+    } catch (e) {
+      // The emulator keeps serving (a full disk must not take the platforms down); its next change
+      // tries again.
+      console.error(`saving an emulator's state failed: ${e instanceof Error ? e.message : e}`);
+    }
+    this.delay = Math.max(SAVE_DELAY_MS, (performance.now() - started) * SAVE_DELAY_FACTOR);
+    if (this.queue.length) this.timer = setTimeout(() => this.next(), this.delay);
+  },
+};
+
+/** Loads `file` into `state`, and saves the state (through `saves`) after each change and on close. */
 function stateSaver<S>(file: string, state: S, persistence: Persistence<S>) {
   Deno.mkdirSync(file.slice(0, file.lastIndexOf("/")) || ".", { recursive: true });
   try {
@@ -621,22 +655,23 @@ function stateSaver<S>(file: string, state: S, persistence: Persistence<S>) {
     Deno.renameSync(file, aside);
     console.error(`${file}: ${e.message}; moved to ${aside}, starting empty`);
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let delay = SAVE_DELAY_MS;
-  const save = () => {
-    timer = undefined;
-    const started = performance.now();
-    writeAtomically(file, snapshot(state, persistence));
-    delay = Math.max(SAVE_DELAY_MS, (performance.now() - started) * SAVE_DELAY_FACTOR);
+  const saver = {
+    queued: false,
+    save() {
+      this.queued = false;
+      writeAtomically(file, snapshot(state, persistence));
+    },
   };
   return {
     changed() {
-      // A request changes the state after this call: the save runs after the handler returns.
-      if (timer === undefined) timer = setTimeout(save, delay);
+      // Called on every request: the common case (already queued) is one field read.
+      if (saver.queued) return;
+      saver.queued = true;
+      saves.add(saver);
     },
     close() {
-      if (timer !== undefined) clearTimeout(timer);
-      save();
+      saves.remove(saver);
+      saver.save();
     },
   };
 }
