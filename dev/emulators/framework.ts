@@ -603,12 +603,12 @@ export function serveEmulator<S>(
 
 /** The smallest pause between saves, and how many times a save's own duration the pause is at least. */
 const SAVE_DELAY_MS = 100;
-const SAVE_DELAY_FACTOR = 20;
+const SAVE_DELAY_FACTOR = 50;
 
 /**
  * The saves of every emulator in this process (main.ts serves all eight on one event loop), one at a
  * time, oldest change first: after a save of D ms the next waits max(SAVE_DELAY_MS,
- * SAVE_DELAY_FACTOR * D), so saving costs the process at most a twentieth of its time however large
+ * SAVE_DELAY_FACTOR * D), so saving costs the process at most a fiftieth of its time however large
  * the states grow, and holds its event loop for one emulator's save at most.
  */
 const saves = {
