@@ -63,6 +63,8 @@ export async function publishCount(kind: Kind): Promise<number> {
  * rest of the stack left running: what `npm stop` / `npm start` does to the platforms.
  */
 export async function restartEmulators(): Promise<void> {
+  // dev/test.sh exports its stack's name; without it stack.sh would restart the dev stack's emulators.
+  if (!Deno.env.get("STACK")) throw new Error("STACK is not set: run the tests with npm test");
   const root = new URL("../../", import.meta.url).pathname;
   const out = await new Deno.Command("bash", {
     args: [`${root}dev/stack.sh`, "restart-emulators"],
