@@ -3,6 +3,7 @@
 # the postgres user owns: locate_cluster in dev/lib.sh) with pg_cron and the Supabase compatibility layer,
 # the edge-functions host, the pg_net worker and the platform emulators.
 #   bash dev/stack.sh start|stop|status|reset-db     (STACK=dev by default; STACK=test for tests)
+#   bash dev/stack.sh restart-emulators               (they keep their posts: .stack/<stack>/emulators/)
 #   bash dev/stack.sh token <user-id>                 (an access token for that user)
 set -euo pipefail
 exec 9>&- # never pass dev/test.sh's stack lock on to the servers started here
@@ -211,6 +212,24 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1"); }
 wait_for_port() { wait_for_service "$2" "port $1" port_open "$1"; }
 wait_for_socket() { wait_for_service "$2" "$1" test -S "$1"; }
 
+# The emulators keep what they hold (posts, uploads, tokens, counters) in $STATE/emulators/ across
+# restarts, as the real platforms do; reset-db empties it.
+start_emulators() {
+  EMULATOR_STATE_DIR="$STATE/emulators" start_service emulators dev/emulators/main.ts
+}
+
+# Stops the emulators (they save their state on SIGTERM) and starts them again, the rest left running.
+cmd_restart_emulators() {
+  if [ ! -f "$STATE/env" ]; then
+    log "the $STACK stack has never been started: npm start"
+    exit 1
+  fi
+  stop_pid emulators
+  for ((i = 0; i < 8; i++)); do wait_port_free $((EMULATOR_BASE_PORT + i)); done
+  start_emulators
+  wait_for_port "$EMULATOR_BASE_PORT" emulators
+}
+
 all_up() {
   db_running || return 1
   for s in "${SERVICES[@]}"; do pid_alive "$s" || return 1; done
@@ -251,7 +270,7 @@ cmd_start() {
   apply_schema
   [ "$fresh" -eq 1 ] && load_seed
   store_vault_secrets
-  start_service emulators dev/emulators/main.ts
+  start_emulators
   if ((FUNCTIONS_WORKERS > 1)); then
     local sockets=()
     for ((i = 1; i <= FUNCTIONS_WORKERS; i++)); do
@@ -355,7 +374,7 @@ cmd_reset_db() {
     exit 2
   fi
   cmd_stop 2>/dev/null
-  rm -rf "$PGDATA" "$STATE/env"
+  rm -rf "$PGDATA" "$STATE/env" "$STATE/emulators"
   locate_cluster
   init_cluster
   start_db
@@ -370,6 +389,7 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   reset-db) cmd_reset_db ;;
+  restart-emulators) cmd_restart_emulators ;;
   token) shift; cmd_token "$@" ;;
-  *) echo "usage: [STACK=dev|test|bench] bash dev/stack.sh start|stop|status|reset-db|token <user-id>" >&2; exit 2 ;;
+  *) echo "usage: [STACK=dev|test|bench] bash dev/stack.sh start|stop|status|reset-db|restart-emulators|token <user-id>" >&2; exit 2 ;;
 esac

@@ -19,6 +19,13 @@
 import { z } from "zod";
 import { EngagementModel, loadEngagementModel } from "./engagement.ts";
 import { mediaFile } from "./media.ts";
+import {
+  loadSnapshot,
+  type Persistence,
+  snapshot,
+  UnreadableSnapshot,
+  writeAtomically,
+} from "./persist.ts";
 
 export const FAULT_MODES = [
   "5xx",
@@ -100,6 +107,8 @@ export interface EmulatorDefinition<S = unknown> {
   state: S;
   /** Map a URL to the route path (WordPress `?rest_route=`). */
   routePath?(url: URL): string;
+  /** What of `state` survives a restart when the emulator is given a state file. */
+  persist?: Persistence<S>;
 }
 
 export interface EmulatorOptions {
@@ -109,6 +118,11 @@ export interface EmulatorOptions {
   engagement?: EngagementModel;
   /** One line per platform request; absent = none (nothing is formatted or timed). */
   log?: (line: string) => void;
+  /**
+   * The file the state is loaded from at start and saved to (dev/emulators/persist.ts) a moment
+   * after requests change it and when the emulator closes; absent = the state lives in memory only.
+   */
+  stateFile?: string;
 }
 
 export interface RunningEmulator<S = unknown> {
@@ -257,6 +271,17 @@ export class Timestamps {
     return list ? list.times.length - firstAfter(list, since) : 0;
   }
 
+  /** The kept instants per key (for a snapshot). */
+  entries(): [string, number[]][] {
+    return [...this.#byKey].map(([key, list]) => [key, list.times.slice(list.start)]);
+  }
+
+  static from(entries: [string, number[]][]): Timestamps {
+    const made = new Timestamps();
+    for (const [key, times] of entries) made.#byKey.set(key, { times: [...times], start: 0 });
+    return made;
+  }
+
   /** Forget the instants of `key` at or before `since`. */
   forget(key: string, since: number): void {
     const list = this.#byKey.get(key);
@@ -294,6 +319,11 @@ export class DueQueue<T> {
       [heap[parent], heap[i]] = [heap[i], heap[parent]];
       i = parent;
     }
+  }
+
+  /** The items not yet taken, with their instants (for a snapshot), in no particular order. */
+  entries(): { at: number; item: T }[] {
+    return [...this.#heap];
   }
 
   /** Remove and return the items due at or before `now`, earliest first. */
@@ -338,6 +368,11 @@ export class Index<T> {
   get(key: string): readonly T[] {
     return this.#byKey.get(key) ?? [];
   }
+
+  /** Every key with its items (for a snapshot). */
+  entries(): [string, readonly T[]][] {
+    return [...this.#byKey];
+  }
 }
 
 /** The handler, logging one line per platform request (control requests are not logged). */
@@ -373,6 +408,9 @@ export function serveEmulator<S>(
   const holds = new Set<() => void>();
   let nextId = 1;
   const routes = routesByMethod(def.routes);
+  const saver = options.stateFile && def.persist
+    ? stateSaver(options.stateFile, def.state, def.persist)
+    : undefined;
   // The origin is known once the server listens, before any request arrives.
   const ctx: EmulatorContext = {
     now,
@@ -454,6 +492,13 @@ export function serveEmulator<S>(
 
   const handle = async (req: Request, url: URL): Promise<Response> => {
     if (url.pathname.startsWith("/__emulator/")) return control(req, url);
+    if (!saver) return platform(req, url);
+    const response = await platform(req, url);
+    saver.changed(); // for handlers that change the state after awaiting something
+    return response;
+  };
+
+  const platform = async (req: Request, url: URL): Promise<Response> => {
     const path = def.routePath ? def.routePath(url) : url.pathname;
     const headers = req.headers;
     const bytes = await req.bytes();
@@ -492,6 +537,8 @@ export function serveEmulator<S>(
       return json({ error: `${def.name} emulator: no route for ${req.method} ${path}` }, 404);
     };
 
+    // Any platform request may change the state (reads too: a scheduled post falls due).
+    saver?.changed();
     const fault = takeFault(req.method, path);
     switch (fault?.mode) {
       case undefined:
@@ -548,7 +595,83 @@ export function serveEmulator<S>(
     async close() {
       for (const release of [...holds]) release();
       await server.shutdown();
+      saver?.close();
     },
   };
   return running;
+}
+
+/** The smallest pause between saves, and how many times a save's own duration the pause is at least. */
+const SAVE_DELAY_MS = 100;
+const SAVE_DELAY_FACTOR = 50;
+
+/**
+ * The saves of every emulator in this process (main.ts serves all eight on one event loop), one at a
+ * time, oldest change first: after a save of D ms the next waits max(SAVE_DELAY_MS,
+ * SAVE_DELAY_FACTOR * D), so saving costs the process at most a fiftieth of its time however large
+ * the states grow, and holds its event loop for one emulator's save at most.
+ */
+const saves = {
+  queue: [] as { save(): void }[],
+  timer: undefined as ReturnType<typeof setTimeout> | undefined,
+  delay: SAVE_DELAY_MS,
+  add(saver: { save(): void }) {
+    if (!this.queue.includes(saver)) this.queue.push(saver);
+    this.timer ??= setTimeout(() => this.next(), this.delay);
+  },
+  remove(saver: { save(): void }) {
+    this.queue = this.queue.filter((s) => s !== saver);
+    if (this.queue.length === 0 && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  },
+  next() {
+    this.timer = undefined;
+    const saver = this.queue.shift();
+    if (!saver) return;
+    const started = performance.now();
+    try {
+      saver.save();
+    } catch (e) {
+      // The emulator keeps serving (a full disk must not take the platforms down); its next change
+      // tries again.
+      console.error(`saving an emulator's state failed: ${e instanceof Error ? e.message : e}`);
+    }
+    this.delay = Math.max(SAVE_DELAY_MS, (performance.now() - started) * SAVE_DELAY_FACTOR);
+    if (this.queue.length) this.timer = setTimeout(() => this.next(), this.delay);
+  },
+};
+
+/** Loads `file` into `state`, and saves the state (through `saves`) after each change and on close. */
+function stateSaver<S>(file: string, state: S, persistence: Persistence<S>) {
+  Deno.mkdirSync(file.slice(0, file.lastIndexOf("/")) || ".", { recursive: true });
+  try {
+    loadSnapshot(file, state, persistence);
+  } catch (e) {
+    if (!(e instanceof UnreadableSnapshot)) throw e;
+    // Not a snapshot this code wrote (saves are atomic): kept aside for a look, the state empty.
+    const aside = `${file}.unreadable`;
+    Deno.renameSync(file, aside);
+    console.error(`${file}: ${e.message}; moved to ${aside}, starting empty`);
+  }
+  const saver = {
+    queued: false,
+    save() {
+      this.queued = false;
+      writeAtomically(file, snapshot(state, persistence));
+    },
+  };
+  return {
+    changed() {
+      // Called on every request: the common case (already queued) is one field read.
+      if (saver.queued) return;
+      saver.queued = true;
+      saves.add(saver);
+    },
+    close() {
+      saves.remove(saver);
+      saver.save();
+    },
+  };
 }

@@ -399,6 +399,12 @@ export function instagramEmulator(
     name: "instagram",
     state,
     routes,
+    persist: {
+      keys: ["revoked", "containers", "media", "nextId"],
+      restored() {
+        for (const m of state.media.values()) publishedAt.add(m.userId, m.timestamp.getTime());
+      },
+    },
     faults: {
       rateLimited: () =>
         metaError(4, "Application request limit reached", { transient: true }, {

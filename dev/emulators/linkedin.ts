@@ -436,6 +436,14 @@ export function linkedinEmulator(
     name: "linkedin",
     state,
     routes,
+    persist: {
+      keys: ["members", "grants", "issued", "posts", "daily", "nextId"],
+      restored() {
+        for (const post of state.posts.values()) {
+          if (!post.deleted) byCommentary.add(post.commentary, post);
+        }
+      },
+    },
     faults: {
       rateLimited: () =>
         liError(

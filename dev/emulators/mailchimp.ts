@@ -415,6 +415,7 @@ export function mailchimpEmulator(
     name: "mailchimp",
     state,
     routes,
+    persist: { keys: ["lists", "campaigns", "nextWebId"] },
     faults: {
       rateLimited: () =>
         problem(

@@ -1,7 +1,9 @@
 /**
  * Starts every available platform emulator on consecutive ports from EMULATOR_BASE_PORT
  * (default 54330) and logs each request to stdout (unless EMULATOR_QUIET=1). Add a platform by
- * adding one entry to EMULATORS with its fixed offset:
+ * adding one entry to EMULATORS with its fixed offset. With EMULATOR_STATE_DIR set (dev/stack.sh:
+ * .stack/<stack>/emulators/), each keeps its posts, uploads, tokens and counters in <name>.json
+ * there across restarts (dev/emulators/persist.ts). The offsets:
  *   wordpress 0, x 1, linkedin 2, youtube 3, email 4, instagram 5, tiktok 6, podcast host 7.
  */
 import { type EmulatorDefinition, type RunningEmulator, serveEmulator } from "./framework.ts";
@@ -59,6 +61,7 @@ export const EMULATORS: EmulatorEntry[] = [
 ];
 
 const quiet = Deno.env.get("EMULATOR_QUIET") === "1";
+const stateDir = Deno.env.get("EMULATOR_STATE_DIR");
 const timestamped = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
 export function startAll(
@@ -70,11 +73,13 @@ export function startAll(
   const engagement = loadEngagementModel();
   const startLog = quiet ? console.log : timestamped;
   return EMULATORS.map((entry) => {
-    const emu = serveEmulator(entry.create(), {
+    const def = entry.create();
+    const emu = serveEmulator(def, {
       port: basePort + entry.offset,
       hostname,
       engagement,
       log: requestLog,
+      stateFile: stateDir ? `${stateDir}/${def.name}.json` : undefined,
     });
     startLog(`[emulators] ${emu.name} listening on ${emu.origin}`);
     return emu;

@@ -490,6 +490,29 @@ export function tiktokEmulator(
     name: "tiktok",
     state,
     routes,
+    persist: {
+      keys: [
+        "accounts",
+        "revoked",
+        "grants",
+        "expiresAt",
+        "publishes",
+        "videos",
+        "initTimes",
+        "nextId",
+      ],
+      restored() {
+        for (const p of state.publishes.values()) {
+          createdAt.add(p.creator, p.createdAt.getTime());
+          if (!p.upload) continue;
+          uploads.set(p.upload.id, p);
+          // The chunks of an upload in progress are not kept: it starts again from chunk one.
+          if (!p.upload.sha256) {
+            Object.assign(p.upload, { received: 0, hash: createHash("sha256") });
+          }
+        }
+      },
+    },
     faults: {
       rateLimited: () => tiktokError(429, "rate_limit_exceeded", "API rate limit was exceeded."),
       revokedToken: () =>

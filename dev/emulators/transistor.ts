@@ -208,6 +208,7 @@ export function transistorEmulator(
     name: "transistor",
     state,
     routes,
+    persist: { keys: ["episodes", "recent", "blockedUntil", "nextId"] },
     faults: {
       rateLimited: () => errors(429, "Rate limit exceeded. Try again later."),
       revokedToken: () => errors(401, "Access denied. Invalid API key."),

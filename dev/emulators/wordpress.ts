@@ -466,6 +466,14 @@ export function wordpressEmulator(
     name: "wordpress",
     state,
     routes,
+    persist: {
+      keys: ["posts", "categories", "media", "nextId"],
+      restored() {
+        for (const post of state.posts.values()) {
+          if (post.status === "future") scheduled.add(post.date_gmt.getTime(), post);
+        }
+      },
+    },
     routePath: (url) => {
       const route = url.search && url.searchParams.get("rest_route");
       return route ? `/wp-json${route}` : url.pathname;

@@ -637,6 +637,14 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
     name: "x",
     state,
     routes,
+    persist: {
+      keys: ["oauth2Grants", "bearers", "tweets", "media", "windows", "nonces", "nextId"],
+      restored() {
+        for (const tweet of state.tweets.values()) {
+          if (!tweet.deleted) byText.add(tweet.text, tweet);
+        }
+      },
+    },
     faults: {
       rateLimited: (resetAt) =>
         rateLimited({

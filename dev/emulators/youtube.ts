@@ -600,6 +600,20 @@ export function youtubeEmulator(
     name: "youtube",
     state,
     routes,
+    persist: {
+      keys: ["grants", "videos", "sessions", "quota", "revokedRefreshTokens", "issued"],
+      restored() {
+        for (const video of state.videos.values()) {
+          if (video.publishAt && video.privacyStatus === "private") {
+            scheduled.add(video.publishAt.getTime(), video);
+          }
+        }
+        // The bytes of an upload in progress are not kept: it resumes from its first byte.
+        for (const session of state.sessions.values()) {
+          if (!session.videoId) Object.assign(session, { received: 0, hash: createHash("sha256") });
+        }
+      },
+    },
     faults: {
       rateLimited: quotaExceeded,
       revokedToken: () =>

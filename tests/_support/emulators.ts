@@ -57,3 +57,24 @@ export function emulatorFor(kind: Kind): EmulatorControl {
 export async function publishCount(kind: Kind): Promise<number> {
   return (await emulatorFor(kind).publishRequests()).length;
 }
+
+/**
+ * Stops the stack's emulators and starts them again (`bash dev/stack.sh restart-emulators`), the
+ * rest of the stack left running: what `npm stop` / `npm start` does to the platforms.
+ */
+export async function restartEmulators(): Promise<void> {
+  // dev/test.sh exports its stack's name; without it stack.sh would restart the dev stack's emulators.
+  if (!Deno.env.get("STACK")) throw new Error("STACK is not set: run the tests with npm test");
+  const root = new URL("../../", import.meta.url).pathname;
+  const out = await new Deno.Command("bash", {
+    args: [`${root}dev/stack.sh`, "restart-emulators"],
+    cwd: root,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    throw new Error(`restarting the emulators failed: ${text}`);
+  }
+}
