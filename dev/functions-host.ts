@@ -126,9 +126,44 @@ function jwks(req: Request): Response {
   });
 }
 
+// Hosted products the local stack does not run, by the path prefix a hosted project serves them at:
+// a caller (supabase-js `.from()`, `.rpc()`, `auth.*`, `storage`) learns that, and what to use here.
+const ABSENT: [prefix: string, product: string, instead: string][] = [
+  [
+    "/rest/v1/",
+    "PostgREST (the REST API)",
+    "query the database with psql as a member (set role authenticated and request.jwt.claims), " +
+    "or call the function or view directly",
+  ],
+  [
+    "/auth/v1/",
+    "Auth (sign-in)",
+    "npm run -s token -- <user-id> prints a signed access token; the JWKS is at " +
+    "/auth/v1/.well-known/jwks.json",
+  ],
+  ["/storage/v1/", "Storage", "the system keeps media at the URLs posts name"],
+  ["/realtime/v1/", "Realtime", "poll the views (platform_health, failed_distributions, ...)"],
+  ["/graphql/v1", "GraphQL", "query the database with psql"],
+];
+
+/** The 501 a hosted product the local stack lacks answers with, or null for other paths. */
+function absentProduct(pathname: string): Response | null {
+  const hit = ABSENT.find(([prefix]) => pathname.startsWith(prefix));
+  if (!hit) return null;
+  const [, product, instead] = hit;
+  return json(501, {
+    code: 501,
+    message:
+      `${product} is not part of the local stack (it is on a hosted project). Locally: ${instead}. ` +
+      "See docs/local-stack.md, What works where.",
+  });
+}
+
 async function route(req: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
   const url = publicUrl(req);
   if (url.pathname === "/auth/v1/.well-known/jwks.json") return jwks(req);
+  const absent = absentProduct(url.pathname);
+  if (absent) return absent;
   const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
   if (!match) {
     return json(404, { code: 404, message: "Not found: functions live at /functions/v1/<name>" });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createClient } from "@supabase/supabase-js";
 import { signJwt, stack, userJwt } from "../_support/stack.ts";
 
 async function call(name: string, token?: string): Promise<{ status: number; body: unknown }> {
@@ -51,4 +52,29 @@ Deno.test("a valid anon key reaches the function, which sees role anon", async (
 Deno.test("an unknown function is a 404", async () => {
   const { status } = await call("no-such-function", stack.anonKey);
   assert.equal(status, 404);
+});
+
+Deno.test("hosted products the local stack lacks answer 501 saying so and what to use instead", async () => {
+  for (
+    const [path, product] of [
+      ["/rest/v1/distributions?select=id", /PostgREST/],
+      ["/auth/v1/token?grant_type=password", /Auth/],
+      ["/storage/v1/object/list/media", /Storage/],
+    ] as const
+  ) {
+    const res = await fetch(`${stack.url}${path}`, { headers: { apikey: stack.anonKey } });
+    assert.equal(res.status, 501, path);
+    const body = await res.json();
+    assert.match(body.message, product);
+    assert.match(body.message, /not part of the local stack.*Locally: /);
+  }
+  // supabase-js, as a user's code calls it, gets the same words as its error.
+  const supabase = createClient(stack.url, stack.anonKey, { auth: { persistSession: false } });
+  const { data, error } = await supabase.from("distributions").select("id");
+  assert.equal(data, null);
+  assert.match(error?.message ?? "", /PostgREST \(the REST API\) is not part of the local stack/);
+  // The JWKS stays served where hosted Auth serves it.
+  const jwks = await fetch(`${stack.url}/auth/v1/.well-known/jwks.json`);
+  assert.equal(jwks.status, 200);
+  await jwks.body?.cancel();
 });
