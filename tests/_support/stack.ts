@@ -73,6 +73,17 @@ export function userJwt(
   return signJwt({ sub: userId, role: "authenticated", aud: "authenticated" }, options);
 }
 
+/** A reply's status and body: parsed JSON, the text when it is not JSON (a feed), null when empty. */
+export async function replyOf(res: Response): Promise<{ status: number; body: unknown }> {
+  const text = await res.text();
+  if (!text) return { status: res.status, body: null };
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    return { status: res.status, body: text };
+  }
+}
+
 /** Calls a function as pg_cron does (the service-role key); the JSON reply and its status. */
 export async function invokeService(
   name: string,

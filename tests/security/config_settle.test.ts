@@ -115,12 +115,31 @@ Deno.test("settle(): a platform whose load rejects and one answering x-rate-limi
   }
 });
 
-Deno.test("a claimed row no worker can read (scheduled_for before Christ) fails alone; the rows claimed beside it are published", async () => {
-  const sql = connect(4);
-  // Such a time is refused on write now (distributions_times_representable); an older row can hold one.
+/**
+ * Runs `work` with distributions_times_representable dropped, so a test can store a time the check
+ * refuses on write (a row written before the check existed); the check is put back afterwards, and
+ * `cleanup` removes what the test stored first.
+ */
+async function withoutTimesCheck(
+  sql: ReturnType<typeof connect>,
+  work: () => Promise<void>,
+  cleanup: () => Promise<unknown>,
+): Promise<void> {
   const [{ def }] = await sql`select pg_get_constraintdef(oid) as def from pg_constraint
     where conname = 'distributions_times_representable'`;
-  let bad: string | undefined;
+  try {
+    await sql`alter table public.distributions drop constraint distributions_times_representable`;
+    await work();
+  } finally {
+    await cleanup();
+    await sql.unsafe(
+      `alter table public.distributions add constraint distributions_times_representable ${def}`,
+    );
+  }
+}
+
+Deno.test("a claimed row no worker can read (scheduled_for before Christ) fails alone; the rows claimed beside it are published", async () => {
+  const sql = connect(4);
   try {
     await resetQueue(sql);
     const ok = new FakePlatform("x");
@@ -129,41 +148,34 @@ Deno.test("a claimed row no worker can read (scheduled_for before Christ) fails 
       { platform_id: PLATFORM_IDS.x, body: "unreadable" },
       { platform_id: PLATFORM_IDS.linkedin, body: "another platform" },
     ]);
-    const [good, , other] = ids;
-    bad = ids[1];
-    await sql`alter table public.distributions drop constraint distributions_times_representable`;
-    await sql`update public.distributions set scheduled_for = '0044-03-15 12:00:00+00 BC'
-      where id = ${bad}`;
+    const [good, bad, other] = ids;
+    // Such a time is refused on write now (distributions_times_representable); an older row can hold one.
+    await withoutTimesCheck(sql, async () => {
+      await sql`update public.distributions set scheduled_for = '0044-03-15 12:00:00+00 BC'
+        where id = ${bad}`;
+      const report = await runPublisher(sql, fakeDirectory({}, ok), OPTIONS);
 
-    const report = await runPublisher(sql, fakeDirectory({}, ok), OPTIONS);
-
-    assert.equal(report.recorded, 2);
-    const rows = new Map(
-      (await sql`select id, status, error_message from public.distributions
+      assert.equal(report.recorded, 2);
+      const rows = new Map(
+        (await sql`select id, status, error_message from public.distributions
         where id = any(${ids})`).map((r) => [r.id, r]),
-    );
-    assert.equal(rows.get(good)?.status, "published");
-    assert.equal(rows.get(other)?.status, "published");
-    assert.equal(rows.get(bad)?.status, "failed");
-    assert.match(
-      rows.get(bad)?.error_message,
-      /^the row cannot be published as stored \(scheduled_for: /,
-    );
-    assert.deepEqual(ok.publishCalls.map((c) => c.body).sort(), ["another platform", "readable"]);
+      );
+      assert.equal(rows.get(good)?.status, "published");
+      assert.equal(rows.get(other)?.status, "published");
+      assert.equal(rows.get(bad)?.status, "failed");
+      assert.match(
+        rows.get(bad)?.error_message,
+        /^the row cannot be published as stored \(scheduled_for: /,
+      );
+      assert.deepEqual(ok.publishCalls.map((c) => c.body).sort(), ["another platform", "readable"]);
+    }, () => sql`delete from public.distributions where id = ${bad}`);
   } finally {
-    if (bad) await sql`delete from public.distributions where id = ${bad}`;
-    await sql.unsafe(
-      `alter table public.distributions add constraint distributions_times_representable ${def}`,
-    );
     await sql.end();
   }
 });
 
 Deno.test("metrics: a claimed row no read can use (published_at before Christ) stops syncing alone; the batch's other reads are recorded", async () => {
   const sql = connect(4);
-  const [{ def }] = await sql`select pg_get_constraintdef(oid) as def from pg_constraint
-    where conname = 'distributions_times_representable'`;
-  let bad: string | undefined;
   try {
     await resetQueue(sql);
     const tag = crypto.randomUUID().slice(0, 8);
@@ -172,43 +184,43 @@ Deno.test("metrics: a claimed row no read can use (published_at before Christ) s
       platform_id: PLATFORM_IDS.x,
       external_id: `good-${tag}`,
     });
-    bad = await insertPublished(sql, {
+    const bad = await insertPublished(sql, {
       client_id: DEMO_CLIENT,
       platform_id: PLATFORM_IDS.x,
       external_id: `bad-${tag}`,
     });
-    await sql`alter table public.distributions drop constraint distributions_times_representable`;
-    await sql`update public.distributions set published_at = '0044-03-15 12:00:00+00 BC',
+    await withoutTimesCheck(sql, async () => {
+      await sql`update public.distributions set published_at = '0044-03-15 12:00:00+00 BC',
       metrics_next_sync_at = now() - interval '1 second' where id = ${bad}`;
-    await sql`update public.distributions set metrics_next_sync_at = now() - interval '1 second'
+      await sql`update public.distributions set metrics_next_sync_at = now() - interval '1 second'
       where id = ${good}`;
-    const reads: string[] = [];
-    const platform = new FakePlatform("x");
-    Object.assign(platform, {
-      getMetrics(externalId: string) {
-        reads.push(externalId);
-        return Promise.resolve({ ok: true as const, metrics: { impressions: 7 } });
-      },
-    });
+      const reads: string[] = [];
+      const platform = new FakePlatform("x");
+      Object.assign(platform, {
+        getMetrics(externalId: string) {
+          reads.push(externalId);
+          return Promise.resolve({ ok: true as const, metrics: { impressions: 7 } });
+        },
+      });
 
-    await runMetricsSync(sql, fakeDirectory({}, platform), {
-      ...DEFAULT_SYNC_OPTIONS,
-      budgetMs: 3000,
-    });
+      await runMetricsSync(sql, fakeDirectory({}, platform), {
+        ...DEFAULT_SYNC_OPTIONS,
+        budgetMs: 3000,
+      });
 
-    assert.deepEqual(reads, [`good-${tag}`], "only the readable row was read");
-    const [snapshot] = await sql`select impressions from public.distribution_metrics
+      assert.deepEqual(reads, [`good-${tag}`], "only the readable row was read");
+      const [snapshot] = await sql`select impressions from public.distribution_metrics
       where distribution_id = ${good}`;
-    assert.equal(snapshot?.impressions, 7, "the readable row's metrics are recorded");
-    const [stopped] = await sql`select metrics_last_error, metrics_next_sync_at
+      assert.equal(snapshot?.impressions, 7, "the readable row's metrics are recorded");
+      const [stopped] = await sql`select metrics_last_error, metrics_next_sync_at
       from public.distributions where id = ${bad}`;
-    assert.match(stopped.metrics_last_error, /^the row cannot be read as stored \(published_at: /);
-    assert.equal(stopped.metrics_next_sync_at, null, "it is not claimed again");
+      assert.match(
+        stopped.metrics_last_error,
+        /^the row cannot be read as stored \(published_at: /,
+      );
+      assert.equal(stopped.metrics_next_sync_at, null, "it is not claimed again");
+    }, () => sql`delete from public.distributions where id = ${bad}`);
   } finally {
-    if (bad) await sql`delete from public.distributions where id = ${bad}`;
-    await sql.unsafe(
-      `alter table public.distributions add constraint distributions_times_representable ${def}`,
-    );
     await sql.end();
   }
 });

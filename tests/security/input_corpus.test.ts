@@ -4,7 +4,7 @@
 // Nothing answers 5xx, a refusal about a field names that field as the caller wrote it, and the
 // database's row counts are the same afterwards.
 import assert from "node:assert/strict";
-import { connect, stack, userJwt } from "../_support/stack.ts";
+import { connect, replyOf, stack, userJwt } from "../_support/stack.ts";
 import { api, createTenant, future } from "../scheduling/helpers.ts";
 
 type Body = Record<string, unknown> | unknown[] | string | number;
@@ -507,14 +507,7 @@ async function send(
     headers,
     body: endpoint.method === "GET" ? undefined : body,
   });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // a feed or an empty reply: kept as text
-  }
-  return { status: res.status, body: parsed };
+  return await replyOf(res);
 }
 
 function namedFields(body: unknown): string[] {

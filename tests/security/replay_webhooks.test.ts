@@ -3,7 +3,7 @@
 // a 413 before any signature check, and one bad event in a batch is refused alone.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { connect, stack } from "../_support/stack.ts";
+import { connect, replyOf, stack } from "../_support/stack.ts";
 import { DEMO_CLIENT } from "../_support/seed.ts";
 import { insertPublished } from "../metrics/helpers.ts";
 
@@ -55,14 +55,7 @@ async function send(
   headers: Record<string, string>,
 ): Promise<Reply> {
   const res = await fetch(target, { method: "POST", headers, body });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // a non-JSON answer is kept as text for the assertion message
-  }
-  return { status: res.status, body: parsed };
+  return await replyOf(res);
 }
 
 function postGeneric(platformId: string, events: unknown[]): Promise<Reply> {
