@@ -91,8 +91,9 @@ quote() {
   fi
 }
 
-# Prints a command as it runs (or, with --dry-run, instead of running it), with every value in `masked`
-# shown as ***.
+# Prints a command on stdout as it runs (or, with --dry-run, instead of running it), with every value in
+# `masked` shown as ***. What the command prints goes to stderr, with the script's progress: stdout holds
+# only the commands.
 masked=()
 run() {
   local shown="" arg value
@@ -104,7 +105,7 @@ run() {
   done
   printf '+%s\n' "$shown"
   $dry_run && return 0
-  "$@"
+  "$@" >&2
 }
 
 # A SQL string literal, dollar-quoted (so the printed command needs no escaped quotes).

@@ -47,7 +47,7 @@ case "$cmd" in
     for f in "$ROOT"/dev/compat/hosted/00_*.sql "$ROOT"/dev/compat/*.sql "$ROOT"/dev/compat/hosted/90_*.sql; do
       psql_admin "$port" -f "$f" >/dev/null
     done
-    echo "postgresql://postgres:postgres@127.0.0.1:$port/postgres"
+    echo "postgresql://postgres:hosted@127.0.0.1:$port/postgres"
     ;;
   stop)
     if [ -f "$dir/pgdata/postmaster.pid" ]; then

@@ -7,7 +7,7 @@
 -- postgres as hosted leaves it: no superuser, but CREATEDB CREATEROLE REPLICATION BYPASSRLS and all
 -- privileges on the database and on public (`supabase db dump` of a hosted project: public's owner is
 -- postgres). `db push` logs in as a temporary role that only SETs ROLE postgres: migrations run as postgres.
-create role postgres login password 'postgres' nosuperuser createdb createrole replication bypassrls;
+create role postgres login password 'hosted' nosuperuser createdb createrole replication bypassrls;
 grant all on database postgres to postgres;
 alter schema public owner to postgres;
 alter role postgres set search_path to "$user", public, extensions;
