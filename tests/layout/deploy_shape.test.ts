@@ -4,7 +4,8 @@
 // the function's own deno.json / deno.jsonc / import_map.json, else supabase/functions/import_map.json;
 // never the repository root's deno.json. So both are copied alone into an empty directory, and each
 // function is type-checked and run there with only that configuration (`--no-config` keeps the root
-// deno.json and its lockfile out) and serves one request on a loopback port, with the stack's env.
+// deno.json and its lockfile out) and serves one request on a loopback port, with the stack's env; then
+// bundled into one file the same way, which serves one request from a directory holding only it.
 import assert from "node:assert/strict";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,10 +78,15 @@ function functionEnv(): Record<string, string> {
   return { ...env, NO_COLOR: "1", DENO_SERVE_ADDRESS: "tcp:127.0.0.1:0" };
 }
 
-/** Runs the function's index.ts, waits for Deno.serve to listen, sends one request, stops it. */
-async function serveOne(cwd: string, slug: string, flags: string[]): Promise<Response> {
+/** Runs the function's index.ts (or `entry`), waits for Deno.serve to listen, sends one request, stops it. */
+async function serveOne(
+  cwd: string,
+  slug: string,
+  flags: string[],
+  entry = join("supabase", "functions", slug, "index.ts"),
+): Promise<Response> {
   const child = new Deno.Command(deno, {
-    args: ["run", "-A", ...flags, join("supabase", "functions", slug, "index.ts")],
+    args: ["run", "-A", ...flags, entry],
     cwd,
     clearEnv: true,
     env: functionEnv(),
@@ -152,6 +158,53 @@ Deno.test("each function type-checks and serves from supabase/functions/ and con
       await t.step(`${slug} starts and answers a request without credentials`, async () => {
         const flags = configFlags(deployConfigOf(supabaseDir, slug, settings[slug] ?? {}));
         const res = await serveOne(work, slug, flags);
+        if (slug === "health") assert.equal(res.status, 200);
+        else assert.ok(res.status >= 400 && res.status < 500, `${slug} answered ${res.status}`);
+      });
+    }
+
+    // A real bundle, as deploy makes one: each function and everything it imports in one file, resolved
+    // with only its deploy configuration. `supabase functions deploy` bundles in Docker or on Supabase's
+    // servers (--use-api), neither reachable here; `deno bundle` (esbuild) does the same resolution
+    // offline, and the bundle then runs from a directory holding nothing else.
+    const bundles = join(work, "bundles");
+    await t.step(
+      "each function bundles into one file with only its deploy configuration",
+      async () => {
+        for (const [file, group] of byConfig) {
+          const entries = group.map((slug) => join("supabase", "functions", slug, "index.ts"));
+          const { ok, output } = await run(
+            // Several entries keep their directories under --outdir; a lone one is written as named.
+            [
+              "bundle",
+              ...configFlags(file),
+              "--platform",
+              "deno",
+              ...(
+                group.length === 1
+                  ? ["--output", join(bundles, group[0], "index.js")]
+                  : ["--outdir", bundles]
+              ),
+              ...entries,
+            ],
+            work,
+          );
+          assert.ok(ok, `deno bundle ${group.join(", ")} with ${relative(work, file)}:\n${output}`);
+        }
+        for (const slug of slugs) {
+          const code = await Deno.readTextFile(join(bundles, slug, "index.js"));
+          const imports = [...code.matchAll(/^import\s[^;]*?\sfrom\s+"([^"]+)";?$/gm)].map((m) =>
+            m[1]
+          );
+          const outside = imports.filter((specifier) => !specifier.startsWith("node:"));
+          assert.deepEqual(outside, [], `${slug}'s bundle imports more than node: built-ins`);
+        }
+      },
+    );
+
+    for (const slug of slugs) {
+      await t.step(`${slug}'s bundle starts and answers alone`, async () => {
+        const res = await serveOne(join(bundles, slug), slug, ["--no-config"], "index.js");
         if (slug === "health") assert.equal(res.status, 200);
         else assert.ok(res.status >= 400 && res.status < 500, `${slug} answered ${res.status}`);
       });
