@@ -161,14 +161,46 @@ Deno.test("migrations, Vault and cron jobs on a hosted-shaped database, through 
     );
 
     await t.step("re-running changes the key in place and applies nothing twice", async () => {
+      const before = await admin`select id, name from vault.secrets order by name`;
+      const applied = await admin`select version from supabase_migrations.schema_migrations`;
       const run = await deploy(key);
       assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stderr, /Remote database is up to date/);
       const secrets = await admin`
-        select name, decrypted_secret from vault.decrypted_secrets order by name`;
+        select id, name, decrypted_secret from vault.decrypted_secrets order by name`;
       assert.deepEqual(secrets.map((r) => ({ ...r })), [
-        { name: "project_url", decrypted_secret: projectUrl },
-        { name: "service_role_key", decrypted_secret: key },
+        { id: before[0].id, name: "project_url", decrypted_secret: projectUrl },
+        { id: before[1].id, name: "service_role_key", decrypted_secret: key },
       ]);
+      const after = await admin`select version from supabase_migrations.schema_migrations`;
+      assert.equal(after.length, applied.length);
+    });
+
+    await t.step("a migration that needs a superuser fails to push here", async () => {
+      // The same push, from a project whose one new migration changes a server setting: allowed to a
+      // superuser only, so it passes on the local stack and fails on hosted.
+      const project = join(dir, "project");
+      await Deno.mkdir(join(project, "supabase", "migrations"), { recursive: true });
+      for (const file of Deno.readDirSync(join(repo, "supabase", "migrations"))) {
+        await Deno.copyFile(
+          join(repo, "supabase", "migrations", file.name),
+          join(project, "supabase", "migrations", file.name),
+        );
+      }
+      await Deno.writeTextFile(
+        join(project, "supabase", "migrations", "29991231000000_needs_superuser.sql"),
+        "alter system set work_mem = '8MB';\n",
+      );
+      const out = await new Deno.Command(join(repo, "node_modules", ".bin", "supabase"), {
+        args: ["db", "push", "--db-url", `${dbUrl}?sslmode=disable`, "--include-all", "--yes"],
+        cwd: project,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const output = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.equal(out.success, false, output);
+      assert.match(output, /permission denied to set parameter "work_mem"|must be superuser/);
     });
 
     await t.step(
