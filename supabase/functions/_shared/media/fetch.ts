@@ -172,7 +172,7 @@ async function streamedMedia(
     let counted = 0;
     for (;;) {
       const piece = await first.next();
-      if (!piece.ok) return { ...piece, message: `the media host: ${piece.message}` };
+      if (!piece.ok) return brokeOff(piece, `after ${counted} bytes, before its end`);
       if (piece.bytes === null) break;
       counted += piece.bytes.length;
       const tooLarge = limit && sizeOver(counted, limit, true);
@@ -223,7 +223,7 @@ async function streamedMedia(
       const piece = await stream!.next();
       if (!piece.ok) {
         close();
-        return { ...piece, message: `the media host: ${piece.message} (at byte ${position})` };
+        return brokeOff(piece, `after ${position} of the file's ${size} bytes`);
       }
       if (piece.bytes === null) {
         close();
@@ -244,7 +244,7 @@ async function streamedMedia(
   async function atEnd(): Promise<Failure | undefined> {
     const more = spare.length > 0 ? { ok: true as const, bytes: spare } : await stream!.next();
     close();
-    if (!more.ok) return { ...more, message: `the media host: ${more.message}` };
+    if (!more.ok) return brokeOff(more, `at the file's end, byte ${size}`);
     if (more.bytes === null) return undefined;
     return unusable(`its body runs past the file's ${size} bytes`, "transient");
   }
@@ -293,6 +293,11 @@ async function streamedMedia(
 function contentLength(answer: HttpBodyStream): number | undefined {
   const value = answer.headers.get("content-length");
   return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** A read of the host's body that failed (the connection closed, a timeout), where it happened. */
+function brokeOff(failure: Failure, where: string): Failure {
+  return { ...failure, message: `the media host: its body broke off ${where}: ${failure.message}` };
 }
 
 function changed(why: string): Failure {

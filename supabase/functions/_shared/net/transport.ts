@@ -783,13 +783,14 @@ function streamedBody(
     finished = true;
     done(whole);
   };
-  const cutOff = (what: string) =>
-    new TypeError(`the connection closed ${what} after ${received} bytes of the answer's body`);
+  const cutOff = (what: string) => new TypeError(`the connection closed ${what}`);
   async function next(): Promise<Uint8Array<ArrayBuffer> | null> {
     if (length !== undefined) {
       if (received === length) return null;
       const piece = await conn.readSome(Math.min(STREAM_PIECE, length - received));
-      if (piece === null) throw cutOff(`before the ${length} bytes of its Content-Length`);
+      if (piece === null) {
+        throw cutOff(`after ${received} of the ${length} bytes of its Content-Length`);
+      }
       return piece;
     }
     if (!head.chunked) {
@@ -811,7 +812,7 @@ function streamedBody(
       }
     }
     const piece = await conn.readSome(Math.min(STREAM_PIECE, chunkLeft));
-    if (piece === null) throw cutOff("inside a chunked body");
+    if (piece === null) throw cutOff(`inside a chunked body, after ${received} bytes`);
     chunkLeft -= piece.length;
     return piece;
   }
