@@ -2,7 +2,9 @@
  * The emulators' stand-in public media host (`/__emulator/media/<name>.<ext>` on every emulator):
  * `?bytes=N` (default 4096) deterministic bytes, served whole or as a single byte range (`Range:
  * bytes=a-b` / `bytes=a-`, 206; 416 outside the file), with a strong ETag that `If-Match` is checked
- * against. `&ranges=none` is a host that ignores Range (always 200). For mp4 and mov, `&seconds=S`
+ * against. `&ranges=none` is a host that ignores Range (always 200). A whole file is streamed as it is
+ * made (never held whole: a test's 300 MB video costs the emulator a piece at a time) with its
+ * Content-Length, or chunked without one with `&length=none`. For mp4 and mov, `&seconds=S`
  * makes the file a movie of S seconds: an `ftyp` box, a `moov` box with its movie header (`mvhd`), and
  * the media data; `&moov=end` puts the `moov` after the media data, as a file not made for streaming.
  */
@@ -93,6 +95,20 @@ function fileBytes(
   return out;
 }
 
+/** The bytes of a whole file as a stream, made a piece at a time as they are read. */
+function wholeFile(size: number, pieces: [number, Uint8Array][]): ReadableStream<Uint8Array> {
+  const PIECE = 1024 * 1024;
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= size) return controller.close();
+      const end = Math.min(size, at + PIECE);
+      controller.enqueue(fileBytes(at, end, pieces));
+      at = end;
+    },
+  }, { highWaterMark: 0 });
+}
+
 export function mediaFile(req: Request, url: URL, extension: string): Response {
   const size = Math.min(Number(url.searchParams.get("bytes") ?? 4096) || 4096, 2 ** 31);
   const seconds = Number(url.searchParams.get("seconds") ?? NaN);
@@ -108,11 +124,11 @@ export function mediaFile(req: Request, url: URL, extension: string): Response {
     ? null
     : /^bytes=(\d+)-(\d*)$/.exec(req.headers.get("range") ?? "");
   if (!range) {
-    if (size > 1_000_000_000) {
-      return new Response("a whole file over 1 GB: ask for ranges", { status: 413 });
-    }
-    return new Response(fileBytes(0, size, pieces), {
-      headers: { ...headers, ...(url.searchParams.get("ranges") === "none" ? {} : RANGES) },
+    const whole = url.searchParams.get("length") === "none"
+      ? headers
+      : { ...headers, "content-length": String(size) };
+    return new Response(wholeFile(size, pieces), {
+      headers: { ...whole, ...(url.searchParams.get("ranges") === "none" ? {} : RANGES) },
     });
   }
   const start = Number(range[1]);

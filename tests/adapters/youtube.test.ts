@@ -187,9 +187,9 @@ Deno.test("youtube: the video gone from its host mid-upload -> failed, not appli
     assert.equal(emu.state.videos.size, 0);
   }));
 
-Deno.test("youtube: a video too large to hold, from a host ignoring Range -> permanent, nothing opened; ranged it goes", () =>
+Deno.test("youtube: a video larger than the client holds, from a host ignoring Range, is streamed through in chunks", () =>
   withYouTube(async (_adapter, emu, clock, video) => {
-    // a client that holds at most 300,000 bytes of an answer: the 700,000-byte file whole is too much
+    // a client that holds at most 300,000 bytes of an answer: the 700,000-byte file is never held
     const small = new Http1Client({ maxBodyBytes: 300_000 });
     try {
       const row = platformRow("youtube", {
@@ -199,19 +199,41 @@ Deno.test("youtube: a video too large to hold, from a host ignoring Range -> per
       });
       const adapter = new YouTubeAdapter(row, TOKEN, { now: () => clock.now, fetch: small.fetch });
       const whole = video(SIZE);
+      const result = await adapter.publish(
+        { ...whole, mediaUrls: [`${whole.mediaUrls[0]}&ranges=none`] },
+        { attemptId: "c6" },
+      );
+      assertOk(result);
+      assert.equal(emu.state.videos.get(result.externalId)!.sha256, await fileSha256(SIZE));
+    } finally {
+      small.closeIdle();
+    }
+  }));
+
+Deno.test("youtube: a video over YouTube's size limit, from a host ignoring Range -> permanent, nothing opened", () =>
+  withYouTube(async (_adapter, emu, clock, video) => {
+    const row = platformRow("youtube", {
+      base_url: emu.origin,
+      upload_chunk_bytes: CHUNK,
+      limits: { maxVideoBytes: 600_000 },
+    });
+    const adapter = new YouTubeAdapter(row, TOKEN, { now: () => clock.now });
+    const whole = video(SIZE);
+    for (const host of ["&ranges=none", "&ranges=none&length=none", ""]) {
       const f = assertFailure(
-        await adapter.publish({ ...whole, mediaUrls: [`${whole.mediaUrls[0]}&ranges=none`] }, {
-          attemptId: "c6",
+        await adapter.publish({ ...whole, mediaUrls: [`${whole.mediaUrls[0]}${host}`] }, {
+          attemptId: "c7",
         }),
         "permanent",
       );
       assert.equal(f.outcome, "not_applied");
-      assert.match(f.message, /fetching the video failed: .*700000 bytes, more than the 300000/);
-      assert.equal(emu.requests({ method: "POST", path: "/upload/" }).length, 0);
-      assertOk(await adapter.publish(whole, { attemptId: "c7" }));
-    } finally {
-      small.closeIdle();
+      assert.match(
+        f.message,
+        /fetching the video failed: the file is (at least )?\d+ bytes, YouTube's limit is 600000/,
+        host,
+      );
     }
+    assert.equal(emu.requests({ method: "POST", path: "/upload/" }).length, 0);
   }));
 
 Deno.test("youtube: schedule uploads private with publishAt and goes public when due", () =>

@@ -439,3 +439,68 @@ Deno.test("http1: a large answer with a content-length arrives whole, and its co
     await server.shutdown();
   }
 });
+
+Deno.test("http1: a streamed body is read as consumed, past maxBodyBytes; read to its end its connection is reused, cancelled or cut off it is closed", async () => {
+  const gz = new Uint8Array(
+    await new Response(
+      new Blob(["z".repeat(3000)]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer(),
+  );
+  const answers: (string | Uint8Array)[] = [
+    `HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n${"v".repeat(5000)}`,
+    `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3e8\r\n${"c".repeat(1000)}\r\n` +
+    `3e8\r\n${"c".repeat(1000)}\r\n0\r\n\r\n`,
+    new Uint8Array([
+      ...encoder.encode(
+        `HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: ${gz.length}\r\n\r\n`,
+      ),
+      ...gz,
+    ]),
+    `HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\n\r\nnot found`,
+    `HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n${"x".repeat(5000)}`,
+    ok('{"next":true}'),
+    `HTTP/1.1 200 OK\r\ncontent-length: 5000\r\nconnection: close\r\n\r\n${"s".repeat(100)}`,
+    `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n3e8\r\n${
+      "c".repeat(1000)
+    }\r\n`,
+    `HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n${"e".repeat(4000)}`,
+  ];
+  await withServer((_req, i) => answers[i], async (server, client) => {
+    const streamed = async () => {
+      const answer = await client.request(`${server.origin}/media`, { streamBody: true });
+      return { answer, text: () => new Response(answer.stream).text() };
+    };
+    const whole = await streamed();
+    assert.equal(whole.answer.body, null);
+    assert.equal((await whole.text()).length, 5000, "past the 1500 bytes held in memory");
+    assert.equal(await (await streamed()).text(), "c".repeat(2000));
+    const zipped = await streamed();
+    assert.equal(
+      zipped.answer.headers.get("content-length"),
+      null,
+      "the encoded length is dropped",
+    );
+    assert.equal(await zipped.text(), "z".repeat(3000));
+    const missing = await streamed();
+    assert.equal(missing.answer.stream, undefined, "an error answer is read whole");
+    assert.equal(new TextDecoder().decode(missing.answer.body!), "not found");
+    const cancelled = await streamed();
+    const reader = cancelled.answer.stream!.getReader();
+    assert.ok((await reader.read()).value!.length > 0);
+    await reader.cancel();
+    assert.deepEqual(await (await client.fetch(`${server.origin}/next`)).json(), { next: true });
+    for (
+      const cut of [/after 100 of the 5000 bytes of its Content-Length/, /inside a chunked body/]
+    ) {
+      const error = await (await streamed()).text().then(() => undefined, (e) => e);
+      assert.ok(error instanceof TypeError);
+      assert.match(error.message, cut);
+    }
+    assert.equal(await (await streamed()).text(), "e".repeat(4000), "read to the close");
+    assert.deepEqual(
+      server.received.map((r) => r.connection),
+      [1, 1, 1, 1, 1, 2, 2, 3, 4],
+      "reused after a body read to its end; a new connection after a cancelled or cut-off one",
+    );
+  }, { maxBodyBytes: 1500 });
+});

@@ -37,6 +37,8 @@ export const LIMIT_SCHEMAS = {
     maxTagsChars: int(500),
     lookupMaxResults: int(50),
     uploadResumeAttempts: int(3),
+    /** YouTube's largest upload (256 GB), checked as the video's bytes arrive from its host. */
+    maxVideoBytes: int(256 * 1024 ** 3),
   }),
   email: z.object({
     /** Mailchimp's editor caps subject lines at 150 (unverified for the API): configurable. */
@@ -53,7 +55,11 @@ export const LIMIT_SCHEMAS = {
     maxCarouselItems: int(10),
     postsPer24h: int(50),
   }),
-  tiktok: z.object({ maxTitleUtf16: int(2200) }),
+  tiktok: z.object({
+    maxTitleUtf16: int(2200),
+    /** TikTok's largest file upload (4 GB), checked as the video's bytes arrive from its host. */
+    maxVideoBytes: int(4 * 1024 ** 3),
+  }),
   podcast: z.object({
     maxDescriptionBytes: int(4000),
     maxValueChars: int(255),

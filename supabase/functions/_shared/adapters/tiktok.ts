@@ -268,6 +268,20 @@ export class TikTokAdapter implements PlatformAdapter {
   }
 
   async publish(content: DistributionContent, _options?: PublishOptions): Promise<PublishResult> {
+    // the video's host stream, let go of however the publish ends
+    const opened: MediaFile[] = [];
+    try {
+      return await this.publishOpening(content, opened);
+    } finally {
+      for (const file of opened) file.close();
+    }
+  }
+
+  /** Publish; a media file opened is added to `opened`. */
+  private async publishOpening(
+    content: DistributionContent,
+    opened: MediaFile[],
+  ): Promise<PublishResult> {
     const invalid = invalidContent(this.validate(content));
     if (invalid) return invalid;
     const privacy = privacyOf(content, this.config)!;
@@ -288,8 +302,12 @@ export class TikTokAdapter implements PlatformAdapter {
     let upload: Upload | undefined;
     if (this.config.video_source === "file_upload") {
       const chunkBytes = this.config.upload_chunk_bytes;
-      const file = await openMedia(this.mediaHttp, content.mediaUrls![0], chunkBytes);
+      const file = await openMedia(this.mediaHttp, content.mediaUrls![0], chunkBytes, {
+        maxBytes: this.limits.maxVideoBytes,
+        name: "TikTok's limit",
+      });
       if (!file.ok) return { ...file, message: `fetching the video failed: ${file.message}` };
+      opened.push(file);
       // (with PULL_FROM_URL, TikTok itself checks the length of the video it fetched)
       const maxSeconds = creator.data.data.max_video_post_duration_sec;
       const tooLong = maxSeconds && await longerThan(file, maxSeconds, `@${username}'s limit`);

@@ -234,14 +234,19 @@ export class XAdapter implements PlatformAdapter {
   private async uploadMedia(url: string): Promise<{ ok: true; id: string } | Failure> {
     const file = await openMedia(this.mediaSource, url);
     if (!file.ok) return { ...file, message: `fetching ${url} failed: ${file.message}` };
-    const type = file.type ?? "application/octet-stream";
-    if (type.startsWith("video/")) {
-      const tooLong = await longerThan(file, this.limits.maxVideoSeconds, "X's limit");
-      if (tooLong) return { ...tooLong, message: `X: ${url}: ${tooLong.message}` };
+    try {
+      const type = file.type ?? "application/octet-stream";
+      if (type.startsWith("video/")) {
+        const tooLong = await longerThan(file, this.limits.maxVideoSeconds, "X's limit");
+        if (tooLong) return { ...tooLong, message: `X: ${url}: ${tooLong.message}` };
+      }
+      return await uploadXMedia(this.http, this.apiRoot, file, type, {
+        maxWaitMs: this.config.media_processing_max_wait_ms,
+      });
+    } finally {
+      // the host's stream, when it ignores Range
+      file.close();
     }
-    return await uploadXMedia(this.http, this.apiRoot, file, type, {
-      maxWaitMs: this.config.media_processing_max_wait_ms,
-    });
   }
 
   update(_externalId: string, _content: DistributionContent): Promise<UpdateResult> {

@@ -229,10 +229,32 @@ export class YouTubeAdapter implements PlatformAdapter {
   ): Promise<PublishResult> {
     const invalid = invalidContent(this.validate(content));
     if (invalid) return invalid;
-    const video = await openMedia(this.http, content.mediaUrls![0], this.config.upload_chunk_bytes);
+    const video = await openMedia(
+      this.http,
+      content.mediaUrls![0],
+      this.config.upload_chunk_bytes,
+      {
+        maxBytes: this.limits.maxVideoBytes,
+        name: "YouTube's limit",
+      },
+    );
     if (!video.ok) {
       return { ...video, message: `fetching the video failed: ${video.message}` };
     }
+    try {
+      return await this.uploadFile(video, content, attemptId, publishAt);
+    } finally {
+      video.close();
+    }
+  }
+
+  /** Open an upload session for `video` and send its bytes. */
+  private async uploadFile(
+    video: MediaFile,
+    content: DistributionContent,
+    attemptId: string,
+    publishAt: Date | undefined,
+  ): Promise<PublishResult> {
     const type = video.type ?? "video/*";
     const session = await this.http.request(
       {

@@ -17,8 +17,14 @@ import { type Answer, type HeaderReader, http1 } from "./transport.ts";
 import { HTTP_SETTINGS } from "../adapters/settings.ts";
 import type { Failure } from "../adapters/types.ts";
 
-/** Sends a request (fetch's arguments) and reads its whole answer. */
-export type Transport = (url: string, init: RequestInit) => Promise<Answer>;
+/**
+ * Sends a request (fetch's arguments) and reads its whole answer; with `streamBody`, a 2xx answer's
+ * body may come as `Answer.stream` instead (a transport that ignores it reads the body whole).
+ */
+export type Transport = (
+  url: string,
+  init: RequestInit & { streamBody?: boolean },
+) => Promise<Answer>;
 
 /** What adapters get injected (tests pass a clock or a fetch; production uses the defaults). */
 export interface HttpDeps {
@@ -76,6 +82,19 @@ export type Expect<T> =
   | { json: z.ZodType<T> }
   /** No body needed (204, LinkedIn's 201 with the id in a header): `data` is the raw text. */
   | { empty: true };
+
+/**
+ * A 2xx answer whose body is read as it arrives: `next` gives the next piece, null at the end (each
+ * read under the client's upload timeout: a host that stops sending fails, one that is slow does
+ * not); `cancel` closes the connection when the rest is not wanted.
+ */
+export interface HttpBodyStream {
+  ok: true;
+  status: number;
+  headers: HeaderReader;
+  next(): Promise<{ ok: true; bytes: Uint8Array<ArrayBuffer> | null } | Failure>;
+  cancel(): void;
+}
 
 export class HttpClient {
   constructor(
@@ -163,23 +182,91 @@ export class HttpClient {
     });
   }
 
+  /**
+   * GET binary content as a stream (a video from a host that may ignore `Range`): the answer head
+   * under the upload timeout, then each read of the body under it again; failures classified with
+   * this client's profile. Error answers are read whole (and capped) to classify them.
+   */
+  async openStream(
+    url: string,
+    headers?: Record<string, string>,
+  ): Promise<HttpBodyStream | Failure> {
+    const ms = HTTP_SETTINGS.uploadTimeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const expire = () => {
+      timedOut = true;
+      controller.abort();
+    };
+    const ctx = { method: "GET", now: this.deps.now() };
+    const opened = await this.timed(
+      ms,
+      "GET",
+      async (_signal, ctx) => {
+        const response = await this.deps.transport(url, {
+          headers,
+          signal: controller.signal,
+          streamBody: true,
+        });
+        if (!isOk(response.status)) return classifyResponse(this.profile, answerOf(response), ctx);
+        return { ok: true as const, response };
+      },
+      controller,
+      () => timedOut,
+      expire,
+    );
+    if (!opened.ok) return opened;
+    const { response } = opened;
+    const reader = (response.stream ?? new Blob([response.body ?? new Uint8Array(0)]).stream())
+      .getReader();
+    const profile = this.profile;
+    return {
+      ok: true,
+      status: response.status,
+      headers: response.headers,
+      async next() {
+        const deadline = requestDeadlines.set(ms, expire);
+        try {
+          const { done, value } = await reader.read();
+          return { ok: true, bytes: done ? null : value as Uint8Array<ArrayBuffer> };
+        } catch (error) {
+          return classifyNetworkError(profile, error, { ...ctx, timedOut });
+        } finally {
+          requestDeadlines.clear(deadline);
+        }
+      },
+      cancel() {
+        reader.cancel().catch(() => {});
+        controller.abort();
+      },
+    };
+  }
+
   /** `work` under a deadline of `ms` (its signal aborts then); an error it throws is classified. */
   private async timed<T>(
     ms: number,
     method: string,
     work: (signal: AbortSignal, ctx: ClassifyContext) => Promise<T | Failure>,
+    controller = new AbortController(),
+    expired?: () => boolean,
+    expire?: () => void,
   ): Promise<T | Failure> {
-    const controller = new AbortController();
     let timedOut = false;
-    const deadline = requestDeadlines.set(ms, () => {
-      timedOut = true;
-      controller.abort();
-    });
+    const deadline = requestDeadlines.set(
+      ms,
+      expire ?? (() => {
+        timedOut = true;
+        controller.abort();
+      }),
+    );
     const ctx = { method, now: this.deps.now() };
     try {
       return await work(controller.signal, ctx);
     } catch (error) {
-      return classifyNetworkError(this.profile, error, { ...ctx, timedOut });
+      return classifyNetworkError(this.profile, error, {
+        ...ctx,
+        timedOut: expired ? expired() : timedOut,
+      });
     } finally {
       requestDeadlines.clear(deadline);
     }
@@ -238,7 +325,17 @@ function answerOf(response: Answer): HttpAnswer {
 /** A fetch (a test's) as a transport. */
 export function fetchTransport(fetcher: typeof fetch): Transport {
   return async (url, init) => {
+    // `streamBody` goes along: Http1Client.fetch streams the body it is asked to
     const response = await fetcher(url, init);
+    if (init.streamBody && response.ok && response.body) {
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+        body: null,
+        stream: response.body as ReadableStream<Uint8Array<ArrayBuffer>>,
+      };
+    }
     return {
       status: response.status,
       statusText: response.statusText,

@@ -17,6 +17,9 @@
  * the host name). A refused destination is a `RequestNotSent` caused by `DestinationNotAllowed`.
  * Bodies are capped as received and again as decoded (a gzip bomb stops at the cap). Error messages
  * name neither addresses nor ports (they reach tenants); the causes keep the details for logs.
+ * A caller that asks for a stream (`streamBody`) gets a 2xx answer's body as a ReadableStream read
+ * from the connection as it is consumed, never held whole (a video to upload); other answers are
+ * read and capped as usual.
  */
 import { concatBytes } from "../bytes.ts";
 import {
@@ -72,6 +75,12 @@ export interface Answer {
   headers: HeaderReader;
   /** The body, decoded from its content coding; null for HEAD and the statuses without one. */
   body: Uint8Array<ArrayBuffer> | null;
+  /**
+   * With `streamBody`, a 2xx answer's body (decoded) as it arrives, and `body` null: read it to its
+   * end (the connection is then reused) or cancel it (the connection is closed). A body that ends
+   * before its Content-Length, or a chunked body cut off, errors the stream.
+   */
+  stream?: ReadableStream<Uint8Array<ArrayBuffer>>;
 }
 
 /** What Http1Client.request answers: an Answer whose header fields are at hand as received. */
@@ -110,6 +119,8 @@ export interface Http1Init extends RequestInit {
    * connection, instead of failing a larger answer: for a caller that needs only the status.
    */
   bodyPrefixBytes?: number;
+  /** A 2xx answer's body as `Answer.stream`, read as it is consumed (not capped, not held). */
+  streamBody?: boolean;
 }
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -122,6 +133,8 @@ const encoder = new TextEncoder();
 const LARGE_BODY = 65_536;
 /** A hosted Edge Function has 256 MB: an answer must leave room for the rest of the run. */
 const MAX_BODY_BYTES = 192 * 1024 * 1024;
+/** The most a streamed body's piece holds (one read from the connection). */
+const STREAM_PIECE = 65_536;
 const latin1 = new TextDecoder("latin1");
 
 /** One TCP/TLS connection: a byte buffer over it, and whether it is between requests. */
@@ -216,6 +229,16 @@ class Connection {
     return out;
   }
 
+  /** Some bytes of the stream, at most `max` (those buffered first); null at its end. */
+  async readSome(max: number): Promise<Uint8Array<ArrayBuffer> | null> {
+    if (this.pending && !(await this.fill())) return null;
+    if (this.available > 0) return this.take(Math.min(max, this.available));
+    const out = new Uint8Array(Math.min(max, STREAM_PIECE));
+    const n = await this.conn.read(out);
+    if (n === null) return null;
+    return n === out.length ? out : out.slice(0, n);
+  }
+
   /** n buffered bytes as Latin-1 text (an answer head, a chunk-size line), consumed. */
   takeText(n: number): string {
     const text = latin1.decode(this.buffer.subarray(this.start, this.start + n));
@@ -224,7 +247,7 @@ class Connection {
   }
 
   /** Take n buffered bytes (a copy). */
-  take(n: number): Uint8Array {
+  take(n: number): Uint8Array<ArrayBuffer> {
     const out = this.buffer.slice(this.start, this.start + n);
     this.skip(n);
     return out;
@@ -295,6 +318,8 @@ interface Prepared {
 interface BodyLimit {
   bytes: number;
   prefix: boolean;
+  /** A 2xx body is handed out as a stream instead (`Http1Init.streamBody`). */
+  stream?: boolean;
 }
 
 export class Http1Client {
@@ -331,6 +356,7 @@ export class Http1Client {
       : {
         bytes: Math.min(init.maxBodyBytes ?? this.maxBodyBytes, this.maxBodyBytes),
         prefix: false,
+        stream: init.streamBody === true,
       };
     for (let redirects = 0;; redirects++) {
       const answer = await this.send(await prepare(method, url, headers, body), limit, init.signal);
@@ -359,7 +385,7 @@ export class Http1Client {
       throw new TypeError("Http1Client.fetch takes a URL, not a Request");
     }
     const answer = await this.request(input, init);
-    return new Response(answer.body, {
+    return new Response(answer.stream ?? answer.body, {
       status: answer.status,
       statusText: answer.statusText,
       headers: answer.headers.fields,
@@ -406,6 +432,7 @@ export class Http1Client {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     let reusable = false;
+    let handedOut = false;
     try {
       try {
         await writeRequest(conn, req);
@@ -419,6 +446,23 @@ export class Http1Client {
         throw error instanceof NoAnswer ? error : new NoAnswer(error);
       }
       const hasBody = req.method !== "HEAD" && !NULL_BODY_STATUS.has(head.status);
+      if (hasBody && limit.stream && !limit.prefix && head.status >= 200 && head.status < 300) {
+        const stream = streamedBody(conn, head, (whole) => {
+          signal?.removeEventListener("abort", onAbort);
+          // bytes beyond the answer would be read as the next answer: such a connection is not reused
+          if (whole && !head.closes && conn.available === 0 && !conn.closed) {
+            this.release(req.url, conn);
+          } else conn.close();
+        }, () => (aborted && signal ? signal.reason : undefined));
+        handedOut = true;
+        return {
+          status: head.status,
+          statusText: head.statusText,
+          headers: new AnswerHeaders(head.headers),
+          body: null,
+          stream,
+        };
+      }
       let bytes: Uint8Array | null = null;
       if (hasBody && limit.prefix) {
         // a prefix of the body as received; the rest is never read, so the connection ends here
@@ -453,9 +497,12 @@ export class Http1Client {
         cause: error,
       });
     } finally {
-      signal?.removeEventListener("abort", onAbort);
-      if (reusable && !conn.closed) this.release(req.url, conn);
-      else conn.close();
+      // a streamed body's connection is released or closed when the stream ends
+      if (!handedOut) {
+        signal?.removeEventListener("abort", onAbort);
+        if (reusable && !conn.closed) this.release(req.url, conn);
+        else conn.close();
+      }
     }
   }
 
@@ -702,7 +749,101 @@ async function readHead(conn: Connection): Promise<Head> {
     }
   }
   if (head.chunked) head.contentLength = undefined;
+  // the body is handed out decoded: the length of its encoded form would mislead
+  if (head.encoding && head.encoding !== "identity") {
+    head.headers = head.headers.filter(([name]) => name !== "content-length");
+  }
   return head;
+}
+
+/**
+ * A 2xx answer's body read from `conn` as the stream is consumed (pulled a piece at a time, none read
+ * ahead), decoded from its content coding. `done(true)` once the body was read to its end,
+ * `done(false)` when it failed or was cancelled; `abortReason` is the caller's signal's reason, once
+ * it aborted.
+ */
+function streamedBody(
+  conn: Connection,
+  head: Head,
+  done: (whole: boolean) => void,
+  abortReason: () => unknown,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
+  if (
+    head.encoding && !["identity", "gzip", "x-gzip", "deflate"].includes(head.encoding)
+  ) {
+    throw new TypeError(`unsupported content-encoding: ${head.encoding}`);
+  }
+  const length = head.contentLength;
+  let received = 0;
+  let chunkLeft = 0;
+  let chunks = 0;
+  let finished = false;
+  const finish = (whole: boolean) => {
+    if (finished) return;
+    finished = true;
+    done(whole);
+  };
+  const cutOff = (what: string) => new TypeError(`the connection closed ${what}`);
+  async function next(): Promise<Uint8Array<ArrayBuffer> | null> {
+    if (length !== undefined) {
+      if (received === length) return null;
+      const piece = await conn.readSome(Math.min(STREAM_PIECE, length - received));
+      if (piece === null) {
+        throw cutOff(`after ${received} of the ${length} bytes of its Content-Length`);
+      }
+      return piece;
+    }
+    if (!head.chunked) {
+      // read to the end of the connection
+      head.closes = true;
+      return await conn.readSome(STREAM_PIECE);
+    }
+    if (chunkLeft === 0) {
+      if (chunks > 0 && (await readLine(conn)) !== "") {
+        throw new TypeError("a chunk does not end with CRLF");
+      }
+      const sizeText = (await readLine(conn)).split(";")[0].trim();
+      if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new TypeError(`invalid chunk size: ${sizeText}`);
+      chunkLeft = parseInt(sizeText, 16);
+      chunks++;
+      if (chunkLeft === 0) {
+        await skipTrailers(conn);
+        return null;
+      }
+    }
+    const piece = await conn.readSome(Math.min(STREAM_PIECE, chunkLeft));
+    if (piece === null) throw cutOff(`inside a chunked body, after ${received} bytes`);
+    chunkLeft -= piece.length;
+    return piece;
+  }
+  const raw = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    async pull(controller) {
+      try {
+        const piece = await next();
+        if (piece === null) {
+          finish(true);
+          controller.close();
+        } else {
+          received += piece.length;
+          controller.enqueue(piece);
+        }
+      } catch (error) {
+        finish(false);
+        controller.error(
+          abortReason() ??
+            new TypeError(`reading the answer's body failed: ${message(error)}`, { cause: error }),
+        );
+      }
+    },
+    cancel() {
+      finish(false);
+    },
+  }, { highWaterMark: 0 });
+  if (!head.encoding || head.encoding === "identity") return raw;
+  const format = head.encoding === "deflate" ? "deflate" : "gzip";
+  return raw.pipeThrough(new DecompressionStream(format)) as ReadableStream<
+    Uint8Array<ArrayBuffer>
+  >;
 }
 
 async function readLength(conn: Connection, length: number): Promise<Uint8Array> {
