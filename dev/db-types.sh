@@ -34,6 +34,15 @@ if ! psql_stack -c "select" >/dev/null 2>&1; then
   exit 1
 fi
 
+# A migration the stack has not applied yet (`npm start` applies them when it starts the stack) would be
+# missing from the types.
+for f in "$ROOT"/supabase/migrations/*.sql; do
+  if ! grep -qF " supabase/migrations/$(basename "$f")" "$STATE/migrations.sha256" 2>/dev/null; then
+    log "the $STACK stack has not applied supabase/migrations/$(basename "$f"): npm stop, then npm start"
+    exit 1
+  fi
+done
+
 generate() {
   # The CLI's defaults: one-to-one relationships detected (no --postgrest-v9-compat), sslmode as local.
   PG_META_DB_URL="$DB_URL?sslmode=disable" \
