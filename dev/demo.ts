@@ -1,4 +1,4 @@
-// npm run demo: one post due now on each of the demo client's platforms, published through the
+// npm run demo: one post due now on each of the demo client's active platforms, published through the
 // publish function to the local emulators (invoked with supabase-js, as pg_cron's job or any caller
 // holding the service-role key would); prints what each platform answered.
 import postgres from "postgres";
@@ -22,7 +22,8 @@ try {
   const platforms = await sql<
     (Pick<Tables<"platforms">, "id" | "name"> & { kind: PlatformKind })[]
   >`
-    select id, kind, name from public.platforms where client_id = ${DEMO_CLIENT} order by kind`;
+    select id, kind, name from public.platforms
+    where client_id = ${DEMO_CLIENT} and is_active order by kind`;
   const stamp = new Date().toISOString();
   const ids: string[] = [];
   for (const [i, p] of platforms.entries()) {
