@@ -1,6 +1,9 @@
-// npm run demo: one post due now on each of the demo client's platforms, published through the
-// publish function to the local emulators; prints what each platform answered.
+// npm run demo: one post due now on each of the demo client's active platforms, published through the
+// publish function to the local emulators (invoked with supabase-js, as pg_cron's job or any caller
+// holding the service-role key would); prints what each platform answered.
 import postgres from "postgres";
+import { createClient, FunctionsHttpError } from "@supabase/supabase-js";
+import type { Database, Tables } from "../supabase/functions/_shared/database.types.ts";
 import { contentFor } from "./demo-content.ts";
 import { emulatorOrigin } from "./emulators/ports.ts";
 import type { PlatformKind } from "../supabase/functions/_shared/adapters/types.ts";
@@ -16,8 +19,11 @@ const base = Number(env("EMULATOR_BASE_PORT"));
 const sql = postgres(env("SUPABASE_DB_URL"), { max: 2, prepare: false, onnotice: () => {} });
 
 try {
-  const platforms = await sql<{ id: string; kind: PlatformKind; name: string }[]>`
-    select id, kind, name from public.platforms where client_id = ${DEMO_CLIENT} order by kind`;
+  const platforms = await sql<
+    (Pick<Tables<"platforms">, "id" | "name"> & { kind: PlatformKind })[]
+  >`
+    select id, kind, name from public.platforms
+    where client_id = ${DEMO_CLIENT} and is_active order by kind`;
   const stamp = new Date().toISOString();
   const ids: string[] = [];
   for (const [i, p] of platforms.entries()) {
@@ -37,15 +43,21 @@ try {
     } returning id`;
     ids.push(row.id);
   }
-  const response = await fetch(`${env("SUPABASE_URL")}/functions/v1/publish`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${env("SUPABASE_SERVICE_ROLE_KEY")}`,
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({ budget_ms: 30_000, exit_when_idle: true }),
+  const supabase = createClient<Database>(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
+    auth: { persistSession: false, autoRefreshToken: false },
   });
-  console.log(`publish: HTTP ${response.status} ${await response.text()}`);
+  const { data, error, response } = await supabase.functions.invoke("publish", {
+    body: { budget_ms: 30_000, exit_when_idle: true },
+  });
+  if (error instanceof FunctionsHttpError) {
+    // The reply of a function that answered non-2xx is the error's context.
+    const reply = error.context as Response;
+    console.log(`publish: HTTP ${reply.status} ${await reply.text()}`);
+  } else if (error) {
+    throw error;
+  } else {
+    console.log(`publish: HTTP ${response?.status} ${JSON.stringify(data)}`);
+  }
   // A row still scheduled waits for its platform: its own limits (a second demo within a platform's
   // min_interval_minutes) or a pause after a 429. The stack's cron job sends it when that ends.
   const rows =

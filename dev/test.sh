@@ -84,6 +84,8 @@ if [ $# -eq 0 ]; then
   check clone bash dev/clone-check.sh
   # supabase/schemas/ and supabase/migrations/ build the same database (schema, rows, comments, privileges).
   check schemas bash dev/db-diff.sh --check
+  # supabase/functions/_shared/database.types.ts is what the generator prints for the migrated schema now.
+  check types bash dev/db-types.sh --check
 fi
 
 if [ ${#pgtap_files[@]} -gt 0 ] && [ -e "${pgtap_files[0]}" ]; then

@@ -1,6 +1,13 @@
 // The test stack's settings (dev/test.sh exports them) and small helpers every integration test uses.
 import postgres from "postgres";
 import { type JWK, SignJWT } from "jose";
+import {
+  createClient,
+  type FunctionInvokeOptions,
+  FunctionsHttpError,
+  type SupabaseClient,
+} from "@supabase/supabase-js";
+import type { Database } from "../../supabase/functions/_shared/database.types.ts";
 import { signWithJwk } from "../../dev/auth-keys.ts";
 
 function env(name: string): string {
@@ -84,19 +91,51 @@ export async function replyOf(res: Response): Promise<{ status: number; body: un
   }
 }
 
-/** Calls a function as pg_cron does (the service-role key); the JSON reply and its status. */
-export async function invokeService(
+/** A supabase-js client as a caller of this project holds one: the project URL and an API key (the
+ * service-role key unless `key` is given). With `accessToken`, that signed-in user's token rides in
+ * Authorization, as after `auth.signIn*`; the key stays the `apikey`. Nothing is stored or refreshed. */
+export function supabaseClient(
+  options: { key?: string; accessToken?: string } = {},
+): SupabaseClient<Database> {
+  const token = options.accessToken;
+  return createClient<Database>(stack.url, options.key ?? stack.serviceKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    ...(token === undefined ? {} : { accessToken: () => Promise.resolve(token) }),
+  });
+}
+
+/** A function's reply as a test reads it: the status and the body (what supabase-js parsed: JSON by
+ * content type, else text; null when empty). */
+export interface FunctionReply {
+  status: number;
+  // deno-lint-ignore no-explicit-any -- test assertions read whatever the function answered
+  body: any;
+}
+
+/** Calls a function with supabase-js `functions.invoke`, as the project's callers do. `name` may go on
+ * with a path and query (`schedule/posts?x=1`). Any status comes back: a non-2xx reply is a
+ * FunctionsHttpError whose `context` is the Response, read here. A network failure throws. */
+export async function invokeFunction(
+  client: SupabaseClient<Database>,
+  name: string,
+  options: FunctionInvokeOptions = {},
+): Promise<FunctionReply> {
+  const { data, error, response } = await client.functions.invoke(name, options);
+  if (error instanceof FunctionsHttpError) return replyOf(error.context as Response);
+  if (error) throw error;
+  return { status: response?.status ?? 0, body: data === "" ? null : data };
+}
+
+let serviceClient: SupabaseClient<Database> | undefined;
+
+/** Calls a function as pg_cron does (the service-role key), through `functions.invoke`. */
+export function invokeService(
   name: string,
   body: unknown = {},
   path = "",
-) {
-  const res = await fetch(`${stack.functionUrl(name)}${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+): Promise<FunctionReply> {
+  serviceClient ??= supabaseClient();
+  return invokeFunction(serviceClient, `${name}${path}`, { body: body as Record<string, unknown> });
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */

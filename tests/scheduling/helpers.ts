@@ -1,7 +1,14 @@
 // Scheduling test helpers: a throwaway tenant (user, client, platforms) and API calls as a user.
 import type postgres from "postgres";
 import { jsonb } from "../../supabase/functions/_shared/db.ts";
-import { stack, userJwt } from "../_support/stack.ts";
+import type { FunctionInvokeOptions } from "@supabase/supabase-js";
+import {
+  type FunctionReply,
+  invokeFunction,
+  stack,
+  supabaseClient,
+  userJwt,
+} from "../_support/stack.ts";
 
 export interface TenantPlatform {
   kind: string;
@@ -54,11 +61,7 @@ export async function createTenant(
   return { clientId: String(client.id), userId, platforms: ids, token: await userJwt(userId) };
 }
 
-export interface ApiReply {
-  status: number;
-  // deno-lint-ignore no-explicit-any -- test assertions read whatever the API answered
-  body: any;
-}
+export type ApiReply = FunctionReply;
 
 /** Calls the schedule function (path below /functions/v1/schedule) with the tenant's token. */
 export function api(
@@ -70,24 +73,20 @@ export function api(
   return callFunction("schedule", token, method, path, body);
 }
 
-/** Calls a function (path below /functions/v1/<name>) with a user's token. */
-export async function callFunction(
+/** Calls a function (path below /functions/v1/<name>) as a signed-in user: supabase-js with the
+ * publishable (anon) key and the user's token, through `functions.invoke`. */
+export function callFunction(
   name: string,
   token: string,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<ApiReply> {
-  const res = await fetch(`${stack.functionUrl(name)}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const client = supabaseClient({ key: stack.anonKey, accessToken: token });
+  return invokeFunction(client, `${name}${path}`, {
+    method: method as FunctionInvokeOptions["method"],
+    ...(body === undefined ? {} : { body: body as Record<string, unknown> }),
   });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
 /** An instant `days` from now at a quarter hour, as ISO 8601 with an offset. */

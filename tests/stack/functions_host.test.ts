@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
+import type { Database } from "../../supabase/functions/_shared/database.types.ts";
 import { signJwt, stack, userJwt } from "../_support/stack.ts";
 
 async function call(name: string, token?: string): Promise<{ status: number; body: unknown }> {
@@ -69,7 +70,9 @@ Deno.test("hosted products the local stack lacks answer 501 saying so and what t
     assert.match(body.message, /not part of the local stack.*Locally: /);
   }
   // supabase-js, as a user's code calls it, gets the same words as its error.
-  const supabase = createClient(stack.url, stack.anonKey, { auth: { persistSession: false } });
+  const supabase = createClient<Database>(stack.url, stack.anonKey, {
+    auth: { persistSession: false },
+  });
   const { data, error } = await supabase.from("distributions").select("id");
   assert.equal(data, null);
   assert.match(error?.message ?? "", /PostgREST \(the REST API\) is not part of the local stack/);

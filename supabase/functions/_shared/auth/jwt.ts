@@ -15,16 +15,18 @@ import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
 import type { AuthConfig } from "./config.ts";
 import { AuthError } from "./error.ts";
 import { jwkFor } from "./jwks.ts";
+import type { Database } from "../database.types.ts";
 
 const ASYMMETRIC = new Set(["ES256", "RS256"]);
 
-const clients = new Map<string, SupabaseClient>();
+const clients = new Map<string, SupabaseClient<Database>>();
 
 /** One supabase-js client per project URL, only for its Auth API (no session kept, nothing refreshed). */
-function authClient(url: string, apiKey: string): SupabaseClient {
+function authClient(url: string, apiKey: string): SupabaseClient<Database> {
   let client = clients.get(url);
   if (!client) {
-    client = createClient(url, apiKey, {
+    // Typed with the generated schema (npm run db:types), as every client of this project is.
+    client = createClient<Database>(url, apiKey, {
       auth: {
         persistSession: false,
         autoRefreshToken: false,
