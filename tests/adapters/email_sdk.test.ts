@@ -322,3 +322,28 @@ Deno.test("email sdk: a refused connection is not sent (not applied); a refused 
   assert.equal(metadata.outcome, "not_applied");
   assert.match(metadata.message, /not allowed/);
 });
+
+Deno.test("email sdk: a redirect answering a POST is not followed: its target never sees the body", async () => {
+  const seen: string[] = [];
+  const target = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    seen.push(`${req.method} ${new URL(req.url).pathname}`);
+    return Response.json({ id: "x", status: "save" });
+  });
+  const redirecting = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) =>
+      new Response(null, {
+        status: 307,
+        headers: { location: `http://127.0.0.1:${target.addr.port}${new URL(req.url).pathname}` },
+      }),
+  );
+  try {
+    const adapter = adapterAt(`http://127.0.0.1:${redirecting.addr.port}`);
+    const f = assertFailure(await adapter.publish(email(), { attemptId: "r" }), "permanent");
+    assert.equal(f.status, 307);
+    assert.deepEqual(seen, []);
+  } finally {
+    await target.shutdown();
+    await redirecting.shutdown();
+  }
+});

@@ -9,7 +9,8 @@
  * reused unless its method is idempotent (GET, HEAD, PUT, DELETE, OPTIONS: RFC 9110 section 9.2.2),
  * so Deno never resends a POST or PATCH: the lost connection fails the request, an outcome `unknown`
  * that the caller reconciles (findExisting), as with net/transport.ts. Proved in
- * tests/adapters/email_sdk.test.ts (a server that closes a reused connection as a POST arrives).
+ * tests/adapters/email_sdk.test.ts (a server that closes a reused connection as a POST arrives);
+ * the egress rules in tests/security/egress_node_agent.test.ts.
  *
  * Egress: each connection goes to an address `destinationsOf` checked (TLS still verifies the host
  * name). A request gets its socket only once connected, so a failure before any byte was written
@@ -36,7 +37,18 @@ export interface SendOnceAgentOptions {
   egress?: EgressPolicy;
   /** Idle kept-alive connections close after this long (servers close theirs after 5 s and more). */
   idleMs?: number;
+  /** Opens a connection to a checked address (tests record instead of connecting). */
+  connect?: NodeConnector;
 }
+
+/** Opens a TCP (`secure`: TLS) connection; `host` is an address net/egress.ts checked. */
+export type NodeConnector = (
+  options: tls.ConnectionOptions & { host: string; port: number },
+  secure: boolean,
+) => net.Socket;
+
+const nodeConnect: NodeConnector = (options, secure) =>
+  secure ? tls.connect(options) : net.connect({ host: options.host, port: options.port });
 
 /** The options node hands an agent's createConnection (the request's host, port, TLS settings). */
 type ConnectOptions = http.ClientRequestArgs & tls.ConnectionOptions & { host?: string };
@@ -50,6 +62,7 @@ type Created = (error: Error | null, socket?: Duplex) => void;
 export function sendOnceAgent(baseUrl: string, options: SendOnceAgentOptions = {}): http.Agent {
   const secure = new URL(baseUrl).protocol === "https:";
   const egress = options.egress ?? defaultEgressPolicy;
+  const connect = options.connect ?? nodeConnect;
   const agentOptions = { keepAlive: true, timeout: options.idleMs ?? 4_000 };
   const agent: http.Agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const reuse = agent.reuseSocket.bind(agent);
@@ -70,7 +83,7 @@ export function sendOnceAgent(baseUrl: string, options: SendOnceAgentOptions = {
     connectOptions: ConnectOptions,
     created: Created,
   ): undefined => {
-    open(secure, connectOptions, egress).then(
+    open(secure, connectOptions, egress, connect).then(
       (socket) => created(null, socket),
       (error) => created(new RequestNotSent(describeNetworkError(error), { cause: error })),
     );
@@ -84,6 +97,7 @@ async function open(
   secure: boolean,
   options: ConnectOptions,
   egress: EgressPolicy,
+  connect: NodeConnector,
 ): Promise<Duplex> {
   const hostname = (options.host ?? options.hostname ?? "localhost").replace(/^\[|\]$/g, "");
   const port = Number(options.port ?? (secure ? 443 : 80));
@@ -95,7 +109,10 @@ async function open(
   let failure: unknown;
   for (const address of addresses) {
     try {
-      return await connectTo(secure, options, address, hostname, port);
+      return await connectTo(
+        connect(connectOptionsFor(options, address, hostname, port), secure),
+        secure,
+      );
     } catch (error) {
       failure = error;
     }
@@ -103,22 +120,24 @@ async function open(
   throw failure;
 }
 
-function connectTo(
-  secure: boolean,
+/** The request's TLS settings, to `address`; TLS verifies the certificate against the host name. */
+function connectOptionsFor(
   options: ConnectOptions,
   address: string,
   hostname: string,
   port: number,
-): Promise<Duplex> {
+) {
+  return {
+    ...options,
+    host: address,
+    port,
+    servername: net.isIP(hostname) ? undefined : hostname,
+  };
+}
+
+/** The socket once connected (and its TLS handshake done), or why it could not be. */
+function connectTo(socket: net.Socket, secure: boolean): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const socket: net.Socket = secure
-      ? tls.connect({
-        ...options,
-        host: address,
-        port,
-        servername: net.isIP(hostname) ? undefined : hostname,
-      })
-      : net.connect({ host: address, port });
     const ready = secure ? "secureConnect" : "connect";
     const failed = (error: Error) => {
       socket.destroy();
