@@ -188,6 +188,10 @@ export class EmailAdapter implements PlatformAdapter {
   private readonly http: HttpClient;
   private readonly sdk: MailchimpSdk;
 
+  /**
+   * `deps` gives the clock and the timeout; a transport or fetch in it does not apply: every call
+   * goes through the SDK (the HttpClient only checks answers and reads the clock).
+   */
   constructor(platform: PlatformRow, credentials: CredentialsFor<"email">, deps: AdapterDeps = {}) {
     ({ config: this.config, limits: this.limits, http: this.http } = setupAdapter(
       "email",
