@@ -5,16 +5,18 @@
  * the draft deleted. Update works until the campaign is sent (unschedule, patch, reschedule);
  * delete unschedules first; metrics come from /reports.
  *
- * Through the shared HttpClient (net/api-client.ts), like LinkedIn and YouTube: the official
- * `@mailchimp/mailchimp_marketing` client (superagent on node:http) needed a node agent to keep
- * connections alive and never resend, hooked in through its cookie jar, and its own error
- * unwrapping. The API root is publish_config.base_url (an emulator) or the API key's data centre
- * (`https://{dc}.api.mailchimp.com/3.0`); the credential is Basic (any user, the API key as
- * password) or the OAuth token as Bearer.
+ * Every call goes through the official `@mailchimp/mailchimp_marketing` client, an instance of its
+ * own per adapter (adapters/mailchimp-client.ts: never the package's configured singleton, so one
+ * tenant's key and host are never another's). The API root is publish_config.base_url (an emulator)
+ * or the API key's data centre (`https://{dc}.api.mailchimp.com/3.0`); the credential is Basic (any
+ * user, the API key as password) or the OAuth token as Bearer. Answers and errors go through the
+ * shared classifier (net/classify.ts).
  *
- * No write is sent twice: the shared HTTP client (net/transport.ts) never sends a POST or PATCH again, so a
- * lost answer to a write is an `unknown` outcome, reconciled by findExisting. (A GET or DELETE it
- * sends again after a stale connection changes nothing.)
+ * No write is sent twice: the client's superagent sends through net/node-agent.ts, whose agent keeps
+ * connections alive and never lets Deno's node:http send a POST or PATCH again, so a lost answer to
+ * a write is an `unknown` outcome, reconciled by findExisting. (A GET, PUT or DELETE sent again
+ * after a stale connection changes nothing.) The agent also applies the egress rules
+ * (net/egress.ts) to every connection.
  *
  * Existence lookup: the campaign's internal title (`settings.title`, never shown to recipients)
  * carries the attempt marker; findExisting lists recent campaigns and matches it.
@@ -33,10 +35,12 @@ import {
   validation,
 } from "./adapter.ts";
 import { ApiHostNotAllowed } from "../platforms/api-hosts.ts";
-import type { ErrorProfile } from "../net/classify.ts";
+import type { ErrorProfile, HttpAnswer } from "../net/classify.ts";
 import type { CredentialsFor } from "../platforms/credentials.ts";
-import type { HttpClient, HttpOk, HttpRequest } from "../net/api-client.ts";
-import type { LimitsFor } from "./settings.ts";
+import type { HttpClient, HttpOk } from "../net/api-client.ts";
+import { sendOnceAgent } from "../net/node-agent.ts";
+import { callSdk, type MailchimpSdk, mailchimpSdk, type SdkCall } from "./mailchimp-client.ts";
+import { HTTP_SETTINGS, type LimitsFor } from "./settings.ts";
 import type {
   DeleteResult,
   DistributionContent,
@@ -116,17 +120,38 @@ const ReportSchema = z.object({
   forwards: z.object({ forwards_count: z.number() }).partial().optional(),
 });
 
-/** One API call: `path` is below the API root (`campaigns/{id}/content`). */
-type Call = Pick<HttpRequest, "method" | "json" | "body"> & { path: string };
-
-function campaignPath(id: string, below = ""): string {
-  return `campaigns/${encodeURIComponent(id)}${below}`;
+/** One API call: its HTTP method (for the classifier) and the client method that makes it. */
+interface Call {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  run: (sdk: MailchimpSdk) => SdkCall;
 }
 
-/** A campaign action (send and unschedule take no body; net/api-client.ts still sends them once). */
-function action(id: string, name: "send" | "schedule" | "unschedule", json?: unknown): Call {
-  return { method: "POST", path: campaignPath(id, `/actions/${name}`), json };
+/** A campaign action (send and unschedule take no body; the agent still sends them once). */
+function action(id: string, name: "send" | "unschedule"): Call {
+  return {
+    method: "POST",
+    run: (sdk) =>
+      name === "send"
+        ? sdk.campaigns.sendWithHttpInfo(id)
+        : sdk.campaigns.unscheduleWithHttpInfo(id),
+  };
 }
+
+function scheduleAction(id: string, scheduleTime: string): Call {
+  return {
+    method: "POST",
+    run: (sdk) => sdk.campaigns.scheduleWithHttpInfo(id, { schedule_time: scheduleTime }),
+  };
+}
+
+const getCampaign = (id: string): Call => ({
+  method: "GET",
+  run: (sdk) => sdk.campaigns.getWithHttpInfo(id),
+});
+const removeCampaign = (id: string): Call => ({
+  method: "DELETE",
+  run: (sdk) => sdk.campaigns.removeWithHttpInfo(id),
+});
 
 /** Basic with any user and the API key as password, or the OAuth token as Bearer. */
 function authorization(credentials: CredentialsFor<"email">): string {
@@ -161,9 +186,12 @@ export class EmailAdapter implements PlatformAdapter {
   private readonly config: z.infer<typeof EmailConfigSchema>;
   private readonly limits: LimitsFor<"email">;
   private readonly http: HttpClient;
-  private readonly root: string;
-  private readonly authorization: string;
+  private readonly sdk: MailchimpSdk;
 
+  /**
+   * `deps` gives the clock and the timeout; a transport or fetch in it does not apply: every call
+   * goes through the SDK (the HttpClient only checks answers and reads the clock).
+   */
   constructor(platform: PlatformRow, credentials: CredentialsFor<"email">, deps: AdapterDeps = {}) {
     ({ config: this.config, limits: this.limits, http: this.http } = setupAdapter(
       "email",
@@ -172,26 +200,30 @@ export class EmailAdapter implements PlatformAdapter {
       MAILCHIMP_ERRORS,
       deps,
     ));
-    this.root = apiRoot(this.config.base_url, credentials);
-    this.authorization = authorization(credentials);
+    const root = apiRoot(this.config.base_url, credentials);
+    this.sdk = mailchimpSdk({
+      root,
+      authorization: authorization(credentials),
+      timeoutMs: deps.timeoutMs ?? this.config.timeout_ms ?? HTTP_SETTINGS.timeoutMs,
+      // one per adapter: a run's calls share its kept-alive connections
+      agent: sendOnceAgent(root),
+    });
   }
 
-  private request({ path, ...call }: Call): HttpRequest {
-    return {
-      ...call,
-      url: `${this.root}/${path}`,
-      headers: { authorization: this.authorization },
-    };
+  /** One client call, its answer classified (never a throw). */
+  private send(call: Call): Promise<HttpAnswer | Failure> {
+    return callSdk(MAILCHIMP_ERRORS, call.method, this.http.now(), () => call.run(this.sdk));
   }
 
   /** A call whose 2xx body must match `schema` (an HTML page is a failure, never a success). */
-  private json<T>(call: Call, schema: z.ZodType<T>): Promise<HttpOk<T> | Failure> {
-    return this.http.request(this.request(call), { json: schema });
+  private async json<T>(call: Call, schema: z.ZodType<T>): Promise<HttpOk<T> | Failure> {
+    const answer = await this.send(call);
+    return "ok" in answer ? answer : this.http.expectJson(call.method, answer, schema);
   }
 
   /** A call answered 204 No Content (send, schedule, unschedule, delete). */
   private async noContent(call: Call): Promise<HttpOk<string> | Failure> {
-    const answer = await this.http.send(this.request(call));
+    const answer = await this.send(call);
     if ("ok" in answer) return answer;
     if (answer.status !== 204 && answer.text.trim() !== "") {
       return this.http.expectJson(call.method, answer, NoContentSchema);
@@ -200,7 +232,7 @@ export class EmailAdapter implements PlatformAdapter {
   }
 
   private campaign(id: string): Promise<HttpOk<Campaign> | Failure> {
-    return this.json({ method: "GET", path: campaignPath(id) }, CampaignSchema);
+    return this.json(getCampaign(id), CampaignSchema);
   }
 
   private extras(content: DistributionContent) {
@@ -266,15 +298,15 @@ export class EmailAdapter implements PlatformAdapter {
     content: DistributionContent,
     attemptId: string,
   ): Promise<Campaign | Failure> {
-    const created = await this.json({
-      method: "POST",
-      path: "campaigns",
-      json: {
-        type: "regular",
-        recipients: { list_id: this.extras(content).list_id },
-        settings: { ...this.settings(content), title: attemptMarker(attemptId) },
-      },
-    }, CampaignSchema);
+    const body = {
+      type: "regular",
+      recipients: { list_id: this.extras(content).list_id },
+      settings: { ...this.settings(content), title: attemptMarker(attemptId) },
+    };
+    const created = await this.json(
+      { method: "POST", run: (sdk) => sdk.campaigns.createWithHttpInfo(body) },
+      CampaignSchema,
+    );
     if (!created.ok) return created;
     const campaign = created.data;
     const html = await this.setContent(campaign.id, content);
@@ -299,19 +331,22 @@ export class EmailAdapter implements PlatformAdapter {
   }
 
   private async remove(id: string): Promise<void> {
-    await this.noContent({ method: "DELETE", path: campaignPath(id) });
+    await this.noContent(removeCampaign(id));
   }
 
   private async setContent(id: string, content: DistributionContent): Promise<true | Failure> {
-    const html = await this.json(
-      { method: "PUT", path: campaignPath(id, "/content"), json: { html: content.body } },
-      ContentSchema,
-    );
+    const html = await this.json({
+      method: "PUT",
+      run: (sdk) => sdk.campaigns.setContentWithHttpInfo(id, { html: content.body }),
+    }, ContentSchema);
     return html.ok ? true : html;
   }
 
   private checklist(id: string): Promise<HttpOk<Checklist> | Failure> {
-    return this.json({ method: "GET", path: campaignPath(id, "/send-checklist") }, ChecklistSchema);
+    return this.json(
+      { method: "GET", run: (sdk) => sdk.campaigns.getSendChecklistWithHttpInfo(id) },
+      ChecklistSchema,
+    );
   }
 
   /** Set the HTML and check the send checklist (an edit must leave the campaign sendable). */
@@ -357,10 +392,7 @@ export class EmailAdapter implements PlatformAdapter {
     if (at <= this.http.now()) return failure(`schedule_time: ${at.toISOString()} is in the past`);
     const campaign = await this.prepare(content, attemptId);
     if ("ok" in campaign) return campaign;
-    const scheduled = await this.dispatch(
-      campaign,
-      action(campaign.id, "schedule", { schedule_time: at.toISOString() }),
-    );
+    const scheduled = await this.dispatch(campaign, scheduleAction(campaign.id, at.toISOString()));
     if (!scheduled.ok) return scheduled;
     return { ok: true, externalId: campaign.id, externalUrl: this.url(campaign), scheduledFor: at };
   }
@@ -387,9 +419,7 @@ export class EmailAdapter implements PlatformAdapter {
     const changed = await this.change(externalId, content);
     // Put it back on schedule whether or not the change went through.
     if (scheduledAt) {
-      const rescheduled = await this.noContent(
-        action(externalId, "schedule", { schedule_time: scheduledAt }),
-      );
+      const rescheduled = await this.noContent(scheduleAction(externalId, scheduledAt));
       if (!rescheduled.ok) return rescheduled;
     }
     if (changed !== true) return changed;
@@ -397,8 +427,9 @@ export class EmailAdapter implements PlatformAdapter {
   }
 
   private async change(id: string, content: DistributionContent): Promise<true | Failure> {
+    const body = { settings: this.settings(content) };
     const patched = await this.json(
-      { method: "PATCH", path: campaignPath(id), json: { settings: this.settings(content) } },
+      { method: "PATCH", run: (sdk) => sdk.campaigns.updateWithHttpInfo(id, body) },
       CampaignSchema,
     );
     return patched.ok ? this.fill(id, content) : patched;
@@ -412,7 +443,7 @@ export class EmailAdapter implements PlatformAdapter {
       const unscheduled = await this.noContent(action(externalId, "unschedule"));
       if (!unscheduled.ok) return unscheduled;
     }
-    const removed = await this.noContent({ method: "DELETE", path: campaignPath(externalId) });
+    const removed = await this.noContent(removeCampaign(externalId));
     if (!removed.ok && removed.status === 404) {
       return { ok: true, externalId, alreadyDeleted: true };
     }
@@ -422,7 +453,7 @@ export class EmailAdapter implements PlatformAdapter {
   /** Opens are the impressions of an email; unsubscribes are followers lost. */
   async getMetrics(externalId: string): Promise<MetricsResult> {
     const res = await this.json(
-      { method: "GET", path: `reports/${encodeURIComponent(externalId)}` },
+      { method: "GET", run: (sdk) => sdk.reports.getCampaignReportWithHttpInfo(externalId) },
       ReportSchema,
     );
     if (!res.ok) return res;
@@ -452,15 +483,18 @@ export class EmailAdapter implements PlatformAdapter {
 
   /** A sent or scheduled campaign whose internal title carries the attempt marker. */
   async findExisting({ attemptId, sentAt }: ExistenceQuery): Promise<ExistenceResult> {
-    const query = new URLSearchParams({
+    const query: Record<string, string> = {
       count: "1000",
       sort_field: "create_time",
       sort_dir: "DESC",
-    });
+    };
     if (sentAt) {
-      query.set("since_create_time", new Date(sentAt.getTime() - 86_400_000).toISOString());
+      query.since_create_time = new Date(sentAt.getTime() - 86_400_000).toISOString();
     }
-    const res = await this.json({ method: "GET", path: `campaigns?${query}` }, CampaignListSchema);
+    const res = await this.json(
+      { method: "GET", run: (sdk) => sdk.campaigns.listWithHttpInfo(query) },
+      CampaignListSchema,
+    );
     if (!res.ok) return res;
     const marker = attemptMarker(attemptId);
     const match = res.data.campaigns.find((c) =>
