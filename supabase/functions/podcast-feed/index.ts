@@ -82,6 +82,17 @@ function pageSizeOf(publishConfig: unknown): number {
   return size.success ? size.data : DEFAULT_FEED_PAGE_SIZE;
 }
 
+/**
+ * The feed's public URL. Inside a function the path starts at its name (`/podcast-feed/<id>`), as on
+ * Supabase; the public one is below `/functions/v1`, where listeners and directories fetch it.
+ */
+function publicFeedUrl(url: URL): string {
+  const path = url.pathname.startsWith("/functions/v1/")
+    ? url.pathname
+    : `/functions/v1${url.pathname}`;
+  return `${url.origin}${path}`;
+}
+
 Deno.serve(handle(async (req) => {
   if (req.method !== "GET" && req.method !== "HEAD") {
     throw new HttpError(405, "Only GET is supported");
@@ -117,7 +128,7 @@ Deno.serve(handle(async (req) => {
      limit ${pageSize} offset ${(page - 1) * pageSize}
   `;
   const episodes = rows.map(episodeOf).filter((e): e is Episode => e !== undefined);
-  const feedUrl = `${url.origin}${url.pathname}`;
+  const feedUrl = publicFeedUrl(url);
   const xml = buildFeed(channel.data, episodes, pageLinks(feedUrl, page, pageCount));
   return new Response(req.method === "HEAD" ? null : xml, {
     status: 200,
