@@ -77,6 +77,7 @@ begin
                               null, scheduling.distribution_priority(v_row), v_row.id,
                               make_interval(days => p_horizon_days)) f;
   else
+    p_at := scheduling.now_if_just_past(p_at); -- the current second (or a few seconds ago) is now
     v_reason := scheduling.slot_conflict(v_row.platform_id, p_at, v_row.timezone, v_row.id);
     if v_reason is null then
       v_at := p_at;

@@ -212,3 +212,46 @@ Deno.test("schedule: an explicit `at` that conflicts is refused with the reason,
     await sql.end();
   }
 });
+
+Deno.test("schedule: an `at` of the current second or a few seconds ago means now; minutes ago is in the past", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }, { kind: "linkedin" }, { kind: "x" }]);
+    const [x, linkedin, other] = t.platforms;
+    const secondsAgo = (s: number) =>
+      new Date(Math.floor(Date.now() / 1000) * 1000 - s * 1000).toISOString();
+
+    for (const [platform, at] of [[x, secondsAgo(0)], [linkedin, secondsAgo(5)]]) {
+      const asked = Date.parse(at);
+      const reply = await api(t.token, "POST", "", {
+        content: { body: "Right now." },
+        platform_ids: [platform],
+        at,
+      });
+      assert.equal(reply.status, 201, `${at}: ${JSON.stringify(reply.body)}`);
+      const scheduled = Date.parse(reply.body.results[0].distributions[0].scheduled_for);
+      assert.ok(scheduled >= asked, `scheduled for now (${scheduled}), not before ${at}`);
+      assert.ok(scheduled <= Date.now(), "not later than now either");
+    }
+
+    const stale = secondsAgo(300);
+    const refused = await api(t.token, "POST", "", {
+      content: { body: "Five minutes late." },
+      platform_ids: [x],
+      at: stale,
+    });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.deepEqual(refused.body.results[0].errors, [
+      { field: "at", message: `${stale.replace(".000Z", "Z")} is in the past` },
+    ]);
+
+    // Rescheduling to the current second is "now" too.
+    const id = await scheduleOne(t.token, other, future(5));
+    const at = secondsAgo(0);
+    const moved = await api(t.token, "POST", `/distributions/${id}/reschedule`, { at });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.ok(Date.parse(moved.body.distribution.scheduled_for) >= Date.parse(at));
+  } finally {
+    await sql.end();
+  }
+});
