@@ -4,7 +4,7 @@
 // and every entity left in the post is one the text had, whole.
 import assert from "node:assert/strict";
 import { validatorFor } from "../../supabase/functions/_shared/adapters/registry.ts";
-import { entitySpans, parseTweet } from "../../supabase/functions/_shared/adapters/twitter-text.ts";
+import { parseTweet } from "../../supabase/functions/_shared/adapters/twitter-text.ts";
 import { adaptContent } from "../../supabase/functions/_shared/scheduling/adapt.ts";
 import {
   ELLIPSIS,
