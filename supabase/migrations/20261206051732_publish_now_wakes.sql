@@ -10,8 +10,9 @@ CREATE OR REPLACE FUNCTION scheduling.wake_publisher()
 AS $function$
 begin
   -- The cron job's own call (publish-due-distributions), queued in pg_net and sent after commit; a
-  -- missing Vault secret only warns (the cron run still picks the row up).
-  perform private.invoke_edge_function('publish', '{}'::jsonb, 65000);
+  -- missing Vault secret only warns (the cron run still picks the row up). The run publishes what is
+  -- due and stops (exit_when_idle): waiting for what falls due later is the cron job's.
+  perform private.invoke_edge_function('publish', '{"exit_when_idle": true}'::jsonb, 65000);
 end
 $function$
 ;
@@ -44,7 +45,7 @@ end
 $function$
 ;
 
-COMMENT ON FUNCTION scheduling.wake_publisher() IS 'Wakes the publish function now, through the same pg_net call as the publish-due-distributions cron job (sent when the transaction commits).';
+COMMENT ON FUNCTION scheduling.wake_publisher() IS 'Wakes the publish function now, through the same pg_net call as the publish-due-distributions cron job (sent when the transaction commits); the run publishes what is due and stops.';
 
 REVOKE ALL ON FUNCTION scheduling.wake_publisher() FROM PUBLIC;
 GRANT ALL ON FUNCTION scheduling.wake_publisher() TO authenticated;

@@ -25,80 +25,6 @@ async function scheduleOne(token: string, platformId: string, at: string): Promi
   return reply.body.results[0].distributions[0].id;
 }
 
-Deno.test("publish-now: a scheduled row is scheduled for now", async () => {
-  const sql = connect();
-  try {
-    const t = await createTenant(sql, [{ kind: "x" }]);
-    const id = await scheduleOne(t.token, t.platforms[0], future(5));
-    const reply = await api(t.token, "POST", `/distributions/${id}/publish-now`);
-    const now = Date.now();
-    assert.equal(reply.status, 200, JSON.stringify(reply.body));
-    assert.equal(reply.body.ok, true, JSON.stringify(reply.body));
-    assert.equal(reply.body.distribution.status, "scheduled");
-    assert.ok(
-      near(reply.body.distribution.scheduled_for, now),
-      reply.body.distribution.scheduled_for,
-    );
-    assert.ok(reply.body.distribution.calendar_slot, "its calendar slot moved with it");
-
-    // The woken publisher may already be at it: the row is due now, whatever it became since.
-    const [row] = await sql`select scheduled_for from public.distributions where id = ${id}`;
-    assert.ok(near(row.scheduled_for, now), String(row.scheduled_for));
-  } finally {
-    await sql.end();
-  }
-});
-
-Deno.test("publish-now wakes the publisher: one pg_net call to /functions/v1/publish, sent on commit", async () => {
-  const sql = connect();
-  try {
-    const t = await createTenant(sql, [{ kind: "x" }]);
-    const id = await scheduleOne(t.token, t.platforms[0], future(5));
-    // Repeatable read: the count sees this transaction's queued calls and none the cron job queues.
-    const queued = await sql.begin("isolation level repeatable read", async (tx) => {
-      const [before] = await tx`select coalesce(max(id), 0) as id from net.http_request_queue`;
-      await tx.unsafe("set local role authenticated");
-      const claims = { sub: t.userId, role: "authenticated", aud: "authenticated" };
-      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-      const [{ result }] = await tx`select public.publish_distribution_now(${id}::uuid) as result`;
-      assert.equal(result.ok, true, JSON.stringify(result));
-      await tx.unsafe("reset role");
-      return await tx`select url, method from net.http_request_queue
-                       where id > ${before.id} and url like '%/functions/v1/publish'`;
-    });
-    assert.equal(queued.length, 1, JSON.stringify(queued));
-    assert.equal(queued[0].method, "POST");
-  } finally {
-    await sql.end();
-  }
-});
-
-Deno.test("publish-now: a post scheduled days ahead goes out now", async () => {
-  const sql = connect();
-  try {
-    const content = contentFor("x", `publish-now ${crypto.randomUUID()}`, emulatorFor("x").origin);
-    const [id] = await insertDue(sql, [{
-      platform_id: PLATFORM_IDS.x,
-      ...content,
-      dueIn: 3 * 86_400,
-    }]);
-    const [{ result }] = await sql`select public.publish_distribution_now(${id}::uuid) as result`;
-    assert.equal(result.ok, true, JSON.stringify(result));
-    const published = await eventually(
-      async () => {
-        const [r] = await sql`select status, external_id from public.distributions
-                               where id = ${id}`;
-        return r.status === "published" ? r : undefined;
-      },
-      90_000,
-      "the post to be published",
-    );
-    assert.ok(published.external_id);
-  } finally {
-    await sql.end();
-  }
-});
-
 Deno.test("retry: a failed row is scheduled again, now, with a fresh retry budget", async () => {
   const sql = connect();
   try {
@@ -303,6 +229,81 @@ Deno.test("schedule: an `at` of the current second or a few seconds ago means no
     const moved = await api(t.token, "POST", `/distributions/${id}/reschedule`, { at });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
     assert.ok(Date.parse(moved.body.distribution.scheduled_for) >= Date.parse(at));
+  } finally {
+    await sql.end();
+  }
+});
+
+// publish-now wakes a publish run: these come last, so the run it starts has only their rows to take.
+Deno.test("publish-now: a scheduled row is scheduled for now", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }]);
+    const id = await scheduleOne(t.token, t.platforms[0], future(5));
+    const reply = await api(t.token, "POST", `/distributions/${id}/publish-now`);
+    const now = Date.now();
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(reply.body.ok, true, JSON.stringify(reply.body));
+    assert.equal(reply.body.distribution.status, "scheduled");
+    assert.ok(
+      near(reply.body.distribution.scheduled_for, now),
+      reply.body.distribution.scheduled_for,
+    );
+    assert.ok(reply.body.distribution.calendar_slot, "its calendar slot moved with it");
+
+    // The woken publisher may already be at it: the row is due now, whatever it became since.
+    const [row] = await sql`select scheduled_for from public.distributions where id = ${id}`;
+    assert.ok(near(row.scheduled_for, now), String(row.scheduled_for));
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("publish-now wakes the publisher: one pg_net call to /functions/v1/publish, sent on commit", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }]);
+    const id = await scheduleOne(t.token, t.platforms[0], future(5));
+    // Repeatable read: the count sees this transaction's queued calls and none the cron job queues.
+    const queued = await sql.begin("isolation level repeatable read", async (tx) => {
+      const [before] = await tx`select coalesce(max(id), 0) as id from net.http_request_queue`;
+      await tx.unsafe("set local role authenticated");
+      const claims = { sub: t.userId, role: "authenticated", aud: "authenticated" };
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+      const [{ result }] = await tx`select public.publish_distribution_now(${id}::uuid) as result`;
+      assert.equal(result.ok, true, JSON.stringify(result));
+      await tx.unsafe("reset role");
+      return await tx`select url, method from net.http_request_queue
+                       where id > ${before.id} and url like '%/functions/v1/publish'`;
+    });
+    assert.equal(queued.length, 1, JSON.stringify(queued));
+    assert.equal(queued[0].method, "POST");
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("publish-now: a post scheduled days ahead goes out now", async () => {
+  const sql = connect();
+  try {
+    const content = contentFor("x", `publish-now ${crypto.randomUUID()}`, emulatorFor("x").origin);
+    const [id] = await insertDue(sql, [{
+      platform_id: PLATFORM_IDS.x,
+      ...content,
+      dueIn: 3 * 86_400,
+    }]);
+    const [{ result }] = await sql`select public.publish_distribution_now(${id}::uuid) as result`;
+    assert.equal(result.ok, true, JSON.stringify(result));
+    const published = await eventually(
+      async () => {
+        const [r] = await sql`select status, external_id from public.distributions
+                               where id = ${id}`;
+        return r.status === "published" ? r : undefined;
+      },
+      90_000,
+      "the post to be published",
+    );
+    assert.ok(published.external_id);
   } finally {
     await sql.end();
   }
