@@ -83,14 +83,17 @@ function pageSizeOf(publishConfig: unknown): number {
 }
 
 /**
- * The feed's public URL. Inside a function the path starts at its name (`/podcast-feed/<id>`), as on
- * Supabase; the public one is below `/functions/v1`, where listeners and directories fetch it.
+ * The feed's public URL, as the podcast adapter gives it to hosting and directories: the project's
+ * URL (SUPABASE_URL; hosted, its https address, whatever scheme reaches the function inside) below
+ * `/functions/v1`. Inside a function the path starts at its name (`/podcast-feed/<id>`), as on
+ * Supabase. Without SUPABASE_URL, the origin the request came to.
  */
 function publicFeedUrl(url: URL): string {
+  const base = (Deno.env.get("SUPABASE_URL") || url.origin).replace(/\/+$/, "");
   const path = url.pathname.startsWith("/functions/v1/")
-    ? url.pathname
-    : `/functions/v1${url.pathname}`;
-  return `${url.origin}${path}`;
+    ? url.pathname.slice("/functions/v1".length)
+    : url.pathname;
+  return `${base}/functions/v1${path}`;
 }
 
 Deno.serve(handle(async (req) => {
