@@ -1,7 +1,8 @@
 /**
  * WordPress REST API emulator (core posts + categories), as WordPress 6.x behaves: Basic auth with
  * an application password (spaces ignored), `rest_*` error bodies, `?rest_route=` for sites
- * without pretty permalinks, `publish` <-> `future` by date_gmt, future posts flipping to publish
+ * without pretty permalinks (with `permalinks: "plain"` only that: `/wp-json/` answers the home
+ * page, 200 HTML, as WordPress 6.1 does), `publish` <-> `future` by date_gmt, future posts flipping to publish
  * when due, trash then 410 `rest_already_trashed`, and an analytics endpoint fed by the engagement
  * model (`/wp-json/stats/v1/posts/:id`, standing in for Jetpack/GA). Media uploads as core does:
  * `POST /wp/v2/media` with the raw bytes, Content-Type and `Content-Disposition: attachment;
@@ -58,7 +59,21 @@ export interface WordPressEmulatorOptions {
   users?: Record<string, string>;
   /** username -> role (default administrator). */
   roles?: Record<string, WordPressRole>;
+  /**
+   * `plain`: pretty permalinks off, as a site where they were never turned on: `/wp-json/...` reaches
+   * no API and is answered with the home page (200, HTML, for GET and POST alike, nothing created);
+   * only `/?rest_route=` is the API. Default `pretty` (both work).
+   */
+  permalinks?: "pretty" | "plain";
 }
+
+/** What a WordPress site answers for a URL it does not route: its home page. */
+const HOME_PAGE = '<!DOCTYPE html>\n<html lang="en-US"><head><meta charset="UTF-8">' +
+  '<title>Demo Blog</title></head><body class="home blog"><h1>Demo Blog</h1>' +
+  "<p>Just another WordPress site</p></body></html>\n";
+
+const homePage = () =>
+  new Response(HOME_PAGE, { status: 200, headers: { "content-type": "text/html; charset=UTF-8" } });
 
 /** Core's allowed upload types for images (wp_get_mime_types), by extension. */
 const IMAGE_MIME_TYPES: Record<string, string> = {
@@ -74,6 +89,24 @@ const FUTURE_SECONDS = limitsFor("wordpress").futureThresholdSeconds;
 
 function wpError(code: string, message: string, status: number, extra: object = {}): Response {
   return json({ code, message, data: { status, ...extra } }, status);
+}
+
+/** Core's block-level tags: wpautop leaves a chunk that opens with one of these unwrapped. */
+const BLOCK_TAG =
+  /^<\/?(?:address|article|aside|blockquote|details|div|dl|fieldset|figcaption|figure|footer|form|h[1-6]|header|hr|li|main|nav|ol|p|pre|section|table|ul)\b/i;
+
+/**
+ * `content.rendered` as WordPress' the_content gives it: a post with blocks (`<!-- wp:... -->`) as
+ * written, block delimiters removed (do_blocks; wpautop is off for it); classic content through
+ * wpautop, which wraps every blank-line-separated chunk that is not a block element in a paragraph,
+ * an HTML comment on its own included (`<p><!-- ... --></p>`).
+ */
+export function renderContent(content: string): string {
+  if (content.includes("<!-- wp:")) {
+    return content.replace(/<!-- \/?wp:[\s\S]*?-->\n?/g, "");
+  }
+  return content.split(/\n\s*\n/).map((chunk) => chunk.trim()).filter(Boolean)
+    .map((chunk) => BLOCK_TAG.test(chunk) ? chunk : `<p>${chunk}</p>`).join("\n") + "\n";
 }
 
 const slugify = (s: string) =>
@@ -149,7 +182,7 @@ export function wordpressEmulator(
     title: { ...(edit ? { raw: post.title } : {}), rendered: escapeHtml(post.title) },
     content: {
       ...(edit ? { raw: post.content } : {}),
-      rendered: `<p>${post.content}</p>\n`,
+      rendered: renderContent(post.content),
       protected: false,
     },
     excerpt: { ...(edit ? { raw: post.excerpt } : {}), rendered: post.excerpt },
@@ -229,6 +262,8 @@ export function wordpressEmulator(
   };
 
   const routes: Route[] = [
+    { method: "GET", path: "/", handle: homePage },
+    { method: "POST", path: "/", handle: homePage },
     {
       method: "POST",
       path: "/wp-json/wp/v2/posts",
@@ -476,7 +511,10 @@ export function wordpressEmulator(
     },
     routePath: (url) => {
       const route = url.search && url.searchParams.get("rest_route");
-      return route ? `/wp-json${route}` : url.pathname;
+      if (route) return `/wp-json${route}`;
+      // Plain permalinks: WordPress routes only the query string; any other path is the home page.
+      if (options.permalinks === "plain" && url.pathname.startsWith("/wp-json")) return "/";
+      return url.pathname;
     },
     faults: {
       rateLimited: (resetAt, ctx) =>

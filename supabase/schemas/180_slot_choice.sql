@@ -340,6 +340,21 @@ REVOKE ALL ON FUNCTION scheduling.posting_times(p_platform_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION scheduling.posting_times(p_platform_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION scheduling.posting_times(p_platform_id uuid) TO service_role;
 
+CREATE FUNCTION scheduling.now_if_just_past(p_at timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  -- A client that asks for "now" sends the current second (or its clock runs a little behind): an exact
+  -- time at most 30 seconds old is now, not a time in the past.
+  select case when p_at < now() and p_at >= now() - interval '30 seconds' then now() else p_at end
+$$;
+
+COMMENT ON FUNCTION scheduling.now_if_just_past(p_at timestamp with time zone) IS 'An exact posting time as meant: at most 30 seconds old is now(); any other time as given (older ones are refused as in the past by slot_conflict).';
+
+REVOKE ALL ON FUNCTION scheduling.now_if_just_past(p_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION scheduling.now_if_just_past(p_at timestamp with time zone) TO authenticated;
+GRANT ALL ON FUNCTION scheduling.now_if_just_past(p_at timestamp with time zone) TO service_role;
+
 CREATE FUNCTION scheduling.slot_conflict(p_platform_id uuid, p_at timestamp with time zone, p_tz text, p_exclude uuid DEFAULT NULL::uuid, p_slot_types text[] DEFAULT NULL::text[], p_allow_locked boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path TO ''

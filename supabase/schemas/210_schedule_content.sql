@@ -96,7 +96,8 @@ begin
     raise exception 'schedule_content: items: expected a non-empty array' using errcode = '22023';
   end if;
   if v_mode = 'exact' then
-    v_exact := (p_request #>> '{timing,at}')::timestamptz; -- the offset is explicit: TimeZone does not matter
+    -- The offset is explicit: TimeZone does not matter. The current second (or a few seconds ago) is now.
+    v_exact := scheduling.now_if_just_past((p_request #>> '{timing,at}')::timestamptz);
   elsif v_mode = 'optimize' then
     v_horizon := make_interval(days => (p_request #>> '{timing,horizon_days}')::integer);
   else

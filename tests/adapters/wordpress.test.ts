@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { WordPressAdapter } from "../../supabase/functions/_shared/adapters/wordpress.ts";
 import { serveEmulator } from "../../dev/emulators/framework.ts";
-import { wordpressEmulator } from "../../dev/emulators/wordpress.ts";
+import { renderContent, wordpressEmulator } from "../../dev/emulators/wordpress.ts";
+import { type ClaimedRow } from "../../supabase/functions/_shared/publishing/queue.ts";
+import { runAttempt } from "../../supabase/functions/_shared/publishing/attempt.ts";
 import { assertFailure, assertOk, longBody, platformRow } from "./helpers.ts";
 
 const CREDS = { username: "editor", application_password: "abcd efgh ijkl mnop qrst uvwx" };
@@ -16,11 +18,17 @@ async function withWordPress(
   ) => Promise<void>,
 ) {
   const clock = { now: new Date("2026-03-02T14:00:00Z") };
-  const emu = serveEmulator(wordpressEmulator({ users: { editor: CREDS.application_password } }), {
-    clock: () => clock.now,
-  });
+  const { permalinks, ...adapterConfig } = config as { permalinks?: "plain" };
+  const emu = serveEmulator(
+    wordpressEmulator({ users: { editor: CREDS.application_password }, permalinks }),
+    { clock: () => clock.now },
+  );
   try {
-    const row = platformRow("wordpress", { base_url: emu.origin, timeout_ms: 500, ...config });
+    const row = platformRow("wordpress", {
+      base_url: emu.origin,
+      timeout_ms: 500,
+      ...adapterConfig,
+    });
     await fn(new WordPressAdapter(row, CREDS, { now: () => clock.now }), emu, clock);
   } finally {
     await emu.close();
@@ -38,6 +46,87 @@ Deno.test("wordpress: publish creates exactly one post with Basic auth and the a
     assert.equal((posts[0].body as { status: string }).status, "publish");
     assert.match((posts[0].body as { content: string }).content, /<!-- dist-attempt-a-1 -->/);
     assert.equal(emu.state.posts.get(Number(result.externalId))?.status, "publish");
+  }));
+
+Deno.test("wordpress: the attempt marker is invisible to readers; the lookup still finds it", () =>
+  withWordPress({}, async (adapter, emu) => {
+    // The emulator renders classic content as wpautop does: a comment on its own becomes a paragraph.
+    assert.equal(
+      renderContent("<p>Hello.</p>\n\n<!-- dist-attempt-x -->"),
+      "<p>Hello.</p>\n<p><!-- dist-attempt-x --></p>\n",
+    );
+    const body = `<h2>Budgeting</h2>\n<p>${longBody(150)}</p>\n<p>Second paragraph.</p>\n`;
+    const published = await adapter.publish(content(body), { attemptId: "a-m" });
+    assertOk(published);
+    const shown = async () => {
+      // What a reader's page shows: the public view of the post, no login.
+      const res = await fetch(`${emu.origin}/wp-json/wp/v2/posts/${published.externalId}`);
+      return ((await res.json()) as { content: { rendered: string } }).content.rendered;
+    };
+    const page = await shown();
+    assert.ok(page.startsWith(body), page);
+    assert.doesNotMatch(page, /<p>\s*<!--/);
+    assert.doesNotMatch(page, /<p>\s*<\/p>/);
+    const found = await adapter.findExisting({ attemptId: "a-m", content: content(body) });
+    assertOk(found);
+    assert.equal(found.found, true);
+
+    // An edit renders the same way.
+    assertOk(await adapter.update(published.externalId, content(`${body}<p>Edited.</p>\n`)));
+    assert.equal((await shown()).trim(), `${body}<p>Edited.</p>`);
+  }));
+
+/** A claimed row as the publisher hands it to an attempt. */
+const claimed = (attemptId: string): ClaimedRow => ({
+  id: crypto.randomUUID(),
+  attempt_id: attemptId,
+  mode: "publish",
+  platform_id: crypto.randomUUID(),
+  client_id: crypto.randomUUID(),
+  title: "Hello world",
+  body: longBody(150),
+  media_urls: null,
+  link_url: null,
+  platform_specific: {},
+  scheduled_for: new Date(),
+  retry_count: 0,
+  native_state: null,
+  native_attempt_id: null,
+  external_id: null,
+  external_url: null,
+  unresolved_attempts: [],
+});
+
+Deno.test("wordpress without pretty permalinks: the 200 home page fails the post at once, naming the fix", () =>
+  withWordPress({ permalinks: "plain" }, async (adapter, emu) => {
+    const outcome = await runAttempt(adapter, claimed("a-plain"), new Date(Date.now() + 60_000));
+    assert.equal(outcome.outcome, "permanent", outcome.message);
+    assert.match(outcome.message ?? "", /answered 200 \(text\/html/);
+    assert.match(outcome.message ?? "", /Set publish_config\.rest_style to "query"/);
+    assert.match(outcome.message ?? "", /finds no such post on wordpress, so nothing was created/);
+    assert.equal(emu.state.posts.size, 0, "nothing was created");
+    // The look-up asked the API itself (/?rest_route=), not the home page again.
+    assert.ok(
+      emu.requests({ method: "GET", path: "/wp-json/wp/v2/posts" }).some((r) =>
+        r.query.rest_route === "/wp/v2/posts"
+      ),
+    );
+  }));
+
+Deno.test("wordpress without pretty permalinks: rest_style query publishes", () =>
+  withWordPress({ permalinks: "plain", rest_style: "query" }, async (adapter, emu) => {
+    const outcome = await runAttempt(adapter, claimed("a-query"), new Date(Date.now() + 60_000));
+    assert.equal(outcome.outcome, "published", outcome.message);
+    assert.equal(emu.state.posts.size, 1);
+  }));
+
+Deno.test("wordpress: a create that got no answer and is not found stays unknown (looked up again)", () =>
+  withWordPress({}, async (adapter, emu) => {
+    // Without an answer WordPress may still be creating it: only an answered request proves absence.
+    emu.addFault({ mode: "timeout", count: 1, holdMs: 1000 });
+    const outcome = await runAttempt(adapter, claimed("a-lost"), new Date(Date.now() + 60_000));
+    assert.equal(outcome.outcome, "unknown", outcome.message);
+    assert.match(outcome.message ?? "", /will check again/);
   }));
 
 Deno.test("wordpress: query-style REST route works for sites without pretty permalinks", () =>

@@ -287,3 +287,29 @@ Deno.test("a timeout after the platform created the post: reconciled, not sent t
     await sql.end();
   }
 });
+
+Deno.test("a 200 HTML page instead of the created post: failed at once with the cause and the fix, not left publishing", async () => {
+  const sql = connect();
+  try {
+    await resetQueue(sql);
+    await freshEmulators();
+    // What a WordPress without pretty permalinks answers POST /wp-json/wp/v2/posts with.
+    await emulatorFor("wordpress").addFault({
+      mode: "html_200",
+      count: 1,
+      method: "POST",
+      path: "/wp-json/wp/v2/posts",
+    });
+    const id = await due(sql, "wordpress", "home page answer");
+    await invokePublish();
+    const r = await row(sql, id);
+    assert.equal(r.status, "failed", r.error_message);
+    assert.equal(r.retry_count, 0);
+    assert.match(r.error_message, /answered 200 \(text\/html\)/);
+    assert.match(r.error_message, /rest_style to "query"/);
+    assert.match(r.error_message, /nothing was created/);
+    assert.equal((await emulatorFor("wordpress").publishRequests()).length, 1, "sent once");
+  } finally {
+    await sql.end();
+  }
+});

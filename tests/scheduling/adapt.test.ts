@@ -261,6 +261,16 @@ Deno.test("utm: links in the body to the post's own site are tagged too, links e
   assert.ok(linkedin.includes(` https://demo.local/tools?${utm("linkedin", "social")},`), linkedin);
   assert.ok(linkedin.includes("their page (https://other.example/p)"), linkedin);
 
+  const x = (await adapt(platform("x"), source({ body, linkUrl }), options)).content.body;
+  assert.ok(x.includes(`the guide (https://demo.local/guide?x=1&${utm("x", "social")}#s)`), x);
+
+  // captions that link nothing keep their body links as written (link_url itself is not in them)
+  for (const kind of ["instagram", "tiktok"] as const) {
+    const caption = (await adapt(platform(kind), source({ body, linkUrl }), options)).content.body;
+    assert.ok(caption.includes(" https://demo.local/tools,"), caption);
+    assert.doesNotMatch(caption, /demo\.local\/[^ ]*utm_/, caption);
+  }
+
   // without a link_url there is no site of the post's own: nothing is tagged
   const untagged = (await adapt(platform("wordpress"), source({ body }), options)).content.body;
   assert.doesNotMatch(untagged, /utm_/);

@@ -2,7 +2,11 @@
 // staggered cross-post strategy, and an explicit `at` that conflicts (refused with the reason, or
 // moved to the nearest allowed time with `nearest: true`).
 import assert from "node:assert/strict";
-import { connect } from "../_support/stack.ts";
+import { connect, eventually } from "../_support/stack.ts";
+import { insertDue } from "../_support/queue.ts";
+import { PLATFORM_IDS } from "../_support/seed.ts";
+import { emulatorFor } from "../_support/emulators.ts";
+import { contentFor } from "../../dev/demo-content.ts";
 import { api, createTenant, future } from "./helpers.ts";
 
 const MINUTE = 60_000;
@@ -20,32 +24,6 @@ async function scheduleOne(token: string, platformId: string, at: string): Promi
   assert.equal(reply.status, 201, JSON.stringify(reply.body));
   return reply.body.results[0].distributions[0].id;
 }
-
-Deno.test("publish-now: a scheduled row is scheduled for now and stays scheduled", async () => {
-  const sql = connect();
-  try {
-    const t = await createTenant(sql, [{ kind: "x" }]);
-    const id = await scheduleOne(t.token, t.platforms[0], future(5));
-    const reply = await api(t.token, "POST", `/distributions/${id}/publish-now`);
-    const now = Date.now();
-    assert.equal(reply.status, 200, JSON.stringify(reply.body));
-    assert.equal(reply.body.ok, true, JSON.stringify(reply.body));
-    assert.equal(reply.body.distribution.status, "scheduled");
-    assert.ok(
-      near(reply.body.distribution.scheduled_for, now),
-      reply.body.distribution.scheduled_for,
-    );
-    assert.ok(reply.body.distribution.calendar_slot, "its calendar slot moved with it");
-
-    const [row] = await sql`select status, scheduled_for, next_attempt_at
-                              from public.distributions where id = ${id}`;
-    assert.equal(row.status, "scheduled");
-    assert.ok(near(row.scheduled_for, now), String(row.scheduled_for));
-    assert.equal(row.next_attempt_at, null);
-  } finally {
-    await sql.end();
-  }
-});
 
 Deno.test("retry: a failed row is scheduled again, now, with a fresh retry budget", async () => {
   const sql = connect();
@@ -208,6 +186,124 @@ Deno.test("schedule: an explicit `at` that conflicts is refused with the reason,
       assert.match(d.note, /moved to the nearest allowed time/);
       assert.match(d.note, new RegExp(`^${later.replace(".000Z", "Z")} was not allowed`));
     }
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("schedule: an `at` of the current second or a few seconds ago means now; minutes ago is in the past", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }, { kind: "linkedin" }, { kind: "x" }]);
+    const [x, linkedin, other] = t.platforms;
+    const secondsAgo = (s: number) =>
+      new Date(Math.floor(Date.now() / 1000) * 1000 - s * 1000).toISOString();
+
+    for (const [platform, at] of [[x, secondsAgo(0)], [linkedin, secondsAgo(5)]]) {
+      const asked = Date.parse(at);
+      const reply = await api(t.token, "POST", "", {
+        content: { body: "Right now." },
+        platform_ids: [platform],
+        at,
+      });
+      assert.equal(reply.status, 201, `${at}: ${JSON.stringify(reply.body)}`);
+      const scheduled = Date.parse(reply.body.results[0].distributions[0].scheduled_for);
+      assert.ok(scheduled >= asked, `scheduled for now (${scheduled}), not before ${at}`);
+      assert.ok(scheduled <= Date.now(), "not later than now either");
+    }
+
+    const stale = secondsAgo(300);
+    const refused = await api(t.token, "POST", "", {
+      content: { body: "Five minutes late." },
+      platform_ids: [x],
+      at: stale,
+    });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.deepEqual(refused.body.results[0].errors, [
+      { field: "at", message: `${stale.replace(".000Z", "Z")} is in the past` },
+    ]);
+
+    // Rescheduling to the current second is "now" too.
+    const id = await scheduleOne(t.token, other, future(5));
+    const at = secondsAgo(0);
+    const moved = await api(t.token, "POST", `/distributions/${id}/reschedule`, { at });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.ok(Date.parse(moved.body.distribution.scheduled_for) >= Date.parse(at));
+  } finally {
+    await sql.end();
+  }
+});
+
+// publish-now wakes a publish run: these come last, so the run it starts has only their rows to take.
+Deno.test("publish-now: a scheduled row is scheduled for now", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }]);
+    const id = await scheduleOne(t.token, t.platforms[0], future(5));
+    const reply = await api(t.token, "POST", `/distributions/${id}/publish-now`);
+    const now = Date.now();
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(reply.body.ok, true, JSON.stringify(reply.body));
+    assert.equal(reply.body.distribution.status, "scheduled");
+    assert.ok(
+      near(reply.body.distribution.scheduled_for, now),
+      reply.body.distribution.scheduled_for,
+    );
+    assert.ok(reply.body.distribution.calendar_slot, "its calendar slot moved with it");
+
+    // The woken publisher may already be at it: the row is due now, whatever it became since.
+    const [row] = await sql`select scheduled_for from public.distributions where id = ${id}`;
+    assert.ok(near(row.scheduled_for, now), String(row.scheduled_for));
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("publish-now wakes the publisher: one pg_net call to /functions/v1/publish, sent on commit", async () => {
+  const sql = connect();
+  try {
+    const t = await createTenant(sql, [{ kind: "x" }]);
+    const id = await scheduleOne(t.token, t.platforms[0], future(5));
+    // Repeatable read: the count sees this transaction's queued calls and none the cron job queues.
+    const queued = await sql.begin("isolation level repeatable read", async (tx) => {
+      const [before] = await tx`select coalesce(max(id), 0) as id from net.http_request_queue`;
+      await tx.unsafe("set local role authenticated");
+      const claims = { sub: t.userId, role: "authenticated", aud: "authenticated" };
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+      const [{ result }] = await tx`select public.publish_distribution_now(${id}::uuid) as result`;
+      assert.equal(result.ok, true, JSON.stringify(result));
+      await tx.unsafe("reset role");
+      return await tx`select url, method from net.http_request_queue
+                       where id > ${before.id} and url like '%/functions/v1/publish'`;
+    });
+    assert.equal(queued.length, 1, JSON.stringify(queued));
+    assert.equal(queued[0].method, "POST");
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("publish-now: a post scheduled days ahead goes out now", async () => {
+  const sql = connect();
+  try {
+    const content = contentFor("x", `publish-now ${crypto.randomUUID()}`, emulatorFor("x").origin);
+    const [id] = await insertDue(sql, [{
+      platform_id: PLATFORM_IDS.x,
+      ...content,
+      dueIn: 3 * 86_400,
+    }]);
+    const [{ result }] = await sql`select public.publish_distribution_now(${id}::uuid) as result`;
+    assert.equal(result.ok, true, JSON.stringify(result));
+    const published = await eventually(
+      async () => {
+        const [r] = await sql`select status, external_id from public.distributions
+                               where id = ${id}`;
+        return r.status === "published" ? r : undefined;
+      },
+      90_000,
+      "the post to be published",
+    );
+    assert.ok(published.external_id);
   } finally {
     await sql.end();
   }

@@ -66,6 +66,13 @@ async function page(platformId: string, query = ""): Promise<Page> {
   };
 }
 
+/** The status a GET of `url` answers (its body discarded). */
+async function statusOf(url: string): Promise<number> {
+  const res = await fetch(url);
+  await res.body?.cancel();
+  return res.status;
+}
+
 /** The part of a link after the function's name: "/<id>" or "/<id>?page=N". */
 const tail = (href: string | undefined) => href?.replace(/^.*\/podcast-feed/, "");
 
@@ -85,6 +92,12 @@ Deno.test("a long show is paged: newest first, links between pages, the feed URL
         last: `/${show.id}?page=3`,
       },
     );
+
+    // The links are the public URLs (below /functions/v1), and they answer.
+    assert.equal(first.links.self, stack.functionUrl(`podcast-feed/${show.id}`));
+    assert.equal(first.links.next, stack.functionUrl(`podcast-feed/${show.id}?page=2`));
+    assert.equal(await statusOf(first.links.next), 200);
+    assert.equal(await statusOf(first.links.self), 200);
 
     const second = await page(show.id, "?page=2");
     assert.deepEqual(second.guids, show.newestFirst.slice(2, 4));

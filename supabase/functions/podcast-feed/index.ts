@@ -82,6 +82,20 @@ function pageSizeOf(publishConfig: unknown): number {
   return size.success ? size.data : DEFAULT_FEED_PAGE_SIZE;
 }
 
+/**
+ * The feed's public URL, as the podcast adapter gives it to hosting and directories: the project's
+ * URL (SUPABASE_URL; hosted, its https address, whatever scheme reaches the function inside) below
+ * `/functions/v1`. Inside a function the path starts at its name (`/podcast-feed/<id>`), as on
+ * Supabase. Without SUPABASE_URL, the origin the request came to.
+ */
+function publicFeedUrl(url: URL): string {
+  const base = (Deno.env.get("SUPABASE_URL") || url.origin).replace(/\/+$/, "");
+  const path = url.pathname.startsWith("/functions/v1/")
+    ? url.pathname.slice("/functions/v1".length)
+    : url.pathname;
+  return `${base}/functions/v1${path}`;
+}
+
 Deno.serve(handle(async (req) => {
   if (req.method !== "GET" && req.method !== "HEAD") {
     throw new HttpError(405, "Only GET is supported");
@@ -117,7 +131,7 @@ Deno.serve(handle(async (req) => {
      limit ${pageSize} offset ${(page - 1) * pageSize}
   `;
   const episodes = rows.map(episodeOf).filter((e): e is Episode => e !== undefined);
-  const feedUrl = `${url.origin}${url.pathname}`;
+  const feedUrl = publicFeedUrl(url);
   const xml = buildFeed(channel.data, episodes, pageLinks(feedUrl, page, pageCount));
   return new Response(req.method === "HEAD" ? null : xml, {
     status: 200,

@@ -50,6 +50,14 @@ export type AdapterDeps = HttpDepsOverrides & {
 
 export interface PlatformAdapter {
   readonly kind: PlatformKind;
+  /**
+   * The platform creates a post within the request: once it has answered (any 2xx), whatever it
+   * created is visible to findExisting. Then a 2xx answer that cannot be read, with a look-up that
+   * finds nothing, proves nothing was created: the post fails at once with the cause instead of
+   * being looked up again until reconcile_max_seconds. Absent for platforms that create later
+   * (uploads processed afterwards) or whose look-up may lag.
+   */
+  readonly createsSynchronously?: boolean;
   validate(content: DistributionContent): ValidationResult;
   publish(content: DistributionContent, options: PublishOptions): Promise<PublishResult>;
   /** Native scheduling: the platform holds the post until `at`. Absent when it has none. */

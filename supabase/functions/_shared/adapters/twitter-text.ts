@@ -14,6 +14,7 @@ export interface ParsedTweet {
 interface TwitterText {
   parseTweet(text: string): ParsedTweet;
   extractUrlsWithIndices(text: string): { url: string; indices: [number, number] }[];
+  extractEntitiesWithIndices(text: string): { indices: [number, number] }[];
 }
 
 const api = twitterText as unknown as TwitterText;
@@ -32,4 +33,21 @@ export function replaceUrls(text: string, replacement: string): string {
     last = end;
   }
   return out + text.slice(last);
+}
+
+/** What a post links or tags as a whole: a URL (with or without scheme), @mention, #hashtag, $cashtag. */
+export interface EntitySpan {
+  /** UTF-16 offsets, end exclusive. */
+  start: number;
+  end: number;
+  url: boolean;
+}
+
+/** Every URL, mention, hashtag and cashtag of `text`, as twitter-text (and X) finds them. */
+export function entitySpans(text: string): EntitySpan[] {
+  return api.extractEntitiesWithIndices(text).map((e) => ({
+    start: e.indices[0],
+    end: e.indices[1],
+    url: "url" in e,
+  }));
 }

@@ -6,6 +6,11 @@
  * content, with `context=edit` and every status so drafts and future posts count). Post `meta`
  * would be cleaner but only works for keys a plugin registered with show_in_rest.
  *
+ * Rendering: the body (HTML) is sent as one Custom HTML block (`<!-- wp:html -->`). WordPress
+ * renders a post with blocks as written, without wpautop, so the marker stays an invisible comment;
+ * classic content would get it wrapped in an empty paragraph readers see
+ * (`<p><!-- dist-attempt-... --></p>`). The block editor shows the post as one Custom HTML block.
+ *
  * Featured image: `platformSpecific.featured_media` (an existing media id), else the first image in
  * `mediaUrls` is fetched and uploaded (`POST /wp/v2/media`, raw bytes with Content-Type and
  * Content-Disposition) and the new id used. The attempt marker stays in the post, so the
@@ -118,12 +123,27 @@ function mediaFilename(url: string, type: string): string {
   return `${base.replace(/^-+|-+$/g, "") || "image"}.${ext}`;
 }
 
+/**
+ * Post content as WordPress renders it untouched: the body in a Custom HTML block (a body that already
+ * has blocks as it is), then the attempt marker, if any, as a bare comment.
+ */
+export function postContent(body: string, attemptId?: string): string {
+  const marker = attemptId ? `\n<!-- ${attemptMarker(attemptId)} -->` : "";
+  if (body.includes("<!-- wp:")) return `${body}${marker}`;
+  return `<!-- wp:html -->\n${body}${marker}\n<!-- /wp:html -->`;
+}
+
 function decodeEntities(text: string): string {
   return text.replace(/&amp;/g, "&").replace(/&#039;/g, "'").replace(/&quot;/g, '"');
 }
 
+/** A 2xx answer that is not the REST API's JSON (WordPress' HTML home page, a cache's page). */
+const notRestApi = (f: Failure) => f.status !== undefined && f.status >= 200 && f.status < 300;
+
 export class WordPressAdapter implements PlatformAdapter {
   readonly kind = "wordpress" as const;
+  /** A created post is in the database when WordPress answers, and `?search=` sees it at once. */
+  readonly createsSynchronously = true;
   private readonly config: z.infer<typeof WordPressConfigSchema>;
   private readonly limits: LimitsFor<"wordpress">;
   private readonly http: HttpClient;
@@ -144,10 +164,14 @@ export class WordPressAdapter implements PlatformAdapter {
     this.auth = "Basic " + btoa(`${credentials.username}:${credentials.application_password}`);
   }
 
-  private url(route: string, query: Record<string, string> = {}): string {
+  private url(
+    route: string,
+    query: Record<string, string> = {},
+    style = this.config.rest_style,
+  ): string {
     const base = this.config.base_url.replace(/\/+$/, "");
     const qs = new URLSearchParams(query);
-    if (this.config.rest_style === "query") {
+    if (style === "query") {
       qs.set("rest_route", `/wp/v2/${route}`);
       return `${base}/?${qs}`;
     }
@@ -183,7 +207,7 @@ export class WordPressAdapter implements PlatformAdapter {
     const extras = WordPressExtrasSchema.parse(content.platformSpecific ?? {});
     return {
       title: content.title,
-      content: `${content.body}\n<!-- ${attemptMarker(attemptId)} -->`,
+      content: postContent(content.body, attemptId),
       excerpt: extras.excerpt,
       categories: extras.category_ids,
       tags: extras.tag_ids,
@@ -243,11 +267,19 @@ export class WordPressAdapter implements PlatformAdapter {
     if (invalid) return invalid;
     const featured = await this.featuredMedia(content);
     if (!featured.ok) return featured;
-    return await this.call({
+    const res = await this.call({
       method: "POST",
       url: this.url("posts"),
       json: { ...this.postBody(content, attemptId, featured.id), ...fields },
     }, PostSchema);
+    if (res.ok || !notRestApi(res) || this.config.rest_style !== "pretty") return res;
+    // WordPress without pretty permalinks answers /wp-json/... with its home page (200, HTML).
+    return {
+      ...res,
+      message: `${res.message} -- ${this.url("posts")} is not the REST API: with plain ` +
+        `permalinks WordPress answers it with its home page. Set publish_config.rest_style to ` +
+        `"query" (the API at /?rest_route=), or turn on pretty permalinks on the site.`,
+    };
   }
 
   private published(post: Post): PublishResult {
@@ -294,7 +326,7 @@ export class WordPressAdapter implements PlatformAdapter {
     const res = await this.call({
       method: "POST",
       url: this.url(`posts/${encodeURIComponent(externalId)}`),
-      json: { title: content.title, content: content.body },
+      json: { title: content.title, content: postContent(content.body) },
     }, PostSchema);
     return res.ok ? { ok: true, externalId, externalUrl: res.data.link } : res;
   }
@@ -318,17 +350,27 @@ export class WordPressAdapter implements PlatformAdapter {
     return res;
   }
 
+  /**
+   * Searches for the attempt's marker. A site whose `/wp-json/` answers something other than the API
+   * (plain permalinks: its home page) is asked again at `/?rest_route=`, which every WordPress
+   * serves, so the answer is authoritative either way.
+   */
   async findExisting({ attemptId }: ExistenceQuery): Promise<ExistenceResult> {
     const marker = attemptMarker(attemptId);
-    const res = await this.call({
-      method: "GET",
-      url: this.url("posts", {
-        search: marker,
-        status: "publish,future,draft,pending,private",
-        context: "edit",
-        per_page: "10",
-      }),
-    }, z.array(PostSchema));
+    const search = (style: "pretty" | "query") =>
+      this.call({
+        method: "GET",
+        url: this.url("posts", {
+          search: marker,
+          status: "publish,future,draft,pending,private",
+          context: "edit",
+          per_page: "10",
+        }, style),
+      }, z.array(PostSchema));
+    let res = await search(this.config.rest_style);
+    if (!res.ok && notRestApi(res) && this.config.rest_style === "pretty") {
+      res = await search("query");
+    }
     if (!res.ok) return res;
     const post = res.data.find((p) => p.content?.raw?.includes(marker));
     return post

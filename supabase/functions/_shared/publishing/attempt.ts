@@ -230,6 +230,20 @@ class Attempt {
     if ("found" in found && found.found) {
       return this.found(found, `reconciled after: ${failure.message}`);
     }
+    // The platform answered, creates within the request, and holds nothing from this attempt: nothing
+    // was created, and sending again would meet the same answer. A person fixes the cause.
+    const answered = failure.status !== undefined && failure.status >= 200 && failure.status < 300;
+    if ("found" in found && answered && this.adapter.createsSynchronously) {
+      return this.failed({
+        ...failure,
+        errorClass: "permanent",
+        resetAt: undefined,
+        outcome: "not_applied",
+        message: `${failure.message}. The look-up after that answer finds no such post on ` +
+          `${this.adapter.kind}, so nothing was created; not sent again until the cause is ` +
+          `fixed (then retry).`,
+      });
+    }
     // The platform's name for what it accepted goes with the attempt: the next look-up asks about it.
     return this.outcome("unknown", {
       message: `${failure.message}; not found on the platform yet, will check again`,

@@ -16,7 +16,8 @@
  * - podcast: plain text description in bytes; no hashtags.
  * Every link_url gets UTM parameters (utm_source = kind, utm_medium by kind, utm_campaign, and
  * utm_content = the distribution's id, so a conversion is attributed to the exact post), and so do
- * the body's links to the same site (host) as link_url; links elsewhere are left as they are.
+ * the body's links to the same site (host) as link_url where readers can click them
+ * (TAGGED_BODY_LINKS); links elsewhere are left as they are.
  */
 import { z } from "zod";
 import { instagramCaption } from "../adapters/instagram.ts";
@@ -24,6 +25,7 @@ import { escapeCommentary } from "../adapters/linkedin.ts";
 import { limitsFor } from "../adapters/settings.ts";
 import {
   type DistributionContent,
+  type PlatformKind,
   PlatformRowSchema,
   type ValidationError,
   type ValidationResult,
@@ -270,6 +272,21 @@ function tagsFit(ctx: Context, content: DistributionContent): boolean {
   return !validate(content).errors.some((e) => e.field.startsWith("platformSpecific.tags"));
 }
 
+/**
+ * Kinds whose body links readers can follow, so a tagged link attributes a click: HTML bodies
+ * (WordPress, email), and text where the platform links URLs (X, LinkedIn, YouTube descriptions,
+ * podcast show notes). Instagram and TikTok captions link nothing: a tagged URL there would only
+ * be longer text, so their body links stay as written.
+ */
+export const TAGGED_BODY_LINKS: ReadonlySet<PlatformKind> = new Set<PlatformKind>([
+  "wordpress",
+  "email",
+  "x",
+  "linkedin",
+  "youtube",
+  "podcast",
+]);
+
 /** Adapt `source` for `platform` and validate it with the platform's adapter. */
 export async function adaptContent(
   source: SourceContent,
@@ -278,7 +295,9 @@ export async function adaptContent(
 ): Promise<Adapted> {
   const utm = utmFor(platform.kind, options.campaign, options.distributionId);
   const link = source.linkUrl ? withUtm(source.linkUrl, utm) : undefined;
-  const bodyLinks = source.linkUrl ? sameSiteLinks(source.linkUrl, utm) : undefined;
+  const bodyLinks = source.linkUrl && TAGGED_BODY_LINKS.has(platform.kind)
+    ? sameSiteLinks(source.linkUrl, utm)
+    : undefined;
   const ctx: Context = { source, platform, link, bodyLinks, options, warnings: [] };
   const adapted = await ADAPTERS[platform.kind](ctx);
   const content: DistributionContent = {
