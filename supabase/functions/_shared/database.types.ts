@@ -2741,6 +2741,7 @@ export type Database = {
         }
         Returns: string
       }
+      now_if_just_past: { Args: { p_at: string }; Returns: string }
       platform_posts: {
         Args: {
           p_exclude?: string
@@ -2785,6 +2786,7 @@ export type Database = {
       to_local_iso: { Args: { p_at: string; p_tz: string }; Returns: string }
       to_utc_iso: { Args: { p_at: string }; Returns: string }
       utc_offset: { Args: { p_at: string; p_tz: string }; Returns: string }
+      wake_publisher: { Args: Record<PropertyKey, never>; Returns: undefined }
       window_full: {
         Args: {
           p_at: string
