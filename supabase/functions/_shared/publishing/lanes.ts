@@ -16,6 +16,8 @@ export interface Run extends BatchRun {
   /** Rows claimed, and asked for by claims still running (lanes claim concurrently): what is left
    * of maxPosts. */
   taken: number;
+  /** Rows asked for by claims still running: not yet held by the meter, already spoken for. */
+  asking: number;
   /** Why each lane stopped. */
   stops: Set<StopReason>;
 }
@@ -77,13 +79,14 @@ export async function lane(run: Run): Promise<void> {
     // Only what the CPU budget has room for, beside the rows held; a run's first claim always goes,
     // so a chain of runs handing over always makes progress.
     if (run.meter && (report.claimed > 0 || run.taken > 0)) {
-      want = Math.min(want, run.meter.room());
+      want = Math.min(want, run.meter.room() - run.asking);
       if (want <= 0) {
         run.stops.add("cpu_budget");
         break;
       }
     }
     run.taken += want;
+    run.asking += want;
     // awaited first: `+=` would read the count before another lane's withdrawals add to it
     const withdrawn = await withdrawCancelled(sql, run.platforms, options.batchSize);
     report.withdrawn += withdrawn;
@@ -93,6 +96,7 @@ export async function lane(run: Run): Promise<void> {
       ? [...handoffs, ...await claimDue(sql, want - handoffs.length, options.leaseSeconds)]
       : handoffs;
     run.taken -= want - batch.length;
+    run.asking -= want;
     run.meter?.hold(batch.length);
     // Half the lease for sending; the other half covers the slowest answer and the recording.
     const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);

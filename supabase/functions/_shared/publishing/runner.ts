@@ -40,6 +40,7 @@ export async function runPublisher(
     report,
     deadline: started + options.budgetMs,
     taken: 0,
+    asking: 0,
     leases: new HeldLeases(sql, options.leaseSeconds),
     meter,
     stops: new Set(),
