@@ -27,3 +27,5 @@ SIMPLE_UPDATE_TPS=$simple_update_tps CLAIM_ROWS_PER_S=$claim_rows_per_s BENCH_ST
   SIMPLE_UPDATE_PG_US=$simple_update_pg_us CLAIM_ROW_PG_US=$claim_row_pg_us \
   LEASE_ROWS_PER_S=$lease_rows_per_s LEASE_ROW_PG_US=$lease_row_pg_us \
   "$DENO" run -A bench/publish/bench.ts
+# What the CPU accounting costs a post, on the same stack.
+"$DENO" run -A bench/publish/cpu-accounting.ts

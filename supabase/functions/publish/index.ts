@@ -1,20 +1,18 @@
 // The publish worker, called every minute by pg_cron through pg_net (service role only). It publishes
 // whatever is due, and what falls due during its budget, exactly once; see _shared/publishing/. A run
-// that stops at its max_posts while rows are still due wakes a successor with the same request, so a
-// burst goes out at once in runs that each stay inside a hosted request's CPU limit.
+// that stops at its CPU budget or max_posts while rows are still due hands them to a successor woken
+// with the same request (_shared/handover.ts, bounded), so a burst goes out at once in runs that each
+// stay inside a hosted request's 2 s of CPU.
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
 import { handle, json, readOptionalJson } from "../_shared/endpoint.ts";
 import { VaultPlatformDirectory } from "../_shared/platforms/directory.ts";
-import { nextDue, wakePublisher } from "../_shared/publishing/queue.ts";
+import { envNumber } from "../_shared/cpu-budget.ts";
+import { handOver, HandoverRequest } from "../_shared/handover.ts";
+import { nextDue } from "../_shared/publishing/queue.ts";
 import { runPublisher } from "../_shared/publishing/runner.ts";
 import { DEFAULT_RUN_OPTIONS } from "../_shared/publishing/run-options.ts";
-
-const envNumber = (name: string) => {
-  const value = Deno.env.get(name);
-  return value === undefined ? undefined : Number(value);
-};
 
 const PublishRequest = z.object({
   budget_ms: z.number().int().min(0).max(140_000).optional(),
@@ -24,6 +22,8 @@ const PublishRequest = z.object({
   idle_poll_ms: z.number().int().min(10).max(5000).optional(),
   exit_when_idle: z.boolean().optional(),
   max_posts: z.number().int().min(1).max(1_000_000).optional(),
+  cpu_ms_per_post: z.number().min(0.001).max(1000).optional(),
+  ...HandoverRequest,
 }).strict();
 
 Deno.serve(handle(async (req) => {
@@ -39,8 +39,18 @@ Deno.serve(handle(async (req) => {
     idlePollMs: body.idle_poll_ms ?? d.idlePollMs,
     exitWhenIdle: body.exit_when_idle ?? false,
     maxPosts: body.max_posts ?? envNumber("PUBLISH_MAX_POSTS") ?? d.maxPosts,
+    cpuBudgetMs: body.cpu_budget_ms ?? envNumber("PUBLISH_CPU_BUDGET_MS") ?? d.cpuBudgetMs,
+    cpuMsPerPost: body.cpu_ms_per_post ?? envNumber("PUBLISH_CPU_MS_PER_POST") ?? d.cpuMsPerPost,
   });
-  const due = report.capped ? await nextDue(db()) : null;
-  const successor = due && due.getTime() <= Date.now() ? await wakePublisher(db(), body) : null;
-  return json(200, { ...report, successor });
+  const handover = await handOver(db(), {
+    name: "publish",
+    body,
+    stopped: report.stopped,
+    due: async () => {
+      const due = await nextDue(db());
+      return due !== null && due.getTime() <= Date.now();
+    },
+    timeoutMs: 65_000,
+  });
+  return json(200, { ...report, successor: handover.successor, handover });
 }));

@@ -1,6 +1,13 @@
 // A metrics run: claim due posts (SQL decides by age and read budgets), read each through its
 // platform's adapter (at most `concurrency` at once per platform), record the batch in one statement,
-// and loop until nothing is due or the budget is spent.
+// and loop until nothing is due, the wall-clock budget is spent, or the CPU budget has room for no
+// more reads (../cpu-budget.ts; the caller hands what is left to a successor).
+import {
+  type CpuClockKind,
+  CpuMeter,
+  DEFAULT_CPU_BUDGET_MS,
+  type StopReason,
+} from "../cpu-budget.ts";
 import type { Sql } from "../db.ts";
 import { KeyedLimiter } from "../platforms/limiter.ts";
 import type { PlatformDirectory } from "../platforms/directory.ts";
@@ -15,6 +22,10 @@ export interface SyncOptions {
   /** Reads in flight per platform (publish_config.max_concurrency wins when set lower). */
   concurrency: number;
   now: () => Date;
+  /** CPU the run may spend (ms; none: not counted); past what fits, it claims no more. */
+  cpuBudgetMs?: number;
+  /** CPU a read is taken to cost where the runtime has no CPU clock (hosted), and until one is done. */
+  cpuMsPerRead?: number;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
@@ -24,6 +35,8 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   leaseSeconds: 300,
   concurrency: 4,
   now: () => new Date(),
+  cpuBudgetMs: DEFAULT_CPU_BUDGET_MS,
+  cpuMsPerRead: 0.5,
 };
 
 export interface SyncReport {
@@ -33,6 +46,10 @@ export interface SyncReport {
   ignored: number;
   feedback: number;
   batches: number;
+  /** Why it stopped claiming: its CPU budget, its wall-clock budget, or nothing due. */
+  stopped: StopReason;
+  /** The CPU it spent, by which clock (none when no CPU budget was given). */
+  cpu: { clock: CpuClockKind; used_ms: number; budget_ms: number } | null;
   durationMs: number;
 }
 
@@ -51,16 +68,34 @@ export async function runMetricsSync(
     ignored: 0,
     feedback: 0,
     batches: 0,
+    stopped: "wall",
+    cpu: null,
     durationMs: 0,
   };
+  const meter = options.cpuBudgetMs === undefined ? null : new CpuMeter({
+    budgetMs: options.cpuBudgetMs,
+    msPerUnit: options.cpuMsPerRead ?? 0.5,
+  });
   while (Date.now() < deadline) {
+    // only the reads the CPU budget has room for; a run's first claim always goes (progress)
+    const limit = meter && report.batches > 0
+      ? Math.min(options.batchSize, meter.room())
+      : options.batchSize;
+    if (limit <= 0) {
+      report.stopped = "cpu_budget";
+      break;
+    }
     const batch = await claimMetricsDue(sql, {
-      limit: options.batchSize,
+      limit,
       perPlatform: options.perPlatform,
       leaseSeconds: options.leaseSeconds,
     });
-    if (batch.length === 0) break;
+    if (batch.length === 0) {
+      report.stopped = "drained";
+      break;
+    }
     report.claimed += batch.length;
+    meter?.hold(batch.length);
     // Each row settles to a result of its own: one platform that cannot be loaded, or a read that throws,
     // never drops the batch's other results.
     const elements = await Promise.all(batch.map(async (row) => {
@@ -81,13 +116,14 @@ export async function runMetricsSync(
         };
       }
     }));
-    const reply = await recordMetrics(sql, elements);
+    const reply = await recordMetrics(sql, elements).finally(() => meter?.finish(batch.length));
     report.batches++;
     report.recorded += reply.recorded;
     report.failed += reply.failed;
     report.ignored += reply.ignored.length;
     report.feedback += reply.feedback;
   }
+  report.cpu = meter?.report() ?? null;
   report.durationMs = Date.now() - started;
   return report;
 }

@@ -1,6 +1,7 @@
 // A claimed batch sent and recorded: each row's attempt through its platform's send slots, then the
 // batch's outcomes in one statement. A row's failure stays that row's: it never drops the outcomes of
 // the rest of the batch, other platforms' and clients' included.
+import type { CpuMeter } from "../cpu-budget.ts";
 import type { Sql } from "../db.ts";
 import type { PlatformDirectory } from "../platforms/directory.ts";
 import { sendSlots } from "../platforms/limiter.ts";
@@ -15,6 +16,8 @@ export interface BatchRun {
   platforms: PlatformDirectory;
   leases: HeldLeases;
   report: RunReport;
+  /** The run's CPU: a batch's rows are held from their claim until they are recorded. */
+  meter: CpuMeter | null;
 }
 
 /** A lane's batch being sent: its rows still waiting for a send slot, and the batch recorded. */
@@ -129,7 +132,10 @@ export function sendBatch(
           return thrownOutcome(row, error, mayHaveSent);
         });
     }));
-    const applied = await recordWithRetry(sql, outcomes).finally(() => run.leases.release(batch));
+    const applied = await recordWithRetry(sql, outcomes).finally(() => {
+      run.leases.release(batch);
+      run.meter?.finish(batch.length);
+    });
     report.recorded += applied.size;
     report.lostLeases += outcomes.length - applied.size;
     for (const o of outcomes) {

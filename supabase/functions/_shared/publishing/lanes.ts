@@ -1,6 +1,8 @@
 // A lane of a publish run: it claims a batch of due rows (hand-offs first), sends it (batch.ts), and
-// claims the next while the previous one is still being sent, until the run's budget is spent or its
-// `maxPosts` are claimed. Between claims it withdraws the posts whose distribution was cancelled.
+// claims the next while the previous one is still being sent, until the run's wall-clock budget is
+// spent, its `maxPosts` are claimed, or its CPU budget has room for no more rows. Between claims it
+// withdraws the posts whose distribution was cancelled.
+import type { StopReason } from "../cpu-budget.ts";
 import { type BatchRun, type InFlight, sendBatch, sleep } from "./batch.ts";
 import { claimDue, claimHandoffs, nextDue } from "./queue.ts";
 import type { RunOptions } from "./run-options.ts";
@@ -14,6 +16,18 @@ export interface Run extends BatchRun {
   /** Rows claimed, and asked for by claims still running (lanes claim concurrently): what is left
    * of maxPosts. */
   taken: number;
+  /** Rows asked for by claims still running: not yet held by the meter, already spoken for. */
+  asking: number;
+  /** Why each lane stopped. */
+  stops: Set<StopReason>;
+}
+
+/** The run's reason among its lanes': a budget that stopped one lane stopped the run. */
+export function strongestStop(stops: Set<StopReason>): StopReason {
+  for (const reason of ["cpu_budget", "max_posts", "wall"] as const) {
+    if (stops.has(reason)) return reason;
+  }
+  return "drained";
 }
 
 const MAX_BATCHES_IN_FLIGHT = 8;
@@ -47,17 +61,32 @@ export async function lane(run: Run): Promise<void> {
     flights.length < 2 ||
     (flights.length < MAX_BATCHES_IN_FLIGHT && flights.every((f) => f.unstarted === 0));
 
-  while (Date.now() < run.deadline) {
+  for (;;) {
+    if (Date.now() >= run.deadline) {
+      run.stops.add("wall");
+      break;
+    }
     while (!mayClaim()) {
       await Promise.race([anyFinished(), nextProgress()]);
       await reap();
     }
-    const want = Math.min(options.batchSize, (options.maxPosts ?? Infinity) - run.taken);
+    let want = Math.min(options.batchSize, (options.maxPosts ?? Infinity) - run.taken);
     if (want <= 0) {
       report.capped = true;
+      run.stops.add("max_posts");
       break;
     }
+    // Only what the CPU budget has room for, beside the rows held; a run's first claim always goes,
+    // so a chain of runs handing over always makes progress.
+    if (run.meter && (report.claimed > 0 || run.taken > 0)) {
+      want = Math.min(want, run.meter.room() - run.asking);
+      if (want <= 0) {
+        run.stops.add("cpu_budget");
+        break;
+      }
+    }
     run.taken += want;
+    run.asking += want;
     // awaited first: `+=` would read the count before another lane's withdrawals add to it
     const withdrawn = await withdrawCancelled(sql, run.platforms, options.batchSize);
     report.withdrawn += withdrawn;
@@ -67,10 +96,15 @@ export async function lane(run: Run): Promise<void> {
       ? [...handoffs, ...await claimDue(sql, want - handoffs.length, options.leaseSeconds)]
       : handoffs;
     run.taken -= want - batch.length;
+    run.asking -= want;
+    run.meter?.hold(batch.length);
     // Half the lease for sending; the other half covers the slowest answer and the recording.
     const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);
     if (batch.length === 0) {
-      if (flights.length === 0 && options.exitWhenIdle) return;
+      if (flights.length === 0 && options.exitWhenIdle) {
+        run.stops.add("drained");
+        return;
+      }
       const due = options.exitWhenIdle ? null : await nextDue(sql);
       const untilDue = due ? due.getTime() - Date.now() : Infinity;
       // A row due already that no claim returned is being claimed by another worker (look again at
@@ -82,7 +116,10 @@ export async function lane(run: Run): Promise<void> {
         options.idlePollMs,
       );
       if (flights.length === 0) {
-        if (Date.now() + wait >= run.deadline) return;
+        if (Date.now() + wait >= run.deadline) {
+          run.stops.add("wall");
+          return;
+        }
         await sleep(wait);
       } else {
         // Its outcomes may put rows back in the queue (a retry due now, a released row): look again

@@ -144,14 +144,6 @@ export async function nextDue(sql: Sql): Promise<Date | null> {
   return row.due;
 }
 
-/** Wakes another publish run with `body` through pg_net (sent once the statement commits); null when
- * the Vault secrets it needs are missing (the cron job then picks the rows up). */
-export async function wakePublisher(sql: Sql, body: object): Promise<string | null> {
-  const [row] = await sql<{ id: string | null }[]>`select
-    private.invoke_edge_function('publish', ${jsonb(sql, body)}, 65000, false)::text as id`;
-  return row.id;
-}
-
 export async function refreshErrorCounts(sql: Sql): Promise<void> {
   await sql`select private.refresh_api_error_counts()`;
 }

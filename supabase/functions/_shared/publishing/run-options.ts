@@ -1,4 +1,5 @@
 // What a publish run is asked to do (its budget, lanes, batch size and lease) and what it reports.
+import { type CpuClockKind, DEFAULT_CPU_BUDGET_MS, type StopReason } from "../cpu-budget.ts";
 
 export interface RunOptions {
   /** Wall-clock budget of the run. */
@@ -19,6 +20,14 @@ export interface RunOptions {
    * reports `capped` (the caller wakes a successor for what is still due).
    */
   maxPosts?: number;
+  /**
+   * CPU the run may spend (ms; none: not counted). Past what fits, the run claims no more, sends and
+   * records what it holds, and reports `stopped: "cpu_budget"` (the caller hands the rest over).
+   * See ../cpu-budget.ts for the clock read.
+   */
+  cpuBudgetMs?: number;
+  /** CPU a post is taken to cost where the runtime has no CPU clock (hosted), and until one is done. */
+  cpuMsPerPost?: number;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
@@ -31,6 +40,9 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
   // Well inside a hosted request's 2 s of CPU at bench/publish's cost a post (bench/RESULTS.md),
   // with room for what the run holds when it stops and for media.
   maxPosts: 4000,
+  cpuBudgetMs: DEFAULT_CPU_BUDGET_MS,
+  // bench/publish: 0.13-0.2 ms of the functions host's CPU a post; hosted TLS and signing cost more
+  cpuMsPerPost: 0.5,
 };
 
 export interface RunReport {
@@ -43,5 +55,9 @@ export interface RunReport {
   withdrawn: number;
   /** The run stopped claiming at `maxPosts`. */
   capped: boolean;
+  /** Why it stopped claiming: its CPU budget, its wall-clock budget, nothing due, `maxPosts`. */
+  stopped: StopReason;
+  /** The CPU it spent, by which clock (none when no CPU budget was given). */
+  cpu: { clock: CpuClockKind; used_ms: number; budget_ms: number } | null;
   durationMs: number;
 }

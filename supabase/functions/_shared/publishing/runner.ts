@@ -2,10 +2,11 @@
 // concurrently (at most `concurrency` per platform), and recording the batch's outcomes in one
 // statement, while the leases of the rows being sent are kept alive (leases.ts). The run lasts until
 // its wall-clock budget is spent, sleeping until the next row falls due, so a row is sent at its
-// second whatever the cron tick.
+// second whatever the cron tick, or until its CPU budget or `maxPosts` leaves room for no more rows.
+import { CpuMeter } from "../cpu-budget.ts";
 import type { Sql } from "../db.ts";
 import type { PlatformDirectory } from "../platforms/directory.ts";
-import { lane, type Run } from "./lanes.ts";
+import { lane, type Run, strongestStop } from "./lanes.ts";
 import { HeldLeases } from "./leases.ts";
 import { refreshErrorCounts } from "./queue.ts";
 import type { RunOptions, RunReport } from "./run-options.ts";
@@ -23,8 +24,14 @@ export async function runPublisher(
     outcomes: {},
     withdrawn: 0,
     capped: false,
+    stopped: "drained",
+    cpu: null,
     durationMs: 0,
   };
+  const meter = options.cpuBudgetMs === undefined ? null : new CpuMeter({
+    budgetMs: options.cpuBudgetMs,
+    msPerUnit: options.cpuMsPerPost ?? 0.5,
+  });
   await refreshErrorCounts(sql);
   const run: Run = {
     sql,
@@ -33,13 +40,18 @@ export async function runPublisher(
     report,
     deadline: started + options.budgetMs,
     taken: 0,
+    asking: 0,
     leases: new HeldLeases(sql, options.leaseSeconds),
+    meter,
+    stops: new Set(),
   };
   try {
     await Promise.all(Array.from({ length: Math.max(1, options.lanes) }, () => lane(run)));
   } finally {
     run.leases.stop();
   }
+  report.stopped = strongestStop(run.stops);
+  report.cpu = meter?.report() ?? null;
   report.durationMs = Date.now() - started;
   return report;
 }

@@ -2,8 +2,10 @@
 // statement per batch. A 2xx is delivered; anything else is retried by the database's backoff.
 // Endpoints are tenants' URLs: the shared client refuses internal destinations (net/egress.ts) on the
 // first request and any redirect, only a small prefix of an answer is read, and the error recorded
-// (readable by the tenant in last_error) names no address or port.
+// (readable by the tenant in last_error) names no address or port. A run claims only what its CPU
+// budget has room for (../cpu-budget.ts); the caller hands what is left to a successor.
 import { z } from "zod";
+import { type CpuClockKind, CpuMeter, type StopReason } from "../cpu-budget.ts";
 import { describeNetworkError } from "../net/egress.ts";
 import { http1 } from "../net/transport.ts";
 import { jsonb, type Sql } from "../db.ts";
@@ -66,17 +68,55 @@ export interface DeliverOptions {
   budgetMs: number;
   batchSize: number;
   timeoutMs: number;
+  /** CPU the run may spend (ms; none: not counted); past what fits, it claims no more. */
+  cpuBudgetMs?: number;
+  /** CPU a delivery is taken to cost where the runtime has no CPU clock (hosted), and until one is
+   * done. */
+  cpuMsPerDelivery?: number;
 }
 
-export async function deliverDue(
-  sql: Sql,
-  options: DeliverOptions,
-): Promise<Record<string, number>> {
+export interface DeliverReport {
+  delivered: number;
+  failed_attempts: number;
+  /** Why it stopped claiming: its CPU budget, its wall-clock budget, or nothing due. */
+  stopped: StopReason;
+  /** The CPU it spent, by which clock (none when no CPU budget was given). */
+  cpu: { clock: CpuClockKind; used_ms: number; budget_ms: number } | null;
+}
+
+/** Whether a delivery is due now (pending and due, or its lease lapsed). */
+export async function deliveriesDue(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ due: boolean }[]>`select exists (
+    select 1 from public.webhook_deliveries
+     where (status = 'pending' and next_attempt_at <= now())
+        or (status = 'delivering' and lease_expires_at <= now())) as due`;
+  return row.due;
+}
+
+export async function deliverDue(sql: Sql, options: DeliverOptions): Promise<DeliverReport> {
   const deadline = Date.now() + options.budgetMs;
-  const totals = { delivered: 0, failed_attempts: 0 };
+  const totals: DeliverReport = { delivered: 0, failed_attempts: 0, stopped: "wall", cpu: null };
+  const meter = options.cpuBudgetMs === undefined ? null : new CpuMeter({
+    budgetMs: options.cpuBudgetMs,
+    msPerUnit: options.cpuMsPerDelivery ?? 1,
+  });
+  let batches = 0;
   while (Date.now() < deadline) {
-    const rows = await sql`select * from private.claim_webhook_deliveries(${options.batchSize})`;
-    if (rows.length === 0) break;
+    // only the deliveries the CPU budget has room for; a run's first claim always goes (progress)
+    const limit = meter && batches > 0
+      ? Math.min(options.batchSize, meter.room())
+      : options.batchSize;
+    if (limit <= 0) {
+      totals.stopped = "cpu_budget";
+      break;
+    }
+    const rows = await sql`select * from private.claim_webhook_deliveries(${limit})`;
+    if (rows.length === 0) {
+      totals.stopped = "drained";
+      break;
+    }
+    batches++;
+    meter?.hold(rows.length);
     // a row that does not parse fails alone; the batch's other results are still recorded
     const results = await Promise.all(
       rows.map((row) => {
@@ -86,8 +126,10 @@ export async function deliverDue(
           : { id: String(row.id), ok: false, error: "the delivery could not be read" };
       }),
     );
-    await sql`select private.record_webhook_deliveries(${jsonb(sql, results)})`;
+    await sql`select private.record_webhook_deliveries(${jsonb(sql, results)})`
+      .finally(() => meter?.finish(rows.length));
     for (const r of results) r.ok ? totals.delivered++ : totals.failed_attempts++;
   }
+  totals.cpu = meter?.report() ?? null;
   return totals;
 }

@@ -1,0 +1,138 @@
+// The CPU a run spends, so the publish, metrics and webhook runs stop taking work before a hosted
+// request's 2 s of CPU (the platform answers 546 and drops the worker past it, whatever it held).
+//
+// Which clock is read:
+// - `thread`: node:process `threadCpuUsage()` (getrusage RUSAGE_THREAD), the CPU of the thread the
+//   run's isolate runs on: what the edge runtime's supervisor counts for a worker. Deno 2.9 has it
+//   (the local functions host); every request the thread serves at the same time is counted too, so
+//   it over-counts, never under-counts.
+// - `process`: node:process `cpuUsage()` (the whole process, every thread), where no thread clock
+//   exists: over-counts more.
+// - `estimate`: on the hosted edge runtime (the `EdgeRuntime` global), whose `process.cpuUsage()` is
+//   a stub answering zeros and which gives a user worker no CPU clock of its own (its supervisor
+//   measures the worker's thread and only kills it). The run counts the units it finishes (posts
+//   sent, reads, deliveries) at a configured CPU cost a unit (bench/RESULTS.md measures the real
+//   one); an honest proxy, not a measurement: set the cost from a hosted run's logs if yours differ.
+//
+// A run's projection is what it has used plus what the units it holds unfinished and the units it
+// would claim will cost, at the larger of the cost a unit measured so far and the configured one; it
+// claims only what fits.
+import process from "node:process";
+
+export type CpuClockKind = "thread" | "process" | "estimate";
+
+/** Why a run stopped: its CPU budget, its wall-clock budget, nothing left to do, its post cap. */
+export type StopReason = "cpu_budget" | "wall" | "drained" | "max_posts";
+
+interface CpuTimes {
+  user: number;
+  system: number;
+}
+
+type Reader = () => number;
+
+/** The clock this runtime offers, in ms of CPU since an arbitrary origin (null: none, estimate). */
+export function cpuClock(): { kind: CpuClockKind; read: Reader | null } {
+  if ("EdgeRuntime" in globalThis) return { kind: "estimate", read: null };
+  const node = process as unknown as {
+    threadCpuUsage?: () => CpuTimes;
+    cpuUsage?: () => CpuTimes;
+  };
+  const ms = (t: CpuTimes) => (t.user + t.system) / 1000;
+  if (typeof node.threadCpuUsage === "function") {
+    const read = node.threadCpuUsage.bind(node);
+    return { kind: "thread", read: () => ms(read()) };
+  }
+  if (typeof node.cpuUsage === "function") {
+    const read = node.cpuUsage.bind(node);
+    return { kind: "process", read: () => ms(read()) };
+  }
+  return { kind: "estimate", read: null };
+}
+
+export interface CpuMeterOptions {
+  /** CPU the run may spend before it stops claiming (ms). */
+  budgetMs: number;
+  /** CPU a unit of work costs at least (ms): all it is taken to cost with no clock. */
+  msPerUnit: number;
+  /** The clock to read (tests pass one); the runtime's own by default. */
+  clock?: { kind: CpuClockKind; read: Reader | null };
+}
+
+export class CpuMeter {
+  readonly kind: CpuClockKind;
+  readonly budgetMs: number;
+  private readonly read: Reader | null;
+  private readonly origin: number;
+  private readonly msPerUnit: number;
+  private done = 0;
+  private held = 0;
+
+  constructor(options: CpuMeterOptions) {
+    const clock = options.clock ?? cpuClock();
+    this.kind = clock.kind;
+    this.read = clock.read;
+    this.origin = clock.read ? clock.read() : 0;
+    this.budgetMs = options.budgetMs;
+    this.msPerUnit = options.msPerUnit;
+  }
+
+  /** CPU used since the run began (ms): measured, or the units done at their estimated cost. */
+  usedMs(): number {
+    return this.read ? Math.max(0, this.read() - this.origin) : this.done * this.msPerUnit;
+  }
+
+  /** `n` units claimed: held until they are done. */
+  hold(n: number): void {
+    this.held += n;
+  }
+
+  /** `n` held units finished (sent and recorded, or given back). */
+  finish(n: number): void {
+    this.held = Math.max(0, this.held - n);
+    this.done += n;
+  }
+
+  /** How many more units fit in the budget, beside those held. */
+  room(): number {
+    const used = this.usedMs();
+    if (used >= this.budgetMs) return 0;
+    // the larger of the cost a unit measured so far (the run's fixed costs included) and the
+    // configured one: a clock that ticks coarsely (RUSAGE_THREAD counts in 10 ms steps on Linux)
+    // reads 0 early, and a unit costs at least what it was configured to
+    const measured = this.read && this.done > 0 ? used / this.done : 0;
+    const perUnit = Math.max(measured, this.msPerUnit);
+    return Math.max(0, Math.floor((this.budgetMs - used) / perUnit) - this.held);
+  }
+
+  /** What the reply says about it. */
+  report(): { clock: CpuClockKind; used_ms: number; budget_ms: number } {
+    return {
+      clock: this.kind,
+      used_ms: Math.round(this.usedMs() * 10) / 10,
+      budget_ms: this.budgetMs,
+    };
+  }
+}
+
+/** Reads a number from the environment (undefined when unset). */
+export function envNumber(name: string): number | undefined {
+  const value = Deno.env.get(name);
+  return value === undefined || value === "" ? undefined : Number(value);
+}
+
+/** The CPU budget by default: 1.5 s of the hosted 2 s, the rest for the isolate's start, what a run
+ * holds when it stops, and its reply. */
+export const DEFAULT_CPU_BUDGET_MS = 1500;
+
+/** Successive hand-overs one chain of runs may make (a cron tick starts a new chain). */
+export const DEFAULT_MAX_HANDOVERS = 20;
+
+/**
+ * A run's hand-over: the generation of the chain it belongs to (0: woken by cron or a trigger), and
+ * whether it may wake another. Bounded so a run that cannot make progress never loops: past the
+ * bound, what is left waits for the next cron tick.
+ */
+export function handoverAllowed(generation: number, maxHandovers: number): boolean {
+  return generation < maxHandovers;
+}

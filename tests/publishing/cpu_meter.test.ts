@@ -1,0 +1,67 @@
+// The CPU meter a run budgets with (supabase/functions/_shared/cpu-budget.ts): how much more work it
+// lets a run claim, by a clock it is given, and by the estimate where the runtime has no clock.
+import assert from "node:assert/strict";
+import { cpuClock, CpuMeter } from "../../supabase/functions/_shared/cpu-budget.ts";
+
+/** A clock the test moves by hand (ms). */
+function handClock(start = 1000) {
+  let now = start;
+  return {
+    clock: { kind: "thread" as const, read: () => now },
+    spend: (ms: number) => (now += ms),
+  };
+}
+
+Deno.test("the meter counts from the run's start and lets in only what fits beside what is held", () => {
+  const { clock, spend } = handClock();
+  const meter = new CpuMeter({ budgetMs: 100, msPerUnit: 1, clock });
+  assert.equal(meter.usedMs(), 0);
+  assert.equal(meter.room(), 100, "nothing done yet: the configured cost a unit");
+  meter.hold(30);
+  assert.equal(meter.room(), 70);
+  spend(60);
+  meter.finish(30); // 30 units cost 60 ms: 2 ms a unit measured
+  assert.equal(meter.usedMs(), 60);
+  assert.equal(meter.room(), 20, "40 ms left at 2 ms a unit");
+  meter.hold(20);
+  assert.equal(meter.room(), 0);
+  spend(50);
+  assert.equal(meter.room(), 0, "past the budget: nothing");
+  assert.deepEqual(meter.report(), { clock: "thread", used_ms: 110, budget_ms: 100 });
+});
+
+Deno.test("a unit costs at least the configured cost, however little a coarse clock read", () => {
+  const { clock } = handClock();
+  const meter = new CpuMeter({ budgetMs: 100, msPerUnit: 5, clock });
+  meter.hold(10);
+  meter.finish(10); // the clock has not ticked: 0 ms measured
+  assert.equal(meter.room(), 20);
+});
+
+Deno.test("without a clock the meter counts units done at the configured cost", () => {
+  const meter = new CpuMeter({
+    budgetMs: 10,
+    msPerUnit: 0.5,
+    clock: { kind: "estimate", read: null },
+  });
+  assert.equal(meter.room(), 20);
+  meter.hold(8);
+  assert.equal(meter.usedMs(), 0, "held, not done: not counted as used");
+  assert.equal(meter.room(), 12);
+  meter.finish(8);
+  assert.equal(meter.usedMs(), 4);
+  assert.equal(meter.room(), 12);
+  assert.deepEqual(meter.report(), { clock: "estimate", used_ms: 4, budget_ms: 10 });
+});
+
+Deno.test("Deno reads a thread clock; the hosted edge runtime (EdgeRuntime global) has none", () => {
+  const local = cpuClock();
+  assert.equal(local.kind, "thread");
+  assert.ok(local.read && local.read() >= 0);
+  Object.defineProperty(globalThis, "EdgeRuntime", { value: {}, configurable: true });
+  try {
+    assert.deepEqual(cpuClock(), { kind: "estimate", read: null });
+  } finally {
+    delete (globalThis as Record<string, unknown>).EdgeRuntime;
+  }
+});
