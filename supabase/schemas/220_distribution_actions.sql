@@ -26,15 +26,38 @@ REVOKE ALL ON FUNCTION public.cancel_distribution(p_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.cancel_distribution(p_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.cancel_distribution(p_id uuid) TO service_role;
 
+-- When the publisher was last woken: wakes closer together than two seconds are one wake, so no caller
+-- (publish-now is a member's call) can start publish runs faster than that for everyone.
+CREATE TABLE private.publisher_wake (
+    id boolean PRIMARY KEY DEFAULT true CHECK (id),
+    woken_at timestamptz NOT NULL
+);
+
+COMMENT ON TABLE private.publisher_wake IS 'One row: when scheduling.wake_publisher last called the publish function (wakes within two seconds of it are skipped).';
+
+ALTER TABLE private.publisher_wake ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE private.publisher_wake FROM PUBLIC;
+GRANT ALL ON TABLE private.publisher_wake TO service_role;
+
 CREATE FUNCTION scheduling.wake_publisher() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 begin
+  -- At most one wake every two seconds (by transaction start time): a concurrent caller waits for the
+  -- first one's row lock, then finds the time fresh and skips. The run the first wake started stays
+  -- two seconds after its queue last had nothing due (idle_grace_ms), so it takes the skipped
+  -- caller's row too.
+  insert into private.publisher_wake as w (id, woken_at) values (true, now())
+  on conflict (id) do update set woken_at = excluded.woken_at
+   where w.woken_at < excluded.woken_at - interval '2 seconds';
+  if not found then
+    return;
+  end if;
   -- The cron job's own call (publish-due-distributions), queued in pg_net and sent after commit; a
   -- missing Vault secret only warns (the cron run still picks the row up). The run publishes what is
   -- due and stops (exit_when_idle): waiting for what falls due later is the cron job's.
-  perform private.invoke_edge_function('publish', '{"exit_when_idle": true}'::jsonb, 65000);
+  perform private.invoke_edge_function('publish', '{"exit_when_idle": true, "idle_grace_ms": 2000}'::jsonb, 65000);
 end
 $$;
 
