@@ -13,13 +13,19 @@ select is((select count(*)::int from pg_class c join pg_namespace n on n.oid = c
              and 'security_invoker=true' = any (c.reloptions)), 6,
   'the six attention views are security_invoker');
 
--- Client A: a post with an unknown outcome, a platform that refused its token (one post waiting behind it),
--- a distribution request that failed, a webhook delivery given up and one waiting for its retry.
+-- Client A: a post with an unknown outcome, a platform that refused its token (one post waiting behind it,
+-- one refused on that auth error), a distribution request that failed, a webhook delivery given up and one
+-- waiting for its retry.
 insert into distributions (id, client_id, platform_id, content_type, title, body, status, scheduled_for, error_message)
 values ('aaaaaaaa-0000-4000-8000-0000000078a1', tests.fx('A', 'client'), tests.fx('A', 'platform'), 'manual',
         'Maybe posted', 'x', 'unconfirmed', now() - interval '1 hour', 'the platform did not answer; look it up'),
        ('aaaaaaaa-0000-4000-8000-0000000078a2', tests.fx('A', 'client'), tests.fx('A', 'platform'), 'manual',
-        'Waiting', 'x', 'scheduled', now() + interval '1 day', null);
+        'Waiting', 'x', 'scheduled', now() + interval '1 day', null),
+       ('aaaaaaaa-0000-4000-8000-0000000078a3', tests.fx('A', 'client'), tests.fx('A', 'platform'), 'manual',
+        'Refused', 'x', 'failed', now() - interval '2 hours', 'HTTP 401: token revoked');
+insert into distribution_attempts (id, distribution_id, client_id, platform_id, started_at, finished_at, outcome)
+values (gen_random_uuid(), 'aaaaaaaa-0000-4000-8000-0000000078a3', tests.fx('A', 'client'), tests.fx('A', 'platform'),
+        now() - interval '2 hours', now() - interval '2 hours', 'auth');
 update platforms set needs_reconnection = true, reconnection_reason = 'HTTP 401: token revoked'
  where id = tests.fx('A', 'platform');
 
@@ -65,8 +71,8 @@ select results_eq($$ select distribution_id, platform, explanation from attentio
   'attention_unconfirmed: the post whose outcome is unknown, with the publisher''s explanation');
 select ok((select what_to_do like 'Look on Blog A for this post%' from attention_unconfirmed), 'and what to do');
 select results_eq($$ select platform_id, reconnection_reason, waiting, failed_on_auth from attention_platforms_to_reconnect $$,
-  $$ values (tests.fx('A', 'platform'), 'HTTP 401: token revoked'::text, 1::bigint, 0::bigint) $$,
-  'attention_platforms_to_reconnect: the platform, why, and the post waiting behind it');
+  $$ values (tests.fx('A', 'platform'), 'HTTP 401: token revoked'::text, 1::bigint, 1::bigint) $$,
+  'attention_platforms_to_reconnect: the platform, why, the post waiting behind it and the one refused on auth');
 select ok((select what_to_do like '%/functions/v1/platforms/' || tests.fx('A', 'platform') || '/reconnect%'
            from attention_platforms_to_reconnect), 'and how to reconnect it');
 select results_eq($$ select request_id, title, error from attention_failed_requests $$,
