@@ -45,6 +45,21 @@ export type Database = {
         }
         Relationships: []
       }
+      publisher_wake: {
+        Row: {
+          id: boolean
+          woken_at: string
+        }
+        Insert: {
+          id?: boolean
+          woken_at: string
+        }
+        Update: {
+          id?: boolean
+          woken_at?: string
+        }
+        Relationships: []
+      }
       retention_state: {
         Row: {
           done_through: string
@@ -187,6 +202,19 @@ export type Database = {
           p_min: number
         }
         Returns: number
+      }
+      cron_job_failures: {
+        Args: { p_since?: string }
+        Returns: {
+          command: string
+          end_time: string
+          jobid: number
+          jobname: string
+          return_message: string
+          runid: number
+          start_time: string
+          status: string
+        }[]
       }
       cross_post_group_status: {
         Args: {
@@ -473,6 +501,13 @@ export type Database = {
             foreignKeyName: "ab_tests_winner_distribution_fkey"
             columns: ["winner_distribution_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "ab_tests_winner_distribution_fkey"
+            columns: ["winner_distribution_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report"
             referencedColumns: ["distribution_id", "client_id"]
           },
@@ -593,6 +628,13 @@ export type Database = {
             foreignKeyName: "conversion_rollups_platform_fkey"
             columns: ["platform_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "conversion_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report_by_platform"
             referencedColumns: ["platform_id", "client_id"]
           },
@@ -665,6 +707,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "clients"
             referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversions_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
           },
           {
             foreignKeyName: "conversions_distribution_fkey"
@@ -785,6 +834,13 @@ export type Database = {
             foreignKeyName: "distribution_attempts_distribution_fkey"
             columns: ["distribution_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "distribution_attempts_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report"
             referencedColumns: ["distribution_id", "client_id"]
           },
@@ -870,6 +926,13 @@ export type Database = {
             foreignKeyName: "distribution_metrics_distribution_fkey"
             columns: ["distribution_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "distribution_metrics_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report"
             referencedColumns: ["distribution_id", "client_id"]
           },
@@ -908,6 +971,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "clients"
             referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "distribution_patterns_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
           },
           {
             foreignKeyName: "distribution_patterns_distribution_fkey"
@@ -1212,6 +1282,13 @@ export type Database = {
             foreignKeyName: "distributions_platform_fkey"
             columns: ["platform_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "distributions_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report_by_platform"
             referencedColumns: ["platform_id", "client_id"]
           },
@@ -1404,6 +1481,13 @@ export type Database = {
             foreignKeyName: "metrics_sync_policy_platform_fkey"
             columns: ["platform_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "metrics_sync_policy_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report_by_platform"
             referencedColumns: ["platform_id", "client_id"]
           },
@@ -1452,6 +1536,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "clients"
             referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "metrics_sync_stats_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
           },
           {
             foreignKeyName: "metrics_sync_stats_platform_fkey"
@@ -1563,6 +1654,13 @@ export type Database = {
             foreignKeyName: "pattern_feedback_distribution_fkey"
             columns: ["distribution_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "pattern_feedback_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report"
             referencedColumns: ["distribution_id", "client_id"]
           },
@@ -1650,6 +1748,13 @@ export type Database = {
             foreignKeyName: "platform_cancellations_distribution_fkey"
             columns: ["distribution_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "platform_cancellations_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report"
             referencedColumns: ["distribution_id", "client_id"]
           },
@@ -1659,6 +1764,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "platform_cancellations_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
           },
           {
             foreignKeyName: "platform_cancellations_platform_fkey"
@@ -1727,6 +1839,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "clients"
             referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "platform_patterns_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
           },
           {
             foreignKeyName: "platform_patterns_platform_fkey"
@@ -1803,6 +1922,13 @@ export type Database = {
             foreignKeyName: "platform_webhook_events_distribution_fkey"
             columns: ["distribution_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "platform_webhook_events_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report"
             referencedColumns: ["distribution_id", "client_id"]
           },
@@ -1812,6 +1938,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "platform_webhook_events_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
           },
           {
             foreignKeyName: "platform_webhook_events_platform_fkey"
@@ -2051,6 +2184,13 @@ export type Database = {
             foreignKeyName: "publishing_calendar_distribution_fkey"
             columns: ["distribution_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "publishing_calendar_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report"
             referencedColumns: ["distribution_id", "client_id"]
           },
@@ -2060,6 +2200,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "publishing_calendar_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
           },
           {
             foreignKeyName: "publishing_calendar_platform_fkey"
@@ -2175,6 +2322,13 @@ export type Database = {
             foreignKeyName: "webhook_deliveries_distribution_fkey"
             columns: ["distribution_id", "client_id"]
             isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
             referencedRelation: "conversion_report"
             referencedColumns: ["distribution_id", "client_id"]
           },
@@ -2262,6 +2416,207 @@ export type Database = {
           published_posts: number | null
           variant: string | null
           variant_group: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "distributions_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      attention_cron_failures: {
+        Row: {
+          command: string | null
+          end_time: string | null
+          jobid: number | null
+          jobname: string | null
+          return_message: string | null
+          runid: number | null
+          start_time: string | null
+          what_to_do: string | null
+        }
+        Relationships: []
+      }
+      attention_failed_requests: {
+        Row: {
+          attempts: number | null
+          client_id: string | null
+          content_id: string | null
+          error: string | null
+          failed_at: string | null
+          request_id: string | null
+          result: Json | null
+          title: string | null
+          what_to_do: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "distribution_requests_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "distribution_requests_content_fkey"
+            columns: ["content_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "content_performance"
+            referencedColumns: ["content_id", "client_id"]
+          },
+          {
+            foreignKeyName: "distribution_requests_content_fkey"
+            columns: ["content_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "generated_content"
+            referencedColumns: ["id", "client_id"]
+          },
+        ]
+      }
+      attention_failing_webhooks: {
+        Row: {
+          attempts: number | null
+          client_id: string | null
+          delivery_id: string | null
+          distribution_id: string | null
+          endpoint_active: boolean | null
+          endpoint_id: string | null
+          event: string | null
+          last_error: string | null
+          last_status_code: number | null
+          next_attempt_at: string | null
+          status: string | null
+          updated_at: string | null
+          url: string | null
+          what_to_do: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_unconfirmed"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "conversion_report"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions"
+            referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_endpoint_fkey"
+            columns: ["endpoint_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_endpoints"
+            referencedColumns: ["id", "client_id"]
+          },
+        ]
+      }
+      attention_net_errors: {
+        Row: {
+          content: string | null
+          created: string | null
+          error_msg: string | null
+          request_id: number | null
+          status_code: number | null
+          timed_out: boolean | null
+          what_to_do: string | null
+        }
+        Insert: {
+          content?: never
+          created?: string | null
+          error_msg?: string | null
+          request_id?: number | null
+          status_code?: number | null
+          timed_out?: boolean | null
+          what_to_do?: never
+        }
+        Update: {
+          content?: never
+          created?: string | null
+          error_msg?: string | null
+          request_id?: number | null
+          status_code?: number | null
+          timed_out?: boolean | null
+          what_to_do?: never
+        }
+        Relationships: []
+      }
+      attention_platforms_to_reconnect: {
+        Row: {
+          client_id: string | null
+          failed_on_auth: number | null
+          platform: string | null
+          platform_id: string | null
+          platform_kind: string | null
+          reconnection_reason: string | null
+          since: string | null
+          waiting: number | null
+          what_to_do: string | null
+        }
+        Insert: {
+          client_id?: string | null
+          failed_on_auth?: never
+          platform?: string | null
+          platform_id?: string | null
+          platform_kind?: string | null
+          reconnection_reason?: string | null
+          since?: string | null
+          waiting?: never
+          what_to_do?: never
+        }
+        Update: {
+          client_id?: string | null
+          failed_on_auth?: never
+          platform?: string | null
+          platform_id?: string | null
+          platform_kind?: string | null
+          reconnection_reason?: string | null
+          since?: string | null
+          waiting?: never
+          what_to_do?: never
+        }
+        Relationships: [
+          {
+            foreignKeyName: "platforms_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      attention_unconfirmed: {
+        Row: {
+          client_id: string | null
+          distribution_id: string | null
+          explanation: string | null
+          external_id: string | null
+          platform: string | null
+          platform_kind: string | null
+          scheduled_for: string | null
+          since: string | null
+          title: string | null
+          what_to_do: string | null
         }
         Relationships: [
           {
@@ -2366,6 +2721,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "cross_post_groups"
             referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "distributions_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
           },
           {
             foreignKeyName: "distributions_platform_fkey"
@@ -2505,6 +2867,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "clients"
             referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "platform_patterns_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
           },
           {
             foreignKeyName: "platform_patterns_platform_fkey"
