@@ -404,5 +404,10 @@ export class FunctionWorkers {
   close(): void {
     clearInterval(this.poller);
     for (const worker of this.all) worker.stop("SIGKILL");
+    try {
+      Deno.removeSync(this.socketDir, { recursive: true });
+    } catch {
+      // already gone
+    }
   }
 }
