@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { stack } from "../_support/stack.ts";
+import { envLimits, HOSTED_LIMITS } from "../../dev/functions-limits.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -164,4 +165,26 @@ Deno.test("a request whose response does not start within the idle timeout gets 
   } finally {
     await host.stop();
   }
+});
+
+Deno.test("the budgets default to the hosted values; each is set by its variable, 0 turning it off", () => {
+  const from = (vars: Record<string, string>) => envLimits((name) => vars[name]);
+  assert.deepEqual(from({}), {
+    cpuSoftMs: 1_000,
+    cpuHardMs: 2_000,
+    memoryMb: 256,
+    wallClockMs: 150_000,
+    idleTimeoutMs: 150_000,
+    pollMs: 50,
+  });
+  assert.deepEqual(from({}), HOSTED_LIMITS);
+  const off = from({ FUNCTIONS_CPU_LIMIT_MS: "0", FUNCTIONS_CPU_SOFT_LIMIT_MS: "0" });
+  assert.equal(off.cpuHardMs, 0);
+  assert.equal(off.cpuSoftMs, 0);
+  assert.equal(from({ FUNCTIONS_WALL_CLOCK_LIMIT_MS: "400000" }).wallClockMs, 400_000);
+  // A soft limit above the hard one, or none, retires the worker at the hard one.
+  assert.equal(from({ FUNCTIONS_CPU_LIMIT_MS: "500" }).cpuSoftMs, 500);
+  assert.equal(from({ FUNCTIONS_CPU_SOFT_LIMIT_MS: "0" }).cpuSoftMs, 2_000);
+  assert.throws(() => from({ FUNCTIONS_MEMORY_LIMIT_MB: "lots" }), /FUNCTIONS_MEMORY_LIMIT_MB/);
+  assert.throws(() => from({ FUNCTIONS_LIMIT_POLL_MS: "0" }), /FUNCTIONS_LIMIT_POLL_MS/);
 });
