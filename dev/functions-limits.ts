@@ -217,7 +217,8 @@ class Worker {
 
   /** Reads the worker's CPU and memory; retires or kills it when over a budget. */
   check(limits: Limits, now: number): void {
-    if (!this.alive) return;
+    // Booting is not counted (see startedAt); a request waiting for a boot has the idle timeout.
+    if (!this.alive || this.startedAt === Infinity) return;
     const usage = readUsage(this.child.pid);
     if (!usage) return;
     const cpuMs = usage.cpuMs - this.bootCpuMs;
