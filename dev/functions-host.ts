@@ -2,20 +2,24 @@
 // gateway does: the JWT is verified (an asymmetric token against the project's JWKS, a legacy HS256
 // one with the project's secret) unless config.toml sets `verify_jwt = false` for that function; every
 // function verifies its caller again itself (supabase/functions/_shared/auth.ts). It also serves the
-// project's JWKS at /auth/v1/.well-known/jwks.json, where hosted Auth publishes it. Each function calls
-// Deno.serve(handler) at top level, as on Supabase; the host captures that handler instead of opening
-// a port per function.
+// project's JWKS at /auth/v1/.well-known/jwks.json, where hosted Auth publishes it. Each function runs
+// in a worker process of its own (dev/functions-worker.ts: the function's top-level Deno.serve(handler)
+// serves a unix socket there), within the hosted limits (CPU, memory, wall clock, idle timeout:
+// dev/functions-limits.ts, docs/local-stack.md).
 import { parse as parseToml } from "smol-toml";
 import { join as joinPath } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { envAuthConfig, JwksSchema } from "../supabase/functions/_shared/auth/config.ts";
 import { AuthError } from "../supabase/functions/_shared/auth/error.ts";
 import { verifyJwt } from "../supabase/functions/_shared/auth/jwt.ts";
-
-type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
+import { envLimits, FunctionWorkers } from "./functions-limits.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const functionsDir = joinPath(root, "supabase", "functions");
+// FUNCTIONS_EXTRA_DIR: one more directory of functions (<dir>/<name>/index.ts), set only by tests that
+// need functions which must not ship (tests/stack/functions_limits.test.ts); supabase/functions wins a
+// name both hold.
+const extraDir = Deno.env.get("FUNCTIONS_EXTRA_DIR") || null;
 const port = Number(Deno.env.get("API_PORT") ?? new URL(requireEnv("SUPABASE_URL")).port);
 const jwksBody = JSON.stringify(JwksSchema.parse(JSON.parse(requireEnv("SUPABASE_JWKS"))));
 const authConfig = envAuthConfig();
@@ -35,65 +39,24 @@ function verifyJwtSetting(name: string): boolean {
   return functionSettings[name]?.verify_jwt ?? true;
 }
 
-const handlers = new Map<string, Promise<Handler>>();
-
-function handlerFromServeArgs(args: unknown[]): Handler {
-  for (const arg of args) {
-    if (typeof arg === "function") return arg as Handler;
-    if (arg && typeof arg === "object" && "handler" in arg) {
-      return (arg as { handler: Handler }).handler;
+/** The function's index.ts, or null when there is no such function. */
+function functionFile(name: string): string | null {
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) return null;
+  for (const dir of extraDir ? [functionsDir, extraDir] : [functionsDir]) {
+    const file = joinPath(dir, name, "index.ts");
+    try {
+      if (Deno.statSync(file).isFile) return file;
+    } catch {
+      // not in this directory
     }
   }
-  throw new Error("Deno.serve was called without a handler");
+  return null;
 }
 
-async function loadFunction(name: string): Promise<Handler> {
-  const file = joinPath(functionsDir, name, "index.ts");
-  let captured: Handler | undefined;
-  const realServe = Deno.serve;
-  Object.defineProperty(Deno, "serve", {
-    configurable: true,
-    writable: true,
-    value: (...args: unknown[]) => {
-      captured = handlerFromServeArgs(args);
-      return {
-        finished: Promise.resolve(),
-        shutdown: () => Promise.resolve(),
-        ref() {},
-        unref() {},
-      };
-    },
-  });
-  try {
-    await import(pathToFileURL(file).href);
-  } finally {
-    Object.defineProperty(Deno, "serve", { configurable: true, writable: true, value: realServe });
-  }
-  if (!captured) throw new Error(`supabase/functions/${name}/index.ts never called Deno.serve`);
-  return captured;
-}
-
-// Functions load one at a time, so each Deno.serve call is attributed to the module being loaded.
-let loading: Promise<unknown> = Promise.resolve();
-function handlerFor(name: string): Promise<Handler> {
-  let handler = handlers.get(name);
-  if (!handler) {
-    handler = loading.then(() => loadFunction(name));
-    loading = handler.catch(() => undefined);
-    handlers.set(name, handler);
-    handler.catch(() => handlers.delete(name));
-  }
-  return handler;
-}
-
-function functionExists(name: string): boolean {
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) return false;
-  try {
-    return Deno.statSync(joinPath(functionsDir, name, "index.ts")).isFile;
-  } catch {
-    return false;
-  }
-}
+const workers = new FunctionWorkers(
+  envLimits(),
+  Deno.makeTempDirSync({ prefix: "functions-" }),
+);
 
 function json(status: number, body: Record<string, unknown>): Response {
   return new Response(JSON.stringify(body), {
@@ -159,7 +122,7 @@ function absentProduct(pathname: string): Response | null {
   });
 }
 
-async function route(req: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
+async function route(req: Request): Promise<Response> {
   const url = publicUrl(req);
   if (url.pathname === "/auth/v1/.well-known/jwks.json") return jwks(req);
   const absent = absentProduct(url.pathname);
@@ -169,28 +132,14 @@ async function route(req: Request, info: Deno.ServeHandlerInfo): Promise<Respons
     return json(404, { code: 404, message: "Not found: functions live at /functions/v1/<name>" });
   }
   const [, name, rest = ""] = match;
-  if (!functionExists(name)) {
-    return json(404, { code: 404, message: `Function not found: ${name}` });
-  }
+  const file = functionFile(name);
+  if (!file) return json(404, { code: 404, message: `Function not found: ${name}` });
   if (req.method !== "OPTIONS" && verifyJwtSetting(name)) {
     const refused = await checkJwt(req);
     if (refused) return refused;
   }
-  let handler: Handler;
-  try {
-    handler = await handlerFor(name);
-  } catch (error) {
-    console.error(`loading ${name} failed:`, error);
-    return json(500, { code: 500, message: `Function ${name} failed to load: ${String(error)}` });
-  }
   // Inside a function the path starts at its name, as on Supabase: /<name>/<rest>.
-  const inner = new Request(`${url.origin}/${name}${rest}${url.search}`, req);
-  try {
-    return await handler(inner, info);
-  } catch (error) {
-    console.error(`${name} threw:`, error);
-    return json(500, { code: 500, message: `Function ${name} threw: ${String(error)}` });
-  }
+  return await workers.serve(name, file, req, `${url.origin}/${name}${rest}${url.search}`);
 }
 
 // On a unix socket a request's URL has no origin: the functions see the one the caller used (its Host).
@@ -206,10 +155,23 @@ function publicUrl(req: Request): URL {
 // FUNCTIONS_SOCKET: one of several workers behind dev/functions-balancer.ts (FUNCTIONS_WORKERS > 1 in
 // dev/stack.sh), serving a unix socket; otherwise the functions port itself.
 const socket = Deno.env.get("FUNCTIONS_SOCKET");
-if (socket) {
-  Deno.serve({ path: socket, onListen: () => {} }, route);
-  console.log(`functions host worker listening on ${socket}`);
-} else {
-  Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, route);
-  console.log(`functions host listening on http://127.0.0.1:${port}/functions/v1/<name>`);
+const server = socket
+  ? Deno.serve({
+    path: socket,
+    onListen: () => console.log(`functions host worker listening on ${socket}`),
+  }, route)
+  : Deno.serve({
+    hostname: "127.0.0.1",
+    port,
+    onListen: ({ port }) =>
+      console.log(`functions host listening on http://127.0.0.1:${port}/functions/v1/<name>`),
+  }, route);
+
+// Stopped (npm stop), the host ends its function workers with it.
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, () => {
+    workers.close();
+    server.shutdown().finally(() => Deno.exit(0));
+    setTimeout(() => Deno.exit(0), 2_000);
+  });
 }

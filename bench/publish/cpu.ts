@@ -1,6 +1,6 @@
 // Where a phase's CPU went, read from Linux's /proc: the bench stack's Postgres (the postmaster and its
 // children, also those that ended: autovacuum workers, backends), its functions host (balancer and
-// workers), its emulators, this process, and the rest of the machine's busy time ("other": the kernel's
+// workers, and their function workers), its emulators, this process, and the rest of the machine's busy time ("other": the kernel's
 // softirq work, other processes that started and ended within the phase, whatever else shares the
 // machine).
 
@@ -73,12 +73,16 @@ export function cpuSnapshot(stateDir: string): CpuSnapshot {
   const known = roles(stateDir);
   const processes = new Map<number, { role: Role; ticks: number }>();
   const postmaster = [...known].find(([, role]) => role === "postgres")?.[0];
+  // The functions host's function workers are its children (dev/functions-limits.ts), and so are
+  // counted with it, the ended ones through its reaped children's CPU.
+  const hosts = new Set([...known].filter(([, role]) => role === "functions").map(([pid]) => pid));
   for (const entry of Deno.readDirSync("/proc")) {
     const pid = Number(entry.name);
     if (!Number.isInteger(pid) || pid <= 0) continue;
-    const stat = processTicks(pid, pid === postmaster);
+    const stat = processTicks(pid, pid === postmaster || hosts.has(pid));
     if (!stat) continue;
-    const role = known.get(pid) ?? (stat.ppid === postmaster ? "postgres" : undefined);
+    const role = known.get(pid) ??
+      (stat.ppid === postmaster ? "postgres" : hosts.has(stat.ppid) ? "functions" : undefined);
     if (role) processes.set(pid, { role, ticks: stat.ticks });
   }
   // cpu  user nice system idle iowait irq softirq steal

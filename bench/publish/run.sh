@@ -12,6 +12,9 @@ export EMULATOR_UNLIMITED=1 EMULATOR_QUIET=1
 # leaves the other core to Postgres and the emulators (bench/RESULTS.md). FUNCTIONS_WORKERS=4 measures
 # the calls spread over four workers behind the balancer (the overlapping phase's four calls).
 export FUNCTIONS_WORKERS=${FUNCTIONS_WORKERS:-1}
+# The publish calls here each publish thousands of posts, for throughput: far past a hosted request's
+# 2 s of CPU, so the host's CPU limit is off (its other limits stay: docs/local-stack.md, Hosted limits).
+export FUNCTIONS_CPU_LIMIT_MS=${FUNCTIONS_CPU_LIMIT_MS:-0} FUNCTIONS_CPU_SOFT_LIMIT_MS=${FUNCTIONS_CPU_SOFT_LIMIT_MS:-0}
 bash dev/stack.sh reset-db >/dev/null
 trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
 # The benchmark drives the publish function itself (see dev/test.sh for why before the services start).
