@@ -103,7 +103,8 @@ export async function lane(run: Run): Promise<void> {
     const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);
     if (batch.length === 0) {
       if (
-        flights.length === 0 && options.exitWhenIdle && Date.now() >= busyAt + options.idleGraceMs
+        flights.length === 0 && options.exitWhenIdle &&
+        Date.now() >= busyAt + (options.idleGraceMs ?? 0)
       ) {
         run.stops.add("drained");
         return;

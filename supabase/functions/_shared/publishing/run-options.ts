@@ -19,7 +19,7 @@ export interface RunOptions {
    * woken run lingers this long, so a wake skipped because one came just before (scheduling.wake_publisher
    * coalesces wakes two seconds apart) still finds its row taken by the run that first wake started.
    */
-  idleGraceMs: number;
+  idleGraceMs?: number;
   /**
    * Most rows the run claims (none: no limit). A hosted Edge Function's request stops at 2 s of CPU,
    * so a run bounds its work: at the cap it claims no more, sends and records what it holds, and
