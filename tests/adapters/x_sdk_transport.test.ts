@@ -4,6 +4,7 @@
 // net/node-agent.ts's Agent does not, and the X adapter reconciles the lost answer with a lookup.
 import assert from "node:assert/strict";
 import http from "node:http";
+import https from "node:https";
 import { TwitterApi } from "twitter-api-v2";
 import { XAdapter } from "../../supabase/functions/_shared/adapters/x.ts";
 import { sendOnceAgent } from "../../supabase/functions/_shared/net/node-agent.ts";
@@ -181,6 +182,42 @@ Deno.test("x sdk: the SDK's connections obey the egress rules; nothing is sent t
         /10\.1\.2\.3|169\.254|x\.internal/,
         "no address in the message",
       );
+    });
+  }
+});
+
+/** A request through `agent` to `url`: the error it fails with (these never connect). */
+function failureOf(agent: http.Agent, url: string): Promise<Error> {
+  const request = url.startsWith("https:") ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", agent }, () => reject(new Error("answered")));
+    req.on("error", resolve);
+    req.end("{}");
+  });
+}
+
+Deno.test("x sdk: a host name is connected to only at an address the egress rules checked, over TLS too", async (t) => {
+  const resolved: string[] = [];
+  const policy = (answer: string) => ({
+    allowList: () => [],
+    resolve: (host: string) => {
+      resolved.push(host);
+      return Promise.resolve([answer]);
+    },
+  });
+  for (
+    const [scheme, answer, refusal] of [
+      ["https", "10.0.0.5", /a private address/],
+      ["https", "127.0.0.1", /a loopback address/],
+      ["http", "169.254.169.254", /a cloud metadata address/],
+    ] as const
+  ) {
+    await t.step(`${scheme}: a name that resolves to ${answer}`, async () => {
+      const url = `${scheme}://api.x.example/2/tweets`;
+      const error = await failureOf(sendOnceAgent(url, policy(answer)), url);
+      assert.equal(error.name, "DestinationNotAllowed");
+      assert.match(error.message, refusal);
+      assert.equal(resolved.pop(), "api.x.example", "resolved by the egress rules' resolver");
     });
   }
 });
