@@ -37,6 +37,7 @@ import type { HttpOk } from "../net/api-client.ts";
 import type { HeaderReader } from "../net/transport.ts";
 import type { OAuth2Bearer } from "../platforms/oauth2.ts";
 import { type RequestTrace, traced } from "../net/node-agent.ts";
+import { requestDeadlines } from "../net/deadlines.ts";
 import type { OAuth1Credentials } from "../platforms/oauth1.ts";
 import type { Failure } from "./types.ts";
 
@@ -147,22 +148,27 @@ export class XApi {
   > {
     const got = await this.client();
     if (!("client" in got)) return got;
-    let trace: RequestTrace = { connected: false, reused: false };
+    let trace = newTrace();
     let answer = await this.sendOnce(got.client, req, trace);
     if (resendable(req, answer, trace)) {
-      trace = { connected: false, reused: false };
+      trace = newTrace();
       answer = await this.sendOnce(got.client, req, trace);
     }
     return "unauthorized" in answer ? { ...answer, sent: got.sent } : answer;
   }
 
+  /** One request under the client's deadline (the whole exchange, as HttpClient's). */
   private async sendOnce(
     client: TwitterApi,
     req: XApiRequest,
-    trace: RequestTrace,
+    trace: Trace,
   ): Promise<HttpAnswer | Failure | { unauthorized: true; failure: Failure }> {
-    const args = { prefix: "", fullResponse: true as const, timeout: this.timeoutMs };
+    const args = { prefix: "", fullResponse: true as const };
     const ctx = { method: req.method, now: this.now() };
+    const deadline = requestDeadlines.set(this.timeoutMs, () => {
+      trace.timedOut = true;
+      trace.request?.destroy(new Error("no answer before the timeout"));
+    });
     try {
       const v2 = client.v2;
       const response = await traced(
@@ -198,11 +204,18 @@ export class XApi {
       }
       return classifyNetworkError(this.profile, networkError(error, trace), {
         ...ctx,
-        timedOut: timedOut(trace),
+        timedOut: trace.timedOut,
       });
+    } finally {
+      requestDeadlines.clear(deadline);
     }
   }
 }
+
+/** A request's trace, and whether its deadline passed. */
+type Trace = RequestTrace & { timedOut: boolean };
+
+const newTrace = (): Trace => ({ connected: false, reused: false, timedOut: false });
 
 /** The SDK's form-data body: strings as they are, bytes as a Buffer (a file part). */
 function formBody(form: Record<string, string | Uint8Array>): Record<string, string | Buffer> {
@@ -215,27 +228,24 @@ function formBody(form: Record<string, string | Uint8Array>): Record<string, str
   return body;
 }
 
-/** The SDK gave up waiting (its `timeout`: no byte for that long). */
-const timedOut = (trace: RequestTrace) => trace.error?.message === "Request timeout.";
-
 /**
  * Whether to send again: a GET or DELETE (idempotent) that failed on a reused kept-alive connection
  * before any answer (the server had closed it). A POST never is: the caller reconciles.
  */
-function resendable(req: XApiRequest, answer: object, trace: RequestTrace): boolean {
+function resendable(req: XApiRequest, answer: object, trace: Trace): boolean {
   return req.method !== "POST" && "ok" in answer && trace.reused && trace.status === undefined &&
-    !timedOut(trace);
+    !trace.timedOut;
 }
 
 /**
  * What no answer means, for classifyNetworkError: the socket's own error (the SDK's ApiRequestError
  * hides it), named `RequestNotSent` when no connection was ever made, so nothing reached X.
  */
-function networkError(error: unknown, trace: RequestTrace): Error {
+function networkError(error: unknown, trace: Trace): Error {
   const cause = trace.error ?? (error instanceof Error ? error : new Error(String(error)));
   const isSdkError = error instanceof ApiRequestError || error instanceof ApiPartialResponseError;
   const message = isSdkError || !(error instanceof Error) ? cause.message : error.message;
   const wrapped = new Error(message || "the connection failed", { cause });
-  if (!trace.connected && !timedOut(trace)) wrapped.name = "RequestNotSent";
+  if (!trace.connected && !trace.timedOut) wrapped.name = "RequestNotSent";
   return wrapped;
 }

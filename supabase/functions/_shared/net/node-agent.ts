@@ -51,6 +51,8 @@ export interface RequestTrace {
   connected: boolean;
   /** The request went out on a kept-alive connection used before. */
   reused: boolean;
+  /** The request itself, once node handed it to the Agent (a deadline destroys it). */
+  request?: http.ClientRequest;
 }
 
 const traces = new AsyncLocalStorage<RequestTrace>();
@@ -64,6 +66,7 @@ export function traced<T>(trace: RequestTrace, call: () => Promise<T>): Promise<
 function watch(req: http.ClientRequest): void {
   const trace = traces.getStore();
   if (!trace) return;
+  trace.request = req;
   req.once("response", (res: http.IncomingMessage) => (trace.status = res.statusCode));
   req.once("error", (error: Error) => (trace.error ??= error));
   req.once("socket", (socket: net.Socket) => {
