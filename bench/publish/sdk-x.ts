@@ -1,10 +1,12 @@
 // CPU a post for X, same run, same machine: the OAuth 1.0a-signed POST /2/tweets through npm
 // `twitter-api-v2` (adapters/x-api.ts over net/node-agent.ts's Agent on Deno's node:http) against the
 // previous client, the shared HttpClient (net/transport.ts) sending the same request; and the whole
-// `XAdapter.publish` (the SDK call and the adapter's validation). Both post to a bare X in
-// another process (x-echo.ts) over kept-alive loopback connections, `concurrency` posts at once;
+// `XAdapter.publish` (the SDK call and the adapter's validation); and the SDK with a fresh connection
+// for every request (a stock Agent without keep-alive, the other way to rule out a resend). All post
+// to a bare X in another process (x-echo.ts) over loopback connections, `concurrency` posts at once;
 // this process's CPU (user + system) is divided by the posts. Bench only: `deno run -A
 // bench/publish/sdk-x.ts [posts] [concurrency]`.
+import http from "node:http";
 import process from "node:process";
 import { z } from "zod";
 import { XAdapter } from "../../supabase/functions/_shared/adapters/x.ts";
@@ -21,7 +23,7 @@ const TEXT = "A post of a couple of hundred characters, with a link https://exam
 
 export interface XPostCpu {
   /** `XAdapter.publish`: the SDK call plus the adapter's own work (validation: twitter-text). */
-  client: "twitter-api-v2" | "HttpClient" | "XAdapter.publish";
+  client: "twitter-api-v2" | "HttpClient" | "XAdapter.publish" | "twitter-api-v2, fresh connection";
   concurrency: number;
   posts: number;
   cpuUsPerPost: number;
@@ -40,30 +42,31 @@ function posters(origin: string): Record<XPostCpu["client"], Poster> {
     credentials_secret_id: null,
   };
   const adapter = new XAdapter(row, CREDS);
-  const api = new XApi(
-    { kind: "oauth1", credentials: CREDS },
-    sendOnceAgent(origin),
-    X_ERRORS,
-    10_000,
-    () => new Date(),
-  );
-  const http = new HttpClient(defaultHttpDeps({ timeoutMs: 10_000 }), X_ERRORS)
+  const sdk = (agent: http.Agent) =>
+    new XApi({ kind: "oauth1", credentials: CREDS }, agent, X_ERRORS, 10_000, () => new Date());
+  const post = (api: XApi, name: string) => async (i: number) => {
+    const res = await api.request({
+      method: "POST",
+      url: `${origin}/2/tweets`,
+      json: { text: `${TEXT}${i}` },
+    }, { json: CreatedSchema });
+    if (!res.ok) throw new Error(`${name}: ${res.message}`);
+  };
+  const shared = new HttpClient(defaultHttpDeps({ timeoutMs: 10_000 }), X_ERRORS)
     .withAuthorizer(new OAuth1Signer(CREDS));
   return {
-    "twitter-api-v2": async (i) => {
-      const res = await api.request({
-        method: "POST",
-        url: `${origin}/2/tweets`,
-        json: { text: `${TEXT}${i}` },
-      }, { json: CreatedSchema });
-      if (!res.ok) throw new Error(`twitter-api-v2: ${res.message}`);
-    },
+    "twitter-api-v2": post(sdk(sendOnceAgent(origin)), "twitter-api-v2"),
+    // the other way to keep the runtime from resending: no connection is ever reused
+    "twitter-api-v2, fresh connection": post(
+      sdk(new http.Agent({ keepAlive: false })),
+      "fresh connection",
+    ),
     "XAdapter.publish": async (i) => {
       const res = await adapter.publish({ body: `${TEXT}${i}` }, { attemptId: String(i) });
       if (!res.ok) throw new Error(`XAdapter: ${res.message}`);
     },
     HttpClient: async (i) => {
-      const res = await http.request({
+      const res = await shared.request({
         method: "POST",
         url: `${origin}/2/tweets`,
         json: { text: `${TEXT}${i}` },
@@ -95,7 +98,12 @@ export async function measureXPostCpu(posts = 2000, concurrency = 1): Promise<XP
     const clients = posters(`http://127.0.0.1:${Number(value?.trim())}`);
     const results: XPostCpu[] = [];
     // each client twice, interleaved, so neither gets the machine's quieter moment
-    const order = ["twitter-api-v2", "HttpClient", "XAdapter.publish"] as const;
+    const order = [
+      "twitter-api-v2",
+      "HttpClient",
+      "XAdapter.publish",
+      "twitter-api-v2, fresh connection",
+    ] as const;
     for (const name of [...order, ...order]) {
       await run(clients[name], Math.min(posts, 300), concurrency); // warm-up: compiled code, connections
       const cpu0 = process.cpuUsage();
