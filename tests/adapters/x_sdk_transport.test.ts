@@ -221,3 +221,42 @@ Deno.test("x sdk: a host name is connected to only at an address the egress rule
     });
   }
 });
+
+Deno.test("x sdk: the timeout covers the whole exchange, also an answer that trickles in", async () => {
+  // answers the head, then a byte of body every 50 ms, never finishing: the socket is never idle
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let posts = 0;
+  const served = (async () => {
+    for await (const conn of listener) {
+      const buffer = new Uint8Array(65_536);
+      await conn.read(buffer);
+      posts++;
+      const encoder = new TextEncoder();
+      try {
+        await conn.write(encoder.encode(
+          "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n",
+        ));
+        for (;;) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          await conn.write(encoder.encode(" "));
+        }
+      } catch {
+        conn.close(); // the client gave up
+      }
+    }
+  })();
+  const base = `http://127.0.0.1:${listener.addr.port}`;
+  const adapter = new XAdapter(platformRow("x", { base_url: base, timeout_ms: 300 }), CREDS);
+  try {
+    const f = assertFailure(
+      await adapter.publish({ body: "slow" }, { attemptId: "s" }),
+      "transient",
+    );
+    assert.equal(f.outcome, "unknown");
+    assert.match(f.message, /no answer before the timeout/);
+    assert.equal(posts, 1);
+  } finally {
+    listener.close();
+    await served.catch(() => {});
+  }
+});

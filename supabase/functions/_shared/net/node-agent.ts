@@ -41,6 +41,14 @@ import {
   refusalFor,
 } from "./egress.ts";
 
+/**
+ * An idle kept-alive connection is closed after this long (net/transport.ts's `idleMs`): servers
+ * close theirs after 5 s and more, and a connection the server may be closing is better not reused.
+ * Node's Agent applies its `timeout` to free sockets; a request in flight only gets a 'timeout'
+ * event, which nothing here acts on (x-api.ts keeps its own deadline).
+ */
+const IDLE_MS = 4_000;
+
 /** What one call's request did on the wire. */
 export interface RequestTrace {
   /** The answer's status, once its head arrived. */
@@ -158,7 +166,7 @@ function portOf(options: ConnectOptions, protocol: "http:" | "https:"): number {
 
 class SendOnceHttpAgent extends http.Agent {
   constructor(private readonly egress: EgressPolicy) {
-    super({ keepAlive: true });
+    super({ keepAlive: true, timeout: IDLE_MS });
   }
 
   override createConnection(options: ConnectOptions): net.Socket {
@@ -187,7 +195,7 @@ class SendOnceHttpAgent extends http.Agent {
 
 class SendOnceHttpsAgent extends https.Agent {
   constructor(private readonly egress: EgressPolicy) {
-    super({ keepAlive: true });
+    super({ keepAlive: true, timeout: IDLE_MS });
   }
 
   override createConnection(options: ConnectOptions): net.Socket {
