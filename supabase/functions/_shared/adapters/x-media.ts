@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { notApplied } from "./adapter.ts";
-import type { HttpClient } from "../net/api-client.ts";
+import type { XApi } from "./x-api.ts";
 import type { MediaFile } from "../media/fetch.ts";
 import type { Failure } from "./types.ts";
 
@@ -41,7 +41,7 @@ function mediaCategory(mediaType: string): string | undefined {
  * id to attach to a post.
  */
 export async function uploadXMedia(
-  http: HttpClient,
+  http: XApi,
   apiRoot: string,
   file: MediaFile,
   mediaType: string,
@@ -62,17 +62,17 @@ export async function uploadXMedia(
   for (let start = 0, segment = 0; start < file.size; start += SEGMENT_BYTES, segment++) {
     const bytes = await file.read(start, Math.min(file.size, start + SEGMENT_BYTES));
     if (!bytes.ok) return { ...bytes, message: `fetching ${file.url} failed: ${bytes.message}` };
-    const form = new FormData();
-    form.append("segment_index", String(segment));
-    form.append("media", new Blob([bytes.bytes]));
     const appended = await http.request(
-      { method: "POST", url: `${media}/append`, body: form },
+      {
+        method: "POST",
+        url: `${media}/append`,
+        form: { segment_index: String(segment), media: bytes.bytes },
+      },
       { empty: true },
     );
     if (!appended.ok) return appended;
   }
   const finalized = await http.request(
-    // An empty JSON object for a body (net/api-client.ts sends POST bodies in a form the runtime never resends).
     { method: "POST", url: `${media}/finalize`, json: {} },
     { json: FinalizedSchema },
   );
@@ -84,7 +84,7 @@ export async function uploadXMedia(
 
 /** Ask for the STATUS until processing ends, waiting as long as X says: a failure, or undefined. */
 async function awaitProcessing(
-  http: HttpClient,
+  http: XApi,
   apiRoot: string,
   id: string,
   maxWaitMs: number,

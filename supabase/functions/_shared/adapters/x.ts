@@ -1,6 +1,6 @@
 /**
- * X (Twitter) API v2 through the shared HttpClient, as the user: OAuth 1.0a, every request signed
- * as it is sent (platforms/oauth1.ts), or OAuth 2.0 bearer tokens renewed with a rotating refresh token
+ * X (Twitter) API v2 through npm `twitter-api-v2`, as the user: OAuth 1.0a, every request signed
+ * by the SDK as it is sent, or OAuth 2.0 bearer tokens renewed with a rotating refresh token
  * (platforms/oauth2.ts; a confidential client authenticates with HTTP Basic).
  *
  * - No edit (update -> Unsupported) and no native scheduling (no `schedule`).
@@ -9,11 +9,11 @@
  *   with ours after normalising what X rewrites (URLs become t.co links, & < > are escaped).
  * - Media: fetched from their URLs, then media upload v2 (x-media.ts), then attached by id.
  *
- * Client choice: the shared HttpClient over npm `twitter-api-v2`. The library sends through node's
- * http module (on Deno's compatibility layer, more CPU per post), hard-codes api.x.com and hides
- * socket errors in its own error type; a handful of endpoints and a signature do not need it. This
- * way every response goes through the one classifier and the base URL is just
- * `publish_config.base_url` (an emulator).
+ * Client: npm `twitter-api-v2` (x-api.ts), over net/node-agent.ts's Agent: kept-alive connections,
+ * a POST never sent twice by the runtime, every connection checked by the egress rules. Its answers
+ * and errors go through the one classifier (X_ERRORS), and the base URL is
+ * `publish_config.base_url` (an emulator). The OAuth 2.0 token refresh goes through the shared
+ * HttpClient (platforms/oauth2.ts).
  */
 import { z } from "zod";
 import {
@@ -32,10 +32,12 @@ import {
 import type { ErrorProfile } from "../net/classify.ts";
 import type { CredentialsFor } from "../platforms/credentials.ts";
 import { type HttpClient, httpClientFor } from "../net/api-client.ts";
+import { sendOnceAgent } from "../net/node-agent.ts";
+import { HTTP_SETTINGS } from "./settings.ts";
+import { XApi } from "./x-api.ts";
 import { openMedia } from "../media/fetch.ts";
 import { longerThan } from "../media/mp4.ts";
-import { OAuth1Signer } from "../platforms/oauth1.ts";
-import { oauth2TokenErrors, withOAuth2 } from "../platforms/oauth2.ts";
+import { OAuth2Bearer, oauth2TokenErrors } from "../platforms/oauth2.ts";
 import type { LimitsFor } from "./settings.ts";
 import { parseTweet, replaceUrls } from "./twitter-text.ts";
 import { uploadXMedia } from "./x-media.ts";
@@ -123,8 +125,8 @@ export class XAdapter implements PlatformAdapter {
   readonly kind = "x" as const;
   private readonly config: z.infer<typeof XConfigSchema>;
   private readonly limits: LimitsFor<"x">;
-  /** Authorizes every request as the account (OAuth 1.0a signature or OAuth 2.0 bearer). */
-  private readonly http: HttpClient;
+  /** The X API as the account (OAuth 1.0a signature or OAuth 2.0 bearer), through the SDK. */
+  private readonly api: XApi;
   /** Downloads media to upload (the URLs are ours or a CDN's, not X's). */
   private readonly mediaSource: HttpClient;
   /** `<base_url>/2`, the API root every path hangs off. */
@@ -134,24 +136,26 @@ export class XAdapter implements PlatformAdapter {
   constructor(platform: PlatformRow, credentials: CredentialsFor<"x">, deps: AdapterDeps = {}) {
     const setup = setupAdapter("x", platform, XConfigSchema, X_ERRORS, deps);
     ({ config: this.config, limits: this.limits } = setup);
-    this.http = "app_key" in credentials
-      ? setup.http.withAuthorizer(new OAuth1Signer(credentials))
-      : withOAuth2(
-        setup.http,
-        credentials,
-        {
-          tokenUrl: `${this.config.base_url.replace(/\/+$/, "")}/2/oauth2/token`,
-          clientAuth: "basic",
-        },
-        X_TOKEN_ERRORS,
-        this.config,
-        deps,
-      );
+    const base = this.config.base_url.replace(/\/+$/, "");
+    this.api = new XApi(
+      "app_key" in credentials ? { kind: "oauth1", credentials } : {
+        kind: "oauth2",
+        bearer: new OAuth2Bearer(
+          credentials,
+          { tokenUrl: `${base}/2/oauth2/token`, clientAuth: "basic", store: deps.credentialStore },
+          httpClientFor(this.config, deps, X_TOKEN_ERRORS),
+        ),
+      },
+      sendOnceAgent(base, { resend: "never" }),
+      X_ERRORS,
+      deps.timeoutMs ?? this.config.timeout_ms ?? HTTP_SETTINGS.timeoutMs,
+      deps.now ?? (() => new Date()),
+    );
     this.mediaSource = httpClientFor(this.config, deps, {
       ...X_ERRORS,
       platform: "X media source",
     });
-    this.apiRoot = `${this.config.base_url.replace(/\/+$/, "")}/2`;
+    this.apiRoot = `${base}/2`;
     this.userId = credentials.user_id;
   }
 
@@ -219,7 +223,7 @@ export class XAdapter implements PlatformAdapter {
       if (!uploaded.ok) return uploaded;
       mediaIds.push(uploaded.id);
     }
-    const res = await this.http.request({
+    const res = await this.api.request({
       method: "POST",
       url: this.url("tweets"),
       json: mediaIds.length
@@ -240,7 +244,7 @@ export class XAdapter implements PlatformAdapter {
         const tooLong = await longerThan(file, this.limits.maxVideoSeconds, "X's limit");
         if (tooLong) return { ...tooLong, message: `X: ${url}: ${tooLong.message}` };
       }
-      return await uploadXMedia(this.http, this.apiRoot, file, type, {
+      return await uploadXMedia(this.api, this.apiRoot, file, type, {
         maxWaitMs: this.config.media_processing_max_wait_ms,
       });
     } finally {
@@ -255,7 +259,7 @@ export class XAdapter implements PlatformAdapter {
 
   /** A tweet that no longer exists (404) counts as already deleted. */
   async delete(externalId: string): Promise<DeleteResult> {
-    const res = await this.http.request(
+    const res = await this.api.request(
       { method: "DELETE", url: this.url(`tweets/${encodeURIComponent(externalId)}`) },
       { json: DeletedSchema },
     );
@@ -266,7 +270,7 @@ export class XAdapter implements PlatformAdapter {
 
   private async ownUserId(): Promise<{ ok: true; id: string } | Failure> {
     if (this.userId) return { ok: true, id: this.userId };
-    const me = await this.http.request(
+    const me = await this.api.request(
       { method: "GET", url: this.url("users/me") },
       { json: MeSchema },
     );
@@ -279,8 +283,8 @@ export class XAdapter implements PlatformAdapter {
     const user = await this.ownUserId();
     if (!user.ok) return user;
     const windowMs = this.limits.lookupWindowHours * 3_600_000;
-    const since = new Date((sentAt ?? this.http.now()).getTime() - windowMs);
-    const res = await this.http.request({
+    const since = new Date((sentAt ?? this.api.now()).getTime() - windowMs);
+    const res = await this.api.request({
       method: "GET",
       url: this.url(`users/${encodeURIComponent(user.id)}/tweets`, {
         max_results: String(this.limits.lookupMaxResults),
@@ -298,7 +302,7 @@ export class XAdapter implements PlatformAdapter {
   /** public_metrics, plus non_public_metrics when X allows (own posts under 30 days). */
   async getMetrics(externalId: string): Promise<MetricsResult> {
     const lookup = (fields: string) =>
-      this.http.request({
+      this.api.request({
         method: "GET",
         url: this.url(`tweets/${encodeURIComponent(externalId)}`, { "tweet.fields": fields }),
       }, { json: LookupSchema });

@@ -1,6 +1,7 @@
 /**
- * The node agent for client libraries that send through node's http/https modules (the Mailchimp SDK's
- * superagent): kept-alive connections, the egress rules of net/egress.ts, and no request written twice.
+ * The node agent for the SDKs that send through node's http/https modules (twitter-api-v2; the
+ * Mailchimp SDK's superagent): kept-alive connections, the egress rules of net/egress.ts, and no
+ * request written twice.
  *
  * Why an agent of our own: Deno's node:http (2.9.6) sends a request again on a new connection when the
  * kept-alive connection it reused closes before an answer (`maybeRetryRequest` in node:_http_client),
@@ -8,9 +9,16 @@
  * answer was lost would publish twice. This agent marks a request on a reused connection as not
  * reused unless its method is idempotent (GET, HEAD, PUT, DELETE, OPTIONS: RFC 9110 section 9.2.2),
  * so Deno never resends a POST or PATCH: the lost connection fails the request, an outcome `unknown`
- * that the caller reconciles (findExisting), as with net/transport.ts. Proved in
- * tests/adapters/email_sdk.test.ts (a server that closes a reused connection as a POST arrives);
- * the egress rules in tests/security/egress_node_agent.test.ts.
+ * that the caller reconciles (findExisting), as with net/transport.ts. With `resend: "never"` no
+ * request at all is resent by the runtime: a caller that signs each request (X's OAuth 1.0a nonce may
+ * not be used twice) resends an idempotent one itself, signed afresh. Proved in
+ * tests/adapters/email_sdk.test.ts and tests/adapters/x_sdk_transport.test.ts (a server that closes a
+ * reused connection as a POST arrives); the egress rules in tests/security/egress_node_agent.test.ts.
+ *
+ * What happened to one call's request (its status, its error, whether it was connected, whether its
+ * connection was reused) is recorded in that call's `RequestTrace` (`traced`, through
+ * AsyncLocalStorage when node hands the request to the agent): listeners on the request only, never
+ * on the shared socket.
  *
  * Egress: each connection goes to an address `destinationsOf` checked (TLS still verifies the host
  * name). A request gets its socket only once connected, so a failure before any byte was written
@@ -22,6 +30,7 @@ import https from "node:https";
 import net from "node:net";
 import tls from "node:tls";
 import type { Duplex } from "node:stream";
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   defaultEgressPolicy,
   describeNetworkError,
@@ -39,6 +48,43 @@ export interface SendOnceAgentOptions {
   idleMs?: number;
   /** Opens a connection to a checked address (tests record instead of connecting). */
   connect?: NodeConnector;
+  /**
+   * Which requests the runtime may send again after a reused connection was lost before an answer:
+   * `idempotent` (the default) or `never` (the caller resends, e.g. signed afresh).
+   */
+  resend?: "idempotent" | "never";
+}
+
+/** What one call's request did on the wire. */
+export interface RequestTrace {
+  /** The answer's status, once its head arrived. */
+  status?: number;
+  /** The request's error (refused, reset, "socket hang up", a timeout, a `RequestNotSent`). */
+  error?: Error;
+  /** A connection was made (or a kept-alive one given): bytes of the request may have been sent. */
+  connected: boolean;
+  /** The request went out on a kept-alive connection used before. */
+  reused: boolean;
+  /** The request itself, once node handed it to the agent (a deadline destroys it). */
+  request?: http.ClientRequest;
+}
+
+const traces = new AsyncLocalStorage<RequestTrace>();
+
+/** Run `call` (one SDK request), recording what its request does into `trace`. */
+export function traced<T>(trace: RequestTrace, call: () => Promise<T>): Promise<T> {
+  return traces.run(trace, call);
+}
+
+/** Record what node reports of `request` into the current call's trace. */
+function watch(request: http.ClientRequest): void {
+  const trace = traces.getStore();
+  if (!trace) return;
+  trace.request = request;
+  request.once("response", (res: http.IncomingMessage) => (trace.status = res.statusCode));
+  request.once("error", (error: Error) => (trace.error ??= error));
+  // the agent hands a request its socket only once connected
+  request.once("socket", () => (trace.connected = true));
 }
 
 /** Opens a TCP (`secure`: TLS) connection; `host` is an address net/egress.ts checked. */
@@ -65,11 +111,21 @@ export function sendOnceAgent(baseUrl: string, options: SendOnceAgentOptions = {
   const connect = options.connect ?? nodeConnect;
   const agentOptions = { keepAlive: true, timeout: options.idleMs ?? 4_000 };
   const agent: http.Agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const resendable = options.resend === "never" ? new Set<string>() : IDEMPOTENT;
+  // node hands each request to its agent here (not in node's type declarations)
+  const withAdd = agent as unknown as { addRequest(request: http.ClientRequest, o: unknown): void };
+  const add = withAdd.addRequest.bind(agent);
+  withAdd.addRequest = (request, addOptions) => {
+    watch(request);
+    add(request, addOptions);
+  };
   const reuse = agent.reuseSocket.bind(agent);
   agent.reuseSocket = (socket, request) => {
     reuse(socket, request);
+    const trace = traces.getStore();
+    if (trace) trace.reused = true;
     // Deno resends a request whose reused connection is lost before an answer: only an idempotent one
-    request.reusedSocket = IDEMPOTENT.has(request.method.toUpperCase());
+    request.reusedSocket = resendable.has(request.method.toUpperCase());
     if (!request.reusedSocket) return;
     // ... and never one its caller gave up on (a timeout destroys it; Deno would still resend it)
     const destroy = request.destroy.bind(request);
