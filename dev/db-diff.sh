@@ -115,7 +115,8 @@ diff_sql=$("$MIGRA" run "$(url "$from_port")" "$(url "$to_port")" --unsafe --wit
 # What migra does not compare: the rows the schema inserts (every table's, without the columns whose default
 # differs from build to build, and the cron jobs), comments, default privileges, schema privileges, extensions,
 # each table's indexes in creation order (the order unique violations are found in, which callers see), and
-# the options of tables and views (migra drops a view's security_invoker, which decides whether RLS applies).
+# the options of tables and views (migra drops a view's security_invoker, which decides whether RLS applies),
+# and the privileges on functions and views (migra writes none for them).
 rows() {
   psql_at "$1" -A -t <<'SQL'
 select 'cron.job', jobname, schedule, command, username, database from cron.job order by jobname;
@@ -137,6 +138,12 @@ select 'extension', extname, extnamespace::regnamespace from pg_extension order 
 select 'indexes', c.oid::regclass::text, string_agg(i.indexrelid::regclass::text, ', ' order by i.indexrelid)
 from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
 where n.nspname in ('public', 'private', 'scheduling') group by 2 order by 2;
+select 'function acl', p.oid::regprocedure::text, coalesce(p.proacl::text, '(default: public)')
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+where n.nspname in ('public', 'private', 'scheduling') order by 2;
+select 'view acl', c.oid::regclass::text, coalesce(c.relacl::text, '(default)')
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where n.nspname in ('public', 'private', 'scheduling') and c.relkind in ('v', 'm') order by 2;
 select 'options', c.oid::regclass::text, c.reloptions::text
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname in ('public', 'private', 'scheduling') and c.reloptions is not null order by 2;

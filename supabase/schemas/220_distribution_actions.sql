@@ -26,30 +26,34 @@ REVOKE ALL ON FUNCTION public.cancel_distribution(p_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.cancel_distribution(p_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.cancel_distribution(p_id uuid) TO service_role;
 
--- When the publisher was last woken: wakes closer together than two seconds are one wake, so no caller
--- (publish-now is a member's call) can start publish runs faster than that for everyone.
+-- When each client last woke the publisher: a client's wakes closer together than two seconds are one
+-- wake, so no client (publish-now is a member's call) starts publish runs faster than that, and one
+-- client's calls never hold back another's wake.
 CREATE TABLE private.publisher_wake (
-    id boolean PRIMARY KEY DEFAULT true CHECK (id),
+    client_id uuid PRIMARY KEY REFERENCES public.clients(id) ON DELETE CASCADE,
     woken_at timestamptz NOT NULL
 );
 
-COMMENT ON TABLE private.publisher_wake IS 'One row: when scheduling.wake_publisher last called the publish function (wakes within two seconds of it are skipped).';
+COMMENT ON TABLE private.publisher_wake IS 'When each client last woke the publish function (scheduling.wake_publisher); its wakes within two seconds of that are skipped.';
 
 ALTER TABLE private.publisher_wake ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE private.publisher_wake FROM PUBLIC;
 GRANT ALL ON TABLE private.publisher_wake TO service_role;
 
-CREATE FUNCTION scheduling.wake_publisher() RETURNS void
+CREATE FUNCTION scheduling.wake_publisher(p_client_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 begin
-  -- At most one wake every two seconds (by transaction start time): a concurrent caller waits for the
-  -- first one's row lock, then finds the time fresh and skips. The run the first wake started stays
-  -- two seconds after its queue last had nothing due (idle_grace_ms), so it takes the skipped
-  -- caller's row too.
-  insert into private.publisher_wake as w (id, woken_at) values (true, now())
-  on conflict (id) do update set woken_at = excluded.woken_at
+  -- A signed-in user wakes the publisher only for a client they belong to.
+  if (select auth.uid()) is not null and not private.is_client_member(p_client_id) then
+    raise exception 'not a member of client %', p_client_id using errcode = '42501';
+  end if;
+  -- At most one wake a client every two seconds (by transaction start time): the client's concurrent
+  -- caller waits for the first one's row lock, then finds the time fresh and skips; the run the first
+  -- wake started, or the cron job's next, takes its row.
+  insert into private.publisher_wake as w (client_id, woken_at) values (p_client_id, now())
+  on conflict (client_id) do update set woken_at = excluded.woken_at
    where w.woken_at < excluded.woken_at - interval '2 seconds';
   if not found then
     return;
@@ -57,15 +61,15 @@ begin
   -- The cron job's own call (publish-due-distributions), queued in pg_net and sent after commit; a
   -- missing Vault secret only warns (the cron run still picks the row up). The run publishes what is
   -- due and stops (exit_when_idle): waiting for what falls due later is the cron job's.
-  perform private.invoke_edge_function('publish', '{"exit_when_idle": true, "idle_grace_ms": 2000}'::jsonb, 65000);
+  perform private.invoke_edge_function('publish', '{"exit_when_idle": true}'::jsonb, 65000);
 end
 $$;
 
-COMMENT ON FUNCTION scheduling.wake_publisher() IS 'Wakes the publish function now, through the same pg_net call as the publish-due-distributions cron job (sent when the transaction commits); the run publishes what is due and stops.';
+COMMENT ON FUNCTION scheduling.wake_publisher(p_client_id uuid) IS 'Wakes the publish function now for a client''s due row, through the same pg_net call as the publish-due-distributions cron job (sent when the transaction commits), at most once every two seconds a client; the run publishes what is due and stops.';
 
-REVOKE ALL ON FUNCTION scheduling.wake_publisher() FROM PUBLIC;
-GRANT ALL ON FUNCTION scheduling.wake_publisher() TO authenticated;
-GRANT ALL ON FUNCTION scheduling.wake_publisher() TO service_role;
+REVOKE ALL ON FUNCTION scheduling.wake_publisher(p_client_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION scheduling.wake_publisher(p_client_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION scheduling.wake_publisher(p_client_id uuid) TO service_role;
 
 CREATE FUNCTION public.publish_distribution_now(p_id uuid) RETURNS jsonb
     LANGUAGE plpgsql
@@ -88,7 +92,7 @@ begin
      set status = 'scheduled', scheduled_for = now(), next_attempt_at = null
    where id = p_id;
   -- Due now: the publisher goes at once (after commit), not at the next cron minute.
-  perform scheduling.wake_publisher();
+  perform scheduling.wake_publisher(v_row.client_id);
   return jsonb_build_object('ok', true, 'distribution', scheduling.distribution_json(p_id));
 end
 $$;

@@ -542,21 +542,28 @@ Deno.test("rows a worker had no time to send go back unsent, without using an at
       sql,
       Array.from({ length: 20 }, (_, i) => ({ platform_id: X, body: `slow platform ${i}` })),
     );
-    // A 2 s lease leaves a 1 s send window: the rows still queued for the platform after it are released.
-    const report = await runPublisher(sql, fakeDirectory({}, fake), {
-      ...quick,
-      budgetMs: 15_000,
-      lanes: 1,
-      leaseSeconds: 2,
-    });
-    assert.ok((report.outcomes.released ?? 0) > 0, "some rows were released");
+    // A 2 s lease leaves a 1 s send window: the rows still queued for the platform after it are
+    // released. Runs follow one another until every row is out (a slow machine needs more of them).
+    let releasedByRuns = 0;
+    for (let run = 0; run < 20; run++) {
+      const report = await runPublisher(sql, fakeDirectory({}, fake), {
+        ...quick,
+        budgetMs: 15_000,
+        lanes: 1,
+        leaseSeconds: 2,
+      });
+      releasedByRuns += report.outcomes.released ?? 0;
+      const left = await rows(sql, ids);
+      if (left.every((r) => r.status === "published")) break;
+    }
+    assert.ok(releasedByRuns > 0, "some rows were released");
     assert.equal(fake.publishCalls.length, 20, "each row sent once");
     const after = await rows(sql, ids);
     assert.ok(after.every((r) => r.status === "published" && r.retry_count === 0));
     const [released] = await sql`select count(*)::int as n from public.distribution_attempts
       where distribution_id = any(${ids}) and outcome = 'released'
         and error_message = 'not sent: the claim was about to lapse'`;
-    assert.equal(released.n, report.outcomes.released);
+    assert.equal(released.n, releasedByRuns);
   }));
 
 Deno.test("a lane claims its next batch while the previous one is being sent, no more while rows wait for the platform, each row once", () =>

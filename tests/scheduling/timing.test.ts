@@ -262,13 +262,12 @@ Deno.test("publish-now: a scheduled row is scheduled for now", async () => {
 Deno.test("publish-now wakes the publisher: one pg_net call to /functions/v1/publish, sent on commit; a second within two seconds is the same wake", async () => {
   const sql = connect();
   try {
-    const t = await createTenant(sql, [{ kind: "x" }]);
+    // two platforms: both rows due now, neither in the other's slot
+    const t = await createTenant(sql, [{ kind: "x" }, { kind: "x" }]);
     const first = await scheduleOne(t.token, t.platforms[0], future(5));
-    const second = await scheduleOne(t.token, t.platforms[0], future(9));
+    const second = await scheduleOne(t.token, t.platforms[1], future(5));
     // Repeatable read: the count sees this transaction's queued calls and none the cron job queues.
     const queued = await sql.begin("isolation level repeatable read", async (tx) => {
-      // No earlier wake counts (other tests wake too): this transaction holds the row until it ends.
-      await tx`delete from private.publisher_wake`;
       const [before] = await tx`select coalesce(max(id), 0) as id from net.http_request_queue`;
       await tx.unsafe("set local role authenticated");
       const claims = { sub: t.userId, role: "authenticated", aud: "authenticated" };
@@ -284,6 +283,31 @@ Deno.test("publish-now wakes the publisher: one pg_net call to /functions/v1/pub
     });
     assert.equal(queued.length, 1, JSON.stringify(queued));
     assert.equal(queued[0].method, "POST");
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("a member cannot wake the publisher for another client", async () => {
+  const sql = connect();
+  try {
+    const a = await createTenant(sql, []);
+    const b = await createTenant(sql, []);
+    const refused = await sql.begin(async (tx) => {
+      await tx.unsafe("set local role authenticated");
+      const claims = { sub: a.userId, role: "authenticated", aud: "authenticated" };
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+      try {
+        await tx`select scheduling.wake_publisher(${b.clientId}::uuid)`;
+        return null;
+      } catch (error) {
+        return error as { code?: string };
+      }
+    });
+    assert.equal(refused?.code, "42501", JSON.stringify(refused));
+    const [woken] = await sql`select count(*)::int as n from private.publisher_wake
+                               where client_id = ${b.clientId}`;
+    assert.equal(woken.n, 0);
   } finally {
     await sql.end();
   }

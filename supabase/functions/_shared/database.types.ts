@@ -47,15 +47,15 @@ export type Database = {
       }
       publisher_wake: {
         Row: {
-          id: boolean
+          client_id: string
           woken_at: string
         }
         Insert: {
-          id?: boolean
+          client_id: string
           woken_at: string
         }
         Update: {
-          id?: boolean
+          client_id?: string
           woken_at?: string
         }
         Relationships: []
@@ -3155,7 +3155,7 @@ export type Database = {
       to_local_iso: { Args: { p_at: string; p_tz: string }; Returns: string }
       to_utc_iso: { Args: { p_at: string }; Returns: string }
       utc_offset: { Args: { p_at: string; p_tz: string }; Returns: string }
-      wake_publisher: { Args: Record<PropertyKey, never>; Returns: undefined }
+      wake_publisher: { Args: { p_client_id: string }; Returns: undefined }
       window_full: {
         Args: {
           p_at: string

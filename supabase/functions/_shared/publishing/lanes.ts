@@ -41,7 +41,6 @@ export async function lane(run: Run): Promise<void> {
   const { sql, options, report } = run;
   const flights: InFlight[] = [];
   let pastDue = 0; // empty claims in a row while a row was already due
-  let busyAt = Date.now(); // when the lane last claimed a row (or started)
   let wake: () => void = () => {};
   const progress = () => wake();
   const nextProgress = () => new Promise<void>((resolve) => (wake = resolve));
@@ -102,10 +101,7 @@ export async function lane(run: Run): Promise<void> {
     // Half the lease for sending; the other half covers the slowest answer and the recording.
     const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);
     if (batch.length === 0) {
-      if (
-        flights.length === 0 && options.exitWhenIdle &&
-        Date.now() >= busyAt + (options.idleGraceMs ?? 0)
-      ) {
+      if (flights.length === 0 && options.exitWhenIdle) {
         run.stops.add("drained");
         return;
       }
@@ -139,7 +135,6 @@ export async function lane(run: Run): Promise<void> {
       continue;
     }
     pastDue = 0;
-    busyAt = Date.now();
     report.claimed += batch.length;
     flights.push(sendBatch(run, batch, sendBefore, progress));
     await reap();

@@ -15,12 +15,6 @@ export interface RunOptions {
   /** Stop as soon as nothing is due now, instead of waiting for rows due later in the budget. */
   exitWhenIdle: boolean;
   /**
-   * With `exitWhenIdle`: how long the queue must have had nothing due before the run stops (ms). A
-   * woken run lingers this long, so a wake skipped because one came just before (scheduling.wake_publisher
-   * coalesces wakes two seconds apart) still finds its row taken by the run that first wake started.
-   */
-  idleGraceMs?: number;
-  /**
    * Most rows the run claims (none: no limit). A hosted Edge Function's request stops at 2 s of CPU,
    * so a run bounds its work: at the cap it claims no more, sends and records what it holds, and
    * reports `capped` (the caller wakes a successor for what is still due).
@@ -43,7 +37,6 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
   leaseSeconds: 120,
   idlePollMs: 250,
   exitWhenIdle: false,
-  idleGraceMs: 0,
   // Well inside a hosted request's 2 s of CPU at bench/publish's cost a post (bench/RESULTS.md),
   // with room for what the run holds when it stops and for media.
   maxPosts: 4000,
