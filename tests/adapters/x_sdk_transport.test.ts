@@ -218,8 +218,11 @@ Deno.test("x sdk: a host name is connected to only at an address the egress rule
         sendOnceAgent(url, { egress: policy(answer), resend: "never" }),
         url,
       );
-      assert.equal(error.name, "DestinationNotAllowed");
-      assert.match(error.message, refusal);
+      // nothing was sent, because the destination is refused
+      assert.equal(error.name, "RequestNotSent");
+      const cause = error.cause as Error;
+      assert.equal(cause.name, "DestinationNotAllowed");
+      assert.match(cause.message, refusal);
       assert.equal(resolved.pop(), "api.x.example", "resolved by the egress rules' resolver");
     });
   }
