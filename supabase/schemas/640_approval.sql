@@ -33,6 +33,8 @@ ALTER TABLE ONLY public.approval_rules
 
 CREATE UNIQUE INDEX approval_rules_scope_key ON public.approval_rules USING btree (client_id, COALESCE(platform_id, '00000000-0000-0000-0000-000000000000'::uuid), COALESCE(content_type, ''::text));
 
+CREATE INDEX idx_approval_rules_platform ON public.approval_rules USING btree (platform_id) WHERE (platform_id IS NOT NULL);
+
 ALTER TABLE ONLY public.approval_rules
     ADD CONSTRAINT approval_rules_client_id_fkey FOREIGN KEY (client_id) REFERENCES public.clients(id) ON DELETE CASCADE;
 
@@ -54,6 +56,8 @@ GRANT ALL ON TABLE public.approval_rules TO service_role;
 
 -- The slot index covers every status that holds a slot, pending_approval included (scheduling.platform_posts).
 CREATE INDEX idx_distributions_pending_approval ON public.distributions USING btree (client_id, approval_requested_at) WHERE (status = 'pending_approval'::text);
+
+CREATE INDEX idx_distributions_reviewed_by ON public.distributions USING btree (reviewed_by) WHERE (reviewed_by IS NOT NULL);
 
 CREATE INDEX idx_distributions_platform_slot ON public.distributions USING btree (platform_id, scheduled_for) WHERE (status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'pending_approval'::text]));
 
