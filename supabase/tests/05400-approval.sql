@@ -7,7 +7,7 @@ set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(30);
+select plan(31);
 select tests.create_two_clients();
 select tests.create_user('approver_a@test.local');
 insert into client_members (client_id, user_id, role)
@@ -124,11 +124,18 @@ select is((select (review_note, (select count(*) from publishing_calendar c wher
            from distributions d where id = '00000000-0000-4000-8000-0000000054d4'),
   ('Off brand', 0)::text, 'the reason is kept and the slot freed');
 
--- Content edited after an approval waits again.
+-- Content edited after an approval waits again (and a post handed to the platform ahead of time is withdrawn).
+select tests.clear_authentication();
+update distributions set native_state = 'handed_off', external_id = 'native-1'
+ where id = '00000000-0000-4000-8000-0000000054d1';
 select tests.authenticate_as(tests.get_user_id('editor_a@test.local'));
 update distributions set body = 'one, edited' where id = '00000000-0000-4000-8000-0000000054d1';
 select is((select (status, reviewed_at)::text from distributions where id = '00000000-0000-4000-8000-0000000054d1'),
   ('pending_approval', null::timestamptz)::text, 'an edit after the approval asks for approval again');
+select tests.clear_authentication();
+select is((select (d.native_state, d.external_id, c.external_id)::text from distributions d
+           join platform_cancellations c on c.distribution_id = d.id where d.id = '00000000-0000-4000-8000-0000000054d1'),
+  (null::text, null::text, 'native-1')::text, 'the copy handed to the platform is withdrawn');
 
 -- Each step is a webhook event.
 select tests.clear_authentication();

@@ -4,6 +4,8 @@ drop trigger if exists "distributions_calendar_insert" on "public"."distribution
 
 drop trigger if exists "distributions_calendar_update" on "public"."distributions";
 
+drop trigger if exists "distributions_withdraw_native_handoff" on "public"."distributions";
+
 alter table "public"."client_members" drop constraint "client_members_role_check";
 
 alter table "public"."distributions" drop constraint "distributions_status_check";
@@ -526,6 +528,8 @@ CREATE TRIGGER distributions_webhooks_insert AFTER INSERT ON public.distribution
 CREATE TRIGGER distributions_calendar_insert AFTER INSERT ON public.distributions FOR EACH ROW WHEN (((new.scheduled_for IS NOT NULL) AND (new.status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'pending_approval'::text])))) EXECUTE FUNCTION private.sync_distribution_calendar();
 
 CREATE TRIGGER distributions_calendar_update AFTER UPDATE ON public.distributions FOR EACH ROW WHEN (((old.scheduled_for IS DISTINCT FROM new.scheduled_for) OR (old.platform_id IS DISTINCT FROM new.platform_id) OR ((old.status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'published'::text, 'pending_approval'::text])) IS DISTINCT FROM (new.status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'published'::text, 'pending_approval'::text]))))) EXECUTE FUNCTION private.sync_distribution_calendar();
+
+CREATE TRIGGER distributions_withdraw_native_handoff BEFORE UPDATE ON public.distributions FOR EACH ROW WHEN (((old.native_state = 'handed_off'::text) AND (old.external_id IS NOT NULL) AND ((new.status = 'cancelled'::text) OR (new.scheduled_for IS DISTINCT FROM old.scheduled_for) OR (new.status = 'draft'::text) OR (new.status = 'pending_approval'::text)))) EXECUTE FUNCTION private.withdraw_native_handoff();
 
 -- Comments (migra compares none).
 
