@@ -11,12 +11,12 @@ CREATE TABLE public.client_members (
     role text DEFAULT 'viewer'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT client_members_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'editor'::text, 'viewer'::text])))
+    CONSTRAINT client_members_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'editor'::text, 'approver'::text, 'viewer'::text])))
 );
 
 COMMENT ON TABLE public.client_members IS 'Which users belong to which client, and with what role.';
 
-COMMENT ON COLUMN public.client_members.role IS 'owner: everything, including managing members; editor: read and write the client''s rows; viewer: read only.';
+COMMENT ON COLUMN public.client_members.role IS 'owner: everything, including managing members; editor: read and write the client''s rows; approver: read, and approve or reject distributions waiting for review (public.approve_distribution, public.reject_distribution; owners may too); viewer: read only.';
 
 ALTER TABLE ONLY public.client_members
     ADD CONSTRAINT client_members_pkey PRIMARY KEY (id);

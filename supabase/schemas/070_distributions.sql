@@ -55,6 +55,10 @@ CREATE TABLE public.distributions (
     engagement_count integer,
     conversions integer DEFAULT 0 NOT NULL,
     conversion_value numeric DEFAULT 0 NOT NULL,
+    approval_requested_at timestamp with time zone,
+    review_note text,
+    reviewed_at timestamp with time zone,
+    reviewed_by uuid,
     CONSTRAINT distributions_click_through_rate_check CHECK ((click_through_rate >= (0)::numeric)),
     CONSTRAINT distributions_clicks_check CHECK ((clicks >= 0)),
     CONSTRAINT distributions_comments_check CHECK ((comments >= 0)),
@@ -78,7 +82,7 @@ CREATE TABLE public.distributions (
     CONSTRAINT distributions_saves_check CHECK ((saves >= 0)),
     CONSTRAINT distributions_scheduled_has_time CHECK (((status <> ALL (ARRAY['scheduled'::text, 'publishing'::text])) OR (scheduled_for IS NOT NULL))),
     CONSTRAINT distributions_shares_check CHECK ((shares >= 0)),
-    CONSTRAINT distributions_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'publishing'::text, 'published'::text, 'failed'::text, 'cancelled'::text, 'unconfirmed'::text]))),
+    CONSTRAINT distributions_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'publishing'::text, 'published'::text, 'failed'::text, 'cancelled'::text, 'unconfirmed'::text, 'pending_approval'::text, 'rejected'::text]))),
     CONSTRAINT distributions_timezone_valid CHECK (private.is_valid_timezone(timezone)),
     CONSTRAINT distributions_video_views_check CHECK ((video_views >= 0)),
     CONSTRAINT distributions_video_watch_time_seconds_check CHECK ((video_watch_time_seconds >= 0))
@@ -100,7 +104,15 @@ COMMENT ON COLUMN public.distributions.scheduled_for IS 'When to publish (an ins
 
 COMMENT ON COLUMN public.distributions.timezone IS 'IANA time zone in which the schedule is expressed ("Monday 9am" means 9am here).';
 
-COMMENT ON COLUMN public.distributions.status IS 'draft -> scheduled -> publishing -> published | failed | unconfirmed; scheduled/failed -> cancelled; failed -> scheduled (retry). unconfirmed: the outcome of an attempt is unknown and needs a person.';
+COMMENT ON COLUMN public.distributions.status IS 'draft -> scheduled -> publishing -> published | failed | unconfirmed; scheduled/failed -> cancelled; failed -> scheduled (retry). unconfirmed: the outcome of an attempt is unknown and needs a person. pending_approval: the client requires review (public.approval_rules); it holds its slot until an owner or approver approves it (-> scheduled) or rejects it (-> rejected, the slot freed).';
+
+COMMENT ON COLUMN public.distributions.approval_requested_at IS 'When the row last entered pending_approval (the view distributions_awaiting_approval shows it as waiting_since).';
+
+COMMENT ON COLUMN public.distributions.reviewed_by IS 'The owner or approver who last approved or rejected it (auth.users id; null when done by the service role or by hand in Studio).';
+
+COMMENT ON COLUMN public.distributions.reviewed_at IS 'When it was last approved or rejected; null while it waits.';
+
+COMMENT ON COLUMN public.distributions.review_note IS 'The reason given with a rejection.';
 
 COMMENT ON COLUMN public.distributions.external_id IS 'The post''s id on the platform.';
 
@@ -175,8 +187,6 @@ CREATE INDEX idx_distributions_external ON public.distributions USING btree (pla
 CREATE INDEX idx_distributions_client ON public.distributions USING btree (client_id);
 
 CREATE INDEX idx_distributions_cross_post_group ON public.distributions USING btree (cross_post_group_id) WHERE (cross_post_group_id IS NOT NULL);
-
-CREATE INDEX idx_distributions_platform_slot ON public.distributions USING btree (platform_id, scheduled_for) WHERE (status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text]));
 
 CREATE INDEX idx_distributions_due ON public.distributions USING btree (platform_id, COALESCE(next_attempt_at, scheduled_for)) WHERE (status = 'scheduled'::text);
 

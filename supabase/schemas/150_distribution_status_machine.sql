@@ -1,7 +1,9 @@
 -- The distribution status state machine, enforced for every writer (the publisher, the API, hand edits in
 -- Studio). Inserts may start in any status (imports of history); updates may only follow these edges:
---   draft       -> scheduled
---   scheduled   -> publishing | cancelled | draft
+--   draft       -> scheduled | pending_approval
+--   scheduled   -> publishing | cancelled | draft | pending_approval (content edited after an approval)
+--   pending_approval -> scheduled (approved) | rejected | cancelled | draft
+--   rejected    -> draft (reworked; scheduling it again asks for approval again)
 --   publishing  -> published | failed | unconfirmed | scheduled (retry after a transient error or a rate
 --                  limit) | publishing (a crashed worker's expired lease reclaimed)
 --   failed      -> scheduled (retry) | cancelled
@@ -17,8 +19,12 @@ CREATE FUNCTION private.distribution_status_allowed(p_from text, p_to text) RETU
     AS $$
   select p_from = p_to
       or (p_from, p_to) in (
-        ('draft', 'scheduled'),
+        ('draft', 'scheduled'), ('draft', 'pending_approval'),
         ('scheduled', 'publishing'), ('scheduled', 'cancelled'), ('scheduled', 'draft'),
+        ('scheduled', 'pending_approval'),
+        ('pending_approval', 'scheduled'), ('pending_approval', 'rejected'), ('pending_approval', 'cancelled'),
+        ('pending_approval', 'draft'),
+        ('rejected', 'draft'),
         ('publishing', 'published'), ('publishing', 'failed'), ('publishing', 'unconfirmed'),
         ('publishing', 'scheduled'),
         ('failed', 'scheduled'), ('failed', 'cancelled'),
@@ -41,7 +47,8 @@ begin
      and not private.distribution_status_allowed(old.status, new.status) then
     raise exception 'illegal status change for distribution %: % -> %', old.id, old.status, new.status
       using errcode = 'check_violation',
-            hint = 'Allowed: draft->scheduled; scheduled->publishing|cancelled|draft; '
+            hint = 'Allowed: draft->scheduled|pending_approval; scheduled->publishing|cancelled|draft|pending_approval; '
+                   'pending_approval->scheduled|rejected|cancelled|draft; rejected->draft; '
                    'publishing->published|failed|unconfirmed|scheduled; failed->scheduled|cancelled; '
                    'unconfirmed->published|failed|scheduled.';
   end if;

@@ -290,7 +290,7 @@ CREATE FUNCTION scheduling.platform_posts(p_platform_id uuid, p_from timestamp w
     SET search_path TO ''
     AS $$
   select d.scheduled_for from public.distributions d
-  where d.platform_id = p_platform_id and d.status in ('scheduled', 'publishing', 'unconfirmed')
+  where d.platform_id = p_platform_id and d.status in ('scheduled', 'publishing', 'unconfirmed', 'pending_approval')
     and d.scheduled_for > p_from and d.scheduled_for < p_to and d.id is distinct from p_exclude
   union all
   select d.published_at from public.distributions d

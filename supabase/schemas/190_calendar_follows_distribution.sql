@@ -31,7 +31,7 @@ begin
     return old;
   end if;
   if new.scheduled_for is not null
-     and new.status in ('scheduled', 'publishing', 'unconfirmed', 'published') then
+     and new.status in ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval') then
     perform private.take_calendar_slot(new.id, new.client_id, new.platform_id, new.scheduled_for, new.timezone);
   elsif tg_op = 'UPDATE' then
     perform private.release_calendar_slots(new.id);
@@ -122,6 +122,6 @@ REVOKE ALL ON FUNCTION private.take_calendar_slot(p_distribution_id uuid, p_clie
 
 CREATE TRIGGER distributions_calendar_delete BEFORE DELETE ON public.distributions FOR EACH ROW EXECUTE FUNCTION private.sync_distribution_calendar();
 
-CREATE TRIGGER distributions_calendar_insert AFTER INSERT ON public.distributions FOR EACH ROW WHEN (((new.scheduled_for IS NOT NULL) AND (new.status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text])))) EXECUTE FUNCTION private.sync_distribution_calendar();
+CREATE TRIGGER distributions_calendar_insert AFTER INSERT ON public.distributions FOR EACH ROW WHEN (((new.scheduled_for IS NOT NULL) AND (new.status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'pending_approval'::text])))) EXECUTE FUNCTION private.sync_distribution_calendar();
 
-CREATE TRIGGER distributions_calendar_update AFTER UPDATE ON public.distributions FOR EACH ROW WHEN (((old.scheduled_for IS DISTINCT FROM new.scheduled_for) OR (old.platform_id IS DISTINCT FROM new.platform_id) OR ((old.status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'published'::text])) IS DISTINCT FROM (new.status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'published'::text]))))) EXECUTE FUNCTION private.sync_distribution_calendar();
+CREATE TRIGGER distributions_calendar_update AFTER UPDATE ON public.distributions FOR EACH ROW WHEN (((old.scheduled_for IS DISTINCT FROM new.scheduled_for) OR (old.platform_id IS DISTINCT FROM new.platform_id) OR ((old.status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'published'::text, 'pending_approval'::text])) IS DISTINCT FROM (new.status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'published'::text, 'pending_approval'::text]))))) EXECUTE FUNCTION private.sync_distribution_calendar();

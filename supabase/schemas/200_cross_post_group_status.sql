@@ -17,7 +17,7 @@ CREATE FUNCTION private.cross_post_group_status(p_total bigint, p_published bigi
   end
 $$;
 
-COMMENT ON FUNCTION private.cross_post_group_status(p_total bigint, p_published bigint, p_ended bigint, p_in_flight bigint) IS 'A cross-post group''s status from its member counts (total, published, failed or cancelled, in flight).';
+COMMENT ON FUNCTION private.cross_post_group_status(p_total bigint, p_published bigint, p_ended bigint, p_in_flight bigint) IS 'A cross-post group''s status from its member counts (total, published, failed, cancelled or rejected, in flight).';
 
 REVOKE ALL ON FUNCTION private.cross_post_group_status(p_total bigint, p_published bigint, p_ended bigint, p_in_flight bigint) FROM PUBLIC;
 
@@ -40,7 +40,7 @@ begin
   select private.cross_post_group_status(
            count(*),
            count(*) filter (where d.status = 'published'),
-           count(*) filter (where d.status in ('failed', 'cancelled')),
+           count(*) filter (where d.status in ('failed', 'cancelled', 'rejected')),
            count(*) filter (where d.status in ('publishing', 'unconfirmed')))
     into v_new
   from public.distributions d

@@ -12,7 +12,7 @@ declare
   v_row public.distributions;
 begin
   v_row := scheduling.lock_distribution(p_id);
-  if v_row.status not in ('scheduled', 'failed', 'cancelled') then
+  if v_row.status not in ('scheduled', 'pending_approval', 'failed', 'cancelled') then
     perform scheduling.refuse_transition(v_row, 'cancelled', 'cancel');
   end if;
   update public.distributions set status = 'cancelled', next_attempt_at = null where id = p_id;
@@ -20,7 +20,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION public.cancel_distribution(p_id uuid) IS 'Cancels a scheduled or failed distribution and frees its slot.';
+COMMENT ON FUNCTION public.cancel_distribution(p_id uuid) IS 'Cancels a scheduled, pending_approval or failed distribution and frees its slot.';
 
 REVOKE ALL ON FUNCTION public.cancel_distribution(p_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.cancel_distribution(p_id uuid) TO authenticated;

@@ -60,12 +60,14 @@ CREATE TABLE public.webhook_endpoints (
     description text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text]) AND (cardinality(events) > 0))),
+    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.pending_approval'::text, 'distribution.approved'::text, 'distribution.rejected'::text]) AND (cardinality(events) > 0))),
     CONSTRAINT webhook_endpoints_secret_check CHECK ((length(secret) >= 32)),
     CONSTRAINT webhook_endpoints_url_check CHECK ((url ~ '^https?://'::text))
 );
 
-COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed).';
+COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed; and, for review before publishing, pending_approval, approved, rejected).';
+
+COMMENT ON COLUMN public.webhook_endpoints.events IS 'The events sent here: distribution.published, distribution.failed, distribution.unconfirmed (the default), distribution.pending_approval (waits for review), distribution.approved (pending_approval -> scheduled), distribution.rejected (review_note gives the reason).';
 
 COMMENT ON COLUMN public.webhook_endpoints.secret IS 'Signing secret: each delivery carries X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under this secret>. Generated on insert; shown once by public.create_webhook_endpoint and by public.rotate_webhook_secret (owners); no signed-in user can select it.';
 
@@ -169,6 +171,26 @@ $$;
 REVOKE ALL ON FUNCTION private.claim_webhook_deliveries(p_limit integer, p_lease_seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.claim_webhook_deliveries(p_limit integer, p_lease_seconds integer) TO service_role;
 
+CREATE FUNCTION private.distribution_webhook_payload(p_event text, p_row jsonb) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object(
+    'event', p_event,
+    'occurred_at', now(),
+    'distribution', jsonb_build_object(
+      'id', p_row -> 'id', 'platform_id', p_row -> 'platform_id', 'status', p_row -> 'status',
+      'title', p_row -> 'title', 'scheduled_for', p_row -> 'scheduled_for', 'published_at', p_row -> 'published_at',
+      'external_id', p_row -> 'external_id', 'external_url', p_row -> 'external_url',
+      'error_message', p_row -> 'error_message', 'retry_count', p_row -> 'retry_count',
+      'cross_post_group_id', p_row -> 'cross_post_group_id', 'content_id', p_row -> 'content_id',
+      'reviewed_by', p_row -> 'reviewed_by', 'review_note', p_row -> 'review_note'))
+$$;
+
+COMMENT ON FUNCTION private.distribution_webhook_payload(p_event text, p_row jsonb) IS 'The body of an outbound webhook about a distribution (p_row: the row as jsonb).';
+
+REVOKE ALL ON FUNCTION private.distribution_webhook_payload(p_event text, p_row jsonb) FROM PUBLIC;
+
 CREATE FUNCTION private.enqueue_distribution_webhooks() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -180,21 +202,17 @@ begin
     return null;
   end if;
   insert into public.webhook_deliveries (client_id, endpoint_id, distribution_id, event, payload)
-  select n.client_id, e.id, n.id, 'distribution.' || n.status,
-         jsonb_build_object(
-           'event', 'distribution.' || n.status,
-           'occurred_at', now(),
-           'distribution', jsonb_build_object(
-             'id', n.id, 'platform_id', n.platform_id, 'status', n.status, 'title', n.title,
-             'scheduled_for', n.scheduled_for, 'published_at', n.published_at,
-             'external_id', n.external_id, 'external_url', n.external_url,
-             'error_message', n.error_message, 'retry_count', n.retry_count,
-             'cross_post_group_id', n.cross_post_group_id, 'content_id', n.content_id))
+  select n.client_id, e.id, n.id, x.event, private.distribution_webhook_payload(x.event, to_jsonb(n))
   from new_rows n
   join old_rows o on o.id = n.id and o.status is distinct from n.status
+  cross join lateral (
+    select 'distribution.' || case when o.status = 'pending_approval' and n.status = 'scheduled' then 'approved'
+                                   else n.status end as event
+  ) x
   join public.webhook_endpoints e
-    on e.client_id = n.client_id and e.is_active and 'distribution.' || n.status = any (e.events)
-  where n.status in ('published', 'failed', 'unconfirmed');
+    on e.client_id = n.client_id and e.is_active and x.event = any (e.events)
+  where n.status in ('published', 'failed', 'unconfirmed', 'pending_approval', 'rejected')
+     or (o.status = 'pending_approval' and n.status = 'scheduled');
   -- the deliver-webhooks function is woken once per transaction (a transaction-local flag)
   if found and current_setting('distribution.webhooks_woken', true) is distinct from 'yes' then
     perform set_config('distribution.webhooks_woken', 'yes', true);

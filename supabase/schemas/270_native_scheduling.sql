@@ -129,6 +129,8 @@ $$;
 
 REVOKE ALL ON FUNCTION private.withdraw_native_handoff() FROM PUBLIC;
 
-CREATE TRIGGER distributions_withdraw_native_handoff BEFORE UPDATE ON public.distributions FOR EACH ROW WHEN (((old.native_state = 'handed_off'::text) AND (old.external_id IS NOT NULL) AND ((new.status = 'cancelled'::text) OR (new.scheduled_for IS DISTINCT FROM old.scheduled_for) OR (new.status = 'draft'::text)))) EXECUTE FUNCTION private.withdraw_native_handoff();
+-- A handed-off post edited after its approval (pending_approval again, 640_approval.sql) is withdrawn too: the
+-- platform must not send what nobody approved.
+CREATE TRIGGER distributions_withdraw_native_handoff BEFORE UPDATE ON public.distributions FOR EACH ROW WHEN (((old.native_state = 'handed_off'::text) AND (old.external_id IS NOT NULL) AND ((new.status = 'cancelled'::text) OR (new.scheduled_for IS DISTINCT FROM old.scheduled_for) OR (new.status = 'draft'::text) OR (new.status = 'pending_approval'::text)))) EXECUTE FUNCTION private.withdraw_native_handoff();
 
 CREATE TRIGGER distributions_withdraw_native_handoff_on_delete AFTER DELETE ON public.distributions FOR EACH ROW WHEN (((old.native_state = 'handed_off'::text) AND (old.external_id IS NOT NULL) AND (old.status = 'scheduled'::text))) EXECUTE FUNCTION private.withdraw_native_handoff();

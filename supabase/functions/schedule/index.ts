@@ -6,6 +6,8 @@
 //   POST  /schedule/distributions/:id/cancel
 //   POST  /schedule/distributions/:id/publish-now
 //   POST  /schedule/distributions/:id/retry
+//   POST  /schedule/distributions/:id/approve           {if_passed?: "refuse" | "next_slot"} (owners, approvers)
+//   POST  /schedule/distributions/:id/reject            {reason} (owners, approvers)
 // An illegal state change is 409 with the reason; another client's distribution is 404.
 // POST /schedule honours an Idempotency-Key header (see _shared/idempotency.ts).
 import { z } from "zod";
@@ -14,11 +16,13 @@ import { asUser, isUuid } from "../_shared/db.ts";
 import { handle, json, readJson, readOptionalJson } from "../_shared/endpoint.ts";
 import { HttpError } from "../_shared/http-error.ts";
 import { idempotencyKeyOf, onceAsUser } from "../_shared/idempotency.ts";
-import { callStateChange, type StateChange } from "../_shared/scheduling/contract.ts";
+import { callReview, callStateChange, type StateChange } from "../_shared/scheduling/contract.ts";
 import { schedulingDeps } from "../_shared/scheduling/deps.ts";
 import { editDistribution, readDistribution } from "../_shared/scheduling/edit.ts";
 import {
+  ApproveSchema,
   EditContentSchema,
+  RejectSchema,
   RescheduleSchema,
   ScheduleRequestSchema,
 } from "../_shared/scheduling/request.ts";
@@ -77,6 +81,21 @@ Deno.serve(handle(async (req) => {
         }),
     );
     return stateChangeReply(result);
+  }
+  if (action === "approve" && req.method === "POST") {
+    const body = await readOptionalJson(req, ApproveSchema);
+    return stateChangeReply(
+      await asUser(
+        claims,
+        (tx) => callReview(tx, id, { approve: true, ifPassed: body.if_passed }),
+      ),
+    );
+  }
+  if (action === "reject" && req.method === "POST") {
+    const body = await readJson(req, RejectSchema);
+    return stateChangeReply(
+      await asUser(claims, (tx) => callReview(tx, id, { approve: false, reason: body.reason })),
+    );
   }
   if (action && action in ACTIONS && req.method === "POST") {
     await readOptionalJson(req, z.strictObject({})); // these take no fields

@@ -116,3 +116,17 @@ export async function callStateChange(
     return rows[0].result;
   });
 }
+
+/** Review of a pending_approval distribution: `public.approve_distribution` / `reject_distribution`. */
+export async function callReview(
+  tx: Tx,
+  id: string,
+  review: { approve: true; ifPassed: "refuse" | "next_slot" } | { approve: false; reason: string },
+): Promise<unknown> {
+  return await mappingSqlErrors(async () => {
+    const rows = review.approve
+      ? await tx`select public.approve_distribution(${id}::uuid, ${review.ifPassed}) as result`
+      : await tx`select public.reject_distribution(${id}::uuid, ${review.reason}) as result`;
+    return rows[0].result;
+  });
+}

@@ -1,6 +1,7 @@
 /**
  * Edit a distribution's content: the new source is re-adapted for its platform and re-validated by
- * the adapter, and only a draft or scheduled distribution may change (else 409, saying why).
+ * the adapter, and only a draft, scheduled or pending_approval distribution may change (else 409,
+ * saying why). Content edited after an approval waits for approval again (640_approval.sql).
  * Fields left out keep their source: the generated_content row when there is one, else the row.
  */
 import { z } from "zod";
@@ -11,7 +12,8 @@ import type { EditContentSchema } from "./request.ts";
 import { loadContent, loadPlatforms, sourceOf } from "./rows.ts";
 import type { SchedulingDeps } from "./schedule.ts";
 
-export const EDITABLE_STATUSES = ["draft", "scheduled"];
+/** A pending_approval row is edited in review: re-adapted and re-validated like the others. */
+export const EDITABLE_STATUSES = ["draft", "scheduled", "pending_approval"];
 
 /** platform_specific keys that adaptation owns (replaced on edit; others are kept). */
 const ADAPTED_KEYS = ["hashtags", "tags", "category_ids", "topics", "preview_text"];
@@ -99,7 +101,7 @@ export async function editDistribution(
   if (!EDITABLE_STATUSES.includes(row.status)) {
     throw new HttpError(
       409,
-      `distribution ${id} is ${row.status}: only draft or scheduled distributions can be edited`,
+      `distribution ${id} is ${row.status}: only draft, scheduled or pending_approval distributions can be edited`,
     );
   }
   const platform = (await loadPlatforms(tx, [row.platform_id])).get(row.platform_id);

@@ -143,6 +143,16 @@ export type ScheduleRequest = z.infer<typeof ScheduleRequestSchema>;
 export type InlineContent = z.infer<typeof InlineContentSchema>;
 
 /** Reschedule: a new exact time, or optimize again. */
+/** POST .../:id/approve: when the slot passed while it waited, take the next allowed time or refuse. */
+export const ApproveSchema = z.strictObject({
+  if_passed: z.enum(["refuse", "next_slot"]).default("refuse"),
+});
+
+/** POST .../:id/reject: the reason is kept on the row (review_note) and sent with the event. */
+export const RejectSchema = z.strictObject({
+  reason: z.string().trim().min(1, "a rejection needs a reason").max(2000),
+});
+
 export const RescheduleSchema = z.strictObject({
   at: ScheduleTimeSchema.optional(),
   optimize: z.literal(true).optional(),
