@@ -91,6 +91,14 @@ export type Database = {
         Args: { p_events: Json; p_platform_id: string }
         Returns: Json
       }
+      approval_required: {
+        Args: {
+          p_client_id: string
+          p_content_type: string
+          p_platform_id: string
+        }
+        Returns: boolean
+      }
       claim_distribution_requests: {
         Args: { p_limit: number }
         Returns: Database["public"]["Tables"]["distribution_requests"]["Row"][]
@@ -228,6 +236,10 @@ export type Database = {
       distribution_status_allowed: {
         Args: { p_from: string; p_to: string }
         Returns: boolean
+      }
+      distribution_webhook_payload: {
+        Args: { p_event: string; p_row: Json }
+        Returns: Json
       }
       downsample_metrics: {
         Args: {
@@ -518,6 +530,73 @@ export type Database = {
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
           },
+          {
+            foreignKeyName: "ab_tests_winner_distribution_fkey"
+            columns: ["winner_distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+        ]
+      }
+      approval_rules: {
+        Row: {
+          client_id: string
+          content_type: string | null
+          created_at: string
+          id: string
+          platform_id: string | null
+        }
+        Insert: {
+          client_id: string
+          content_type?: string | null
+          created_at?: string
+          id?: string
+          platform_id?: string | null
+        }
+        Update: {
+          client_id?: string
+          content_type?: string | null
+          created_at?: string
+          id?: string
+          platform_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "approval_rules_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "approval_rules_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "approval_rules_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "conversion_report_by_platform"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "approval_rules_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platform_health"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "approval_rules_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platforms"
+            referencedColumns: ["id", "client_id"]
+          },
         ]
       }
       client_members: {
@@ -729,6 +808,13 @@ export type Database = {
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
           },
+          {
+            foreignKeyName: "conversions_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
         ]
       }
       cross_post_groups: {
@@ -851,6 +937,13 @@ export type Database = {
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
           },
+          {
+            foreignKeyName: "distribution_attempts_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
         ]
       }
       distribution_metrics: {
@@ -943,6 +1036,13 @@ export type Database = {
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
           },
+          {
+            foreignKeyName: "distribution_metrics_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
         ]
       }
       distribution_patterns: {
@@ -992,6 +1092,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "distribution_patterns_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
           },
           {
             foreignKeyName: "distribution_patterns_pattern_fkey"
@@ -1075,6 +1182,7 @@ export type Database = {
       }
       distributions: {
         Row: {
+          approval_requested_at: string | null
           attempt_id: string | null
           attempt_started_at: string | null
           body: string
@@ -1118,6 +1226,9 @@ export type Database = {
           published_at: string | null
           reach: number | null
           retry_count: number
+          review_note: string | null
+          reviewed_at: string | null
+          reviewed_by: string | null
           saves: number | null
           scheduled_for: string | null
           shares: number | null
@@ -1131,6 +1242,7 @@ export type Database = {
           video_watch_time_seconds: number | null
         }
         Insert: {
+          approval_requested_at?: string | null
           attempt_id?: string | null
           attempt_started_at?: string | null
           body: string
@@ -1174,6 +1286,9 @@ export type Database = {
           published_at?: string | null
           reach?: number | null
           retry_count?: number
+          review_note?: string | null
+          reviewed_at?: string | null
+          reviewed_by?: string | null
           saves?: number | null
           scheduled_for?: string | null
           shares?: number | null
@@ -1187,6 +1302,7 @@ export type Database = {
           video_watch_time_seconds?: number | null
         }
         Update: {
+          approval_requested_at?: string | null
           attempt_id?: string | null
           attempt_started_at?: string | null
           body?: string
@@ -1230,6 +1346,9 @@ export type Database = {
           published_at?: string | null
           reach?: number | null
           retry_count?: number
+          review_note?: string | null
+          reviewed_at?: string | null
+          reviewed_by?: string | null
           saves?: number | null
           scheduled_for?: string | null
           shares?: number | null
@@ -1672,6 +1791,13 @@ export type Database = {
             referencedColumns: ["id", "client_id"]
           },
           {
+            foreignKeyName: "pattern_feedback_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
             foreignKeyName: "pattern_feedback_pattern_fkey"
             columns: ["pattern_id", "client_id"]
             isOneToOne: false
@@ -1764,6 +1890,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "platform_cancellations_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
           },
           {
             foreignKeyName: "platform_cancellations_platform_fkey"
@@ -1938,6 +2071,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "platform_webhook_events_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
           },
           {
             foreignKeyName: "platform_webhook_events_platform_fkey"
@@ -2202,6 +2342,13 @@ export type Database = {
             referencedColumns: ["id", "client_id"]
           },
           {
+            foreignKeyName: "publishing_calendar_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
+          },
+          {
             foreignKeyName: "publishing_calendar_platform_fkey"
             columns: ["platform_id", "client_id"]
             isOneToOne: false
@@ -2338,6 +2485,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
           },
           {
             foreignKeyName: "webhook_deliveries_endpoint_fkey"
@@ -2521,6 +2675,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "distributions"
             referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_distribution_fkey"
+            columns: ["distribution_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "distributions_awaiting_approval"
+            referencedColumns: ["distribution_id", "client_id"]
           },
           {
             foreignKeyName: "webhook_deliveries_endpoint_fkey"
@@ -2832,6 +2993,77 @@ export type Database = {
         }
         Relationships: []
       }
+      distributions_awaiting_approval: {
+        Row: {
+          approver_user_ids: string[] | null
+          body: string | null
+          client_id: string | null
+          client_name: string | null
+          content_id: string | null
+          content_type: string | null
+          distribution_id: string | null
+          platform_id: string | null
+          platform_kind: string | null
+          platform_name: string | null
+          scheduled_for: string | null
+          slot_passed: boolean | null
+          timezone: string | null
+          title: string | null
+          waiting_since: string | null
+          what_to_do: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "distributions_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "distributions_content_fkey"
+            columns: ["content_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "content_performance"
+            referencedColumns: ["content_id", "client_id"]
+          },
+          {
+            foreignKeyName: "distributions_content_fkey"
+            columns: ["content_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "generated_content"
+            referencedColumns: ["id", "client_id"]
+          },
+          {
+            foreignKeyName: "distributions_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "distributions_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "conversion_report_by_platform"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "distributions_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platform_health"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "distributions_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platforms"
+            referencedColumns: ["id", "client_id"]
+          },
+        ]
+      }
       failed_distributions: {
         Row: {
           error_message: string | null
@@ -2948,6 +3180,10 @@ export type Database = {
       }
     }
     Functions: {
+      approve_distribution: {
+        Args: { p_id: string; p_if_passed?: string }
+        Returns: Json
+      }
       cancel_distribution: { Args: { p_id: string }; Returns: Json }
       create_webhook_endpoint: {
         Args: {
@@ -2966,6 +3202,10 @@ export type Database = {
         Returns: Json
       }
       record_conversion: { Args: { p: Json }; Returns: Json }
+      reject_distribution: {
+        Args: { p_id: string; p_reason: string }
+        Returns: Json
+      }
       reschedule_distribution: {
         Args: {
           p_at?: string
@@ -3091,6 +3331,16 @@ export type Database = {
       }
       local_to_utc: { Args: { p_local: string; p_tz: string }; Returns: string }
       lock_distribution: {
+        Args: { p_id: string }
+        Returns: Database["public"]["Tables"]["distributions"]["Row"]
+        SetofOptions: {
+          from: "*"
+          to: "distributions"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      lock_for_review: {
         Args: { p_id: string }
         Returns: Database["public"]["Tables"]["distributions"]["Row"]
         SetofOptions: {
