@@ -1,0 +1,402 @@
+/**
+ * Connecting a platform account with OAuth 2.0 (authorization code, RFC 6749 section 4.1, with PKCE,
+ * RFC 7636): per provider, where its consent page and token endpoint are, which scopes the adapters
+ * need, how the client authenticates, and how the connected account's id, name and follower count
+ * are read. The operator's OAuth app per kind comes from the function secrets
+ * `OAUTH_<KIND>_CLIENT_ID` and `OAUTH_<KIND>_CLIENT_SECRET` (the local stacks set the emulators'
+ * apps in dev/lib.sh).
+ *
+ * Where requests go: the consent page is `publish_config.authorize_url` or the provider's (only the
+ * provider's host, or a host on the operator's EGRESS_ALLOWED_HOSTS); the token endpoint and the API
+ * are the ones the kind's adapter uses (`publish_config.token_url` / `base_url`, checked by
+ * api-hosts.ts), sent through the transport, so egress rules apply.
+ */
+import { z } from "zod";
+import type { PlatformKind, PlatformRow } from "../adapters/types.ts";
+import type { ErrorProfile } from "../net/classify.ts";
+import { type HttpClient, httpClientFor } from "../net/api-client.ts";
+import type { HttpDepsOverrides } from "../net/api-client.ts";
+import { isAllowListed, operatorAllowList } from "../net/egress.ts";
+import { HTTP_SETTINGS } from "../adapters/settings.ts";
+import { assertApiHosts } from "./api-hosts.ts";
+import { oauth2TokenErrors } from "./oauth2.ts";
+
+/** The account a connection reached, as the platforms row keeps it. */
+export interface ConnectedAccount {
+  account_id: string;
+  account_name: string;
+  followers_count: number | null;
+}
+
+/** The token endpoint's answer to an authorization-code grant. */
+export interface GrantedTokens {
+  access_token: string;
+  refresh_token?: string;
+  expires_in?: number;
+}
+
+interface Provider {
+  /** What the messages call it. */
+  label: string;
+  authorizeUrl: string;
+  tokenUrl(config: Record<string, unknown>): string;
+  scopes(config: Record<string, unknown>): string[];
+  /** PKCE (RFC 7636) is sent; LinkedIn's web flow takes none. */
+  pkce: boolean;
+  /** Extra consent-page parameters (Google: offline access, so a refresh token comes back). */
+  authorizeParams?: Record<string, string>;
+  /** RFC 6749 section 2.3.1: Basic (X) or client_secret in the form (Google). */
+  clientAuth: "basic" | "form";
+  /** Reads the account the token belongs to. */
+  account(http: HttpClient, config: Record<string, unknown>, token: string): Promise<
+    ConnectedAccount | { failure: string }
+  >;
+  /** publish_config settings the account decides, when the row has none (LinkedIn's author). */
+  publishConfig?(
+    account: ConnectedAccount,
+    config: Record<string, unknown>,
+  ): Record<string, unknown>;
+  /** The Vault secret for the kind's credential schema (credentials.ts). */
+  credentials(
+    tokens: GrantedTokens,
+    app: OAuthApp,
+    account: ConnectedAccount,
+    expiresAt: string | undefined,
+  ): Record<string, unknown>;
+}
+
+export interface OAuthApp {
+  client_id: string;
+  client_secret?: string;
+}
+
+const base = (config: Record<string, unknown>, fallback: string) =>
+  (typeof config.base_url === "string" ? config.base_url : fallback).replace(/\/+$/, "");
+
+const apiErrors = (platform: string): ErrorProfile => ({
+  platform,
+  messagePaths: ["detail", "error.message", "title", "error_description"],
+  codePaths: ["type", "error.errors.0.reason", "error"],
+  rules: [],
+  rateLimitReset: { kind: "after", seconds: HTTP_SETTINGS.fallbackRateLimitSeconds },
+});
+
+const XMe = z.object({
+  data: z.object({
+    id: z.string(),
+    username: z.string(),
+    public_metrics: z.object({ followers_count: z.number() }).partial().optional(),
+  }),
+});
+
+const YouTubeChannels = z.object({
+  items: z.array(z.object({
+    id: z.string(),
+    snippet: z.object({ title: z.string() }).partial().optional(),
+    statistics: z.object({ subscriberCount: z.string() }).partial().optional(),
+  })).optional(),
+});
+
+const LinkedInUserInfo = z.object({ sub: z.string(), name: z.string().optional() });
+
+const oauthToken = (tokens: GrantedTokens, expiresAt: string | undefined) => ({
+  access_token: tokens.access_token,
+  ...(tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {}),
+  ...(expiresAt ? { expires_at: expiresAt } : {}),
+});
+
+export const PROVIDERS: Partial<Record<PlatformKind, Provider>> = {
+  x: {
+    label: "X",
+    authorizeUrl: "https://x.com/i/oauth2/authorize",
+    tokenUrl: (config) => `${base(config, "https://api.x.com")}/2/oauth2/token`,
+    scopes: () => ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"],
+    pkce: true,
+    clientAuth: "basic",
+    async account(http, config, token) {
+      const res = await http.request({
+        method: "GET",
+        url: `${base(config, "https://api.x.com")}/2/users/me?user.fields=public_metrics`,
+        headers: { authorization: `Bearer ${token}` },
+      }, { json: XMe });
+      if (!res.ok) return { failure: res.message };
+      const user = res.data.data;
+      return {
+        account_id: user.id,
+        account_name: user.username,
+        followers_count: user.public_metrics?.followers_count ?? null,
+      };
+    },
+    credentials: (tokens, app, account, expiresAt) => ({
+      ...oauthToken(tokens, expiresAt),
+      client_id: app.client_id,
+      ...(app.client_secret ? { client_secret: app.client_secret } : {}),
+      user_id: account.account_id,
+    }),
+  },
+  youtube: {
+    label: "Google",
+    authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth",
+    tokenUrl: (config) =>
+      typeof config.token_url === "string"
+        ? config.token_url
+        : "https://oauth2.googleapis.com/token",
+    scopes: () => [
+      "https://www.googleapis.com/auth/youtube.upload",
+      "https://www.googleapis.com/auth/youtube",
+    ],
+    pkce: true,
+    authorizeParams: { access_type: "offline", prompt: "consent", include_granted_scopes: "true" },
+    clientAuth: "form",
+    async account(http, config, token) {
+      const res = await http.request({
+        method: "GET",
+        url: `${
+          base(config, "https://www.googleapis.com")
+        }/youtube/v3/channels?part=snippet,statistics&mine=true`,
+        headers: { authorization: `Bearer ${token}` },
+      }, { json: YouTubeChannels });
+      if (!res.ok) return { failure: res.message };
+      const channel = res.data.items?.[0];
+      if (!channel) return { failure: "the Google account has no YouTube channel" };
+      const subscribers = Number(channel.statistics?.subscriberCount);
+      return {
+        account_id: channel.id,
+        account_name: channel.snippet?.title ?? channel.id,
+        followers_count: Number.isSafeInteger(subscribers) ? subscribers : null,
+      };
+    },
+    credentials: (tokens, app, _account, expiresAt) => ({
+      ...oauthToken(tokens, expiresAt),
+      client_id: app.client_id,
+      client_secret: app.client_secret,
+    }),
+  },
+  linkedin: {
+    label: "LinkedIn",
+    authorizeUrl: "https://www.linkedin.com/oauth/v2/authorization",
+    tokenUrl: (config) =>
+      typeof config.token_url === "string"
+        ? config.token_url
+        : "https://www.linkedin.com/oauth/v2/accessToken",
+    // posting as an organization needs the Community Management scopes as well
+    scopes: (config) =>
+      String(config.author_urn ?? "").startsWith("urn:li:organization:")
+        ? ["openid", "profile", "w_member_social", "w_organization_social", "r_organization_social"]
+        : ["openid", "profile", "w_member_social"],
+    pkce: false,
+    clientAuth: "form",
+    async account(http, config, token) {
+      const res = await http.request({
+        method: "GET",
+        url: `${base(config, "https://api.linkedin.com")}/v2/userinfo`,
+        headers: { authorization: `Bearer ${token}` },
+      }, { json: LinkedInUserInfo });
+      if (!res.ok) return { failure: res.message };
+      // a member's follower count is not in the member API: left unknown
+      return {
+        account_id: `urn:li:person:${res.data.sub}`,
+        account_name: res.data.name ?? res.data.sub,
+        followers_count: null,
+      };
+    },
+    publishConfig: (account, config) =>
+      config.author_urn === undefined ? { author_urn: account.account_id } : {},
+    credentials: (tokens, app, _account, expiresAt) => ({
+      ...oauthToken(tokens, expiresAt),
+      client_id: app.client_id,
+      client_secret: app.client_secret,
+    }),
+  },
+};
+
+export const CONNECTABLE_KINDS = Object.keys(PROVIDERS) as PlatformKind[];
+
+export function providerFor(kind: PlatformKind): Provider | undefined {
+  return PROVIDERS[kind];
+}
+
+/** The operator's OAuth app for a kind (function secrets), or undefined when none is set. */
+export function oauthApp(kind: PlatformKind): OAuthApp | undefined {
+  const prefix = `OAUTH_${kind.toUpperCase()}_`;
+  const clientId = Deno.env.get(`${prefix}CLIENT_ID`);
+  if (!clientId) return undefined;
+  const clientSecret = Deno.env.get(`${prefix}CLIENT_SECRET`) || undefined;
+  return { client_id: clientId, client_secret: clientSecret };
+}
+
+/** The public callback every provider redirects back to (supabase/functions/connections-callback). */
+export function callbackUrl(): string {
+  const project = Deno.env.get("SUPABASE_URL");
+  if (!project) throw new Error("SUPABASE_URL is not set");
+  return `${project.replace(/\/+$/, "")}/functions/v1/connections-callback`;
+}
+
+/** Why the row's consent page may not be used, or undefined when it may. */
+export function authorizeUrlRefusal(
+  kind: PlatformKind,
+  config: Record<string, unknown>,
+): string | undefined {
+  const provider = PROVIDERS[kind];
+  if (!provider || config.authorize_url === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(String(config.authorize_url));
+  } catch {
+    return "publish_config.authorize_url: must be a URL";
+  }
+  const production = new URL(provider.authorizeUrl);
+  if (url.protocol === "https:" && url.host === production.host) return undefined;
+  if (isAllowListed(url, operatorAllowList())) return undefined;
+  return `publish_config.authorize_url: a ${kind} consent page is on https://${production.host} ` +
+    `(the operator's EGRESS_ALLOWED_HOSTS setting can allow another host)`;
+}
+
+/** A random URL-safe string of `bytes` random bytes (state, PKCE verifier). */
+export function randomToken(bytes = 32): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+/** SHA-256 as lowercase hex: how a state is kept (a database reader cannot replay it). */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+  );
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The PKCE S256 challenge of a verifier. */
+export async function pkceChallenge(verifier: string): Promise<string> {
+  return base64url(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))),
+  );
+}
+
+/** The consent-page URL a person opens to connect the account. */
+export function authorizationUrl(
+  kind: PlatformKind,
+  config: Record<string, unknown>,
+  app: OAuthApp,
+  state: string,
+  challenge: string,
+): string {
+  const provider = PROVIDERS[kind]!;
+  const url = new URL(
+    typeof config.authorize_url === "string" ? config.authorize_url : provider.authorizeUrl,
+  );
+  const params = {
+    response_type: "code",
+    client_id: app.client_id,
+    redirect_uri: callbackUrl(),
+    scope: provider.scopes(config).join(" "),
+    state,
+    ...(provider.pkce ? { code_challenge: challenge, code_challenge_method: "S256" } : {}),
+    ...provider.authorizeParams,
+  };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+const GrantSchema = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.number().optional(),
+});
+
+/** The longest an access token's `expires_in` is believed (a year), as oauth2.ts. */
+const MAX_EXPIRES_IN_S = 366 * 24 * 60 * 60;
+
+/** Why a connection did not complete, as the callback answers it. */
+export class ConnectionFailed extends Error {
+  override name = "ConnectionFailed";
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Redeem the code at the kind's token endpoint and read the account: the credentials to store and
+ * the account to record. A refused code (expired, used, another client's) is a ConnectionFailed 400.
+ */
+export async function completeConnection(
+  platform: Pick<PlatformRow, "kind" | "publish_config"> & Partial<PlatformRow>,
+  app: OAuthApp,
+  code: string,
+  verifier: string,
+  deps: HttpDepsOverrides = {},
+): Promise<{
+  account: ConnectedAccount;
+  credentials: Record<string, unknown>;
+  /** Settings to add to the row's publish_config. */
+  publishConfig: Record<string, unknown>;
+}> {
+  const provider = PROVIDERS[platform.kind];
+  if (!provider) {
+    throw new ConnectionFailed(400, `${platform.kind} accounts do not connect with OAuth`);
+  }
+  const config = platform.publish_config as Record<string, unknown>;
+  try {
+    assertApiHosts(platform as PlatformRow);
+  } catch (error) {
+    throw new ConnectionFailed(400, (error as Error).message);
+  }
+  const form = new URLSearchParams({
+    grant_type: "authorization_code",
+    code,
+    redirect_uri: callbackUrl(),
+    client_id: app.client_id,
+  });
+  if (provider.pkce) form.set("code_verifier", verifier);
+  const headers: Record<string, string> = {
+    "content-type": "application/x-www-form-urlencoded",
+  };
+  if (provider.clientAuth === "form") {
+    if (app.client_secret) form.set("client_secret", app.client_secret);
+  } else if (app.client_secret) {
+    const id = encodeURIComponent(app.client_id);
+    headers.authorization = `Basic ${btoa(`${id}:${encodeURIComponent(app.client_secret)}`)}`;
+  }
+  const timeout = { timeout_ms: undefined };
+  const tokenClient = httpClientFor(timeout, deps, oauth2TokenErrors(provider.label));
+  const granted = await tokenClient.request({
+    method: "POST",
+    url: provider.tokenUrl(config),
+    headers,
+    body: form.toString(),
+  }, { json: GrantSchema });
+  if (!granted.ok) {
+    const refused = granted.errorClass === "auth" || granted.errorClass === "permanent";
+    throw new ConnectionFailed(
+      refused ? 400 : 502,
+      `${provider.label} did not accept the authorization code: ${granted.message}` +
+        (refused ? " (start the connection again: a code works once, for minutes)" : ""),
+    );
+  }
+  const tokens = granted.data;
+  const account = await provider.account(
+    httpClientFor(timeout, deps, apiErrors(provider.label)),
+    config,
+    tokens.access_token,
+  );
+  if ("failure" in account) {
+    throw new ConnectionFailed(
+      502,
+      `reading the connected ${provider.label} account failed: ${account.failure}`,
+    );
+  }
+  const expiresAt = tokens.expires_in === undefined ? undefined : new Date(
+    tokenClient.now().getTime() + Math.min(Math.max(tokens.expires_in, 0), MAX_EXPIRES_IN_S) * 1000,
+  ).toISOString();
+  return {
+    account,
+    credentials: provider.credentials(tokens, app, account, expiresAt),
+    publishConfig: provider.publishConfig?.(account, config) ?? {},
+  };
+}
