@@ -123,6 +123,8 @@ export function authorizationCodes(options: {
   lifetimeSeconds: number;
   /** The provider requires PKCE (X). */
   pkceRequired?: boolean;
+  /** The query parameter naming the client (TikTok: client_key). */
+  clientIdParam?: string;
 }) {
   const codes = new Map<string, AuthorizationCode>();
   const redirectWith = (redirectUri: string, params: Record<string, string>) => {
@@ -133,10 +135,13 @@ export function authorizationCodes(options: {
   return {
     codes,
     authorize(query: URLSearchParams, now: Date): Response {
-      const clientId = query.get("client_id") ?? "";
+      const clientId = query.get(options.clientIdParam ?? "client_id") ?? "";
       const redirectUri = query.get("redirect_uri") ?? "";
       if (!options.clientIds().includes(clientId)) {
-        return json({ error: "invalid_client", error_description: "Unknown client_id" }, 400);
+        return json({
+          error: "invalid_client",
+          error_description: `Unknown ${options.clientIdParam ?? "client_id"}`,
+        }, 400);
       }
       if (!/^https?:\/\//.test(redirectUri)) {
         return json(

@@ -11,6 +11,7 @@ import { DEFAULT_YOUTUBE_CHANNEL, DEFAULT_YOUTUBE_GRANT } from "../../dev/emulat
 import { loadCredentials } from "../../supabase/functions/_shared/platforms/credentials.ts";
 import type { PlatformRow } from "../../supabase/functions/_shared/adapters/types.ts";
 import { DEFAULT_LINKEDIN_MEMBER } from "../../dev/emulators/linkedin.ts";
+import { DEFAULT_TIKTOK_GRANT } from "../../dev/emulators/tiktok.ts";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
 import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
 
@@ -220,6 +221,54 @@ Deno.test("connect LinkedIn: the member becomes the author, and a post goes out 
     assert.deepEqual(posts.map((p) => p.headers.authorization), [
       `Bearer ${credentials.access_token}`,
     ]);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("connect TikTok: client_key and comma-separated scopes, the creator and follower count filled", async () => {
+  const sql = connect();
+  try {
+    const tiktok = emulatorFor("tiktok");
+    const t = await createTenant(sql, []);
+    const started = await start(t.token, {
+      platform_kind: "tiktok",
+      client_id: t.clientId,
+      publish_config: {
+        base_url: tiktok.origin,
+        authorize_url: `${tiktok.origin}/v2/auth/authorize/`,
+      },
+    });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    const authorize = new URL(started.body.authorization_url);
+    assert.equal(authorize.searchParams.get("client_key"), DEFAULT_TIKTOK_GRANT.client_key);
+    assert.equal(
+      authorize.searchParams.get("scope"),
+      "user.info.basic,user.info.stats,video.publish,video.list",
+    );
+
+    const done = await arrive(await consent(started.body.authorization_url));
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    const body = done.body as Record<string, unknown>;
+    assert.deepEqual([body.account_id, body.account_name, body.followers_count], [
+      `open-${DEFAULT_TIKTOK_GRANT.username}`,
+      "Emulated Creator",
+      2600,
+    ]);
+    const row = await platformRow(sql, String(body.platform_id));
+    const credentials = await loadCredentials(sql, row as PlatformRow) as Record<string, string>;
+    assert.equal(credentials.client_key, DEFAULT_TIKTOK_GRANT.client_key);
+    assert.match(credentials.refresh_token, /^rft\.emu-/);
+    const creator = await fetch(`${tiktok.origin}/v2/post/publish/creator_info/query/`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${credentials.access_token}`,
+        "content-type": "application/json",
+      },
+      body: "{}",
+    });
+    assert.equal(creator.status, 200, "the stored token may publish (video.publish)");
+    await creator.body?.cancel();
   } finally {
     await sql.end();
   }

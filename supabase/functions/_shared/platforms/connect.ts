@@ -41,8 +41,11 @@ interface Provider {
   authorizeUrl: string;
   tokenUrl(config: Record<string, unknown>): string;
   scopes(config: Record<string, unknown>): string[];
-  /** PKCE (RFC 7636) is sent; LinkedIn's web flow takes none. */
+  /** PKCE (RFC 7636) is sent; LinkedIn's and TikTok's web flows take none. */
   pkce: boolean;
+  /** The parameter naming the client (TikTok: client_key) and what joins scopes (TikTok: a comma). */
+  clientIdField?: string;
+  scopeSeparator?: string;
   /** Extra consent-page parameters (Google: offline access, so a refresh token comes back). */
   authorizeParams?: Record<string, string>;
   /** RFC 6749 section 2.3.1: Basic (X) or client_secret in the form (Google). */
@@ -98,6 +101,16 @@ const YouTubeChannels = z.object({
 });
 
 const LinkedInUserInfo = z.object({ sub: z.string(), name: z.string().optional() });
+
+const TikTokUserInfo = z.object({
+  data: z.object({
+    user: z.object({
+      open_id: z.string(),
+      display_name: z.string().optional(),
+      follower_count: z.number().optional(),
+    }),
+  }),
+});
 
 const oauthToken = (tokens: GrantedTokens, expiresAt: string | undefined) => ({
   access_token: tokens.access_token,
@@ -208,6 +221,38 @@ export const PROVIDERS: Partial<Record<PlatformKind, Provider>> = {
       client_secret: app.client_secret,
     }),
   },
+  tiktok: {
+    label: "TikTok",
+    authorizeUrl: "https://www.tiktok.com/v2/auth/authorize/",
+    tokenUrl: (config) => `${base(config, "https://open.tiktokapis.com")}/v2/oauth/token/`,
+    // user.info.stats: the follower count
+    scopes: () => ["user.info.basic", "user.info.stats", "video.publish", "video.list"],
+    pkce: false,
+    clientIdField: "client_key",
+    scopeSeparator: ",",
+    clientAuth: "form",
+    async account(http, config, token) {
+      const res = await http.request({
+        method: "GET",
+        url: `${
+          base(config, "https://open.tiktokapis.com")
+        }/v2/user/info/?fields=open_id,display_name,follower_count`,
+        headers: { authorization: `Bearer ${token}` },
+      }, { json: TikTokUserInfo });
+      if (!res.ok) return { failure: res.message };
+      const user = res.data.data.user;
+      return {
+        account_id: user.open_id,
+        account_name: user.display_name ?? user.open_id,
+        followers_count: user.follower_count ?? null,
+      };
+    },
+    credentials: (tokens, app, _account, expiresAt) => ({
+      ...oauthToken(tokens, expiresAt),
+      client_key: app.client_id,
+      client_secret: app.client_secret,
+    }),
+  },
 };
 
 export const CONNECTABLE_KINDS = Object.keys(PROVIDERS) as PlatformKind[];
@@ -293,9 +338,9 @@ export function authorizationUrl(
   );
   const params = {
     response_type: "code",
-    client_id: app.client_id,
+    [provider.clientIdField ?? "client_id"]: app.client_id,
     redirect_uri: callbackUrl(),
-    scope: provider.scopes(config).join(" "),
+    scope: provider.scopes(config).join(provider.scopeSeparator ?? " "),
     state,
     ...(provider.pkce ? { code_challenge: challenge, code_challenge_method: "S256" } : {}),
     ...provider.authorizeParams,
@@ -351,7 +396,7 @@ export async function completeConnection(
     grant_type: "authorization_code",
     code,
     redirect_uri: callbackUrl(),
-    client_id: app.client_id,
+    [provider.clientIdField ?? "client_id"]: app.client_id,
   });
   if (provider.pkce) form.set("code_verifier", verifier);
   const headers: Record<string, string> = {
