@@ -41,6 +41,8 @@ export OAUTH_LINKEDIN_CLIENT_ID=${OAUTH_LINKEDIN_CLIENT_ID-emu-linkedin-client}
 export OAUTH_LINKEDIN_CLIENT_SECRET=${OAUTH_LINKEDIN_CLIENT_SECRET-emu-linkedin-secret}
 export OAUTH_TIKTOK_CLIENT_ID=${OAUTH_TIKTOK_CLIENT_ID-emu-tiktok-client-key}
 export OAUTH_TIKTOK_CLIENT_SECRET=${OAUTH_TIKTOK_CLIENT_SECRET-emu-tiktok-client-secret}
+export OAUTH_EMAIL_CLIENT_ID=${OAUTH_EMAIL_CLIENT_ID-emu-mailchimp-client}
+export OAUTH_EMAIL_CLIENT_SECRET=${OAUTH_EMAIL_CLIENT_SECRET-emu-mailchimp-secret}
 
 log() { printf '%s\n' "$*" >&2; }
 

@@ -12,6 +12,7 @@ import { loadCredentials } from "../../supabase/functions/_shared/platforms/cred
 import type { PlatformRow } from "../../supabase/functions/_shared/adapters/types.ts";
 import { DEFAULT_LINKEDIN_MEMBER } from "../../dev/emulators/linkedin.ts";
 import { DEFAULT_TIKTOK_GRANT } from "../../dev/emulators/tiktok.ts";
+import { DEFAULT_MAILCHIMP_CLIENT, MAILCHIMP_ACCOUNT } from "../../dev/emulators/mailchimp.ts";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
 import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
 
@@ -269,6 +270,48 @@ Deno.test("connect TikTok: client_key and comma-separated scopes, the creator an
     });
     assert.equal(creator.status, 200, "the stored token may publish (video.publish)");
     await creator.body?.cancel();
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("connect Mailchimp: the metadata endpoint gives the data centre's API root, the audience its size", async () => {
+  const sql = connect();
+  try {
+    const mailchimp = emulatorFor("email");
+    const t = await createTenant(sql, []);
+    const started = await start(t.token, {
+      platform_kind: "email",
+      client_id: t.clientId,
+      publish_config: {
+        list_id: "list1",
+        token_url: `${mailchimp.origin}/oauth2/token`,
+        authorize_url: `${mailchimp.origin}/oauth2/authorize`,
+      },
+    });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.equal(
+      new URL(started.body.authorization_url).searchParams.get("client_id"),
+      DEFAULT_MAILCHIMP_CLIENT.client_id,
+    );
+
+    const done = await arrive(await consent(started.body.authorization_url));
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    const body = done.body as Record<string, unknown>;
+    assert.deepEqual([body.account_id, body.account_name, body.followers_count], [
+      String(MAILCHIMP_ACCOUNT.user_id),
+      MAILCHIMP_ACCOUNT.accountname,
+      5000,
+    ]);
+    const row = await platformRow(sql, String(body.platform_id));
+    assert.equal(row.publish_config.base_url, `${mailchimp.origin}/3.0`, "the account's API root");
+    const credentials = await loadCredentials(sql, row as PlatformRow) as Record<string, string>;
+    assert.deepEqual(Object.keys(credentials), ["access_token"], "a token that does not expire");
+    const campaigns = await fetch(`${row.publish_config.base_url}/campaigns`, {
+      headers: { authorization: `Bearer ${credentials.access_token}` },
+    });
+    assert.equal(campaigns.status, 200, "the stored token works at the account's API root");
+    await campaigns.body?.cancel();
   } finally {
     await sql.end();
   }

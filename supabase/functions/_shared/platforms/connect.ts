@@ -18,7 +18,7 @@ import { type HttpClient, httpClientFor } from "../net/api-client.ts";
 import type { HttpDepsOverrides } from "../net/api-client.ts";
 import { isAllowListed, operatorAllowList } from "../net/egress.ts";
 import { HTTP_SETTINGS } from "../adapters/settings.ts";
-import { assertApiHosts } from "./api-hosts.ts";
+import { apiUrlRefusal, assertApiHosts } from "./api-hosts.ts";
 import { oauth2TokenErrors } from "./oauth2.ts";
 
 /** The account a connection reached, as the platforms row keeps it. */
@@ -27,6 +27,9 @@ export interface ConnectedAccount {
   account_name: string;
   followers_count: number | null;
 }
+
+/** An account as a provider reads it: with publish_config settings it decides (Mailchimp's API root). */
+type ReadAccount = ConnectedAccount & { settings?: Record<string, unknown> };
 
 /** The token endpoint's answer to an authorization-code grant. */
 export interface GrantedTokens {
@@ -52,7 +55,7 @@ interface Provider {
   clientAuth: "basic" | "form";
   /** Reads the account the token belongs to. */
   account(http: HttpClient, config: Record<string, unknown>, token: string): Promise<
-    ConnectedAccount | { failure: string }
+    ReadAccount | { failure: string }
   >;
   /** publish_config settings the account decides, when the row has none (LinkedIn's author). */
   publishConfig?(
@@ -111,6 +114,20 @@ const TikTokUserInfo = z.object({
     }),
   }),
 });
+
+const MailchimpMetadata = z.object({
+  accountname: z.string(),
+  user_id: z.union([z.number(), z.string()]),
+  api_endpoint: z.string().url(),
+});
+
+const MailchimpList = z.object({ stats: z.object({ member_count: z.number() }) });
+
+function mailchimpTokenUrl(config: Record<string, unknown>): string {
+  return typeof config.token_url === "string"
+    ? config.token_url
+    : "https://login.mailchimp.com/oauth2/token";
+}
 
 const oauthToken = (tokens: GrantedTokens, expiresAt: string | undefined) => ({
   access_token: tokens.access_token,
@@ -253,6 +270,44 @@ export const PROVIDERS: Partial<Record<PlatformKind, Provider>> = {
       client_secret: app.client_secret,
     }),
   },
+  email: {
+    label: "Mailchimp",
+    authorizeUrl: "https://login.mailchimp.com/oauth2/authorize",
+    tokenUrl: mailchimpTokenUrl,
+    // Mailchimp's OAuth has no scopes: the token acts as the account
+    scopes: () => [],
+    pkce: false,
+    clientAuth: "form",
+    async account(http, config, token) {
+      const meta = await http.request({
+        method: "GET",
+        url: new URL("/oauth2/metadata", mailchimpTokenUrl(config)).toString(),
+        headers: { authorization: `OAuth ${token}` },
+      }, { json: MailchimpMetadata });
+      if (!meta.ok) return { failure: meta.message };
+      const apiRoot = `${meta.data.api_endpoint.replace(/\/+$/, "")}/3.0`;
+      const refusal = apiUrlRefusal("email", "the account's api_endpoint", apiRoot);
+      if (refusal) return { failure: refusal };
+      let followers: number | null = null;
+      if (typeof config.list_id === "string") {
+        const list = await http.request({
+          method: "GET",
+          url: `${base(config, apiRoot)}/lists/${encodeURIComponent(config.list_id)}`,
+          headers: { authorization: `Bearer ${token}` },
+        }, { json: MailchimpList });
+        if (!list.ok) return { failure: `the audience ${config.list_id}: ${list.message}` };
+        followers = list.data.stats.member_count;
+      }
+      return {
+        account_id: String(meta.data.user_id),
+        account_name: meta.data.accountname,
+        followers_count: followers,
+        // the data centre's API root: an OAuth token, unlike an API key, does not name it
+        settings: { base_url: apiRoot },
+      };
+    },
+    credentials: (tokens) => ({ access_token: tokens.access_token }),
+  },
 };
 
 export const CONNECTABLE_KINDS = Object.keys(PROVIDERS) as PlatformKind[];
@@ -340,12 +395,13 @@ export function authorizationUrl(
     response_type: "code",
     [provider.clientIdField ?? "client_id"]: app.client_id,
     redirect_uri: callbackUrl(),
-    scope: provider.scopes(config).join(provider.scopeSeparator ?? " "),
     state,
     ...(provider.pkce ? { code_challenge: challenge, code_challenge_method: "S256" } : {}),
     ...provider.authorizeParams,
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  const scopes = provider.scopes(config);
+  if (scopes.length > 0) url.searchParams.set("scope", scopes.join(provider.scopeSeparator ?? " "));
   return url.toString();
 }
 
@@ -425,23 +481,29 @@ export async function completeConnection(
     );
   }
   const tokens = granted.data;
-  const account = await provider.account(
+  const read = await provider.account(
     httpClientFor(timeout, deps, apiErrors(provider.label)),
     config,
     tokens.access_token,
   );
-  if ("failure" in account) {
+  if ("failure" in read) {
     throw new ConnectionFailed(
       502,
-      `reading the connected ${provider.label} account failed: ${account.failure}`,
+      `reading the connected ${provider.label} account failed: ${read.failure}`,
     );
   }
-  const expiresAt = tokens.expires_in === undefined ? undefined : new Date(
+  const { settings = {}, ...account } = read;
+  // no expiry, or 0 (Mailchimp: the token does not expire)
+  const expiresAt = !tokens.expires_in ? undefined : new Date(
     tokenClient.now().getTime() + Math.min(Math.max(tokens.expires_in, 0), MAX_EXPIRES_IN_S) * 1000,
   ).toISOString();
   return {
     account,
     credentials: provider.credentials(tokens, app, account, expiresAt),
-    publishConfig: provider.publishConfig?.(account, config) ?? {},
+    publishConfig: {
+      // what the account decides, where the row does not say otherwise
+      ...Object.fromEntries(Object.entries(settings).filter(([k]) => config[k] === undefined)),
+      ...provider.publishConfig?.(account, config),
+    },
   };
 }
