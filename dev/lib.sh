@@ -43,6 +43,8 @@ export OAUTH_TIKTOK_CLIENT_ID=${OAUTH_TIKTOK_CLIENT_ID-emu-tiktok-client-key}
 export OAUTH_TIKTOK_CLIENT_SECRET=${OAUTH_TIKTOK_CLIENT_SECRET-emu-tiktok-client-secret}
 export OAUTH_EMAIL_CLIENT_ID=${OAUTH_EMAIL_CLIENT_ID-emu-mailchimp-client}
 export OAUTH_EMAIL_CLIENT_SECRET=${OAUTH_EMAIL_CLIENT_SECRET-emu-mailchimp-secret}
+export OAUTH_INSTAGRAM_CLIENT_ID=${OAUTH_INSTAGRAM_CLIENT_ID-emu-facebook-app}
+export OAUTH_INSTAGRAM_CLIENT_SECRET=${OAUTH_INSTAGRAM_CLIENT_SECRET-emu-facebook-secret}
 
 log() { printf '%s\n' "$*" >&2; }
 

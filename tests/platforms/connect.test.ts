@@ -12,6 +12,7 @@ import { loadCredentials } from "../../supabase/functions/_shared/platforms/cred
 import type { PlatformRow } from "../../supabase/functions/_shared/adapters/types.ts";
 import { DEFAULT_LINKEDIN_MEMBER } from "../../dev/emulators/linkedin.ts";
 import { DEFAULT_TIKTOK_GRANT } from "../../dev/emulators/tiktok.ts";
+import { DEFAULT_FACEBOOK_APP, DEFAULT_IG_ACCOUNT } from "../../dev/emulators/instagram.ts";
 import { DEFAULT_MAILCHIMP_CLIENT, MAILCHIMP_ACCOUNT } from "../../dev/emulators/mailchimp.ts";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
 import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
@@ -312,6 +313,55 @@ Deno.test("connect Mailchimp: the metadata endpoint gives the data centre's API 
     });
     assert.equal(campaigns.status, 200, "the stored token works at the account's API root");
     await campaigns.body?.cancel();
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("connect Instagram: Facebook Login's token is exchanged for a 60-day one, the linked IG account found", async () => {
+  const sql = connect();
+  try {
+    const instagram = emulatorFor("instagram");
+    const t = await createTenant(sql, []);
+    const started = await start(t.token, {
+      platform_kind: "instagram",
+      client_id: t.clientId,
+      publish_config: {
+        base_url: instagram.origin,
+        authorize_url: `${instagram.origin}/v23.0/dialog/oauth`,
+      },
+    });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.equal(
+      new URL(started.body.authorization_url).searchParams.get("client_id"),
+      DEFAULT_FACEBOOK_APP.client_id,
+    );
+
+    const done = await arrive(await consent(started.body.authorization_url));
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    const body = done.body as Record<string, unknown>;
+    assert.deepEqual([body.account_id, body.account_name, body.followers_count], [
+      DEFAULT_IG_ACCOUNT.id,
+      DEFAULT_IG_ACCOUNT.username,
+      DEFAULT_IG_ACCOUNT.followers_count,
+    ]);
+    const row = await platformRow(sql, String(body.platform_id));
+    assert.equal(row.publish_config.ig_user_id, DEFAULT_IG_ACCOUNT.id);
+    const credentials = await loadCredentials(sql, row as PlatformRow) as Record<string, string>;
+    assert.match(credentials.access_token, /^EAA-emu-long-/, "the long-lived token is stored");
+    const days = (Date.parse(credentials.expires_at) - Date.now()) / 86_400_000;
+    assert.ok(days > 59 && days <= 60, `it expires in 60 days (${days})`);
+
+    const again = await start(t.token, { platform_id: String(body.platform_id) });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    const expired = await arrive(
+      await consent(again.body.authorization_url, { emulator_code_ttl: "0" }),
+    );
+    assert.equal(expired.status, 400, JSON.stringify(expired.body));
+    assert.match(
+      (expired.body as { error: string }).error,
+      /Facebook did not accept the authorization code: .*expired/,
+    );
   } finally {
     await sql.end();
   }

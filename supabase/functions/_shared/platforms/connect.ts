@@ -15,7 +15,8 @@ import { z } from "zod";
 import type { PlatformKind, PlatformRow } from "../adapters/types.ts";
 import type { ErrorProfile } from "../net/classify.ts";
 import { type HttpClient, httpClientFor } from "../net/api-client.ts";
-import type { HttpDepsOverrides } from "../net/api-client.ts";
+import type { HttpDepsOverrides, HttpOk } from "../net/api-client.ts";
+import type { Failure } from "../adapters/types.ts";
 import { isAllowListed, operatorAllowList } from "../net/egress.ts";
 import { HTTP_SETTINGS } from "../adapters/settings.ts";
 import { apiUrlRefusal, assertApiHosts } from "./api-hosts.ts";
@@ -51,6 +52,16 @@ interface Provider {
   scopeSeparator?: string;
   /** Extra consent-page parameters (Google: offline access, so a refresh token comes back). */
   authorizeParams?: Record<string, string>;
+  /**
+   * Redeems the code where the provider does not follow RFC 6749's token request (Meta: a GET, then
+   * an exchange for a long-lived token). Absent: the standard form POST to tokenUrl.
+   */
+  exchange?(
+    http: HttpClient,
+    config: Record<string, unknown>,
+    app: OAuthApp,
+    code: string,
+  ): Promise<HttpOk<GrantedTokens> | Failure>;
   /** RFC 6749 section 2.3.1: Basic (X) or client_secret in the form (Google). */
   clientAuth: "basic" | "form";
   /** Reads the account the token belongs to. */
@@ -127,6 +138,24 @@ function mailchimpTokenUrl(config: Record<string, unknown>): string {
   return typeof config.token_url === "string"
     ? config.token_url
     : "https://login.mailchimp.com/oauth2/token";
+}
+
+const FacebookPages = z.object({
+  data: z.array(z.object({
+    id: z.string(),
+    instagram_business_account: z.object({ id: z.string() }).optional(),
+  })),
+});
+
+const InstagramUser = z.object({
+  username: z.string().optional(),
+  followers_count: z.number().optional(),
+});
+
+/** `<base_url>/<graph_version>`, as the Instagram adapter builds it. */
+function graphRoot(config: Record<string, unknown>): string {
+  const version = typeof config.graph_version === "string" ? config.graph_version : "v23.0";
+  return `${base(config, "https://graph.facebook.com")}/${version}`;
 }
 
 const oauthToken = (tokens: GrantedTokens, expiresAt: string | undefined) => ({
@@ -308,6 +337,76 @@ export const PROVIDERS: Partial<Record<PlatformKind, Provider>> = {
     },
     credentials: (tokens) => ({ access_token: tokens.access_token }),
   },
+  instagram: {
+    label: "Facebook",
+    authorizeUrl: "https://www.facebook.com/v23.0/dialog/oauth",
+    tokenUrl: (config) => `${graphRoot(config)}/oauth/access_token`,
+    scopes: () => [
+      "instagram_basic",
+      "instagram_content_publish",
+      "instagram_manage_insights",
+      "pages_show_list",
+      "pages_read_engagement",
+    ],
+    pkce: false,
+    scopeSeparator: ",",
+    clientAuth: "form",
+    // The code gives a user token of an hour; it is exchanged at once for one of 60 days.
+    async exchange(http, config, app, code) {
+      const url = `${graphRoot(config)}/oauth/access_token`;
+      const short = await http.request({
+        method: "GET",
+        url: `${url}?${new URLSearchParams({
+          client_id: app.client_id,
+          client_secret: app.client_secret ?? "",
+          redirect_uri: callbackUrl(),
+          code,
+        })}`,
+      }, { json: GrantSchema });
+      if (!short.ok) return short;
+      return await http.request({
+        method: "GET",
+        url: `${url}?${new URLSearchParams({
+          grant_type: "fb_exchange_token",
+          client_id: app.client_id,
+          client_secret: app.client_secret ?? "",
+          fb_exchange_token: short.data.access_token,
+        })}`,
+      }, { json: GrantSchema });
+    },
+    async account(http, config, token) {
+      const headers = { authorization: `Bearer ${token}` };
+      const pages = await http.request({
+        method: "GET",
+        url: `${graphRoot(config)}/me/accounts?fields=id,name,instagram_business_account`,
+        headers,
+      }, { json: FacebookPages });
+      if (!pages.ok) return { failure: pages.message };
+      const linked = pages.data.data.map((p) => p.instagram_business_account?.id)
+        .filter((id): id is string => id !== undefined);
+      const igUserId = typeof config.ig_user_id === "string" ? config.ig_user_id : linked[0];
+      if (!igUserId || !linked.includes(igUserId)) {
+        return {
+          failure: igUserId
+            ? `no Facebook Page of this account is linked to the Instagram account ${igUserId}`
+            : "no Facebook Page of this account has an Instagram professional account linked",
+        };
+      }
+      const user = await http.request({
+        method: "GET",
+        url: `${graphRoot(config)}/${encodeURIComponent(igUserId)}?fields=username,followers_count`,
+        headers,
+      }, { json: InstagramUser });
+      if (!user.ok) return { failure: user.message };
+      return {
+        account_id: igUserId,
+        account_name: user.data.username ?? igUserId,
+        followers_count: user.data.followers_count ?? null,
+        settings: { ig_user_id: igUserId },
+      };
+    },
+    credentials: (tokens, _app, _account, expiresAt) => oauthToken(tokens, expiresAt),
+  },
 };
 
 export const CONNECTABLE_KINDS = Object.keys(PROVIDERS) as PlatformKind[];
@@ -466,12 +565,19 @@ export async function completeConnection(
   }
   const timeout = { timeout_ms: undefined };
   const tokenClient = httpClientFor(timeout, deps, oauth2TokenErrors(provider.label));
-  const granted = await tokenClient.request({
-    method: "POST",
-    url: provider.tokenUrl(config),
-    headers,
-    body: form.toString(),
-  }, { json: GrantSchema });
+  const granted = provider.exchange
+    ? await provider.exchange(
+      httpClientFor(timeout, deps, apiErrors(provider.label)),
+      config,
+      app,
+      code,
+    )
+    : await tokenClient.request({
+      method: "POST",
+      url: provider.tokenUrl(config),
+      headers,
+      body: form.toString(),
+    }, { json: GrantSchema });
   if (!granted.ok) {
     const refused = granted.errorClass === "auth" || granted.errorClass === "permanent";
     throw new ConnectionFailed(
