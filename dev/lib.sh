@@ -31,6 +31,20 @@ export DENO_NO_UPDATE_CHECK=1
 # stacks, their tests and benchmarks talk to emulators on loopback, so loopback is listed; a hosted project
 # lists nothing unless its operator sets the function secret (supabase secrets set EGRESS_ALLOWED_HOSTS=...).
 export EGRESS_ALLOWED_HOSTS=${EGRESS_ALLOWED_HOSTS-127.0.0.1,localhost,[::1]}
+# The operator's OAuth apps that POST /functions/v1/connections connects accounts with (function secrets
+# OAUTH_<KIND>_CLIENT_ID / _CLIENT_SECRET): locally the emulators' apps (dev/emulators/*.ts).
+export OAUTH_X_CLIENT_ID=${OAUTH_X_CLIENT_ID-emu-x-client-id}
+export OAUTH_X_CLIENT_SECRET=${OAUTH_X_CLIENT_SECRET-emu-x-client-secret}
+export OAUTH_YOUTUBE_CLIENT_ID=${OAUTH_YOUTUBE_CLIENT_ID-emu-client.apps.googleusercontent.com}
+export OAUTH_YOUTUBE_CLIENT_SECRET=${OAUTH_YOUTUBE_CLIENT_SECRET-emu-client-secret}
+export OAUTH_LINKEDIN_CLIENT_ID=${OAUTH_LINKEDIN_CLIENT_ID-emu-linkedin-client}
+export OAUTH_LINKEDIN_CLIENT_SECRET=${OAUTH_LINKEDIN_CLIENT_SECRET-emu-linkedin-secret}
+export OAUTH_TIKTOK_CLIENT_ID=${OAUTH_TIKTOK_CLIENT_ID-emu-tiktok-client-key}
+export OAUTH_TIKTOK_CLIENT_SECRET=${OAUTH_TIKTOK_CLIENT_SECRET-emu-tiktok-client-secret}
+export OAUTH_EMAIL_CLIENT_ID=${OAUTH_EMAIL_CLIENT_ID-emu-mailchimp-client}
+export OAUTH_EMAIL_CLIENT_SECRET=${OAUTH_EMAIL_CLIENT_SECRET-emu-mailchimp-secret}
+export OAUTH_INSTAGRAM_CLIENT_ID=${OAUTH_INSTAGRAM_CLIENT_ID-emu-facebook-app}
+export OAUTH_INSTAGRAM_CLIENT_SECRET=${OAUTH_INSTAGRAM_CLIENT_SECRET-emu-facebook-secret}
 
 log() { printf '%s\n' "$*" >&2; }
 

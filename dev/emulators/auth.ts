@@ -95,3 +95,134 @@ export function refreshGrant(body: unknown): ((name: string) => string | undefin
   }
   return param;
 }
+
+/** A code the authorize endpoint issued, waiting for the token endpoint (RFC 6749 section 4.1). */
+export interface AuthorizationCode {
+  client_id: string;
+  redirect_uri: string;
+  /** PKCE (RFC 7636), S256 only. */
+  code_challenge?: string;
+  scope: string;
+  /** Who consented: the platform's account id (an X user id, a YouTube channel id). */
+  subject: string;
+  expiresAt: number;
+}
+
+/**
+ * The authorization-code half of a provider's OAuth 2.0: its authorize page (which consents at once
+ * for `subject()` and redirects back with `code` and `state`) and the code redemption its token
+ * endpoint performs. Codes are single-use, bound to the client, the redirect URI and the PKCE
+ * challenge, and expire after `lifetimeSeconds` by the emulator's clock. Two emulator-only query
+ * parameters on the authorize URL stand in for what a person does in the browser:
+ * `emulator_consent=deny` (the person refuses: `error=access_denied`) and `emulator_code_ttl=S` (the
+ * code lives S seconds; 0: it has expired when it reaches the token endpoint).
+ */
+export function authorizationCodes(options: {
+  clientIds: () => string[];
+  subject: () => string;
+  lifetimeSeconds: number;
+  /** The provider requires PKCE (X). */
+  pkceRequired?: boolean;
+  /** The query parameter naming the client (TikTok: client_key). */
+  clientIdParam?: string;
+}) {
+  const codes = new Map<string, AuthorizationCode>();
+  const redirectWith = (redirectUri: string, params: Record<string, string>) => {
+    const target = new URL(redirectUri);
+    for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
+    return new Response(null, { status: 302, headers: { location: target.toString() } });
+  };
+  return {
+    codes,
+    authorize(query: URLSearchParams, now: Date): Response {
+      const clientId = query.get(options.clientIdParam ?? "client_id") ?? "";
+      const redirectUri = query.get("redirect_uri") ?? "";
+      if (!options.clientIds().includes(clientId)) {
+        return json({
+          error: "invalid_client",
+          error_description: `Unknown ${options.clientIdParam ?? "client_id"}`,
+        }, 400);
+      }
+      if (!/^https?:\/\//.test(redirectUri)) {
+        return json(
+          { error: "invalid_request", error_description: "redirect_uri is required" },
+          400,
+        );
+      }
+      const state = query.get("state") ?? "";
+      if (query.get("response_type") !== "code") {
+        return redirectWith(redirectUri, { error: "unsupported_response_type", state });
+      }
+      const challenge = query.get("code_challenge") ?? undefined;
+      if (
+        (challenge === undefined && options.pkceRequired) ||
+        (challenge !== undefined && query.get("code_challenge_method") !== "S256")
+      ) {
+        return redirectWith(redirectUri, {
+          error: "invalid_request",
+          error_description: "code_challenge with code_challenge_method S256 is required",
+          state,
+        });
+      }
+      if (query.get("emulator_consent") === "deny") {
+        return redirectWith(redirectUri, {
+          error: "access_denied",
+          error_description: "The user denied the request",
+          state,
+        });
+      }
+      const ttl = Number(query.get("emulator_code_ttl") ?? options.lifetimeSeconds);
+      const code = `emu-code-${crypto.randomUUID().replace(/-/g, "")}`;
+      codes.set(code, {
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        code_challenge: challenge,
+        scope: query.get("scope") ?? "",
+        subject: options.subject(),
+        expiresAt: now.getTime() + (Number.isFinite(ttl) ? ttl : options.lifetimeSeconds) * 1000,
+      });
+      return redirectWith(redirectUri, { code, state });
+    },
+    /** An authorization_code grant's form: the code it redeems (used up), or the error answer. */
+    async redeem(
+      param: (name: string) => string | undefined,
+      clientId: string | undefined,
+      now: Date,
+    ): Promise<AuthorizationCode | Response> {
+      const code = param("code") ?? "";
+      const issued = codes.get(code);
+      codes.delete(code);
+      if (!issued || issued.client_id !== clientId) {
+        return oauthError(400, "invalid_grant", "The authorization code is invalid or was used.");
+      }
+      if (now.getTime() >= issued.expiresAt) {
+        return oauthError(400, "invalid_grant", "The authorization code has expired.");
+      }
+      if (param("redirect_uri") !== issued.redirect_uri) {
+        return oauthError(400, "invalid_grant", "redirect_uri does not match the authorization.");
+      }
+      if (issued.code_challenge !== undefined) {
+        const verifier = param("code_verifier") ?? "";
+        const digest = new Uint8Array(
+          await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)),
+        );
+        const computed = btoa(String.fromCharCode(...digest))
+          .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+        if (computed !== issued.code_challenge) {
+          return oauthError(
+            400,
+            "invalid_grant",
+            "code_verifier does not match the code_challenge.",
+          );
+        }
+      }
+      return issued;
+    },
+  };
+}
+
+/** A token request's form parameters (any grant type). */
+export function formParams(body: unknown): (name: string) => string | undefined {
+  const form = (body ?? {}) as Record<string, unknown>;
+  return (name) => typeof form[name] === "string" ? form[name] as string : undefined;
+}

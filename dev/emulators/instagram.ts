@@ -9,9 +9,13 @@
  * of one otherwise not FINISHED, 9007 / 2207006. The rolling 24 h publishing cap (code 9, subcode
  * 2207042) and `content_publishing_limit`; a media URL that cannot be fetched (host containing
  * "unreachable") fails with subcode 2207052; insights from the engagement model (`impressions` is
- * rejected, deprecated since v22).
+ * rejected, deprecated since v22). Facebook Login: GET /:v/dialog/oauth (the consent page: codes live
+ * ten minutes, auth.ts authorizationCodes), GET /:v/oauth/access_token (a code for a short-lived
+ * user token of an hour; grant_type=fb_exchange_token for a long-lived one of 60 days), GET
+ * /:v/me/accounts (the Facebook Page with its instagram_business_account) and the IG user node
+ * (username, followers_count).
  */
-import { bearerToken } from "./auth.ts";
+import { authorizationCodes, bearerToken } from "./auth.ts";
 import {
   type EmulatorContext,
   type EmulatorDefinition,
@@ -56,6 +60,29 @@ export interface InstagramState {
   imageProcessingMs: number;
   videoProcessingMs: number;
 }
+
+/** A Facebook app of the emulated Graph API (Facebook Login). */
+export interface FacebookApp {
+  client_id: string;
+  client_secret: string;
+}
+
+export const DEFAULT_FACEBOOK_APP: FacebookApp = {
+  client_id: "emu-facebook-app",
+  client_secret: "emu-facebook-secret",
+};
+
+/** The Instagram professional account behind the emulated Facebook Page. */
+export const DEFAULT_IG_ACCOUNT = {
+  id: "17841400000000001",
+  username: "emulated_gram",
+  followers_count: 3100,
+  page_id: "100000000000001",
+};
+
+/** Short-lived (Facebook Login) and long-lived (fb_exchange_token) user tokens, in seconds. */
+const SHORT_LIVED_S = 3600;
+const LONG_LIVED_S = 60 * 86_400;
 
 export interface InstagramEmulatorOptions {
   tokens?: string[];
@@ -325,6 +352,10 @@ export function instagramEmulator(
       );
     }
     const media = state.media.get(id);
+    if (!media && id === DEFAULT_IG_ACCOUNT.id) {
+      const { page_id: _, ...user } = DEFAULT_IG_ACCOUNT;
+      return json(pick(user, p.fields));
+    }
     return media ? json(pick(mediaFields(media), p.fields)) : missing(id);
   };
 
@@ -362,7 +393,80 @@ export function instagramEmulator(
     });
   };
 
+  const authorization = authorizationCodes({
+    clientIds: () => [DEFAULT_FACEBOOK_APP.client_id],
+    subject: () => DEFAULT_IG_ACCOUNT.id,
+    lifetimeSeconds: 600,
+  });
+  /** Tokens issued by oauth/access_token: long-lived or not, until when (ms). */
+  const issued = new Map<string, { longLived: boolean; expiresAt: number }>();
+
+  const oauthFailure = (message: string, subcode?: number) =>
+    metaError(100, message, { subcode, status: 400 });
+
+  /** GET oauth/access_token: a code for a short-lived token, or one exchanged for a long-lived one. */
+  const accessToken: Route["handle"] = async (req, ctx) => {
+    const p = params(req);
+    if (p.client_id !== DEFAULT_FACEBOOK_APP.client_id) {
+      return oauthFailure("Error validating application. Invalid application ID.", 101);
+    }
+    if (p.client_secret !== DEFAULT_FACEBOOK_APP.client_secret) {
+      return oauthFailure("Error validating client secret.", 1);
+    }
+    const token = (longLived: boolean) => {
+      const value = `EAA-emu-${longLived ? "long" : "short"}-${
+        crypto.randomUUID().replace(/-/g, "")
+      }`;
+      const lifetime = longLived ? LONG_LIVED_S : SHORT_LIVED_S;
+      state.tokens.add(value);
+      issued.set(value, { longLived, expiresAt: ctx.now().getTime() + lifetime * 1000 });
+      return json({ access_token: value, token_type: "bearer", expires_in: lifetime });
+    };
+    if (p.grant_type === "fb_exchange_token") {
+      const short = issued.get(p.fb_exchange_token ?? "");
+      if (!short || short.expiresAt <= ctx.now().getTime()) {
+        return metaError(190, "Error validating access token: Session has expired.", {
+          subcode: 463,
+        });
+      }
+      return token(true);
+    }
+    const code = await authorization.redeem(
+      (name) => p[name],
+      p.client_id,
+      ctx.now(),
+    );
+    if (code instanceof Response) {
+      const body = await code.json();
+      return oauthFailure(
+        `${body.error_description} (verification code: ${body.error})`,
+        /expired/.test(body.error_description) ? 36007 : 36009,
+      );
+    }
+    return token(false);
+  };
+
   const routes: Route[] = [
+    {
+      method: "GET",
+      path: "/:v/dialog/oauth",
+      handle: (req, ctx) => authorization.authorize(req.query, ctx.now()),
+    },
+    { method: "GET", path: "/:v/oauth/access_token", handle: accessToken },
+    {
+      method: "GET",
+      path: "/:v/me/accounts",
+      handle: authed(() =>
+        json({
+          data: [{
+            id: DEFAULT_IG_ACCOUNT.page_id,
+            name: "Emulated Page",
+            instagram_business_account: { id: DEFAULT_IG_ACCOUNT.id },
+          }],
+          paging: { cursors: {} },
+        })
+      ),
+    },
     { method: "POST", path: "/:v/:user/media", handle: forUser(createContainer) },
     { method: "POST", path: "/:v/:user/media_publish", handle: forUser(publish) },
     {

@@ -7,9 +7,11 @@
  * x-restli-id, PARTIAL_UPDATE, idempotent 204 DELETE, posts by author, socialActions and
  * organizationalEntityShareStatistics from the engagement model. OAuth: POST /oauth/v2/accessToken
  * (refresh grant, an approved app's refresh token) issues a 60-day access token; the refresh token
- * stays the same (its lifetime keeps counting from the first authorization).
+ * stays the same (its lifetime keeps counting from the first authorization); the authorization-code
+ * grant redeems codes from GET /oauth/v2/authorization (codes live 30 minutes, no PKCE for web apps:
+ * auth.ts authorizationCodes), and GET /v2/userinfo (OpenID Connect) names the member.
  */
-import { bearerToken, oauthError, refreshGrant } from "./auth.ts";
+import { authorizationCodes, bearerToken, formParams, oauthError, refreshGrant } from "./auth.ts";
 import {
   type EmulatorContext,
   type EmulatorDefinition,
@@ -24,6 +26,8 @@ export interface LinkedInMember {
   person_urn: string;
   /** Organizations this member administers. */
   organizations: string[];
+  /** What GET /v2/userinfo reports as the member's name. */
+  name?: string;
 }
 
 export interface LinkedInPost {
@@ -66,6 +70,7 @@ export const DEFAULT_LINKEDIN_MEMBER: LinkedInMember = {
   access_token: "emu-linkedin-token",
   person_urn: "urn:li:person:emuPerson1",
   organizations: ["urn:li:organization:10001"],
+  name: "Emulated Member",
 };
 
 export const DEFAULT_LINKEDIN_GRANT: LinkedInGrant = {
@@ -279,8 +284,73 @@ export function linkedinEmulator(
     });
   };
 
+  const authorization = authorizationCodes({
+    clientIds: () => [...new Set(state.grants.map((g) => g.client_id))],
+    subject: () => state.members[0].person_urn,
+    lifetimeSeconds: 1800,
+  });
+
+  /** Authorization-code grant (client credentials in the form): a 60-day token and a refresh token. */
+  const exchange: Route["handle"] = async (req, ctx) => {
+    const param = formParams(req.body);
+    const client = state.grants.find((g) => g.client_id === param("client_id"));
+    if (!client || client.client_secret !== param("client_secret")) {
+      return oauthError(401, "invalid_client", "Client authentication failed");
+    }
+    const code = await authorization.redeem(param, client.client_id, ctx.now());
+    if (code instanceof Response) return code;
+    const member = state.members.find((m) => m.person_urn === code.subject)!;
+    const grant: LinkedInGrant = {
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      refresh_token: `emu-linkedin-refresh-${crypto.randomUUID().replace(/-/g, "")}`,
+      person_urn: member.person_urn,
+    };
+    state.grants.push(grant);
+    const accessToken = `emu-linkedin-${crypto.randomUUID().replace(/-/g, "")}`;
+    state.issued.set(accessToken, {
+      member,
+      expiresAt: ctx.now().getTime() + TOKEN_LIFETIME_S * 1000,
+    });
+    return json({
+      access_token: accessToken,
+      expires_in: TOKEN_LIFETIME_S,
+      refresh_token: grant.refresh_token,
+      refresh_token_expires_in: 365 * 86_400,
+      scope: code.scope.split(" ").join(","),
+    });
+  };
+
   const routes: Route[] = [
-    { method: "POST", path: "/oauth/v2/accessToken", handle: refresh },
+    {
+      method: "GET",
+      path: "/oauth/v2/authorization",
+      handle: (req, ctx) => authorization.authorize(req.query, ctx.now()),
+    },
+    {
+      method: "POST",
+      path: "/oauth/v2/accessToken",
+      handle: (req, ctx) =>
+        formParams(req.body)("grant_type") === "authorization_code"
+          ? exchange(req, ctx)
+          : refresh(req, ctx),
+    },
+    {
+      method: "GET",
+      path: "/v2/userinfo",
+      handle(req, ctx) {
+        const token = bearerToken(req.headers);
+        const issued = token === undefined ? undefined : state.issued.get(token);
+        const live = issued && issued.expiresAt > ctx.now().getTime() ? issued.member : undefined;
+        const member = live ?? state.members.find((m) => m.access_token === token);
+        if (!member) return liError(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600);
+        return json({
+          sub: member.person_urn.replace(/^urn:li:person:/, ""),
+          name: member.name ?? member.person_urn,
+          email_verified: true,
+        });
+      },
+    },
     {
       method: "POST",
       path: "/rest/posts",

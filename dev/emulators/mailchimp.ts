@@ -4,9 +4,18 @@
  * (`{type,title,status,detail,instance,errors?}`, application/problem+json); at most 10
  * simultaneous connections, else 429; the send checklist gating send and schedule; schedule_time
  * in the future and on a quarter hour (UTC); scheduled campaigns becoming `sent` when due; reports
- * from the engagement model once sent.
+ * from the engagement model once sent. OAuth (login.mailchimp.com): GET /oauth2/authorize and
+ * POST /oauth2/token (authorization-code grant, client secret in the form; tokens never expire, so
+ * `expires_in: 0` and no refresh token), GET /oauth2/metadata (`Authorization: OAuth <token>`: the
+ * account, its data centre and api_endpoint, here the emulator's origin), GET /3.0/lists/:id.
  */
-import { basicCredentials, bearerToken } from "./auth.ts";
+import {
+  authorizationCodes,
+  basicCredentials,
+  bearerToken,
+  formParams,
+  oauthError,
+} from "./auth.ts";
 import type { EmulatorContext, EmulatorDefinition, EmulatorRequest, Route } from "./framework.ts";
 import { json } from "./framework.ts";
 import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
@@ -26,8 +35,23 @@ export interface McCampaign {
   emails_sent: number;
 }
 
+/** An OAuth app registered with Mailchimp. */
+export interface McOAuthClient {
+  client_id: string;
+  client_secret: string;
+}
+
+export const DEFAULT_MAILCHIMP_CLIENT: McOAuthClient = {
+  client_id: "emu-mailchimp-client",
+  client_secret: "emu-mailchimp-secret",
+};
+
+/** The account the emulator's OAuth metadata describes. */
+export const MAILCHIMP_ACCOUNT = { user_id: 8_000_001, accountname: "Emulated Newsletter" };
+
 export interface MailchimpState {
   apiKeys: Set<string>;
+  oauthClients: McOAuthClient[];
   accessTokens: Set<string>;
   lists: Map<string, { id: string; name: string; member_count: number }>;
   campaigns: Map<string, McCampaign>;
@@ -41,6 +65,7 @@ export interface MailchimpState {
 export interface MailchimpEmulatorOptions {
   apiKeys?: string[];
   accessTokens?: string[];
+  oauthClients?: McOAuthClient[];
   lists?: Record<string, number>;
   maxConnections?: number;
   responseDelayMs?: number;
@@ -114,6 +139,7 @@ export function mailchimpEmulator(
   const state: MailchimpState = {
     apiKeys: new Set(options.apiKeys ?? ["emulator-key-us1"]),
     accessTokens: new Set(options.accessTokens ?? []),
+    oauthClients: options.oauthClients ?? [DEFAULT_MAILCHIMP_CLIENT],
     lists: new Map(
       Object.entries(options.lists ?? { list1: 5000 }).map((
         [id, members],
@@ -300,7 +326,67 @@ export function mailchimpEmulator(
     };
   };
 
+  const authorization = authorizationCodes({
+    clientIds: () => state.oauthClients.map((c) => c.client_id),
+    subject: () => String(MAILCHIMP_ACCOUNT.user_id),
+    lifetimeSeconds: 600,
+  });
+
   const routes: Route[] = [
+    {
+      method: "GET",
+      path: "/oauth2/authorize",
+      handle: (req, ctx) => authorization.authorize(req.query, ctx.now()),
+    },
+    {
+      method: "POST",
+      path: "/oauth2/token",
+      async handle(req, ctx) {
+        const param = formParams(req.body);
+        if (param("grant_type") !== "authorization_code") {
+          return oauthError(400, "unsupported_grant_type", "Invalid grant_type");
+        }
+        const client = state.oauthClients.find((c) => c.client_id === param("client_id"));
+        if (!client || client.client_secret !== param("client_secret")) {
+          return oauthError(401, "invalid_client", "Invalid client credentials");
+        }
+        const code = await authorization.redeem(param, client.client_id, ctx.now());
+        if (code instanceof Response) return code;
+        const token = `emu-mc-${crypto.randomUUID().replace(/-/g, "")}`;
+        state.accessTokens.add(token);
+        return json({ access_token: token, expires_in: 0, scope: null });
+      },
+    },
+    {
+      method: "GET",
+      path: "/oauth2/metadata",
+      handle(req, ctx) {
+        const token = /^OAuth\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
+        if (!token || !state.accessTokens.has(token)) {
+          return oauthError(401, "invalid_token", "Invalid or missing access token");
+        }
+        return json({
+          dc: "us1",
+          role: "owner",
+          accountname: MAILCHIMP_ACCOUNT.accountname,
+          user_id: MAILCHIMP_ACCOUNT.user_id,
+          login: { login_id: MAILCHIMP_ACCOUNT.user_id, login_name: "emulated" },
+          login_url: `${ctx.origin}/login`,
+          api_endpoint: ctx.origin,
+        });
+      },
+    },
+    {
+      method: "GET",
+      path: "/3.0/lists/:id",
+      handle: guarded((req) => {
+        const list = state.lists.get(req.params.id);
+        if (!list) {
+          return problem(404, "Resource Not Found", "The requested resource could not be found.");
+        }
+        return json({ id: list.id, name: list.name, stats: { member_count: list.member_count } });
+      }),
+    },
     { method: "POST", path: "/3.0/campaigns", handle: guarded(create) },
     { method: "GET", path: "/3.0/campaigns", handle: guarded(list) },
     { method: "GET", path: "/3.0/campaigns/:id", handle: onCampaign((c) => json(view(c))) },

@@ -8,10 +8,12 @@
  * PUT there in order with Content-Range (206, the last 201); status says PROCESSING_UPLOAD until the
  * last chunk arrives. Video metrics come from the engagement model. OAuth: POST /v2/oauth/token/
  * (refresh grant, form-encoded client_key/client_secret) issues an access token that expires and a
- * new refresh token; the refresh token sent stops working, as TikTok rotates them.
+ * new refresh token; the refresh token sent stops working, as TikTok rotates them. The
+ * authorization-code grant redeems codes from GET /v2/auth/authorize/ (client_key, comma-separated
+ * scopes, codes live ten minutes: auth.ts authorizationCodes); GET /v2/user/info/ names the creator.
  */
 import { createHash, type Hash } from "node:crypto";
-import { bearerToken, oauthError, refreshGrant } from "./auth.ts";
+import { authorizationCodes, bearerToken, formParams, oauthError, refreshGrant } from "./auth.ts";
 import {
   type EmulatorContext,
   type EmulatorDefinition,
@@ -24,6 +26,9 @@ import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts
 export interface TikTokAccount {
   scopes: string[];
   username: string;
+  /** What GET /v2/user/info/ reports (follower_count with the user.info.stats scope). */
+  display_name?: string;
+  follower_count?: number;
 }
 
 export interface TikTokPublish {
@@ -159,6 +164,8 @@ export function tiktokEmulator(
         "tt-token": {
           scopes: ["user.info.basic", "video.publish", "video.list"],
           username: "creator",
+          display_name: "Emulated Creator",
+          follower_count: 2600,
         },
       },
     )),
@@ -432,8 +439,80 @@ export function tiktokEmulator(
     return new Response(null, { status: 201 });
   };
 
+  const authorization = authorizationCodes({
+    clientIds: () => [...new Set(state.grants.map((g) => g.client_key))],
+    subject: () => state.grants[0].username,
+    lifetimeSeconds: 600,
+    clientIdParam: "client_key",
+  });
+
+  /** Authorization-code grant: an access token with the consented scopes and a refresh token. */
+  const exchange: Route["handle"] = async (req, ctx) => {
+    const param = formParams(req.body);
+    const client = state.grants.find((g) => g.client_key === param("client_key"));
+    if (!client || client.client_secret !== param("client_secret")) {
+      return tokenError(401, "invalid_client", "Client key or secret is incorrect.");
+    }
+    const code = await authorization.redeem(param, client.client_key, ctx.now());
+    if (code instanceof Response) {
+      const body = await code.json();
+      return tokenError(code.status, body.error, body.error_description);
+    }
+    const known = [...state.accounts.values()].find((a) => a.username === code.subject);
+    const account: TikTokAccount = {
+      ...known,
+      username: code.subject,
+      scopes: code.scope.split(",").filter(Boolean),
+    };
+    const grant: TikTokGrant = {
+      client_key: client.client_key,
+      client_secret: client.client_secret,
+      refresh_token: `rft.emu-${crypto.randomUUID().replace(/-/g, "")}`,
+      username: code.subject,
+    };
+    state.grants.push(grant);
+    const accessToken = `act.emu-${crypto.randomUUID().replace(/-/g, "")}`;
+    state.accounts.set(accessToken, account);
+    state.expiresAt.set(accessToken, ctx.now().getTime() + state.tokenLifetimeSeconds * 1000);
+    return json({
+      access_token: accessToken,
+      expires_in: state.tokenLifetimeSeconds,
+      open_id: `open-${account.username}`,
+      refresh_expires_in: 31_536_000,
+      refresh_token: grant.refresh_token,
+      scope: account.scopes.join(","),
+      token_type: "Bearer",
+    });
+  };
+
   const routes: Route[] = [
-    { method: "POST", path: "/v2/oauth/token/", handle: refresh },
+    {
+      method: "GET",
+      path: "/v2/auth/authorize/",
+      handle: (req, ctx) => authorization.authorize(req.query, ctx.now()),
+    },
+    {
+      method: "POST",
+      path: "/v2/oauth/token/",
+      handle: (req, ctx) =>
+        formParams(req.body)("grant_type") === "authorization_code"
+          ? exchange(req, ctx)
+          : refresh(req, ctx),
+    },
+    {
+      method: "GET",
+      path: "/v2/user/info/",
+      handle: scoped("user.info.basic", (_body, { account }, _ctx, query) => {
+        const all: Record<string, unknown> = {
+          open_id: `open-${account.username}`,
+          display_name: account.display_name ?? account.username,
+          ...(account.scopes.includes("user.info.stats")
+            ? { follower_count: account.follower_count ?? 0 }
+            : {}),
+        };
+        return ok({ user: select(all, query.get("fields")) });
+      }),
+    },
     { method: "PUT", path: "/upload/", handle: uploadChunk },
     {
       method: "POST",

@@ -3,7 +3,8 @@
  * HMAC-SHA1 signature verified, timestamp within 5 minutes of real time, nonces not reused) or
  * OAuth 2.0 bearer tokens from POST /2/oauth2/token (refresh grant; a confidential client must
  * authenticate with HTTP Basic; access tokens expire, by real time as the OAuth 1.0a timestamps; each refresh token works once, and sending
- * one already used revokes the whole grant, as X does),
+ * one already used revokes the whole grant, as X does), the authorization-code grant from
+ * GET /i/oauth2/authorize (PKCE required, codes live 30 seconds: auth.ts authorizationCodes),
  * POST/DELETE /2/tweets, GET /2/tweets/:id with public/non_public metrics from the engagement
  * model, GET /2/users/me and /2/users/:id/tweets; per-user 15-minute windows with
  * `x-rate-limit-*` headers and 429 `{"errors":[{"code":88,...}]}`; 403 for duplicate text;
@@ -13,8 +14,10 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import {
+  authorizationCodes,
   basicCredentials,
   bearerToken,
+  formParams,
   oauthEncode,
   oauthError,
   parseOAuth1,
@@ -37,6 +40,8 @@ export interface XAccount {
   app_secret: string;
   access_token: string;
   access_secret: string;
+  /** What GET /2/users/me reports in public_metrics. */
+  followers_count?: number;
 }
 
 export interface XTweet {
@@ -119,6 +124,7 @@ export const DEFAULT_X_ACCOUNT: XAccount = {
   app_secret: "emu-app-secret",
   access_token: "1500000000000000001-emutoken",
   access_secret: "emu-access-secret",
+  followers_count: 4200,
 };
 
 export const DEFAULT_X_OAUTH2_GRANT = {
@@ -338,8 +344,66 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
     });
   };
 
+  /** X's authorize page (x.com/i/oauth2/authorize): PKCE required, codes live 30 seconds. */
+  const authorization = authorizationCodes({
+    clientIds: () => [...new Set(state.oauth2Grants.map((g) => g.client_id))],
+    subject: () => state.accounts[0].user_id,
+    lifetimeSeconds: 30,
+    pkceRequired: true,
+  });
+
+  /** Authorization-code grant: a new grant (refresh token) and an access token for the consenting user. */
+  const exchange: Route["handle"] = async (req, ctx) => {
+    const param = formParams(req.body);
+    const basic = basicCredentials(req.headers);
+    const clientId = basic?.user ?? param("client_id");
+    const known = state.oauth2Grants.filter((g) => g.client_id === clientId);
+    const secret = known.find((g) => g.client_secret !== undefined)?.client_secret;
+    if (known.length === 0 || (secret !== undefined && basic?.password !== secret)) {
+      return oauthError(401, "unauthorized_client", "Missing valid authorization header");
+    }
+    const code = await authorization.redeem(param, clientId, ctx.now());
+    if (code instanceof Response) return code;
+    const grant: XOAuth2Grant = {
+      client_id: code.client_id,
+      client_secret: secret,
+      refresh_token: `emu-x-refresh-${crypto.randomUUID().replace(/-/g, "")}`,
+      user_id: code.subject,
+      used: [],
+      revoked: false,
+    };
+    state.oauth2Grants.push(grant);
+    const accessToken = `emu-x-access-${crypto.randomUUID().replace(/-/g, "")}`;
+    state.bearers.set(accessToken, {
+      userId: grant.user_id,
+      expiresAt: Date.now() + state.tokenLifetimeSeconds * 1000,
+      grant,
+    });
+    return json({
+      token_type: "bearer",
+      expires_in: state.tokenLifetimeSeconds,
+      access_token: accessToken,
+      scope: code.scope,
+      ...(code.scope.split(" ").includes("offline.access")
+        ? { refresh_token: grant.refresh_token }
+        : {}),
+    });
+  };
+
   const routes: Route[] = [
-    { method: "POST", path: "/2/oauth2/token", handle: refresh },
+    {
+      method: "GET",
+      path: "/i/oauth2/authorize",
+      handle: (req, ctx) => authorization.authorize(req.query, ctx.now()),
+    },
+    {
+      method: "POST",
+      path: "/2/oauth2/token",
+      handle: (req, ctx) =>
+        formParams(req.body)("grant_type") === "authorization_code"
+          ? exchange(req, ctx)
+          : refresh(req, ctx),
+    },
     {
       method: "POST",
       path: "/2/media/upload/initialize",
@@ -593,8 +657,16 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
       handle(req) {
         const account = authenticate(req);
         if (account instanceof Response) return account;
+        const fields = (req.query.get("user.fields") ?? "").split(",");
         return json({
-          data: { id: account.user_id, name: account.username, username: account.username },
+          data: {
+            id: account.user_id,
+            name: account.username,
+            username: account.username,
+            ...(fields.includes("public_metrics")
+              ? { public_metrics: { followers_count: account.followers_count ?? 0 } }
+              : {}),
+          },
         });
       },
     },

@@ -10,14 +10,15 @@
  *
  * OAuth2 (Google's token endpoint, served here too: point `publish_config.token_url` at
  * `<origin>/token`): `POST /token` grant_type=refresh_token with a known client and refresh token
- * issues an access token that lives `tokenLifetimeSeconds` by the emulator's clock (400
+ * issues an access token that lives `tokenLifetimeSeconds` by the emulator's clock; the
+ * authorization-code grant redeems codes from GET /o/oauth2/v2/auth (auth.ts authorizationCodes) (400
  * invalid_grant for an unknown or revoked refresh token, 401 invalid_client for a wrong client);
  * `POST /revoke?token=` revokes a refresh token and every access token issued from it;
  * `expireYouTubeTokens(state)` expires the issued access tokens at once. Upload PUTs that carry an
  * Authorization header need a live token of the session's channel, as Google's do.
  */
 import { createHash, type Hash } from "node:crypto";
-import { bearerToken, oauthError, refreshGrant } from "./auth.ts";
+import { authorizationCodes, bearerToken, formParams, oauthError, refreshGrant } from "./auth.ts";
 import {
   DueQueue,
   type EmulatorContext,
@@ -31,6 +32,9 @@ import { nextMidnight } from "../../supabase/functions/_shared/adapters/zoned-ti
 export interface YouTubeChannel {
   access_token: string;
   channel_id: string;
+  /** What channels.list reports in snippet.title and statistics.subscriberCount. */
+  title?: string;
+  subscriber_count?: number;
 }
 
 /** An OAuth client and the refresh tokens it holds (Google "offline access"). */
@@ -97,6 +101,8 @@ export interface YouTubeEmulatorOptions {
 export const DEFAULT_YOUTUBE_CHANNEL: YouTubeChannel = {
   access_token: "emu-youtube-token",
   channel_id: "UCemulatedChannel000001",
+  title: "Emulated Channel",
+  subscriber_count: 1500,
 };
 
 export const DEFAULT_YOUTUBE_GRANT: YouTubeOAuthGrant = {
@@ -322,11 +328,60 @@ export function youtubeEmulator(
     return video;
   };
 
+  /** Google's consent page (accounts.google.com/o/oauth2/v2/auth): codes live ten minutes. */
+  const authorization = authorizationCodes({
+    clientIds: () => [...new Set(state.grants.map((g) => g.client_id))],
+    subject: () => state.channels[0].channel_id,
+    lifetimeSeconds: 600,
+  });
+
+  /**
+   * Authorization-code grant: an access token, and a refresh token when the consent asked for
+   * offline access (access_type=offline) as Google gives one.
+   */
+  const exchange: Route["handle"] = async (req, ctx) => {
+    const param = formParams(req.body);
+    const client = state.grants.find((g) => g.client_id === param("client_id"));
+    if (!client || client.client_secret !== param("client_secret")) {
+      return oauthError(401, "invalid_client", "The OAuth client was not found.");
+    }
+    const code = await authorization.redeem(param, client.client_id, ctx.now());
+    if (code instanceof Response) return code;
+    const refreshToken = `1//emu-${crypto.randomUUID().replace(/-/g, "")}`;
+    state.grants.push({
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      refresh_token: refreshToken,
+      channel_id: code.subject,
+    });
+    const accessToken = `ya29.emu-${crypto.randomUUID().replace(/-/g, "")}`;
+    state.issued.set(accessToken, {
+      channelId: code.subject,
+      refreshToken,
+      expiresAt: ctx.now().getTime() + tokenLifetimeMs,
+    });
+    return json({
+      access_token: accessToken,
+      expires_in: Math.round(tokenLifetimeMs / 1000),
+      refresh_token: refreshToken,
+      scope: code.scope,
+      token_type: "Bearer",
+    });
+  };
+
   const routes: Route[] = [
+    {
+      method: "GET",
+      path: "/o/oauth2/v2/auth",
+      handle: (req, ctx) => authorization.authorize(req.query, ctx.now()),
+    },
     {
       method: "POST",
       path: "/token",
       handle(req, ctx) {
+        if (formParams(req.body)("grant_type") === "authorization_code") {
+          return exchange(req, ctx);
+        }
         const param = refreshGrant(req.body);
         if (param instanceof Response) return param;
         const client = state.grants.find((g) => g.client_id === param("client_id"));
@@ -553,11 +608,18 @@ export function youtubeEmulator(
         if (owner instanceof Response) return owner;
         const over = spend(COST.list, ctx.now());
         if (over) return over;
+        const parts = (req.query.get("part") ?? "").split(",");
         return json({
           kind: "youtube#channelListResponse",
           items: [{
             kind: "youtube#channel",
             id: owner.channel_id,
+            ...(parts.includes("snippet")
+              ? { snippet: { title: owner.title ?? owner.channel_id } }
+              : {}),
+            ...(parts.includes("statistics")
+              ? { statistics: { subscriberCount: String(owner.subscriber_count ?? 0) } }
+              : {}),
             contentDetails: {
               relatedPlaylists: { likes: "", uploads: uploadsPlaylist(owner.channel_id) },
             },

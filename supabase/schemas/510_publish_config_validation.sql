@@ -190,6 +190,7 @@ declare
   c_spec constant jsonb := '{
     "base_url": ["string", null, 2048],
     "token_url": ["url"],
+    "authorize_url": ["url"],
     "timeout_ms": ["integer", 1, 600000],
     "max_attempts": ["integer", 1, 100],
     "retry_base_seconds": ["number", 0, 86400],

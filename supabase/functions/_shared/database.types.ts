@@ -27,6 +27,45 @@ export type Database = {
         }
         Relationships: []
       }
+      oauth_states: {
+        Row: {
+          client_id: string
+          code_verifier: string
+          created_at: string
+          expires_at: string
+          kind: string
+          name: string | null
+          platform_id: string | null
+          publish_config: NonNullable<Json>
+          state_hash: string
+          user_id: string
+        }
+        Insert: {
+          client_id: string
+          code_verifier: string
+          created_at?: string
+          expires_at: string
+          kind: string
+          name?: string | null
+          platform_id?: string | null
+          publish_config?: NonNullable<Json>
+          state_hash: string
+          user_id: string
+        }
+        Update: {
+          client_id?: string
+          code_verifier?: string
+          created_at?: string
+          expires_at?: string
+          kind?: string
+          name?: string | null
+          platform_id?: string | null
+          publish_config?: NonNullable<Json>
+          state_hash?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
       platform_secrets: {
         Row: {
           bound_at: string

@@ -79,7 +79,8 @@ export const CREDENTIAL_SCHEMAS = {
     api_key: z.string().min(1).optional(),
     access_token: z.string().min(1).optional(),
   }).refine((c) => c.api_key || c.access_token, { message: "api_key or access_token is required" }),
-  instagram: z.object({ access_token: z.string().min(1) }),
+  /** A long-lived user token (60 days) and, from Facebook Login, when it expires. */
+  instagram: z.object({ access_token: z.string().min(1), expires_at: z.string().optional() }),
   /**
    * TikTok OAuth2: an access token, and/or a refresh token with the app's client key and secret
    * (access tokens expire within a day; refresh tokens rotate on every refresh).
