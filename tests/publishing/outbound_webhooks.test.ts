@@ -121,6 +121,17 @@ Deno.test("a failing endpoint is retried with backoff, each attempt recorded", a
       values (${DEMO_CLIENT}, ${hook.url}, array['distribution.published']) returning id`;
     await insertDue(sql, [{ platform_id: X, body: "retry my webhook" }]);
     await runPublisher(sql, fakeDirectory({}, new FakePlatform()), quick);
+    // Whichever run published the row (another test's woken publisher may have), its delivery is
+    // queued before this test delivers.
+    await eventually(
+      async () => {
+        const rows =
+          await sql`select 1 from public.webhook_deliveries where endpoint_id = ${endpoint.id}`;
+        return rows.length > 0 ? rows : undefined;
+      },
+      30_000,
+      "the delivery to be queued",
+    );
     await deliver();
     await settled(sql, endpoint.id);
     const [first] = await sql`select status, attempts, last_status_code, last_error,

@@ -297,13 +297,9 @@ Deno.test("a member cannot wake the publisher for another client", async () => {
       await tx.unsafe("set local role authenticated");
       const claims = { sub: a.userId, role: "authenticated", aud: "authenticated" };
       await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-      try {
-        await tx`select scheduling.wake_publisher(${b.clientId}::uuid)`;
-        return null;
-      } catch (error) {
-        return error as { code?: string };
-      }
-    });
+      await tx`select scheduling.wake_publisher(${b.clientId}::uuid)`;
+      return null;
+    }).catch((error: { code?: string }) => error);
     assert.equal(refused?.code, "42501", JSON.stringify(refused));
     const [woken] = await sql`select count(*)::int as n from private.publisher_wake
                                where client_id = ${b.clientId}`;
