@@ -60,12 +60,12 @@ CREATE TABLE public.webhook_endpoints (
     description text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text]) AND (cardinality(events) > 0))),
+    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.unpublished'::text, 'distribution.unpublish_failed'::text]) AND (cardinality(events) > 0))),
     CONSTRAINT webhook_endpoints_secret_check CHECK ((length(secret) >= 32)),
     CONSTRAINT webhook_endpoints_url_check CHECK ((url ~ '^https?://'::text))
 );
 
-COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed).';
+COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed; unpublished and unpublish_failed when listed in events).';
 
 COMMENT ON COLUMN public.webhook_endpoints.secret IS 'Signing secret: each delivery carries X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under this secret>. Generated on insert; shown once by public.create_webhook_endpoint and by public.rotate_webhook_secret (owners); no signed-in user can select it.';
 
@@ -179,22 +179,32 @@ begin
                  where e.is_active and e.client_id in (select n.client_id from new_rows n)) then
     return null;
   end if;
+  -- A status change to published, failed or unconfirmed; a take-down settled (unpublish_state).
   insert into public.webhook_deliveries (client_id, endpoint_id, distribution_id, event, payload)
-  select n.client_id, e.id, n.id, 'distribution.' || n.status,
+  select n.client_id, e.id, n.id, ev.event,
          jsonb_build_object(
-           'event', 'distribution.' || n.status,
+           'event', ev.event,
            'occurred_at', now(),
            'distribution', jsonb_build_object(
              'id', n.id, 'platform_id', n.platform_id, 'status', n.status, 'title', n.title,
              'scheduled_for', n.scheduled_for, 'published_at', n.published_at,
              'external_id', n.external_id, 'external_url', n.external_url,
              'error_message', n.error_message, 'retry_count', n.retry_count,
-             'cross_post_group_id', n.cross_post_group_id, 'content_id', n.content_id))
+             'cross_post_group_id', n.cross_post_group_id, 'content_id', n.content_id,
+             'unpublish_state', n.unpublish_state, 'unpublished_at', n.unpublished_at))
   from new_rows n
-  join old_rows o on o.id = n.id and o.status is distinct from n.status
+  join old_rows o on o.id = n.id
+  cross join lateral (select case
+    when o.status is distinct from n.status and n.status in ('published', 'failed', 'unconfirmed')
+      then 'distribution.' || n.status
+    when o.unpublish_state is distinct from n.unpublish_state and n.unpublish_state = 'unpublished'
+      then 'distribution.unpublished'
+    when o.unpublish_state is distinct from n.unpublish_state and n.unpublish_state = 'failed'
+      then 'distribution.unpublish_failed'
+    end as event) ev
   join public.webhook_endpoints e
-    on e.client_id = n.client_id and e.is_active and 'distribution.' || n.status = any (e.events)
-  where n.status in ('published', 'failed', 'unconfirmed');
+    on e.client_id = n.client_id and e.is_active and ev.event = any (e.events)
+  where ev.event is not null;
   -- the deliver-webhooks function is woken once per transaction (a transaction-local flag)
   if found and current_setting('distribution.webhooks_woken', true) is distinct from 'yes' then
     perform set_config('distribution.webhooks_woken', 'yes', true);

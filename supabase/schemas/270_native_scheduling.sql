@@ -20,7 +20,7 @@ CREATE TABLE public.platform_cancellations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT platform_cancellations_attempts_check CHECK ((attempts >= 0)),
-    CONSTRAINT platform_cancellations_reason_check CHECK ((reason = ANY (ARRAY['cancelled'::text, 'rescheduled'::text, 'deleted'::text]))),
+    CONSTRAINT platform_cancellations_reason_check CHECK ((reason = ANY (ARRAY['cancelled'::text, 'rescheduled'::text, 'deleted'::text, 'unpublished'::text]))),
     CONSTRAINT platform_cancellations_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'working'::text, 'done'::text, 'failed'::text])))
 );
 
@@ -89,15 +89,29 @@ CREATE FUNCTION private.record_platform_cancellations(p_results jsonb) RETURNS v
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  update public.platform_cancellations c set
-    status = case when r.ok then 'done' when c.attempts >= 5 then 'failed' else 'pending' end,
-    done_at = case when r.ok then now() end,
-    last_error = case when r.ok then null else r.message end,
-    lease_expires_at = null,
-    next_attempt_at = case when r.ok then c.next_attempt_at
-                           else now() + make_interval(secs => 60 * power(2, c.attempts - 1)) end
-  from jsonb_to_recordset(p_results) as r(id uuid, ok boolean, message text)
-  where c.id = r.id and c.status = 'working'
+  -- A take-down (reason unpublished) also settles its distribution: unpublished once the platform
+  -- confirms it (the post is no longer synced), failed after 5 refusals; either emits its webhook event.
+  with settled as (
+    update public.platform_cancellations c set
+      status = case when r.ok then 'done' when c.attempts >= 5 then 'failed' else 'pending' end,
+      done_at = case when r.ok then now() end,
+      last_error = case when r.ok then null else r.message end,
+      lease_expires_at = null,
+      next_attempt_at = case when r.ok then c.next_attempt_at
+                             else now() + make_interval(secs => 60 * power(2, c.attempts - 1)) end
+    from jsonb_to_recordset(p_results) as r(id uuid, ok boolean, message text)
+    where c.id = r.id and c.status = 'working'
+    returning c.distribution_id, c.reason, c.status, c.last_error
+  )
+  update public.distributions d set
+    unpublish_state = case when s.status = 'done' then 'unpublished' else 'failed' end,
+    unpublished_at = case when s.status = 'done' then now() end,
+    error_message = case when s.status = 'done' then d.error_message
+                         else 'unpublishing failed: ' || s.last_error end,
+    metrics_next_sync_at = case when s.status = 'done' then null else d.metrics_next_sync_at end
+  from settled s
+  where s.reason = 'unpublished' and s.status in ('done', 'failed') and d.id = s.distribution_id
+    and d.unpublish_state = 'requested'
 $$;
 
 REVOKE ALL ON FUNCTION private.record_platform_cancellations(p_results jsonb) FROM PUBLIC;

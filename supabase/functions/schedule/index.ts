@@ -6,6 +6,7 @@
 //   POST  /schedule/distributions/:id/cancel
 //   POST  /schedule/distributions/:id/publish-now
 //   POST  /schedule/distributions/:id/retry
+//   POST  /schedule/distributions/:id/unpublish         take the live post down (409 where the platform cannot)
 // An illegal state change is 409 with the reason; another client's distribution is 404.
 // POST /schedule honours an Idempotency-Key header (see _shared/idempotency.ts).
 import { z } from "zod";
@@ -28,6 +29,7 @@ const ACTIONS: Record<string, Exclude<StateChange, "reschedule">> = {
   cancel: "cancel",
   "publish-now": "publish_now",
   retry: "retry",
+  unpublish: "unpublish",
 };
 
 Deno.serve(handle(async (req) => {

@@ -52,6 +52,8 @@ export const DISTRIBUTION_COLUMNS = [
   "is_control",
   "error_message",
   "external_url",
+  "unpublish_state",
+  "unpublished_at",
   "updated_at",
 ] as const;
 
