@@ -1054,6 +1054,8 @@ export type Database = {
           status: string
           timezone: string
           title: string | null
+          unpublish_state: string | null
+          unpublished_at: string | null
           updated_at: string
           variant_group: string | null
           vertical_id: string | null
@@ -1110,6 +1112,8 @@ export type Database = {
           status?: string
           timezone?: string
           title?: string | null
+          unpublish_state?: string | null
+          unpublished_at?: string | null
           updated_at?: string
           variant_group?: string | null
           vertical_id?: string | null
@@ -1166,6 +1170,8 @@ export type Database = {
           status?: string
           timezone?: string
           title?: string | null
+          unpublish_state?: string | null
+          unpublished_at?: string | null
           updated_at?: string
           variant_group?: string | null
           vertical_id?: string | null
@@ -2616,6 +2622,7 @@ export type Database = {
         Args: { n1: number; n2: number; x1: number; x2: number }
         Returns: number
       }
+      unpublish_distribution: { Args: { p_id: string }; Returns: Json }
     }
     Enums: {
       [_ in never]: never
@@ -2759,6 +2766,7 @@ export type Database = {
           score: number
         }[]
       }
+      queue_unpublish: { Args: { p_id: string }; Returns: undefined }
       refuse_transition: {
         Args: {
           p_action: string
@@ -2785,6 +2793,10 @@ export type Database = {
       }
       to_local_iso: { Args: { p_at: string; p_tz: string }; Returns: string }
       to_utc_iso: { Args: { p_at: string }; Returns: string }
+      unpublish_refusal: {
+        Args: { p_platform: Database["public"]["Tables"]["platforms"]["Row"] }
+        Returns: string
+      }
       utc_offset: { Args: { p_at: string; p_tz: string }; Returns: string }
       wake_publisher: { Args: Record<PropertyKey, never>; Returns: undefined }
       window_full: {
