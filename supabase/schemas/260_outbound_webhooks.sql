@@ -60,12 +60,12 @@ CREATE TABLE public.webhook_endpoints (
     description text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.unpublished'::text, 'distribution.unpublish_failed'::text]) AND (cardinality(events) > 0))),
+    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.unpublished'::text, 'distribution.unpublish_failed'::text, 'distribution.edited'::text, 'distribution.edit_failed'::text]) AND (cardinality(events) > 0))),
     CONSTRAINT webhook_endpoints_secret_check CHECK ((length(secret) >= 32)),
     CONSTRAINT webhook_endpoints_url_check CHECK ((url ~ '^https?://'::text))
 );
 
-COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed; unpublished and unpublish_failed when listed in events).';
+COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed; unpublished, unpublish_failed, edited and edit_failed when listed in events).';
 
 COMMENT ON COLUMN public.webhook_endpoints.secret IS 'Signing secret: each delivery carries X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under this secret>. Generated on insert; shown once by public.create_webhook_endpoint and by public.rotate_webhook_secret (owners); no signed-in user can select it.';
 
@@ -191,7 +191,8 @@ begin
              'external_id', n.external_id, 'external_url', n.external_url,
              'error_message', n.error_message, 'retry_count', n.retry_count,
              'cross_post_group_id', n.cross_post_group_id, 'content_id', n.content_id,
-             'unpublish_state', n.unpublish_state, 'unpublished_at', n.unpublished_at))
+             'unpublish_state', n.unpublish_state, 'unpublished_at', n.unpublished_at,
+             'edit_state', n.edit_state))
   from new_rows n
   join old_rows o on o.id = n.id
   cross join lateral (select case
@@ -201,6 +202,10 @@ begin
       then 'distribution.unpublished'
     when o.unpublish_state is distinct from n.unpublish_state and n.unpublish_state = 'failed'
       then 'distribution.unpublish_failed'
+    when o.edit_state is distinct from n.edit_state and n.edit_state = 'edited'
+      then 'distribution.edited'
+    when o.edit_state is distinct from n.edit_state and n.edit_state = 'failed'
+      then 'distribution.edit_failed'
     end as event) ev
   join public.webhook_endpoints e
     on e.client_id = n.client_id and e.is_active and ev.event = any (e.events)

@@ -233,8 +233,7 @@ Deno.test("a published row's content cannot be edited out of step with the live 
     await resetQueue(sql);
     const [row] = await sql`insert into public.distributions (client_id, platform_id, content_type,
         body, status, scheduled_for, published_at, external_id)
-      values (${DEMO_CLIENT}, ${PLATFORM_IDS.wordpress}, 'manual', 'live', 'published', now(), now(),
-        '1')
+      values (${DEMO_CLIENT}, ${PLATFORM_IDS.x}, 'manual', 'live', 'published', now(), now(), '1')
       returning id`;
     // As in Studio's table editor.
     await assert.rejects(
@@ -245,6 +244,7 @@ Deno.test("a published row's content cannot be edited out of step with the live 
       body: "changed",
     });
     assert.equal(reply.status, 409, JSON.stringify(reply.body));
+    assert.match(JSON.stringify(reply.body), /X does not let most API tiers edit a post/);
     const [after] = await sql`select body from public.distributions where id = ${row.id}`;
     assert.equal(after.body, "live");
   } finally {

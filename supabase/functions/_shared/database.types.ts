@@ -137,9 +137,11 @@ export type Database = {
         Args: { p_lease_seconds?: number; p_limit: number }
         Returns: {
           attempts: number
+          content: Json
           external_id: string
           id: string
           platform_id: string
+          reason: string
         }[]
       }
       claim_webhook_deliveries: {
@@ -1019,6 +1021,7 @@ export type Database = {
           conversions: number
           created_at: string
           cross_post_group_id: string | null
+          edit_state: string | null
           engagement_base: number | null
           engagement_count: number | null
           engagement_rate: number | null
@@ -1077,6 +1080,7 @@ export type Database = {
           conversions?: number
           created_at?: string
           cross_post_group_id?: string | null
+          edit_state?: string | null
           engagement_base?: number | null
           engagement_count?: number | null
           engagement_rate?: number | null
@@ -1135,6 +1139,7 @@ export type Database = {
           conversions?: number
           created_at?: string
           cross_post_group_id?: string | null
+          edit_state?: string | null
           engagement_base?: number | null
           engagement_count?: number | null
           engagement_rate?: number | null
@@ -1599,6 +1604,7 @@ export type Database = {
         Row: {
           attempts: number
           client_id: string
+          content: Json | null
           created_at: string
           distribution_id: string | null
           done_at: string | null
@@ -1615,6 +1621,7 @@ export type Database = {
         Insert: {
           attempts?: number
           client_id: string
+          content?: Json | null
           created_at?: string
           distribution_id?: string | null
           done_at?: string | null
@@ -1631,6 +1638,7 @@ export type Database = {
         Update: {
           attempts?: number
           client_id?: string
+          content?: Json | null
           created_at?: string
           distribution_id?: string | null
           done_at?: string | null
@@ -2595,6 +2603,10 @@ export type Database = {
         }
         Returns: Json
       }
+      edit_live_distribution: {
+        Args: { p_content: Json; p_id: string }
+        Returns: Json
+      }
       normal_cdf: { Args: { z: number }; Returns: number }
       normal_two_sided_p: { Args: { z: number }; Returns: number }
       publish_distribution_now: { Args: { p_id: string }; Returns: Json }
@@ -2727,6 +2739,10 @@ export type Database = {
           score: number
         }[]
       }
+      live_edit_refusal: {
+        Args: { p_platform: Database["public"]["Tables"]["platforms"]["Row"] }
+        Returns: string
+      }
       local_to_utc: { Args: { p_local: string; p_tz: string }; Returns: string }
       lock_distribution: {
         Args: { p_id: string }
@@ -2765,6 +2781,10 @@ export type Database = {
           hour: number
           score: number
         }[]
+      }
+      queue_live_edit: {
+        Args: { p_content: Json; p_id: string }
+        Returns: undefined
       }
       queue_unpublish: { Args: { p_id: string }; Returns: undefined }
       refuse_transition: {

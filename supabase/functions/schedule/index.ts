@@ -1,7 +1,8 @@
 // The scheduling API (a signed-in user's JWT; every query runs as that user, so RLS applies):
 //   POST  /schedule                                    schedule content onto platforms
 //   GET   /schedule/distributions/:id                  one distribution
-//   PATCH /schedule/distributions/:id                  edit its content (re-adapted, re-validated)
+//   PATCH /schedule/distributions/:id                  edit its content (re-adapted, re-validated;
+//                                                      a published post on its platform: 202, or 409)
 //   POST  /schedule/distributions/:id/reschedule       {at, nearest?} | {optimize: true, horizon_days?}
 //   POST  /schedule/distributions/:id/cancel
 //   POST  /schedule/distributions/:id/publish-now
@@ -62,10 +63,9 @@ Deno.serve(handle(async (req) => {
   }
   if (!action && req.method === "PATCH") {
     const edit = await readJson(req, EditContentSchema);
-    return json(
-      200,
-      await asUser(claims, (tx) => editDistribution(tx, id, edit, schedulingDeps())),
-    );
+    const edited = await asUser(claims, (tx) => editDistribution(tx, id, edit, schedulingDeps()));
+    // A live post's edit is accepted, not done: the publisher sends it (edit_state follows it).
+    return json(edited.live_edit ? 202 : 200, edited);
   }
   if (action === "reschedule" && req.method === "POST") {
     const body = await readJson(req, RescheduleSchema);
