@@ -66,7 +66,7 @@ async function events(sql: Sql, id: string) {
 Deno.test("a published WordPress post is edited on the site, then on the row", async () => {
   const sql = connect();
   try {
-    const wp = await setUp(sql, "wordpress");
+    await setUp(sql, "wordpress");
     const { id, externalId } = await published(sql, "wordpress", "edit me");
     const reply = await api(await userJwt(DEMO_OWNER), "PATCH", `/distributions/${id}`, {
       title: "Habits, corrected",
