@@ -3,7 +3,7 @@
 // webhook event, platforms whose API cannot delete answer 409 naming why, and a delete whose answer is
 // lost (or refused with a 503) is settled by the next run without taking the post down twice.
 import assert from "node:assert/strict";
-import { connect, eventually, invokeService, userJwt } from "../_support/stack.ts";
+import { connect, eventually, invokeService, stack, userJwt } from "../_support/stack.ts";
 import { insertDue, resetQueue } from "../_support/queue.ts";
 import { DEMO_CLIENT, DEMO_OWNER, type Kind, PLATFORM_IDS } from "../_support/seed.ts";
 import { contentFor } from "../../dev/demo-content.ts";
@@ -116,6 +116,25 @@ for (const kind of ["wordpress", "x", "linkedin"] as const) {
     }
   });
 }
+
+Deno.test("an unpublished podcast episode leaves the feed", async () => {
+  const sql = connect();
+  try {
+    await setUp(sql, "podcast");
+    const { id } = await published(sql, "podcast", "episode to withdraw");
+    const feed = async () =>
+      await (await fetch(stack.functionUrl(`podcast-feed/${PLATFORM_IDS.podcast}`))).text();
+    assert.match(await feed(), /episode to withdraw/);
+    const reply = await api(await userJwt(DEMO_OWNER), "POST", `/distributions/${id}/unpublish`);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    await invokePublish();
+    assert.equal((await settled(sql, id)).unpublish_state, "unpublished");
+    assert.doesNotMatch(await feed(), /episode to withdraw/);
+    await attempted(sql, id);
+  } finally {
+    await sql.end();
+  }
+});
 
 for (
   const [kind, reason] of [
