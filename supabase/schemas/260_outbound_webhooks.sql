@@ -60,14 +60,14 @@ CREATE TABLE public.webhook_endpoints (
     description text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.pending_approval'::text, 'distribution.approved'::text, 'distribution.rejected'::text]) AND (cardinality(events) > 0))),
+    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.pending_approval'::text, 'distribution.approved'::text, 'distribution.rejected'::text, 'distribution.unpublished'::text, 'distribution.unpublish_failed'::text, 'distribution.edited'::text, 'distribution.edit_failed'::text]) AND (cardinality(events) > 0))),
     CONSTRAINT webhook_endpoints_secret_check CHECK ((length(secret) >= 32)),
     CONSTRAINT webhook_endpoints_url_check CHECK ((url ~ '^https?://'::text))
 );
 
-COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed; and, for review before publishing, pending_approval, approved, rejected).';
+COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed; and, when listed in events: pending_approval, approved, rejected for review before publishing; unpublished, unpublish_failed, edited, edit_failed for live posts).';
 
-COMMENT ON COLUMN public.webhook_endpoints.events IS 'The events sent here: distribution.published, distribution.failed, distribution.unconfirmed (the default), distribution.pending_approval (waits for review), distribution.approved (pending_approval -> scheduled), distribution.rejected (review_note gives the reason).';
+COMMENT ON COLUMN public.webhook_endpoints.events IS 'The events sent here: distribution.published, distribution.failed, distribution.unconfirmed (the default), distribution.pending_approval (waits for review), distribution.approved (pending_approval -> scheduled), distribution.rejected (review_note gives the reason), distribution.unpublished / unpublish_failed (a take-down settled), distribution.edited / edit_failed (an edit of the live post settled).';
 
 COMMENT ON COLUMN public.webhook_endpoints.secret IS 'Signing secret: each delivery carries X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under this secret>. Generated on insert; shown once by public.create_webhook_endpoint and by public.rotate_webhook_secret (owners); no signed-in user can select it.';
 
@@ -184,7 +184,9 @@ CREATE FUNCTION private.distribution_webhook_payload(p_event text, p_row jsonb) 
       'external_id', p_row -> 'external_id', 'external_url', p_row -> 'external_url',
       'error_message', p_row -> 'error_message', 'retry_count', p_row -> 'retry_count',
       'cross_post_group_id', p_row -> 'cross_post_group_id', 'content_id', p_row -> 'content_id',
-      'reviewed_by', p_row -> 'reviewed_by', 'review_note', p_row -> 'review_note'))
+      'reviewed_by', p_row -> 'reviewed_by', 'review_note', p_row -> 'review_note',
+      'unpublish_state', p_row -> 'unpublish_state', 'unpublished_at', p_row -> 'unpublished_at',
+      'edit_state', p_row -> 'edit_state'))
 $$;
 
 COMMENT ON FUNCTION private.distribution_webhook_payload(p_event text, p_row jsonb) IS 'The body of an outbound webhook about a distribution (p_row: the row as jsonb).';
@@ -201,18 +203,30 @@ begin
                  where e.is_active and e.client_id in (select n.client_id from new_rows n)) then
     return null;
   end if;
+  -- A status change (published, failed, unconfirmed; review: pending_approval, approved, rejected), or
+  -- a take-down or live edit settled (unpublish_state, edit_state).
   insert into public.webhook_deliveries (client_id, endpoint_id, distribution_id, event, payload)
-  select n.client_id, e.id, n.id, x.event, private.distribution_webhook_payload(x.event, to_jsonb(n))
+  select n.client_id, e.id, n.id, ev.event, private.distribution_webhook_payload(ev.event, to_jsonb(n))
   from new_rows n
-  join old_rows o on o.id = n.id and o.status is distinct from n.status
-  cross join lateral (
-    select 'distribution.' || case when o.status = 'pending_approval' and n.status = 'scheduled' then 'approved'
-                                   else n.status end as event
-  ) x
+  join old_rows o on o.id = n.id
+  cross join lateral (select case
+    when o.status = 'pending_approval' and n.status = 'scheduled'
+      then 'distribution.approved'
+    when o.status is distinct from n.status
+         and n.status in ('published', 'failed', 'unconfirmed', 'pending_approval', 'rejected')
+      then 'distribution.' || n.status
+    when o.unpublish_state is distinct from n.unpublish_state and n.unpublish_state = 'unpublished'
+      then 'distribution.unpublished'
+    when o.unpublish_state is distinct from n.unpublish_state and n.unpublish_state = 'failed'
+      then 'distribution.unpublish_failed'
+    when o.edit_state is distinct from n.edit_state and n.edit_state = 'edited'
+      then 'distribution.edited'
+    when o.edit_state is distinct from n.edit_state and n.edit_state = 'failed'
+      then 'distribution.edit_failed'
+    end as event) ev
   join public.webhook_endpoints e
-    on e.client_id = n.client_id and e.is_active and x.event = any (e.events)
-  where n.status in ('published', 'failed', 'unconfirmed', 'pending_approval', 'rejected')
-     or (o.status = 'pending_approval' and n.status = 'scheduled');
+    on e.client_id = n.client_id and e.is_active and ev.event = any (e.events)
+  where ev.event is not null;
   -- the deliver-webhooks function is woken once per transaction (a transaction-local flag)
   if found and current_setting('distribution.webhooks_woken', true) is distinct from 'yes' then
     perform set_config('distribution.webhooks_woken', 'yes', true);

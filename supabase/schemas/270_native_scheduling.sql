@@ -11,6 +11,7 @@ CREATE TABLE public.platform_cancellations (
     distribution_id uuid,
     external_id text NOT NULL,
     reason text NOT NULL,
+    content jsonb,
     status text DEFAULT 'pending'::text NOT NULL,
     attempts integer DEFAULT 0 NOT NULL,
     next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -20,11 +21,13 @@ CREATE TABLE public.platform_cancellations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT platform_cancellations_attempts_check CHECK ((attempts >= 0)),
-    CONSTRAINT platform_cancellations_reason_check CHECK ((reason = ANY (ARRAY['cancelled'::text, 'rescheduled'::text, 'deleted'::text]))),
+    CONSTRAINT platform_cancellations_reason_check CHECK ((reason = ANY (ARRAY['cancelled'::text, 'rescheduled'::text, 'deleted'::text, 'unpublished'::text, 'edited'::text]))),
     CONSTRAINT platform_cancellations_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'working'::text, 'done'::text, 'failed'::text])))
 );
 
-COMMENT ON TABLE public.platform_cancellations IS 'Posts handed to a platform ahead of time that must be removed there (the distribution was cancelled, moved or deleted). Worked through by the publisher with retries; failed after 5 attempts with the platform''s message.';
+COMMENT ON TABLE public.platform_cancellations IS 'Changes the platform must make to a post it holds: removed (a hand-off cancelled, moved or deleted; a live post unpublished) or edited (a live post''s new content). Worked through by the publisher with retries; failed after 5 attempts with the platform''s message.';
+
+COMMENT ON COLUMN public.platform_cancellations.content IS 'For reason edited: the new content {title, body, media_urls, link_url, platform_specific}, applied to the distribution once the platform has it.';
 
 ALTER TABLE ONLY public.platform_cancellations
     ADD CONSTRAINT platform_cancellations_pkey PRIMARY KEY (id);
@@ -57,7 +60,7 @@ ALTER TABLE ONLY public.platform_cancellations
 ALTER TABLE ONLY public.platform_cancellations
     ADD CONSTRAINT platform_cancellations_platform_fkey FOREIGN KEY (platform_id, client_id) REFERENCES public.platforms(id, client_id) ON DELETE CASCADE;
 
-CREATE FUNCTION private.claim_platform_cancellations(p_limit integer, p_lease_seconds integer DEFAULT 120) RETURNS TABLE(id uuid, platform_id uuid, external_id text, attempts integer)
+CREATE FUNCTION private.claim_platform_cancellations(p_limit integer, p_lease_seconds integer DEFAULT 120) RETURNS TABLE(id uuid, platform_id uuid, external_id text, attempts integer, reason text, content jsonb)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
@@ -78,7 +81,7 @@ begin
      set status = 'working', attempts = c.attempts + 1,
          lease_expires_at = now() + make_interval(secs => p_lease_seconds)
     from due where c.id = due.id
-  returning c.id, c.platform_id, c.external_id, c.attempts;
+  returning c.id, c.platform_id, c.external_id, c.attempts, c.reason, c.content;
 end
 $$;
 
@@ -86,18 +89,56 @@ REVOKE ALL ON FUNCTION private.claim_platform_cancellations(p_limit integer, p_l
 GRANT ALL ON FUNCTION private.claim_platform_cancellations(p_limit integer, p_lease_seconds integer) TO service_role;
 
 CREATE FUNCTION private.record_platform_cancellations(p_results jsonb) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  update public.platform_cancellations c set
-    status = case when r.ok then 'done' when c.attempts >= 5 then 'failed' else 'pending' end,
-    done_at = case when r.ok then now() end,
-    last_error = case when r.ok then null else r.message end,
-    lease_expires_at = null,
-    next_attempt_at = case when r.ok then c.next_attempt_at
-                           else now() + make_interval(secs => 60 * power(2, c.attempts - 1)) end
-  from jsonb_to_recordset(p_results) as r(id uuid, ok boolean, message text)
-  where c.id = r.id and c.status = 'working'
+declare
+  v_settled jsonb;
+begin
+  with done as (
+    update public.platform_cancellations c set
+      status = case when r.ok then 'done' when c.attempts >= 5 then 'failed' else 'pending' end,
+      done_at = case when r.ok then now() end,
+      last_error = case when r.ok then null else r.message end,
+      lease_expires_at = null,
+      next_attempt_at = case when r.ok then c.next_attempt_at
+                             else now() + make_interval(secs => 60 * power(2, c.attempts - 1)) end
+    from jsonb_to_recordset(p_results) as r(id uuid, ok boolean, message text, external_url text)
+    where c.id = r.id and c.status = 'working'
+    returning c.distribution_id, c.reason, c.status, c.last_error, c.content, r.external_url
+  )
+  select coalesce(jsonb_agg(to_jsonb(done)), '[]'::jsonb) into v_settled
+    from done where reason in ('unpublished', 'edited') and status in ('done', 'failed');
+
+  -- A take-down settles its distribution: unpublished once the platform confirms it (no longer
+  -- synced), failed after 5 refusals; either emits its webhook event.
+  update public.distributions d set
+    unpublish_state = case when s.status = 'done' then 'unpublished' else 'failed' end,
+    unpublished_at = case when s.status = 'done' then now() end,
+    error_message = case when s.status = 'done' then d.error_message
+                         else 'unpublishing failed: ' || s.last_error end,
+    metrics_next_sync_at = case when s.status = 'done' then null else d.metrics_next_sync_at end
+  from jsonb_to_recordset(v_settled) as s(distribution_id uuid, reason text, status text, last_error text,
+                                           content jsonb, external_url text)
+  where s.reason = 'unpublished' and d.id = s.distribution_id and d.unpublish_state = 'requested';
+
+  -- An edit the platform has is the row's content from then on (the one writer of a published row's
+  -- content: distributions_published_content_fixed lets this transaction through).
+  perform set_config('distribution.applying_live_edit', 'on', true);
+  update public.distributions d set
+    edit_state = case when s.status = 'done' then 'edited' else 'failed' end,
+    title = case when s.status = 'done' then s.content->>'title' else d.title end,
+    body = case when s.status = 'done' then s.content->>'body' else d.body end,
+    platform_specific = case when s.status = 'done' then s.content->'platform_specific'
+                             else d.platform_specific end,
+    external_url = coalesce(case when s.status = 'done' then s.external_url end, d.external_url),
+    error_message = case when s.status = 'done' then d.error_message
+                         else 'editing failed: ' || s.last_error end
+  from jsonb_to_recordset(v_settled) as s(distribution_id uuid, reason text, status text, last_error text,
+                                           content jsonb, external_url text)
+  where s.reason = 'edited' and d.id = s.distribution_id and d.edit_state = 'requested';
+  perform set_config('distribution.applying_live_edit', 'off', true);
+end
 $$;
 
 REVOKE ALL ON FUNCTION private.record_platform_cancellations(p_results jsonb) FROM PUBLIC;

@@ -199,9 +199,11 @@ export type Database = {
         Args: { p_lease_seconds?: number; p_limit: number }
         Returns: {
           attempts: number
+          content: Json
           external_id: string
           id: string
           platform_id: string
+          reason: string
         }[]
       }
       claim_webhook_deliveries: {
@@ -1236,6 +1238,7 @@ export type Database = {
           conversions: number
           created_at: string
           cross_post_group_id: string | null
+          edit_state: string | null
           engagement_base: number | null
           engagement_count: number | null
           engagement_rate: number | null
@@ -1274,6 +1277,8 @@ export type Database = {
           status: string
           timezone: string
           title: string | null
+          unpublish_state: string | null
+          unpublished_at: string | null
           updated_at: string
           variant_group: string | null
           vertical_id: string | null
@@ -1296,6 +1301,7 @@ export type Database = {
           conversions?: number
           created_at?: string
           cross_post_group_id?: string | null
+          edit_state?: string | null
           engagement_base?: number | null
           engagement_count?: number | null
           engagement_rate?: number | null
@@ -1334,6 +1340,8 @@ export type Database = {
           status?: string
           timezone?: string
           title?: string | null
+          unpublish_state?: string | null
+          unpublished_at?: string | null
           updated_at?: string
           variant_group?: string | null
           vertical_id?: string | null
@@ -1356,6 +1364,7 @@ export type Database = {
           conversions?: number
           created_at?: string
           cross_post_group_id?: string | null
+          edit_state?: string | null
           engagement_base?: number | null
           engagement_count?: number | null
           engagement_rate?: number | null
@@ -1394,6 +1403,8 @@ export type Database = {
           status?: string
           timezone?: string
           title?: string | null
+          unpublish_state?: string | null
+          unpublished_at?: string | null
           updated_at?: string
           variant_group?: string | null
           vertical_id?: string | null
@@ -1856,6 +1867,7 @@ export type Database = {
         Row: {
           attempts: number
           client_id: string
+          content: Json | null
           created_at: string
           distribution_id: string | null
           done_at: string | null
@@ -1872,6 +1884,7 @@ export type Database = {
         Insert: {
           attempts?: number
           client_id: string
+          content?: Json | null
           created_at?: string
           distribution_id?: string | null
           done_at?: string | null
@@ -1888,6 +1901,7 @@ export type Database = {
         Update: {
           attempts?: number
           client_id?: string
+          content?: Json | null
           created_at?: string
           distribution_id?: string | null
           done_at?: string | null
@@ -3233,6 +3247,10 @@ export type Database = {
         }
         Returns: Json
       }
+      edit_live_distribution: {
+        Args: { p_content: Json; p_id: string }
+        Returns: Json
+      }
       normal_cdf: { Args: { z: number }; Returns: number }
       normal_two_sided_p: { Args: { z: number }; Returns: number }
       publish_distribution_now: { Args: { p_id: string }; Returns: Json }
@@ -3264,6 +3282,7 @@ export type Database = {
         Args: { n1: number; n2: number; x1: number; x2: number }
         Returns: number
       }
+      unpublish_distribution: { Args: { p_id: string }; Returns: Json }
     }
     Enums: {
       [_ in never]: never
@@ -3368,6 +3387,10 @@ export type Database = {
           score: number
         }[]
       }
+      live_edit_refusal: {
+        Args: { p_platform: Database["public"]["Tables"]["platforms"]["Row"] }
+        Returns: string
+      }
       local_to_utc: { Args: { p_local: string; p_tz: string }; Returns: string }
       lock_distribution: {
         Args: { p_id: string }
@@ -3417,6 +3440,11 @@ export type Database = {
           score: number
         }[]
       }
+      queue_live_edit: {
+        Args: { p_content: Json; p_id: string }
+        Returns: undefined
+      }
+      queue_unpublish: { Args: { p_id: string }; Returns: undefined }
       refuse_transition: {
         Args: {
           p_action: string
@@ -3443,6 +3471,10 @@ export type Database = {
       }
       to_local_iso: { Args: { p_at: string; p_tz: string }; Returns: string }
       to_utc_iso: { Args: { p_at: string }; Returns: string }
+      unpublish_refusal: {
+        Args: { p_platform: Database["public"]["Tables"]["platforms"]["Row"] }
+        Returns: string
+      }
       utc_offset: { Args: { p_at: string; p_tz: string }; Returns: string }
       wake_publisher: { Args: { p_client_id: string }; Returns: undefined }
       window_full: {

@@ -120,6 +120,7 @@ Deno.serve(handle(async (req) => {
   const [{ total }] = await sql<{ total: number }[]>`
     select count(*)::int as total from public.distributions
      where platform_id = ${id.data} and status = 'published' and published_at is not null
+       and unpublish_state is distinct from 'unpublished'
   `;
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   if (page > pageCount) throw new HttpError(404, `No page ${page}: the feed has ${pageCount}`);
@@ -127,6 +128,7 @@ Deno.serve(handle(async (req) => {
     select id, title, body, media_urls, link_url, platform_specific, published_at
       from public.distributions
      where platform_id = ${id.data} and status = 'published' and published_at is not null
+       and unpublish_state is distinct from 'unpublished'
      order by published_at desc, id
      limit ${pageSize} offset ${(page - 1) * pageSize}
   `;

@@ -1,13 +1,15 @@
 // The scheduling API (a signed-in user's JWT; every query runs as that user, so RLS applies):
 //   POST  /schedule                                    schedule content onto platforms
 //   GET   /schedule/distributions/:id                  one distribution
-//   PATCH /schedule/distributions/:id                  edit its content (re-adapted, re-validated)
+//   PATCH /schedule/distributions/:id                  edit its content (re-adapted, re-validated;
+//                                                      a published post on its platform: 202, or 409)
 //   POST  /schedule/distributions/:id/reschedule       {at, nearest?} | {optimize: true, horizon_days?}
 //   POST  /schedule/distributions/:id/cancel
 //   POST  /schedule/distributions/:id/publish-now
 //   POST  /schedule/distributions/:id/retry
 //   POST  /schedule/distributions/:id/approve           {if_passed?: "refuse" | "next_slot"} (owners, approvers)
 //   POST  /schedule/distributions/:id/reject            {reason} (owners, approvers)
+//   POST  /schedule/distributions/:id/unpublish         take the live post down (409 where the platform cannot)
 // An illegal state change is 409 with the reason; another client's distribution is 404.
 // POST /schedule honours an Idempotency-Key header (see _shared/idempotency.ts).
 import { z } from "zod";
@@ -32,6 +34,7 @@ const ACTIONS: Record<string, Exclude<StateChange, "reschedule">> = {
   cancel: "cancel",
   "publish-now": "publish_now",
   retry: "retry",
+  unpublish: "unpublish",
 };
 
 Deno.serve(handle(async (req) => {
@@ -64,10 +67,9 @@ Deno.serve(handle(async (req) => {
   }
   if (!action && req.method === "PATCH") {
     const edit = await readJson(req, EditContentSchema);
-    return json(
-      200,
-      await asUser(claims, (tx) => editDistribution(tx, id, edit, schedulingDeps())),
-    );
+    const edited = await asUser(claims, (tx) => editDistribution(tx, id, edit, schedulingDeps()));
+    // A live post's edit is accepted, not done: the publisher sends it (edit_state follows it).
+    return json(edited.live_edit ? 202 : 200, edited);
   }
   if (action === "reschedule" && req.method === "POST") {
     const body = await readJson(req, RescheduleSchema);

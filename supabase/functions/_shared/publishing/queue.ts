@@ -148,15 +148,29 @@ export async function refreshErrorCounts(sql: Sql): Promise<void> {
   await sql`select private.refresh_api_error_counts()`;
 }
 
+/** New content for a live post (reason edited), as PATCH /schedule/distributions/:id stored it. */
+export const LiveEditContent = z.object({
+  title: z.string().nullable(),
+  body: z.string(),
+  media_urls: z.array(z.string()).nullable(),
+  link_url: z.string().nullable(),
+  platform_specific: z.record(z.string(), z.unknown()),
+});
+export type LiveEditContent = z.infer<typeof LiveEditContent>;
+
 export const Cancellation = z.object({
   id: z.string(),
   platform_id: z.string(),
   external_id: z.string(),
   attempts: z.number(),
+  /** cancelled, rescheduled, deleted, unpublished: delete the post; edited: update it to `content`. */
+  reason: z.string(),
+  content: LiveEditContent.nullable(),
 });
 export type Cancellation = z.infer<typeof Cancellation>;
 
-/** Handed-off posts to withdraw from their platform (their distribution was cancelled, moved or deleted). */
+/** Posts to withdraw from their platform (a hand-off cancelled, moved or deleted; a live post
+ * unpublished), or to edit there. */
 export async function claimCancellations(sql: Sql, limit: number): Promise<Cancellation[]> {
   const rows = await sql`select * from private.claim_platform_cancellations(${limit})`;
   return rows.map((row) => Cancellation.parse(row));
@@ -164,7 +178,7 @@ export async function claimCancellations(sql: Sql, limit: number): Promise<Cance
 
 export async function recordCancellations(
   sql: Sql,
-  results: { id: string; ok: boolean; message?: string }[],
+  results: { id: string; ok: boolean; message?: string; external_url?: string }[],
 ): Promise<void> {
   if (results.length === 0) return;
   await sql`select private.record_platform_cancellations(${jsonb(sql, results)})`;

@@ -93,7 +93,7 @@ export async function callScheduleContent(
   return ScheduleContentResultSchema.parse(row.result);
 }
 
-export type StateChange = "reschedule" | "cancel" | "retry" | "publish_now";
+export type StateChange = "reschedule" | "cancel" | "retry" | "publish_now" | "unpublish";
 
 /** `public.<change>_distribution(...)` -> the row as jsonb. */
 export async function callStateChange(
@@ -112,6 +112,8 @@ export async function callStateChange(
       ? await tx`select public.cancel_distribution(${id}::uuid) as result`
       : change === "retry"
       ? await tx`select public.retry_distribution(${id}::uuid) as result`
+      : change === "unpublish"
+      ? await tx`select public.unpublish_distribution(${id}::uuid) as result`
       : await tx`select public.publish_distribution_now(${id}::uuid) as result`;
     return rows[0].result;
   });

@@ -1,12 +1,15 @@
 /**
  * Edit a distribution's content: the new source is re-adapted for its platform and re-validated by
- * the adapter, and only a draft, scheduled or pending_approval distribution may change (else 409,
- * saying why). Content edited after an approval waits for approval again (640_approval.sql).
+ * the adapter. A draft, scheduled or pending_approval distribution changes at once; content edited
+ * after an approval waits for approval again (640_approval.sql). A published one is edited on its
+ * platform where the platform allows it (public.edit_live_distribution queues it for the publisher;
+ * the row takes the new content once the platform has it); else 409, saying why.
  * Fields left out keep their source: the generated_content row when there is one, else the row.
  */
 import { z } from "zod";
 import { jsonb, type Tx } from "../db.ts";
 import { HttpError } from "../http-error.ts";
+import { mappingSqlErrors } from "../sql-errors.ts";
 import { adaptContent, type SourceContent } from "./adapt.ts";
 import type { EditContentSchema } from "./request.ts";
 import { loadContent, loadPlatforms, sourceOf } from "./rows.ts";
@@ -54,6 +57,9 @@ export const DISTRIBUTION_COLUMNS = [
   "is_control",
   "error_message",
   "external_url",
+  "unpublish_state",
+  "unpublished_at",
+  "edit_state",
   "updated_at",
 ] as const;
 
@@ -96,9 +102,11 @@ export async function editDistribution(
   id: string,
   edit: z.infer<typeof EditContentSchema>,
   deps: SchedulingDeps,
-): Promise<{ distribution: Record<string, unknown>; warnings: string[] }> {
+): Promise<{ distribution: Record<string, unknown>; warnings: string[]; live_edit?: unknown }> {
   const row = await lockDistribution(tx, id);
-  if (!EDITABLE_STATUSES.includes(row.status)) {
+  const live = row.status === "published";
+  if (live) await refuseLiveEdit(tx, row, edit);
+  else if (!EDITABLE_STATUSES.includes(row.status)) {
     throw new HttpError(
       409,
       `distribution ${id} is ${row.status}: only draft, scheduled or pending_approval distributions can be edited`,
@@ -129,6 +137,29 @@ export async function editDistribution(
     );
   }
   const c = adapted.content;
+  if (live) {
+    // The live post keeps its media and link (no platform here replaces them in place).
+    const content = {
+      title: c.title ?? null,
+      body: c.body,
+      media_urls: row.media_urls,
+      link_url: row.link_url,
+      platform_specific: {
+        ...Object.fromEntries(
+          Object.entries(row.platform_specific).filter(([k]) => !ADAPTED_KEYS.includes(k)),
+        ),
+        ...(c.platformSpecific ?? {}),
+      },
+    };
+    await mappingSqlErrors(() =>
+      tx`select public.edit_live_distribution(${id}::uuid, ${jsonb(tx, content)})`
+    );
+    return {
+      distribution: await readDistribution(tx, id),
+      warnings: adapted.warnings,
+      live_edit: content,
+    };
+  }
   await tx`
     update public.distributions
        set title = ${c.title ?? null},
@@ -139,4 +170,23 @@ export async function editDistribution(
                                || ${jsonb(tx, c.platformSpecific ?? {})}
      where id = ${id}::uuid`;
   return { distribution: await readDistribution(tx, id), warnings: adapted.warnings };
+}
+
+/** 409 before any adaptation where a published post cannot be edited, naming why. */
+async function refuseLiveEdit(
+  tx: Tx,
+  row: DistributionRow,
+  edit: z.infer<typeof EditContentSchema>,
+): Promise<void> {
+  const [{ refusal }] = await tx`
+    select scheduling.live_edit_refusal(p) as refusal from public.platforms p
+     where p.id = ${row.platform_id}::uuid`;
+  if (refusal) throw new HttpError(409, `cannot edit distribution ${row.id}: ${refusal}`);
+  if (edit.media_urls !== undefined || edit.link_url !== undefined) {
+    throw new HttpError(
+      409,
+      `distribution ${row.id} is published: its media and link cannot be changed on the platform ` +
+        `(unpublish it and schedule the new content); its title and body can`,
+    );
+  }
 }
