@@ -86,10 +86,12 @@ const between = (random: Random, [lo, hi]: readonly [number, number]) => lo + (h
 const clamp = (x: number, [lo, hi]: readonly [number, number]) => Math.min(hi, Math.max(lo, x));
 const quarter = (x: number) => Math.round(x * 4) / 4;
 
-/** Model `index` of the family drawn from `seed`: the same pair gives the same model. */
+/** Model `index` of the family drawn from `seed` (a non-negative integer): the same pair gives the
+ * same model. */
 export function generateModel(seed: number, index: number): EngagementModelParams {
   const random = seededRandom(Math.imul(seed, 0x9e3779b1) ^ (index + 1) * 0x85ebca6b);
-  const zone = AUDIENCE_ZONES[Math.floor(random() * AUDIENCE_ZONES.length)];
+  // Zones in turn, so any 16 consecutive models of a family cover every zone.
+  const zone = AUDIENCE_ZONES[(index + seed) % AUDIENCE_ZONES.length];
   const platforms: EngagementModelParams["platforms"] = {};
   for (const [kind, base] of Object.entries(PLATFORM_KINDS)) {
     const peaks = 1 + Math.floor(random() * 3);

@@ -25,6 +25,15 @@ const { values } = parseArgs({
     start: { type: "string" },
   },
 });
+for (const flag of ["models", "clients", "seed", "seeds", "weeks"] as const) {
+  const v = values[flag];
+  if (v !== undefined && !(Number.isInteger(Number(v)) && Number(v) >= (flag === "seed" ? 0 : 1))) {
+    console.error(
+      `--${flag} takes a whole number${flag === "seed" ? "" : " of at least 1"}, not "${v}"`,
+    );
+    Deno.exit(2);
+  }
+}
 const fromFile = values.model !== undefined;
 const weeks = Number(values.weeks);
 const clients = Number(values.clients);

@@ -57,9 +57,12 @@ Deno.test("generated models draw within their ranges and cover odd zones, days a
       }
     }
   }
+  assert.equal(zones.size, AUDIENCE_ZONES.length, "every zone is drawn");
   for (const zone of ["Asia/Kolkata", "Asia/Kathmandu", "Pacific/Chatham", "Australia/Lord_Howe"]) {
     assert.ok(zones.has(zone), `${zone} is drawn`);
   }
+  const first = new Set(Array.from({ length: 16 }, (_, i) => generateModel(5, i).audienceTimezone));
+  assert.equal(first.size, 16, "16 consecutive models cover the 16 zones");
   assert.deepEqual([...peakCounts].sort(), [1, 2, 3]);
   assert.equal(days.size, 7);
   assert.ok(hours.some((h) => h < 4) && hours.some((h) => h >= 20), "peaks at night too");
