@@ -41,6 +41,9 @@ export interface SimulationResult {
   fixed: number;
   learned: number;
   best: number;
+  /** The learned schedule's and the best possible expected engagement of each week. */
+  learnedByWeek: number[];
+  bestByWeek: number[];
   learnedSlotsLastWeek: { day_of_week: number; hour: number }[];
   bestSlots: { day_of_week: number; hour: number }[];
 }
@@ -80,6 +83,8 @@ export function simulate(model: EngagementModel, o: SimulationOptions): Simulati
   let fixed = 0, learned = 0, best = 0;
   let lastChosen: { day_of_week: number; hour: number }[] = [];
   let bestSlots: { day_of_week: number; hour: number }[] = [];
+  const learnedByWeek: number[] = [];
+  const bestByWeek: number[] = [];
 
   for (let week = 0; week < o.weeks; week++) {
     const weekStart = new Date(o.start.getTime() + week * WEEK_MS);
@@ -96,12 +101,15 @@ export function simulate(model: EngagementModel, o: SimulationOptions): Simulati
     }, o.random);
     lastChosen = pattern.template.map(({ day_of_week, hour }) => ({ day_of_week, hour }));
 
+    let learnedThisWeek = 0;
     for (const [i, s] of lastChosen.entries()) {
       const at = instants.get(slotIndex(s.day_of_week, s.hour));
       if (!at) continue; // a slot skipped by a daylight-saving change
       posts.push({ id: `learned-${week}-${i}`, at, slot: slotIndex(s.day_of_week, s.hour) });
-      learned += expected(model, o.platform, at);
+      learnedThisWeek += expected(model, o.platform, at);
     }
+    learned += learnedThisWeek;
+    learnedByWeek.push(learnedThisWeek);
     for (const s of SEED_DEFAULTS) {
       const at = instants.get(slotIndex(s.day_of_week, s.hour));
       if (at) fixed += expected(model, o.platform, at);
@@ -110,7 +118,9 @@ export function simulate(model: EngagementModel, o: SimulationOptions): Simulati
       .map(([slot, at]) => ({ slot, value: expected(model, o.platform, at) }))
       .sort((a, b) => b.value - a.value)
       .slice(0, count);
-    best += ranked.reduce((sum, r) => sum + r.value, 0);
+    const bestThisWeek = ranked.reduce((sum, r) => sum + r.value, 0);
+    best += bestThisWeek;
+    bestByWeek.push(bestThisWeek);
     bestSlots = ranked.map((r) => slotOf(r.slot));
   }
   return {
@@ -118,6 +128,8 @@ export function simulate(model: EngagementModel, o: SimulationOptions): Simulati
     fixed,
     learned,
     best,
+    learnedByWeek,
+    bestByWeek,
     learnedSlotsLastWeek: lastChosen,
     bestSlots,
   };

@@ -1,0 +1,97 @@
+// Scores of the learned schedule on one engagement model and platform: a client alone (averaged over
+// policy seeds) and a population of clients whose audiences deviate from a shared pattern. Every
+// simulated week refits the production learner (supabase/functions/_shared/learning) on the posts so
+// far, through simulate.ts.
+import { EngagementModel, type EngagementModelParams } from "../../dev/emulators/engagement.ts";
+import { seededRandom } from "../../supabase/functions/_shared/learning/random.ts";
+import { populationClient } from "./generate.ts";
+import { simulate } from "./simulate.ts";
+
+/** Weeks counted in `last4`: the run's last four (weeks 9-12 of twelve). */
+export const LAST_WEEKS = 4;
+
+export interface Score {
+  /** Learned engagement over all weeks / the model's best possible over the same weeks. */
+  cumulative: number;
+  /** The same over the last four weeks. */
+  last4: number;
+}
+
+export interface AloneResult extends Score {
+  fixed: number;
+  learned: number;
+  best: number;
+  learnedSlotsLastWeek: { day_of_week: number; hour: number }[];
+  bestSlots: { day_of_week: number; hour: number }[];
+}
+
+export interface RunOptions {
+  weeks: number;
+  start: Date;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** One client learning alone on `params`, policy seeds 1..seeds (sums over seeds, as bench/optimizer
+ * always reported: the best possible is the same for every seed, so this is the seeds' mean ratio). */
+export function scoreAlone(
+  params: EngagementModelParams,
+  platform: string,
+  seeds: number,
+  o: RunOptions,
+): AloneResult {
+  const model = new EngagementModel(params);
+  let fixed = 0, learned = 0, best = 0, learnedLast = 0, bestLast = 0;
+  let example: ReturnType<typeof simulate> | undefined;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = simulate(model, { platform, ...o, random: seededRandom(seed) });
+    fixed += r.fixed;
+    learned += r.learned;
+    best += r.best;
+    learnedLast += sum(r.learnedByWeek.slice(-LAST_WEEKS));
+    bestLast += sum(r.bestByWeek.slice(-LAST_WEEKS));
+    example ??= r;
+  }
+  return {
+    cumulative: learned / best,
+    last4: learnedLast / bestLast,
+    fixed,
+    learned,
+    best,
+    learnedSlotsLastWeek: example?.learnedSlotsLastWeek ?? [],
+    bestSlots: example?.bestSlots ?? [],
+  };
+}
+
+/** `clients` clients of one platform kind, each on its own deviation of `pattern` (generate.ts) with
+ * policy seed client + 1. The learner has no notion of a population, so each client learns from its
+ * own posts alone. Returns each client's score. */
+export function scorePopulation(
+  pattern: EngagementModelParams,
+  platform: string,
+  clients: number,
+  seed: number,
+  o: RunOptions,
+): Score[] {
+  const out: Score[] = [];
+  for (let c = 0; c < clients; c++) {
+    const r = simulate(new EngagementModel(populationClient(pattern, seed, c)), {
+      platform,
+      ...o,
+      random: seededRandom(c + 1),
+    });
+    out.push({
+      cumulative: r.learned / r.best,
+      last4: sum(r.learnedByWeek.slice(-LAST_WEEKS)) / sum(r.bestByWeek.slice(-LAST_WEEKS)),
+    });
+  }
+  return out;
+}
+
+/** Mean of scores. */
+export function meanScore(scores: Score[]): Score {
+  return {
+    cumulative: sum(scores.map((s) => s.cumulative)) / scores.length,
+    last4: sum(scores.map((s) => s.last4)) / scores.length,
+  };
+}
