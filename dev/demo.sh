@@ -8,4 +8,4 @@ set -a
 source "$STATE/env"
 set +a
 cd "$ROOT"
-exec "$DENO" run --quiet -A dev/demo.ts
+AUTH_SIGNING_JWK="$(cat "$SIGNING_KEY")" exec "$DENO" run --quiet -A dev/demo.ts

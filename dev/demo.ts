@@ -1,6 +1,8 @@
 // npm run demo: one post due now on each of the demo client's active platforms, published through the
 // publish function to the local emulators (invoked with supabase-js, as pg_cron's job or any caller
-// holding the service-role key would); prints what each platform answered.
+// holding the service-role key would); prints what each platform answered. Around it, the team
+// workflows (demo-workflows.ts): the LinkedIn account reconnected with OAuth, the blog post held for
+// review and approved by the owner, and, once published, taken down again.
 import postgres from "postgres";
 import { createClient, FunctionsHttpError } from "@supabase/supabase-js";
 import type { Database, Tables } from "../supabase/functions/_shared/database.types.ts";
@@ -8,6 +10,15 @@ import { contentFor } from "./demo-content.ts";
 import { emulatorOrigin } from "./emulators/ports.ts";
 import type { PlatformKind } from "../supabase/functions/_shared/adapters/types.ts";
 import { jsonb } from "../supabase/functions/_shared/db.ts";
+import {
+  approve,
+  connectLinkedIn,
+  DEMO_BLOG,
+  dropApprovalRule,
+  ownerClient,
+  requireApprovalOnBlog,
+  takeDown,
+} from "./demo-workflows.ts";
 
 const env = (name: string) => {
   const value = Deno.env.get(name);
@@ -18,7 +29,19 @@ const DEMO_CLIENT = "c0000000-0000-4000-8000-000000000001";
 const base = Number(env("EMULATOR_BASE_PORT"));
 const sql = postgres(env("SUPABASE_DB_URL"), { max: 2, prepare: false, onnotice: () => {} });
 
+const workflows: { ok: boolean; line: string }[] = [];
 try {
+  const supabase = createClient<Database>(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+  const owner = await ownerClient(
+    env("SUPABASE_URL"),
+    env("SUPABASE_ANON_KEY"),
+    env("AUTH_SIGNING_JWK"),
+  );
+  workflows.push(await connectLinkedIn(sql, owner, emulatorOrigin("linkedin", base)));
+  // The blog's post waits for review: the owner approves it before the publish run.
+  await requireApprovalOnBlog(sql);
   const platforms = await sql<
     (Pick<Tables<"platforms">, "id" | "name"> & { kind: PlatformKind })[]
   >`
@@ -43,9 +66,10 @@ try {
     } returning id`;
     ids.push(row.id);
   }
-  const supabase = createClient<Database>(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
-    auth: { persistSession: false, autoRefreshToken: false },
-  });
+  const blogIndex = platforms.findIndex((p) => p.id === DEMO_BLOG);
+  const blogPost = blogIndex >= 0 ? ids[blogIndex] : undefined;
+  if (blogPost) workflows.push(await approve(sql, owner, blogPost));
+  await dropApprovalRule(sql);
   const { data, error, response } = await supabase.functions.invoke("publish", {
     body: { budget_ms: 30_000, exit_when_idle: true },
   });
@@ -92,7 +116,17 @@ try {
       `${waiting} of ${rows.length} wait for their platform: the stack's cron job publishes each when it may`,
     );
   }
-  if (published + waiting < rows.length) Deno.exitCode = 1;
+  if (blogPost) {
+    const [blog] = await sql`select status from public.distributions where id = ${blogPost}`;
+    workflows.push(
+      blog.status === "published"
+        ? await takeDown(sql, owner, supabase, blogPost)
+        : { ok: true, line: `take-down wordpress: skipped, the blog post is ${blog.status}` },
+    );
+  }
+  for (const w of workflows) console.log(w.line);
+  if (published + waiting < rows.length || workflows.some((w) => !w.ok)) Deno.exitCode = 1;
 } finally {
+  await dropApprovalRule(sql).catch(() => {});
   await sql.end();
 }

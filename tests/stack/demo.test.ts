@@ -1,7 +1,8 @@
 // npm run demo (dev/demo.ts) on the test stack: it invokes the publish function through supabase-js
 // `functions.invoke` with the service-role key, and each of the demo client's seeded platforms publishes
 // its post, or waits for that platform as the demo says (a quota earlier tests used up, as on a real
-// platform). Platforms other tests added to the demo client are set inactive while it runs, so the
+// platform); around it the owner reconnects LinkedIn with OAuth, approves the blog post held for
+// review, and takes it down once published. Platforms other tests added to the demo client are set inactive while it runs, so the
 // demo meets the seed's eight.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -39,6 +40,22 @@ Deno.test("the demo publishes one post on every demo platform through functions.
         output,
       );
     }
+    // The team workflows around the publishes: an OAuth connection, a review, a take-down.
+    assert.match(
+      output,
+      /^connect {3}linkedin: connected with OAuth as .+; tokens stored in Vault$/m,
+    );
+    assert.match(
+      output,
+      /^review {4}wordpress: pending_approval until the owner approved it -> scheduled$/m,
+    );
+    assert.match(
+      output,
+      /^take-down wordpress: (unpublished at \S+|skipped, the blog post is scheduled)$/m,
+    );
+    const [rules] = await sql`select count(*)::int as n from public.approval_rules
+                               where client_id = ${DEMO_CLIENT}`;
+    assert.equal(rules.n, 0, "the demo leaves no approval rule behind");
     const rows = await sql`select d.status, p.id as platform_id from public.distributions d
       join public.platforms p on p.id = d.platform_id`;
     assert.deepEqual(rows.map((r) => String(r.platform_id)).sort(), [...seeded].sort());
