@@ -108,7 +108,9 @@ export async function connectLinkedIn(
     ok: true,
     line:
       `connect   linkedin: connected with OAuth as ${done.account_name} (${done.account_id}), ` +
-      `${done.followers_count ?? "?"} followers; tokens stored in Vault`,
+      `${
+        done.followers_count === null ? "" : `${done.followers_count} followers, `
+      }tokens stored in Vault`,
   };
 }
 

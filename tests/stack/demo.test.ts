@@ -43,7 +43,7 @@ Deno.test("the demo publishes one post on every demo platform through functions.
     // The team workflows around the publishes: an OAuth connection, a review, a take-down.
     assert.match(
       output,
-      /^connect {3}linkedin: connected with OAuth as .+; tokens stored in Vault$/m,
+      /^connect {3}linkedin: connected with OAuth as .+, tokens stored in Vault$/m,
     );
     assert.match(
       output,
