@@ -60,14 +60,14 @@ CREATE TABLE public.webhook_endpoints (
     description text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.pending_approval'::text, 'distribution.approved'::text, 'distribution.rejected'::text, 'distribution.unpublished'::text, 'distribution.unpublish_failed'::text, 'distribution.edited'::text, 'distribution.edit_failed'::text]) AND (cardinality(events) > 0))),
+    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.pending_approval'::text, 'distribution.approved'::text, 'distribution.rejected'::text, 'distribution.unpublished'::text, 'distribution.unpublish_failed'::text, 'distribution.edited'::text, 'distribution.edit_failed'::text, 'platform.reconnection_needed'::text]) AND (cardinality(events) > 0))),
     CONSTRAINT webhook_endpoints_secret_check CHECK ((length(secret) >= 32)),
     CONSTRAINT webhook_endpoints_url_check CHECK ((url ~ '^https?://'::text))
 );
 
 COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed; and, when listed in events: pending_approval, approved, rejected for review before publishing; unpublished, unpublish_failed, edited, edit_failed for live posts).';
 
-COMMENT ON COLUMN public.webhook_endpoints.events IS 'The events sent here: distribution.published, distribution.failed, distribution.unconfirmed (the default), distribution.pending_approval (waits for review), distribution.approved (pending_approval -> scheduled), distribution.rejected (review_note gives the reason), distribution.unpublished / unpublish_failed (a take-down settled), distribution.edited / edit_failed (an edit of the live post settled).';
+COMMENT ON COLUMN public.webhook_endpoints.events IS 'The events sent here: distribution.published, distribution.failed, distribution.unconfirmed (the default), distribution.pending_approval (waits for review), distribution.approved (pending_approval -> scheduled), distribution.rejected (review_note gives the reason), distribution.unpublished / unpublish_failed (a take-down settled), distribution.edited / edit_failed (an edit of the live post settled), platform.reconnection_needed (a platform refused our credentials: reason says why; reconnect it).';
 
 COMMENT ON COLUMN public.webhook_endpoints.secret IS 'Signing secret: each delivery carries X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under this secret>. Generated on insert; shown once by public.create_webhook_endpoint and by public.rotate_webhook_secret (owners); no signed-in user can select it.';
 

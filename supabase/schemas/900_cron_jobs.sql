@@ -30,3 +30,7 @@ select cron.schedule('conclude-ab-tests', '43 * * * *',
 
 -- Retention: prunes history hourly in bounded batches (public.retention_settings).
 select cron.schedule('prune-history', '23 * * * *', $$select private.prune_history()$$);
+
+-- Renews OAuth 2.0 access tokens expiring within a day, hourly (platforms/token-renewal.ts).
+select cron.schedule('renew-expiring-tokens', '37 * * * *',
+  $$select private.invoke_edge_function('renew-tokens', '{}'::jsonb, 60000, true)$$);

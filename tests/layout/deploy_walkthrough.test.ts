@@ -241,6 +241,7 @@ Deno.test("migrations, Vault and cron jobs on a hosted-shaped database, through 
           "metrics",
           "process-distribution-requests",
           "publish",
+          "renew-tokens",
         ]);
       },
     );

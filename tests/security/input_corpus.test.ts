@@ -440,6 +440,7 @@ function endpoints(platformId: string, distributionId: string): Endpoint[] {
     service("ab-tests", "alpha"),
     service("learn-posting-times", "seed"),
     service("process-distribution-requests", "limit"),
+    service("renew-tokens", "limit"),
     {
       fn: "deliver-webhooks",
       method: "POST",

@@ -56,7 +56,7 @@ export const LINKEDIN_ERRORS: ErrorProfile = {
   rateLimitReset: { kind: "midnight", timeZone: QUOTA_TIME_ZONES.linkedin },
 };
 
-const LinkedInConfigSchema = z.object({
+export const LinkedInConfigSchema = z.object({
   base_url: z.string().url().default("https://api.linkedin.com"),
   /** Where a refresh token (approved apps only) renews the 60-day access token. */
   token_url: z.string().url().default("https://www.linkedin.com/oauth/v2/accessToken"),

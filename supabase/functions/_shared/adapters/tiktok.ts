@@ -92,7 +92,7 @@ export const PRIVACY_LEVELS = [
 ] as const;
 const PrivacyLevelSchema = z.enum(PRIVACY_LEVELS);
 
-const TikTokConfigSchema = z.object({
+export const TikTokConfigSchema = z.object({
   base_url: z.string().url().default("https://open.tiktokapis.com"),
   /** Used when a post does not choose one (TikTok wants the creator's explicit choice). */
   default_privacy_level: PrivacyLevelSchema.optional(),

@@ -69,13 +69,13 @@ export const X_ERRORS: ErrorProfile = {
 };
 
 /** X's token endpoint: a used, revoked or unknown refresh token is `invalid_request`. */
-const X_TOKEN_ERRORS = oauth2TokenErrors("X OAuth", [{
+export const X_TOKEN_ERRORS = oauth2TokenErrors("X OAuth", [{
   path: "error_description",
   equals: "Value passed for the token was invalid.",
   errorClass: "auth",
 }]);
 
-const XConfigSchema = z.object({
+export const XConfigSchema = z.object({
   base_url: z.string().url().default("https://api.x.com"),
   timeout_ms: z.number().int().positive().optional(),
   /** Public URL of a status, `{id}` replaced. */

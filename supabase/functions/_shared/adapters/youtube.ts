@@ -88,7 +88,7 @@ function rangeEnd(headers: HeaderReader): number {
   return range ? Number(range[1]) + 1 : 0;
 }
 
-const YouTubeConfigSchema = z.object({
+export const YouTubeConfigSchema = z.object({
   base_url: z.string().url().default("https://www.googleapis.com"),
   /** Google's OAuth2 token endpoint, for refreshing access tokens. */
   token_url: z.string().url().default("https://oauth2.googleapis.com/token"),
