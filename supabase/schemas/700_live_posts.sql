@@ -82,7 +82,7 @@ begin
       raise exception 'cannot unpublish distribution %: %', p_id, v_refusal using errcode = '55000';
     end if;
     perform scheduling.queue_unpublish(p_id);
-    perform scheduling.wake_publisher();
+    perform scheduling.wake_publisher(v_row.client_id);
   end if;
   select * into v_row from public.distributions d where d.id = p_id;
   return jsonb_build_object('ok', true, 'distribution', scheduling.distribution_json(p_id)
@@ -197,7 +197,7 @@ begin
     raise exception 'cannot edit distribution %: %', p_id, v_refusal using errcode = '55000';
   end if;
   perform scheduling.queue_live_edit(p_id, p_content);
-  perform scheduling.wake_publisher();
+  perform scheduling.wake_publisher(v_row.client_id);
   return jsonb_build_object('ok', true);
 end
 $$;

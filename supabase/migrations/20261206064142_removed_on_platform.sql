@@ -354,6 +354,30 @@ end
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION public.edit_live_distribution(p_id uuid, p_content jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_row public.distributions;
+  v_platform public.platforms;
+  v_refusal text;
+begin
+  -- As the caller: another client's row is not found, a viewer may not change it.
+  v_row := scheduling.lock_distribution(p_id);
+  select * into strict v_platform from public.platforms p where p.id = v_row.platform_id;
+  v_refusal := scheduling.live_edit_refusal(v_platform);
+  if v_refusal is not null then
+    raise exception 'cannot edit distribution %: %', p_id, v_refusal using errcode = '55000';
+  end if;
+  perform scheduling.queue_live_edit(p_id, p_content);
+  perform scheduling.wake_publisher(v_row.client_id);
+  return jsonb_build_object('ok', true);
+end
+$function$
+;
+
 CREATE OR REPLACE FUNCTION public.unpublish_distribution(p_id uuid)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -380,7 +404,7 @@ begin
       raise exception 'cannot unpublish distribution %: %', p_id, v_refusal using errcode = '55000';
     end if;
     perform scheduling.queue_unpublish(p_id);
-    perform scheduling.wake_publisher();
+    perform scheduling.wake_publisher(v_row.client_id);
   end if;
   select * into v_row from public.distributions d where d.id = p_id;
   return jsonb_build_object('ok', true, 'distribution', scheduling.distribution_json(p_id)
