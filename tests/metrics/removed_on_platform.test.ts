@@ -3,13 +3,14 @@
 // it), the post is no longer synced, and the platform's own metrics error is left alone. A transient 503 is a
 // failure as before, never taken as removed.
 import assert from "node:assert/strict";
-import { connect, eventually, invokeService } from "../_support/stack.ts";
+import { connect, eventually, invokeService, userJwt } from "../_support/stack.ts";
 import { insertDue, resetQueue } from "../_support/queue.ts";
-import { DEMO_CLIENT, type Kind, PLATFORM_IDS } from "../_support/seed.ts";
+import { DEMO_CLIENT, DEMO_OWNER, type Kind, PLATFORM_IDS } from "../_support/seed.ts";
 import { emulatorFor } from "../_support/emulators.ts";
 import { contentFor } from "../../dev/demo-content.ts";
 import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
 import { insertPublished } from "./helpers.ts";
+import { api } from "../scheduling/helpers.ts";
 
 type Sql = ReturnType<typeof connect>;
 
@@ -117,6 +118,32 @@ for (const kind of ["x", "wordpress"] as const) {
     }
   });
 }
+
+Deno.test("a post removed on the platform is not edited, and taking it down sends nothing", async () => {
+  const sql = connect();
+  try {
+    const emulator = await setUp(sql, "wordpress");
+    const { id, externalId } = await published(sql, "wordpress", `gone ${crypto.randomUUID()}`);
+    await deleteOnPlatform(sql, "wordpress", externalId);
+    await assertRemoved(sql, id, await syncMetrics(sql, id));
+    await emulator.clearRequests();
+    const token = await userJwt(DEMO_OWNER);
+    const edit = await api(token, "PATCH", `/distributions/${id}`, {
+      body: "The corrected text of the post. ".repeat(5),
+    });
+    assert.equal(edit.status, 409, JSON.stringify(edit.body));
+    assert.match(JSON.stringify(edit.body), /not a live post/);
+    const down = await api(token, "POST", `/distributions/${id}/unpublish`);
+    assert.equal(down.status, 200, JSON.stringify(down.body));
+    const body = down.body as { distribution: { unpublish_state: string } };
+    assert.equal(body.distribution.unpublish_state, "removed_on_platform");
+    await invokeService("publish", { budget_ms: 5_000, exit_when_idle: true });
+    assert.deepEqual(await emulator.requests(), [], "nothing sent to the platform");
+    assert.equal((await row(sql, id)).unpublish_state, "removed_on_platform");
+  } finally {
+    await sql.end();
+  }
+});
 
 // A YouTube upload spends 1,600 of the emulator's 10,000 daily quota units, which the suite's publishes
 // need: the row points at a video id the channel does not have (what a deleted video answers, 1 unit).
