@@ -76,7 +76,7 @@ CREATE TABLE public.distributions (
     CONSTRAINT distributions_likes_check CHECK ((likes >= 0)),
     CONSTRAINT distributions_metrics_sync_failures_check CHECK ((metrics_sync_failures >= 0)),
     CONSTRAINT distributions_edit_state_check CHECK ((edit_state = ANY (ARRAY['requested'::text, 'edited'::text, 'failed'::text]))),
-    CONSTRAINT distributions_unpublish_state_check CHECK ((unpublish_state = ANY (ARRAY['requested'::text, 'unpublished'::text, 'failed'::text]))),
+    CONSTRAINT distributions_unpublish_state_check CHECK ((unpublish_state = ANY (ARRAY['requested'::text, 'unpublished'::text, 'failed'::text, 'removed_on_platform'::text]))),
     CONSTRAINT distributions_native_state_check CHECK ((native_state = ANY (ARRAY['handed_off'::text, 'declined'::text]))),
     CONSTRAINT distributions_platform_metrics_check CHECK ((jsonb_typeof(platform_metrics) = 'object'::text)),
     CONSTRAINT distributions_platform_specific_check CHECK ((jsonb_typeof(platform_specific) = 'object'::text)),
@@ -141,11 +141,11 @@ COMMENT ON COLUMN public.distributions.lease_expires_at IS 'While publishing: wh
 
 COMMENT ON COLUMN public.distributions.next_attempt_at IS 'When a row waiting after a transient error or a rate limit may be tried again (null: at scheduled_for). scheduled_for, and with it the calendar slot, never moves for a retry.';
 
-COMMENT ON COLUMN public.distributions.unpublish_state IS 'Taking a published post down (POST /schedule/distributions/:id/unpublish): requested = queued in platform_cancellations (reason unpublished) for the publisher; unpublished = deleted or unlisted on the platform (unpublished_at says when); failed = the platform refused it 5 times (platform_cancellations.last_error says why; unpublish again to retry).';
+COMMENT ON COLUMN public.distributions.unpublish_state IS 'Taking a published post down (POST /schedule/distributions/:id/unpublish): requested = queued in platform_cancellations (reason unpublished) for the publisher; unpublished = deleted or unlisted on the platform (unpublished_at says when); failed = the platform refused it 5 times (platform_cancellations.last_error says why; unpublish again to retry); removed_on_platform = a metrics read found the post no longer exists there (a person deleted it on the platform; unpublished_at says when it was found; metrics_last_error gives the platform''s answer): no longer synced, not editable.';
 
 COMMENT ON COLUMN public.distributions.edit_state IS 'Editing a published post (PATCH /schedule/distributions/:id): requested = the new content is queued in platform_cancellations (reason edited) for the publisher; edited = the platform has it and so does this row; failed = the platform refused it 5 times (error_message says why).';
 
-COMMENT ON COLUMN public.distributions.unpublished_at IS 'When the platform confirmed the post was taken down.';
+COMMENT ON COLUMN public.distributions.unpublished_at IS 'When the platform confirmed the post was taken down (or, with unpublish_state removed_on_platform, when a metrics read found it gone).';
 
 COMMENT ON COLUMN public.distributions.native_state IS 'Native scheduling (platforms whose publish_config.native_scheduling is true): handed_off = the platform holds the post for scheduled_for (external_id is its id; confirmed at the due time); declined = the platform refused the hand-off, so the post is sent at scheduled_for as usual.';
 

@@ -60,14 +60,14 @@ CREATE TABLE public.webhook_endpoints (
     description text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.pending_approval'::text, 'distribution.approved'::text, 'distribution.rejected'::text, 'distribution.unpublished'::text, 'distribution.unpublish_failed'::text, 'distribution.edited'::text, 'distribution.edit_failed'::text, 'platform.reconnection_needed'::text]) AND (cardinality(events) > 0))),
+    CONSTRAINT webhook_endpoints_events_check CHECK (((events <@ ARRAY['distribution.published'::text, 'distribution.failed'::text, 'distribution.unconfirmed'::text, 'distribution.pending_approval'::text, 'distribution.approved'::text, 'distribution.rejected'::text, 'distribution.unpublished'::text, 'distribution.unpublish_failed'::text, 'distribution.edited'::text, 'distribution.edit_failed'::text, 'distribution.removed_on_platform'::text, 'platform.reconnection_needed'::text]) AND (cardinality(events) > 0))),
     CONSTRAINT webhook_endpoints_secret_check CHECK ((length(secret) >= 32)),
     CONSTRAINT webhook_endpoints_url_check CHECK ((url ~ '^https?://'::text))
 );
 
-COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed; and, when listed in events: pending_approval, approved, rejected for review before publishing; unpublished, unpublish_failed, edited, edit_failed for live posts).';
+COMMENT ON TABLE public.webhook_endpoints IS 'URLs a client wants told about its distributions (published, failed, unconfirmed; and, when listed in events: pending_approval, approved, rejected for review before publishing; unpublished, unpublish_failed, edited, edit_failed, removed_on_platform for live posts).';
 
-COMMENT ON COLUMN public.webhook_endpoints.events IS 'The events sent here: distribution.published, distribution.failed, distribution.unconfirmed (the default), distribution.pending_approval (waits for review), distribution.approved (pending_approval -> scheduled), distribution.rejected (review_note gives the reason), distribution.unpublished / unpublish_failed (a take-down settled), distribution.edited / edit_failed (an edit of the live post settled), platform.reconnection_needed (a platform refused our credentials: reason says why; reconnect it).';
+COMMENT ON COLUMN public.webhook_endpoints.events IS 'The events sent here: distribution.published, distribution.failed, distribution.unconfirmed (the default), distribution.pending_approval (waits for review), distribution.approved (pending_approval -> scheduled), distribution.rejected (review_note gives the reason), distribution.unpublished / unpublish_failed (a take-down settled), distribution.edited / edit_failed (an edit of the live post settled), distribution.removed_on_platform (a metrics read found the post deleted on the platform by someone else), platform.reconnection_needed (a platform refused our credentials: reason says why; reconnect it).';
 
 COMMENT ON COLUMN public.webhook_endpoints.secret IS 'Signing secret: each delivery carries X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under this secret>. Generated on insert; shown once by public.create_webhook_endpoint and by public.rotate_webhook_secret (owners); no signed-in user can select it.';
 
@@ -204,7 +204,7 @@ begin
     return null;
   end if;
   -- A status change (published, failed, unconfirmed; review: pending_approval, approved, rejected), or
-  -- a take-down or live edit settled (unpublish_state, edit_state).
+  -- a take-down or live edit settled, or the post found deleted on the platform (unpublish_state, edit_state).
   insert into public.webhook_deliveries (client_id, endpoint_id, distribution_id, event, payload)
   select n.client_id, e.id, n.id, ev.event, private.distribution_webhook_payload(ev.event, to_jsonb(n))
   from new_rows n
@@ -219,6 +219,8 @@ begin
       then 'distribution.unpublished'
     when o.unpublish_state is distinct from n.unpublish_state and n.unpublish_state = 'failed'
       then 'distribution.unpublish_failed'
+    when o.unpublish_state is distinct from n.unpublish_state and n.unpublish_state = 'removed_on_platform'
+      then 'distribution.removed_on_platform'
     when o.edit_state is distinct from n.edit_state and n.edit_state = 'edited'
       then 'distribution.edited'
     when o.edit_state is distinct from n.edit_state and n.edit_state = 'failed'

@@ -165,6 +165,7 @@ begin
       select d.id from public.distributions d
       where d.platform_id = v.pid and d.metrics_next_sync_at <= now()
         and d.status = 'published' and d.external_id is not null
+        and d.unpublish_state is distinct from 'removed_on_platform'
       order by d.metrics_next_sync_at
       limit v_n
       for update skip locked

@@ -10,12 +10,15 @@
 --                "platform_metrics"?: {name: number | string | boolean}}}
 --   {"distribution_id": uuid, "ok": false, "error": text,
 --    "error_class": "transient" | "rate_limited" | "permanent" | "auth" (default transient),
---    "retry_at"?: timestamptz (rate_limited: when the platform's window resets)}
--- Returns {"recorded": snapshots written, "failed": failures recorded, "ignored": [ids not published or unknown],
---          "feedback": pattern_feedback rows written}.
+--    "retry_at"?: timestamptz (rate_limited: when the platform's window resets),
+--    "removed"?: true (the platform answered that the post does not exist)}
+-- Returns {"recorded": snapshots written, "failed": failures recorded, "removed": posts marked removed on the
+--          platform, "ignored": [ids not published or unknown], "feedback": pattern_feedback rows written}.
 -- A failure backs off (15 min doubling, capped at 1 day; given up after 10 in a row); permanent stops syncing the
 -- post (e.g. deleted on the platform); auth flags the platform needs_reconnection; rate_limited pauses the
--- platform's reads until retry_at (default 15 min).
+-- platform's reads until retry_at (default 15 min). A removed element (a person deleted the post on the platform)
+-- sets unpublish_state removed_on_platform (its webhook event follows), stops syncing the post, and is neither
+-- a failure of the platform (its metrics_last_error stays) nor of the post (metrics_sync_failures stays).
 
 -- Function bodies may name objects that later files create: they are checked when they run, and by
 -- supabase db lint (npm test), not when they are created.
@@ -117,6 +120,7 @@ begin
            case when el ->> 'error_class' in ('transient', 'rate_limited', 'permanent', 'auth')
                 then el ->> 'error_class' else 'transient' end as error_class,
            (el ->> 'retry_at')::timestamptz as retry_at,
+           coalesce((el ->> 'removed')::boolean, false) and not coalesce((el ->> 'ok')::boolean, false) as removed,
            ord
     from elements
   ), target as (
@@ -180,13 +184,22 @@ begin
       video_watch_time_seconds = coalesce(s.watch_time, d.video_watch_time_seconds),
       platform_metrics = d.platform_metrics || s.pm,
       metrics_synced_at = case when s.apply then s.recorded_at else d.metrics_synced_at end,
-      metrics_sync_failures = case when s.ok then 0 else d.metrics_sync_failures + 1 end,
+      metrics_sync_failures = case when s.ok then 0 when s.removed then d.metrics_sync_failures
+                                   else d.metrics_sync_failures + 1 end,
       metrics_last_error = case when s.ok then null else coalesce(s.error, 'unknown error') end,
       metrics_lease_until = null,
+      -- A take-down of our own (requested, unpublished) settles through its own path.
+      unpublish_state = case when s.removed and d.unpublish_state is distinct from 'requested'
+                                  and d.unpublish_state is distinct from 'unpublished'
+                             then 'removed_on_platform' else d.unpublish_state end,
+      unpublished_at = case when s.removed and d.unpublish_state is distinct from 'requested'
+                                 and d.unpublish_state is distinct from 'unpublished'
+                                 and d.unpublish_state is distinct from 'removed_on_platform'
+                            then now() else d.unpublished_at end,
       metrics_next_sync_at = case
         when s.ok then private.metrics_next_sync_at(d.platform_id, d.client_id, d.published_at,
                                                     greatest(s.recorded_at, d.metrics_synced_at))
-        when s.error_class = 'permanent' then null
+        when s.removed or s.error_class = 'permanent' then null
         when s.error_class = 'rate_limited' then greatest(coalesce(s.retry_at, now() + interval '15 minutes'), now())
         when s.error_class = 'auth' then now() + interval '1 hour'
         when d.metrics_sync_failures + 1 >= 10 then null
@@ -195,13 +208,14 @@ begin
     from summary s
     where d.id = s.distribution_id
     returning d.id, d.client_id, d.platform_id, d.content_id, d.timezone, d.published_at, d.impressions,
-              d.engagements, d.clicks, d.shares, d.engagement_rate, d.engagement_base, d.engagement_count, s.apply
+              d.engagements, d.clicks, d.shares, d.engagement_rate, d.engagement_base, d.engagement_count, s.apply,
+              s.removed
   ), platform_changes as (
     select t.platform_id, t.client_id,
            max(t.recorded_at) filter (where t.ok) as synced_at,
            count(*) filter (where t.ok)::integer as synced,
-           count(*) filter (where not t.ok)::integer as failed,
-           (array_agg(t.error order by t.ord desc) filter (where not t.ok))[1] as last_error,
+           count(*) filter (where not t.ok and not t.removed)::integer as failed,
+           (array_agg(t.error order by t.ord desc) filter (where not t.ok and not t.removed))[1] as last_error,
            (array_agg(t.error order by t.ord desc) filter (where t.error_class = 'auth' and not t.ok))[1] as auth_error,
            max(coalesce(t.retry_at, now() + interval '15 minutes'))
              filter (where t.error_class = 'rate_limited' and not t.ok) as paused_until
@@ -260,7 +274,9 @@ begin
   )
   select jsonb_build_object(
     'recorded', (select count(*) from snapshots),
-    'failed', (select count(*) from updated u join summary s on s.distribution_id = u.id where not s.ok),
+    'failed', (select count(*) from updated u join summary s on s.distribution_id = u.id
+               where not s.ok and not s.removed),
+    'removed', (select count(*) from updated u where u.removed),
     'ignored', coalesce((select jsonb_agg(distinct x.distribution_id) from parsed x
                          where not exists (select 1 from target t where t.distribution_id = x.distribution_id)),
                         '[]'::jsonb),
@@ -271,7 +287,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.record_metrics(p_batch jsonb) IS 'Records a batch of metric reads and failures in one statement (snapshots, summary and rates, backoff, platform health, hourly stats, pattern_feedback in the distribution''s time zone). supabase/schemas/300_record_metrics.sql describes p_batch.';
+COMMENT ON FUNCTION private.record_metrics(p_batch jsonb) IS 'Records a batch of metric reads and failures in one statement (snapshots, summary and rates, backoff, platform health, hourly stats, pattern_feedback in the distribution''s time zone; posts the platform says do not exist marked unpublish_state removed_on_platform and no longer synced). supabase/schemas/300_record_metrics.sql describes p_batch.';
 
 REVOKE ALL ON FUNCTION private.record_metrics(p_batch jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_metrics(p_batch jsonb) TO service_role;

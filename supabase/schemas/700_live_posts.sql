@@ -72,8 +72,10 @@ begin
     raise exception 'cannot unpublish distribution %: it is %, and only a published post can be taken down',
       p_id, v_row.status using errcode = '55000';
   end if;
-  -- Asked again while queued or after it is done: the one take-down stands, nothing is sent twice.
-  if v_row.unpublish_state is distinct from 'requested' and v_row.unpublish_state is distinct from 'unpublished' then
+  -- Asked again while queued or after it is done: the one take-down stands, nothing is sent twice. A post
+  -- found deleted on the platform (removed_on_platform) is already down: nothing to send.
+  if v_row.unpublish_state is distinct from 'requested' and v_row.unpublish_state is distinct from 'unpublished'
+     and v_row.unpublish_state is distinct from 'removed_on_platform' then
     select * into strict v_platform from public.platforms p where p.id = v_row.platform_id;
     v_refusal := scheduling.unpublish_refusal(v_platform);
     if v_refusal is not null then
@@ -152,7 +154,8 @@ begin
   end if;
   if v_row.status <> 'published' or v_row.external_id is null
      or v_row.unpublish_state is not distinct from 'requested'
-     or v_row.unpublish_state is not distinct from 'unpublished' then
+     or v_row.unpublish_state is not distinct from 'unpublished'
+     or v_row.unpublish_state is not distinct from 'removed_on_platform' then
     raise exception 'cannot edit distribution %: it is not a live post', p_id using errcode = '55000';
   end if;
   if exists (select 1 from public.platform_cancellations c

@@ -21,7 +21,7 @@ select is(private.record_metrics($$[
   {"distribution_id": "00000000-0000-4000-8000-00000000d004", "ok": true, "metrics": {"impressions": 5}},
   {"distribution_id": "00000000-0000-4000-8000-0000000000ff", "ok": true, "metrics": {"impressions": 5}}
 ]$$::jsonb) - 'platforms',
-  '{"recorded": 1, "failed": 3, "feedback": 0, "ignored": ["00000000-0000-4000-8000-0000000000ff"]}'::jsonb,
+  '{"recorded": 1, "failed": 3, "removed": 0, "feedback": 0, "ignored": ["00000000-0000-4000-8000-0000000000ff"]}'::jsonb,
   'the batch reports what was recorded, failed and ignored (an unknown id is ignored, not an error)');
 select results_eq($$ select metrics_sync_failures, metrics_last_error,
                             metrics_next_sync_at between now() + interval '14 minutes' and now() + interval '16 minutes'

@@ -203,10 +203,25 @@ Deno.test("wordpress: findExisting finds the attempt's post and nothing for anot
 
 Deno.test("wordpress: metrics are empty without an analytics source, never zeros", () =>
   withWordPress({}, async (adapter, emu) => {
-    const result = await adapter.getMetrics("100");
+    const published = await adapter.publish(content(), { attemptId: "a-6" });
+    assertOk(published);
+    emu.clearRequests();
+    const result = await adapter.getMetrics(published.externalId);
     assertOk(result);
     assert.deepEqual(result.metrics, { platform_metrics: {} });
-    assert.equal(emu.requests().length, 0);
+    // only the look-up of the post itself
+    assert.deepEqual(emu.requests().map((r) => r.method), ["GET"]);
+  }));
+
+Deno.test("wordpress: a post trashed or deleted on the site reads as gone", () =>
+  withWordPress({}, async (adapter) => {
+    const published = await adapter.publish(content(), { attemptId: "a-8" });
+    assertOk(published);
+    assertOk(await adapter.delete(published.externalId)); // to the trash
+    const trashed = await adapter.getMetrics(published.externalId);
+    assert.ok(!trashed.ok && !trashed.unsupported && trashed.gone, JSON.stringify(trashed));
+    const missing = await adapter.getMetrics("987654");
+    assert.ok(!missing.ok && !missing.unsupported && missing.gone, JSON.stringify(missing));
   }));
 
 Deno.test("wordpress: metrics from a configured analytics source grow with age", () =>

@@ -54,9 +54,11 @@ Deno.test("a published X post gets a snapshot: given metrics set, missing ones N
 
 Deno.test("a failed read is recorded as a failure, never as zeros; nothing due -> idle run", async () => {
   const sql = connect();
+  const x = emulatorFor("x");
   try {
     await resetQueue(sql);
-    // A post the X emulator has never seen: the platform answers with an error.
+    // The platform answers 503 (a post it has never seen would be marked removed_on_platform instead).
+    await x.addFault({ mode: "5xx", status: 503, method: "GET", path: "/2/tweets/" });
     const id = await insertPublished(sql, {
       client_id: DEMO_CLIENT,
       platform_id: PLATFORM_IDS.x,
@@ -78,6 +80,7 @@ Deno.test("a failed read is recorded as a failure, never as zeros; nothing due -
     const idle = await invokeService("metrics", { budget_ms: 5_000 });
     assert.equal(idle.body.claimed, 0);
   } finally {
+    await x.clearFaults();
     await sql.end();
   }
 });

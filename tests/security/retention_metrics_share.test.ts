@@ -55,10 +55,12 @@ Deno.test("retention: a client with 200 due X reads cannot spend the app budget 
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.claimed, 30, `the run spends the budget: ${JSON.stringify(body)}`);
 
-    // Every read ends as a snapshot or a recorded failure; the small client's three were all read.
+    // Every read ends as a snapshot, a recorded failure or, for a post X does not have, a removal; the
+    // small client's three were all read.
     const read = await sql`select client_id, count(*)::int as n from public.distributions
                             where id = any (${[...big, ...small]}::uuid[])
-                              and (metrics_synced_at is not null or metrics_sync_failures > 0)
+                              and (metrics_synced_at is not null or metrics_sync_failures > 0
+                                   or unpublish_state = 'removed_on_platform')
                             group by client_id`;
     const byClient = Object.fromEntries(read.map((r) => [String(r.client_id), r.n]));
     assert.equal(byClient[b.clientId], 3, JSON.stringify(byClient));

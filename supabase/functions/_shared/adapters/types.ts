@@ -81,6 +81,11 @@ interface FailureBase {
    * publish_id), kept with the attempt so a later look-up can ask about that request itself.
    */
   acceptedRef?: string;
+  /**
+   * The platform answers that the post does not exist (deleted or trashed there by a person): a
+   * definite answer about the post, never set for a transient or unclear failure.
+   */
+  gone?: boolean;
 }
 
 export type Failure =

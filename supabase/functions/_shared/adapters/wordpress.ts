@@ -378,8 +378,28 @@ export class WordPressAdapter implements PlatformAdapter {
       : { ok: true, found: false };
   }
 
-  /** From the configured analytics source; without one, nothing (not zeros). */
+  /**
+   * The post is looked up first: one deleted for good (404 `rest_post_invalid_id`) or in the trash
+   * is `gone`. Its metrics come from the configured analytics source; without one, nothing (not
+   * zeros).
+   */
   async getMetrics(externalId: string): Promise<MetricsResult> {
+    const post = await this.call({
+      method: "GET",
+      url: this.url(`posts/${encodeURIComponent(externalId)}`, { context: "edit" }),
+    }, PostSchema);
+    if (!post.ok) {
+      return post.platformCode === "rest_post_invalid_id" ? { ...post, gone: true } : post;
+    }
+    if (post.data.status === "trash") {
+      return {
+        ok: false,
+        errorClass: "permanent",
+        outcome: "not_applied",
+        message: `WordPress post ${externalId} is in the trash`,
+        gone: true,
+      };
+    }
     const source = this.config.analytics;
     if (!source) return { ok: true, metrics: buildMetrics({}) };
     const res = await this.http.request({

@@ -317,6 +317,8 @@ export class XAdapter implements PlatformAdapter {
         errorClass: "permanent",
         outcome: "not_applied",
         message: error?.detail ?? error?.title ?? `X returned no tweet ${externalId}`,
+        // resource-not-found: deleted (or never there); other problems (authorization) are not.
+        gone: String(error?.type ?? "").endsWith("/resource-not-found"),
       };
     }
     const pub = tweet.public_metrics ?? {};

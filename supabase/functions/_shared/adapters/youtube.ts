@@ -491,6 +491,7 @@ export class YouTubeAdapter implements PlatformAdapter {
         outcome: "not_applied",
         status: 404,
         message: `YouTube has no video ${externalId}`,
+        gone: true,
       };
     }
     return {

@@ -30,6 +30,8 @@ export const MetricsFailure = z.object({
   error: z.string(),
   error_class: z.enum(["transient", "rate_limited", "permanent", "auth"] satisfies ErrorClass[]),
   retry_at: z.string().optional(),
+  /** The platform answered that the post does not exist: it is marked removed on the platform. */
+  removed: z.boolean().optional(),
 });
 
 export const MetricsBatchElement = z.discriminatedUnion("ok", [MetricsRead, MetricsFailure]);
@@ -38,6 +40,7 @@ export type MetricsBatchElement = z.infer<typeof MetricsBatchElement>;
 export const RecordMetricsReply = z.object({
   recorded: z.number(),
   failed: z.number(),
+  removed: z.number(),
   ignored: z.array(z.string()),
   feedback: z.number(),
   platforms: z.number(),

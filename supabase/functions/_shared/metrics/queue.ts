@@ -39,7 +39,7 @@ export async function recordMetrics(
   sql: Sql,
   batch: MetricsBatchElement[],
 ): Promise<RecordMetricsReply> {
-  const empty = { recorded: 0, failed: 0, ignored: [], feedback: 0, platforms: 0 };
+  const empty = { recorded: 0, failed: 0, removed: 0, ignored: [], feedback: 0, platforms: 0 };
   if (batch.length === 0) return empty;
   const [row] = await sql`select private.record_metrics(${jsonb(sql, batch)}) as reply`;
   return RecordMetricsReply.parse(row.reply);

@@ -1,5 +1,6 @@
 // One post's metric read: the platform's adapter answer turned into a batch element. An unsupported
-// call or a failure becomes a failure element, never a snapshot of zeros.
+// call or a failure becomes a failure element, never a snapshot of zeros; an answer that the post does
+// not exist becomes a `removed` element.
 import type { MetricsResult } from "../adapters/types.ts";
 import type { PlatformEntry } from "../platforms/directory.ts";
 import type { ClaimedMetricsRow, MetricsBatchElement } from "./contract.ts";
@@ -24,6 +25,16 @@ export function toBatchElement(
       ok: false,
       error: `metrics not supported: ${result.message}`,
       error_class: "permanent",
+    };
+  }
+  if (result.gone) {
+    // The platform says the post does not exist: the database marks it removed on the platform.
+    return {
+      distribution_id,
+      ok: false,
+      error: `removed on the platform: ${result.message}`,
+      error_class: "permanent",
+      removed: true,
     };
   }
   return {

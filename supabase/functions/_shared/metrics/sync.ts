@@ -43,6 +43,8 @@ export interface SyncReport {
   claimed: number;
   recorded: number;
   failed: number;
+  /** Posts the platform answered do not exist (marked removed_on_platform, no longer synced). */
+  removed: number;
   ignored: number;
   feedback: number;
   batches: number;
@@ -65,6 +67,7 @@ export async function runMetricsSync(
     claimed: 0,
     recorded: 0,
     failed: 0,
+    removed: 0,
     ignored: 0,
     feedback: 0,
     batches: 0,
@@ -120,6 +123,7 @@ export async function runMetricsSync(
     report.batches++;
     report.recorded += reply.recorded;
     report.failed += reply.failed;
+    report.removed += reply.removed;
     report.ignored += reply.ignored.length;
     report.feedback += reply.feedback;
   }
