@@ -166,9 +166,17 @@ export async function takeDown(
       line: `take-down wordpress: HTTP ${asked.status} ${JSON.stringify(asked.body)}`,
     };
   }
+  // The request woke the publisher; a run of our own makes sure one goes. Whichever sends the delete
+  // records the outcome: wait for it (20 s at most).
   await invoke(service, "publish", { body: { budget_ms: 30_000, exit_when_idle: true } });
-  const [row] = await sql`select unpublish_state, unpublished_at, error_message
-                            from public.distributions where id = ${id}`;
+  const until = Date.now() + 20_000;
+  let row;
+  for (;;) {
+    [row] = await sql`select unpublish_state, unpublished_at, error_message
+                        from public.distributions where id = ${id}`;
+    if (row.unpublish_state !== "requested" || Date.now() > until) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   return {
     ok: row.unpublish_state === "unpublished",
     line: `take-down wordpress: ${row.unpublish_state}` +

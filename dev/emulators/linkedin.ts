@@ -270,17 +270,31 @@ export function linkedinEmulator(
         "The provided authorization grant or refresh token is invalid, expired or revoked",
       );
     }
-    const accessToken = `emu-linkedin-${crypto.randomUUID().replace(/-/g, "")}`;
-    state.issued.set(accessToken, {
+    return issueToken(
       member,
-      expiresAt: ctx.now().getTime() + TOKEN_LIFETIME_S * 1000,
-    });
+      grant,
+      ctx.now(),
+      300 * 86_400,
+      "w_member_social,r_organization_social",
+    );
+  };
+
+  /** A new 60-day access token of `member`, answered as LinkedIn's token endpoint does. */
+  const issueToken = (
+    member: (typeof state.members)[number],
+    grant: LinkedInGrant,
+    now: Date,
+    refreshLifetimeSeconds: number,
+    scope: string,
+  ) => {
+    const accessToken = `emu-linkedin-${crypto.randomUUID().replace(/-/g, "")}`;
+    state.issued.set(accessToken, { member, expiresAt: now.getTime() + TOKEN_LIFETIME_S * 1000 });
     return json({
       access_token: accessToken,
       expires_in: TOKEN_LIFETIME_S,
       refresh_token: grant.refresh_token,
-      refresh_token_expires_in: 300 * 86_400,
-      scope: "w_member_social,r_organization_social",
+      refresh_token_expires_in: refreshLifetimeSeconds,
+      scope,
     });
   };
 
@@ -307,18 +321,7 @@ export function linkedinEmulator(
       person_urn: member.person_urn,
     };
     state.grants.push(grant);
-    const accessToken = `emu-linkedin-${crypto.randomUUID().replace(/-/g, "")}`;
-    state.issued.set(accessToken, {
-      member,
-      expiresAt: ctx.now().getTime() + TOKEN_LIFETIME_S * 1000,
-    });
-    return json({
-      access_token: accessToken,
-      expires_in: TOKEN_LIFETIME_S,
-      refresh_token: grant.refresh_token,
-      refresh_token_expires_in: 365 * 86_400,
-      scope: code.scope.split(" ").join(","),
-    });
+    return issueToken(member, grant, ctx.now(), 365 * 86_400, code.scope.split(" ").join(","));
   };
 
   const routes: Route[] = [

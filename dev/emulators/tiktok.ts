@@ -388,10 +388,15 @@ export function tiktokEmulator(
     if (!grant || !account) {
       return tokenError(400, "invalid_grant", "Refresh token is invalid or expired.");
     }
-    const accessToken = `act.emu-${crypto.randomUUID().replace(/-/g, "")}`;
     grant.refresh_token = `rft.emu-${crypto.randomUUID().replace(/-/g, "")}`;
+    return issueToken(account, grant, ctx.now());
+  };
+
+  /** A new access token of `account`, answered as TikTok's token endpoint does. */
+  const issueToken = (account: TikTokAccount, grant: TikTokGrant, now: Date) => {
+    const accessToken = `act.emu-${crypto.randomUUID().replace(/-/g, "")}`;
     state.accounts.set(accessToken, account);
-    state.expiresAt.set(accessToken, ctx.now().getTime() + state.tokenLifetimeSeconds * 1000);
+    state.expiresAt.set(accessToken, now.getTime() + state.tokenLifetimeSeconds * 1000);
     return json({
       access_token: accessToken,
       expires_in: state.tokenLifetimeSeconds,
@@ -471,18 +476,7 @@ export function tiktokEmulator(
       username: code.subject,
     };
     state.grants.push(grant);
-    const accessToken = `act.emu-${crypto.randomUUID().replace(/-/g, "")}`;
-    state.accounts.set(accessToken, account);
-    state.expiresAt.set(accessToken, ctx.now().getTime() + state.tokenLifetimeSeconds * 1000);
-    return json({
-      access_token: accessToken,
-      expires_in: state.tokenLifetimeSeconds,
-      open_id: `open-${account.username}`,
-      refresh_expires_in: 31_536_000,
-      refresh_token: grant.refresh_token,
-      scope: account.scopes.join(","),
-      token_type: "Bearer",
-    });
+    return issueToken(account, grant, ctx.now());
   };
 
   const routes: Route[] = [

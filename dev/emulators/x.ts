@@ -329,6 +329,11 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
     }
     grant.used.push(grant.refresh_token);
     grant.refresh_token = `emu-x-refresh-${crypto.randomUUID().replace(/-/g, "")}`;
+    return issueBearer(grant, "tweet.read tweet.write users.read media.write offline.access", true);
+  };
+
+  /** A new access token of `grant`'s user, answered as X's token endpoint does. */
+  const issueBearer = (grant: XOAuth2Grant, scope: string, withRefresh: boolean) => {
     const accessToken = `emu-x-access-${crypto.randomUUID().replace(/-/g, "")}`;
     state.bearers.set(accessToken, {
       userId: grant.user_id,
@@ -339,8 +344,8 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
       token_type: "bearer",
       expires_in: state.tokenLifetimeSeconds,
       access_token: accessToken,
-      scope: "tweet.read tweet.write users.read media.write offline.access",
-      refresh_token: grant.refresh_token,
+      scope,
+      ...(withRefresh ? { refresh_token: grant.refresh_token } : {}),
     });
   };
 
@@ -373,21 +378,7 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
       revoked: false,
     };
     state.oauth2Grants.push(grant);
-    const accessToken = `emu-x-access-${crypto.randomUUID().replace(/-/g, "")}`;
-    state.bearers.set(accessToken, {
-      userId: grant.user_id,
-      expiresAt: Date.now() + state.tokenLifetimeSeconds * 1000,
-      grant,
-    });
-    return json({
-      token_type: "bearer",
-      expires_in: state.tokenLifetimeSeconds,
-      access_token: accessToken,
-      scope: code.scope,
-      ...(code.scope.split(" ").includes("offline.access")
-        ? { refresh_token: grant.refresh_token }
-        : {}),
-    });
+    return issueBearer(grant, code.scope, code.scope.split(" ").includes("offline.access"));
   };
 
   const routes: Route[] = [

@@ -3,41 +3,17 @@
 // webhook event) once the platform has it; platforms whose API cannot edit a post answer 409 naming why;
 // an edit whose answer is lost is sent again with the same content and lands once on the row.
 import assert from "node:assert/strict";
-import { connect, eventually, invokeService, userJwt } from "../_support/stack.ts";
-import { insertDue, resetQueue } from "../_support/queue.ts";
-import { DEMO_CLIENT, DEMO_OWNER, type Kind, PLATFORM_IDS } from "../_support/seed.ts";
-import { contentFor } from "../../dev/demo-content.ts";
+import { connect, eventually, userJwt } from "../_support/stack.ts";
+import { resetQueue } from "../_support/queue.ts";
+import { DEMO_CLIENT, DEMO_OWNER, PLATFORM_IDS } from "../_support/seed.ts";
 import { emulatorFor } from "../_support/emulators.ts";
 import { api } from "../scheduling/helpers.ts";
+import { attempted, invokePublish, published, setUpLivePosts } from "../_support/live-posts.ts";
 
 type Sql = ReturnType<typeof connect>;
 
-async function invokePublish() {
-  const reply = await invokeService("publish", { budget_ms: 10_000, exit_when_idle: true });
-  assert.equal(reply.status, 200, JSON.stringify(reply.body));
-}
-
-async function setUp(sql: Sql, kind: Kind) {
-  await resetQueue(sql);
-  await sql`delete from public.platform_cancellations`;
-  await sql`insert into public.webhook_endpoints (client_id, url, events)
-    values (${DEMO_CLIENT}, 'http://127.0.0.1:9/hook',
-            array['distribution.edited', 'distribution.edit_failed'])`;
-  const emulator = emulatorFor(kind);
-  await emulator.clearFaults();
-  await emulator.clearRequests();
-  return emulator;
-}
-
-async function published(sql: Sql, kind: Kind, marker: string) {
-  const content = contentFor(kind, marker, emulatorFor(kind).origin);
-  const [id] = await insertDue(sql, [{ platform_id: PLATFORM_IDS[kind], ...content }]);
-  await invokePublish();
-  const [row] = await sql`select status, external_id, error_message from public.distributions
-    where id = ${id}`;
-  assert.equal(row.status, "published", row.error_message);
-  return { id, externalId: String(row.external_id) };
-}
+/** The events the endpoint of these tests lists. */
+const EVENTS = ["distribution.edited", "distribution.edit_failed"];
 
 async function settled(sql: Sql, id: string) {
   return await eventually(
@@ -58,22 +34,6 @@ async function updatesOf(externalId: string) {
   );
 }
 
-/** Waits until the deliveries of `id`'s events were attempted (the endpoint here refuses them): the
- * deliver-webhooks run the trigger woke is done with them, so it sends nothing into later tests. */
-async function attempted(sql: Sql, id: string) {
-  await eventually(
-    async () => {
-      const rows = await sql`select status, attempts from public.webhook_deliveries
-      where distribution_id = ${id}`;
-      return rows.length > 0 && rows.every((r) => r.status !== "delivering" && r.attempts >= 1)
-        ? rows
-        : undefined;
-    },
-    20_000,
-    `the webhook deliveries of ${id} to be attempted`,
-  );
-}
-
 async function events(sql: Sql, id: string) {
   const rows = await sql`select event from public.webhook_deliveries where distribution_id = ${id}`;
   return rows.map((r) => r.event);
@@ -82,7 +42,7 @@ async function events(sql: Sql, id: string) {
 Deno.test("a published WordPress post is edited on the site, then on the row", async () => {
   const sql = connect();
   try {
-    await setUp(sql, "wordpress");
+    await setUpLivePosts(sql, "wordpress", EVENTS);
     const { id, externalId } = await published(sql, "wordpress", "edit me");
     const reply = await api(await userJwt(DEMO_OWNER), "PATCH", `/distributions/${id}`, {
       title: "Habits, corrected",
@@ -110,7 +70,7 @@ Deno.test("a published WordPress post is edited on the site, then on the row", a
 Deno.test("a published LinkedIn post's commentary is edited", async () => {
   const sql = connect();
   try {
-    const li = await setUp(sql, "linkedin");
+    const li = await setUpLivePosts(sql, "linkedin", EVENTS);
     const { id } = await published(sql, "linkedin", "edit commentary");
     const reply = await api(await userJwt(DEMO_OWNER), "PATCH", `/distributions/${id}`, {
       body: "The corrected commentary.",
@@ -183,7 +143,7 @@ Deno.test("a live post's media and link are not changed in place: 409", async ()
 Deno.test("an edit whose answer is lost is sent again with the same content and lands once", async () => {
   const sql = connect();
   try {
-    const wp = await setUp(sql, "wordpress");
+    const wp = await setUpLivePosts(sql, "wordpress", EVENTS);
     const { id, externalId } = await published(sql, "wordpress", "lost edit");
     // WordPress saves the edit, then the connection is answered 504 instead of its reply.
     await wp.addFault({

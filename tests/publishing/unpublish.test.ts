@@ -3,30 +3,17 @@
 // webhook event, platforms whose API cannot delete answer 409 naming why, and a delete whose answer is
 // lost (or refused with a 503) is settled by the next run without taking the post down twice.
 import assert from "node:assert/strict";
-import { connect, eventually, invokeService, stack, userJwt } from "../_support/stack.ts";
+import { connect, eventually, stack, userJwt } from "../_support/stack.ts";
 import { insertDue, resetQueue } from "../_support/queue.ts";
 import { DEMO_CLIENT, DEMO_OWNER, type Kind, PLATFORM_IDS } from "../_support/seed.ts";
-import { contentFor } from "../../dev/demo-content.ts";
 import { emulatorFor } from "../_support/emulators.ts";
 import { api } from "../scheduling/helpers.ts";
+import { attempted, invokePublish, published, setUpLivePosts } from "../_support/live-posts.ts";
 
 type Sql = ReturnType<typeof connect>;
 
-async function invokePublish() {
-  const reply = await invokeService("publish", { budget_ms: 10_000, exit_when_idle: true });
-  assert.equal(reply.status, 200, JSON.stringify(reply.body));
-}
-
-/** A post published on `kind`'s emulator through the publisher. */
-async function published(sql: Sql, kind: Kind, marker: string) {
-  const content = contentFor(kind, marker, emulatorFor(kind).origin);
-  const [id] = await insertDue(sql, [{ platform_id: PLATFORM_IDS[kind], ...content }]);
-  await invokePublish();
-  const [row] = await sql`select status, external_id, error_message from public.distributions
-    where id = ${id}`;
-  assert.equal(row.status, "published", row.error_message);
-  return { id, externalId: String(row.external_id) };
-}
+/** The events the endpoint of these tests lists. */
+const EVENTS = ["distribution.unpublished", "distribution.unpublish_failed"];
 
 async function unpublishState(sql: Sql, id: string) {
   const [row] = await sql`select unpublish_state, unpublished_at, status, metrics_next_sync_at
@@ -50,41 +37,13 @@ async function deletes(kind: Kind) {
   return (await emulatorFor(kind).requests()).filter((r) => r.method === "DELETE");
 }
 
-/** Waits until the deliveries of `id`'s events were attempted (the endpoint here refuses them): the
- * deliver-webhooks run the trigger woke is done with them, so it sends nothing into later tests. */
-async function attempted(sql: Sql, id: string) {
-  await eventually(
-    async () => {
-      const rows = await sql`select status, attempts from public.webhook_deliveries
-      where distribution_id = ${id}`;
-      return rows.length > 0 && rows.every((r) => r.status !== "delivering" && r.attempts >= 1)
-        ? rows
-        : undefined;
-    },
-    20_000,
-    `the webhook deliveries of ${id} to be attempted`,
-  );
-}
-
-async function setUp(sql: Sql, kind: Kind) {
-  await resetQueue(sql);
-  await sql`delete from public.platform_cancellations`;
-  await sql`insert into public.webhook_endpoints (client_id, url, events)
-    values (${DEMO_CLIENT}, 'http://127.0.0.1:9/hook',
-            array['distribution.unpublished', 'distribution.unpublish_failed'])`;
-  const emulator = emulatorFor(kind);
-  await emulator.clearFaults();
-  await emulator.clearRequests();
-  return emulator;
-}
-
 // YouTube's take-down is the same path; its upload would spend 1,600 of the emulator's 10,000 daily
 // quota units, which the suite's other YouTube publishes need.
 for (const kind of ["wordpress", "x", "linkedin"] as const) {
   Deno.test(`unpublish takes a ${kind} post down once and says so`, async () => {
     const sql = connect();
     try {
-      await setUp(sql, kind);
+      await setUpLivePosts(sql, kind, EVENTS);
       const { id } = await published(sql, kind, `take down ${kind}`);
       const token = await userJwt(DEMO_OWNER);
       const first = await api(token, "POST", `/distributions/${id}/unpublish`);
@@ -120,7 +79,7 @@ for (const kind of ["wordpress", "x", "linkedin"] as const) {
 Deno.test("an unpublished podcast episode leaves the feed", async () => {
   const sql = connect();
   try {
-    await setUp(sql, "podcast");
+    await setUpLivePosts(sql, "podcast", EVENTS);
     const { id } = await published(sql, "podcast", "episode to withdraw");
     const feed = async () =>
       await (await fetch(stack.functionUrl(`podcast-feed/${PLATFORM_IDS.podcast}`))).text();
@@ -188,7 +147,7 @@ Deno.test("a scheduled distribution cannot be unpublished: nothing is live", asy
 Deno.test("a delete whose answer is lost is settled by the next run, not done twice", async () => {
   const sql = connect();
   try {
-    const wp = await setUp(sql, "wordpress");
+    const wp = await setUpLivePosts(sql, "wordpress", EVENTS);
     const { id, externalId } = await published(sql, "wordpress", "lost delete");
     // WordPress trashes the post, then the connection is answered 504 instead of its reply.
     await wp.addFault({
@@ -240,7 +199,7 @@ Deno.test("a delete whose answer is lost is settled by the next run, not done tw
 Deno.test("a delete refused with a 503 is retried and lands once", async () => {
   const sql = connect();
   try {
-    const x = await setUp(sql, "x");
+    const x = await setUpLivePosts(sql, "x", EVENTS);
     const { id } = await published(sql, "x", "busy delete");
     await x.addFault({ mode: "5xx", status: 503, count: 1, method: "DELETE", path: "/2/tweets" });
     const reply = await api(await userJwt(DEMO_OWNER), "POST", `/distributions/${id}/unpublish`);
