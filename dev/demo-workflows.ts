@@ -5,46 +5,14 @@
 //   - review: an approval rule makes the blog post wait `pending_approval` until the owner approves it;
 //   - take-down: the published blog post is unpublished through the publisher's claimed path.
 import type postgres from "postgres";
-import {
-  createClient,
-  type FunctionInvokeOptions,
-  FunctionsHttpError,
-  type SupabaseClient,
-} from "@supabase/supabase-js";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type { Database } from "../supabase/functions/_shared/database.types.ts";
 import { signWithJwk, userClaims } from "./auth-keys.ts";
+import { invokeFunction as invoke } from "./invoke.ts";
 
 export const DEMO_OWNER = "a0000000-0000-4000-8000-000000000001";
 export const DEMO_BLOG = "b0000000-0000-4000-8000-000000000001";
 export const DEMO_LINKEDIN = "b0000000-0000-4000-8000-000000000003";
-
-export interface Reply {
-  status: number;
-  // deno-lint-ignore no-explicit-any -- the demo prints whatever the function answered
-  body: any;
-}
-
-/** A function's reply, whatever its status (a non-2xx one is the FunctionsHttpError's Response). */
-export async function invoke(
-  client: SupabaseClient<Database>,
-  name: string,
-  options: FunctionInvokeOptions = {},
-): Promise<Reply> {
-  const { data, error, response } = await client.functions.invoke(name, options);
-  if (error instanceof FunctionsHttpError) {
-    const res = error.context as Response;
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON: the text as it came
-    }
-    return { status: res.status, body };
-  }
-  if (error) throw error;
-  return { status: response?.status ?? 0, body: data };
-}
 
 /** A supabase-js client acting as the demo owner, with an access token signed as Auth would sign it. */
 export async function ownerClient(

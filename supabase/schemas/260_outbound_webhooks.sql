@@ -193,6 +193,23 @@ COMMENT ON FUNCTION private.distribution_webhook_payload(p_event text, p_row jso
 
 REVOKE ALL ON FUNCTION private.distribution_webhook_payload(p_event text, p_row jsonb) FROM PUBLIC;
 
+CREATE FUNCTION private.wake_webhook_delivery() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  -- Once per transaction (a transaction-local flag): every trigger that queued a delivery calls it.
+  if current_setting('distribution.webhooks_woken', true) is distinct from 'yes' then
+    perform set_config('distribution.webhooks_woken', 'yes', true);
+    perform private.invoke_edge_function('deliver-webhooks', '{}'::jsonb, 30000, false);
+  end if;
+end
+$$;
+
+COMMENT ON FUNCTION private.wake_webhook_delivery() IS 'Wakes the deliver-webhooks function once per transaction, for triggers that queued deliveries.';
+
+REVOKE ALL ON FUNCTION private.wake_webhook_delivery() FROM PUBLIC;
+
 CREATE FUNCTION private.enqueue_distribution_webhooks() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -229,10 +246,8 @@ begin
   join public.webhook_endpoints e
     on e.client_id = n.client_id and e.is_active and ev.event = any (e.events)
   where ev.event is not null;
-  -- the deliver-webhooks function is woken once per transaction (a transaction-local flag)
-  if found and current_setting('distribution.webhooks_woken', true) is distinct from 'yes' then
-    perform set_config('distribution.webhooks_woken', 'yes', true);
-    perform private.invoke_edge_function('deliver-webhooks', '{}'::jsonb, 30000, false);
+  if found then
+    perform private.wake_webhook_delivery();
   end if;
   return null;
 end

@@ -147,10 +147,8 @@ begin
   join public.webhook_endpoints e
     on e.client_id = n.client_id and e.is_active and 'distribution.pending_approval' = any (e.events)
   where n.status = 'pending_approval';
-  -- the deliver-webhooks function is woken once per transaction (a transaction-local flag)
-  if found and current_setting('distribution.webhooks_woken', true) is distinct from 'yes' then
-    perform set_config('distribution.webhooks_woken', 'yes', true);
-    perform private.invoke_edge_function('deliver-webhooks', '{}'::jsonb, 30000, false);
+  if found then
+    perform private.wake_webhook_delivery();
   end if;
   return null;
 end

@@ -20,10 +20,8 @@ begin
                                           'reconnection_reason', new.reconnection_reason))
   from public.webhook_endpoints e
   where e.client_id = new.client_id and e.is_active and 'platform.reconnection_needed' = any (e.events);
-  -- the deliver-webhooks function is woken once per transaction (a transaction-local flag)
-  if found and current_setting('distribution.webhooks_woken', true) is distinct from 'yes' then
-    perform set_config('distribution.webhooks_woken', 'yes', true);
-    perform private.invoke_edge_function('deliver-webhooks', '{}'::jsonb, 30000, false);
+  if found then
+    perform private.wake_webhook_delivery();
   end if;
   return null;
 end

@@ -1,14 +1,12 @@
 // The test stack's settings (dev/test.sh exports them) and small helpers every integration test uses.
 import postgres from "postgres";
 import { type JWK, SignJWT } from "jose";
-import {
-  createClient,
-  type FunctionInvokeOptions,
-  FunctionsHttpError,
-  type SupabaseClient,
-} from "@supabase/supabase-js";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type { Database } from "../../supabase/functions/_shared/database.types.ts";
 import { signWithJwk } from "../../dev/auth-keys.ts";
+import { type FunctionReply, invokeFunction } from "../../dev/invoke.ts";
+
+export { type FunctionReply, invokeFunction, replyOf } from "../../dev/invoke.ts";
 
 function env(name: string): string {
   const value = Deno.env.get(name);
@@ -80,17 +78,6 @@ export function userJwt(
   return signJwt({ sub: userId, role: "authenticated", aud: "authenticated" }, options);
 }
 
-/** A reply's status and body: parsed JSON, the text when it is not JSON (a feed), null when empty. */
-export async function replyOf(res: Response): Promise<{ status: number; body: unknown }> {
-  const text = await res.text();
-  if (!text) return { status: res.status, body: null };
-  try {
-    return { status: res.status, body: JSON.parse(text) };
-  } catch {
-    return { status: res.status, body: text };
-  }
-}
-
 /** A supabase-js client as a caller of this project holds one: the project URL and an API key (the
  * service-role key unless `key` is given). With `accessToken`, that signed-in user's token rides in
  * Authorization, as after `auth.signIn*`; the key stays the `apikey`. Nothing is stored or refreshed. */
@@ -102,28 +89,6 @@ export function supabaseClient(
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     ...(token === undefined ? {} : { accessToken: () => Promise.resolve(token) }),
   });
-}
-
-/** A function's reply as a test reads it: the status and the body (what supabase-js parsed: JSON by
- * content type, else text; null when empty). */
-export interface FunctionReply {
-  status: number;
-  // deno-lint-ignore no-explicit-any -- test assertions read whatever the function answered
-  body: any;
-}
-
-/** Calls a function with supabase-js `functions.invoke`, as the project's callers do. `name` may go on
- * with a path and query (`schedule/posts?x=1`). Any status comes back: a non-2xx reply is a
- * FunctionsHttpError whose `context` is the Response, read here. A network failure throws. */
-export async function invokeFunction(
-  client: SupabaseClient<Database>,
-  name: string,
-  options: FunctionInvokeOptions = {},
-): Promise<FunctionReply> {
-  const { data, error, response } = await client.functions.invoke(name, options);
-  if (error instanceof FunctionsHttpError) return replyOf(error.context as Response);
-  if (error) throw error;
-  return { status: response?.status ?? 0, body: data === "" ? null : data };
 }
 
 let serviceClient: SupabaseClient<Database> | undefined;

@@ -457,6 +457,10 @@ export type Database = {
         Returns: string
       }
       timing_slots: { Args: { p_template: string }; Returns: Json }
+      wake_webhook_delivery: {
+        Args: Record<PropertyKey, never>
+        Returns: undefined
+      }
     }
     Enums: {
       [_ in never]: never
