@@ -7,14 +7,19 @@ STACK=${STACK:-dev}
 # never be holding one when a server starts.
 case "$STACK" in
   dev) DB_PORT=54322 API_PORT=54321 EMULATOR_BASE_PORT=54330 ;;
-  bench) DB_PORT=27522 API_PORT=27521 EMULATOR_BASE_PORT=27530 ;;
+  # bench, and bench1 .. bench4 so that benchmarks in different checkouts run side by side.
+  bench | bench[1-4])
+    n=${STACK#bench}
+    offset=$((${n:-0} * 100))
+    DB_PORT=$((27522 + offset)) API_PORT=$((27521 + offset)) EMULATOR_BASE_PORT=$((27530 + offset))
+    ;;
   # test, and test1 .. test9 so that test runs side by side never share a cluster.
   test | test[1-9])
     n=${STACK#test}
     offset=$((${n:-0} * 100))
     DB_PORT=$((25422 + offset)) API_PORT=$((25421 + offset)) EMULATOR_BASE_PORT=$((25430 + offset))
     ;;
-  *) echo "unknown STACK '$STACK' (dev, test, test1..test9 or bench)" >&2; exit 2 ;;
+  *) echo "unknown STACK '$STACK' (dev, test, test1..test9, bench or bench1..bench4)" >&2; exit 2 ;;
 esac
 STATE="$ROOT/.stack/$STACK"
 LOGS="$STATE/logs"

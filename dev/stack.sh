@@ -217,7 +217,7 @@ wait_for_socket() { wait_for_service "$2" "$1" test -S "$1"; }
 # from a reset anyway, and saving a snapshot of tens of thousands of posts pauses an emulator for
 # 100-200 ms, which would show as lateness that is the stand-in platform's, not the system's.
 start_emulators() {
-  if [ "$STACK" = bench ]; then
+  if [[ "$STACK" == bench* ]]; then
     start_service emulators dev/emulators/main.ts
   else
     EMULATOR_STATE_DIR="$STATE/emulators" start_service emulators dev/emulators/main.ts
@@ -397,5 +397,5 @@ case "${1:-}" in
   reset-db) cmd_reset_db ;;
   restart-emulators) cmd_restart_emulators ;;
   token) shift; cmd_token "$@" ;;
-  *) echo "usage: [STACK=dev|test|bench] bash dev/stack.sh start|stop|status|reset-db|restart-emulators|token <user-id>" >&2; exit 2 ;;
+  *) echo "usage: [STACK=dev|test|bench|bench1..bench4] bash dev/stack.sh start|stop|status|reset-db|restart-emulators|token <user-id>" >&2; exit 2 ;;
 esac

@@ -3,7 +3,8 @@
 # platform rate limits), measures the cluster's limits with pgbench, then runs bench.ts against it.
 #   bash bench/publish/run.sh            (BENCH_ROWS=20000 by default)
 set -euo pipefail
-export STACK=bench
+# BENCH_STACK=bench1..bench4 runs beside another checkout's benchmark (dev/lib.sh ports).
+export STACK=${BENCH_STACK:-bench}
 source "$(dirname "$0")/../../dev/lib.sh"
 cd "$ROOT"
 export EMULATOR_UNLIMITED=1 EMULATOR_QUIET=1

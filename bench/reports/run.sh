@@ -18,7 +18,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bash bench/reports/run.sh [--scale S] [--no-generate] [--repeat N]" >&2; exit 2 ;;
   esac
 done
-export STACK=bench
+# BENCH_STACK=bench1..bench4 runs beside another checkout's benchmark (dev/lib.sh ports).
+export STACK=${BENCH_STACK:-bench}
 source "$(dirname "$0")/../../dev/lib.sh"
 cd "$ROOT"
 psql_b() { psql_stack -v ON_ERROR_STOP=1 "$@"; }

@@ -4,7 +4,8 @@
 # a queue, each against the bare health function in the same run.
 #   bash bench/schedule/run.sh     (BENCH_REQUESTS=200 a phase, BENCH_DEPTHS=0,100,1000,10000, BENCH_FILL=1000)
 set -euo pipefail
-export STACK=bench
+# BENCH_STACK=bench1..bench4 runs beside another checkout's benchmark (dev/lib.sh ports).
+export STACK=${BENCH_STACK:-bench}
 source "$(dirname "$0")/../../dev/lib.sh"
 cd "$ROOT"
 ensure_apt_packages
