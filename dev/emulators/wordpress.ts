@@ -9,7 +9,9 @@
  * filename=...` -> 201 attachment `{id, source_url, mime_type, ...}`; 401 without a login, 403
  * for a role without `upload_files` (contributor, subscriber), `rest_upload_no_data` for an empty
  * body, `rest_upload_no_content_disposition`, `rest_upload_sideload_error` for a file type that is
- * not allowed.
+ * not allowed. `GET /wp/v2/users/me` answers the signed-in user (with `context=edit` their roles and
+ * capabilities: `publish_posts` for authors and up), 401 `rest_not_logged_in` without a login; the
+ * default site has an administrator `admin` and a contributor `contributor` (DEFAULT_WORDPRESS_USERS).
  */
 import { basicCredentials } from "./auth.ts";
 import {
@@ -109,6 +111,24 @@ export function renderContent(content: string): string {
     .map((chunk) => BLOCK_TAG.test(chunk) ? chunk : `<p>${chunk}</p>`).join("\n") + "\n";
 }
 
+/** The default site's users: username -> application password, and their roles (others: administrator). */
+export const DEFAULT_WORDPRESS_USERS: Record<string, string> = {
+  admin: "abcd EFGH ijkl MNOP qrst UVWX",
+  contributor: "cont RIBU tor0 pass word 1234",
+};
+export const DEFAULT_WORDPRESS_ROLES: Record<string, WordPressRole> = {
+  contributor: "contributor",
+};
+
+/** Core's capabilities of a role, as far as publishing needs them. */
+const ROLE_CAPABILITIES: Record<WordPressRole, string[]> = {
+  administrator: ["read", "edit_posts", "publish_posts", "upload_files", "manage_options"],
+  editor: ["read", "edit_posts", "publish_posts", "upload_files", "edit_others_posts"],
+  author: ["read", "edit_posts", "publish_posts", "upload_files"],
+  contributor: ["read", "edit_posts"],
+  subscriber: ["read"],
+};
+
 const slugify = (s: string) =>
   s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "post";
 const escapeHtml = (s: string) =>
@@ -128,11 +148,11 @@ export function wordpressEmulator(
       date_gmt: new Date(0),
     }]]),
     users: new Map(
-      Object.entries(options.users ?? { admin: "abcd EFGH ijkl MNOP qrst UVWX" }).map((
+      Object.entries(options.users ?? DEFAULT_WORDPRESS_USERS).map((
         [u, p],
       ) => [u, p.replace(/\s/g, "")]),
     ),
-    roles: new Map(Object.entries(options.roles ?? {})),
+    roles: new Map(Object.entries(options.roles ?? (options.users ? {} : DEFAULT_WORDPRESS_ROLES))),
     nextId: 100,
   };
 
@@ -437,6 +457,43 @@ export function wordpressEmulator(
           201,
           { location: `${ctx.origin}/wp-json/wp/v2/media/${media.id}` },
         );
+      },
+    },
+    {
+      method: "GET",
+      path: "/wp-json/wp/v2/users/me",
+      handle(req, ctx) {
+        const auth = authenticate(req.headers);
+        if (auth && "error" in auth) return auth.error;
+        if (!auth) return wpError("rest_not_logged_in", "You are not currently logged in.", 401);
+        const role = state.roles.get(auth.user) ?? "administrator";
+        const id = [...state.users.keys()].indexOf(auth.user) + 1;
+        const name = auth.user.charAt(0).toUpperCase() + auth.user.slice(1);
+        const user = {
+          id,
+          name,
+          url: "",
+          description: "",
+          link: `${ctx.origin}/?author=${id}`,
+          slug: slugify(auth.user),
+          avatar_urls: {},
+          meta: [],
+        };
+        if (req.query.get("context") !== "edit") return json(user);
+        return json({
+          ...user,
+          username: auth.user,
+          first_name: "",
+          last_name: "",
+          email: `${auth.user}@example.com`,
+          nickname: auth.user,
+          roles: [role],
+          capabilities: {
+            ...Object.fromEntries(ROLE_CAPABILITIES[role].map((c) => [c, true])),
+            [role]: true,
+          },
+          extra_capabilities: { [role]: true },
+        });
       },
     },
     {

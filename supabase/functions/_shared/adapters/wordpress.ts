@@ -110,6 +110,33 @@ const MediaSchema = z.object({
 
 type Post = z.infer<typeof PostSchema>;
 
+/** `GET /wp/v2/users/me?context=edit`: who the application password belongs to, and what they may do. */
+const UserSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  slug: z.string().optional(),
+  roles: z.array(z.string()).optional(),
+  capabilities: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The WordPress user the credentials sign in as (their id and display name). */
+export interface WordPressAccount {
+  account_id: string;
+  account_name: string;
+}
+
+/**
+ * Why a site refuses the credentials, by the request field at fault (`credentials.username`,
+ * `credentials.application_password`, `publish_config.base_url`, `publish_config.rest_style`):
+ * `status` 400 for an answer that settles it, 502 when the site could not be asked.
+ */
+export interface AccountRefusal {
+  ok: false;
+  status: 400 | 502;
+  field: string;
+  message: string;
+}
+
 /** WordPress wants `date_gmt` without a zone designator. */
 function wpDate(at: Date): string {
   return at.toISOString().slice(0, 19);
@@ -348,6 +375,77 @@ export class WordPressAdapter implements PlatformAdapter {
       return { ok: true, externalId, alreadyDeleted: true };
     }
     return res;
+  }
+
+  /**
+   * The user the credentials sign in as, checked as saving them needs (the platforms function): the
+   * site answers `users/me` (a REST API of WordPress, at the row's rest_style), accepts the password,
+   * and the user may publish posts (`publish_posts`: authors, editors, administrators). With pretty
+   * permalinks off, `/wp-json/` is the home page: then `/?rest_route=` is asked, and the refusal says
+   * to set rest_style "query". Sent through the adapter's client, so egress rules apply.
+   */
+  async verifyAccount(): Promise<{ ok: true; account: WordPressAccount } | AccountRefusal> {
+    const me = (style: "pretty" | "query") =>
+      this.call(
+        { method: "GET", url: this.url("users/me", { context: "edit" }, style) },
+        UserSchema,
+      );
+    const res = await me(this.config.rest_style);
+    if (res.ok) {
+      const user = res.data;
+      if (user.capabilities?.publish_posts !== true) {
+        const roles = user.roles?.length ? ` (${user.roles.join(", ")})` : "";
+        return {
+          ok: false,
+          status: 400,
+          field: "credentials.username",
+          message: `the WordPress user ${user.slug ?? user.name}${roles} cannot publish posts ` +
+            `(no publish_posts capability): use an author, editor or administrator`,
+        };
+      }
+      return { ok: true, account: { account_id: String(user.id), account_name: user.name } };
+    }
+    const refusal = (field: string, message: string): AccountRefusal => ({
+      ok: false,
+      status: 400,
+      field,
+      message,
+    });
+    if (res.status === 401 || res.status === 403) {
+      return res.platformCode === "invalid_username" || res.platformCode === "invalid_email"
+        ? refusal("credentials.username", `WordPress does not know this user: ${res.message}`)
+        : refusal(
+          "credentials.application_password",
+          `WordPress refused the application password: ${res.message}`,
+        );
+    }
+    const notApi = res.status !== undefined && (notRestApi(res) || res.status === 404);
+    if (notApi && this.config.rest_style === "pretty") {
+      const again = await me("query");
+      if (again.ok || again.status === 401 || again.status === 403) {
+        return refusal(
+          "publish_config.rest_style",
+          `${this.url("users/me")} is not the REST API (pretty permalinks are off on the site): ` +
+            `set publish_config.rest_style to "query" (the API at /?rest_route=)`,
+        );
+      }
+    }
+    if (notApi) {
+      return refusal(
+        "publish_config.base_url",
+        `${this.config.base_url} is not a WordPress site with the REST API: ` +
+          `${this.url("users/me")} answered ${res.status} (${res.message})`,
+      );
+    }
+    if (res.errorClass === "permanent" && res.status === undefined) {
+      return refusal("publish_config.base_url", res.message);
+    }
+    return {
+      ok: false,
+      status: 502,
+      field: "publish_config.base_url",
+      message: `the WordPress site could not be asked to check the credentials: ${res.message}`,
+    };
   }
 
   /**
