@@ -11,7 +11,8 @@
  * "unreachable") fails with subcode 2207052; insights from the engagement model (`impressions` is
  * rejected, deprecated since v22). Facebook Login: GET /:v/dialog/oauth (the consent page: codes live
  * ten minutes, auth.ts authorizationCodes), GET /:v/oauth/access_token (a code for a short-lived
- * user token of an hour; grant_type=fb_exchange_token for a long-lived one of 60 days), GET
+ * user token of an hour; grant_type=fb_exchange_token for a long-lived one of 60 days, also renewing
+ * a long-lived one; refused with code 190 when expired, revoked or unknown), GET
  * /:v/me/accounts (the Facebook Page with its instagram_business_account) and the IG user node
  * (username, followers_count).
  */
@@ -422,9 +423,21 @@ export function instagramEmulator(
       issued.set(value, { longLived, expiresAt: ctx.now().getTime() + lifetime * 1000 });
       return json({ access_token: value, token_type: "bearer", expires_in: lifetime });
     };
+    // A short-lived token for a long-lived one, or a long-lived one renewed (a new 60 days) before
+    // it runs out: an expired, revoked or unknown token is refused (code 190).
     if (p.grant_type === "fb_exchange_token") {
-      const short = issued.get(p.fb_exchange_token ?? "");
-      if (!short || short.expiresAt <= ctx.now().getTime()) {
+      const given = p.fb_exchange_token ?? "";
+      const held = issued.get(given);
+      if (state.revoked.has(given)) {
+        return metaError(
+          190,
+          "Error validating access token: The session has been invalidated because the user " +
+            "changed their password or Facebook has changed the session for security reasons.",
+          { subcode: 460 },
+        );
+      }
+      if (!held) return metaError(190, "Invalid OAuth access token - Cannot parse access token");
+      if (held.expiresAt <= ctx.now().getTime()) {
         return metaError(190, "Error validating access token: Session has expired.", {
           subcode: 463,
         });

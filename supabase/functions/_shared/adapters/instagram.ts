@@ -69,7 +69,7 @@ export const INSTAGRAM_ERRORS: ErrorProfile = {
   rateLimitReset: META_HOUR,
 };
 
-const InstagramConfigSchema = z.object({
+export const InstagramConfigSchema = z.object({
   base_url: z.string().url().default("https://graph.facebook.com"),
   graph_version: z.string().default("v23.0"),
   ig_user_id: z.string().min(1),

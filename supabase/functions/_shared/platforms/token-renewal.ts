@@ -13,10 +13,14 @@
  * tried again on the next run while the token still works.
  *
  * Kinds renewed: TikTok, LinkedIn and YouTube (Google), and X with OAuth 2.0 credentials, when the
- * secret holds a refresh token and the OAuth client. Instagram's long-lived token is not renewed here.
+ * secret holds a refresh token and the OAuth client. Instagram (Facebook Login) has no refresh token:
+ * its long-lived user token (60 days) is exchanged for a new one at the Graph API
+ * (`GET /<version>/oauth/access_token?grant_type=fb_exchange_token`, with the operator's Facebook app
+ * from OAUTH_INSTAGRAM_CLIENT_ID / _SECRET) once it is within INSTAGRAM_RENEW_WITHIN_SECONDS of its
+ * expiry (or the run's window, when wider), under the same lock and with the same outcomes.
  */
 import type postgres from "postgres";
-import type { z } from "zod";
+import { z } from "zod";
 import type { ErrorProfile } from "../net/classify.ts";
 import type { HttpDepsOverrides } from "../net/api-client.ts";
 import { httpClientFor } from "../net/api-client.ts";
@@ -27,10 +31,23 @@ import { YouTubeConfigSchema } from "../adapters/youtube.ts";
 import { TikTokConfigSchema } from "../adapters/tiktok.ts";
 import { X_TOKEN_ERRORS, XConfigSchema } from "../adapters/x.ts";
 import type { CpuMeter } from "../cpu-budget.ts";
+import { INSTAGRAM_ERRORS, InstagramConfigSchema } from "../adapters/instagram.ts";
+import type { Failure } from "../adapters/types.ts";
+import { apiUrlRefusal } from "./api-hosts.ts";
+import { oauthApp } from "./connect.ts";
 
 /** The kinds whose access tokens this job renews. */
-const RENEWABLE_KINDS = ["tiktok", "linkedin", "youtube", "x"] as const;
+const RENEWABLE_KINDS = ["tiktok", "linkedin", "youtube", "x", "instagram"] as const;
 type RenewableKind = (typeof RENEWABLE_KINDS)[number];
+
+/**
+ * An Instagram long-lived token is renewed once it expires within this many seconds (a week of its
+ * 60 days): hourly runs then have days of tries, and the person days to reconnect after a refusal.
+ */
+export const INSTAGRAM_RENEW_WITHIN_SECONDS = 7 * 24 * 3600;
+
+/** The longest a token's `expires_in` is believed (a year), as oauth2.ts. */
+const MAX_EXPIRES_IN_S = 366 * 24 * 3600;
 
 /** How a kind's tokens are renewed: its token endpoint, the client's fields, the errors it answers. */
 interface TokenEndpoint {
@@ -44,7 +61,7 @@ type Secret = Record<string, unknown>;
 
 /** The token endpoint of a platform (from its publish_config, as its adapter uses it), or why none. */
 function tokenEndpoint(
-  kind: RenewableKind,
+  kind: Exclude<RenewableKind, "instagram">,
   publishConfig: unknown,
   secret: Secret,
 ): TokenEndpoint | string {
@@ -136,8 +153,15 @@ interface Candidate {
   expiresAt: number;
 }
 
-/** Active platforms not flagged, with a token expiring before `until` (ms), soonest first. */
-async function expiring(sql: postgres.Sql, until: number): Promise<Candidate[]> {
+/**
+ * Active platforms not flagged, with a token expiring within the window from `now` (ms; Instagram's
+ * at least INSTAGRAM_RENEW_WITHIN_SECONDS), soonest first.
+ */
+async function expiring(
+  sql: postgres.Sql,
+  now: number,
+  withinSeconds: number,
+): Promise<Candidate[]> {
   const rows = await sql<
     { id: string; kind: RenewableKind; publish_config: unknown; secret: string | null }[]
   >`
@@ -156,7 +180,10 @@ async function expiring(sql: postgres.Sql, until: number): Promise<Candidate[]> 
     }
     if (typeof secret !== "object" || secret === null) continue;
     const expiresAt = Date.parse(String((secret as Secret).expires_at ?? ""));
-    if (Number.isNaN(expiresAt) || expiresAt > until) continue;
+    const window = row.kind === "instagram"
+      ? Math.max(withinSeconds, INSTAGRAM_RENEW_WITHIN_SECONDS)
+      : withinSeconds;
+    if (Number.isNaN(expiresAt) || expiresAt > now + window * 1000) continue;
     candidates.push({ ...row, secret: secret as Secret, expiresAt });
   }
   return candidates.sort((a, b) => a.expiresAt - b.expiresAt);
@@ -177,7 +204,7 @@ export async function renewExpiringTokens(
 ): Promise<RenewalReport> {
   const deps = options.deps ?? {};
   const now = deps.now?.() ?? new Date();
-  const candidates = await expiring(sql, now.getTime() + options.withinSeconds * 1000);
+  const candidates = await expiring(sql, now.getTime(), options.withinSeconds);
   const report: RenewalReport = { renewed: [], refused: [], failed: [], skipped: [], left: 0 };
   let taken = 0;
   for (const c of candidates) {
@@ -188,21 +215,31 @@ export async function renewExpiringTokens(
     taken++;
     options.meter?.hold(1);
     try {
-      const endpoint = tokenEndpoint(c.kind, c.publish_config, c.secret);
-      if (typeof endpoint === "string") {
-        report.skipped.push({ platform_id: c.id, reason: endpoint });
-        continue;
-      }
       if (credentialErrors(c.kind, c.secret).length > 0) {
         report.skipped.push({ platform_id: c.id, reason: `the ${c.kind} credentials are invalid` });
         continue;
       }
-      const bearer = new OAuth2Bearer(
-        endpoint.credentials,
-        { ...endpoint.client, store: vaultCredentialStore(sql, c.id) },
-        httpClientFor({ timeout_ms: endpoint.timeout_ms }, deps, endpoint.errors),
-      );
-      const outcome = await bearer.renew();
+      let outcome: boolean | Failure;
+      if (c.kind === "instagram") {
+        const renewed = await renewInstagram(sql, c, deps);
+        if (typeof renewed === "string") {
+          report.skipped.push({ platform_id: c.id, reason: renewed });
+          continue;
+        }
+        outcome = renewed;
+      } else {
+        const endpoint = tokenEndpoint(c.kind, c.publish_config, c.secret);
+        if (typeof endpoint === "string") {
+          report.skipped.push({ platform_id: c.id, reason: endpoint });
+          continue;
+        }
+        const bearer = new OAuth2Bearer(
+          endpoint.credentials,
+          { ...endpoint.client, store: vaultCredentialStore(sql, c.id) },
+          httpClientFor({ timeout_ms: endpoint.timeout_ms }, deps, endpoint.errors),
+        );
+        outcome = await bearer.renew();
+      }
       if (outcome === true) report.renewed.push(c.id);
       else if (outcome === false) {
         report.skipped.push({
@@ -221,4 +258,66 @@ export async function renewExpiringTokens(
     }
   }
   return report;
+}
+
+const LongLivedToken = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.number().optional(),
+});
+
+/**
+ * Exchanges an Instagram platform's long-lived user token for a new one (Facebook Login), under its
+ * credential lock: true when renewed (or found renewed by another run), a Failure as the Graph API
+ * answered, or a string saying why it cannot be tried (skipped).
+ */
+async function renewInstagram(
+  sql: postgres.Sql,
+  c: Candidate,
+  deps: HttpDepsOverrides,
+): Promise<true | Failure | string> {
+  const app = oauthApp("instagram");
+  if (!app?.client_secret) {
+    return "no Facebook app to renew the long-lived token with (the operator sets the function " +
+      "secrets OAUTH_INSTAGRAM_CLIENT_ID and OAUTH_INSTAGRAM_CLIENT_SECRET)";
+  }
+  const parsed = InstagramConfigSchema.safeParse(c.publish_config ?? {});
+  if (!parsed.success) return "the platform's publish_config cannot be used";
+  const config = parsed.data;
+  const refusal = apiUrlRefusal("instagram", "publish_config.base_url", config.base_url);
+  if (refusal) return refusal;
+  const http = httpClientFor({ timeout_ms: config.timeout_ms }, deps, INSTAGRAM_ERRORS);
+  const url = `${config.base_url.replace(/\/+$/, "")}/${config.graph_version}/oauth/access_token`;
+  return await vaultCredentialStore(sql, c.id).update<true | Failure>(async (raw) => {
+    const stored = (raw ?? {}) as Secret;
+    const token = typeof stored.access_token === "string" ? stored.access_token : "";
+    const storedExpiry = Date.parse(String(stored.expires_at ?? ""));
+    // Another run (or a reconnection) stored a newer token since this run read it: nothing to do.
+    if (token !== c.secret.access_token && storedExpiry > c.expiresAt) {
+      return { value: true };
+    }
+    const res = await http.request({
+      method: "GET",
+      url: `${url}?${new URLSearchParams({
+        grant_type: "fb_exchange_token",
+        client_id: app.client_id,
+        client_secret: app.client_secret!,
+        fb_exchange_token: token,
+      })}`,
+    }, { json: LongLivedToken });
+    if (!res.ok) {
+      return {
+        value: {
+          ...res,
+          outcome: "not_applied",
+          message: `renewing the long-lived token failed: ${res.message}`,
+        },
+      };
+    }
+    const lifetime = Math.min(Math.max(res.data.expires_in ?? 60 * 86_400, 0), MAX_EXPIRES_IN_S);
+    const expiresAt = new Date(http.now().getTime() + lifetime * 1000).toISOString();
+    return {
+      value: true,
+      save: { ...stored, access_token: res.data.access_token, expires_at: expiresAt },
+    };
+  });
 }
