@@ -11,6 +11,8 @@
  *   GET    /__emulator/faults  ·  DELETE /__emulator/faults
  *   POST   /__emulator/clock    {"now":"2026-01-05T09:00:00Z"} | {"offsetSeconds":3600}
  *   DELETE /__emulator/clock    back to the real clock
+ *   DELETE /__emulator/posts/<id>   a person deletes the post in the platform's own app (platforms
+ *                                whose API cannot delete it: Instagram, TikTok) -> 204, or 404
  *   GET    /__emulator/media/<name>.(mp4|mov|jpg|png|gif|mp3)?bytes=N   a public media URL
  *                                (byte ranges, If-Match, movies of `&seconds=S`: see _shared/media/fetch.ts)
  *
@@ -109,6 +111,11 @@ export interface EmulatorDefinition<S = unknown> {
   routePath?(url: URL): string;
   /** What of `state` survives a restart when the emulator is given a state file. */
   persist?: Persistence<S>;
+  /**
+   * A person deletes post `id` in the platform's own app (DELETE /__emulator/posts/<id>), where the
+   * API offers no delete; false when there is no such post.
+   */
+  removeByPerson?(id: string): boolean;
 }
 
 export interface EmulatorOptions {
@@ -485,6 +492,12 @@ export function serveEmulator<S>(
       return new Response(null, { status: 204 });
     }
     if (what === "health") return json({ name: def.name, now: now().toISOString() });
+    const post = /^posts\/([^/]+)$/.exec(what);
+    if (post && req.method === "DELETE" && def.removeByPerson) {
+      return def.removeByPerson(decodeURIComponent(post[1]))
+        ? new Response(null, { status: 204 })
+        : json({ error: `no post ${post[1]}` }, 404);
+    }
     const media = /^media\/[\w.-]+\.(mp4|mov|jpg|png|gif|mp3)$/.exec(what);
     if (media && req.method === "GET") return mediaFile(req, url, media[1]);
     return json({ error: `unknown control endpoint ${req.method} ${url.pathname}` }, 404);

@@ -516,6 +516,8 @@ export function instagramEmulator(
     name: "instagram",
     state,
     routes,
+    // Deleted in the Instagram app (the Graph API cannot delete media): lookups answer 100/33.
+    removeByPerson: (id) => state.media.delete(id),
     persist: {
       keys: ["revoked", "containers", "media", "nextId"],
       restored() {

@@ -4,7 +4,8 @@
  * last 12 months) and X-Restli-Protocol-Version 2.0.0, author permission (403 serviceErrorCode
  * 100), commentary length and silent truncation at the first unescaped reserved character,
  * 422 DUPLICATE_POST, a daily per-member post cap answered with a header-less 429, 201 +
- * x-restli-id, PARTIAL_UPDATE, idempotent 204 DELETE, posts by author, socialActions and
+ * x-restli-id, GET of one post (404 NOT_FOUND once deleted), PARTIAL_UPDATE, idempotent 204 DELETE,
+ * posts by author, socialActions and
  * organizationalEntityShareStatistics from the engagement model. OAuth: POST /oauth/v2/accessToken
  * (refresh grant, an approved app's refresh token) issues a 60-day access token; the refresh token
  * stays the same (its lifetime keeps counting from the first authorization); the authorization-code
@@ -397,6 +398,20 @@ export function linkedinEmulator(
         }
         post.lastModifiedAt = ctx.now();
         return new Response(null, { status: 204 });
+      },
+    },
+    {
+      method: "GET",
+      path: "/rest/posts/:urn",
+      handle(req, ctx) {
+        const member = gate(req, ctx);
+        if (member instanceof Response) return member;
+        const post = state.posts.get(req.params.urn);
+        if (!post || post.deleted) {
+          return liError(404, "NOT_FOUND", `Post ${req.params.urn} not found`);
+        }
+        if (!canActAs(member, post.author)) return denied("partnerApiPostsExternal.GET");
+        return json(serialize(post));
       },
     },
     {

@@ -562,6 +562,8 @@ export function tiktokEmulator(
   return {
     name: "tiktok",
     state,
+    // Deleted in the TikTok app (the API cannot delete videos): video/query no longer lists it.
+    removeByPerson: (id) => state.videos.delete(id),
     routes,
     persist: {
       keys: [

@@ -42,6 +42,10 @@ export class EmulatorControl {
   async clearFaults(): Promise<void> {
     await this.call("DELETE", "faults");
   }
+  /** A person deletes the post in the platform's own app (Instagram, TikTok: no API delete). */
+  async removePost(id: string): Promise<void> {
+    await this.call("DELETE", `posts/${encodeURIComponent(id)}`);
+  }
   /** The requests that made a post public. */
   async publishRequests(): Promise<RecordedRequest[]> {
     const { method, path } = PUBLISH_REQUEST[this.kind];

@@ -1,4 +1,5 @@
-// A post a person deleted on the platform itself, against the emulators: the next metrics read finds it
+// A post a person deleted on the platform itself, against the emulators (X, WordPress, LinkedIn,
+// Mailchimp through their APIs; Instagram and TikTok in their apps; YouTube): the next metrics read finds it
 // gone, the row is marked unpublish_state removed_on_platform with its webhook event (for endpoints listing
 // it), the post is no longer synced, and the platform's own metrics error is left alone. A transient 503 is a
 // failure as before, never taken as removed.
@@ -41,10 +42,17 @@ async function published(sql: Sql, kind: Kind, marker: string) {
   return { id, externalId: String(row.external_id) };
 }
 
-/** What a person does on the platform: deletes the post there (through the platform's own API). */
+/**
+ * What a person does on the platform: deletes the post there (through the platform's own API; in the
+ * app for Instagram and TikTok, whose APIs cannot delete).
+ */
 async function deleteOnPlatform(sql: Sql, kind: Kind, externalId: string) {
+  if (kind === "instagram" || kind === "tiktok") {
+    await emulatorFor(kind).removePost(externalId);
+    return;
+  }
   const entry = await new VaultPlatformDirectory(sql).get(PLATFORM_IDS[kind]);
-  assert.ok(!("error" in entry.adapter), JSON.stringify(entry.adapter));
+  assert.ok(!("error" in entry.adapter), "error" in entry.adapter ? entry.adapter.error : "");
   const deleted = await entry.adapter.delete(externalId);
   assert.ok(deleted.ok, JSON.stringify(deleted));
 }
@@ -101,7 +109,7 @@ async function assertRemoved(sql: Sql, id: string, reply: { removed: number; fai
   assert.equal(again.claimed, 0, JSON.stringify(again));
 }
 
-for (const kind of ["x", "wordpress"] as const) {
+for (const kind of ["x", "wordpress", "linkedin", "email", "instagram", "tiktok"] as const) {
   Deno.test(`a ${kind} post deleted on the platform is marked removed_on_platform by the metrics sync`, async () => {
     const sql = connect();
     try {
@@ -162,11 +170,23 @@ Deno.test("a youtube video gone from the channel is marked removed_on_platform",
   }
 });
 
+// The reads that decide "not found" answered 503 (LinkedIn's socialActions and post, Instagram's
+// insights, TikTok's video query, Mailchimp's report and campaign).
+const EXTERNAL_IDS: Partial<Record<Kind, string>> = {
+  youtube: `gone${crypto.randomUUID().slice(0, 7)}`,
+  linkedin: "urn:li:share:999999999",
+  email: "ffffffffff",
+};
 for (
-  const [kind, path] of [["x", "/2/tweets/"], ["youtube", "/youtube/v3/videos"], [
-    "wordpress",
-    "/wp-json/wp/v2/posts/",
-  ]] as const
+  const [kind, path] of [
+    ["x", "/2/tweets/"],
+    ["youtube", "/youtube/v3/videos"],
+    ["wordpress", "/wp-json/wp/v2/posts/"],
+    ["linkedin", "/rest/"],
+    ["instagram", "/v"],
+    ["tiktok", "/v2/video/query/"],
+    ["email", "/3.0/"],
+  ] as const
 ) {
   Deno.test(`a ${kind} read answered 503 is a failure, not a removal`, async () => {
     const sql = connect();
@@ -175,9 +195,11 @@ for (
       const id = await insertPublished(sql, {
         client_id: DEMO_CLIENT,
         platform_id: PLATFORM_IDS[kind],
-        external_id: kind === "youtube" ? `gone${crypto.randomUUID().slice(0, 7)}` : "999999999",
+        external_id: EXTERNAL_IDS[kind] ?? "999999999",
       });
-      await emulator.addFault({ mode: "5xx", status: 503, method: "GET", path });
+      // TikTok's video query is a POST; the others' reads are GETs.
+      const method = kind === "tiktok" ? "POST" : "GET";
+      await emulator.addFault({ mode: "5xx", status: 503, method, path });
       const reply = await syncMetrics(sql, id);
       assert.equal(reply.removed, 0, JSON.stringify(reply));
       assert.equal(reply.failed, 1, JSON.stringify(reply));

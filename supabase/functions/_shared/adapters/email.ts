@@ -450,12 +450,25 @@ export class EmailAdapter implements PlatformAdapter {
     return removed.ok ? { ok: true, externalId, alreadyDeleted: false } : removed;
   }
 
-  /** Opens are the impressions of an email; unsubscribes are followers lost. */
+  /**
+   * Opens are the impressions of an email; unsubscribes are followers lost. No report (404): the
+   * campaign is looked up, and only its own 404 (deleted in Mailchimp) marks the read `gone`.
+   */
   async getMetrics(externalId: string): Promise<MetricsResult> {
     const res = await this.json(
       { method: "GET", run: (sdk) => sdk.reports.getCampaignReportWithHttpInfo(externalId) },
       ReportSchema,
     );
+    if (!res.ok && res.status === 404) {
+      const campaign = await this.campaign(externalId);
+      return !campaign.ok && campaign.status === 404
+        ? {
+          ...campaign,
+          message: `Mailchimp campaign ${externalId}: ${campaign.message}`,
+          gone: true,
+        }
+        : res;
+    }
     if (!res.ok) return res;
     const r = res.data;
     return {

@@ -419,11 +419,18 @@ export class InstagramAdapter implements PlatformAdapter {
     );
   }
 
+  /**
+   * A media object a person deleted in the app answers code 100, subcode 33 ("Object with ID ... does
+   * not exist") or a 404: the read is `gone`.
+   */
   async getMetrics(externalId: string): Promise<MetricsResult> {
     const res = await this.graph("GET", `${externalId}/insights`, {
       metric: INSIGHT_METRICS.join(","),
     }, InsightsSchema);
-    if (!res.ok) return res;
+    if (!res.ok) {
+      const missing = res.status === 404 || (res.status === 400 && res.platformCode === "33");
+      return missing ? { ...res, gone: true } : res;
+    }
     const values: Record<string, unknown> = {};
     for (const m of res.data.data) values[m.name] = m.total_value?.value ?? m.values?.[0]?.value;
     return {

@@ -231,11 +231,24 @@ export class LinkedInAdapter implements PlatformAdapter {
   }
 
   /** socialActions for everyone; share statistics too when the author is an organization. */
+  /**
+   * socialActions answers 404 for a post a person deleted; the post itself is then looked up, and only
+   * its own 404 marks the read `gone` (any other answer is the read's failure as it was).
+   */
   async getMetrics(externalId: string): Promise<MetricsResult> {
     const social = await this.http.request(
       this.req({ method: "GET", path: `socialActions/${encodeURIComponent(externalId)}` }),
       { json: SocialActionsSchema },
     );
+    if (!social.ok && social.status === 404) {
+      const post = await this.http.request(
+        this.req({ method: "GET", path: `posts/${encodeURIComponent(externalId)}` }),
+        { empty: true },
+      );
+      return !post.ok && post.status === 404
+        ? { ...post, message: `LinkedIn post ${externalId}: ${post.message}`, gone: true }
+        : social;
+    }
     if (!social.ok) return social;
     const likes = social.data.likesSummary?.totalLikes;
     const comments = social.data.commentsSummary?.aggregatedTotalComments ??

@@ -461,12 +461,15 @@ export class TikTokAdapter implements PlatformAdapter {
     );
     if (!res.ok) return res;
     const video = res.data.data.videos.find((v) => v.id === externalId);
+    // The creator's own video, asked by id, is not listed: deleted in the app (the id comes from
+    // PUBLISH_COMPLETE, so it is never one still processing).
     if (!video) {
       return {
         ok: false,
         errorClass: "permanent",
         outcome: "not_applied",
         message: `TikTok video ${externalId} not found`,
+        gone: true,
       };
     }
     const { id: _id, ...fields } = video;
