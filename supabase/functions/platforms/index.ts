@@ -86,6 +86,18 @@ Deno.serve(handle(async (req) => {
 
   const result = await asUser(claims, async (tx) => {
     return await mappingSqlErrors(async () => {
+      if (account) {
+        // The site checked is still the row's: an edit of publish_config meanwhile is sent again.
+        const [same] = await tx`
+          select publish_config = ${jsonb(tx, platform.publish_config)} as same
+          from public.platforms where id = ${id}::uuid for update`;
+        if (!same?.same) {
+          throw new HttpError(
+            409,
+            "The platform's publish_config changed while its credentials were checked: send them again",
+          );
+        }
+      }
       const [row] = await tx`select public.reconnect_platform(${id}::uuid, ${
         jsonb(tx, credentials)
       }) as result`;
