@@ -24,9 +24,8 @@ export interface RefreshReport {
 
 /** The entries whose value is defined (so that spreading them keeps the defaults of the others). */
 function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<
-    T
-  >;
+  const entries = Object.entries(values).filter(([, v]) => v !== undefined);
+  return Object.fromEntries(entries) as Partial<T>;
 }
 
 export async function refreshPostingTimes(sql: Sql, o: RefreshOptions): Promise<RefreshReport> {
