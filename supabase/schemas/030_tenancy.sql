@@ -40,14 +40,18 @@ CREATE TABLE public.clients (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     optimize_max_days_ahead integer DEFAULT 60 NOT NULL,
+    optimize_for text DEFAULT 'engagement'::text NOT NULL,
     CONSTRAINT clients_default_timezone_valid CHECK (private.is_valid_timezone(default_timezone)),
     CONSTRAINT clients_name_check CHECK ((length(btrim(name)) > 0)),
-    CONSTRAINT clients_optimize_max_days_ahead_check CHECK (((optimize_max_days_ahead >= 1) AND (optimize_max_days_ahead <= 730)))
+    CONSTRAINT clients_optimize_max_days_ahead_check CHECK (((optimize_max_days_ahead >= 1) AND (optimize_max_days_ahead <= 730))),
+    CONSTRAINT clients_optimize_for_check CHECK ((optimize_for = ANY (ARRAY['engagement'::text, 'clicks'::text, 'conversions'::text])))
 );
 
 COMMENT ON TABLE public.clients IS 'Tenants. Every other row belongs to exactly one client; members of one client never see another client''s rows.';
 
 COMMENT ON COLUMN public.clients.default_timezone IS 'IANA time zone used when neither the distribution nor the platform names one.';
+
+COMMENT ON COLUMN public.clients.optimize_for IS 'What the learned posting times maximise for this client: engagement (the platform kind''s engagement count), clicks, or conversions (attributed through public.conversions). The learning job scores a slot by its expected objective per post: the slot''s rate per impression, shrunk toward the platform''s rate, times the reach of its posts (docs/metrics.md).';
 
 COMMENT ON COLUMN public.clients.optimize_max_days_ahead IS 'How far ahead `optimize` may place a post (days). When every allowed slot within it is taken, scheduling answers 409 naming the limit that is full instead of a date months away.';
 

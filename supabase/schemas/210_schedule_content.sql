@@ -32,7 +32,8 @@
 -- placed but rolled back because a sibling failed says so, field "variant_group").
 -- `optimize` looks up to horizon_days ahead (scheduling.find_slot) for the best slot before the next window. A
 -- platform whose every slot up to the client's optimize_max_days_ahead is full reports the error on field
--- "optimize" (SQLSTATE SL409), which the API answers 409.
+-- "optimize" (SQLSTATE SL409), which the API answers 409. A post placed by slot choice is recorded in
+-- distribution_patterns against the learned timing pattern it read (scheduling.record_placement).
 
 -- Function bodies may name objects that later files create: they are checked when they run, and by
 -- supabase db lint (npm test), not when they are created.
@@ -69,6 +70,7 @@ declare
   v_tz text;
   v_target timestamptz;
   v_at timestamptz;
+  v_chosen boolean;
   v_reason text;
   v_note text;
   v_variant boolean;
@@ -148,6 +150,7 @@ begin
         v_errors := '[]';
         v_note := null;
         v_at := null;
+        v_chosen := false;
         begin -- the item's own, so that each variant's errors are found
           v_variant := v_item ->> 'variant_group' is not null;
           if v_mode = 'exact' then
@@ -180,6 +183,7 @@ begin
             select f.at into v_at
             from scheduling.find_slot(v_pid, v_tz, case when v_variant then 'test' else 'regular' end,
                                       null, v_priority, null, v_horizon) f;
+            v_chosen := true;
           end if;
 
           if v_at is not null then
@@ -196,6 +200,10 @@ begin
               v_at, v_tz, 'scheduled', v_item ->> 'variant_group', coalesce((v_item ->> 'is_control')::boolean, false),
               v_group_id, p_request ->> 'business_unit', (p_request ->> 'vertical_id')::uuid)
             returning id into v_dist_id;
+            if v_chosen then
+              -- slot choice placed it: the learned pattern it read gets the credit (pattern_lift)
+              perform scheduling.record_placement(v_dist_id, true);
+            end if;
             if v_first_at is null then
               v_first_at := v_at;
               v_first_index := v_i;

@@ -139,6 +139,8 @@ begin
   update public.distributions
      set status = 'scheduled', scheduled_for = v_at, next_attempt_at = null
    where id = p_id;
+  -- slot choice placed it (credit to the learned pattern it read), or the caller's time did
+  perform scheduling.record_placement(p_id, p_at is null);
   return jsonb_build_object('ok', true, 'distribution', scheduling.distribution_json(p_id, v_note));
 end
 $$;

@@ -203,7 +203,7 @@ CREATE VIEW public.pattern_lift WITH (security_invoker=true) AS
     round(a.avg_rate_not_applied, 4) AS avg_engagement_rate_not_applied,
     round(100.0 * a.x1::numeric / NULLIF(a.n1, 0)::numeric, 4) AS engagement_rate_applied,
     round(100.0 * a.x0::numeric / NULLIF(a.n0, 0)::numeric, 4) AS engagement_rate_not_applied,
-    round(100.0 * (a.x1 / NULLIF(a.n1, 0) / NULLIF(a.x0 / NULLIF(a.n0, 0), 0) - 1)::numeric, 2) AS lift_pct,
+    round(100.0 * (a.x1::numeric / NULLIF(a.n1, 0)::numeric / NULLIF(a.x0::numeric / NULLIF(a.n0, 0)::numeric, (0)::numeric) - (1)::numeric), 2) AS lift_pct,
     two_proportion_p_value(a.x1::numeric, a.n1::numeric, a.x0::numeric, a.n0::numeric) AS p_value
    FROM platform_patterns pp
      JOIN platforms p ON p.id = pp.platform_id

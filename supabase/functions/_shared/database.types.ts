@@ -685,6 +685,7 @@ export type Database = {
           default_timezone: string
           id: string
           name: string
+          optimize_for: string
           optimize_max_days_ahead: number
           updated_at: string
         }
@@ -693,6 +694,7 @@ export type Database = {
           default_timezone?: string
           id?: string
           name: string
+          optimize_for?: string
           optimize_max_days_ahead?: number
           updated_at?: string
         }
@@ -701,6 +703,7 @@ export type Database = {
           default_timezone?: string
           id?: string
           name?: string
+          optimize_for?: string
           optimize_max_days_ahead?: number
           updated_at?: string
         }
@@ -3427,6 +3430,7 @@ export type Database = {
         Returns: string
       }
       now_if_just_past: { Args: { p_at: string }; Returns: string }
+      placing_patterns: { Args: { p_platform_id: string }; Returns: string[] }
       platform_posts: {
         Args: {
           p_exclude?: string
@@ -3449,6 +3453,10 @@ export type Database = {
         Returns: undefined
       }
       queue_unpublish: { Args: { p_id: string }; Returns: undefined }
+      record_placement: {
+        Args: { p_distribution_id: string; p_placed_by_patterns: boolean }
+        Returns: undefined
+      }
       refuse_transition: {
         Args: {
           p_action: string

@@ -22,6 +22,12 @@ export interface RefreshReport {
   patterns: (PatternUpdate & { prior_weight: number })[];
 }
 
+/** The entries whose value is defined (so that spreading them keeps the defaults of the others). */
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  const entries = Object.entries(values).filter(([, v]) => v !== undefined);
+  return Object.fromEntries(entries) as Partial<T>;
+}
+
 export async function refreshPostingTimes(sql: Sql, o: RefreshOptions): Promise<RefreshReport> {
   const platforms = (await learningPlatforms(sql)).filter((p) => p.learning.enabled !== false);
   const observations = await loadObservations(sql, platforms.map((p) => p.platform_id), o);
@@ -41,9 +47,12 @@ export async function refreshPostingTimes(sql: Sql, o: RefreshOptions): Promise<
       model: o.model,
       policy: {
         count: platform.learning.slots ?? Math.max(3, platform.defaults.length),
-        explore: platform.learning.explore,
-        firstHour: platform.learning.first_hour,
-        lastHour: platform.learning.last_hour,
+        // only the settings the platform sets: an undefined one would hide the policy's default
+        ...definedOnly({
+          explore: platform.learning.explore,
+          firstHour: platform.learning.first_hour,
+          lastHour: platform.learning.last_hour,
+        }),
       },
     }, o.random);
     report.patterns.push({

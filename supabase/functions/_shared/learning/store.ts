@@ -1,7 +1,8 @@
 // The SQL side of learning: which platforms to learn for, their feedback, and writing patterns.
 import { z } from "zod";
 import { jsonb, type Sql } from "../db.ts";
-import { Observation, TemplateSlot } from "./slots.ts";
+import { objectiveObservations, type Outcome } from "./objective.ts";
+import { type Observation, TemplateSlot } from "./slots.ts";
 
 export const PATTERN_TYPE = "timing";
 export const PATTERN_NAME = "optimal_posting_times";
@@ -55,14 +56,17 @@ export async function learningPlatforms(sql: Sql): Promise<LearningPlatform[]> {
 
 const FeedbackRow = z.object({
   platform_id: z.string(),
-  day_of_week: z.number(),
-  hour: z.number(),
-  engagements: z.coerce.number(),
+  day_of_week: z.number().int().min(0).max(6),
+  hour: z.number().int().min(0).max(23),
+  events: z.coerce.number().nonnegative(),
+  reach: z.coerce.number().nonnegative().nullable(),
 });
 
 /**
  * One observation per distribution (its latest feedback, in its own time zone), for posts old
- * enough that their engagement has mostly accrued, within the lookback.
+ * enough that their outcome has mostly accrued, within the lookback. The value is the client's
+ * objective (clients.optimize_for: the kind's engagement count, clicks, or the conversions
+ * attributed to the post) as expected events per post, rate x reach (objective.ts).
  */
 export async function loadObservations(
   sql: Sql,
@@ -72,28 +76,33 @@ export async function loadObservations(
   const rows = await sql`
     select distinct on (pp.platform_id, f.distribution_id)
            pp.platform_id, f.day_of_week::int as day_of_week, f.hour_of_day::int as hour,
-           f.engagement_count as engagements
+           o.events, f.engagement_base as reach
     from public.pattern_feedback f
     join public.platform_patterns pp on pp.id = f.pattern_id
+    join public.clients c on c.id = pp.client_id
+    join public.distributions d on d.id = f.distribution_id and d.client_id = f.client_id
+    cross join lateral (
+      select case c.optimize_for when 'clicks' then f.clicks
+                                 when 'conversions' then d.conversions
+                                 else f.engagement_count end as events
+    ) o
     where pp.platform_id = any(${platformIds}::uuid[])
       and f.distribution_id is not null
-      and f.engagement_count is not null
+      and o.events is not null
       and f.day_of_week is not null and f.hour_of_day is not null
       and f.posted_at <= now() - make_interval(hours => ${minAgeHours})
       and f.posted_at > now() - make_interval(days => ${lookbackDays})
     order by pp.platform_id, f.distribution_id, f.updated_at desc`;
-  const out = new Map<string, Observation[]>();
+  const outcomes = new Map<string, Outcome[]>();
   for (const raw of rows) {
     const r = FeedbackRow.parse(raw);
-    const list = out.get(r.platform_id) ?? [];
-    list.push(Observation.parse({
-      day_of_week: r.day_of_week,
-      hour: r.hour,
-      engagements: r.engagements,
-    }));
-    out.set(r.platform_id, list);
+    const list = outcomes.get(r.platform_id) ?? [];
+    list.push({ day_of_week: r.day_of_week, hour: r.hour, events: r.events, reach: r.reach });
+    outcomes.set(r.platform_id, list);
   }
-  return out;
+  return new Map(
+    [...outcomes].map(([platformId, list]) => [platformId, objectiveObservations(list)]),
+  );
 }
 
 export interface PatternUpdate {
