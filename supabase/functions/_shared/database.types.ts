@@ -507,7 +507,7 @@ export type Database = {
           p_value: number | null
           result: string | null
           started_at: string | null
-          status: string
+          status: Database["public"]["Enums"]["ab_test_status"]
           updated_at: string
           variant_group: string
           variants: NonNullable<Json>
@@ -523,7 +523,7 @@ export type Database = {
           p_value?: number | null
           result?: string | null
           started_at?: string | null
-          status?: string
+          status?: Database["public"]["Enums"]["ab_test_status"]
           updated_at?: string
           variant_group: string
           variants?: NonNullable<Json>
@@ -539,7 +539,7 @@ export type Database = {
           p_value?: number | null
           result?: string | null
           started_at?: string | null
-          status?: string
+          status?: Database["public"]["Enums"]["ab_test_status"]
           updated_at?: string
           variant_group?: string
           variants?: NonNullable<Json>
@@ -870,7 +870,7 @@ export type Database = {
           name: string | null
           source_content_id: string | null
           stagger_minutes: number | null
-          status: string
+          status: Database["public"]["Enums"]["cross_post_group_status"]
           timing_strategy: string
           updated_at: string
         }
@@ -881,7 +881,7 @@ export type Database = {
           name?: string | null
           source_content_id?: string | null
           stagger_minutes?: number | null
-          status?: string
+          status?: Database["public"]["Enums"]["cross_post_group_status"]
           timing_strategy?: string
           updated_at?: string
         }
@@ -892,7 +892,7 @@ export type Database = {
           name?: string | null
           source_content_id?: string | null
           stagger_minutes?: number | null
-          status?: string
+          status?: Database["public"]["Enums"]["cross_post_group_status"]
           timing_strategy?: string
           updated_at?: string
         }
@@ -929,7 +929,7 @@ export type Database = {
           finished_at: string
           http_status: number | null
           id: string
-          kind: string
+          kind: Database["public"]["Enums"]["distribution_attempt_kind"]
           outcome: string
           platform_id: string
           started_at: string
@@ -942,7 +942,7 @@ export type Database = {
           finished_at?: string
           http_status?: number | null
           id: string
-          kind?: string
+          kind?: Database["public"]["Enums"]["distribution_attempt_kind"]
           outcome: string
           platform_id: string
           started_at?: string
@@ -955,7 +955,7 @@ export type Database = {
           finished_at?: string
           http_status?: number | null
           id?: string
-          kind?: string
+          kind?: Database["public"]["Enums"]["distribution_attempt_kind"]
           outcome?: string
           platform_id?: string
           started_at?: string
@@ -1172,7 +1172,7 @@ export type Database = {
           id: string
           requested_at: string
           result: Json | null
-          status: string
+          status: Database["public"]["Enums"]["distribution_request_status"]
           updated_at: string
         }
         Insert: {
@@ -1185,7 +1185,7 @@ export type Database = {
           id?: string
           requested_at?: string
           result?: Json | null
-          status?: string
+          status?: Database["public"]["Enums"]["distribution_request_status"]
           updated_at?: string
         }
         Update: {
@@ -1198,7 +1198,7 @@ export type Database = {
           id?: string
           requested_at?: string
           result?: Json | null
-          status?: string
+          status?: Database["public"]["Enums"]["distribution_request_status"]
           updated_at?: string
         }
         Relationships: [
@@ -1242,7 +1242,9 @@ export type Database = {
           conversions: number
           created_at: string
           cross_post_group_id: string | null
-          edit_state: string | null
+          edit_state:
+            | Database["public"]["Enums"]["distribution_edit_state"]
+            | null
           engagement_base: number | null
           engagement_count: number | null
           engagement_rate: number | null
@@ -1264,7 +1266,9 @@ export type Database = {
           metrics_sync_failures: number
           metrics_synced_at: string | null
           native_attempt_id: string | null
-          native_state: string | null
+          native_state:
+            | Database["public"]["Enums"]["distribution_native_state"]
+            | null
           next_attempt_at: string | null
           platform_id: string
           platform_metrics: NonNullable<Json>
@@ -1278,10 +1282,12 @@ export type Database = {
           saves: number | null
           scheduled_for: string | null
           shares: number | null
-          status: string
+          status: Database["public"]["Enums"]["distribution_status"]
           timezone: string
           title: string | null
-          unpublish_state: string | null
+          unpublish_state:
+            | Database["public"]["Enums"]["distribution_unpublish_state"]
+            | null
           unpublished_at: string | null
           updated_at: string
           variant_group: string | null
@@ -1305,7 +1311,9 @@ export type Database = {
           conversions?: number
           created_at?: string
           cross_post_group_id?: string | null
-          edit_state?: string | null
+          edit_state?:
+            | Database["public"]["Enums"]["distribution_edit_state"]
+            | null
           engagement_base?: number | null
           engagement_count?: number | null
           engagement_rate?: number | null
@@ -1327,7 +1335,9 @@ export type Database = {
           metrics_sync_failures?: number
           metrics_synced_at?: string | null
           native_attempt_id?: string | null
-          native_state?: string | null
+          native_state?:
+            | Database["public"]["Enums"]["distribution_native_state"]
+            | null
           next_attempt_at?: string | null
           platform_id: string
           platform_metrics?: NonNullable<Json>
@@ -1341,10 +1351,12 @@ export type Database = {
           saves?: number | null
           scheduled_for?: string | null
           shares?: number | null
-          status?: string
+          status?: Database["public"]["Enums"]["distribution_status"]
           timezone?: string
           title?: string | null
-          unpublish_state?: string | null
+          unpublish_state?:
+            | Database["public"]["Enums"]["distribution_unpublish_state"]
+            | null
           unpublished_at?: string | null
           updated_at?: string
           variant_group?: string | null
@@ -1368,7 +1380,9 @@ export type Database = {
           conversions?: number
           created_at?: string
           cross_post_group_id?: string | null
-          edit_state?: string | null
+          edit_state?:
+            | Database["public"]["Enums"]["distribution_edit_state"]
+            | null
           engagement_base?: number | null
           engagement_count?: number | null
           engagement_rate?: number | null
@@ -1390,7 +1404,9 @@ export type Database = {
           metrics_sync_failures?: number
           metrics_synced_at?: string | null
           native_attempt_id?: string | null
-          native_state?: string | null
+          native_state?:
+            | Database["public"]["Enums"]["distribution_native_state"]
+            | null
           next_attempt_at?: string | null
           platform_id?: string
           platform_metrics?: NonNullable<Json>
@@ -1404,10 +1420,12 @@ export type Database = {
           saves?: number | null
           scheduled_for?: string | null
           shares?: number | null
-          status?: string
+          status?: Database["public"]["Enums"]["distribution_status"]
           timezone?: string
           title?: string | null
-          unpublish_state?: string | null
+          unpublish_state?:
+            | Database["public"]["Enums"]["distribution_unpublish_state"]
+            | null
           unpublished_at?: string | null
           updated_at?: string
           variant_group?: string | null
@@ -1498,7 +1516,7 @@ export type Database = {
           id: string
           metadata: NonNullable<Json>
           priority: string
-          status: string
+          status: Database["public"]["Enums"]["content_status"]
           target_platform_ids: string[]
           title: string | null
           updated_at: string
@@ -1513,7 +1531,7 @@ export type Database = {
           id?: string
           metadata?: NonNullable<Json>
           priority?: string
-          status?: string
+          status?: Database["public"]["Enums"]["content_status"]
           target_platform_ids?: string[]
           title?: string | null
           updated_at?: string
@@ -1528,7 +1546,7 @@ export type Database = {
           id?: string
           metadata?: NonNullable<Json>
           priority?: string
-          status?: string
+          status?: Database["public"]["Enums"]["content_status"]
           target_platform_ids?: string[]
           title?: string | null
           updated_at?: string
@@ -1586,7 +1604,7 @@ export type Database = {
       }
       metrics_read_budgets: {
         Row: {
-          kind: string
+          kind: Database["public"]["Enums"]["platform_kind"]
           max_reads: number
           notes: string | null
           per: string
@@ -1595,7 +1613,7 @@ export type Database = {
           window_origin: string
         }
         Insert: {
-          kind: string
+          kind: Database["public"]["Enums"]["platform_kind"]
           max_reads: number
           notes?: string | null
           per: string
@@ -1604,7 +1622,7 @@ export type Database = {
           window_origin?: string
         }
         Update: {
-          kind?: string
+          kind?: Database["public"]["Enums"]["platform_kind"]
           max_reads?: number
           notes?: string | null
           per?: string
@@ -1882,7 +1900,7 @@ export type Database = {
           next_attempt_at: string
           platform_id: string
           reason: string
-          status: string
+          status: Database["public"]["Enums"]["platform_cancellation_status"]
           updated_at: string
         }
         Insert: {
@@ -1899,7 +1917,7 @@ export type Database = {
           next_attempt_at?: string
           platform_id: string
           reason: string
-          status?: string
+          status?: Database["public"]["Enums"]["platform_cancellation_status"]
           updated_at?: string
         }
         Update: {
@@ -1916,7 +1934,7 @@ export type Database = {
           next_attempt_at?: string
           platform_id?: string
           reason?: string
-          status?: string
+          status?: Database["public"]["Enums"]["platform_cancellation_status"]
           updated_at?: string
         }
         Relationships: [
@@ -2177,7 +2195,7 @@ export type Database = {
           followers_count: number | null
           id: string
           is_active: boolean
-          kind: string
+          kind: Database["public"]["Enums"]["platform_kind"]
           last_metrics_sync_at: string | null
           last_published_at: string | null
           max_content_length: number | null
@@ -2212,7 +2230,7 @@ export type Database = {
           followers_count?: number | null
           id?: string
           is_active?: boolean
-          kind: string
+          kind: Database["public"]["Enums"]["platform_kind"]
           last_metrics_sync_at?: string | null
           last_published_at?: string | null
           max_content_length?: number | null
@@ -2247,7 +2265,7 @@ export type Database = {
           followers_count?: number | null
           id?: string
           is_active?: boolean
-          kind?: string
+          kind?: Database["public"]["Enums"]["platform_kind"]
           last_metrics_sync_at?: string | null
           last_published_at?: string | null
           max_content_length?: number | null
@@ -2477,7 +2495,7 @@ export type Database = {
           lease_expires_at: string | null
           next_attempt_at: string
           payload: NonNullable<Json>
-          status: string
+          status: Database["public"]["Enums"]["webhook_delivery_status"]
           updated_at: string
         }
         Insert: {
@@ -2494,7 +2512,7 @@ export type Database = {
           lease_expires_at?: string | null
           next_attempt_at?: string
           payload: NonNullable<Json>
-          status?: string
+          status?: Database["public"]["Enums"]["webhook_delivery_status"]
           updated_at?: string
         }
         Update: {
@@ -2511,7 +2529,7 @@ export type Database = {
           lease_expires_at?: string | null
           next_attempt_at?: string
           payload?: NonNullable<Json>
-          status?: string
+          status?: Database["public"]["Enums"]["webhook_delivery_status"]
           updated_at?: string
         }
         Relationships: [
@@ -2699,7 +2717,7 @@ export type Database = {
           last_error: string | null
           last_status_code: number | null
           next_attempt_at: string | null
-          status: string | null
+          status: Database["public"]["Enums"]["webhook_delivery_status"] | null
           updated_at: string | null
           url: string | null
           what_to_do: string | null
@@ -2785,7 +2803,7 @@ export type Database = {
           failed_on_auth: number | null
           platform: string | null
           platform_id: string | null
-          platform_kind: string | null
+          platform_kind: Database["public"]["Enums"]["platform_kind"] | null
           reconnection_reason: string | null
           since: string | null
           waiting: number | null
@@ -2796,7 +2814,7 @@ export type Database = {
           failed_on_auth?: never
           platform?: string | null
           platform_id?: string | null
-          platform_kind?: string | null
+          platform_kind?: Database["public"]["Enums"]["platform_kind"] | null
           reconnection_reason?: string | null
           since?: string | null
           waiting?: never
@@ -2807,7 +2825,7 @@ export type Database = {
           failed_on_auth?: never
           platform?: string | null
           platform_id?: string | null
-          platform_kind?: string | null
+          platform_kind?: Database["public"]["Enums"]["platform_kind"] | null
           reconnection_reason?: string | null
           since?: string | null
           waiting?: never
@@ -2830,7 +2848,7 @@ export type Database = {
           explanation: string | null
           external_id: string | null
           platform: string | null
-          platform_kind: string | null
+          platform_kind: Database["public"]["Enums"]["platform_kind"] | null
           scheduled_for: string | null
           since: string | null
           title: string | null
@@ -2874,7 +2892,7 @@ export type Database = {
           impressions: number | null
           platforms: string[] | null
           published: number | null
-          status: string | null
+          status: Database["public"]["Enums"]["content_status"] | null
           title: string | null
           video_views: number | null
         }
@@ -2898,7 +2916,7 @@ export type Database = {
           conversions: number | null
           cross_post_group_id: string | null
           distribution_id: string | null
-          kind: string | null
+          kind: Database["public"]["Enums"]["platform_kind"] | null
           platform: string | null
           platform_id: string | null
           published_at: string | null
@@ -2977,7 +2995,7 @@ export type Database = {
           conversion_rate: number | null
           conversion_value: number | null
           conversions: number | null
-          kind: string | null
+          kind: Database["public"]["Enums"]["platform_kind"] | null
           month: string | null
           platform: string | null
           platform_id: string | null
@@ -3012,7 +3030,7 @@ export type Database = {
           platforms: string[] | null
           published: number | null
           source_content_id: string | null
-          status: string | null
+          status: Database["public"]["Enums"]["cross_post_group_status"] | null
           timing_strategy: string | null
         }
         Relationships: [
@@ -3060,7 +3078,7 @@ export type Database = {
           content_type: string | null
           distribution_id: string | null
           platform_id: string | null
-          platform_kind: string | null
+          platform_kind: Database["public"]["Enums"]["platform_kind"] | null
           platform_name: string | null
           scheduled_for: string | null
           slot_passed: boolean | null
@@ -3193,7 +3211,7 @@ export type Database = {
           client_id: string | null
           config_problem: string | null
           is_active: boolean | null
-          kind: string | null
+          kind: Database["public"]["Enums"]["platform_kind"] | null
           last_metrics_sync_at: string | null
           last_published_at: string | null
           limited_by: string | null
@@ -3289,7 +3307,49 @@ export type Database = {
       unpublish_distribution: { Args: { p_id: string }; Returns: Json }
     }
     Enums: {
-      [_ in never]: never
+      ab_test_status: "running" | "concluded"
+      content_status:
+        | "draft"
+        | "ready_for_distribution"
+        | "distributing"
+        | "distributed"
+        | "failed"
+      cross_post_group_status:
+        | "pending"
+        | "in_progress"
+        | "completed"
+        | "partial"
+        | "failed"
+      distribution_attempt_kind: "publish" | "handoff"
+      distribution_edit_state: "requested" | "edited" | "failed"
+      distribution_native_state: "handed_off" | "declined"
+      distribution_request_status: "pending" | "processing" | "done" | "failed"
+      distribution_status:
+        | "draft"
+        | "scheduled"
+        | "publishing"
+        | "published"
+        | "failed"
+        | "cancelled"
+        | "unconfirmed"
+        | "pending_approval"
+        | "rejected"
+      distribution_unpublish_state:
+        | "requested"
+        | "unpublished"
+        | "failed"
+        | "removed_on_platform"
+      platform_cancellation_status: "pending" | "working" | "done" | "failed"
+      platform_kind:
+        | "wordpress"
+        | "x"
+        | "linkedin"
+        | "youtube"
+        | "email"
+        | "instagram"
+        | "tiktok"
+        | "podcast"
+      webhook_delivery_status: "pending" | "delivering" | "delivered" | "failed"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -3623,7 +3683,56 @@ export const Constants = {
     Enums: {},
   },
   public: {
-    Enums: {},
+    Enums: {
+      ab_test_status: ["running", "concluded"],
+      content_status: [
+        "draft",
+        "ready_for_distribution",
+        "distributing",
+        "distributed",
+        "failed",
+      ],
+      cross_post_group_status: [
+        "pending",
+        "in_progress",
+        "completed",
+        "partial",
+        "failed",
+      ],
+      distribution_attempt_kind: ["publish", "handoff"],
+      distribution_edit_state: ["requested", "edited", "failed"],
+      distribution_native_state: ["handed_off", "declined"],
+      distribution_request_status: ["pending", "processing", "done", "failed"],
+      distribution_status: [
+        "draft",
+        "scheduled",
+        "publishing",
+        "published",
+        "failed",
+        "cancelled",
+        "unconfirmed",
+        "pending_approval",
+        "rejected",
+      ],
+      distribution_unpublish_state: [
+        "requested",
+        "unpublished",
+        "failed",
+        "removed_on_platform",
+      ],
+      platform_cancellation_status: ["pending", "working", "done", "failed"],
+      platform_kind: [
+        "wordpress",
+        "x",
+        "linkedin",
+        "youtube",
+        "email",
+        "instagram",
+        "tiktok",
+        "podcast",
+      ],
+      webhook_delivery_status: ["pending", "delivering", "delivered", "failed"],
+    },
   },
   scheduling: {
     Enums: {},
