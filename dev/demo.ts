@@ -46,7 +46,7 @@ try {
     (Pick<Tables<"platforms">, "id" | "name"> & { kind: PlatformKind })[]
   >`
     select id, kind, name from public.platforms
-    where client_id = ${DEMO_CLIENT} and is_active order by kind`;
+    where client_id = ${DEMO_CLIENT} and is_active order by kind::text`;
   const stamp = new Date().toISOString();
   const ids: string[] = [];
   for (const [i, p] of platforms.entries()) {
@@ -88,7 +88,7 @@ try {
     await sql`select h.kind, d.status, d.external_url, d.error_message, h.limits_allow_at,
       h.limited_by, h.paused_until, h.pause_reason
     from public.distributions d join public.platform_health h on h.platform_id = d.platform_id
-    where d.id = any(${ids}) order by h.kind`;
+    where d.id = any(${ids}) order by h.kind::text`;
   /** What holds a row still scheduled: a pause after a 429, or the platform's own limits. */
   const holdOf = (r: (typeof rows)[number]): string | null => {
     if (r.status !== "scheduled") return null;

@@ -86,7 +86,7 @@ begin
       account_id, account_name
     )
     values (
-      p.id, 'c0000000-0000-4000-8000-000000000001', p.name, p.kind, 'America/New_York', p.publish_config,
+      p.id, 'c0000000-0000-4000-8000-000000000001', p.name, p.kind::public.platform_kind, 'America/New_York', p.publish_config,
       secret_id, p.per_hour, p.per_day, p.min_interval, p.max_content, p.max_title, p.account_id, p.account_name
     )
     on conflict (id) do nothing;

@@ -18,7 +18,7 @@ insert into platforms (id, client_id, name, kind, timezone)
 select md5('p' || c || k)::uuid, md5('c' || c)::uuid, k || ' ' || c, k,
        (array['America/New_York', 'Europe/Paris', 'Asia/Kolkata', 'UTC'])[1 + c % 4]
 from generate_series(1, (select n_clients from params)) c,
-     unnest(array['wordpress', 'x', 'linkedin', 'youtube', 'email', 'instagram', 'tiktok', 'podcast']) k;
+     unnest(array['wordpress', 'x', 'linkedin', 'youtube', 'email', 'instagram', 'tiktok', 'podcast']::platform_kind[]) k;
 
 create temp table plat as
 select row_number() over (order by id) - 1 as n, id, client_id, kind, timezone from platforms;
@@ -52,7 +52,7 @@ from (
   select i, i / 3 as g,
          (select n_clients from params) as nc,
          case when i % 50 = 1 then 'failed' when i % 50 = 2 then 'scheduled' when i % 50 = 3 then 'draft'
-              when i % 500 = 4 then 'unconfirmed' else 'published' end as st,
+              when i % 500 = 4 then 'unconfirmed' else 'published' end::distribution_status as st,
          case when i % 50 = 2 then now() + (i % 1000) * interval '1 hour'
               else now() - (i % 365) * interval '1 day' - (i % 24) * interval '1 hour' end as at
   from generate_series(0::bigint, (select n_dist from params)::bigint - 1) i

@@ -1,10 +1,23 @@
 -- Platforms: a client's accounts on the publishing platforms, with their publish settings and health.
 
+CREATE TYPE public.platform_kind AS ENUM (
+    'wordpress',
+    'x',
+    'linkedin',
+    'youtube',
+    'email',
+    'instagram',
+    'tiktok',
+    'podcast'
+);
+
+COMMENT ON TYPE public.platform_kind IS 'A platform kind: which adapter publishes to it (platforms.kind, metrics_read_budgets.kind).';
+
 CREATE TABLE public.platforms (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     client_id uuid NOT NULL,
     name text NOT NULL,
-    kind text NOT NULL,
+    kind public.platform_kind NOT NULL,
     timezone text DEFAULT 'America/New_York'::text NOT NULL,
     is_active boolean DEFAULT true NOT NULL,
     max_content_length integer,
@@ -36,7 +49,6 @@ CREATE TABLE public.platforms (
     metrics_last_error_at timestamp with time zone,
     CONSTRAINT platforms_api_errors_24h_check CHECK ((api_errors_24h >= 0)),
     CONSTRAINT platforms_followers_count_check CHECK ((followers_count >= 0)),
-    CONSTRAINT platforms_kind_check CHECK ((kind = ANY (ARRAY['wordpress'::text, 'x'::text, 'linkedin'::text, 'youtube'::text, 'email'::text, 'instagram'::text, 'tiktok'::text, 'podcast'::text]))),
     CONSTRAINT platforms_max_content_length_check CHECK ((max_content_length > 0)),
     CONSTRAINT platforms_max_title_length_check CHECK ((max_title_length > 0)),
     CONSTRAINT platforms_min_interval_minutes_check CHECK ((min_interval_minutes >= 0)),

@@ -4,6 +4,16 @@
 -- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
+CREATE TYPE public.content_status AS ENUM (
+    'draft',
+    'ready_for_distribution',
+    'distributing',
+    'distributed',
+    'failed'
+);
+
+COMMENT ON TYPE public.content_status IS 'Where a piece of generated content is: draft, ready_for_distribution (queues a distribution request), distributing, distributed, failed.';
+
 CREATE TABLE public.generated_content (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     client_id uuid NOT NULL,
@@ -13,15 +23,14 @@ CREATE TABLE public.generated_content (
     content_type text DEFAULT 'generated'::text NOT NULL,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     business_unit text,
-    status text DEFAULT 'draft'::text NOT NULL,
+    status public.content_status DEFAULT 'draft'::public.content_status NOT NULL,
     target_platform_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
     priority text DEFAULT 'normal'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT generated_content_content_type_check CHECK ((content_type = ANY (ARRAY['generated'::text, 'manual'::text, 'repurposed'::text, 'curated'::text]))),
     CONSTRAINT generated_content_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
-    CONSTRAINT generated_content_priority_check CHECK ((priority = ANY (ARRAY['normal'::text, 'high'::text]))),
-    CONSTRAINT generated_content_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'ready_for_distribution'::text, 'distributing'::text, 'distributed'::text, 'failed'::text])))
+    CONSTRAINT generated_content_priority_check CHECK ((priority = ANY (ARRAY['normal'::text, 'high'::text])))
 );
 
 COMMENT ON TABLE public.generated_content IS 'Content to distribute (from the generation engine or entered by hand). When status becomes ready_for_distribution it is scheduled onto target_platform_ids.';

@@ -1,5 +1,15 @@
 -- Cross-post groups: one piece of content distributed to several platforms on one timing strategy.
 
+CREATE TYPE public.cross_post_group_status AS ENUM (
+    'pending',
+    'in_progress',
+    'completed',
+    'partial',
+    'failed'
+);
+
+COMMENT ON TYPE public.cross_post_group_status IS 'A cross-post group''s status, derived from its distributions: pending, in_progress, completed, partial, failed.';
+
 CREATE TABLE public.cross_post_groups (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     client_id uuid NOT NULL,
@@ -7,12 +17,11 @@ CREATE TABLE public.cross_post_groups (
     source_content_id uuid,
     timing_strategy text DEFAULT 'simultaneous'::text NOT NULL,
     stagger_minutes integer,
-    status text DEFAULT 'pending'::text NOT NULL,
+    status public.cross_post_group_status DEFAULT 'pending'::public.cross_post_group_status NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT cross_post_groups_stagger_check CHECK (((timing_strategy <> 'staggered'::text) OR (stagger_minutes IS NOT NULL))),
     CONSTRAINT cross_post_groups_stagger_minutes_check CHECK ((stagger_minutes > 0)),
-    CONSTRAINT cross_post_groups_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'in_progress'::text, 'completed'::text, 'partial'::text, 'failed'::text]))),
     CONSTRAINT cross_post_groups_timing_strategy_check CHECK ((timing_strategy = ANY (ARRAY['simultaneous'::text, 'staggered'::text, 'optimized'::text])))
 );
 

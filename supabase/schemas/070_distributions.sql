@@ -1,5 +1,43 @@
 -- Distributions: one piece of content on one platform at one time, and its lifecycle.
 
+CREATE TYPE public.distribution_status AS ENUM (
+    'draft',
+    'scheduled',
+    'publishing',
+    'published',
+    'failed',
+    'cancelled',
+    'unconfirmed',
+    'pending_approval',
+    'rejected'
+);
+
+COMMENT ON TYPE public.distribution_status IS 'A distribution''s lifecycle state; docs/publishing.md#statuses says which changes are allowed.';
+
+CREATE TYPE public.distribution_native_state AS ENUM (
+    'handed_off',
+    'declined'
+);
+
+COMMENT ON TYPE public.distribution_native_state IS 'A native hand-off: handed_off (the platform''s own scheduler holds the post) or declined (published by us at the time).';
+
+CREATE TYPE public.distribution_unpublish_state AS ENUM (
+    'requested',
+    'unpublished',
+    'failed',
+    'removed_on_platform'
+);
+
+COMMENT ON TYPE public.distribution_unpublish_state IS 'A take-down of a published post: requested, unpublished, failed, removed_on_platform.';
+
+CREATE TYPE public.distribution_edit_state AS ENUM (
+    'requested',
+    'edited',
+    'failed'
+);
+
+COMMENT ON TYPE public.distribution_edit_state IS 'An edit of a published post: requested, edited, failed.';
+
 CREATE TABLE public.distributions (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     content_id uuid,
@@ -12,7 +50,7 @@ CREATE TABLE public.distributions (
     platform_specific jsonb DEFAULT '{}'::jsonb NOT NULL,
     scheduled_for timestamp with time zone,
     timezone text DEFAULT 'America/New_York'::text NOT NULL,
-    status text DEFAULT 'draft'::text NOT NULL,
+    status public.distribution_status DEFAULT 'draft'::public.distribution_status NOT NULL,
     published_at timestamp with time zone,
     external_id text,
     external_url text,
@@ -41,7 +79,7 @@ CREATE TABLE public.distributions (
     attempt_started_at timestamp with time zone,
     lease_expires_at timestamp with time zone,
     next_attempt_at timestamp with time zone,
-    native_state text,
+    native_state public.distribution_native_state,
     native_attempt_id uuid,
     metrics_next_sync_at timestamp with time zone,
     metrics_lease_until timestamp with time zone,
@@ -59,9 +97,9 @@ CREATE TABLE public.distributions (
     review_note text,
     reviewed_at timestamp with time zone,
     reviewed_by uuid,
-    unpublish_state text,
+    unpublish_state public.distribution_unpublish_state,
     unpublished_at timestamp with time zone,
-    edit_state text,
+    edit_state public.distribution_edit_state,
     CONSTRAINT distributions_click_through_rate_check CHECK ((click_through_rate >= (0)::numeric)),
     CONSTRAINT distributions_clicks_check CHECK ((clicks >= 0)),
     CONSTRAINT distributions_comments_check CHECK ((comments >= 0)),
@@ -75,19 +113,15 @@ CREATE TABLE public.distributions (
     CONSTRAINT distributions_impressions_check CHECK ((impressions >= 0)),
     CONSTRAINT distributions_likes_check CHECK ((likes >= 0)),
     CONSTRAINT distributions_metrics_sync_failures_check CHECK ((metrics_sync_failures >= 0)),
-    CONSTRAINT distributions_edit_state_check CHECK ((edit_state = ANY (ARRAY['requested'::text, 'edited'::text, 'failed'::text]))),
-    CONSTRAINT distributions_unpublish_state_check CHECK ((unpublish_state = ANY (ARRAY['requested'::text, 'unpublished'::text, 'failed'::text, 'removed_on_platform'::text]))),
-    CONSTRAINT distributions_native_state_check CHECK ((native_state = ANY (ARRAY['handed_off'::text, 'declined'::text]))),
     CONSTRAINT distributions_platform_metrics_check CHECK ((jsonb_typeof(platform_metrics) = 'object'::text)),
     CONSTRAINT distributions_platform_specific_check CHECK ((jsonb_typeof(platform_specific) = 'object'::text)),
-    CONSTRAINT distributions_published_has_time CHECK (((status <> 'published'::text) OR (published_at IS NOT NULL))),
-    CONSTRAINT distributions_publishing_has_lease CHECK (((status <> 'publishing'::text) OR ((attempt_id IS NOT NULL) AND (lease_expires_at IS NOT NULL)))),
+    CONSTRAINT distributions_published_has_time CHECK (((status <> 'published') OR (published_at IS NOT NULL))),
+    CONSTRAINT distributions_publishing_has_lease CHECK (((status <> 'publishing') OR ((attempt_id IS NOT NULL) AND (lease_expires_at IS NOT NULL)))),
     CONSTRAINT distributions_reach_check CHECK ((reach >= 0)),
     CONSTRAINT distributions_retry_count_check CHECK ((retry_count >= 0)),
     CONSTRAINT distributions_saves_check CHECK ((saves >= 0)),
-    CONSTRAINT distributions_scheduled_has_time CHECK (((status <> ALL (ARRAY['scheduled'::text, 'publishing'::text])) OR (scheduled_for IS NOT NULL))),
+    CONSTRAINT distributions_scheduled_has_time CHECK (((status NOT IN ('scheduled', 'publishing')) OR (scheduled_for IS NOT NULL))),
     CONSTRAINT distributions_shares_check CHECK ((shares >= 0)),
-    CONSTRAINT distributions_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'publishing'::text, 'published'::text, 'failed'::text, 'cancelled'::text, 'unconfirmed'::text, 'pending_approval'::text, 'rejected'::text]))),
     CONSTRAINT distributions_timezone_valid CHECK (private.is_valid_timezone(timezone)),
     CONSTRAINT distributions_video_views_check CHECK ((video_views >= 0)),
     CONSTRAINT distributions_video_watch_time_seconds_check CHECK ((video_watch_time_seconds >= 0))
@@ -185,7 +219,7 @@ CREATE INDEX idx_distributions_platform ON public.distributions USING btree (pla
 
 CREATE INDEX idx_distributions_status ON public.distributions USING btree (status);
 
-CREATE INDEX idx_distributions_scheduled ON public.distributions USING btree (scheduled_for) WHERE (status = 'scheduled'::text);
+CREATE INDEX idx_distributions_scheduled ON public.distributions USING btree (scheduled_for) WHERE (status = 'scheduled');
 
 CREATE INDEX idx_distributions_published ON public.distributions USING btree (published_at DESC) WHERE (published_at IS NOT NULL);
 
@@ -199,21 +233,21 @@ CREATE INDEX idx_distributions_client ON public.distributions USING btree (clien
 
 CREATE INDEX idx_distributions_cross_post_group ON public.distributions USING btree (cross_post_group_id) WHERE (cross_post_group_id IS NOT NULL);
 
-CREATE INDEX idx_distributions_due ON public.distributions USING btree (platform_id, COALESCE(next_attempt_at, scheduled_for)) WHERE (status = 'scheduled'::text);
+CREATE INDEX idx_distributions_due ON public.distributions USING btree (platform_id, COALESCE(next_attempt_at, scheduled_for)) WHERE (status = 'scheduled');
 
-CREATE INDEX idx_distributions_leases ON public.distributions USING btree (platform_id, lease_expires_at) WHERE (status = 'publishing'::text);
+CREATE INDEX idx_distributions_leases ON public.distributions USING btree (platform_id, lease_expires_at) WHERE (status = 'publishing');
 
-CREATE INDEX idx_distributions_platform_published ON public.distributions USING btree (platform_id, published_at) WHERE (status = 'published'::text);
+CREATE INDEX idx_distributions_platform_published ON public.distributions USING btree (platform_id, published_at) WHERE (status = 'published');
 
 CREATE INDEX idx_distributions_metrics_due ON public.distributions USING btree (platform_id, metrics_next_sync_at) WHERE (metrics_next_sync_at IS NOT NULL);
 
 CREATE INDEX idx_distributions_metrics_due_any ON public.distributions USING btree (metrics_next_sync_at) WHERE (metrics_next_sync_at IS NOT NULL);
 
-CREATE INDEX idx_distributions_published_report ON public.distributions USING btree (published_at) INCLUDE (platform_id, client_id, impressions, engagement_rate, click_through_rate, clicks, timezone) WHERE (status = 'published'::text);
+CREATE INDEX idx_distributions_published_report ON public.distributions USING btree (published_at) INCLUDE (platform_id, client_id, impressions, engagement_rate, click_through_rate, clicks, timezone) WHERE (status = 'published');
 
-CREATE INDEX idx_distributions_failed ON public.distributions USING btree (scheduled_for DESC) WHERE (status = 'failed'::text);
+CREATE INDEX idx_distributions_failed ON public.distributions USING btree (scheduled_for DESC) WHERE (status = 'failed');
 
-CREATE INDEX idx_distributions_queue ON public.distributions USING btree (platform_id, status) WHERE (status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'publishing'::text, 'failed'::text, 'unconfirmed'::text]));
+CREATE INDEX idx_distributions_queue ON public.distributions USING btree (platform_id, status) WHERE (status IN ('draft', 'scheduled', 'publishing', 'failed', 'unconfirmed'));
 
 CREATE INDEX idx_distributions_variant_group ON public.distributions USING btree (client_id, variant_group) WHERE (variant_group IS NOT NULL);
 

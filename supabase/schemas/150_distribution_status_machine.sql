@@ -44,7 +44,7 @@ CREATE FUNCTION private.enforce_distribution_status() RETURNS trigger
     AS $$
 begin
   if new.status is distinct from old.status
-     and not private.distribution_status_allowed(old.status, new.status) then
+     and not private.distribution_status_allowed(old.status::text, new.status::text) then
     raise exception 'illegal status change for distribution %: % -> %', old.id, old.status, new.status
       using errcode = 'check_violation',
             hint = 'Allowed: draft->scheduled|pending_approval; scheduled->publishing|cancelled|draft|pending_approval; '
@@ -58,4 +58,4 @@ $$;
 
 REVOKE ALL ON FUNCTION private.enforce_distribution_status() FROM PUBLIC;
 
-CREATE TRIGGER distributions_status_machine BEFORE UPDATE OF status ON public.distributions FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT private.distribution_status_allowed(old.status, new.status)))) EXECUTE FUNCTION private.enforce_distribution_status();
+CREATE TRIGGER distributions_status_machine BEFORE UPDATE OF status ON public.distributions FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT private.distribution_status_allowed((old.status)::text, (new.status)::text)))) EXECUTE FUNCTION private.enforce_distribution_status();

@@ -26,8 +26,8 @@ CREATE FUNCTION private.refresh_cross_post_group(p_group_id uuid) RETURNS void
     SET search_path TO ''
     AS $$
 declare
-  v_current text;
-  v_new text;
+  v_current public.cross_post_group_status;
+  v_new public.cross_post_group_status;
 begin
   select g.status into v_current
   from public.cross_post_groups g

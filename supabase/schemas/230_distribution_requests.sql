@@ -4,20 +4,28 @@
 -- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
+CREATE TYPE public.distribution_request_status AS ENUM (
+    'pending',
+    'processing',
+    'done',
+    'failed'
+);
+
+COMMENT ON TYPE public.distribution_request_status IS 'A distribution request: pending, processing (claimed by the processor), done, failed.';
+
 CREATE TABLE public.distribution_requests (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     client_id uuid NOT NULL,
     content_id uuid NOT NULL,
     requested_at timestamp with time zone DEFAULT now() NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
+    status public.distribution_request_status DEFAULT 'pending'::public.distribution_request_status NOT NULL,
     attempts integer DEFAULT 0 NOT NULL,
     claimed_at timestamp with time zone,
     result jsonb,
     error text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT distribution_requests_attempts_check CHECK ((attempts >= 0)),
-    CONSTRAINT distribution_requests_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'processing'::text, 'done'::text, 'failed'::text])))
+    CONSTRAINT distribution_requests_attempts_check CHECK ((attempts >= 0))
 );
 
 COMMENT ON TABLE public.distribution_requests IS 'Durable requests to distribute a generated_content row that became ready_for_distribution; processed by the process-distribution-requests edge function. The outcome per platform is kept in result.';
@@ -39,9 +47,9 @@ CREATE INDEX idx_distribution_requests_client ON public.distribution_requests US
 
 CREATE INDEX idx_distribution_requests_content ON public.distribution_requests USING btree (content_id);
 
-CREATE INDEX idx_distribution_requests_open ON public.distribution_requests USING btree (requested_at) WHERE (status = ANY (ARRAY['pending'::text, 'processing'::text]));
+CREATE INDEX idx_distribution_requests_open ON public.distribution_requests USING btree (requested_at) WHERE (status IN ('pending', 'processing'));
 
-CREATE INDEX idx_distribution_requests_finished ON public.distribution_requests USING btree (updated_at) WHERE (status = ANY (ARRAY['done'::text, 'failed'::text]));
+CREATE INDEX idx_distribution_requests_finished ON public.distribution_requests USING btree (updated_at) WHERE (status IN ('done', 'failed'));
 
 ALTER TABLE public.distribution_requests ENABLE ROW LEVEL SECURITY;
 
@@ -110,7 +118,7 @@ begin
       using errcode = '22023';
   end if;
   update public.distribution_requests
-     set status = p_status, result = coalesce(p_result, result), error = p_error,
+     set status = p_status::public.distribution_request_status, result = coalesce(p_result, result), error = p_error,
          claimed_at = case when p_status = 'pending' then null else claimed_at end
    where id = p_id
   returning content_id into v_content_id;
@@ -119,7 +127,7 @@ begin
   end if;
   if p_status <> 'pending' then
     update public.generated_content
-       set status = case p_status when 'done' then 'distributed' else 'failed' end
+       set status = (case p_status when 'done' then 'distributed' else 'failed' end)::public.content_status
      where id = v_content_id and status in ('ready_for_distribution', 'distributing');
   end if;
 end

@@ -4,19 +4,25 @@
 -- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
+CREATE TYPE public.distribution_attempt_kind AS ENUM (
+    'publish',
+    'handoff'
+);
+
+COMMENT ON TYPE public.distribution_attempt_kind IS 'What an attempt did: publish (sent the post) or handoff (handed it to the platform''s own scheduler).';
+
 CREATE TABLE public.distribution_attempts (
     id uuid NOT NULL,
     distribution_id uuid NOT NULL,
     client_id uuid NOT NULL,
     platform_id uuid NOT NULL,
-    kind text DEFAULT 'publish'::text NOT NULL,
+    kind public.distribution_attempt_kind DEFAULT 'publish'::public.distribution_attempt_kind NOT NULL,
     started_at timestamp with time zone DEFAULT now() NOT NULL,
     finished_at timestamp with time zone DEFAULT now() NOT NULL,
     outcome text NOT NULL,
     http_status integer,
     error_message text,
     external_id text,
-    CONSTRAINT distribution_attempts_kind_check CHECK ((kind = ANY (ARRAY['publish'::text, 'handoff'::text]))),
     CONSTRAINT distribution_attempts_outcome_check CHECK ((outcome = ANY (ARRAY['published'::text, 'handed_off'::text, 'declined'::text, 'transient'::text, 'rate_limited'::text, 'permanent'::text, 'auth'::text, 'unknown'::text, 'found'::text, 'absent'::text, 'unconfirmed'::text, 'released'::text, 'unsettled'::text])))
 );
 
@@ -151,7 +157,7 @@ begin
   ), decided as (
     -- only outcomes from the worker that still holds the row (same attempt, still publishing)
     select r.*, p.paused_until, d.retry_count, d.platform_id, d.attempt_started_at as started_at,
-      case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end as kind,
+      (case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end)::public.distribution_attempt_kind as kind,
       private.config_integer(p.publish_config, 'max_attempts', 5, 1, 100) as max_attempts,
       -- exponential backoff with full jitter in [0.5, 1.5) of the step, capped
       least(private.config_number(p.publish_config, 'retry_base_seconds', 30, 0, 86400) * power(2, d.retry_count),
@@ -180,11 +186,11 @@ begin
         when x.outcome = 'transient' and x.retry_count + 1 >= x.max_attempts then 'failed'
         when x.outcome in ('transient', 'rate_limited', 'released') then 'scheduled'
         else 'publishing' -- unknown, unsettled: keep the lease until it is reconciled
-      end,
+      end::public.distribution_status,
       published_at = case when x.outcome = 'published' then coalesce(x.published_at, now()) else d.published_at end,
       external_id = case when x.outcome in ('published', 'handed_off') then x.external_id else d.external_id end,
       external_url = case when x.outcome in ('published', 'handed_off') then x.external_url else d.external_url end,
-      native_state = case when x.outcome in ('handed_off', 'declined') then x.outcome else d.native_state end,
+      native_state = case when x.outcome in ('handed_off', 'declined') then x.outcome::public.distribution_native_state else d.native_state end,
       native_attempt_id = case when x.outcome = 'handed_off' then x.attempt_id else d.native_attempt_id end,
       error_message = case
         when x.outcome in ('published', 'handed_off') then null

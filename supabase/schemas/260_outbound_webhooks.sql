@@ -4,6 +4,15 @@
 -- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
+CREATE TYPE public.webhook_delivery_status AS ENUM (
+    'pending',
+    'delivering',
+    'delivered',
+    'failed'
+);
+
+COMMENT ON TYPE public.webhook_delivery_status IS 'An outbound webhook delivery: pending, delivering (leased by the sender), delivered, failed.';
+
 CREATE TABLE public.webhook_deliveries (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     client_id uuid NOT NULL,
@@ -11,7 +20,7 @@ CREATE TABLE public.webhook_deliveries (
     distribution_id uuid,
     event text NOT NULL,
     payload jsonb NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
+    status public.webhook_delivery_status DEFAULT 'pending'::public.webhook_delivery_status NOT NULL,
     attempts integer DEFAULT 0 NOT NULL,
     next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
     lease_expires_at timestamp with time zone,
@@ -20,8 +29,7 @@ CREATE TABLE public.webhook_deliveries (
     delivered_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT webhook_deliveries_attempts_check CHECK ((attempts >= 0)),
-    CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivering'::text, 'delivered'::text, 'failed'::text])))
+    CONSTRAINT webhook_deliveries_attempts_check CHECK ((attempts >= 0))
 );
 
 COMMENT ON TABLE public.webhook_deliveries IS 'One notification to one endpoint, and its delivery record: attempts, last HTTP status, error, delivered_at.';
@@ -29,9 +37,9 @@ COMMENT ON TABLE public.webhook_deliveries IS 'One notification to one endpoint,
 ALTER TABLE ONLY public.webhook_deliveries
     ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
 
-CREATE INDEX idx_webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+CREATE INDEX idx_webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending');
 
-CREATE INDEX idx_webhook_deliveries_leases ON public.webhook_deliveries USING btree (lease_expires_at) WHERE (status = 'delivering'::text);
+CREATE INDEX idx_webhook_deliveries_leases ON public.webhook_deliveries USING btree (lease_expires_at) WHERE (status = 'delivering');
 
 CREATE INDEX idx_webhook_deliveries_client ON public.webhook_deliveries USING btree (client_id);
 
@@ -39,7 +47,7 @@ CREATE INDEX idx_webhook_deliveries_endpoint ON public.webhook_deliveries USING 
 
 CREATE INDEX idx_webhook_deliveries_distribution ON public.webhook_deliveries USING btree (distribution_id);
 
-CREATE INDEX idx_webhook_deliveries_finished ON public.webhook_deliveries USING btree (updated_at) WHERE (status = ANY (ARRAY['delivered'::text, 'failed'::text]));
+CREATE INDEX idx_webhook_deliveries_finished ON public.webhook_deliveries USING btree (updated_at) WHERE (status IN ('delivered', 'failed'));
 
 ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
 
@@ -260,7 +268,7 @@ CREATE FUNCTION private.record_webhook_deliveries(p_results jsonb, p_max_attempt
     SET search_path TO ''
     AS $$
   update public.webhook_deliveries d set
-    status = case when r.ok then 'delivered' when d.attempts >= p_max_attempts then 'failed' else 'pending' end,
+    status = (case when r.ok then 'delivered' when d.attempts >= p_max_attempts then 'failed' else 'pending' end)::public.webhook_delivery_status,
     delivered_at = case when r.ok then now() else null end,
     last_status_code = r.status_code,
     last_error = case when r.ok then null else r.error end,

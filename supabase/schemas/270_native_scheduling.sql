@@ -4,6 +4,15 @@
 -- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
+CREATE TYPE public.platform_cancellation_status AS ENUM (
+    'pending',
+    'working',
+    'done',
+    'failed'
+);
+
+COMMENT ON TYPE public.platform_cancellation_status IS 'A cancellation sent to a platform''s own scheduler: pending, working, done, failed.';
+
 CREATE TABLE public.platform_cancellations (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     client_id uuid NOT NULL,
@@ -12,7 +21,7 @@ CREATE TABLE public.platform_cancellations (
     external_id text NOT NULL,
     reason text NOT NULL,
     content jsonb,
-    status text DEFAULT 'pending'::text NOT NULL,
+    status public.platform_cancellation_status DEFAULT 'pending'::public.platform_cancellation_status NOT NULL,
     attempts integer DEFAULT 0 NOT NULL,
     next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
     lease_expires_at timestamp with time zone,
@@ -21,8 +30,7 @@ CREATE TABLE public.platform_cancellations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT platform_cancellations_attempts_check CHECK ((attempts >= 0)),
-    CONSTRAINT platform_cancellations_reason_check CHECK ((reason = ANY (ARRAY['cancelled'::text, 'rescheduled'::text, 'deleted'::text, 'unpublished'::text, 'edited'::text]))),
-    CONSTRAINT platform_cancellations_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'working'::text, 'done'::text, 'failed'::text])))
+    CONSTRAINT platform_cancellations_reason_check CHECK ((reason = ANY (ARRAY['cancelled'::text, 'rescheduled'::text, 'deleted'::text, 'unpublished'::text, 'edited'::text])))
 );
 
 COMMENT ON TABLE public.platform_cancellations IS 'Changes the platform must make to a post it holds: removed (a hand-off cancelled, moved or deleted; a live post unpublished) or edited (a live post''s new content). Worked through by the publisher with retries; failed after 5 attempts with the platform''s message.';
@@ -32,7 +40,7 @@ COMMENT ON COLUMN public.platform_cancellations.content IS 'For reason edited: t
 ALTER TABLE ONLY public.platform_cancellations
     ADD CONSTRAINT platform_cancellations_pkey PRIMARY KEY (id);
 
-CREATE INDEX idx_platform_cancellations_due ON public.platform_cancellations USING btree (next_attempt_at) WHERE (status = ANY (ARRAY['pending'::text, 'working'::text]));
+CREATE INDEX idx_platform_cancellations_due ON public.platform_cancellations USING btree (next_attempt_at) WHERE (status IN ('pending', 'working'));
 
 CREATE INDEX idx_platform_cancellations_client ON public.platform_cancellations USING btree (client_id);
 
@@ -40,7 +48,7 @@ CREATE INDEX idx_platform_cancellations_platform ON public.platform_cancellation
 
 CREATE INDEX idx_platform_cancellations_distribution ON public.platform_cancellations USING btree (distribution_id);
 
-CREATE INDEX idx_platform_cancellations_finished ON public.platform_cancellations USING btree (updated_at) WHERE (status = ANY (ARRAY['done'::text, 'failed'::text]));
+CREATE INDEX idx_platform_cancellations_finished ON public.platform_cancellations USING btree (updated_at) WHERE (status IN ('done', 'failed'));
 
 ALTER TABLE public.platform_cancellations ENABLE ROW LEVEL SECURITY;
 
@@ -97,7 +105,7 @@ declare
 begin
   with done as (
     update public.platform_cancellations c set
-      status = case when r.ok then 'done' when c.attempts >= 5 then 'failed' else 'pending' end,
+      status = (case when r.ok then 'done' when c.attempts >= 5 then 'failed' else 'pending' end)::public.platform_cancellation_status,
       done_at = case when r.ok then now() end,
       last_error = case when r.ok then null else r.message end,
       lease_expires_at = null,
@@ -113,7 +121,7 @@ begin
   -- A take-down settles its distribution: unpublished once the platform confirms it (no longer
   -- synced), failed after 5 refusals; either emits its webhook event.
   update public.distributions d set
-    unpublish_state = case when s.status = 'done' then 'unpublished' else 'failed' end,
+    unpublish_state = (case when s.status = 'done' then 'unpublished' else 'failed' end)::public.distribution_unpublish_state,
     unpublished_at = case when s.status = 'done' then now() end,
     error_message = case when s.status = 'done' then d.error_message
                          else 'unpublishing failed: ' || s.last_error end,
@@ -126,7 +134,7 @@ begin
   -- content: distributions_published_content_fixed lets this transaction through).
   perform set_config('distribution.applying_live_edit', 'on', true);
   update public.distributions d set
-    edit_state = case when s.status = 'done' then 'edited' else 'failed' end,
+    edit_state = (case when s.status = 'done' then 'edited' else 'failed' end)::public.distribution_edit_state,
     title = case when s.status = 'done' then s.content->>'title' else d.title end,
     body = case when s.status = 'done' then s.content->>'body' else d.body end,
     platform_specific = case when s.status = 'done' then s.content->'platform_specific'
@@ -172,6 +180,6 @@ REVOKE ALL ON FUNCTION private.withdraw_native_handoff() FROM PUBLIC;
 
 -- A handed-off post edited after its approval (pending_approval again, 640_approval.sql) is withdrawn too: the
 -- platform must not send what nobody approved.
-CREATE TRIGGER distributions_withdraw_native_handoff BEFORE UPDATE ON public.distributions FOR EACH ROW WHEN (((old.native_state = 'handed_off'::text) AND (old.external_id IS NOT NULL) AND ((new.status = 'cancelled'::text) OR (new.scheduled_for IS DISTINCT FROM old.scheduled_for) OR (new.status = 'draft'::text) OR (new.status = 'pending_approval'::text)))) EXECUTE FUNCTION private.withdraw_native_handoff();
+CREATE TRIGGER distributions_withdraw_native_handoff BEFORE UPDATE ON public.distributions FOR EACH ROW WHEN (((old.native_state = 'handed_off') AND (old.external_id IS NOT NULL) AND ((new.status = 'cancelled') OR (new.scheduled_for IS DISTINCT FROM old.scheduled_for) OR (new.status = 'draft') OR (new.status = 'pending_approval')))) EXECUTE FUNCTION private.withdraw_native_handoff();
 
-CREATE TRIGGER distributions_withdraw_native_handoff_on_delete AFTER DELETE ON public.distributions FOR EACH ROW WHEN (((old.native_state = 'handed_off'::text) AND (old.external_id IS NOT NULL) AND (old.status = 'scheduled'::text))) EXECUTE FUNCTION private.withdraw_native_handoff();
+CREATE TRIGGER distributions_withdraw_native_handoff_on_delete AFTER DELETE ON public.distributions FOR EACH ROW WHEN (((old.native_state = 'handed_off') AND (old.external_id IS NOT NULL) AND (old.status = 'scheduled'))) EXECUTE FUNCTION private.withdraw_native_handoff();

@@ -18,14 +18,13 @@ ALTER TABLE ONLY private.metrics_read_usage
 GRANT SELECT ON TABLE private.metrics_read_usage TO service_role;
 
 CREATE TABLE public.metrics_read_budgets (
-    kind text NOT NULL,
+    kind public.platform_kind NOT NULL,
     max_reads integer NOT NULL,
     per interval NOT NULL,
     scope text DEFAULT 'account'::text NOT NULL,
     window_origin timestamp with time zone DEFAULT '2000-01-01 00:00:00+00'::timestamp with time zone NOT NULL,
     notes text,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT metrics_read_budgets_kind_check CHECK ((kind = ANY (ARRAY['wordpress'::text, 'x'::text, 'linkedin'::text, 'youtube'::text, 'email'::text, 'instagram'::text, 'tiktok'::text, 'podcast'::text]))),
     CONSTRAINT metrics_read_budgets_max_reads_check CHECK ((max_reads > 0)),
     CONSTRAINT metrics_read_budgets_per_check CHECK (((per >= '00:01:00'::interval) AND (EXTRACT(month FROM per) = (0)::numeric))),
     CONSTRAINT metrics_read_budgets_scope_check CHECK ((scope = ANY (ARRAY['app'::text, 'account'::text])))
@@ -124,7 +123,7 @@ declare
   v_share integer;
 begin
   for v in
-    select q.platform_id as pid, p.client_id as cid, p.kind, b.max_reads, b.per, b.scope, b.window_origin
+    select q.platform_id as pid, p.client_id as cid, p.kind::text as kind, b.max_reads, b.per, b.scope, b.window_origin
     from (
       select d.platform_id, min(d.metrics_next_sync_at) as due
       from public.distributions d
@@ -283,7 +282,7 @@ $$;
 
 REVOKE ALL ON FUNCTION private.schedule_metrics_sync() FROM PUBLIC;
 
-CREATE TRIGGER distributions_metrics_reschedule BEFORE UPDATE OF status, external_id, published_at, platform_id ON public.distributions FOR EACH ROW WHEN (((NOT (new.metrics_next_sync_at IS DISTINCT FROM old.metrics_next_sync_at)) AND ((new.status = 'published'::text) OR (new.metrics_next_sync_at IS NOT NULL) OR (new.metrics_lease_until IS NOT NULL)))) EXECUTE FUNCTION private.schedule_metrics_sync();
+CREATE TRIGGER distributions_metrics_reschedule BEFORE UPDATE OF status, external_id, published_at, platform_id ON public.distributions FOR EACH ROW WHEN (((NOT (new.metrics_next_sync_at IS DISTINCT FROM old.metrics_next_sync_at)) AND ((new.status = 'published') OR (new.metrics_next_sync_at IS NOT NULL) OR (new.metrics_lease_until IS NOT NULL)))) EXECUTE FUNCTION private.schedule_metrics_sync();
 
 CREATE TRIGGER distributions_metrics_schedule BEFORE INSERT ON public.distributions FOR EACH ROW EXECUTE FUNCTION private.schedule_metrics_sync();
 

@@ -127,7 +127,7 @@ begin
     from public.distributions d
     join public.platforms pl on pl.id = d.platform_id
     where (d.cross_post_group_id = v_campaign::uuid or d.content_id = v_campaign::uuid)
-      and pl.kind = v_source
+      and pl.kind::text = v_source
       and (v_client is null or d.client_id = v_client)
       and d.status = 'published'
     order by (d.published_at <= v_occurred) desc, d.published_at desc, d.id

@@ -8,7 +8,7 @@ CREATE VIEW public.best_performing_times WITH (security_invoker=true) AS
     round(avg(d.engagement_rate), 2) AS avg_engagement
    FROM distributions d
      JOIN platforms p ON d.platform_id = p.id
-  WHERE d.status = 'published'::text AND d.published_at > (now() - '90 days'::interval) AND d.engagement_rate IS NOT NULL
+  WHERE d.status = 'published' AND d.published_at > (now() - '90 days'::interval) AND d.engagement_rate IS NOT NULL
   GROUP BY p.id, p.name, (EXTRACT(dow FROM (d.published_at AT TIME ZONE d.timezone))), (EXTRACT(hour FROM (d.published_at AT TIME ZONE d.timezone)))
  HAVING count(*) >= 3
   ORDER BY p.name, (round(avg(d.engagement_rate), 2)) DESC;
@@ -27,7 +27,7 @@ CREATE VIEW public.distribution_performance_by_platform WITH (security_invoker=t
     sum(d.clicks) AS total_clicks
    FROM distributions d
      JOIN platforms p ON d.platform_id = p.id
-  WHERE d.status = 'published'::text AND d.published_at > (now() - '30 days'::interval)
+  WHERE d.status = 'published' AND d.published_at > (now() - '30 days'::interval)
   GROUP BY p.id, p.name
   ORDER BY (round(avg(d.engagement_rate), 2)) DESC;
 
@@ -45,7 +45,7 @@ CREATE VIEW public.failed_distributions WITH (security_invoker=true) AS
     d.retry_count
    FROM distributions d
      JOIN platforms p ON d.platform_id = p.id
-  WHERE d.status = 'failed'::text
+  WHERE d.status = 'failed'
   ORDER BY d.scheduled_for DESC
  LIMIT 20;
 

@@ -11,7 +11,7 @@ CREATE VIEW public.ab_test_results WITH (security_invoker=true) AS
                 END) AS variant,
             bool_or(d.is_control) AS is_control,
             count(*) AS posts,
-            count(*) FILTER (WHERE d.status = 'published'::text) AS published_posts,
+            count(*) FILTER (WHERE d.status = 'published') AS published_posts,
             array_agg(d.id ORDER BY d.published_at, d.id) AS distribution_ids,
             sum(d.impressions) AS impressions,
             sum(d.engagements) AS engagements,
@@ -114,8 +114,8 @@ CREATE VIEW public.content_performance WITH (security_invoker=true) AS
     c.status,
     c.content_type,
     count(d.id) AS distributions,
-    count(d.id) FILTER (WHERE d.status = 'published'::text) AS published,
-    array_agg(DISTINCT p.name) FILTER (WHERE d.status = 'published'::text) AS platforms,
+    count(d.id) FILTER (WHERE d.status = 'published') AS published,
+    array_agg(DISTINCT p.name) FILTER (WHERE d.status = 'published') AS platforms,
     min(d.published_at) AS first_published_at,
     sum(d.impressions) AS impressions,
     sum(d.video_views) AS video_views,
@@ -153,7 +153,7 @@ CREATE VIEW public.conversion_report WITH (security_invoker=true) AS
     round(100.0 * d.conversions::numeric / NULLIF(d.clicks, 0)::numeric, 4) AS conversion_rate
    FROM distributions d
      JOIN platforms p ON p.id = d.platform_id
-  WHERE d.status = 'published'::text;
+  WHERE d.status = 'published';
 
 COMMENT ON VIEW public.conversion_report IS 'Clicks -> conversions per published distribution: conversion_rate = 100 * conversions / clicks (null when the platform reported no clicks). Conversions and value come from the rollup kept on distributions.';
 
@@ -168,9 +168,9 @@ CREATE VIEW public.cross_post_group_summary WITH (security_invoker=true) AS
     g.timing_strategy,
     g.source_content_id,
     count(d.id) AS distributions,
-    count(d.id) FILTER (WHERE d.status = 'published'::text) AS published,
-    count(d.id) FILTER (WHERE d.status = 'failed'::text) AS failed,
-    count(d.id) FILTER (WHERE d.status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'publishing'::text, 'unconfirmed'::text])) AS pending,
+    count(d.id) FILTER (WHERE d.status = 'published') AS published,
+    count(d.id) FILTER (WHERE d.status = 'failed') AS failed,
+    count(d.id) FILTER (WHERE d.status IN ('draft', 'scheduled', 'publishing', 'unconfirmed')) AS pending,
     array_agg(DISTINCT p.name) FILTER (WHERE p.name IS NOT NULL) AS platforms,
     min(d.published_at) AS first_published_at,
     max(d.published_at) AS last_published_at,

@@ -4,11 +4,18 @@
 -- supabase db lint (npm test), not when they are created.
 set check_function_bodies = false;
 
+CREATE TYPE public.ab_test_status AS ENUM (
+    'running',
+    'concluded'
+);
+
+COMMENT ON TYPE public.ab_test_status IS 'An A/B test: running or concluded.';
+
 CREATE TABLE public.ab_tests (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     client_id uuid NOT NULL,
     variant_group text NOT NULL,
-    status text DEFAULT 'running'::text NOT NULL,
+    status public.ab_test_status DEFAULT 'running'::public.ab_test_status NOT NULL,
     result text,
     winner_variant text,
     winner_distribution_id uuid,
@@ -19,9 +26,8 @@ CREATE TABLE public.ab_tests (
     variants jsonb DEFAULT '[]'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT ab_tests_concluded_check CHECK (((status = 'concluded'::text) = ((result IS NOT NULL) AND (concluded_at IS NOT NULL)))),
+    CONSTRAINT ab_tests_concluded_check CHECK (((status = 'concluded') = ((result IS NOT NULL) AND (concluded_at IS NOT NULL)))),
     CONSTRAINT ab_tests_result_check CHECK ((result = ANY (ARRAY['winner'::text, 'no_difference'::text]))),
-    CONSTRAINT ab_tests_status_check CHECK ((status = ANY (ARRAY['running'::text, 'concluded'::text]))),
     CONSTRAINT ab_tests_winner_check CHECK (((result = 'winner'::text) = (winner_variant IS NOT NULL)))
 );
 
@@ -90,7 +96,7 @@ CREATE FUNCTION private.conclude_ab_tests(p_alpha numeric DEFAULT 0.05, p_max_da
                                       p_value, alpha, started_at, concluded_at, variants)
     select d.client_id, d.variant_group,
            case when d.winner is not null or d.started_at <= now() - make_interval(days => p_max_days)
-                then 'concluded' else 'running' end,
+                then 'concluded' else 'running' end::public.ab_test_status,
            case when d.winner is not null then 'winner'
                 when d.started_at <= now() - make_interval(days => p_max_days) then 'no_difference' end,
            d.winner,
@@ -106,7 +112,7 @@ CREATE FUNCTION private.conclude_ab_tests(p_alpha numeric DEFAULT 0.05, p_max_da
       winner_distribution_id = excluded.winner_distribution_id, p_value = excluded.p_value, alpha = excluded.alpha,
       started_at = excluded.started_at, concluded_at = excluded.concluded_at, variants = excluded.variants
     where t.status = 'running'
-    returning t.client_id, t.variant_group, t.status, t.result, t.winner_variant, t.p_value
+    returning t.client_id, t.variant_group, t.status::text, t.result, t.winner_variant, t.p_value
   )
   select * from upserted
 $$;

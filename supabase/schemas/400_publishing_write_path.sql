@@ -63,7 +63,7 @@ begin
       insert into public.distribution_attempts
         (id, distribution_id, client_id, platform_id, kind, started_at, finished_at, outcome, error_message)
       select d.attempt_id, d.id, d.client_id, d.platform_id,
-             case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end,
+             (case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end)::public.distribution_attempt_kind,
              d.attempt_started_at, now(), 'unknown', 'the worker''s claim lapsed without an outcome'
       from public.distributions d join lapsed l on l.id = d.id
       on conflict (id) do nothing
@@ -105,7 +105,7 @@ begin
       insert into public.distribution_attempts
         (id, distribution_id, client_id, platform_id, kind, started_at, finished_at, outcome, error_message)
       select d.attempt_id, d.id, d.client_id, d.platform_id,
-             case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end,
+             (case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end)::public.distribution_attempt_kind,
              d.attempt_started_at, now(), 'unknown', 'the worker''s claim lapsed without an outcome'
       from public.distributions d
       where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()
@@ -127,7 +127,7 @@ begin
       )
       select c.id, c.attempt_id, case when c.scheduled_for > now() then 'handoff' else 'publish' end,
              c.platform_id, c.client_id, c.title, c.body, c.media_urls, c.link_url, c.platform_specific,
-             c.scheduled_for, c.retry_count, c.native_state, c.native_attempt_id, c.external_id, c.external_url,
+             c.scheduled_for, c.retry_count, c.native_state::text, c.native_attempt_id, c.external_id, c.external_url,
              coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind, 'started_at', a.started_at,
                                                            'external_id', a.external_id)
                                         order by a.started_at)
@@ -160,7 +160,7 @@ begin
       returning d.*, due.prior
     )
     select c.id, c.attempt_id, 'publish', c.platform_id, c.client_id, c.title, c.body, c.media_urls, c.link_url,
-           c.platform_specific, c.scheduled_for, c.retry_count, c.native_state, c.native_attempt_id, c.external_id,
+           c.platform_specific, c.scheduled_for, c.retry_count, c.native_state::text, c.native_attempt_id, c.external_id,
            c.external_url,
            case when c.prior is null then '[]'::jsonb
                 else coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind,
@@ -222,7 +222,7 @@ begin
     returning d.*
   )
   select c.id, c.attempt_id, 'handoff', c.platform_id, c.client_id, c.title, c.body, c.media_urls, c.link_url,
-         c.platform_specific, c.scheduled_for, c.retry_count, c.native_state, c.native_attempt_id, c.external_id,
+         c.platform_specific, c.scheduled_for, c.retry_count, c.native_state::text, c.native_attempt_id, c.external_id,
          c.external_url, '[]'::jsonb
   from claimed c;
 end

@@ -15,7 +15,7 @@ begin
      and new.kind is not distinct from old.kind then
     return new;
   end if;
-  v_problem := private.publish_config_problem(new.publish_config, new.kind);
+  v_problem := private.publish_config_problem(new.publish_config, new.kind::text);
   if v_problem is not null then
     raise exception using errcode = '22023', message = v_problem,
       hint = 'See private.publish_config_problem for every publish_config setting, its type and range.';
@@ -356,30 +356,30 @@ CREATE VIEW public.platform_health WITH (security_invoker=true) AS
     COALESCE(m.due, 0) AS metrics_due_now,
     hold.until AS limits_allow_at,
     hold.limit_name AS limited_by,
-    private.publish_config_problem(p.publish_config, p.kind) AS config_problem
+    private.publish_config_problem(p.publish_config, (p.kind)::text) AS config_problem
    FROM platforms p
      LEFT JOIN LATERAL ( SELECT sum(s.synced)::integer AS synced,
             sum(s.failed)::integer AS failed
            FROM metrics_sync_stats s
           WHERE s.platform_id = p.id AND s.hour > (now() - '24:00:00'::interval)) ms ON true
-     LEFT JOIN LATERAL ( SELECT count(*) FILTER (WHERE d.status = 'draft'::text)::integer AS draft,
-            count(*) FILTER (WHERE d.status = 'scheduled'::text)::integer AS scheduled,
-            count(*) FILTER (WHERE d.status = 'scheduled'::text AND COALESCE(d.next_attempt_at, d.scheduled_for) <= now())::integer AS due_now,
-            count(*) FILTER (WHERE d.status = 'publishing'::text)::integer AS publishing,
-            count(*) FILTER (WHERE d.status = 'failed'::text)::integer AS failed,
-            count(*) FILTER (WHERE d.status = 'unconfirmed'::text)::integer AS unconfirmed
+     LEFT JOIN LATERAL ( SELECT count(*) FILTER (WHERE d.status = 'draft')::integer AS draft,
+            count(*) FILTER (WHERE d.status = 'scheduled')::integer AS scheduled,
+            count(*) FILTER (WHERE d.status = 'scheduled' AND COALESCE(d.next_attempt_at, d.scheduled_for) <= now())::integer AS due_now,
+            count(*) FILTER (WHERE d.status = 'publishing')::integer AS publishing,
+            count(*) FILTER (WHERE d.status = 'failed')::integer AS failed,
+            count(*) FILTER (WHERE d.status = 'unconfirmed')::integer AS unconfirmed
            FROM distributions d
-          WHERE d.platform_id = p.id AND (d.status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'publishing'::text, 'failed'::text, 'unconfirmed'::text]))) q ON true
+          WHERE d.platform_id = p.id AND (d.status IN ('draft', 'scheduled', 'publishing', 'failed', 'unconfirmed'))) q ON true
      LEFT JOIN LATERAL ( SELECT count(*)::integer AS due
            FROM distributions d
           WHERE d.platform_id = p.id AND d.metrics_next_sync_at <= now()) m ON true
      LEFT JOIN LATERAL ( SELECT max(r.published_at) + make_interval(mins => p.min_interval_minutes) AS interval_until
            FROM distributions r
-          WHERE r.platform_id = p.id AND r.status = 'published'::text) li ON true
+          WHERE r.platform_id = p.id AND r.status = 'published') li ON true
      LEFT JOIN LATERAL ( SELECT (array_agg(r.published_at ORDER BY r.published_at DESC) FILTER (WHERE p.posts_per_hour IS NOT NULL AND r.published_at > (now() - '01:00:00'::interval)))[p.posts_per_hour] + '01:00:00'::interval AS hour_until,
             (array_agg(r.published_at ORDER BY r.published_at DESC) FILTER (WHERE p.posts_per_day IS NOT NULL))[p.posts_per_day] + '24:00:00'::interval AS day_until
            FROM distributions r
-          WHERE r.platform_id = p.id AND r.status = 'published'::text AND r.published_at > (now() - '24:00:00'::interval)) l ON true
+          WHERE r.platform_id = p.id AND r.status = 'published' AND r.published_at > (now() - '24:00:00'::interval)) l ON true
      LEFT JOIN LATERAL ( SELECT h.until,
             h.limit_name
            FROM ( VALUES (l.day_until,format('posts_per_day (%s)'::text, p.posts_per_day),1), (l.hour_until,format('posts_per_hour (%s)'::text, p.posts_per_hour),2), (li.interval_until,format('min_interval_minutes (%s)'::text, p.min_interval_minutes),3)) h(until, limit_name, rank)

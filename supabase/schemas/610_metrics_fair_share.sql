@@ -53,7 +53,7 @@ begin
       select p.client_id, least(count(*), p_max_reads)::integer as n
       from public.distributions d
       join public.platforms p on p.id = d.platform_id
-      where d.metrics_next_sync_at <= now() and p.kind = p_kind
+      where d.metrics_next_sync_at <= now() and p.kind::text = p_kind
         and p.is_active and p.supports_analytics and not p.needs_reconnection
         and (p.metrics_paused_until is null or p.metrics_paused_until <= now())
       group by p.client_id

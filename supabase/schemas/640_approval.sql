@@ -55,11 +55,11 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.approval_rules TO authenticate
 GRANT ALL ON TABLE public.approval_rules TO service_role;
 
 -- The slot index covers every status that holds a slot, pending_approval included (scheduling.platform_posts).
-CREATE INDEX idx_distributions_pending_approval ON public.distributions USING btree (client_id, approval_requested_at) WHERE (status = 'pending_approval'::text);
+CREATE INDEX idx_distributions_pending_approval ON public.distributions USING btree (client_id, approval_requested_at) WHERE (status = 'pending_approval');
 
 CREATE INDEX idx_distributions_reviewed_by ON public.distributions USING btree (reviewed_by) WHERE (reviewed_by IS NOT NULL);
 
-CREATE INDEX idx_distributions_platform_slot ON public.distributions USING btree (platform_id, scheduled_for) WHERE (status = ANY (ARRAY['scheduled'::text, 'publishing'::text, 'unconfirmed'::text, 'pending_approval'::text]));
+CREATE INDEX idx_distributions_platform_slot ON public.distributions USING btree (platform_id, scheduled_for) WHERE (status IN ('scheduled', 'publishing', 'unconfirmed', 'pending_approval'));
 
 ALTER TABLE ONLY public.distributions
     ADD CONSTRAINT distributions_reviewed_by_fkey FOREIGN KEY (reviewed_by) REFERENCES auth.users(id) ON DELETE SET NULL;
@@ -131,9 +131,9 @@ REVOKE ALL ON FUNCTION private.route_distribution_approval() FROM PUBLIC;
 
 -- Named to fire before distributions_status_machine (triggers of one event fire in name order), so the machine
 -- checks the status this trigger settles on.
-CREATE TRIGGER distributions_approval_insert BEFORE INSERT ON public.distributions FOR EACH ROW WHEN ((new.status = ANY (ARRAY['scheduled'::text, 'pending_approval'::text]))) EXECUTE FUNCTION private.route_distribution_approval();
+CREATE TRIGGER distributions_approval_insert BEFORE INSERT ON public.distributions FOR EACH ROW WHEN ((new.status IN ('scheduled', 'pending_approval'))) EXECUTE FUNCTION private.route_distribution_approval();
 
-CREATE TRIGGER distributions_approval_update BEFORE UPDATE ON public.distributions FOR EACH ROW WHEN ((new.status = ANY (ARRAY['scheduled'::text, 'pending_approval'::text, 'rejected'::text]))) EXECUTE FUNCTION private.route_distribution_approval();
+CREATE TRIGGER distributions_approval_update BEFORE UPDATE ON public.distributions FOR EACH ROW WHEN ((new.status IN ('scheduled', 'pending_approval', 'rejected'))) EXECUTE FUNCTION private.route_distribution_approval();
 
 CREATE FUNCTION private.enqueue_pending_approval_webhooks() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -278,7 +278,7 @@ CREATE VIEW public.distributions_awaiting_approval WITH (security_invoker='on') 
    FROM ((public.distributions d
      JOIN public.clients c ON ((c.id = d.client_id)))
      JOIN public.platforms p ON ((p.id = d.platform_id)))
-  WHERE (d.status = 'pending_approval'::text);
+  WHERE (d.status = 'pending_approval');
 
 COMMENT ON VIEW public.distributions_awaiting_approval IS 'Distributions waiting for review, oldest request first by waiting_since: for whom (approver_user_ids: the client''s owners and approvers), since when, whether their slot already passed, and what to do. security_invoker: each member sees only their clients'' rows.';
 

@@ -17,7 +17,7 @@ CREATE VIEW public.attention_unconfirmed WITH (security_invoker=true) AS
     'Look on ' || p.name || ' for this post (title, scheduled_for). Posted: set status = ''published'' with published_at (and external_id, external_url). Not posted: set status = ''scheduled'' to send it again, or ''failed''.'::text AS what_to_do
    FROM distributions d
      JOIN platforms p ON p.id = d.platform_id
-  WHERE d.status = 'unconfirmed'::text
+  WHERE d.status = 'unconfirmed'
   ORDER BY d.updated_at;
 
 COMMENT ON VIEW public.attention_unconfirmed IS 'Posts whose last attempt has an unknown outcome (status unconfirmed): nothing sends them again until a person says whether they went out. explanation is the publisher''s message.';
@@ -34,7 +34,7 @@ CREATE VIEW public.attention_platforms_to_reconnect WITH (security_invoker=true)
     p.updated_at AS since,
     ( SELECT count(*) AS count
            FROM distributions d
-          WHERE d.platform_id = p.id AND d.status = 'scheduled'::text) AS waiting,
+          WHERE d.platform_id = p.id AND d.status = 'scheduled') AS waiting,
     ( SELECT count(*) AS count
            FROM scheduling.failed_on_auth(p.id) f(f)) AS failed_on_auth,
     'An owner of the client sends new credentials: POST /functions/v1/platforms/' || p.id || '/reconnect {"credentials": {...}, "retry_failed": true} (or an admin runs select public.reconnect_platform(''' || p.id || ''', credentials)); waiting posts then go out, and retry_failed sends the ones refused on the auth error again.'::text AS what_to_do
@@ -59,10 +59,10 @@ CREATE VIEW public.attention_failed_requests WITH (security_invoker=true) AS
     'Read error (and result for each platform), fix the content or its target platforms, then set the content''s status back to ''ready_for_distribution'': update generated_content set status = ''ready_for_distribution'' where id = ''' || r.content_id || ''' queues a new request.'::text AS what_to_do
    FROM distribution_requests r
      JOIN generated_content g ON g.id = r.content_id
-  WHERE r.status = 'failed'::text
+  WHERE r.status = 'failed'
     AND NOT EXISTS ( SELECT 1
            FROM distribution_requests n
-          WHERE n.content_id = r.content_id AND n.id <> r.id AND (n.requested_at > r.requested_at OR n.requested_at = r.requested_at AND n.status <> 'failed'::text))
+          WHERE n.content_id = r.content_id AND n.id <> r.id AND (n.requested_at > r.requested_at OR n.requested_at = r.requested_at AND n.status <> 'failed'))
   ORDER BY r.updated_at DESC;
 
 COMMENT ON VIEW public.attention_failed_requests IS 'Generated content whose distribution request failed (given up after 5 claims, or refused as a whole) and that has no newer request: it was not scheduled anywhere.';
@@ -82,16 +82,16 @@ CREATE VIEW public.attention_failing_webhooks WITH (security_invoker=true) AS
     w.attempts,
     w.last_status_code,
     w.last_error,
-    CASE WHEN w.status = 'failed'::text THEN NULL::timestamp with time zone ELSE w.next_attempt_at END AS next_attempt_at,
+    CASE WHEN w.status = 'failed' THEN NULL::timestamp with time zone ELSE w.next_attempt_at END AS next_attempt_at,
     w.updated_at,
         CASE
-            WHEN w.status <> 'failed'::text THEN 'Retried automatically at next_attempt_at (8 attempts in all): if the endpoint keeps failing, ask its owner to fix the server (last_status_code, last_error).'::text
+            WHEN w.status <> 'failed' THEN 'Retried automatically at next_attempt_at (8 attempts in all): if the endpoint keeps failing, ask its owner to fix the server (last_status_code, last_error).'::text
             WHEN e.is_active IS FALSE THEN 'The endpoint is inactive, so nothing was sent: reactivate it (webhook_endpoints.is_active) if its owner still wants these events, then re-queue as below. Re-queue (service role): update webhook_deliveries set status = ''pending'', attempts = 0, next_attempt_at = now() where id = ''' || w.id || '''.'::text
             ELSE 'Given up: fix the endpoint (last_status_code, last_error), then re-queue (service role): update webhook_deliveries set status = ''pending'', attempts = 0, next_attempt_at = now() where id = ''' || w.id || '''.'::text
         END AS what_to_do
    FROM webhook_deliveries w
      LEFT JOIN webhook_endpoints e ON e.id = w.endpoint_id
-  WHERE w.status = 'failed'::text OR (w.status = ANY (ARRAY['pending'::text, 'delivering'::text])) AND w.attempts > 0 AND (w.last_error IS NOT NULL OR w.last_status_code IS NOT NULL)
+  WHERE w.status = 'failed' OR (w.status IN ('pending', 'delivering')) AND w.attempts > 0 AND (w.last_error IS NOT NULL OR w.last_status_code IS NOT NULL)
   ORDER BY w.updated_at DESC;
 
 COMMENT ON VIEW public.attention_failing_webhooks IS 'Outbound webhook deliveries that failed for good (status failed) or whose last attempt failed and that wait for a retry. url and endpoint_active show for owners and editors (who may read webhook_endpoints).';

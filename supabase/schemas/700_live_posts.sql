@@ -114,7 +114,7 @@ $$;
 
 REVOKE ALL ON FUNCTION private.refuse_published_content_edit() FROM PUBLIC;
 
-CREATE TRIGGER distributions_published_content_fixed BEFORE UPDATE OF title, body, media_urls, link_url ON public.distributions FOR EACH ROW WHEN (((old.status = 'published'::text) AND (new.status = 'published'::text) AND ((old.title IS DISTINCT FROM new.title) OR (old.body IS DISTINCT FROM new.body) OR (old.media_urls IS DISTINCT FROM new.media_urls) OR (old.link_url IS DISTINCT FROM new.link_url)))) EXECUTE FUNCTION private.refuse_published_content_edit();
+CREATE TRIGGER distributions_published_content_fixed BEFORE UPDATE OF title, body, media_urls, link_url ON public.distributions FOR EACH ROW WHEN (((old.status = 'published') AND (new.status = 'published') AND ((old.title IS DISTINCT FROM new.title) OR (old.body IS DISTINCT FROM new.body) OR (old.media_urls IS DISTINCT FROM new.media_urls) OR (old.link_url IS DISTINCT FROM new.link_url)))) EXECUTE FUNCTION private.refuse_published_content_edit();
 
 CREATE FUNCTION scheduling.live_edit_refusal(p_platform public.platforms) RETURNS text
     LANGUAGE sql IMMUTABLE

@@ -39,7 +39,7 @@ select is((select o #>> '{results,1,distribution,scheduled_for_local}' from out)
   'item 1: staggered by its index (1 x 30 minutes), shown in London time');
 select is((select count(*)::int from distributions where cross_post_group_id = (select (o ->> 'cross_post_group_id')::uuid from out)),
   2, 'two distributions in the cross-post group');
-select is((select row(name, timing_strategy, stagger_minutes, status, source_content_id) from cross_post_groups
+select is((select row(name, timing_strategy, stagger_minutes, status::text, source_content_id) from cross_post_groups
             where id = (select (o ->> 'cross_post_group_id')::uuid from out)),
   row('Launch'::text, 'staggered'::text, 30, 'pending'::text, tests.fx('A', 'content')), 'the group row');
 select is((select o ->> 'cross_post_group_id' from out), '00000000-0000-4000-8000-0000000006ff',

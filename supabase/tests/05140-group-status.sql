@@ -22,11 +22,11 @@ begin
      where id = ('00000000-0000-4000-8000-0000000006f' || p_n)::uuid and status = 'scheduled';
   end if;
   update public.distributions
-     set status = p_status,
+     set status = p_status::distribution_status,
          published_at = case when p_status = 'published' then now() end,
          attempt_id = case when p_status = 'publishing' then attempt_id end,
          lease_expires_at = case when p_status = 'publishing' then lease_expires_at end
-   where id = ('00000000-0000-4000-8000-0000000006f' || p_n)::uuid and status <> p_status;
+   where id = ('00000000-0000-4000-8000-0000000006f' || p_n)::uuid and status <> p_status::distribution_status;
 end $$;
 create function pg_temp.group_status() returns text language sql as $$
   select status from public.cross_post_groups where id = '00000000-0000-4000-8000-0000000006f0' $$;

@@ -18,7 +18,7 @@ update generated_content set status = 'ready_for_distribution' where id = tests.
 select tests.clear_authentication();
 
 select is((select row(client_id, status, attempts) from distribution_requests where content_id = tests.fx('A', 'content')),
-  row(tests.fx('A', 'client'), 'pending'::text, 0), 'marking content ready writes a pending request');
+  row(tests.fx('A', 'client'), 'pending'::distribution_request_status, 0), 'marking content ready writes a pending request');
 select is((select count(*)::int from net.http_request_queue q
             where q.id > (select id from before) and q.url like '%/functions/v1/process-distribution-requests'
               and convert_from(q.body, 'utf8')::jsonb ->> 'request_id'
@@ -35,7 +35,7 @@ select is((select count(*)::int from distribution_requests), 0, 'other clients d
 
 select tests.authenticate_as_service_role();
 select is((select row(status, attempts) from private.claim_distribution_requests(10)),
-  row('processing'::text, 1), 'the processor claims it: processing, attempts 1');
+  row('processing'::distribution_request_status, 1), 'the processor claims it: processing, attempts 1');
 select is((select status from generated_content where id = tests.fx('A', 'content')), 'distributing',
   'the content is distributing');
 select is((select count(*)::int from private.claim_distribution_requests(10)), 0, 'a claimed request is not claimed twice');

@@ -38,7 +38,7 @@ insert into distributions (id, client_id, content_type, platform_id, body, statu
   ('00000000-0000-4000-8000-0000000054d4', tests.fx('A', 'client'), 'generated', '00000000-0000-4000-8000-000000005401',
    'four', 'draft', null, 'UTC');
 select is((select array_agg(status order by id) from distributions where platform_id = '00000000-0000-4000-8000-000000005401'),
-  array['pending_approval', 'pending_approval', 'scheduled', 'draft'], 'generated content is written pending_approval, manual content scheduled');
+  array['pending_approval', 'pending_approval', 'scheduled', 'draft']::distribution_status[], 'generated content is written pending_approval, manual content scheduled');
 select isnt((select approval_requested_at from distributions where id = '00000000-0000-4000-8000-0000000054d1'), null,
   'the wait is timed');
 select is((select count(*)::int from publishing_calendar where distribution_id = '00000000-0000-4000-8000-0000000054d1'), 1,

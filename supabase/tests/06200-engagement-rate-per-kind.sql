@@ -8,7 +8,7 @@ select tests.create_two_clients();
 
 insert into platforms (id, client_id, name, kind)
 select ('00000000-0000-4000-8000-0000000000a' || i)::uuid, tests.fx('A', 'client'), k, k
-from unnest(array['x', 'instagram', 'youtube', 'email', 'tiktok']) with ordinality as v (k, i);
+from unnest(array['x', 'instagram', 'youtube', 'email', 'tiktok']::platform_kind[]) with ordinality as v (k, i);
 insert into distributions (id, client_id, platform_id, content_type, body, status, scheduled_for, published_at, external_id)
 select ('00000000-0000-4000-8000-00000000d00' || i)::uuid, tests.fx('A', 'client'),
        ('00000000-0000-4000-8000-0000000000a' || i)::uuid, 'manual', 'x', 'published',

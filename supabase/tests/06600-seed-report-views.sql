@@ -15,7 +15,7 @@ insert into platforms (id, client_id, name, kind) values
 insert into distributions (client_id, platform_id, content_type, body, title, status, scheduled_for, published_at,
                            impressions, engagement_rate, click_through_rate, clicks, error_message, retry_count, timezone)
 select tests.fx('A', 'client'), case when i % 2 = 0 then tests.fx('A', 'platform') else '00000000-0000-4000-8000-0000000000a1'::uuid end,
-       'manual', 'x', 't' || i, case when i % 7 = 0 then 'failed' else 'published' end,
+       'manual', 'x', 't' || i, (case when i % 7 = 0 then 'failed' else 'published' end)::distribution_status,
        now() - (i % 40) * interval '1 day' - (i % 5) * interval '1 hour',
        case when i % 7 = 0 then null else date_trunc('hour', now()) - (i % 40) * interval '1 day' - (i % 5) * interval '1 hour' end,
        100 + i, case when i % 3 = 0 then null else (i % 11)::numeric end, (i % 4)::numeric, i % 9,

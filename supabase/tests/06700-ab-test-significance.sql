@@ -40,14 +40,14 @@ select results_eq($$ select variant, engagement_rate, engagement_rate_diff, roun
 
 create temp table concluded as select * from private.conclude_ab_tests(0.05, 14, 500);
 select results_eq($$ select status, result, winner_variant from ab_tests where variant_group = 'ab' $$,
-  $$ values ('concluded'::text, 'winner'::text, 'B'::text) $$, 'a clear difference: B wins');
+  $$ values ('concluded'::ab_test_status, 'winner'::text, 'B'::text) $$, 'a clear difference: B wins');
 select is((select body from distributions where id = (select winner_distribution_id from ab_tests where variant_group = 'ab')),
   'ab-b', 'the winner''s body is reachable for reuse');
 select results_eq($$ select status, result, winner_variant from ab_tests where variant_group = 'aa' $$,
-  $$ values ('concluded'::text, 'no_difference'::text, null::text) $$,
+  $$ values ('concluded'::ab_test_status, 'no_difference'::text, null::text) $$,
   'an A/A test never declares a winner; past the maximum duration it concludes "no difference"');
 select results_eq($$ select status, result from ab_tests where variant_group = 'young' $$,
-  $$ values ('running'::text, null::text) $$, 'an undecided young test keeps running');
+  $$ values ('running'::ab_test_status, null::text) $$, 'an undecided young test keeps running');
 
 select * from finish();
 rollback;

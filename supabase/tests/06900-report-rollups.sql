@@ -10,7 +10,7 @@ select plan(16);
 select tests.create_two_clients();
 
 -- The reference: the report computed straight from distributions and conversions, without the rollup.
-create function pg_temp.expected() returns table (platform_id uuid, client_id uuid, platform text, kind text,
+create function pg_temp.expected() returns table (platform_id uuid, client_id uuid, platform text, kind platform_kind,
   month date, posts bigint, clicks bigint, conversions bigint, conversion_value numeric, conversion_rate numeric)
 language sql stable security invoker as $$
   select p.id, p.client_id, p.name, p.kind, date_trunc('month', d.published_at at time zone p.timezone)::date,
@@ -53,7 +53,7 @@ from generate_series(1, 400) i,
      lateral (select case when i % 10 < 8 then tests.fx('A', 'client') else tests.fx('B', 'client') end as c,
                      case when i % 11 = 0 then 'failed' when i % 11 = 1 then 'scheduled'
                           when i % 11 = 2 then 'publishing' when i % 11 = 3 then 'unconfirmed'
-                          when i % 11 = 4 then 'draft' else 'published' end as st) y;
+                          when i % 11 = 4 then 'draft' else 'published' end::distribution_status as st) y;
 
 select cmp_ok((select count(*)::int from conversion_rollups), '>=', 12, 'the inserts filled the rollup');
 select pg_temp.same('after inserts in every status');

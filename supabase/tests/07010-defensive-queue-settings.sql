@@ -82,7 +82,7 @@ update platforms set needs_reconnection = true, reconnection_reason = 'token rev
 select is((select count(*)::int from private.claim_due_distributions(100, 60)
            where id::text like '00000000-0000-4000-8000-00000007010_'), 0, 'nothing of the parked platforms is claimed');
 select results_eq(
-  $$ select id::text, status from distributions where id in ('00000000-0000-4000-8000-000000070103',
+  $$ select id::text, status::text from distributions where id in ('00000000-0000-4000-8000-000000070103',
        '00000000-0000-4000-8000-000000070105') order by id $$,
   $$ values ('00000000-0000-4000-8000-000000070103', 'scheduled'), ('00000000-0000-4000-8000-000000070105', 'scheduled') $$,
   'rows whose lease lapsed on a paused and on a reconnect-flagged platform are back to waiting');

@@ -81,8 +81,8 @@ select results_eq($$ select request_id, title, error from attention_failed_reque
 select results_eq($$ select delivery_id, status, attempts, last_status_code, url, endpoint_active,
                             next_attempt_at is not null
                      from attention_failing_webhooks order by delivery_id $$,
-  $$ values ('aaaaaaaa-0000-4000-8000-0000000078c1'::uuid, 'failed'::text, 8, 500, 'https://hooks.example/a'::text, true, false),
-            ('aaaaaaaa-0000-4000-8000-0000000078c2'::uuid, 'pending'::text, 2, 503, 'https://hooks.example/a'::text, true, true) $$,
+  $$ values ('aaaaaaaa-0000-4000-8000-0000000078c1'::uuid, 'failed'::webhook_delivery_status, 8, 500, 'https://hooks.example/a'::text, true, false),
+            ('aaaaaaaa-0000-4000-8000-0000000078c2'::uuid, 'pending'::webhook_delivery_status, 2, 503, 'https://hooks.example/a'::text, true, true) $$,
   'attention_failing_webhooks: the delivery given up and the one waiting for a retry, not the delivered one');
 select ok((select what_to_do like 'Given up:%where id = ''aaaaaaaa-0000-4000-8000-0000000078c1''.'
            from attention_failing_webhooks where status = 'failed'), 'the given-up delivery says how to re-queue it');

@@ -37,7 +37,7 @@ Deno.test("posts on all eight platforms survive an emulator restart: metrics fou
         (select count(*) from public.distribution_metrics m where m.distribution_id = d.id)::int
           as snapshots
       from public.distributions d join public.platforms p on p.id = d.platform_id
-      where d.id in ${sql(Object.values(ids))} order by p.kind`;
+      where d.id in ${sql(Object.values(ids))} order by p.kind::text`;
     assert.equal(rows.length, KINDS.length);
     for (const r of rows) {
       assert.equal(r.metrics_last_error, null, `${r.kind}: ${r.metrics_last_error}`);

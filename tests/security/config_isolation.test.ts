@@ -151,7 +151,7 @@ Deno.test("B's malformed settings on its eight platforms: A's due posts on all e
       await tx`select set_config('request.jwt.claims', ${
         JSON.stringify({ sub: b!.editorId, role: "authenticated" })
       }, true)`;
-      return await tx`select kind, config_problem from public.platform_health order by kind`;
+      return await tx`select kind, config_problem from public.platform_health order by kind::text`;
     });
     assert.equal(health.length, 8, "B's editor sees B's eight platforms only");
     for (const h of health) {

@@ -71,7 +71,7 @@ Deno.test("POST /schedule stores sanitized titles for WordPress and email", asyn
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
     const rows = await sql`select p.kind, d.title from public.distributions d
                              join public.platforms p on p.id = d.platform_id
-                            where d.client_id = ${tenant.clientId} order by p.kind`;
+                            where d.client_id = ${tenant.clientId} order by p.kind::text`;
     assert.deepEqual(rows.map((r) => [r.kind, r.title]), [
       ["email", "Budget tips & tricks scriptx/script"],
       ["wordpress", "Budget tips &amp; tricks &lt;script&gt;x&lt;/script&gt;"],

@@ -507,7 +507,7 @@ export type Database = {
           p_value: number | null
           result: string | null
           started_at: string | null
-          status: string
+          status: Database["public"]["Enums"]["ab_test_status"]
           updated_at: string
           variant_group: string
           variants: NonNullable<Json>
@@ -523,7 +523,7 @@ export type Database = {
           p_value?: number | null
           result?: string | null
           started_at?: string | null
-          status?: string
+          status?: Database["public"]["Enums"]["ab_test_status"]
           updated_at?: string
           variant_group: string
           variants?: NonNullable<Json>
@@ -539,7 +539,7 @@ export type Database = {
           p_value?: number | null
           result?: string | null
           started_at?: string | null
-          status?: string
+          status?: Database["public"]["Enums"]["ab_test_status"]
           updated_at?: string
           variant_group?: string
           variants?: NonNullable<Json>
@@ -873,7 +873,7 @@ export type Database = {
           name: string | null
           source_content_id: string | null
           stagger_minutes: number | null
-          status: string
+          status: Database["public"]["Enums"]["cross_post_group_status"]
           timing_strategy: string
           updated_at: string
         }
@@ -884,7 +884,7 @@ export type Database = {
           name?: string | null
           source_content_id?: string | null
           stagger_minutes?: number | null
-          status?: string
+          status?: Database["public"]["Enums"]["cross_post_group_status"]
           timing_strategy?: string
           updated_at?: string
         }
@@ -895,7 +895,7 @@ export type Database = {
           name?: string | null
           source_content_id?: string | null
           stagger_minutes?: number | null
-          status?: string
+          status?: Database["public"]["Enums"]["cross_post_group_status"]
           timing_strategy?: string
           updated_at?: string
         }
@@ -932,7 +932,7 @@ export type Database = {
           finished_at: string
           http_status: number | null
           id: string
-          kind: string
+          kind: Database["public"]["Enums"]["distribution_attempt_kind"]
           outcome: string
           platform_id: string
           started_at: string
@@ -945,7 +945,7 @@ export type Database = {
           finished_at?: string
           http_status?: number | null
           id: string
-          kind?: string
+          kind?: Database["public"]["Enums"]["distribution_attempt_kind"]
           outcome: string
           platform_id: string
           started_at?: string
@@ -958,7 +958,7 @@ export type Database = {
           finished_at?: string
           http_status?: number | null
           id?: string
-          kind?: string
+          kind?: Database["public"]["Enums"]["distribution_attempt_kind"]
           outcome?: string
           platform_id?: string
           started_at?: string
@@ -1175,7 +1175,7 @@ export type Database = {
           id: string
           requested_at: string
           result: Json | null
-          status: string
+          status: Database["public"]["Enums"]["distribution_request_status"]
           updated_at: string
         }
         Insert: {
@@ -1188,7 +1188,7 @@ export type Database = {
           id?: string
           requested_at?: string
           result?: Json | null
-          status?: string
+          status?: Database["public"]["Enums"]["distribution_request_status"]
           updated_at?: string
         }
         Update: {
@@ -1201,7 +1201,7 @@ export type Database = {
           id?: string
           requested_at?: string
           result?: Json | null
-          status?: string
+          status?: Database["public"]["Enums"]["distribution_request_status"]
           updated_at?: string
         }
         Relationships: [
@@ -1245,7 +1245,9 @@ export type Database = {
           conversions: number
           created_at: string
           cross_post_group_id: string | null
-          edit_state: string | null
+          edit_state:
+            | Database["public"]["Enums"]["distribution_edit_state"]
+            | null
           engagement_base: number | null
           engagement_count: number | null
           engagement_rate: number | null
@@ -1267,7 +1269,9 @@ export type Database = {
           metrics_sync_failures: number
           metrics_synced_at: string | null
           native_attempt_id: string | null
-          native_state: string | null
+          native_state:
+            | Database["public"]["Enums"]["distribution_native_state"]
+            | null
           next_attempt_at: string | null
           platform_id: string
           platform_metrics: NonNullable<Json>
@@ -1281,10 +1285,12 @@ export type Database = {
           saves: number | null
           scheduled_for: string | null
           shares: number | null
-          status: string
+          status: Database["public"]["Enums"]["distribution_status"]
           timezone: string
           title: string | null
-          unpublish_state: string | null
+          unpublish_state:
+            | Database["public"]["Enums"]["distribution_unpublish_state"]
+            | null
           unpublished_at: string | null
           updated_at: string
           variant_group: string | null
@@ -1308,7 +1314,9 @@ export type Database = {
           conversions?: number
           created_at?: string
           cross_post_group_id?: string | null
-          edit_state?: string | null
+          edit_state?:
+            | Database["public"]["Enums"]["distribution_edit_state"]
+            | null
           engagement_base?: number | null
           engagement_count?: number | null
           engagement_rate?: number | null
@@ -1330,7 +1338,9 @@ export type Database = {
           metrics_sync_failures?: number
           metrics_synced_at?: string | null
           native_attempt_id?: string | null
-          native_state?: string | null
+          native_state?:
+            | Database["public"]["Enums"]["distribution_native_state"]
+            | null
           next_attempt_at?: string | null
           platform_id: string
           platform_metrics?: NonNullable<Json>
@@ -1344,10 +1354,12 @@ export type Database = {
           saves?: number | null
           scheduled_for?: string | null
           shares?: number | null
-          status?: string
+          status?: Database["public"]["Enums"]["distribution_status"]
           timezone?: string
           title?: string | null
-          unpublish_state?: string | null
+          unpublish_state?:
+            | Database["public"]["Enums"]["distribution_unpublish_state"]
+            | null
           unpublished_at?: string | null
           updated_at?: string
           variant_group?: string | null
@@ -1371,7 +1383,9 @@ export type Database = {
           conversions?: number
           created_at?: string
           cross_post_group_id?: string | null
-          edit_state?: string | null
+          edit_state?:
+            | Database["public"]["Enums"]["distribution_edit_state"]
+            | null
           engagement_base?: number | null
           engagement_count?: number | null
           engagement_rate?: number | null
@@ -1393,7 +1407,9 @@ export type Database = {
           metrics_sync_failures?: number
           metrics_synced_at?: string | null
           native_attempt_id?: string | null
-          native_state?: string | null
+          native_state?:
+            | Database["public"]["Enums"]["distribution_native_state"]
+            | null
           next_attempt_at?: string | null
           platform_id?: string
           platform_metrics?: NonNullable<Json>
@@ -1407,10 +1423,12 @@ export type Database = {
           saves?: number | null
           scheduled_for?: string | null
           shares?: number | null
-          status?: string
+          status?: Database["public"]["Enums"]["distribution_status"]
           timezone?: string
           title?: string | null
-          unpublish_state?: string | null
+          unpublish_state?:
+            | Database["public"]["Enums"]["distribution_unpublish_state"]
+            | null
           unpublished_at?: string | null
           updated_at?: string
           variant_group?: string | null
@@ -1501,7 +1519,7 @@ export type Database = {
           id: string
           metadata: NonNullable<Json>
           priority: string
-          status: string
+          status: Database["public"]["Enums"]["content_status"]
           target_platform_ids: string[]
           title: string | null
           updated_at: string
@@ -1516,7 +1534,7 @@ export type Database = {
           id?: string
           metadata?: NonNullable<Json>
           priority?: string
-          status?: string
+          status?: Database["public"]["Enums"]["content_status"]
           target_platform_ids?: string[]
           title?: string | null
           updated_at?: string
@@ -1531,7 +1549,7 @@ export type Database = {
           id?: string
           metadata?: NonNullable<Json>
           priority?: string
-          status?: string
+          status?: Database["public"]["Enums"]["content_status"]
           target_platform_ids?: string[]
           title?: string | null
           updated_at?: string
@@ -1589,7 +1607,7 @@ export type Database = {
       }
       metrics_read_budgets: {
         Row: {
-          kind: string
+          kind: Database["public"]["Enums"]["platform_kind"]
           max_reads: number
           notes: string | null
           per: string
@@ -1598,7 +1616,7 @@ export type Database = {
           window_origin: string
         }
         Insert: {
-          kind: string
+          kind: Database["public"]["Enums"]["platform_kind"]
           max_reads: number
           notes?: string | null
           per: string
@@ -1607,7 +1625,7 @@ export type Database = {
           window_origin?: string
         }
         Update: {
-          kind?: string
+          kind?: Database["public"]["Enums"]["platform_kind"]
           max_reads?: number
           notes?: string | null
           per?: string
@@ -1885,7 +1903,7 @@ export type Database = {
           next_attempt_at: string
           platform_id: string
           reason: string
-          status: string
+          status: Database["public"]["Enums"]["platform_cancellation_status"]
           updated_at: string
         }
         Insert: {
@@ -1902,7 +1920,7 @@ export type Database = {
           next_attempt_at?: string
           platform_id: string
           reason: string
-          status?: string
+          status?: Database["public"]["Enums"]["platform_cancellation_status"]
           updated_at?: string
         }
         Update: {
@@ -1919,7 +1937,7 @@ export type Database = {
           next_attempt_at?: string
           platform_id?: string
           reason?: string
-          status?: string
+          status?: Database["public"]["Enums"]["platform_cancellation_status"]
           updated_at?: string
         }
         Relationships: [
@@ -2180,7 +2198,7 @@ export type Database = {
           followers_count: number | null
           id: string
           is_active: boolean
-          kind: string
+          kind: Database["public"]["Enums"]["platform_kind"]
           last_metrics_sync_at: string | null
           last_published_at: string | null
           max_content_length: number | null
@@ -2215,7 +2233,7 @@ export type Database = {
           followers_count?: number | null
           id?: string
           is_active?: boolean
-          kind: string
+          kind: Database["public"]["Enums"]["platform_kind"]
           last_metrics_sync_at?: string | null
           last_published_at?: string | null
           max_content_length?: number | null
@@ -2250,7 +2268,7 @@ export type Database = {
           followers_count?: number | null
           id?: string
           is_active?: boolean
-          kind?: string
+          kind?: Database["public"]["Enums"]["platform_kind"]
           last_metrics_sync_at?: string | null
           last_published_at?: string | null
           max_content_length?: number | null
@@ -2480,7 +2498,7 @@ export type Database = {
           lease_expires_at: string | null
           next_attempt_at: string
           payload: NonNullable<Json>
-          status: string
+          status: Database["public"]["Enums"]["webhook_delivery_status"]
           updated_at: string
         }
         Insert: {
@@ -2497,7 +2515,7 @@ export type Database = {
           lease_expires_at?: string | null
           next_attempt_at?: string
           payload: NonNullable<Json>
-          status?: string
+          status?: Database["public"]["Enums"]["webhook_delivery_status"]
           updated_at?: string
         }
         Update: {
@@ -2514,7 +2532,7 @@ export type Database = {
           lease_expires_at?: string | null
           next_attempt_at?: string
           payload?: NonNullable<Json>
-          status?: string
+          status?: Database["public"]["Enums"]["webhook_delivery_status"]
           updated_at?: string
         }
         Relationships: [
@@ -2702,7 +2720,7 @@ export type Database = {
           last_error: string | null
           last_status_code: number | null
           next_attempt_at: string | null
-          status: string | null
+          status: Database["public"]["Enums"]["webhook_delivery_status"] | null
           updated_at: string | null
           url: string | null
           what_to_do: string | null
@@ -2788,7 +2806,7 @@ export type Database = {
           failed_on_auth: number | null
           platform: string | null
           platform_id: string | null
-          platform_kind: string | null
+          platform_kind: Database["public"]["Enums"]["platform_kind"] | null
           reconnection_reason: string | null
           since: string | null
           waiting: number | null
@@ -2799,7 +2817,7 @@ export type Database = {
           failed_on_auth?: never
           platform?: string | null
           platform_id?: string | null
-          platform_kind?: string | null
+          platform_kind?: Database["public"]["Enums"]["platform_kind"] | null
           reconnection_reason?: string | null
           since?: string | null
           waiting?: never
@@ -2810,7 +2828,7 @@ export type Database = {
           failed_on_auth?: never
           platform?: string | null
           platform_id?: string | null
-          platform_kind?: string | null
+          platform_kind?: Database["public"]["Enums"]["platform_kind"] | null
           reconnection_reason?: string | null
           since?: string | null
           waiting?: never
@@ -2833,7 +2851,7 @@ export type Database = {
           explanation: string | null
           external_id: string | null
           platform: string | null
-          platform_kind: string | null
+          platform_kind: Database["public"]["Enums"]["platform_kind"] | null
           scheduled_for: string | null
           since: string | null
           title: string | null
@@ -2877,7 +2895,7 @@ export type Database = {
           impressions: number | null
           platforms: string[] | null
           published: number | null
-          status: string | null
+          status: Database["public"]["Enums"]["content_status"] | null
           title: string | null
           video_views: number | null
         }
@@ -2901,7 +2919,7 @@ export type Database = {
           conversions: number | null
           cross_post_group_id: string | null
           distribution_id: string | null
-          kind: string | null
+          kind: Database["public"]["Enums"]["platform_kind"] | null
           platform: string | null
           platform_id: string | null
           published_at: string | null
@@ -2980,7 +2998,7 @@ export type Database = {
           conversion_rate: number | null
           conversion_value: number | null
           conversions: number | null
-          kind: string | null
+          kind: Database["public"]["Enums"]["platform_kind"] | null
           month: string | null
           platform: string | null
           platform_id: string | null
@@ -3015,7 +3033,7 @@ export type Database = {
           platforms: string[] | null
           published: number | null
           source_content_id: string | null
-          status: string | null
+          status: Database["public"]["Enums"]["cross_post_group_status"] | null
           timing_strategy: string | null
         }
         Relationships: [
@@ -3063,7 +3081,7 @@ export type Database = {
           content_type: string | null
           distribution_id: string | null
           platform_id: string | null
-          platform_kind: string | null
+          platform_kind: Database["public"]["Enums"]["platform_kind"] | null
           platform_name: string | null
           scheduled_for: string | null
           slot_passed: boolean | null
@@ -3196,7 +3214,7 @@ export type Database = {
           client_id: string | null
           config_problem: string | null
           is_active: boolean | null
-          kind: string | null
+          kind: Database["public"]["Enums"]["platform_kind"] | null
           last_metrics_sync_at: string | null
           last_published_at: string | null
           limited_by: string | null
@@ -3292,7 +3310,49 @@ export type Database = {
       unpublish_distribution: { Args: { p_id: string }; Returns: Json }
     }
     Enums: {
-      [_ in never]: never
+      ab_test_status: "running" | "concluded"
+      content_status:
+        | "draft"
+        | "ready_for_distribution"
+        | "distributing"
+        | "distributed"
+        | "failed"
+      cross_post_group_status:
+        | "pending"
+        | "in_progress"
+        | "completed"
+        | "partial"
+        | "failed"
+      distribution_attempt_kind: "publish" | "handoff"
+      distribution_edit_state: "requested" | "edited" | "failed"
+      distribution_native_state: "handed_off" | "declined"
+      distribution_request_status: "pending" | "processing" | "done" | "failed"
+      distribution_status:
+        | "draft"
+        | "scheduled"
+        | "publishing"
+        | "published"
+        | "failed"
+        | "cancelled"
+        | "unconfirmed"
+        | "pending_approval"
+        | "rejected"
+      distribution_unpublish_state:
+        | "requested"
+        | "unpublished"
+        | "failed"
+        | "removed_on_platform"
+      platform_cancellation_status: "pending" | "working" | "done" | "failed"
+      platform_kind:
+        | "wordpress"
+        | "x"
+        | "linkedin"
+        | "youtube"
+        | "email"
+        | "instagram"
+        | "tiktok"
+        | "podcast"
+      webhook_delivery_status: "pending" | "delivering" | "delivered" | "failed"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -3631,7 +3691,56 @@ export const Constants = {
     Enums: {},
   },
   public: {
-    Enums: {},
+    Enums: {
+      ab_test_status: ["running", "concluded"],
+      content_status: [
+        "draft",
+        "ready_for_distribution",
+        "distributing",
+        "distributed",
+        "failed",
+      ],
+      cross_post_group_status: [
+        "pending",
+        "in_progress",
+        "completed",
+        "partial",
+        "failed",
+      ],
+      distribution_attempt_kind: ["publish", "handoff"],
+      distribution_edit_state: ["requested", "edited", "failed"],
+      distribution_native_state: ["handed_off", "declined"],
+      distribution_request_status: ["pending", "processing", "done", "failed"],
+      distribution_status: [
+        "draft",
+        "scheduled",
+        "publishing",
+        "published",
+        "failed",
+        "cancelled",
+        "unconfirmed",
+        "pending_approval",
+        "rejected",
+      ],
+      distribution_unpublish_state: [
+        "requested",
+        "unpublished",
+        "failed",
+        "removed_on_platform",
+      ],
+      platform_cancellation_status: ["pending", "working", "done", "failed"],
+      platform_kind: [
+        "wordpress",
+        "x",
+        "linkedin",
+        "youtube",
+        "email",
+        "instagram",
+        "tiktok",
+        "podcast",
+      ],
+      webhook_delivery_status: ["pending", "delivering", "delivered", "failed"],
+    },
   },
   scheduling: {
     Enums: {},

@@ -16,7 +16,7 @@ Deno.serve(handle(async (req) => {
               coalesce((select json_agg(json_build_object('id', p.id, 'name', p.name, 'kind', p.kind,
                                                           'needs_reconnection', p.needs_reconnection,
                                                           'reconnection_reason', p.reconnection_reason)
-                                        order by p.kind, p.name)
+                                        order by p.kind::text, p.name)
                           from public.platforms p where p.client_id = c.id), '[]') as platforms
          from public.clients c
          join public.client_members m on m.client_id = c.id and m.user_id = ${userId}

@@ -154,7 +154,7 @@ async function health(claims: Claims, method: string, id: string | undefined) {
   const rows = await asUser(claims, (tx) =>
     tx`select * from public.platform_health
        where ${id === undefined ? tx`true` : tx`platform_id = ${id}::uuid`}
-       order by client_id, kind, platform`);
+       order by client_id, kind::text, platform`);
   if (id === undefined) return json(200, { platforms: rows });
   if (rows.length === 0) throw new HttpError(404, "platform not found");
   return json(200, rows[0]);

@@ -6,6 +6,7 @@
  * `Date`s and are built only by our own code.
  */
 import { z } from "zod";
+import type { Database } from "../database.types.ts";
 
 export const PLATFORM_KINDS = [
   "wordpress",
@@ -19,6 +20,10 @@ export const PLATFORM_KINDS = [
 ] as const;
 export const PlatformKindSchema = z.enum(PLATFORM_KINDS);
 export type PlatformKind = z.infer<typeof PlatformKindSchema>;
+// platforms.kind is the enum public.platform_kind: the typecheck fails when the two lists drift apart.
+type DatabasePlatformKind = Database["public"]["Enums"]["platform_kind"];
+const _platformKindsMatchDatabase: [PlatformKind, DatabasePlatformKind] extends
+  [DatabasePlatformKind, PlatformKind] ? true : never = true;
 
 /** What is published: the seed's DistributionContent. */
 export const DistributionContentSchema = z.object({

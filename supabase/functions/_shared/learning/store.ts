@@ -47,7 +47,7 @@ export async function learningPlatforms(sql: Sql): Promise<LearningPlatform[]> {
     select p.id as platform_id, p.client_id, p.kind,
            coalesce(p.publish_config -> 'learning', '{}'::jsonb) as learning,
            coalesce((select jsonb_agg(jsonb_build_object('day_of_week', d.day_of_week, 'hour', d.hour))
-                       from scheduling.default_posting_times(p.kind) d), '[]'::jsonb) as defaults
+                       from scheduling.default_posting_times(p.kind::text) d), '[]'::jsonb) as defaults
     from public.platforms p
     where p.is_active
     order by p.id`;

@@ -169,7 +169,7 @@ async function expiring(
     from public.platforms p
     join private.platform_secrets b on b.secret_id = p.credentials_secret_id and b.platform_id = p.id
     join vault.decrypted_secrets s on s.id = b.secret_id
-    where p.is_active and not p.needs_reconnection and p.kind = any(${RENEWABLE_KINDS as unknown as string[]})`;
+    where p.is_active and not p.needs_reconnection and p.kind = any(${RENEWABLE_KINDS as unknown as string[]}::public.platform_kind[])`;
   const candidates: Candidate[] = [];
   for (const row of rows) {
     let secret: unknown;
