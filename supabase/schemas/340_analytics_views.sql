@@ -1,4 +1,4 @@
--- Analytics views: content performance, conversions, cross-post groups, A/B test results, pattern lift.
+-- Analytics views: content performance, conversions, cross-post groups, A/B test results (pattern lift: 385_report_window_rollups.sql).
 
 CREATE VIEW public.ab_test_results WITH (security_invoker=true) AS
  WITH variants AS (
@@ -189,36 +189,3 @@ COMMENT ON VIEW public.cross_post_group_summary IS 'Per cross-post group: its po
 
 GRANT SELECT ON TABLE public.cross_post_group_summary TO authenticated;
 GRANT SELECT ON TABLE public.cross_post_group_summary TO service_role;
-
-CREATE VIEW public.pattern_lift WITH (security_invoker=true) AS
- SELECT pp.id AS pattern_id,
-    pp.client_id,
-    pp.platform_id,
-    p.name AS platform,
-    pp.pattern_type,
-    pp.pattern_name,
-    a.posts_applied,
-    a.posts_not_applied,
-    round(a.avg_rate_applied, 4) AS avg_engagement_rate_applied,
-    round(a.avg_rate_not_applied, 4) AS avg_engagement_rate_not_applied,
-    round(100.0 * a.x1::numeric / NULLIF(a.n1, 0)::numeric, 4) AS engagement_rate_applied,
-    round(100.0 * a.x0::numeric / NULLIF(a.n0, 0)::numeric, 4) AS engagement_rate_not_applied,
-    round(100.0 * (a.x1 / NULLIF(a.n1, 0) / NULLIF(a.x0 / NULLIF(a.n0, 0), 0) - 1)::numeric, 2) AS lift_pct,
-    two_proportion_p_value(a.x1::numeric, a.n1::numeric, a.x0::numeric, a.n0::numeric) AS p_value
-   FROM platform_patterns pp
-     JOIN platforms p ON p.id = pp.platform_id
-     CROSS JOIN LATERAL ( SELECT count(*) FILTER (WHERE f.pattern_applied) AS posts_applied,
-            count(*) FILTER (WHERE NOT f.pattern_applied) AS posts_not_applied,
-            avg(f.engagement_rate) FILTER (WHERE f.pattern_applied) AS avg_rate_applied,
-            avg(f.engagement_rate) FILTER (WHERE NOT f.pattern_applied) AS avg_rate_not_applied,
-            sum(f.engagement_count) FILTER (WHERE f.pattern_applied AND f.engagement_base > 0) AS x1,
-            sum(f.engagement_base) FILTER (WHERE f.pattern_applied AND f.engagement_base > 0 AND f.engagement_count IS NOT NULL) AS n1,
-            sum(f.engagement_count) FILTER (WHERE NOT f.pattern_applied AND f.engagement_base > 0) AS x0,
-            sum(f.engagement_base) FILTER (WHERE NOT f.pattern_applied AND f.engagement_base > 0 AND f.engagement_count IS NOT NULL) AS n0
-           FROM pattern_feedback f
-          WHERE f.pattern_id = pp.id) a;
-
-COMMENT ON VIEW public.pattern_lift IS 'Per platform pattern: engagement of posts where it was applied versus not (mean of rates and pooled rate), the lift of the pooled rate (percent) and its two-sided two-proportion z-test p-value (as in ab_test_results).';
-
-GRANT SELECT ON TABLE public.pattern_lift TO authenticated;
-GRANT SELECT ON TABLE public.pattern_lift TO service_role;
