@@ -122,4 +122,6 @@ from platforms p, generate_series(0, 47) h;
 set session_replication_role = origin;
 -- The triggers were off: build the report rollups from the generated rows.
 select private.rebuild_conversion_rollups();
+select private.rebuild_report_window_rollups();
+select private.rebuild_pattern_lift_rollups();
 vacuum analyze;
