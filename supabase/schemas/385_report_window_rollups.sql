@@ -414,12 +414,17 @@ CREATE FUNCTION private.rebuild_pattern_lift_rollups() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_pattern uuid;
 begin
   delete from public.pattern_lift_rollups;
-  perform private.apply_pattern_lift_delta('{}', array(
-    select row(f.pattern_id, f.pattern_applied, f.engagement_rate, f.engagement_base,
-               f.engagement_count)::private.pattern_lift_row
-    from public.pattern_feedback f));
+  -- One pattern at a time: the feedback of one pattern is one platform's posts.
+  for v_pattern in select pp.id from public.platform_patterns pp order by pp.id loop
+    perform private.apply_pattern_lift_delta('{}', array(
+      select row(f.pattern_id, f.pattern_applied, f.engagement_rate, f.engagement_base,
+                 f.engagement_count)::private.pattern_lift_row
+      from public.pattern_feedback f where f.pattern_id = v_pattern));
+  end loop;
 end
 $$;
 
