@@ -471,47 +471,43 @@ $$;
 REVOKE ALL ON FUNCTION private.truncate_pattern_lift_rollups() FROM PUBLIC;
 
 CREATE VIEW public.best_performing_times WITH (security_invoker=true) AS
- WITH slots AS (
-         SELECT r.platform_id,
-            r.day_of_week,
-            r.hour,
-            r.posts,
-            r.engagement_rate_sum
-           FROM best_time_rollups r
-        UNION ALL
+ WITH correction AS (
          SELECT d.platform_id,
             EXTRACT(dow FROM (d.published_at AT TIME ZONE d.timezone))::smallint AS day_of_week,
             EXTRACT(hour FROM (d.published_at AT TIME ZONE d.timezone))::smallint AS hour,
+            sum(
                 CASE
                     WHEN d.published_at > (now() - '90 days'::interval) THEN 1
                     ELSE '-1'::integer
-                END AS posts,
+                END) AS posts,
+            sum(
                 CASE
                     WHEN d.published_at > (now() - '90 days'::interval) THEN d.engagement_rate
                     ELSE - d.engagement_rate
-                END AS engagement_rate_sum
+                END) AS engagement_rate_sum
            FROM distributions d
           WHERE d.status = 'published'::text AND d.engagement_rate IS NOT NULL AND d.published_at > LEAST(now() - '90 days'::interval, ( SELECT private.report_window_since('best_performing_times'::text) AS report_window_since)) AND d.published_at <= GREATEST(now() - '90 days'::interval, ( SELECT private.report_window_since('best_performing_times'::text) AS report_window_since))
+          GROUP BY d.platform_id, (EXTRACT(dow FROM (d.published_at AT TIME ZONE d.timezone))::smallint), (EXTRACT(hour FROM (d.published_at AT TIME ZONE d.timezone))::smallint)
         ), totals AS (
-         SELECT s.platform_id,
-            s.day_of_week,
-            s.hour,
-            sum(s.posts) AS posts,
-            sum(s.engagement_rate_sum) AS engagement_rate_sum
-           FROM slots s
-          GROUP BY s.platform_id, s.day_of_week, s.hour
+         SELECT COALESCE(r.platform_id, c.platform_id) AS platform_id,
+            COALESCE(r.day_of_week, c.day_of_week) AS day_of_week,
+            COALESCE(r.hour, c.hour) AS hour,
+            COALESCE(r.posts, 0::bigint) + COALESCE(c.posts, 0::bigint) AS posts,
+            COALESCE(r.engagement_rate_sum, 0::numeric) + COALESCE(c.engagement_rate_sum, 0::numeric) AS engagement_rate_sum
+           FROM best_time_rollups r
+             FULL JOIN correction c ON c.platform_id = r.platform_id AND c.day_of_week = r.day_of_week AND c.hour = r.hour
         )
  SELECT p.name AS platform,
     t.day_of_week::numeric AS day_of_week,
     t.hour::numeric AS hour,
-    t.posts::bigint AS posts,
-    round(t.engagement_rate_sum / t.posts, 2) AS avg_engagement
+    t.posts,
+    round(t.engagement_rate_sum / t.posts::numeric, 2) AS avg_engagement
    FROM totals t
      JOIN platforms p ON p.id = t.platform_id
-  WHERE t.posts >= 3::numeric
-  ORDER BY p.name, (round(t.engagement_rate_sum / t.posts, 2)) DESC;
+  WHERE t.posts >= 3
+  ORDER BY p.name, (round(t.engagement_rate_sum / t.posts::numeric, 2)) DESC;
 
-COMMENT ON VIEW public.best_performing_times IS 'Seed report "Best Performing Times": engagement by day of week (0 = Sunday) and hour of publication in the distribution''s own time zone, last 90 days, slots with at least 3 posts. Reads best_time_rollups (kept by triggers) corrected by the posts between its start and the window''s: the rows of the plain query over distributions.';
+COMMENT ON VIEW public.best_performing_times IS 'Seed report "Best Performing Times": engagement by day of week (0 = Sunday) and hour of publication in the distribution''s own time zone, last 90 days, slots with at least 3 posts. Reads best_time_rollups (kept by triggers) joined to the correction for the posts between its start and the window''s (a few slots): the rows of the plain query over distributions.';
 
 GRANT SELECT ON TABLE public.best_performing_times TO authenticated;
 GRANT SELECT ON TABLE public.best_performing_times TO service_role;
