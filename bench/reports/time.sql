@@ -43,7 +43,109 @@ insert into cases values
   (15, 'best_performing_times as the plain query (what best_time_rollups avoids)',
    'select p.name, extract(dow from d.published_at at time zone d.timezone), extract(hour from d.published_at at time zone d.timezone), count(*), round(avg(d.engagement_rate), 2) from distributions d join platforms p on d.platform_id = p.id where d.status = ''published'' and d.published_at > now() - interval ''90 days'' and d.engagement_rate is not null group by p.id, p.name, 2, 3 having count(*) >= 3 order by p.name, 5 desc'),
   (16, 'pattern_lift as the plain query (what pattern_lift_rollups avoids)',
-   'select pp.id, p.name, a.* from platform_patterns pp join platforms p on p.id = pp.platform_id cross join lateral (select count(*) filter (where f.pattern_applied), count(*) filter (where not f.pattern_applied), avg(f.engagement_rate) filter (where f.pattern_applied), avg(f.engagement_rate) filter (where not f.pattern_applied), sum(f.engagement_count) filter (where f.pattern_applied and f.engagement_base > 0) as x1, sum(f.engagement_base) filter (where f.pattern_applied and f.engagement_base > 0 and f.engagement_count is not null) as n1, sum(f.engagement_count) filter (where not f.pattern_applied and f.engagement_base > 0) as x0, sum(f.engagement_base) filter (where not f.pattern_applied and f.engagement_base > 0 and f.engagement_count is not null) as n0 from pattern_feedback f where f.pattern_id = pp.id) a');
+   'select pp.id, p.name, a.* from platform_patterns pp join platforms p on p.id = pp.platform_id cross join lateral (select count(*) filter (where f.pattern_applied), count(*) filter (where not f.pattern_applied), avg(f.engagement_rate) filter (where f.pattern_applied), avg(f.engagement_rate) filter (where not f.pattern_applied), sum(f.engagement_count) filter (where f.pattern_applied and f.engagement_base > 0) as x1, sum(f.engagement_base) filter (where f.pattern_applied and f.engagement_base > 0 and f.engagement_count is not null) as n1, sum(f.engagement_count) filter (where not f.pattern_applied and f.engagement_base > 0) as x0, sum(f.engagement_base) filter (where not f.pattern_applied and f.engagement_base > 0 and f.engagement_count is not null) as n0 from pattern_feedback f where f.pattern_id = pp.id) a'),
+  (17, 'ab_test_results as the plain query (what ab_test_result_rollups avoids)', $ab$
+WITH variants AS (
+         SELECT d.client_id,
+            d.variant_group,
+            COALESCE(NULLIF(d.platform_specific ->> 'variant'::text, ''::text),
+                CASE
+                    WHEN d.is_control THEN 'control'::text
+                    ELSE d.id::text
+                END) AS variant,
+            bool_or(d.is_control) AS is_control,
+            count(*) AS posts,
+            count(*) FILTER (WHERE d.status = 'published'::text) AS published_posts,
+            array_agg(d.id ORDER BY d.published_at, d.id) AS distribution_ids,
+            sum(d.impressions) AS impressions,
+            sum(d.engagements) AS engagements,
+            sum(d.clicks) AS clicks,
+            sum(d.engagement_base) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0) AS eng_n,
+            sum(d.engagement_count) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0) AS eng_x,
+            sum(d.engagement_base) FILTER (WHERE d.clicks IS NOT NULL AND d.engagement_base > 0) AS click_n,
+            sum(d.clicks) FILTER (WHERE d.clicks IS NOT NULL AND d.engagement_base > 0) AS click_x,
+            min(d.published_at) AS first_published_at
+           FROM public.distributions d
+          WHERE d.variant_group IS NOT NULL
+          GROUP BY d.client_id, d.variant_group, (COALESCE(NULLIF(d.platform_specific ->> 'variant'::text, ''::text),
+                CASE
+                    WHEN d.is_control THEN 'control'::text
+                    ELSE d.id::text
+                END))
+        ), controls AS (
+         SELECT v.client_id,
+            v.variant_group,
+            sum(v.eng_n) AS eng_n,
+            sum(v.eng_x) AS eng_x,
+            sum(v.click_n) AS click_n,
+            sum(v.click_x) AS click_x
+           FROM variants v
+          WHERE v.is_control
+          GROUP BY v.client_id, v.variant_group
+        ), rated AS (
+         SELECT v.client_id,
+            v.variant_group,
+            v.variant,
+            v.is_control,
+            v.posts,
+            v.published_posts,
+            v.distribution_ids,
+            v.impressions,
+            v.engagements,
+            v.clicks,
+            v.eng_n,
+            v.eng_x,
+            v.click_n,
+            v.click_x,
+            v.first_published_at,
+            round(100.0 * v.eng_x::numeric / NULLIF(v.eng_n, 0)::numeric, 4) AS engagement_rate,
+            round(100.0 * v.click_x::numeric / NULLIF(v.click_n, 0)::numeric, 4) AS click_through_rate,
+            round(100.0 * c.eng_x / NULLIF(c.eng_n, 0::numeric), 4) AS control_engagement_rate,
+            round(100.0 * c.click_x / NULLIF(c.click_n, 0::numeric), 4) AS control_click_through_rate,
+            c.eng_n AS c_eng_n,
+            c.eng_x AS c_eng_x,
+            c.click_n AS c_click_n,
+            c.click_x AS c_click_x
+           FROM variants v
+             LEFT JOIN controls c ON c.client_id = v.client_id AND c.variant_group = v.variant_group
+        )
+ SELECT r.client_id,
+    r.variant_group,
+    r.variant,
+    r.is_control,
+    r.posts,
+    r.published_posts,
+    r.distribution_ids,
+    r.impressions,
+    r.engagements,
+    r.clicks,
+    r.eng_n AS engagement_base,
+    r.eng_x AS engagement_count,
+    r.engagement_rate,
+    r.click_through_rate,
+        CASE
+            WHEN NOT r.is_control THEN r.engagement_rate - r.control_engagement_rate
+            ELSE NULL::numeric
+        END AS engagement_rate_diff,
+        CASE
+            WHEN NOT r.is_control THEN round(100.0 * (r.engagement_rate / NULLIF(r.control_engagement_rate, 0::numeric) - 1::numeric), 2)
+            ELSE NULL::numeric
+        END AS engagement_lift_pct,
+        CASE
+            WHEN NOT r.is_control THEN r.click_through_rate - r.control_click_through_rate
+            ELSE NULL::numeric
+        END AS ctr_diff,
+        CASE
+            WHEN NOT r.is_control THEN public.two_proportion_p_value(r.eng_x::numeric, r.eng_n::numeric, r.c_eng_x, r.c_eng_n)
+            ELSE NULL::double precision
+        END AS engagement_p_value,
+        CASE
+            WHEN NOT r.is_control THEN public.two_proportion_p_value(r.click_x::numeric, r.click_n::numeric, r.c_click_x, r.c_click_n)
+            ELSE NULL::double precision
+        END AS ctr_p_value,
+    r.first_published_at
+   FROM rated r
+$ab$);
 
 create temp table results (n int, name text, role text, with_ms numeric, without_ms numeric);
 grant all on results, cases to authenticated, service_role;
@@ -98,7 +200,7 @@ order by r.n;
 \echo 'Views reading rollups against the plain queries they replace (service role, median ms)'
 select v.view, r.with_ms as rollup_ms, q.with_ms as plain_ms, round(q.with_ms / nullif(r.with_ms, 0), 1) as ratio
 from (values (1, 14, 'distribution_performance_by_platform'), (2, 15, 'best_performing_times'),
-             (11, 16, 'pattern_lift')) v(n, plain, view)
+             (6, 17, 'ab_test_results'), (11, 16, 'pattern_lift')) v(n, plain, view)
 join results r on r.n = v.n and r.role = 'service_role'
 join results q on q.n = v.plain
 order by v.n;

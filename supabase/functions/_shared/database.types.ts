@@ -255,6 +255,16 @@ export type Database = {
           url: string
         }[]
       }
+      compute_ab_test_results: {
+        Args: { p_client_ids: string[]; p_variant_groups: string[] }
+        Returns: Database["public"]["Tables"]["ab_test_result_rollups"]["Row"][]
+        SetofOptions: {
+          from: "*"
+          to: "ab_test_result_rollups"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       conclude_ab_tests: {
         Args: { p_alpha?: number; p_max_days?: number; p_min_base?: number }
         Returns: {
@@ -458,6 +468,10 @@ export type Database = {
         Args: { p_after: string; p_until: string }
         Returns: Database["private"]["CompositeTypes"]["report_window_row"][]
       }
+      rebuild_ab_test_results: {
+        Args: Record<PropertyKey, never>
+        Returns: undefined
+      }
       rebuild_conversion_rollups: {
         Args: { p_platform_id?: string }
         Returns: undefined
@@ -478,6 +492,10 @@ export type Database = {
       record_publish_outcomes: { Args: { p_outcomes: Json }; Returns: string[] }
       record_webhook_deliveries: {
         Args: { p_max_attempts?: number; p_results: Json }
+        Returns: undefined
+      }
+      refresh_ab_test_results: {
+        Args: { p_client_ids: string[]; p_variant_groups: string[] }
         Returns: undefined
       }
       refresh_api_error_counts: {
@@ -565,6 +583,83 @@ export type Database = {
   }
   public: {
     Tables: {
+      ab_test_result_rollups: {
+        Row: {
+          click_through_rate: number | null
+          clicks: number | null
+          client_id: string
+          ctr_diff: number | null
+          ctr_p_value: number | null
+          distribution_ids: string[]
+          engagement_base: number | null
+          engagement_count: number | null
+          engagement_lift_pct: number | null
+          engagement_p_value: number | null
+          engagement_rate: number | null
+          engagement_rate_diff: number | null
+          engagements: number | null
+          first_published_at: string | null
+          impressions: number | null
+          is_control: boolean | null
+          posts: number
+          published_posts: number
+          variant: string
+          variant_group: string
+        }
+        Insert: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id: string
+          ctr_diff?: number | null
+          ctr_p_value?: number | null
+          distribution_ids: string[]
+          engagement_base?: number | null
+          engagement_count?: number | null
+          engagement_lift_pct?: number | null
+          engagement_p_value?: number | null
+          engagement_rate?: number | null
+          engagement_rate_diff?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          is_control?: boolean | null
+          posts: number
+          published_posts: number
+          variant: string
+          variant_group: string
+        }
+        Update: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id?: string
+          ctr_diff?: number | null
+          ctr_p_value?: number | null
+          distribution_ids?: string[]
+          engagement_base?: number | null
+          engagement_count?: number | null
+          engagement_lift_pct?: number | null
+          engagement_p_value?: number | null
+          engagement_rate?: number | null
+          engagement_rate_diff?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          is_control?: boolean | null
+          posts?: number
+          published_posts?: number
+          variant?: string
+          variant_group?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "ab_test_result_rollups_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       ab_tests: {
         Row: {
           alpha: number | null
@@ -2910,9 +3005,53 @@ export type Database = {
           variant: string | null
           variant_group: string | null
         }
+        Insert: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id?: string | null
+          ctr_diff?: number | null
+          ctr_p_value?: number | null
+          distribution_ids?: string[] | null
+          engagement_base?: number | null
+          engagement_count?: number | null
+          engagement_lift_pct?: number | null
+          engagement_p_value?: number | null
+          engagement_rate?: number | null
+          engagement_rate_diff?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          is_control?: boolean | null
+          posts?: number | null
+          published_posts?: number | null
+          variant?: string | null
+          variant_group?: string | null
+        }
+        Update: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id?: string | null
+          ctr_diff?: number | null
+          ctr_p_value?: number | null
+          distribution_ids?: string[] | null
+          engagement_base?: number | null
+          engagement_count?: number | null
+          engagement_lift_pct?: number | null
+          engagement_p_value?: number | null
+          engagement_rate?: number | null
+          engagement_rate_diff?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          is_control?: boolean | null
+          posts?: number | null
+          published_posts?: number | null
+          variant?: string | null
+          variant_group?: string | null
+        }
         Relationships: [
           {
-            foreignKeyName: "distributions_client_id_fkey"
+            foreignKeyName: "ab_test_result_rollups_client_id_fkey"
             columns: ["client_id"]
             isOneToOne: false
             referencedRelation: "clients"
