@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the report rollup triggers (385_report_window_rollups.sql) add to recording a metric read: pgbench calls
+# What the report rollup triggers (385_report_window_rollups.sql, 350_ab_tests.sql) add to recording a metric read: pgbench calls
 # private.record_metrics for one published post of the last 30 days at a time (new impressions, engagements and
 # clicks each call, so the summary, the rates, the pattern feedback and every rollup change), with those triggers
 # enabled and disabled, alternated twice. Prints the cluster's CPU a call (from /proc, as bench/publish/pgbench.sh
@@ -10,7 +10,8 @@ source "$(dirname "$0")/../../dev/lib.sh"
 seconds=${BENCH_SECONDS:-10}
 pg=(-h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres)
 triggers=(distributions_report_window_insert distributions_report_window_update distributions_report_window_delete
-  distributions_report_window_truncate)
+  distributions_report_window_truncate distributions_ab_test_results_insert distributions_ab_test_results_update
+  distributions_ab_test_results_delete distributions_ab_test_results_truncate)
 feedback_triggers=(pattern_feedback_lift_rollup_insert pattern_feedback_lift_rollup_update
   pattern_feedback_lift_rollup_delete pattern_feedback_lift_rollup_truncate)
 
