@@ -1,6 +1,8 @@
 -- Bench data, set-based. :scale = 1 -> 100 clients x 8 platforms, 1M distributions (90 % published over a year),
 -- 10M snapshots, 3 patterns per platform with feedback, 100k conversions, a calendar of 2 weeks x 4 slots.
 -- Triggers are bypassed (session_replication_role = replica) and the columns they derive are computed here.
+-- A/B tests: 1 % of the posts, in pairs of a control and a variant 900 posts apart (the same platform, as the
+-- platform of post i depends on (i / 3) % clients, i % 3 and (i / 3) % 6).
 \set ON_ERROR_STOP 1
 set session_replication_role = replica;
 set synchronous_commit = off;
@@ -44,7 +46,7 @@ select md5('d' || i)::uuid, pl.client_id, md5('g' || g)::uuid, md5('x' || g)::uu
        m.imp, m.reach, m.eng, m.clicks, m.likes, m.views, m.base, m.cnt,
        case when m.base > 0 and m.cnt is not null then round(100.0 * m.cnt / m.base, 4) end,
        case when m.base > 0 and m.clicks is not null then round(100.0 * m.clicks / m.base, 4) end,
-       case when i % 100 = 0 then 'ab-' || (i / 200) end, i % 200 = 0,
+       case when i % 100 = 0 then 'ab-' || (i / 1800) || '-' || (i % 900) end, i % 100 = 0 and i % 1800 < 900,
        case when st = 'failed' then 'bench failure' end, case when st = 'failed' then 3 else 0 end,
        case when st = 'published' then least(now(), at + interval '20 days') end,
        case when st = 'published' and at > now() - interval '30 days' then now() + (i % 86400) * interval '1 second' end
@@ -122,4 +124,7 @@ from platforms p, generate_series(0, 47) h;
 set session_replication_role = origin;
 -- The triggers were off: build the report rollups from the generated rows.
 select private.rebuild_conversion_rollups();
+select private.rebuild_report_window_rollups();
+select private.rebuild_pattern_lift_rollups();
+select private.rebuild_ab_test_results();
 vacuum analyze;

@@ -1,5 +1,6 @@
--- Times each report view (median of :repeat runs, all rows and columns materialized) as the service role (every
--- client) and as a member of one client (row-level security on), then again without the report indexes.
+-- Times each report view (median of :repeat runs, all rows and columns materialized) as a member of one client
+-- (row-level security on) and as the service role (every client), against the 100 ms target; the views that read
+-- rollups against the plain queries they replace; then each view again without the report indexes.
 \set ON_ERROR_STOP 1
 \pset footer off
 create schema if not exists bench;
@@ -36,7 +37,115 @@ insert into cases values
   (12, 'latest snapshots -> perf by platform (what summary columns avoid)',
    'select p.name, count(*), round(avg(m.impressions), 0) from (select distinct on (m.distribution_id) m.* from distribution_metrics m join distributions d on d.id = m.distribution_id where d.status = ''published'' and d.published_at > now() - interval ''30 days'' order by m.distribution_id, m.recorded_at desc) m join distributions d on d.id = m.distribution_id join platforms p on p.id = d.platform_id group by p.id, p.name'),
   (13, 'conversion_report_by_platform aggregated from distributions (what conversion_rollups avoids)',
-   'select p.id, p.client_id, p.name, p.kind, date_trunc(''month'', d.published_at at time zone p.timezone)::date as month, count(*), sum(d.clicks), sum(d.conversions), sum(d.conversion_value), round(100.0 * sum(d.conversions) filter (where d.clicks is not null) / nullif(sum(d.clicks), 0), 4) from distributions d join platforms p on p.id = d.platform_id where d.status = ''published'' group by p.id, p.client_id, 5');
+   'select p.id, p.client_id, p.name, p.kind, date_trunc(''month'', d.published_at at time zone p.timezone)::date as month, count(*), sum(d.clicks), sum(d.conversions), sum(d.conversion_value), round(100.0 * sum(d.conversions) filter (where d.clicks is not null) / nullif(sum(d.clicks), 0), 4) from distributions d join platforms p on p.id = d.platform_id where d.status = ''published'' group by p.id, p.client_id, 5'),
+  (14, 'distribution_performance_by_platform as the plain query (what performance_window_rollups avoids)',
+   'select p.name, count(d.id), round(avg(d.impressions), 0), round(avg(d.engagement_rate), 2), round(avg(d.click_through_rate), 2), sum(d.clicks) from distributions d join platforms p on d.platform_id = p.id where d.status = ''published'' and d.published_at > now() - interval ''30 days'' group by p.id, p.name order by 4 desc'),
+  (15, 'best_performing_times as the plain query (what best_time_rollups avoids)',
+   'select p.name, extract(dow from d.published_at at time zone d.timezone), extract(hour from d.published_at at time zone d.timezone), count(*), round(avg(d.engagement_rate), 2) from distributions d join platforms p on d.platform_id = p.id where d.status = ''published'' and d.published_at > now() - interval ''90 days'' and d.engagement_rate is not null group by p.id, p.name, 2, 3 having count(*) >= 3 order by p.name, 5 desc'),
+  (16, 'pattern_lift as the plain query (what pattern_lift_rollups avoids)',
+   'select pp.id, p.name, a.* from platform_patterns pp join platforms p on p.id = pp.platform_id cross join lateral (select count(*) filter (where f.pattern_applied), count(*) filter (where not f.pattern_applied), avg(f.engagement_rate) filter (where f.pattern_applied), avg(f.engagement_rate) filter (where not f.pattern_applied), sum(f.engagement_count) filter (where f.pattern_applied and f.engagement_base > 0) as x1, sum(f.engagement_base) filter (where f.pattern_applied and f.engagement_base > 0 and f.engagement_count is not null) as n1, sum(f.engagement_count) filter (where not f.pattern_applied and f.engagement_base > 0) as x0, sum(f.engagement_base) filter (where not f.pattern_applied and f.engagement_base > 0 and f.engagement_count is not null) as n0 from pattern_feedback f where f.pattern_id = pp.id) a'),
+  (17, 'ab_test_results as the plain query (what ab_test_result_rollups avoids)', $ab$
+WITH variants AS (
+         SELECT d.client_id,
+            d.variant_group,
+            COALESCE(NULLIF(d.platform_specific ->> 'variant'::text, ''::text),
+                CASE
+                    WHEN d.is_control THEN 'control'::text
+                    ELSE d.id::text
+                END) AS variant,
+            bool_or(d.is_control) AS is_control,
+            count(*) AS posts,
+            count(*) FILTER (WHERE d.status = 'published'::text) AS published_posts,
+            array_agg(d.id ORDER BY d.published_at, d.id) AS distribution_ids,
+            sum(d.impressions) AS impressions,
+            sum(d.engagements) AS engagements,
+            sum(d.clicks) AS clicks,
+            sum(d.engagement_base) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0) AS eng_n,
+            sum(d.engagement_count) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0) AS eng_x,
+            sum(d.engagement_base) FILTER (WHERE d.clicks IS NOT NULL AND d.engagement_base > 0) AS click_n,
+            sum(d.clicks) FILTER (WHERE d.clicks IS NOT NULL AND d.engagement_base > 0) AS click_x,
+            min(d.published_at) AS first_published_at
+           FROM public.distributions d
+          WHERE d.variant_group IS NOT NULL
+          GROUP BY d.client_id, d.variant_group, (COALESCE(NULLIF(d.platform_specific ->> 'variant'::text, ''::text),
+                CASE
+                    WHEN d.is_control THEN 'control'::text
+                    ELSE d.id::text
+                END))
+        ), controls AS (
+         SELECT v.client_id,
+            v.variant_group,
+            sum(v.eng_n) AS eng_n,
+            sum(v.eng_x) AS eng_x,
+            sum(v.click_n) AS click_n,
+            sum(v.click_x) AS click_x
+           FROM variants v
+          WHERE v.is_control
+          GROUP BY v.client_id, v.variant_group
+        ), rated AS (
+         SELECT v.client_id,
+            v.variant_group,
+            v.variant,
+            v.is_control,
+            v.posts,
+            v.published_posts,
+            v.distribution_ids,
+            v.impressions,
+            v.engagements,
+            v.clicks,
+            v.eng_n,
+            v.eng_x,
+            v.click_n,
+            v.click_x,
+            v.first_published_at,
+            round(100.0 * v.eng_x::numeric / NULLIF(v.eng_n, 0)::numeric, 4) AS engagement_rate,
+            round(100.0 * v.click_x::numeric / NULLIF(v.click_n, 0)::numeric, 4) AS click_through_rate,
+            round(100.0 * c.eng_x / NULLIF(c.eng_n, 0::numeric), 4) AS control_engagement_rate,
+            round(100.0 * c.click_x / NULLIF(c.click_n, 0::numeric), 4) AS control_click_through_rate,
+            c.eng_n AS c_eng_n,
+            c.eng_x AS c_eng_x,
+            c.click_n AS c_click_n,
+            c.click_x AS c_click_x
+           FROM variants v
+             LEFT JOIN controls c ON c.client_id = v.client_id AND c.variant_group = v.variant_group
+        )
+ SELECT r.client_id,
+    r.variant_group,
+    r.variant,
+    r.is_control,
+    r.posts,
+    r.published_posts,
+    r.distribution_ids,
+    r.impressions,
+    r.engagements,
+    r.clicks,
+    r.eng_n AS engagement_base,
+    r.eng_x AS engagement_count,
+    r.engagement_rate,
+    r.click_through_rate,
+        CASE
+            WHEN NOT r.is_control THEN r.engagement_rate - r.control_engagement_rate
+            ELSE NULL::numeric
+        END AS engagement_rate_diff,
+        CASE
+            WHEN NOT r.is_control THEN round(100.0 * (r.engagement_rate / NULLIF(r.control_engagement_rate, 0::numeric) - 1::numeric), 2)
+            ELSE NULL::numeric
+        END AS engagement_lift_pct,
+        CASE
+            WHEN NOT r.is_control THEN r.click_through_rate - r.control_click_through_rate
+            ELSE NULL::numeric
+        END AS ctr_diff,
+        CASE
+            WHEN NOT r.is_control THEN public.two_proportion_p_value(r.eng_x::numeric, r.eng_n::numeric, r.c_eng_x, r.c_eng_n)
+            ELSE NULL::double precision
+        END AS engagement_p_value,
+        CASE
+            WHEN NOT r.is_control THEN public.two_proportion_p_value(r.click_x::numeric, r.click_n::numeric, r.c_click_x, r.c_click_n)
+            ELSE NULL::double precision
+        END AS ctr_p_value,
+    r.first_published_at
+   FROM rated r
+$ab$);
 
 create temp table results (n int, name text, role text, with_ms numeric, without_ms numeric);
 grant all on results, cases to authenticated, service_role;
@@ -82,6 +191,19 @@ drop index idx_distributions_published_report, idx_distributions_failed, idx_dis
 select pg_temp.run('wo', 'service_role') \gset
 select pg_temp.run('wo', 'member') \gset
 \echo
+\echo 'Report views: median ms as a member of one client (row-level security) and across all clients (service role), target 100 ms'
+select r.name as view, m.with_ms as member_ms, r.with_ms as all_clients_ms, 100 as target_ms,
+       case when greatest(m.with_ms, r.with_ms) <= 100 then 'yes' else 'NO' end as within
+from results r join results m on m.n = r.n and m.role = 'member'
+where r.role = 'service_role' and r.n < 12
+order by r.n;
+\echo 'Views reading rollups against the plain queries they replace (service role, median ms)'
+select v.view, r.with_ms as rollup_ms, q.with_ms as plain_ms, round(q.with_ms / nullif(r.with_ms, 0), 1) as ratio
+from (values (1, 14, 'distribution_performance_by_platform'), (2, 15, 'best_performing_times'),
+             (6, 17, 'ab_test_results'), (11, 16, 'pattern_lift')) v(n, plain, view)
+join results r on r.n = v.n and r.role = 'service_role'
+join results q on q.n = v.plain
+order by v.n;
 \echo 'Report views: median ms with the report indexes, without them, and the ratio (without / with)'
 select r.name as view, r.role, r.with_ms, w.ms as without_ms, round(w.ms / nullif(r.with_ms, 0), 1) as ratio
 from results r left join wo w on w.n = r.n and w.role = r.role

@@ -1,4 +1,4 @@
--- A/B tests: variant groups and their conclusion.
+-- A/B tests: variant groups, their results (ab_test_results, kept per group by triggers) and their conclusion.
 
 -- Function bodies may name objects that later files create: they are checked when they run, and by
 -- supabase db lint (npm test), not when they are created.
@@ -121,3 +121,293 @@ COMMENT ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days intege
 
 REVOKE ALL ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days integer, p_min_base bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days integer, p_min_base bigint) TO service_role;
+
+CREATE TABLE public.ab_test_result_rollups (
+    client_id uuid NOT NULL,
+    variant_group text NOT NULL,
+    variant text NOT NULL,
+    is_control boolean,
+    posts bigint NOT NULL,
+    published_posts bigint NOT NULL,
+    distribution_ids uuid[] NOT NULL,
+    impressions bigint,
+    engagements bigint,
+    clicks bigint,
+    engagement_base bigint,
+    engagement_count bigint,
+    engagement_rate numeric,
+    click_through_rate numeric,
+    engagement_rate_diff numeric,
+    engagement_lift_pct numeric,
+    ctr_diff numeric,
+    engagement_p_value double precision,
+    ctr_p_value double precision,
+    first_published_at timestamp with time zone
+);
+
+COMMENT ON TABLE public.ab_test_result_rollups IS 'The rows of ab_test_results, one per variant of each variant_group: recomputed for a group (private.compute_ab_test_results) whenever a statement changes one of its distributions, by triggers on distributions; never written by hand.';
+
+ALTER TABLE ONLY public.ab_test_result_rollups
+    ADD CONSTRAINT ab_test_result_rollups_pkey PRIMARY KEY (client_id, variant_group, variant);
+
+ALTER TABLE public.ab_test_result_rollups ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY ab_test_result_rollups_select ON public.ab_test_result_rollups FOR SELECT TO authenticated USING ((client_id = ANY (ARRAY( SELECT private.member_client_ids() AS member_client_ids))));
+
+GRANT SELECT ON TABLE public.ab_test_result_rollups TO authenticated;
+GRANT SELECT ON TABLE public.ab_test_result_rollups TO service_role;
+
+ALTER TABLE ONLY public.ab_test_result_rollups
+    ADD CONSTRAINT ab_test_result_rollups_client_id_fkey FOREIGN KEY (client_id) REFERENCES public.clients(id) ON DELETE CASCADE;
+
+CREATE FUNCTION private.compute_ab_test_results(p_client_ids uuid[], p_variant_groups text[]) RETURNS SETOF public.ab_test_result_rollups
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+ WITH variants AS (
+         SELECT d.client_id,
+            d.variant_group,
+            COALESCE(NULLIF(d.platform_specific ->> 'variant'::text, ''::text),
+                CASE
+                    WHEN d.is_control THEN 'control'::text
+                    ELSE d.id::text
+                END) AS variant,
+            bool_or(d.is_control) AS is_control,
+            count(*) AS posts,
+            count(*) FILTER (WHERE d.status = 'published') AS published_posts,
+            array_agg(d.id ORDER BY d.published_at, d.id) AS distribution_ids,
+            sum(d.impressions) AS impressions,
+            sum(d.engagements) AS engagements,
+            sum(d.clicks) AS clicks,
+            sum(d.engagement_base) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0) AS eng_n,
+            sum(d.engagement_count) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0) AS eng_x,
+            sum(d.engagement_base) FILTER (WHERE d.clicks IS NOT NULL AND d.engagement_base > 0) AS click_n,
+            sum(d.clicks) FILTER (WHERE d.clicks IS NOT NULL AND d.engagement_base > 0) AS click_x,
+            min(d.published_at) AS first_published_at
+           FROM public.distributions d
+          WHERE d.variant_group IS NOT NULL AND ((d.client_id, d.variant_group) IN ( SELECT k.client_id, k.variant_group FROM unnest(p_client_ids, p_variant_groups) k(client_id, variant_group)))
+          GROUP BY d.client_id, d.variant_group, (COALESCE(NULLIF(d.platform_specific ->> 'variant'::text, ''::text),
+                CASE
+                    WHEN d.is_control THEN 'control'::text
+                    ELSE d.id::text
+                END))
+        ), controls AS (
+         SELECT v.client_id,
+            v.variant_group,
+            sum(v.eng_n) AS eng_n,
+            sum(v.eng_x) AS eng_x,
+            sum(v.click_n) AS click_n,
+            sum(v.click_x) AS click_x
+           FROM variants v
+          WHERE v.is_control
+          GROUP BY v.client_id, v.variant_group
+        ), rated AS (
+         SELECT v.client_id,
+            v.variant_group,
+            v.variant,
+            v.is_control,
+            v.posts,
+            v.published_posts,
+            v.distribution_ids,
+            v.impressions,
+            v.engagements,
+            v.clicks,
+            v.eng_n,
+            v.eng_x,
+            v.click_n,
+            v.click_x,
+            v.first_published_at,
+            round(100.0 * v.eng_x::numeric / NULLIF(v.eng_n, 0)::numeric, 4) AS engagement_rate,
+            round(100.0 * v.click_x::numeric / NULLIF(v.click_n, 0)::numeric, 4) AS click_through_rate,
+            round(100.0 * c.eng_x / NULLIF(c.eng_n, 0::numeric), 4) AS control_engagement_rate,
+            round(100.0 * c.click_x / NULLIF(c.click_n, 0::numeric), 4) AS control_click_through_rate,
+            c.eng_n AS c_eng_n,
+            c.eng_x AS c_eng_x,
+            c.click_n AS c_click_n,
+            c.click_x AS c_click_x
+           FROM variants v
+             LEFT JOIN controls c ON c.client_id = v.client_id AND c.variant_group = v.variant_group
+        )
+ SELECT r.client_id,
+    r.variant_group,
+    r.variant,
+    r.is_control,
+    r.posts,
+    r.published_posts,
+    r.distribution_ids,
+    r.impressions,
+    r.engagements,
+    r.clicks,
+    r.eng_n AS engagement_base,
+    r.eng_x AS engagement_count,
+    r.engagement_rate,
+    r.click_through_rate,
+        CASE
+            WHEN NOT r.is_control THEN r.engagement_rate - r.control_engagement_rate
+            ELSE NULL::numeric
+        END AS engagement_rate_diff,
+        CASE
+            WHEN NOT r.is_control THEN round(100.0 * (r.engagement_rate / NULLIF(r.control_engagement_rate, 0::numeric) - 1::numeric), 2)
+            ELSE NULL::numeric
+        END AS engagement_lift_pct,
+        CASE
+            WHEN NOT r.is_control THEN r.click_through_rate - r.control_click_through_rate
+            ELSE NULL::numeric
+        END AS ctr_diff,
+        CASE
+            WHEN NOT r.is_control THEN public.two_proportion_p_value(r.eng_x::numeric, r.eng_n::numeric, r.c_eng_x, r.c_eng_n)
+            ELSE NULL::double precision
+        END AS engagement_p_value,
+        CASE
+            WHEN NOT r.is_control THEN public.two_proportion_p_value(r.click_x::numeric, r.click_n::numeric, r.c_click_x, r.c_click_n)
+            ELSE NULL::double precision
+        END AS ctr_p_value,
+    r.first_published_at
+   FROM rated r
+$$;
+
+COMMENT ON FUNCTION private.compute_ab_test_results(p_client_ids uuid[], p_variant_groups text[]) IS 'The rows of ab_test_results for the given (client_id, variant_group) pairs (the arrays side by side), computed from the distributions: per variant its posts, totals, pooled rates, difference to the control and p-values.';
+
+REVOKE ALL ON FUNCTION private.compute_ab_test_results(p_client_ids uuid[], p_variant_groups text[]) FROM PUBLIC;
+
+CREATE FUNCTION private.refresh_ab_test_results(p_client_ids uuid[], p_variant_groups text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_clients uuid[];
+  v_groups text[];
+begin
+  select array_agg(k.client_id order by k.client_id, k.variant_group),
+         array_agg(k.variant_group order by k.client_id, k.variant_group)
+  into v_clients, v_groups
+  from (select distinct u.client_id, u.variant_group from unnest(p_client_ids, p_variant_groups) u(client_id, variant_group)
+        where u.client_id is not null and u.variant_group is not null) k;
+  if v_clients is null then
+    return;
+  end if;
+  -- One writer a client's groups at a time (clients in a fixed order), each computing after the one before it
+  -- committed: the statements below read the groups' rows with a snapshot taken after the lock.
+  perform pg_advisory_xact_lock(hashtextextended('ab-test:' || c::text, 0))
+  from (select distinct x.c from unnest(v_clients) x(c) order by x.c) x;
+  delete from public.ab_test_result_rollups r
+  using unnest(v_clients, v_groups) k(client_id, variant_group)
+  where r.client_id = k.client_id and r.variant_group = k.variant_group;
+  insert into public.ab_test_result_rollups
+  select * from private.compute_ab_test_results(v_clients, v_groups) c
+  where exists (select 1 from public.clients cl where cl.id = c.client_id);
+end
+$$;
+
+COMMENT ON FUNCTION private.refresh_ab_test_results(p_client_ids uuid[], p_variant_groups text[]) IS 'Recomputes the ab_test_result_rollups rows of the given (client_id, variant_group) pairs under a lock per client, so concurrent writers of one group never store a result missing the other''s rows.';
+
+REVOKE ALL ON FUNCTION private.refresh_ab_test_results(p_client_ids uuid[], p_variant_groups text[]) FROM PUBLIC;
+
+CREATE FUNCTION private.rebuild_ab_test_results() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from public.ab_test_result_rollups;
+  insert into public.ab_test_result_rollups
+  select * from private.compute_ab_test_results(
+    array(select k.client_id from (select distinct d.client_id, d.variant_group from public.distributions d
+                                   where d.variant_group is not null order by 1, 2) k),
+    array(select k.variant_group from (select distinct d.client_id, d.variant_group from public.distributions d
+                                       where d.variant_group is not null order by 1, 2) k));
+end
+$$;
+
+COMMENT ON FUNCTION private.rebuild_ab_test_results() IS 'Rebuilds ab_test_result_rollups from the distributions (no locks: for migrations and a quiet database).';
+
+REVOKE ALL ON FUNCTION private.rebuild_ab_test_results() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.rebuild_ab_test_results() TO service_role;
+
+CREATE FUNCTION private.rollup_ab_test_results() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_clients uuid[];
+  v_groups text[];
+begin
+  -- The groups of the rows whose inputs to ab_test_results changed (a metrics update of an A/B post changes its
+  -- group; one of any other post changes none).
+  if tg_op = 'INSERT' then
+    select array_agg(n.client_id), array_agg(n.variant_group) into v_clients, v_groups
+    from new_rows n where n.variant_group is not null;
+  elsif tg_op = 'DELETE' then
+    select array_agg(o.client_id), array_agg(o.variant_group) into v_clients, v_groups
+    from old_rows o where o.variant_group is not null;
+  else
+    with n as (
+      select n.id, n.client_id, n.variant_group, n.platform_specific ->> 'variant' as variant, n.is_control, n.status,
+             n.published_at, n.impressions, n.engagements, n.clicks, n.engagement_base, n.engagement_count
+      from new_rows n where n.variant_group is not null
+    ), o as (
+      select o.id, o.client_id, o.variant_group, o.platform_specific ->> 'variant' as variant, o.is_control, o.status,
+             o.published_at, o.impressions, o.engagements, o.clicks, o.engagement_base, o.engagement_count
+      from old_rows o where o.variant_group is not null
+    ), changed as (
+      (select * from n except select * from o)
+      union all
+      (select * from o except select * from n)
+    )
+    select array_agg(c.client_id), array_agg(c.variant_group) into v_clients, v_groups from changed c;
+  end if;
+  if v_clients is not null then
+    perform private.refresh_ab_test_results(v_clients, v_groups);
+  end if;
+  return null;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.rollup_ab_test_results() FROM PUBLIC;
+
+CREATE FUNCTION private.truncate_ab_test_results() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from public.ab_test_result_rollups;
+  return null;
+end
+$$;
+
+REVOKE ALL ON FUNCTION private.truncate_ab_test_results() FROM PUBLIC;
+
+CREATE VIEW public.ab_test_results WITH (security_invoker=true) AS
+ SELECT r.client_id,
+    r.variant_group,
+    r.variant,
+    r.is_control,
+    r.posts,
+    r.published_posts,
+    r.distribution_ids,
+    r.impressions,
+    r.engagements,
+    r.clicks,
+    r.engagement_base,
+    r.engagement_count,
+    r.engagement_rate,
+    r.click_through_rate,
+    r.engagement_rate_diff,
+    r.engagement_lift_pct,
+    r.ctr_diff,
+    r.engagement_p_value,
+    r.ctr_p_value,
+    r.first_published_at
+   FROM ab_test_result_rollups r;
+
+COMMENT ON VIEW public.ab_test_results IS 'A/B tests: one row per variant of each variant_group (variant = platform_specific.variant, else "control" for is_control rows, else the distribution id): posts, totals, pooled rates, difference to the control (percentage points and relative lift) and the two-sided p-value of a two-proportion z-test against the control (engagements and clicks per engagement_base unit). Conclusions: table ab_tests. Reads ab_test_result_rollups, recomputed for a group by triggers whenever its distributions change (private.compute_ab_test_results).';
+
+GRANT SELECT ON TABLE public.ab_test_results TO authenticated;
+GRANT SELECT ON TABLE public.ab_test_results TO service_role;
+
+CREATE TRIGGER distributions_ab_test_results_delete AFTER DELETE ON public.distributions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION private.rollup_ab_test_results();
+
+CREATE TRIGGER distributions_ab_test_results_insert AFTER INSERT ON public.distributions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.rollup_ab_test_results();
+
+CREATE TRIGGER distributions_ab_test_results_truncate AFTER TRUNCATE ON public.distributions FOR EACH STATEMENT EXECUTE FUNCTION private.truncate_ab_test_results();
+
+CREATE TRIGGER distributions_ab_test_results_update AFTER UPDATE ON public.distributions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.rollup_ab_test_results();

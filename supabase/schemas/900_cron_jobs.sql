@@ -34,3 +34,6 @@ select cron.schedule('prune-history', '23 * * * *', $$select private.prune_histo
 -- Renews OAuth 2.0 access tokens expiring within a day, hourly (platforms/token-renewal.ts).
 select cron.schedule('renew-expiring-tokens', '37 * * * *',
   $$select private.invoke_edge_function('renew-tokens', '{}'::jsonb, 60000, true)$$);
+
+-- Moves the windowed report rollups' starts to the windows' starts hourly (385_report_window_rollups.sql).
+select cron.schedule('advance-report-windows', '11 * * * *', $$select private.advance_report_windows()$$);

@@ -99,6 +99,24 @@ export type Database = {
         }
         Relationships: []
       }
+      report_windows: {
+        Row: {
+          length: string
+          report: string
+          since: string
+        }
+        Insert: {
+          length: string
+          report: string
+          since?: string
+        }
+        Update: {
+          length?: string
+          report?: string
+          since?: string
+        }
+        Relationships: []
+      }
       retention_state: {
         Row: {
           done_through: string
@@ -119,6 +137,10 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
+      advance_report_windows: {
+        Args: Record<PropertyKey, never>
+        Returns: boolean
+      }
       apply_conversion_rollup_delta: {
         Args: {
           p_new: Database["private"]["CompositeTypes"]["conversion_rollup_row"][]
@@ -126,9 +148,25 @@ export type Database = {
         }
         Returns: undefined
       }
+      apply_pattern_lift_delta: {
+        Args: {
+          p_new: Database["private"]["CompositeTypes"]["pattern_lift_row"][]
+          p_old: Database["private"]["CompositeTypes"]["pattern_lift_row"][]
+        }
+        Returns: undefined
+      }
       apply_platform_webhook: {
         Args: { p_events: Json; p_platform_id: string }
         Returns: Json
+      }
+      apply_report_window_delta: {
+        Args: {
+          p_best_time_since: string
+          p_new: Database["private"]["CompositeTypes"]["report_window_row"][]
+          p_old: Database["private"]["CompositeTypes"]["report_window_row"][]
+          p_performance_since: string
+        }
+        Returns: undefined
       }
       approval_required: {
         Args: {
@@ -216,6 +254,16 @@ export type Database = {
           secret: string
           url: string
         }[]
+      }
+      compute_ab_test_results: {
+        Args: { p_client_ids: string[]; p_variant_groups: string[] }
+        Returns: Database["public"]["Tables"]["ab_test_result_rollups"]["Row"][]
+        SetofOptions: {
+          from: "*"
+          to: "ab_test_result_rollups"
+          isOneToOne: false
+          isSetofReturn: true
+        }
       }
       conclude_ab_tests: {
         Args: { p_alpha?: number; p_max_days?: number; p_min_base?: number }
@@ -416,8 +464,24 @@ export type Database = {
         Returns: string
       }
       publish_limits_problem: { Args: { p_limits: Json }; Returns: string }
+      published_window_rows: {
+        Args: { p_after: string; p_until: string }
+        Returns: Database["private"]["CompositeTypes"]["report_window_row"][]
+      }
+      rebuild_ab_test_results: {
+        Args: Record<PropertyKey, never>
+        Returns: undefined
+      }
       rebuild_conversion_rollups: {
         Args: { p_platform_id?: string }
+        Returns: undefined
+      }
+      rebuild_pattern_lift_rollups: {
+        Args: Record<PropertyKey, never>
+        Returns: undefined
+      }
+      rebuild_report_window_rollups: {
+        Args: { p_at?: string }
         Returns: undefined
       }
       record_metrics: { Args: { p_batch: Json }; Returns: Json }
@@ -428,6 +492,10 @@ export type Database = {
       record_publish_outcomes: { Args: { p_outcomes: Json }; Returns: string[] }
       record_webhook_deliveries: {
         Args: { p_max_attempts?: number; p_results: Json }
+        Returns: undefined
+      }
+      refresh_ab_test_results: {
+        Args: { p_client_ids: string[]; p_variant_groups: string[] }
         Returns: undefined
       }
       refresh_api_error_counts: {
@@ -442,6 +510,7 @@ export type Database = {
         Args: { p_distribution_id: string; p_keep?: string }
         Returns: undefined
       }
+      report_window_since: { Args: { p_report: string }; Returns: string }
       save_platform_credentials: {
         Args: { p_credentials: Json; p_platform_id: string }
         Returns: undefined
@@ -493,10 +562,104 @@ export type Database = {
         conversions: number | null
         conversion_value: number | null
       }
+      pattern_lift_row: {
+        pattern_id: string | null
+        pattern_applied: boolean | null
+        engagement_rate: number | null
+        engagement_base: number | null
+        engagement_count: number | null
+      }
+      report_window_row: {
+        client_id: string | null
+        platform_id: string | null
+        published_at: string | null
+        timezone: string | null
+        impressions: number | null
+        engagement_rate: number | null
+        click_through_rate: number | null
+        clicks: number | null
+      }
     }
   }
   public: {
     Tables: {
+      ab_test_result_rollups: {
+        Row: {
+          click_through_rate: number | null
+          clicks: number | null
+          client_id: string
+          ctr_diff: number | null
+          ctr_p_value: number | null
+          distribution_ids: string[]
+          engagement_base: number | null
+          engagement_count: number | null
+          engagement_lift_pct: number | null
+          engagement_p_value: number | null
+          engagement_rate: number | null
+          engagement_rate_diff: number | null
+          engagements: number | null
+          first_published_at: string | null
+          impressions: number | null
+          is_control: boolean | null
+          posts: number
+          published_posts: number
+          variant: string
+          variant_group: string
+        }
+        Insert: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id: string
+          ctr_diff?: number | null
+          ctr_p_value?: number | null
+          distribution_ids: string[]
+          engagement_base?: number | null
+          engagement_count?: number | null
+          engagement_lift_pct?: number | null
+          engagement_p_value?: number | null
+          engagement_rate?: number | null
+          engagement_rate_diff?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          is_control?: boolean | null
+          posts: number
+          published_posts: number
+          variant: string
+          variant_group: string
+        }
+        Update: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id?: string
+          ctr_diff?: number | null
+          ctr_p_value?: number | null
+          distribution_ids?: string[]
+          engagement_base?: number | null
+          engagement_count?: number | null
+          engagement_lift_pct?: number | null
+          engagement_p_value?: number | null
+          engagement_rate?: number | null
+          engagement_rate_diff?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          is_control?: boolean | null
+          posts?: number
+          published_posts?: number
+          variant?: string
+          variant_group?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "ab_test_result_rollups_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       ab_tests: {
         Row: {
           alpha: number | null
@@ -637,6 +800,69 @@ export type Database = {
           },
           {
             foreignKeyName: "approval_rules_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platforms"
+            referencedColumns: ["id", "client_id"]
+          },
+        ]
+      }
+      best_time_rollups: {
+        Row: {
+          client_id: string
+          day_of_week: number
+          engagement_rate_sum: number
+          hour: number
+          platform_id: string
+          posts: number
+        }
+        Insert: {
+          client_id: string
+          day_of_week: number
+          engagement_rate_sum?: number
+          hour: number
+          platform_id: string
+          posts?: number
+        }
+        Update: {
+          client_id?: string
+          day_of_week?: number
+          engagement_rate_sum?: number
+          hour?: number
+          platform_id?: string
+          posts?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "best_time_rollups_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "best_time_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "best_time_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "conversion_report_by_platform"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "best_time_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platform_health"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "best_time_rollups_platform_fkey"
             columns: ["platform_id", "client_id"]
             isOneToOne: false
             referencedRelation: "platforms"
@@ -1888,6 +2114,157 @@ export type Database = {
           },
         ]
       }
+      pattern_lift_rollups: {
+        Row: {
+          base_applied: number
+          base_not_applied: number
+          client_id: string
+          count_applied: number
+          count_not_applied: number
+          counted_applied: number
+          counted_not_applied: number
+          pattern_id: string
+          posts_applied: number
+          posts_not_applied: number
+          rate_n_applied: number
+          rate_n_not_applied: number
+          rate_sum_applied: number
+          rate_sum_not_applied: number
+        }
+        Insert: {
+          base_applied?: number
+          base_not_applied?: number
+          client_id: string
+          count_applied?: number
+          count_not_applied?: number
+          counted_applied?: number
+          counted_not_applied?: number
+          pattern_id: string
+          posts_applied?: number
+          posts_not_applied?: number
+          rate_n_applied?: number
+          rate_n_not_applied?: number
+          rate_sum_applied?: number
+          rate_sum_not_applied?: number
+        }
+        Update: {
+          base_applied?: number
+          base_not_applied?: number
+          client_id?: string
+          count_applied?: number
+          count_not_applied?: number
+          counted_applied?: number
+          counted_not_applied?: number
+          pattern_id?: string
+          posts_applied?: number
+          posts_not_applied?: number
+          rate_n_applied?: number
+          rate_n_not_applied?: number
+          rate_sum_applied?: number
+          rate_sum_not_applied?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "pattern_lift_rollups_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "pattern_lift_rollups_pattern_fkey"
+            columns: ["pattern_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "pattern_lift"
+            referencedColumns: ["pattern_id", "client_id"]
+          },
+          {
+            foreignKeyName: "pattern_lift_rollups_pattern_fkey"
+            columns: ["pattern_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platform_patterns"
+            referencedColumns: ["id", "client_id"]
+          },
+        ]
+      }
+      performance_window_rollups: {
+        Row: {
+          click_through_rate_n: number
+          click_through_rate_sum: number
+          clicks: number
+          clicks_n: number
+          client_id: string
+          engagement_rate_n: number
+          engagement_rate_sum: number
+          impressions: number
+          impressions_n: number
+          platform_id: string
+          posts: number
+        }
+        Insert: {
+          click_through_rate_n?: number
+          click_through_rate_sum?: number
+          clicks?: number
+          clicks_n?: number
+          client_id: string
+          engagement_rate_n?: number
+          engagement_rate_sum?: number
+          impressions?: number
+          impressions_n?: number
+          platform_id: string
+          posts?: number
+        }
+        Update: {
+          click_through_rate_n?: number
+          click_through_rate_sum?: number
+          clicks?: number
+          clicks_n?: number
+          client_id?: string
+          engagement_rate_n?: number
+          engagement_rate_sum?: number
+          impressions?: number
+          impressions_n?: number
+          platform_id?: string
+          posts?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "performance_window_rollups_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "performance_window_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "performance_window_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "conversion_report_by_platform"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "performance_window_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platform_health"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "performance_window_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platforms"
+            referencedColumns: ["id", "client_id"]
+          },
+        ]
+      }
       platform_cancellations: {
         Row: {
           attempts: number
@@ -2649,9 +3026,53 @@ export type Database = {
           variant: string | null
           variant_group: string | null
         }
+        Insert: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id?: string | null
+          ctr_diff?: number | null
+          ctr_p_value?: number | null
+          distribution_ids?: string[] | null
+          engagement_base?: number | null
+          engagement_count?: number | null
+          engagement_lift_pct?: number | null
+          engagement_p_value?: number | null
+          engagement_rate?: number | null
+          engagement_rate_diff?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          is_control?: boolean | null
+          posts?: number | null
+          published_posts?: number | null
+          variant?: string | null
+          variant_group?: string | null
+        }
+        Update: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id?: string | null
+          ctr_diff?: number | null
+          ctr_p_value?: number | null
+          distribution_ids?: string[] | null
+          engagement_base?: number | null
+          engagement_count?: number | null
+          engagement_lift_pct?: number | null
+          engagement_p_value?: number | null
+          engagement_rate?: number | null
+          engagement_rate_diff?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          is_control?: boolean | null
+          posts?: number | null
+          published_posts?: number | null
+          variant?: string | null
+          variant_group?: string | null
+        }
         Relationships: [
           {
-            foreignKeyName: "distributions_client_id_fkey"
+            foreignKeyName: "ab_test_result_rollups_client_id_fkey"
             columns: ["client_id"]
             isOneToOne: false
             referencedRelation: "clients"
