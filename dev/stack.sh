@@ -201,7 +201,13 @@ wait_for_service() {
   shift 2
   for _ in $(seq 1 150); do
     "$@" 2>/dev/null && return 0
-    pid_alive "$name" || { tail -n 20 "$LOGS/$name.log" >&2; log "$name exited"; exit 1; }
+    # Only whether the process exists: just after start_service it may still be the subshell about
+    # to exec deno (pid_alive's command-line check would call that "exited" on a loaded machine).
+    kill -0 "$(cat "$PIDS/$name.pid" 2>/dev/null)" 2>/dev/null || {
+      tail -n 20 "$LOGS/$name.log" >&2
+      log "$name exited"
+      exit 1
+    }
     sleep 0.1
   done
   log "$name did not open $what (log: $LOGS/$name.log)"

@@ -80,7 +80,7 @@ insert into platforms (id, client_id, name, kind, timezone) values
 insert into distributions (client_id, platform_id, content_type, body, title, status, scheduled_for, published_at,
                            impressions, engagement_rate, click_through_rate, clicks, timezone, attempt_id,
                            lease_expires_at)
-select c, pl, 'manual', 'x', 't' || i, st, now() - i * interval '61 minutes',
+select c, pl, 'manual', 'x', 't' || i, st::public.distribution_status, now() - i * interval '61 minutes',
        case when st = 'published' then date_trunc('hour', now()) - (i % 120) * interval '1 day'
                                         - (i % 3) * interval '1 hour' + (i % 59) * interval '1 minute' end,
        case when i % 6 = 0 then null else 100 + i end,

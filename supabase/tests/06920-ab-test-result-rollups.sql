@@ -22,7 +22,7 @@ create function pg_temp.expected() returns setof public.ab_test_results language
                 END) AS variant,
             bool_or(d.is_control) AS is_control,
             count(*) AS posts,
-            count(*) FILTER (WHERE d.status = 'published'::text) AS published_posts,
+            count(*) FILTER (WHERE d.status = 'published') AS published_posts,
             array_agg(d.id ORDER BY d.published_at, d.id) AS distribution_ids,
             sum(d.impressions) AS impressions,
             sum(d.engagements) AS engagements,
@@ -127,7 +127,7 @@ insert into platforms (id, client_id, name, kind) values
 insert into distributions (client_id, platform_id, content_type, body, title, status, scheduled_for, published_at,
                            variant_group, is_control, platform_specific, impressions, engagements, clicks,
                            engagement_base, engagement_count)
-select c, pl, 'manual', 'b' || i, 't' || i, st, now() - i * interval '1 hour',
+select c, pl, 'manual', 'b' || i, 't' || i, st::public.distribution_status, now() - i * interval '1 hour',
        case when st = 'published' then now() - i * interval '1 hour' end,
        'g' || (i % 8), i % 5 = 0,
        case when i % 5 = 0 then '{}'::jsonb when i % 7 = 0 then '{"variant": ""}'::jsonb
