@@ -34,6 +34,8 @@ export interface ModelOptions {
   /** With a population prior: the share of the day and hour variances left for the client's own
    * deviation from the population. */
   populationShare: number;
+  /** Rounds of fitting the population's platform levels and slot values in turn. */
+  populationSweeps: number;
 }
 
 export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
@@ -46,6 +48,7 @@ export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
   noiseWeight: 3,
   defaultBonus: 0.3,
   populationShare: 0.15,
+  populationSweeps: 3,
 };
 
 export interface SlotPosterior {
@@ -202,18 +205,27 @@ function posterior(
   const slots: SlotPosterior[] = [];
   // cross[s * m + i]: covariance of slot s with observed slot i (kept for joint draws).
   const cross = new Float64Array(SLOT_COUNT * m);
-  for (let s = 0; s < SLOT_COUNT; s++) {
-    let mean = priorMean(s);
-    const row = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      row[i] = cross[s * m + i] = k(s, seen[i]) + (seen[i] === s ? extra(s) : 0);
-      mean += row[i] * alpha[i];
-    }
-    const v = forward(l, m, row);
+  /** A slot's posterior variance: a triangular solve (m^2), so it is computed when first read (the
+   * policy reads it for the chosen slots only). */
+  const varianceOf = (s: number) => {
+    const v = forward(l, m, cross.slice(s * m, s * m + m));
     let variance = k(s, s) + extra(s);
     for (let i = 0; i < m; i++) variance -= v[i] * v[i];
-    variance = Math.max(variance, 1e-6);
-    slots.push({ ...slotOf(s), n: n[s], mean, variance });
+    return Math.max(variance, 1e-6);
+  };
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    let mean = priorMean(s);
+    for (let i = 0; i < m; i++) {
+      cross[s * m + i] = k(s, seen[i]) + (seen[i] === s ? extra(s) : 0);
+      mean += cross[s * m + i] * alpha[i];
+    }
+    let variance: number | undefined;
+    const slot = { ...slotOf(s), n: n[s], mean } as SlotPosterior;
+    Object.defineProperty(slot, "variance", {
+      enumerable: true,
+      get: () => variance ??= varianceOf(s),
+    });
+    slots.push(slot);
   }
   const share = prior ? o.populationShare : 1;
   const hourRoot = hourCholesky(o);
@@ -283,23 +295,42 @@ export function fitPopulation(
   options: Partial<ModelOptions> = {},
 ): SlotPrior | undefined {
   const o = { ...DEFAULT_MODEL_OPTIONS, ...options };
-  const y: number[] = [];
-  const slot: number[] = [];
-  for (const observations of groups) {
-    if (observations.length === 0) continue;
-    const raw = observations.map((x) => Math.log1p(x.engagements));
-    const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
-    raw.forEach((v, i) => {
-      y.push(v - mean);
-      slot.push(slotIndex(observations[i].day_of_week, observations[i].hour));
-    });
+  const members = groups.filter((g) => g.length > 0).map((observations) => ({
+    raw: observations.map((x) => Math.log1p(x.engagements)),
+    slot: observations.map((x) => slotIndex(x.day_of_week, x.hour)),
+  }));
+  if (members.length === 0) return undefined;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  // Each platform's level (its audience's size) and the shared slot values are fitted in turn: a
+  // platform that posted only at good times has a lower level than the mean of its posts says.
+  let levels = members.map((m) => mean(m.raw));
+  let model: SlotModel | undefined;
+  for (let sweep = 0; sweep < Math.max(1, o.populationSweeps); sweep++) {
+    const y: number[] = [];
+    const slot: number[] = [];
+    members.forEach((m, c) =>
+      m.raw.forEach((v, i) => {
+        y.push(v - levels[c]);
+        slot.push(m.slot[i]);
+      })
+    );
+    model = posterior(
+      groupSums(y, slot, SLOT_COUNT),
+      noiseVariance(y, slot, o),
+      defaults,
+      o,
+      undefined,
+      {
+        platformMean: 0,
+        sampleSize: y.length,
+      },
+    );
+    const fitted = model.slots;
+    levels = members.map((m, c) =>
+      levels[c] + mean(m.raw.map((v, i) => v - levels[c] - fitted[m.slot[i]].mean))
+    );
   }
-  if (y.length === 0) return undefined;
-  const s2 = noiseVariance(y, slot, o);
-  const model = posterior(groupSums(y, slot, SLOT_COUNT), s2, defaults, o, undefined, {
-    platformMean: 0,
-    sampleSize: y.length,
-  });
+  model = model!;
   // The uncertainty every slot shares (the population's level) says nothing about which slot is
   // better: only what a slot has beyond it is passed on.
   const shared = Math.min(...model.slots.map((s) => s.variance));
