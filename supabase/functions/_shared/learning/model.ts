@@ -9,9 +9,9 @@
 // Hours correlate by a Gaussian kernel of their distance, so one post informs its neighbours and the
 // same hour on other days, each by how similar they are. The prior mean is a population's posterior
 // (other clients of the same platform kind and audience zone, see populationPrior in learn.ts), or,
-// without one, 0 (with a head start for the platform's default posting times before any post). With a population the
-// client's own deviation from it has a smaller variance (populationShare), so a new client follows
-// the population and moves to its own data as its posts accumulate.
+// without one, 0 (with a head start for the platform's default posting times before any post).
+// With a population the client's own deviation from it has a smaller variance (populationShare),
+// so a new client follows the population and moves to its own data as its posts accumulate.
 import { type Random, standardNormal } from "./random.ts";
 import { DAYS, HOURS, type Observation, SLOT_COUNT, slotIndex, slotOf } from "./slots.ts";
 
@@ -286,8 +286,8 @@ function hourCholesky(o: ModelOptions): Float64Array {
 }
 
 /**
- * The population's posterior of every slot from several platforms' observations (each centred on its
- * own mean, so audiences of different sizes pool), as a prior for each of them.
+ * The population's posterior of every slot from several platforms' observations (each platform with
+ * its own level, so audiences of different sizes pool), as a prior for each of them.
  */
 export function fitPopulation(
   groups: Observation[][],
