@@ -5,7 +5,7 @@
 import { EngagementModel, type EngagementModelParams } from "../../dev/emulators/engagement.ts";
 import { seededRandom } from "../../supabase/functions/_shared/learning/random.ts";
 import { populationClient } from "./generate.ts";
-import { simulate } from "./simulate.ts";
+import { type LearnerSettings, simulate, simulateClients } from "./simulate.ts";
 
 /** Weeks counted in `last4`: the run's last four (weeks 9-12 of twelve). */
 export const LAST_WEEKS = 4;
@@ -28,6 +28,7 @@ export interface AloneResult extends Score {
 export interface RunOptions {
   weeks: number;
   start: Date;
+  learner?: LearnerSettings;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -64,28 +65,32 @@ export function scoreAlone(
 }
 
 /** `clients` clients of one platform kind, each on its own deviation of `pattern` (generate.ts) with
- * policy seed client + 1. The learner has no notion of a population, so each client learns from its
- * own posts alone. Returns each client's score. */
+ * policy seed client + 1, learning as the production job does: from their own feedback and, with
+ * `population`, the prior of all the clients' feedback so far (same kind, same zone). Returns each
+ * client's score. */
 export function scorePopulation(
   pattern: EngagementModelParams,
   platform: string,
   clients: number,
   seed: number,
-  o: RunOptions,
+  o: RunOptions & { population?: boolean },
 ): Score[] {
-  const out: Score[] = [];
-  for (let c = 0; c < clients; c++) {
-    const r = simulate(new EngagementModel(populationClient(pattern, seed, c)), {
-      platform,
-      ...o,
-      random: seededRandom(c + 1),
-    });
-    out.push({
-      cumulative: r.learned / r.best,
-      last4: sum(r.learnedByWeek.slice(-LAST_WEEKS)) / sum(r.bestByWeek.slice(-LAST_WEEKS)),
-    });
-  }
-  return out;
+  const models = Array.from(
+    { length: clients },
+    (_, c) => new EngagementModel(populationClient(pattern, seed, c)),
+  );
+  const results = simulateClients(models, {
+    platform,
+    weeks: o.weeks,
+    start: o.start,
+    randoms: models.map((_, c) => seededRandom(c + 1)),
+    population: o.population ?? true,
+    learner: o.learner,
+  });
+  return results.map((r) => ({
+    cumulative: r.learned / r.best,
+    last4: sum(r.learnedByWeek.slice(-LAST_WEEKS)) / sum(r.bestByWeek.slice(-LAST_WEEKS)),
+  }));
 }
 
 /** Mean of scores. */

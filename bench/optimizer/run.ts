@@ -3,7 +3,8 @@
 // Per platform kind and overall, the mean and the worst model of `cumulative` (12 weeks) and `last4`
 // (weeks 9-12), for a client alone and for a population of clients sharing an audience pattern.
 //   ./node_modules/.bin/deno run -A bench/optimizer/run.ts [--models 20] [--clients 20] [--seed 1]
-//       [--seeds 1] [--weeks 12] [--platforms x,email] [--start ISO]
+//       [--seeds 1] [--weeks 12] [--platforms x,email] [--start ISO] [--no-population]
+//       [--learner '{"model": {"lengthscale": 2}, "policy": {"explore": 0.3}}']
 //   ./node_modules/.bin/deno run -A bench/optimizer/run.ts --model dev/emulators/engagement-model.json
 // The last line is `overall cumulative=<x.xxx> last4=<y.yyy>`: the population case over all
 // platforms, models and clients.
@@ -11,6 +12,7 @@ import { parseArgs } from "node:util";
 import { type EngagementModelParams, loadEngagementModel } from "../../dev/emulators/engagement.ts";
 import { meanScore, type Score, scoreAlone, scorePopulation } from "./evaluate.ts";
 import { generateModel } from "./generate.ts";
+import { type LearnerSettings, LearnerSettingsSchema } from "./simulate.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -23,6 +25,8 @@ const { values } = parseArgs({
     weeks: { type: "string", default: "12" },
     platforms: { type: "string" },
     start: { type: "string" },
+    learner: { type: "string" },
+    "no-population": { type: "boolean", default: false },
   },
 });
 for (const flag of ["models", "clients", "seed", "seeds", "weeks"] as const) {
@@ -53,7 +57,16 @@ const patterns: { label: string; params: EngagementModelParams }[] = fromFile
   });
 const platforms = values.platforms?.split(",") ??
   [...new Set(patterns.flatMap((p) => Object.keys(p.params.platforms)))];
-const run = { weeks, start };
+let learner: LearnerSettings | undefined;
+try {
+  learner = values.learner === undefined
+    ? undefined
+    : LearnerSettingsSchema.parse(JSON.parse(values.learner));
+} catch (e) {
+  console.error(`--learner takes JSON {"model": {...}, "policy": {...}}: ${e}`);
+  Deno.exit(2);
+}
+const run = { weeks, start, learner, population: !values["no-population"] };
 const fmt = (x: number) => x.toFixed(3);
 const describe = (slots: { day_of_week: number; hour: number }[]) =>
   slots.map((s) => `${"SMTWTFS"[s.day_of_week]}${s.hour}`).join(" ");
@@ -61,7 +74,11 @@ const describe = (slots: { day_of_week: number; hour: number }[]) =>
 console.log(
   `${
     fromFile ? `model ${values.model}` : `${patterns.length} generated models (seed ${familySeed})`
-  }, ${weeks} weeks from ${start.toISOString()}, 5 posts/week; alone: ${seeds} policy seed(s); population: ${clients} clients a platform kind, each learning alone (the learner shares nothing across clients)`,
+  }, ${weeks} weeks from ${start.toISOString()}, 5 posts/week; alone: ${seeds} policy seed(s); population: ${clients} clients a platform kind, ${
+    run.population
+      ? "learning as the production job does (their own feedback and the population prior of all of theirs, same kind and zone)"
+      : "each learning alone (--no-population)"
+  }`,
 );
 
 // Scores by platform, then by model: alone, and the population's clients.

@@ -1,9 +1,15 @@
 // Simulated weeks of posting against the emulators' engagement model, no real waiting: the fixed
 // seed defaults versus the learned schedule versus the model's best possible slots.
+import { z } from "zod";
 import type { EngagementModel } from "../../dev/emulators/engagement.ts";
 import { zonedParts } from "../../supabase/functions/_shared/adapters/zoned-time.ts";
-import { learnPostingTimes } from "../../supabase/functions/_shared/learning/learn.ts";
+import {
+  learnPostingTimes,
+  populationPrior,
+} from "../../supabase/functions/_shared/learning/learn.ts";
 import type { Random } from "../../supabase/functions/_shared/learning/random.ts";
+import type { ModelOptions } from "../../supabase/functions/_shared/learning/model.ts";
+import type { PolicyOptions } from "../../supabase/functions/_shared/learning/policy.ts";
 import {
   type Observation,
   SLOT_COUNT,
@@ -33,7 +39,20 @@ export interface SimulationOptions {
   /** The first week's start (an instant; slots are the next 168 local hours). */
   start: Date;
   random: Random;
+  /** The learner's settings (bench --learner); absent: the production defaults. */
+  learner?: LearnerSettings;
 }
+
+export interface LearnerSettings {
+  model?: Partial<ModelOptions>;
+  policy?: Partial<Omit<PolicyOptions, "count">>;
+}
+
+/** --learner's JSON: numbers overriding the model's and the policy's defaults by name. */
+export const LearnerSettingsSchema = z.object({
+  model: z.record(z.string(), z.number()).optional(),
+  policy: z.record(z.string(), z.number()).optional(),
+}).strict().transform((x) => x as LearnerSettings);
 
 export interface SimulationResult {
   platform: string;
@@ -76,63 +95,102 @@ interface Post {
   slot: number;
 }
 
+/** One client learning alone (no population prior). */
 export function simulate(model: EngagementModel, o: SimulationOptions): SimulationResult {
-  const tz = model.params.audienceTimezone;
+  return simulateClients([model], { ...o, randoms: [o.random], population: false })[0];
+}
+
+export interface ClientsOptions {
+  platform: string;
+  weeks: number;
+  start: Date;
+  /** Each client's policy randomness. */
+  randoms: Random[];
+  /** Learn as the production job does for platforms of one kind and zone: each week's population
+   * prior comes from every client's feedback so far (learn.ts populationPrior). */
+  population: boolean;
+  learner?: LearnerSettings;
+}
+
+/** Clients posting on their own models week by week in lockstep (their feedback so far feeding the
+ * population prior each week, when `population` is on). */
+export function simulateClients(models: EngagementModel[], o: ClientsOptions): SimulationResult[] {
   const count = SEED_DEFAULTS.length;
-  const posts: Post[] = [];
-  let fixed = 0, learned = 0, best = 0;
-  let lastChosen: { day_of_week: number; hour: number }[] = [];
-  let bestSlots: { day_of_week: number; hour: number }[] = [];
-  const learnedByWeek: number[] = [];
-  const bestByWeek: number[] = [];
+  const clients = models.map((model) => ({
+    model,
+    tz: model.params.audienceTimezone,
+    posts: [] as Post[],
+    fixed: 0,
+    learned: 0,
+    best: 0,
+    lastChosen: [] as { day_of_week: number; hour: number }[],
+    bestSlots: [] as { day_of_week: number; hour: number }[],
+    learnedByWeek: [] as number[],
+    bestByWeek: [] as number[],
+  }));
 
   for (let week = 0; week < o.weeks; week++) {
     const weekStart = new Date(o.start.getTime() + week * WEEK_MS);
-    const instants = weekInstants(weekStart, tz);
     // Feedback so far: posts old enough, measured now (the start of the week).
-    const observations: Observation[] = posts
-      .filter((p) => weekStart.getTime() - p.at.getTime() >= MIN_AGE_HOURS * HOUR_MS)
-      .map((p) => ({
-        ...slotOf(p.slot),
-        engagements: engagementOf(model.metrics(o.platform, p.id, p.at, weekStart)),
-      }));
-    const pattern = learnPostingTimes(observations, SEED_DEFAULTS, {
-      policy: { count },
-    }, o.random);
-    lastChosen = pattern.template.map(({ day_of_week, hour }) => ({ day_of_week, hour }));
+    const feedback: Observation[][] = clients.map((c) =>
+      c.posts
+        .filter((p) => weekStart.getTime() - p.at.getTime() >= MIN_AGE_HOURS * HOUR_MS)
+        .map((p) => ({
+          ...slotOf(p.slot),
+          engagements: engagementOf(c.model.metrics(o.platform, p.id, p.at, weekStart)),
+        }))
+    );
+    const prior = o.population
+      ? populationPrior(feedback, SEED_DEFAULTS, o.learner?.model)
+      : undefined;
+    clients.forEach((c, ci) => {
+      const model = c.model;
+      const instants = weekInstants(weekStart, c.tz);
+      const pattern = learnPostingTimes(
+        feedback[ci],
+        SEED_DEFAULTS,
+        {
+          model: o.learner?.model,
+          policy: { ...o.learner?.policy, count },
+        },
+        o.randoms[ci],
+        prior,
+      );
+      c.lastChosen = pattern.template.map(({ day_of_week, hour }) => ({ day_of_week, hour }));
 
-    let learnedThisWeek = 0;
-    for (const [i, s] of lastChosen.entries()) {
-      const at = instants.get(slotIndex(s.day_of_week, s.hour));
-      if (!at) continue; // a slot skipped by a daylight-saving change
-      posts.push({ id: `learned-${week}-${i}`, at, slot: slotIndex(s.day_of_week, s.hour) });
-      learnedThisWeek += expected(model, o.platform, at);
-    }
-    learned += learnedThisWeek;
-    learnedByWeek.push(learnedThisWeek);
-    for (const s of SEED_DEFAULTS) {
-      const at = instants.get(slotIndex(s.day_of_week, s.hour));
-      if (at) fixed += expected(model, o.platform, at);
-    }
-    const ranked = [...instants.entries()]
-      .map(([slot, at]) => ({ slot, value: expected(model, o.platform, at) }))
-      .sort((a, b) => b.value - a.value)
-      .slice(0, count);
-    const bestThisWeek = ranked.reduce((sum, r) => sum + r.value, 0);
-    best += bestThisWeek;
-    bestByWeek.push(bestThisWeek);
-    bestSlots = ranked.map((r) => slotOf(r.slot));
+      let learnedThisWeek = 0;
+      for (const [i, s] of c.lastChosen.entries()) {
+        const at = instants.get(slotIndex(s.day_of_week, s.hour));
+        if (!at) continue; // a slot skipped by a daylight-saving change
+        c.posts.push({ id: `learned-${week}-${i}`, at, slot: slotIndex(s.day_of_week, s.hour) });
+        learnedThisWeek += expected(model, o.platform, at);
+      }
+      c.learned += learnedThisWeek;
+      c.learnedByWeek.push(learnedThisWeek);
+      for (const s of SEED_DEFAULTS) {
+        const at = instants.get(slotIndex(s.day_of_week, s.hour));
+        if (at) c.fixed += expected(model, o.platform, at);
+      }
+      const ranked = [...instants.entries()]
+        .map(([slot, at]) => ({ slot, value: expected(model, o.platform, at) }))
+        .sort((a, b) => b.value - a.value)
+        .slice(0, count);
+      const bestThisWeek = ranked.reduce((sum, r) => sum + r.value, 0);
+      c.best += bestThisWeek;
+      c.bestByWeek.push(bestThisWeek);
+      c.bestSlots = ranked.map((r) => slotOf(r.slot));
+    });
   }
-  return {
+  return clients.map((c) => ({
     platform: o.platform,
-    fixed,
-    learned,
-    best,
-    learnedByWeek,
-    bestByWeek,
-    learnedSlotsLastWeek: lastChosen,
-    bestSlots,
-  };
+    fixed: c.fixed,
+    learned: c.learned,
+    best: c.best,
+    learnedByWeek: c.learnedByWeek,
+    bestByWeek: c.bestByWeek,
+    learnedSlotsLastWeek: c.lastChosen,
+    bestSlots: c.bestSlots,
+  }));
 }
 
 export { SLOT_COUNT };

@@ -1,10 +1,11 @@
-// Which slots to post in next: Thompson sampling over the slot model. Each refresh draws every day,
-// hour and slot effect from its posterior and keeps the best `count` candidates, so a slot is chosen
-// about as often as it is likely to be the best: well-known good slots almost always, uncertain
-// ones now and then, known-bad ones practically never.
-import { type Random, standardNormal } from "./random.ts";
+// Which slots to post in next: mostly the best by posterior mean, plus a share by Thompson sampling.
+// Each refresh draws every slot's value from its posterior and fills the exploring places with the
+// best draws among the slots not already chosen, so an uncertain slot is tried about as often as it
+// is likely to be better than the ones chosen. As evidence grows the draws sit close to the means,
+// and the exploring places go to the next-best known slots: exploration costs less and less.
+import type { Random } from "./random.ts";
 import { type SlotModel, type SlotPosterior } from "./model.ts";
-import { HOURS, slotIndex, type TemplateSlot } from "./slots.ts";
+import { slotIndex, type TemplateSlot } from "./slots.ts";
 
 export interface PolicyOptions {
   /** Slots to list (the scheduler takes the earliest free one, so this is posts per week). */
@@ -12,14 +13,14 @@ export interface PolicyOptions {
   /** Local hours a post may go out at (inclusive range). */
   firstHour: number;
   lastHour: number;
-  /** Share of the slots chosen by a posterior draw (Thompson); the rest by posterior mean.
+  /** Least share of the slots chosen by a posterior draw (Thompson); the rest by posterior mean.
    * 1 = pure Thompson sampling, 0 = no exploration. */
   explore: number;
 }
 
 export const DEFAULT_POLICY_OPTIONS: Omit<PolicyOptions, "count"> = {
-  firstHour: 6,
-  lastHour: 22,
+  firstHour: 0,
+  lastHour: 23,
   explore: 0.2,
 };
 
@@ -27,37 +28,28 @@ function candidates(model: SlotModel, o: PolicyOptions): SlotPosterior[] {
   return model.slots.filter((s) => s.hour >= o.firstHour && s.hour <= o.lastHour);
 }
 
-function draw(mean: number, variance: number, random: Random): number {
-  return mean + Math.sqrt(variance) * standardNormal(random);
-}
-
-/** One joint draw of every slot's value (shared day and hour effects drawn once). */
-function sampledValues(model: SlotModel, random: Random): number[] {
-  const days = model.days.map((e) => draw(e.mean, e.variance, random));
-  const hours = model.hours.map((e) => draw(e.mean, e.variance, random));
-  return model.deviations.map((e, i) =>
-    days[Math.floor(i / HOURS)] + hours[i % HOURS] + draw(e.mean, e.variance, random)
-  );
-}
-
 export function chooseSlots(
   model: SlotModel,
   options: Partial<PolicyOptions> & { count: number },
   random: Random,
 ): SlotPosterior[] {
-  const o = { ...DEFAULT_POLICY_OPTIONS, ...options };
+  // An option given as undefined (a platform without that override) keeps the default.
+  const o = { ...DEFAULT_POLICY_OPTIONS } as PolicyOptions;
+  for (const [key, value] of Object.entries(options) as [keyof PolicyOptions, number][]) {
+    if (value !== undefined) o[key] = value;
+  }
   const count = Math.max(1, o.count);
-  const explored = Math.min(count, Math.round(count * o.explore));
+  const pool = candidates(model, o);
   const rank = (pool: SlotPosterior[], values: number[]) =>
     pool
       .map((slot) => ({ slot, value: values[slotIndex(slot.day_of_week, slot.hour)] }))
       .sort((a, b) => b.value - a.value)
       .map((x) => x.slot);
-  const pool = candidates(model, o);
+  const explored = Math.min(count, Math.round(count * o.explore));
   const exploited = rank(pool, model.slots.map((s) => s.mean)).slice(0, count - explored);
   if (explored === 0) return exploited;
   const rest = pool.filter((s) => !exploited.includes(s));
-  return [...exploited, ...rank(rest, sampledValues(model, random)).slice(0, explored)];
+  return [...exploited, ...rank(rest, model.sample(random)).slice(0, explored)];
 }
 
 /** The pattern's JSON: chosen slots, best first, scored by their expected lift (1 = platform mean). */

@@ -21,6 +21,8 @@ export const LearningPlatform = z.object({
   platform_id: z.string(),
   client_id: z.string(),
   kind: z.string(),
+  /** The platform's posting time zone: with its kind, what makes a population (learn.ts). */
+  timezone: z.string(),
   learning: LearningConfig,
   defaults: z.array(z.object({ day_of_week: z.number(), hour: z.number() })),
 });
@@ -31,7 +33,12 @@ export type LearningPlatform = z.infer<typeof LearningPlatform>;
  * pattern row (its current times, or the defaults) if it has none, because record_metrics writes
  * pattern_feedback only for platforms that have a pattern: no row, no feedback, nothing to learn.
  */
-export async function learningPlatforms(sql: Sql): Promise<LearningPlatform[]> {
+export async function learningPlatforms(
+  sql: Sql,
+  /** Only these platforms (absent: every active one). */
+  only?: string[],
+): Promise<LearningPlatform[]> {
+  const scope = only ?? null;
   await sql`
     insert into public.platform_patterns (client_id, platform_id, pattern_type, pattern_name,
                                           pattern_template, confidence, sample_size)
@@ -41,17 +48,22 @@ export async function learningPlatforms(sql: Sql): Promise<LearningPlatform[]> {
               from scheduling.posting_times(p.id) t),
            0, 0
     from public.platforms p
-    where p.is_active
+    where p.is_active and (${scope}::uuid[] is null or p.id = any(${scope}::uuid[]))
     on conflict (platform_id, pattern_type, pattern_name) do nothing`;
   const rows = await sql`
-    select p.id as platform_id, p.client_id, p.kind,
+    select p.id as platform_id, p.client_id, p.kind, p.timezone,
            coalesce(p.publish_config -> 'learning', '{}'::jsonb) as learning,
            coalesce((select jsonb_agg(jsonb_build_object('day_of_week', d.day_of_week, 'hour', d.hour))
                        from scheduling.default_posting_times(p.kind::text) d), '[]'::jsonb) as defaults
     from public.platforms p
-    where p.is_active
+    where p.is_active and (${scope}::uuid[] is null or p.id = any(${scope}::uuid[]))
     order by p.id`;
   return rows.map((r) => LearningPlatform.parse(r));
+}
+
+/** Platforms of one kind whose audiences share a time zone learn as a population. */
+export function populationKey(p: Pick<LearningPlatform, "kind" | "timezone">): string {
+  return `${p.kind}|${p.timezone}`;
 }
 
 const FeedbackRow = z.object({
