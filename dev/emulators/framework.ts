@@ -7,7 +7,9 @@
  *   POST   /__emulator/faults   {"mode":"5xx"|"timeout"|"latency"|"rate_limit"|"revoke_token"|
  *                                "html_200","count":N,"latencyMs":..,"resetInSeconds":..,
  *                                "status":503,"method":"POST","path":"/2/tweets",
- *                                "afterProcessing":true}   (one spec or an array)
+ *                                "afterProcessing":true,"jitterMs":..,"probability":0.01}
+ *                                (one spec or an array; a spec with `probability` matches that share of
+ *                                the requests it fits, a request it passes over goes on to the next spec)
  *   GET    /__emulator/faults  ·  DELETE /__emulator/faults
  *   POST   /__emulator/clock    {"now":"2026-01-05T09:00:00Z"} | {"offsetSeconds":3600}
  *   DELETE /__emulator/clock    back to the real clock
@@ -41,6 +43,10 @@ export const FaultSpecSchema = z.object({
   /** How many matching requests it affects; absent = until cleared. */
   count: z.number().int().positive().optional(),
   latencyMs: z.number().int().nonnegative().default(0),
+  /** For latency: each request waits latencyMs +- up to jitterMs (uniform), never below 0. */
+  jitterMs: z.number().int().nonnegative().default(0),
+  /** The share of fitting requests the fault takes (1: all); one passed over tries the next fault. */
+  probability: z.number().min(0).max(1).default(1),
   resetInSeconds: z.number().int().nonnegative().default(900),
   /** For 5xx. */
   status: z.number().int().min(500).max(599).default(503),
@@ -421,7 +427,8 @@ export function serveEmulator<S>(
   const takeFault = (method: string, path: string): Fault | undefined => {
     if (faults.length === 0) return undefined;
     const fault = faults.find((f) =>
-      (!f.method || f.method.toUpperCase() === method) && (!f.path || path.startsWith(f.path))
+      (!f.method || f.method.toUpperCase() === method) && (!f.path || path.startsWith(f.path)) &&
+      (f.probability >= 1 || Math.random() < f.probability)
     );
     if (!fault) return undefined;
     fault.remaining -= 1;
@@ -543,9 +550,11 @@ export function serveEmulator<S>(
     switch (fault?.mode) {
       case undefined:
         return route();
-      case "latency":
-        await new Promise((r) => setTimeout(r, fault.latencyMs));
+      case "latency": {
+        const jitter = fault.jitterMs * (2 * Math.random() - 1);
+        await new Promise((r) => setTimeout(r, Math.max(0, fault.latencyMs + jitter)));
         return route();
+      }
       case "5xx":
         return def.faults.serverError(fault.status);
       case "rate_limit":
