@@ -70,6 +70,8 @@ export interface RecordedRequest {
   /** Parsed JSON or form body, text, or `{ bytes: n }` for binary. */
   body: unknown;
   time: string;
+  /** The status it was answered with (absent while it is still being answered). */
+  status?: number;
 }
 
 export interface EmulatorRequest {
@@ -171,6 +173,7 @@ interface Received {
   headers: Headers;
   body: unknown;
   at: Date;
+  status?: number;
 }
 
 /** What the test API returns for a received request. */
@@ -183,6 +186,7 @@ function recordOf(r: Received): RecordedRequest {
     headers: record(r.headers),
     body: r.body,
     time: r.at.toISOString(),
+    ...(r.status === undefined ? {} : { status: r.status }),
   };
 }
 
@@ -510,7 +514,7 @@ export function serveEmulator<S>(
     const headers = req.headers;
     const bytes = await req.bytes();
     const { parsed, recorded: body } = parseBody(headers, bytes);
-    recorded.push({
+    const received: Received = {
       id: nextId++,
       method: req.method,
       path,
@@ -518,7 +522,21 @@ export function serveEmulator<S>(
       headers,
       body,
       at: now(),
-    });
+    };
+    recorded.push(received);
+    const response = await answer(req, path, url, parsed, bytes, headers);
+    received.status = response.status;
+    return response;
+  };
+
+  const answer = async (
+    req: Request,
+    path: string,
+    url: URL,
+    parsed: unknown,
+    bytes: Uint8Array<ArrayBuffer>,
+    headers: Headers,
+  ): Promise<Response> => {
     const route = () => {
       const canonical = path === url.pathname
         ? path
