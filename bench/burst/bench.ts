@@ -122,6 +122,8 @@ const [lateness] = await sql<
     max: number;
     first: Date;
     last: Date;
+    first_pass: number;
+    first_pass_last: Date;
   }[]
 >`
   select count(*) filter (where status = 'published')::int as published,
