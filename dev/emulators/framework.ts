@@ -7,7 +7,9 @@
  *   POST   /__emulator/faults   {"mode":"5xx"|"timeout"|"latency"|"rate_limit"|"revoke_token"|
  *                                "html_200","count":N,"latencyMs":..,"resetInSeconds":..,
  *                                "status":503,"method":"POST","path":"/2/tweets",
- *                                "afterProcessing":true}   (one spec or an array)
+ *                                "afterProcessing":true,"jitterMs":..,"probability":0.01}
+ *                                (one spec or an array; a spec with `probability` matches that share of
+ *                                the requests it fits, a request it passes over goes on to the next spec)
  *   GET    /__emulator/faults  ·  DELETE /__emulator/faults
  *   POST   /__emulator/clock    {"now":"2026-01-05T09:00:00Z"} | {"offsetSeconds":3600}
  *   DELETE /__emulator/clock    back to the real clock
@@ -43,6 +45,10 @@ export const FaultSpecSchema = z.object({
   /** How many matching requests it affects; absent = until cleared. */
   count: z.number().int().positive().optional(),
   latencyMs: z.number().int().nonnegative().default(0),
+  /** For latency: each request waits latencyMs +- up to jitterMs (uniform), never below 0. */
+  jitterMs: z.number().int().nonnegative().default(0),
+  /** The share of fitting requests the fault takes (1: all); one passed over tries the next fault. */
+  probability: z.number().min(0).max(1).default(1),
   resetInSeconds: z.number().int().nonnegative().default(900),
   /** For 5xx. */
   status: z.number().int().min(500).max(599).default(503),
@@ -66,6 +72,8 @@ export interface RecordedRequest {
   /** Parsed JSON or form body, text, or `{ bytes: n }` for binary. */
   body: unknown;
   time: string;
+  /** The status it was answered with (absent while it is still being answered). */
+  status?: number;
 }
 
 export interface EmulatorRequest {
@@ -172,6 +180,7 @@ interface Received {
   headers: Headers;
   body: unknown;
   at: Date;
+  status?: number;
 }
 
 /** What the test API returns for a received request. */
@@ -184,6 +193,7 @@ function recordOf(r: Received): RecordedRequest {
     headers: record(r.headers),
     body: r.body,
     time: r.at.toISOString(),
+    ...(r.status === undefined ? {} : { status: r.status }),
   };
 }
 
@@ -428,7 +438,8 @@ export function serveEmulator<S>(
   const takeFault = (method: string, path: string): Fault | undefined => {
     if (faults.length === 0) return undefined;
     const fault = faults.find((f) =>
-      (!f.method || f.method.toUpperCase() === method) && (!f.path || path.startsWith(f.path))
+      (!f.method || f.method.toUpperCase() === method) && (!f.path || path.startsWith(f.path)) &&
+      (f.probability >= 1 || Math.random() < f.probability)
     );
     if (!fault) return undefined;
     fault.remaining -= 1;
@@ -516,7 +527,7 @@ export function serveEmulator<S>(
     const headers = req.headers;
     const bytes = await req.bytes();
     const { parsed, recorded: body } = parseBody(headers, bytes);
-    recorded.push({
+    const received: Received = {
       id: nextId++,
       method: req.method,
       path,
@@ -524,7 +535,21 @@ export function serveEmulator<S>(
       headers,
       body,
       at: now(),
-    });
+    };
+    recorded.push(received);
+    const response = await answer(req, path, url, parsed, bytes, headers);
+    received.status = response.status;
+    return response;
+  };
+
+  const answer = async (
+    req: Request,
+    path: string,
+    url: URL,
+    parsed: unknown,
+    bytes: Uint8Array<ArrayBuffer>,
+    headers: Headers,
+  ): Promise<Response> => {
     const route = () => {
       const canonical = path === url.pathname
         ? path
@@ -556,9 +581,11 @@ export function serveEmulator<S>(
     switch (fault?.mode) {
       case undefined:
         return route();
-      case "latency":
-        await new Promise((r) => setTimeout(r, fault.latencyMs));
+      case "latency": {
+        const jitter = fault.jitterMs * (2 * Math.random() - 1);
+        await new Promise((r) => setTimeout(r, Math.max(0, fault.latencyMs + jitter)));
         return route();
+      }
       case "5xx":
         return def.faults.serverError(fault.status);
       case "rate_limit":

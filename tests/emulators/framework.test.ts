@@ -94,6 +94,25 @@ Deno.test("framework: latency delays, timeout holds until the client gives up", 
     );
   }));
 
+Deno.test("framework: a fault with a probability takes that share of requests, the rest go on", () =>
+  withEcho(async (emu) => {
+    // probability 0: never taken; the request goes on to the next fault that fits
+    const set = await post(emu, "/__emulator/faults", [
+      { mode: "5xx", status: 500, probability: 0 },
+      { mode: "5xx", status: 503, probability: 0.5, method: "POST" },
+      { mode: "latency", latencyMs: 1, jitterMs: 1 },
+    ]);
+    assert.equal(set.status, 201);
+    const statuses = [];
+    for (let i = 0; i < 200; i++) statuses.push((await post(emu, `/things/${i}`, {})).status);
+    assert.ok(!statuses.includes(500), "a fault of probability 0 was taken");
+    // 200 coin flips: both sides come up (all one side has a chance of 2^-199)
+    assert.ok(statuses.includes(503) && statuses.includes(201), statuses.join(","));
+    assert.deepEqual(new Set(statuses), new Set([201, 503]));
+    // each request is recorded with the status it was answered with
+    assert.deepEqual(emu.requests({ method: "POST" }).map((r) => r.status), statuses);
+  }));
+
 Deno.test("framework: the clock can be set over HTTP and reset", () =>
   withEcho(async (emu) => {
     const set = await post(emu, "/__emulator/clock", { now: "2026-01-05T09:00:00Z" });

@@ -5,6 +5,7 @@ import { connect } from "../_support/stack.ts";
 import { PLATFORM_IDS } from "../_support/seed.ts";
 import { DEFAULT_RECLAIM_POLICY } from "../../supabase/functions/_shared/publishing/attempt.ts";
 import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
+import { createTenant } from "../scheduling/helpers.ts";
 
 const LINKEDIN = PLATFORM_IDS.linkedin;
 
@@ -37,6 +38,51 @@ Deno.test("a platform's max_concurrency, max_lapses and reconcile_max_seconds re
   } finally {
     const restored = sql.json(original);
     await sql`update public.platforms set publish_config = ${restored} where id = ${LINKEDIN}`;
+    await sql.end();
+  }
+});
+
+Deno.test("platforms prefetched together (a claimed batch's) load as each does alone; a missing, unconnected or borrowed-secret one fails alone", async () => {
+  const sql = connect();
+  try {
+    // a new client: a connected platform, one never connected, and one whose row names the first's
+    // secret (stored with triggers off, as data from before the binding could be)
+    const t = await createTenant(sql, [{ kind: "linkedin" }, { kind: "linkedin" }, {
+      kind: "linkedin",
+    }]);
+    const [own, unconnected, borrowing] = t.platforms;
+    await sql`select public.reconnect_platform(${own}, ${sql.json({ access_token: "own" })})`;
+    await sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`update public.platforms set credentials_secret_id =
+        (select credentials_secret_id from public.platforms where id = ${own}) where id = ${borrowing}`;
+    });
+    const ids = [...Object.values(PLATFORM_IDS), own, unconnected, borrowing, crypto.randomUUID()];
+    const alone = new VaultPlatformDirectory(sql);
+    const together = new VaultPlatformDirectory(sql);
+    together.prefetch(ids);
+    const shape = (e: Awaited<ReturnType<VaultPlatformDirectory["get"]>>) => ({
+      row: e.row,
+      concurrency: e.concurrency,
+      reclaim: e.reclaim,
+      adapter: "error" in e.adapter ? e.adapter : e.adapter.constructor.name,
+    });
+    const shapes = [];
+    for (const id of ids) {
+      const expected = shape(await alone.get(id));
+      assert.deepEqual(shape(await together.get(id)), expected, id);
+      shapes.push(expected.adapter);
+    }
+    // each case was met: nine adapters (the demo eight and the connected one), three refusals with why
+    assert.equal(shapes.filter((a) => typeof a === "string").length, 9);
+    const errors = shapes.filter((a) => typeof a !== "string").map((a) =>
+      (a as { error: string }).error
+    );
+    assert.equal(errors.length, 3, JSON.stringify(shapes));
+    assert.match(errors[0], /no credentials_secret_id/);
+    assert.match(errors[1], /not its own secret/);
+    assert.match(errors[2], /no longer exists/);
+  } finally {
     await sql.end();
   }
 });

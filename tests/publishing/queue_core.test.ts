@@ -76,6 +76,56 @@ Deno.test("due rows on every platform are each published once, with their extern
     assert.ok(platform.last_published_at);
   }));
 
+Deno.test("a run's max_in_flight caps the sends it holds across its lanes and platforms; each row goes out once", () =>
+  withQueue(8, async (sql) => {
+    // one platform adapter behind all eight platforms: it sees every send in flight at once
+    const fake = new FakePlatform();
+    fake.latencyMs = 20;
+    const ids = await insertDue(
+      sql,
+      Object.values(PLATFORM_IDS).flatMap((platform_id) =>
+        Array.from({ length: 6 }, (_, i) => ({ platform_id, body: `cap ${platform_id} ${i}` }))
+      ),
+    );
+    // eight platforms x 4 send slots, two lanes of batches of 8: up to 32 at once without the cap
+    const report = await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      batchSize: 8,
+      maxInFlight: 5,
+    });
+    assert.equal(report.maxInFlight, 5);
+    assert.ok(report.peakInFlight <= 5, `held ${report.peakInFlight}`);
+    assert.ok(fake.maxInFlight <= 5, `the platforms saw ${fake.maxInFlight} at once`);
+    assert.equal(report.claimed, 48);
+    await assertSentOnceAndPublished(sql, fake, ids);
+  }));
+
+Deno.test("a run whose CPU budget has room for only a sliver of a batch stops claiming and leaves the rest unclaimed", () =>
+  withQueue(8, async (sql) => {
+    const fake = new FakePlatform();
+    const ids = await insertDue(
+      sql,
+      Array.from({ length: 80 }, (_, i) => ({ platform_id: X, body: `sliver ${i}` })),
+    );
+    // room for 40 posts at 1 ms each: the first claim (30) always goes; the 10 or fewer left are
+    // under MIN_CLAIM (25), so the second lane claims none
+    const report = await runPublisher(sql, fakeDirectory({}, fake), {
+      ...quick,
+      batchSize: 30,
+      cpuBudgetMs: 40,
+      cpuMsPerPost: 1,
+    });
+    assert.equal(report.claimed, 30);
+    assert.equal(report.stopped, "cpu_budget");
+    const [{ n }] = await sql`select count(*)::int as n from public.distributions
+      where id = any(${ids}) and status = 'scheduled' and attempt_id is null`;
+    assert.equal(n, 50, "the rest waits unclaimed for the successor");
+    const sent = await sql`select id from public.distributions
+      where id = any(${ids}) and status = 'published'`;
+    assert.equal(sent.length, 30);
+    await assertSentOnceAndPublished(sql, fake, sent.map((r) => String(r.id)));
+  }));
+
 Deno.test("four overlapping runs publish every row exactly once", () =>
   withQueue(12, async (sql) => {
     const fake = new FakePlatform();

@@ -23,6 +23,7 @@ const PublishRequest = z.object({
   exit_when_idle: z.boolean().optional(),
   max_posts: z.number().int().min(1).max(1_000_000).optional(),
   cpu_ms_per_post: z.number().min(0.001).max(1000).optional(),
+  max_in_flight: z.number().int().min(1).max(100_000).optional(),
   ...HandoverRequest,
 }).strict();
 
@@ -41,6 +42,7 @@ Deno.serve(handle(async (req) => {
     maxPosts: body.max_posts ?? envNumber("PUBLISH_MAX_POSTS") ?? d.maxPosts,
     cpuBudgetMs: body.cpu_budget_ms ?? envNumber("PUBLISH_CPU_BUDGET_MS") ?? d.cpuBudgetMs,
     cpuMsPerPost: body.cpu_ms_per_post ?? envNumber("PUBLISH_CPU_MS_PER_POST") ?? d.cpuMsPerPost,
+    maxInFlight: body.max_in_flight ?? envNumber("PUBLISH_MAX_IN_FLIGHT") ?? d.maxInFlight,
   });
   const handover = await handOver(db(), {
     name: "publish",

@@ -148,15 +148,31 @@ export async function loadCredentials(sql: postgres.Sql, platform: PlatformRow):
   if (!platform.credentials_secret_id) {
     throw new CredentialsError(`platform ${platform.id} has no credentials_secret_id`);
   }
-  const rows = await sql<{ decrypted_secret: string | null; platform_id: string | null }[]>`
+  const rows = await sql<StoredSecret[]>`
     select s.decrypted_secret, b.platform_id
     from vault.decrypted_secrets s
     left join private.platform_secrets b on b.secret_id = s.id
     where s.id = ${platform.credentials_secret_id}::uuid
   `;
-  const secret = rows[0]?.decrypted_secret;
-  if (!secret) throw new CredentialsError(`secret for platform ${platform.id} not found`);
-  if (rows[0].platform_id !== platform.id) {
+  return credentialsFrom(platform, rows[0]);
+}
+
+/** A platform's secret as read from Vault, with the platform it is bound to. */
+export interface StoredSecret {
+  decrypted_secret: string | null;
+  platform_id: string | null;
+}
+
+/** Parses a platform's secret as read (loadCredentials, or several platforms' in one statement). */
+export function credentialsFrom(platform: PlatformRow, stored: StoredSecret | undefined): unknown {
+  if (!platform.credentials_secret_id) {
+    throw new CredentialsError(`platform ${platform.id} has no credentials_secret_id`);
+  }
+  const secret = stored?.decrypted_secret;
+  if (!stored || !secret) {
+    throw new CredentialsError(`secret for platform ${platform.id} not found`);
+  }
+  if (stored.platform_id !== platform.id) {
     throw new CredentialsError(
       `the credentials_secret_id of platform ${platform.id} is not its own secret: ` +
         "an owner reconnects it with its own credentials",

@@ -10,6 +10,41 @@ import type { HeldLeases } from "./leases.ts";
 import { type ClaimedRow, lapsedAttempts, type Outcome, recordOutcomes } from "./queue.ts";
 import type { RunReport } from "./run-options.ts";
 
+/** The rows a run holds between their claim and their recorded outcome (its sends in flight), against
+ * its cap. */
+export class HeldRows {
+  held = 0;
+  peak = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly max: number | null) {}
+
+  /** How many more rows the run may claim, beside those held and those claims are asking for. */
+  room(asking: number): number {
+    return this.max === null ? Infinity : this.max - this.held - asking;
+  }
+
+  take(n: number): void {
+    this.held += n;
+    this.peak = Math.max(this.peak, this.held);
+  }
+
+  give(n: number): void {
+    this.held -= n;
+    this.wake();
+  }
+
+  /** Wakes the lanes waiting for room (rows given back, or a claim asked for fewer than it got). */
+  wake(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  /** Settles when the room may have grown. */
+  freed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
 /** What sending a batch uses of its run, and the report it adds its outcomes to. */
 export interface BatchRun {
   sql: Sql;
@@ -18,6 +53,8 @@ export interface BatchRun {
   report: RunReport;
   /** The run's CPU: a batch's rows are held from their claim until they are recorded. */
   meter: CpuMeter | null;
+  /** The rows the run holds, against its cap. */
+  rows: HeldRows;
 }
 
 /** A lane's batch being sent: its rows still waiting for a send slot, and the batch recorded. */
@@ -117,6 +154,7 @@ export function sendBatch(
   };
   run.leases.hold(batch);
   flight.done = (async () => {
+    run.platforms.prefetch?.(batch.map((row) => row.platform_id));
     const lapses = await lapsesOf(sql, batch);
     const outcomes = await Promise.all(batch.map((row) => {
       let began = false;
@@ -135,6 +173,7 @@ export function sendBatch(
     const applied = await recordWithRetry(sql, outcomes).finally(() => {
       run.leases.release(batch);
       run.meter?.finish(batch.length);
+      run.rows.give(batch.length);
     });
     report.recorded += applied.size;
     report.lostLeases += outcomes.length - applied.size;

@@ -30,7 +30,9 @@ export function strongestStop(stops: Set<StopReason>): StopReason {
   return "drained";
 }
 
-const MAX_BATCHES_IN_FLIGHT = 8;
+export const MAX_BATCHES_IN_FLIGHT = 8;
+/** The fewest rows a run claims once its CPU budget is what limits it. */
+export const MIN_CLAIM = 25;
 
 // The database work (claim, record) overlaps the platforms' answers: two batches out at once. A lane
 // claims a third (up to MAX_BATCHES_IN_FLIGHT) only when every row it holds has a send slot and only
@@ -66,24 +68,35 @@ export async function lane(run: Run): Promise<void> {
       run.stops.add("wall");
       break;
     }
-    while (!mayClaim()) {
-      await Promise.race([anyFinished(), nextProgress()]);
+    // the run's cap on rows held: wait for any lane's batch to be recorded
+    while (!mayClaim() || run.rows.room(run.asking) <= 0) {
+      await Promise.race([anyFinished(), nextProgress(), run.rows.freed()]);
       await reap();
     }
-    let want = Math.min(options.batchSize, (options.maxPosts ?? Infinity) - run.taken);
+    let want = Math.min(
+      options.batchSize,
+      (options.maxPosts ?? Infinity) - run.taken,
+      run.rows.room(run.asking),
+    );
     if (want <= 0) {
       report.capped = true;
       run.stops.add("max_posts");
       break;
     }
     // Only what the CPU budget has room for, beside the rows held; a run's first claim always goes,
-    // so a chain of runs handing over always makes progress.
+    // so a chain of runs handing over always makes progress. A claim costs the database a look at
+    // every platform with work, whatever it returns (bench/burst: 30-120 ms at 3,000-10,000
+    // platforms): a sliver of budget left (under MIN_CLAIM rows) is not worth one, and the run
+    // stops claiming and hands over instead of claiming a few rows at a time.
     if (run.meter && (report.claimed > 0 || run.taken > 0)) {
-      want = Math.min(want, run.meter.room() - run.asking);
-      if (want <= 0) {
+      const room = run.meter.room() - run.asking;
+      // (once the run has taken a burst's worth: a few posts into a fresh worker, the cost a post
+      // measured so far still holds its start-up, and a small claim is what lets it go on)
+      if (room <= 0 || (run.taken >= MIN_CLAIM && room < Math.min(want, MIN_CLAIM))) {
         run.stops.add("cpu_budget");
         break;
       }
+      want = Math.min(want, room);
     }
     run.taken += want;
     run.asking += want;
@@ -97,6 +110,8 @@ export async function lane(run: Run): Promise<void> {
       : handoffs;
     run.taken -= want - batch.length;
     run.asking -= want;
+    run.rows.take(batch.length);
+    if (batch.length < want) run.rows.wake(); // what it asked for and did not get is room again
     run.meter?.hold(batch.length);
     // Half the lease for sending; the other half covers the slowest answer and the recording.
     const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);

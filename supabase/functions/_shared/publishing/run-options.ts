@@ -28,6 +28,12 @@ export interface RunOptions {
   cpuBudgetMs?: number;
   /** CPU a post is taken to cost where the runtime has no CPU clock (hosted), and until one is done. */
   cpuMsPerPost?: number;
+  /**
+   * Most rows the run holds at once between their claim and their recorded outcome, across its lanes:
+   * its sends in flight (none: only the batches bound it). Each platform's own cap is its
+   * publish_config.max_concurrency.
+   */
+  maxInFlight?: number;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
@@ -43,6 +49,8 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
   cpuBudgetMs: DEFAULT_CPU_BUDGET_MS,
   // bench/publish: 0.13-0.2 ms of the functions host's CPU a post; hosted TLS and signing cost more
   cpuMsPerPost: 0.5,
+  // maxInFlight: none; the batches bound it (lanes x MAX_BATCHES_IN_FLIGHT x batchSize: 1,600 rows),
+  // and on a burst the CPU budget binds first (bench/burst)
 };
 
 export interface RunReport {
@@ -60,4 +68,8 @@ export interface RunReport {
   /** The CPU it spent, by which clock (none when no CPU budget was given). */
   cpu: { clock: CpuClockKind; used_ms: number; budget_ms: number } | null;
   durationMs: number;
+  /** The most rows the run may hold at once (its cap, or what its lanes' batches allow), and the most
+   * it held. */
+  maxInFlight: number;
+  peakInFlight: number;
 }

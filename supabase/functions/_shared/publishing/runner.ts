@@ -6,8 +6,9 @@
 import { CpuMeter } from "../cpu-budget.ts";
 import type { Sql } from "../db.ts";
 import type { PlatformDirectory } from "../platforms/directory.ts";
-import { lane, type Run, strongestStop } from "./lanes.ts";
+import { lane, MAX_BATCHES_IN_FLIGHT, type Run, strongestStop } from "./lanes.ts";
 import { HeldLeases } from "./leases.ts";
+import { HeldRows } from "./batch.ts";
 import { refreshErrorCounts } from "./queue.ts";
 import type { RunOptions, RunReport } from "./run-options.ts";
 
@@ -27,6 +28,11 @@ export async function runPublisher(
     stopped: "drained",
     cpu: null,
     durationMs: 0,
+    maxInFlight: Math.min(
+      options.maxInFlight ?? Infinity,
+      Math.max(1, options.lanes) * MAX_BATCHES_IN_FLIGHT * options.batchSize,
+    ),
+    peakInFlight: 0,
   };
   const meter = options.cpuBudgetMs === undefined ? null : new CpuMeter({
     budgetMs: options.cpuBudgetMs,
@@ -43,6 +49,7 @@ export async function runPublisher(
     asking: 0,
     leases: new HeldLeases(sql, options.leaseSeconds),
     meter,
+    rows: new HeldRows(options.maxInFlight ?? null),
     stops: new Set(),
   };
   try {
@@ -52,6 +59,7 @@ export async function runPublisher(
   }
   report.stopped = strongestStop(run.stops);
   report.cpu = meter?.report() ?? null;
+  report.peakInFlight = run.rows.peak;
   report.durationMs = Date.now() - started;
   return report;
 }
