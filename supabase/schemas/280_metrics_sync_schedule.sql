@@ -15,6 +15,9 @@ COMMENT ON TABLE private.metrics_read_usage IS 'Metric reads claimed per budget 
 ALTER TABLE ONLY private.metrics_read_usage
     ADD CONSTRAINT metrics_read_usage_pkey PRIMARY KEY (budget_key, window_start);
 
+-- Every claim prunes the windows older than 3 days: a range of this index, not a scan of every window.
+CREATE INDEX idx_metrics_read_usage_window ON private.metrics_read_usage USING btree (window_start);
+
 GRANT SELECT ON TABLE private.metrics_read_usage TO service_role;
 
 CREATE TABLE public.metrics_read_budgets (
@@ -122,19 +125,30 @@ declare
   v_shares jsonb := '{}'::jsonb;
   v_share integer;
 begin
+  -- Platforms with reads due and room in their budget's window. Each platform is one probe of its due index
+  -- (idx_distributions_metrics_due), made only where the budget has room: the cost follows the platforms, not
+  -- the posts being synced, nor the reads waiting for a spent budget (bench/metrics).
   for v in
-    select q.platform_id as pid, p.client_id as cid, p.kind::text as kind, b.max_reads, b.per, b.scope, b.window_origin
+    select e.pid, e.cid, e.kind, e.max_reads, e.per, e.scope, e.window_origin
     from (
-      select d.platform_id, min(d.metrics_next_sync_at) as due
-      from public.distributions d
-      where d.metrics_next_sync_at <= now()
-      group by d.platform_id
-    ) q
-    join public.platforms p on p.id = q.platform_id
-    left join public.metrics_read_budgets b on b.kind = p.kind
-    where p.is_active and p.supports_analytics and not p.needs_reconnection
-      and (p.metrics_paused_until is null or p.metrics_paused_until <= now())
-    order by row_number() over (partition by p.client_id order by q.due, q.platform_id), q.due, q.platform_id
+      select p.id as pid, p.client_id as cid, p.kind::text as kind, b.max_reads, b.per, b.scope, b.window_origin, q.due
+      from public.platforms p
+      left join public.metrics_read_budgets b on b.kind = p.kind
+      cross join lateral (
+        select d.metrics_next_sync_at as due from public.distributions d
+        where d.platform_id = p.id and d.metrics_next_sync_at <= now()
+        order by d.metrics_next_sync_at
+        limit 1
+      ) q
+      where p.is_active and p.supports_analytics and not p.needs_reconnection
+        and (p.metrics_paused_until is null or p.metrics_paused_until <= now())
+        and (b.max_reads is null
+             or coalesce((select u.reads from private.metrics_read_usage u
+                          where u.budget_key = case b.scope when 'app' then 'kind:' || p.kind
+                                                            else 'platform:' || p.id::text end
+                            and u.window_start = date_bin(b.per, now(), b.window_origin)), 0) < b.max_reads)
+    ) e
+    order by row_number() over (partition by e.cid order by e.due, e.pid), e.due, e.pid
   loop
     exit when v_remaining <= 0;
     continue when not pg_try_advisory_xact_lock(hashtextextended('metrics:' || v.pid::text, 0));
@@ -147,6 +161,7 @@ begin
       select u.reads into v_used from private.metrics_read_usage u
        where u.budget_key = v_key and u.window_start = v_window;
       v_n := least(v_n, v.max_reads - coalesce(v_used, 0));
+      continue when v_n <= 0;
       if v.scope = 'app' then
         -- The shares are computed once per claim and kind, under the budget's lock (held to commit).
         if not v_shares ? v.kind then

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# bench/history: Postgres CPU a post of the publish burst on an empty database and with a large history
+# (1,000,000 future and 5,000,000 published distributions at --scale 1), in one run on a throwaway bench
+# stack (its database only: the publish run is driven in-process against an instant in-memory platform).
+#   bash bench/history/run.sh                  full size (generation takes tens of minutes on 2 cores)
+#   bash bench/history/run.sh --scale 0.05     50k future / 250k published, a quick run
+# Settings: --posts N (burst size, 10,000), --rounds N (bursts measured per phase, 3),
+# --clients N (1,000) and --per-client N (platforms per client, 10).
+set -euo pipefail
+export HISTORY_SCALE=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) HISTORY_SCALE=$2; shift 2 ;;
+    --posts) export HISTORY_POSTS=$2; shift 2 ;;
+    --rounds) export HISTORY_ROUNDS=$2; shift 2 ;;
+    --clients) export HISTORY_CLIENTS=$2; shift 2 ;;
+    --per-client) export HISTORY_PLATFORMS_PER_CLIENT=$2; shift 2 ;;
+    *) echo "usage: bash bench/history/run.sh [--scale S] [--posts N] [--rounds N] [--clients N] [--per-client N]" >&2; exit 2 ;;
+  esac
+done
+# BENCH_STACK=bench1..bench4 runs beside another checkout's benchmark (dev/lib.sh ports).
+export STACK=${BENCH_STACK:-bench}
+source "$(dirname "$0")/../../dev/lib.sh"
+cd "$ROOT"
+mkdir -p "$STATE"
+echo "resetting the $STACK stack (port $DB_PORT)"
+bash dev/stack.sh reset-db >"$STATE/reset.log" 2>&1 || { cat "$STATE/reset.log"; exit 1; }
+trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
+psql_stack -c "update cron.job set active = false" -c "truncate public.distributions cascade" >/dev/null
+mkdir -p "$STATE/pids"
+set -a
+# shellcheck disable=SC1091
+source "$STATE/env"
+set +a
+BENCH_STATE=$STATE "$DENO" run -A bench/history/bench.ts
