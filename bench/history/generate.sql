@@ -19,7 +19,7 @@ select md5('hc' || c)::uuid, 'History client ' || c from generate_series(1, :cli
 insert into public.platforms (id, client_id, name, kind, timezone, posts_per_hour, posts_per_day,
   min_interval_minutes, publish_config)
 select md5('hp' || c || '/' || k)::uuid, md5('hc' || c)::uuid, 'platform ' || k,
-       (array['wordpress', 'x', 'linkedin', 'youtube', 'email', 'instagram', 'tiktok', 'podcast'])[1 + (c + k) % 8],
+       (array['wordpress', 'x', 'linkedin', 'youtube', 'email', 'instagram', 'tiktok', 'podcast'])[1 + (c + k) % 8]::public.platform_kind,
        (array['America/New_York', 'Europe/Paris', 'Asia/Kolkata', 'UTC'])[1 + c % 4],
        100, 1000, 0, '{"poll_interval_ms": 0}'::jsonb
 from generate_series(1, :clients) c, generate_series(1, :per_client) k;

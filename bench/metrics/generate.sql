@@ -14,7 +14,7 @@ insert into public.clients (id, name)
 select md5('mc' || c)::uuid, 'Metrics client ' || c from generate_series(1, :clients) c;
 
 insert into public.platforms (id, client_id, name, kind, timezone)
-select md5('mp' || c || '/' || k)::uuid, md5('mc' || c)::uuid, 'metrics ' || k, k,
+select md5('mp' || c || '/' || k)::uuid, md5('mc' || c)::uuid, 'metrics ' || k, k::public.platform_kind,
        (array['America/New_York', 'Europe/Paris', 'Asia/Kolkata', 'UTC'])[1 + c % 4]
 from generate_series(1, :clients) c,
      unnest(array['wordpress', 'x', 'linkedin', 'youtube', 'email', 'instagram', 'tiktok', 'podcast']) k;
