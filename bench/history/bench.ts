@@ -11,13 +11,9 @@ import { runPublisher } from "../../supabase/functions/_shared/publishing/runner
 import { fakeDirectory, FakePlatform } from "../../tests/_support/queue.ts";
 import { jsonb } from "../../supabase/functions/_shared/db.ts";
 import { cpuSnapshot, cpuUse, processCpuUs } from "../publish/cpu.ts";
+import { required, setting } from "../settings.ts";
 
-const env = (name: string) => {
-  const value = Deno.env.get(name);
-  if (!value) throw new Error(`${name} is not set (run bench/history/run.sh)`);
-  return value;
-};
-const setting = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
+const env = (name: string) => required(name, "bench/history/run.sh");
 const dbUrl = env("SUPABASE_DB_URL");
 const stateDir = env("BENCH_STATE");
 const SCALE = setting("HISTORY_SCALE", 1);

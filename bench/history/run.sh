@@ -18,14 +18,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bash bench/history/run.sh [--scale S] [--posts N] [--rounds N] [--clients N] [--per-client N]" >&2; exit 2 ;;
   esac
 done
-# BENCH_STACK=bench1..bench4 runs beside another checkout's benchmark (dev/lib.sh ports).
-export STACK=${BENCH_STACK:-bench}
-source "$(dirname "$0")/../../dev/lib.sh"
-cd "$ROOT"
-mkdir -p "$STATE"
-echo "resetting the $STACK stack (port $DB_PORT)"
-bash dev/stack.sh reset-db >"$STATE/reset.log" 2>&1 || { cat "$STATE/reset.log"; exit 1; }
-trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
+source "$(dirname "$0")/../lib.sh"
+bench_reset
 psql_stack -c "update cron.job set active = false" -c "truncate public.distributions cascade" >/dev/null
 mkdir -p "$STATE/pids"
 set -a

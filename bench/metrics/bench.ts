@@ -18,13 +18,9 @@ import type { PlatformAdapter } from "../../supabase/functions/_shared/adapters/
 import type { PlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
 import { fakeDirectory, FakePlatform } from "../../tests/_support/queue.ts";
 import { cpuSnapshot, cpuUse } from "../publish/cpu.ts";
+import { required, setting } from "../settings.ts";
 
-const env = (name: string) => {
-  const value = Deno.env.get(name);
-  if (!value) throw new Error(`${name} is not set (run bench/metrics/run.sh)`);
-  return value;
-};
-const setting = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
+const env = (name: string) => required(name, "bench/metrics/run.sh");
 const dbUrl = env("SUPABASE_DB_URL");
 const stateDir = env("BENCH_STATE");
 const SCALE = setting("METRICS_SCALE", 1);

@@ -15,14 +15,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bash bench/metrics/run.sh [--scale S] [--clients N] [--max-age-days N]" >&2; exit 2 ;;
   esac
 done
-# BENCH_STACK=bench1..bench4 runs beside another checkout's benchmark (dev/lib.sh ports).
-export STACK=${BENCH_STACK:-bench}
-source "$(dirname "$0")/../../dev/lib.sh"
-cd "$ROOT"
-mkdir -p "$STATE"
-echo "resetting the $STACK stack (port $DB_PORT)"
-bash dev/stack.sh reset-db >"$STATE/reset.log" 2>&1 || { cat "$STATE/reset.log"; exit 1; }
-trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
+source "$(dirname "$0")/../lib.sh"
+bench_reset
 # Statement times come from pg_stat_statements, which loads at server start: the bench cluster restarts
 # with it (a later line of postgresql.conf wins).
 as_pg sh -c 'printf "%s\n" "shared_preload_libraries = '"'pg_cron,pg_stat_statements'"'" >>"$1"' sh "$PGDATA/postgresql.conf"

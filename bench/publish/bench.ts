@@ -15,12 +15,9 @@ import { contentFor } from "../../dev/demo-content.ts";
 import { emulatorFor, publishCount } from "../../tests/_support/emulators.ts";
 import { measureHttpLimit } from "./http-limit.ts";
 import { cpuSnapshot, cpuUse, perPost, pgPerPost } from "./cpu.ts";
+import { required, setting } from "../settings.ts";
 
-const env = (name: string) => {
-  const value = Deno.env.get(name);
-  if (!value) throw new Error(`${name} is not set (run bench/publish/run.sh)`);
-  return value;
-};
+const env = (name: string) => required(name, "bench/publish/run.sh");
 const ROWS = Number(Deno.env.get("BENCH_ROWS") ?? 20_000);
 const simpleUpdateTps = Number(env("SIMPLE_UPDATE_TPS"));
 const stateDir = env("BENCH_STATE");
@@ -40,7 +37,6 @@ const sql = postgres(env("SUPABASE_DB_URL"), { max: 16, prepare: false, onnotice
 // outlast a minute, or a burst woken by its successors, cost. At 50 ms the four overlapping calls:
 // there throughput is the rows the runs hold claimed, and four calls hold four times the batches. The
 // warm-up pass is as large as a measured one (BENCH_WARM_ROWS to change it).
-const setting = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const BATCH = setting("BENCH_BATCH", 1000);
 const CORE_LANES = setting("BENCH_CORE_LANES", 2);
 const INVOCATIONS = setting("BENCH_INVOCATIONS", 1);

@@ -13,8 +13,8 @@ import { cpuClock, CpuMeter } from "../../supabase/functions/_shared/cpu-budget.
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
 import { fakeDirectory, FakePlatform } from "../../tests/_support/queue.ts";
 import { KINDS, PLATFORM_IDS } from "../../tests/_support/seed.ts";
+import { setting } from "../settings.ts";
 
-const setting = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const ROWS = setting("BENCH_CPU_ROWS", 4000);
 const ROUNDS = setting("BENCH_CPU_ROUNDS", 5);
 const BATCH = setting("BENCH_CPU_BATCH", 100);
