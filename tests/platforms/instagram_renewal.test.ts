@@ -5,6 +5,7 @@
 // queues platform.reconnection_needed.
 import assert from "node:assert/strict";
 import { connect } from "../_support/stack.ts";
+import { removePlatforms, storedSecret } from "../_support/platform-secrets.ts";
 import { DEMO_CLIENT } from "../_support/seed.ts";
 import { emulatorFor } from "../_support/emulators.ts";
 import { DEFAULT_FACEBOOK_APP, DEFAULT_IG_ACCOUNT } from "../../dev/emulators/instagram.ts";
@@ -65,22 +66,10 @@ async function instagramPlatform(sql: Sql, name: string, token: string, inMs: nu
   return row.id as string;
 }
 
-async function storedSecret(sql: Sql, platformId: string): Promise<Record<string, string>> {
-  const [row] = await sql`
-    select s.decrypted_secret as secret from public.platforms p
-    join vault.decrypted_secrets s on s.id = p.credentials_secret_id where p.id = ${platformId}`;
-  return JSON.parse(row.secret);
-}
-
 async function exchanges(token: string) {
   return (await emulatorFor("instagram").requests()).filter((r) =>
     r.path.endsWith("/oauth/access_token") && r.query.fb_exchange_token === token
   );
-}
-
-async function cleanup(sql: Sql, ids: string[]) {
-  await sql`delete from public.webhook_endpoints where client_id = ${DEMO_CLIENT}`;
-  await sql`delete from public.platforms where id = any(${ids})`;
 }
 
 Deno.test("instagram renewal: a long-lived token within a week of expiry is exchanged for a new one; a far one is left alone", async () => {
@@ -124,7 +113,7 @@ Deno.test("instagram renewal: a long-lived token within a week of expiry is exch
     const [row] = await sql`select needs_reconnection from public.platforms where id = ${soon}`;
     assert.equal(row.needs_reconnection, false);
   } finally {
-    await cleanup(sql, ids);
+    await removePlatforms(sql, ids);
     await sql.end();
   }
 });
@@ -167,7 +156,7 @@ Deno.test("instagram renewal: a token the Graph API refuses flags the platform a
     assert.ok(!again.refused.some((r) => r.platform_id === platform), JSON.stringify(again));
     assert.equal((await exchanges(dead)).length, 1);
   } finally {
-    await cleanup(sql, ids);
+    await removePlatforms(sql, ids);
     await sql.end();
   }
 });

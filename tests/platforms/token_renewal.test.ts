@@ -5,6 +5,7 @@
 // platform.reconnection_needed for the endpoints that list it; two runs at once refresh once.
 import assert from "node:assert/strict";
 import { connect } from "../_support/stack.ts";
+import { removePlatforms, storedSecret } from "../_support/platform-secrets.ts";
 import { DEMO_CLIENT } from "../_support/seed.ts";
 import { emulatorFor } from "../_support/emulators.ts";
 import { DEFAULT_YOUTUBE_GRANT } from "../../dev/emulators/youtube.ts";
@@ -38,22 +39,10 @@ function grant(accessToken: string, expiresInMs: number, refreshToken?: string) 
   };
 }
 
-async function storedSecret(sql: Sql, platformId: string): Promise<Record<string, string>> {
-  const [row] = await sql`
-    select s.decrypted_secret as secret from public.platforms p
-    join vault.decrypted_secrets s on s.id = p.credentials_secret_id where p.id = ${platformId}`;
-  return JSON.parse(row.secret);
-}
-
 async function tokenRequests(refreshToken: string) {
   return (await emulatorFor("youtube").requests()).filter((r) =>
     r.path === "/token" && (r.body as Record<string, string>)?.refresh_token === refreshToken
   );
-}
-
-async function cleanup(sql: Sql, ids: string[]) {
-  await sql`delete from public.webhook_endpoints where client_id = ${DEMO_CLIENT}`;
-  await sql`delete from public.platforms where id = any(${ids})`;
 }
 
 Deno.test("renewal: a token expiring within the window is renewed before a post needs it; one far from expiry is left alone", async () => {
@@ -103,7 +92,7 @@ Deno.test("renewal: a token expiring within the window is renewed before a post 
                                where id = any(${ids})`;
     assert.equal(flags.any, false);
   } finally {
-    await cleanup(sql, ids);
+    await removePlatforms(sql, ids);
     await sql.end();
   }
 });
@@ -157,7 +146,7 @@ Deno.test("renewal: a refused refresh flags the platform with the reason and que
     assert.ok(!again.refused.some((r) => r.platform_id === platform), JSON.stringify(again));
     assert.equal((await tokenRequests(revoked)).length, 1);
   } finally {
-    await cleanup(sql, ids);
+    await removePlatforms(sql, ids);
     await sql.end();
   }
 });
@@ -181,7 +170,7 @@ Deno.test("renewal: two runs at once renew a token once, under its credential lo
     assert.equal((await tokenRequests(DEFAULT_YOUTUBE_GRANT.refresh_token)).length, 1);
     assert.match((await storedSecret(a, platform)).access_token, /^ya29\.emu-/);
   } finally {
-    await cleanup(a, ids);
+    await removePlatforms(a, ids);
     await a.end();
     await b.end();
   }
@@ -201,7 +190,7 @@ Deno.test("renewal: the per-run limit bounds the work; what is left is counted f
     assert.deepEqual(next.renewed, [ids[2]]);
     assert.equal(next.left, 0);
   } finally {
-    await cleanup(sql, ids);
+    await removePlatforms(sql, ids);
     await sql.end();
   }
 });

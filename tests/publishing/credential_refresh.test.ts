@@ -10,16 +10,10 @@ import { contentFor } from "../../dev/demo-content.ts";
 import { DEFAULT_TIKTOK_GRANT } from "../../dev/emulators/tiktok.ts";
 import type { PlatformAdapter } from "../../supabase/functions/_shared/adapters/adapter.ts";
 import { VaultPlatformDirectory } from "../../supabase/functions/_shared/platforms/directory.ts";
+import { storedSecret } from "../_support/platform-secrets.ts";
 
 type Sql = ReturnType<typeof connect>;
 const TIKTOK = PLATFORM_IDS.tiktok;
-
-async function storedSecret(sql: Sql): Promise<Record<string, string>> {
-  const [row] = await sql`
-    select s.decrypted_secret as secret from public.platforms p
-    join vault.decrypted_secrets s on s.id = p.credentials_secret_id where p.id = ${TIKTOK}`;
-  return JSON.parse(row.secret);
-}
 
 async function storeSecret(sql: Sql, secret: Record<string, string>): Promise<void> {
   await sql`select vault.update_secret(p.credentials_secret_id, ${JSON.stringify(secret)})
@@ -44,7 +38,7 @@ const post = (marker: string) => {
 
 Deno.test("two workers renew an expired TikTok token at once: one refresh, both post, Vault keeps the rotated token", async () => {
   const sql = connect(4);
-  const original = await storedSecret(sql);
+  const original = await storedSecret(sql, TIKTOK);
   const emulator = emulatorFor("tiktok");
   try {
     await emulator.clearFaults();
@@ -77,7 +71,7 @@ Deno.test("two workers renew an expired TikTok token at once: one refresh, both 
       0,
       "the expired token was never sent",
     );
-    const stored = await storedSecret(sql);
+    const stored = await storedSecret(sql, TIKTOK);
     assert.notEqual(stored.refresh_token, DEFAULT_TIKTOK_GRANT.refresh_token, "rotated token kept");
     assert.notEqual(stored.access_token, "act.expired");
     assert.ok(Date.parse(stored.expires_at) > Date.now() + 3_600_000, stored.expires_at);
