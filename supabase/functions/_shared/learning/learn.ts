@@ -73,7 +73,10 @@ export function withOnlineActivity(
 ): SlotPrior | undefined {
   const shape = onlineShape(hours);
   if (!shape) return prior;
-  const weight = model.onlineWeight ?? DEFAULT_MODEL_OPTIONS.onlineWeight;
+  const o = { ...DEFAULT_MODEL_OPTIONS, ...model };
+  // A population's posterior already holds its audiences' hour shape, and the platform may deviate
+  // from it by populationShare of the variances: the profile moves it in that proportion.
+  const weight = o.onlineWeight * (prior ? prior.share ?? o.populationShare : 1);
   return {
     mean: Array.from(
       { length: SLOT_COUNT },
