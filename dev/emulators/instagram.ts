@@ -9,7 +9,7 @@
  * of one otherwise not FINISHED, 9007 / 2207006. The rolling 24 h publishing cap (code 9, subcode
  * 2207042) and `content_publishing_limit`; a media URL that cannot be fetched (host containing
  * "unreachable") fails with subcode 2207052; insights from the engagement model (`impressions` is
- * rejected, deprecated since v22). Facebook Login: GET /:v/dialog/oauth (the consent page: codes live
+ * rejected, deprecated since v22), and the IG user's `online_followers` (period lifetime) from it. Facebook Login: GET /:v/dialog/oauth (the consent page: codes live
  * ten minutes, auth.ts authorizationCodes), GET /:v/oauth/access_token (a code for a short-lived
  * user token of an hour; grant_type=fb_exchange_token for a long-lived one of 60 days, also renewing
  * a long-lived one; refused with code 190 when expired, revoked or unknown), GET
