@@ -29,6 +29,8 @@ export interface RunOptions {
   weeks: number;
   start: Date;
   learner?: LearnerSettings;
+  /** Give Instagram clients their model's online profile as the prior (simulate.ts onlineProfile). */
+  online?: boolean;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -86,6 +88,7 @@ export function scorePopulation(
     randoms: models.map((_, c) => seededRandom(c + 1)),
     population: o.population ?? true,
     learner: o.learner,
+    online: o.online,
   });
   return results.map((r) => ({
     cumulative: r.learned / r.best,

@@ -4,7 +4,9 @@
 // (weeks 9-12), for a client alone and for a population of clients sharing an audience pattern.
 //   ./node_modules/.bin/deno run -A bench/optimizer/run.ts [--models 20] [--clients 20] [--seed 1]
 //       [--seeds 1] [--weeks 12] [--platforms x,email] [--start ISO] [--no-population]
-//       [--learner '{"model": {"lengthscale": 2}, "policy": {"explore": 0.3}}']
+//       [--learner '{"model": {"lengthscale": 2}, "policy": {"explore": 0.3}}'] [--online]
+//   --online: Instagram clients get their model's online profile (the emulator's online_followers)
+//   as the learner's prior, as production does once metrics sync has read it.
 //   ./node_modules/.bin/deno run -A bench/optimizer/run.ts --model dev/emulators/engagement-model.json
 // The last line is `overall cumulative=<x.xxx> last4=<y.yyy>`: the population case over all
 // platforms, models and clients.
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     start: { type: "string" },
     learner: { type: "string" },
     "no-population": { type: "boolean", default: false },
+    online: { type: "boolean", default: false },
   },
 });
 for (const flag of ["models", "clients", "seed", "seeds", "weeks"] as const) {
@@ -66,7 +69,7 @@ try {
   console.error(`--learner takes JSON {"model": {...}, "policy": {...}}: ${e}`);
   Deno.exit(2);
 }
-const run = { weeks, start, learner, population: !values["no-population"] };
+const run = { weeks, start, learner, population: !values["no-population"], online: values.online };
 const fmt = (x: number) => x.toFixed(3);
 const describe = (slots: { day_of_week: number; hour: number }[]) =>
   slots.map((s) => `${"SMTWTFS"[s.day_of_week]}${s.hour}`).join(" ");

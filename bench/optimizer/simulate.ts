@@ -41,6 +41,19 @@ export interface SimulationOptions {
   random: Random;
   /** The learner's settings (bench --learner); absent: the production defaults. */
   learner?: LearnerSettings;
+  /** Instagram: the model's online profile as the prior (bench --online; onlineProfile). */
+  online?: boolean;
+}
+
+/**
+ * What the Instagram emulator serves as online_followers, averaged over the days: followers online
+ * in each local hour in proportion to the model's slot factor, here its mean over the weekdays.
+ */
+export function onlineProfile(model: EngagementModel, platform: string): number[] {
+  return Array.from(
+    { length: 24 },
+    (_, h) => [0, 1, 2, 3, 4, 5, 6].reduce((s, d) => s + model.localFactor(platform, d, h), 0) / 7,
+  );
 }
 
 export interface LearnerSettings {
@@ -110,6 +123,8 @@ export interface ClientsOptions {
    * prior comes from every client's feedback so far (learn.ts populationPrior). */
   population: boolean;
   learner?: LearnerSettings;
+  /** Instagram clients get their model's online profile as the prior (what the platform reports). */
+  online?: boolean;
 }
 
 /** Clients posting on their own models week by week in lockstep (their feedback so far feeding the
@@ -119,6 +134,7 @@ export function simulateClients(models: EngagementModel[], o: ClientsOptions): S
   const clients = models.map((model) => ({
     model,
     tz: model.params.audienceTimezone,
+    online: o.online && o.platform === "instagram" ? onlineProfile(model, o.platform) : undefined,
     posts: [] as Post[],
     fixed: 0,
     learned: 0,
@@ -155,6 +171,7 @@ export function simulateClients(models: EngagementModel[], o: ClientsOptions): S
         },
         o.randoms[ci],
         prior,
+        c.online,
       );
       c.lastChosen = pattern.template.map(({ day_of_week, hour }) => ({ day_of_week, hour }));
 

@@ -59,16 +59,20 @@ export class EngagementModel {
 
   /** How good a publish time is for a platform (weekday factor x peak-slot boost). */
   slotFactor(platform: string, publishedAt: Date): number {
-    const model = this.platform(platform);
     const local = zonedParts(publishedAt, this.params.audienceTimezone);
-    const hour = local.hour + local.minute / 60;
+    return this.localFactor(platform, local.weekday, local.hour + local.minute / 60);
+  }
+
+  /** `slotFactor` at a local weekday (0 = Sunday) and hour (fractional) of the audience's zone. */
+  localFactor(platform: string, weekday: number, hour: number): number {
+    const model = this.platform(platform);
     let boost = 0;
     for (const slot of model.peakSlots) {
-      if (!slot.weekdays.includes(local.weekday)) continue;
+      if (!slot.weekdays.includes(weekday)) continue;
       const distance = Math.abs(hour - slot.hour);
       boost = Math.max(boost, slot.boost * Math.exp(-(distance ** 2) / (2 * slot.widthHours ** 2)));
     }
-    return model.weekdayFactors[local.weekday] * (model.offPeakFactor + boost);
+    return model.weekdayFactors[weekday] * (model.offPeakFactor + boost);
   }
 
   /** Share of the final total reached at `ageHours`. */

@@ -9,7 +9,7 @@
  * of one otherwise not FINISHED, 9007 / 2207006. The rolling 24 h publishing cap (code 9, subcode
  * 2207042) and `content_publishing_limit`; a media URL that cannot be fetched (host containing
  * "unreachable") fails with subcode 2207052; insights from the engagement model (`impressions` is
- * rejected, deprecated since v22). Facebook Login: GET /:v/dialog/oauth (the consent page: codes live
+ * rejected, deprecated since v22), and the IG user's `online_followers` (period lifetime) from it. Facebook Login: GET /:v/dialog/oauth (the consent page: codes live
  * ten minutes, auth.ts authorizationCodes), GET /:v/oauth/access_token (a code for a short-lived
  * user token of an hour; grant_type=fb_exchange_token for a long-lived one of 60 days, also renewing
  * a long-lived one; refused with code 190 when expired, revoked or unknown), GET
@@ -25,6 +25,7 @@ import {
   Timestamps,
 } from "./framework.ts";
 import { limitsFor } from "../../supabase/functions/_shared/adapters/settings.ts";
+import { nextMidnight, zonedParts } from "../../supabase/functions/_shared/adapters/zoned-time.ts";
 
 type ContainerStatus = "IN_PROGRESS" | "FINISHED" | "ERROR" | "PUBLISHED";
 
@@ -360,7 +361,63 @@ export function instagramEmulator(
     return media ? json(pick(mediaFields(media), p.fields)) : missing(id);
   };
 
+  /**
+   * The IG user's `online_followers` (period lifetime): for each of the last 30 local days, hour
+   * 0-23 of the audience's time zone -> followers online then, in proportion to the engagement
+   * model's Instagram slot factor (40% of the followers at the week's best hour).
+   */
+  const onlineFollowers = (p: Record<string, string>, id: string, ctx: EmulatorContext) => {
+    if (p.period !== "lifetime") {
+      return metaError(
+        100,
+        "(#100) The following metrics (online_followers) should be specified " +
+          "with period: lifetime",
+      );
+    }
+    const model = ctx.engagement;
+    const zone = model.params.audienceTimezone;
+    let best = 0;
+    for (let d = 0; d < 7; d++) {
+      for (let h = 0; h < 24; h++) best = Math.max(best, model.localFactor("instagram", d, h));
+    }
+    const now = ctx.now().getTime();
+    const ends = new Set<number>();
+    for (let k = 1; k <= 30; k++) {
+      ends.add(nextMidnight(zone, new Date(now - k * DAY_MS)).getTime());
+    }
+    const values = [...ends].filter((end) => end <= now).sort((a, b) => a - b).map((end) => {
+      const weekday = zonedParts(new Date(end - 3_600_000), zone).weekday;
+      const value: Record<string, number> = {};
+      for (let h = 0; h < 24; h++) {
+        const share = best > 0 ? model.localFactor("instagram", weekday, h) / best : 0;
+        value[String(h)] = Math.round(DEFAULT_IG_ACCOUNT.followers_count * 0.4 * share);
+      }
+      return { value, end_time: new Date(end).toISOString().replace(/\.\d{3}Z$/, "+0000") };
+    });
+    return json({
+      data: [{
+        name: "online_followers",
+        period: "lifetime",
+        values,
+        title: "Online followers",
+        description: "Total number of this profile's followers that were online during the " +
+          "specified hour",
+        id: `${id}/insights/online_followers/lifetime`,
+      }],
+    });
+  };
+
   const insights: Handler = (p, { id }, ctx) => {
+    if (state.users.has(id)) {
+      if (p.metric !== "online_followers") {
+        return metaError(
+          100,
+          "(#100) metric[0] must be one of the following values: " +
+            "online_followers, follower_count, reach, views, profile_views",
+        );
+      }
+      return onlineFollowers(p, id, ctx);
+    }
     const media = state.media.get(id);
     if (!media) return missing(id);
     const wanted = (p.metric ?? "").split(",").filter(Boolean);

@@ -176,6 +176,14 @@ export type Database = {
         }
         Returns: boolean
       }
+      claim_audience_activity_due: {
+        Args: { p_limit?: number }
+        Returns: {
+          client_id: string
+          platform_id: string
+          platform_kind: string
+        }[]
+      }
       claim_distribution_requests: {
         Args: { p_limit: number }
         Returns: Database["public"]["Tables"]["distribution_requests"]["Row"][]
@@ -482,6 +490,15 @@ export type Database = {
       }
       rebuild_report_window_rollups: {
         Args: { p_at?: string }
+        Returns: undefined
+      }
+      record_audience_activity: {
+        Args: {
+          p_days: number
+          p_error: string
+          p_hours: number[]
+          p_platform_id: string
+        }
         Returns: undefined
       }
       record_metrics: { Args: { p_batch: Json }; Returns: Json }
@@ -2258,6 +2275,65 @@ export type Database = {
           },
           {
             foreignKeyName: "performance_window_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platforms"
+            referencedColumns: ["id", "client_id"]
+          },
+        ]
+      }
+      platform_audience_activity: {
+        Row: {
+          attempted_at: string
+          client_id: string
+          days: number
+          fetched_at: string | null
+          hours: number[] | null
+          last_error: string | null
+          platform_id: string
+        }
+        Insert: {
+          attempted_at?: string
+          client_id: string
+          days?: number
+          fetched_at?: string | null
+          hours?: number[] | null
+          last_error?: string | null
+          platform_id: string
+        }
+        Update: {
+          attempted_at?: string
+          client_id?: string
+          days?: number
+          fetched_at?: string | null
+          hours?: number[] | null
+          last_error?: string | null
+          platform_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "platform_audience_activity_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "platform_audience_activity_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "conversion_report_by_platform"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "platform_audience_activity_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platform_health"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "platform_audience_activity_platform_fkey"
             columns: ["platform_id", "client_id"]
             isOneToOne: false
             referencedRelation: "platforms"

@@ -11,6 +11,7 @@ import { type HttpClient, httpClientFor, type HttpDepsOverrides } from "../net/a
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import type {
   AdapterOperation,
+  AudienceActivityResult,
   CommonMetricName,
   DeleteResult,
   DistributionContent,
@@ -74,6 +75,8 @@ export interface PlatformAdapter {
    * outcome is unknown, so nothing is published twice. Each adapter documents what its API allows.
    */
   findExisting(query: ExistenceQuery): Promise<ExistenceResult>;
+  /** When the audience is online, where the platform reports it (absent: it does not). */
+  getAudienceActivity?(): Promise<AudienceActivityResult>;
 }
 
 /** What every HTTP adapter starts from: its parsed config, its limits, its HttpClient. */

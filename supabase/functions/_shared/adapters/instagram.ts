@@ -32,6 +32,7 @@ import type { CredentialsFor } from "../platforms/credentials.ts";
 import { type HttpClient, httpClientFor } from "../net/api-client.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
 import type {
+  AudienceActivityResult,
   DeleteResult,
   DistributionContent,
   ExistenceResult,
@@ -115,6 +116,13 @@ const InsightsSchema = z.object({
     name: z.string(),
     values: z.array(z.object({ value: z.unknown() })).optional(),
     total_value: z.object({ value: z.unknown() }).optional(),
+  })),
+});
+
+const OnlineFollowersSchema = z.object({
+  data: z.array(z.object({
+    name: z.string(),
+    values: z.array(z.object({ value: z.record(z.string(), z.number()).optional() })).optional(),
   })),
 });
 
@@ -445,6 +453,35 @@ export class InstagramAdapter implements PlatformAdapter {
         engagements: values.total_interactions,
       }, values),
     };
+  }
+
+  /**
+   * The IG user's online_followers (period lifetime: up to the last 30 days, each a map of local
+   * hour -> followers online), averaged per hour over the days that report any hour.
+   */
+  async getAudienceActivity(): Promise<AudienceActivityResult> {
+    const res = await this.graph("GET", `${this.config.ig_user_id}/insights`, {
+      metric: "online_followers",
+      period: "lifetime",
+    }, OnlineFollowersSchema);
+    if (!res.ok) return res;
+    const sums = new Array<number>(24).fill(0);
+    let days = 0;
+    for (const day of res.data.data.find((m) => m.name === "online_followers")?.values ?? []) {
+      const entries = Object.entries(day.value ?? {}).filter(([h]) => /^\d+$/.test(h) && +h < 24);
+      if (entries.length === 0) continue;
+      days++;
+      for (const [h, n] of entries) sums[+h] += n;
+    }
+    if (days === 0) {
+      return {
+        ok: false,
+        errorClass: "permanent",
+        outcome: "not_applied",
+        message: "online_followers reported no hours (the account may have under 100 followers)",
+      };
+    }
+    return { ok: true, hours: sums.map((s) => s / days), days };
   }
 
   async findExisting({ content, sentAt }: ExistenceQuery): Promise<ExistenceResult> {

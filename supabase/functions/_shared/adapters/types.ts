@@ -129,6 +129,11 @@ export type UpdateResult = Result<{ externalId: string; externalUrl: string }> |
 /** `alreadyDeleted`: the platform says it was gone before this call (idempotent delete). */
 export type DeleteResult = Result<{ externalId: string; alreadyDeleted: boolean }> | Unsupported;
 export type MetricsResult = Result<{ metrics: PlatformMetrics }> | Unsupported;
+/**
+ * When the account's audience is online, as the platform reports it (Instagram's online_followers):
+ * the mean count online in each hour 0..23 of the account's time zone over `days` days.
+ */
+export type AudienceActivityResult = Result<{ hours: number[]; days: number }>;
 
 /** Whether a post from a given publish attempt already exists on the platform. */
 export type ExistenceResult =

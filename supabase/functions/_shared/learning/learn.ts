@@ -9,7 +9,7 @@ import {
 } from "./model.ts";
 import { chooseSlots, confidenceOf, type PolicyOptions, toTemplate } from "./policy.ts";
 import type { Random } from "./random.ts";
-import { type Observation, slotIndex, type TemplateSlot } from "./slots.ts";
+import { HOURS, type Observation, SLOT_COUNT, slotIndex, type TemplateSlot } from "./slots.ts";
 
 export interface LearnOptions {
   model?: Partial<ModelOptions>;
@@ -44,15 +44,65 @@ export function populationPrior(
   return fitPopulation(withFeedback, slotSet(defaults), { ...DEFAULT_MODEL_OPTIONS, ...model });
 }
 
+/**
+ * The log-scale hour shape of a reported online profile (followers online in each local hour
+ * 0..23): ln(hour / mean of the hours), centred, each hour floored at 1% of the busiest so an hour
+ * reported empty is not minus infinity. Undefined when the profile is not 24 hours or all zero.
+ */
+export function onlineShape(hours: number[] | undefined): number[] | undefined {
+  if (!hours || hours.length !== HOURS || !hours.every((h) => Number.isFinite(h) && h >= 0)) {
+    return undefined;
+  }
+  const top = Math.max(...hours);
+  if (top <= 0) return undefined;
+  const logs = hours.map((h) => Math.log(Math.max(h, top / 100)));
+  const mean = logs.reduce((a, b) => a + b, 0) / HOURS;
+  return logs.map((l) => l - mean);
+}
+
+/**
+ * The prior with the platform's online profile: each slot's prior mean moved by onlineWeight times
+ * its hour's online shape (the same on every day: the profile has no days). Without a population
+ * the profile replaces the kind's default head start and leaves the variances whole (share 1), so
+ * the platform's own posts override it as they accumulate, as they override any prior mean.
+ */
+export function withOnlineActivity(
+  prior: SlotPrior | undefined,
+  hours: number[] | undefined,
+  model: Partial<ModelOptions> = {},
+): SlotPrior | undefined {
+  const shape = onlineShape(hours);
+  if (!shape) return prior;
+  const o = { ...DEFAULT_MODEL_OPTIONS, ...model };
+  // A population's posterior already holds its audiences' hour shape, and the platform may deviate
+  // from it by populationShare of the variances: the profile moves it in that proportion.
+  const weight = o.onlineWeight * (prior ? prior.share ?? o.populationShare : 1);
+  return {
+    mean: Array.from(
+      { length: SLOT_COUNT },
+      (_, s) => (prior?.mean[s] ?? 0) + weight * shape[s % HOURS],
+    ),
+    variance: prior?.variance ?? new Array<number>(SLOT_COUNT).fill(0),
+    share: prior ? prior.share : 1,
+  };
+}
+
 export function learnPostingTimes(
   observations: Observation[],
   defaults: { day_of_week: number; hour: number }[],
   options: LearnOptions,
   random: Random,
   prior?: SlotPrior,
+  /** Followers online per local hour 0..23, where the platform reports it (withOnlineActivity). */
+  online?: number[],
 ): LearnedPattern {
   const modelOptions = { ...DEFAULT_MODEL_OPTIONS, ...options.model };
-  const model = fitSlotModel(observations, slotSet(defaults), modelOptions, prior);
+  const model = fitSlotModel(
+    observations,
+    slotSet(defaults),
+    modelOptions,
+    withOnlineActivity(prior, online, modelOptions),
+  );
   const chosen = chooseSlots(model, options.policy, random);
   return {
     template: toTemplate(chosen),

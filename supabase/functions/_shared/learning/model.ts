@@ -34,6 +34,9 @@ export interface ModelOptions {
   /** With a population prior: the share of the day and hour variances left for the client's own
    * deviation from the population. */
   populationShare: number;
+  /** How far the platform's reported online profile moves each slot's prior mean: this times the
+   * log of the hour's followers online over their mean (learn.ts withOnlineActivity). */
+  onlineWeight: number;
   /** Rounds of fitting the population's platform levels and slot values in turn. */
   populationSweeps: number;
 }
@@ -48,6 +51,7 @@ export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
   noiseWeight: 3,
   defaultBonus: 0.3,
   populationShare: 0.15,
+  onlineWeight: 0.5,
   populationSweeps: 3,
 };
 
@@ -65,6 +69,10 @@ export interface SlotPosterior {
 export interface SlotPrior {
   mean: number[];
   variance: number[];
+  /** The share of the day and hour variances left for the platform's own deviation from this
+   * prior: absent, populationShare (a population's posterior); 1 for a prior that only moves the
+   * mean (the platform's online profile, learn.ts withOnlineActivity). */
+  share?: number;
 }
 
 export interface SlotModel {
@@ -183,7 +191,8 @@ function posterior(
   prior: SlotPrior | undefined,
   meta: { platformMean: number; sampleSize: number },
 ): SlotModel {
-  const k = kernel(o, prior ? o.populationShare : 1);
+  const share = prior ? prior.share ?? o.populationShare : 1;
+  const k = kernel(o, share);
   // The defaults' head start holds only while nothing is known: once there are posts, an untried
   // default is as good as what its neighbours show.
   const bonus = meta.sampleSize === 0 ? o.defaultBonus : 0;
@@ -227,7 +236,6 @@ function posterior(
     });
     slots.push(slot);
   }
-  const share = prior ? o.populationShare : 1;
   const hourRoot = hourCholesky(o);
   /** A draw from the prior, then moved by the data (pathwise conditioning: f + K (K + D)^-1 (y -
    * f(O) - noise)), so a joint draw costs a triangular solve, not a 168 x 168 factorisation. */

@@ -2,14 +2,16 @@
 // write the chosen slots as its timing pattern (what scheduling.posting_times reads). Platforms of
 // one kind whose audiences share a time zone are a population: the feedback of all of them (learning
 // enabled or not) is the prior each one is shrunk toward (learn.ts populationPrior), so a platform
-// with little or no feedback of its own starts from its peers' best times.
+// with little or no feedback of its own starts from its peers' best times. Where the platform reports
+// when its audience is online (platform_audience_activity), that hour profile moves the prior too.
 import type { Sql } from "../db.ts";
-import { learnPostingTimes, populationPrior } from "./learn.ts";
+import { learnPostingTimes, onlineShape, populationPrior } from "./learn.ts";
 import type { ModelOptions, SlotPrior } from "./model.ts";
 import type { Random } from "./random.ts";
 import {
   learningPlatforms,
   loadObservations,
+  loadOnlineActivity,
   type PatternUpdate,
   populationKey,
   writePatterns,
@@ -30,7 +32,7 @@ export interface RefreshReport {
   platforms: number;
   updated: number;
   skipped: { platform_id: string; observations: number }[];
-  patterns: (PatternUpdate & { prior_weight: number; population: number })[];
+  patterns: (PatternUpdate & { prior_weight: number; population: number; online: boolean })[];
 }
 
 /** The entries whose value is defined (so that spreading them keeps the defaults of the others). */
@@ -43,6 +45,7 @@ export async function refreshPostingTimes(sql: Sql, o: RefreshOptions): Promise<
   const all = await learningPlatforms(sql, o.platformIds);
   const platforms = all.filter((p) => p.learning.enabled !== false);
   const observations = await loadObservations(sql, all.map((p) => p.platform_id), o);
+  const online = await loadOnlineActivity(sql, platforms.map((p) => p.platform_id));
   const report: RefreshReport = {
     platforms: platforms.length,
     updated: 0,
@@ -63,7 +66,9 @@ export async function refreshPostingTimes(sql: Sql, o: RefreshOptions): Promise<
   for (const platform of platforms) {
     const seen = observations.get(platform.platform_id) ?? [];
     const { prior, size } = priors.get(populationKey(platform))!;
-    if (seen.length < o.minObservations && prior === undefined) {
+    const reported = online.get(platform.platform_id);
+    const profile = onlineShape(reported) ? reported : undefined;
+    if (seen.length < o.minObservations && prior === undefined && profile === undefined) {
       report.skipped.push({ platform_id: platform.platform_id, observations: seen.length });
       continue;
     }
@@ -84,6 +89,7 @@ export async function refreshPostingTimes(sql: Sql, o: RefreshOptions): Promise<
       },
       o.random,
       prior,
+      profile,
     );
     report.patterns.push({
       platform_id: platform.platform_id,
@@ -92,6 +98,7 @@ export async function refreshPostingTimes(sql: Sql, o: RefreshOptions): Promise<
       sample_size: learned.sampleSize,
       prior_weight: Math.round(learned.model.priorWeight * 100) / 100,
       population: prior ? size : 0,
+      online: profile !== undefined,
     });
   }
   report.updated = await writePatterns(sql, report.patterns);

@@ -143,3 +143,19 @@ export async function writePatterns(sql: Sql, updates: PatternUpdate[]): Promise
     returning pp.id`;
   return rows.length;
 }
+
+/**
+ * Each platform's latest reported online profile (platform_audience_activity: followers online per
+ * local hour 0..23, e.g. Instagram's online_followers), read in the last 60 days.
+ */
+export async function loadOnlineActivity(
+  sql: Sql,
+  platformIds: string[],
+): Promise<Map<string, number[]>> {
+  const rows = await sql<{ platform_id: string; hours: number[] }[]>`
+    select a.platform_id, a.hours::float8[] as hours
+    from public.platform_audience_activity a
+    where a.platform_id = any(${platformIds}::uuid[]) and a.hours is not null
+      and a.fetched_at > now() - interval '60 days'`;
+  return new Map(rows.map((r) => [String(r.platform_id), r.hours.map(Number)]));
+}

@@ -13,6 +13,7 @@ import { KeyedLimiter } from "../platforms/limiter.ts";
 import type { PlatformDirectory } from "../platforms/directory.ts";
 import { claimMetricsDue, recordMetrics } from "./queue.ts";
 import { readMetrics } from "./read.ts";
+import { type AudienceReport, syncAudienceActivity } from "./audience.ts";
 
 export interface SyncOptions {
   budgetMs: number;
@@ -47,6 +48,8 @@ export interface SyncReport {
   removed: number;
   ignored: number;
   feedback: number;
+  /** Audience activity profiles read (at most daily per Instagram platform) and failed reads. */
+  audience: AudienceReport;
   batches: number;
   /** Why it stopped claiming: its CPU budget, its wall-clock budget, or nothing due. */
   stopped: StopReason;
@@ -70,6 +73,7 @@ export async function runMetricsSync(
     removed: 0,
     ignored: 0,
     feedback: 0,
+    audience: { read: 0, failed: 0 },
     batches: 0,
     stopped: "wall",
     cpu: null,
@@ -127,6 +131,8 @@ export async function runMetricsSync(
     report.ignored += reply.ignored.length;
     report.feedback += reply.feedback;
   }
+  // After the posts: at most one read per Instagram platform a day; its failure is its own.
+  report.audience = await syncAudienceActivity(sql, platforms).catch(() => report.audience);
   report.cpu = meter?.report() ?? null;
   report.durationMs = Date.now() - started;
   return report;
