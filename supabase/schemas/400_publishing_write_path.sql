@@ -37,6 +37,11 @@ declare
   v_remaining integer := p_limit;
   v_parked uuid[];
   v_seen uuid[] := '{}';
+  v_at timestamptz;
+  v_id uuid;
+  v_after_at timestamptz := '-infinity';
+  v_after_id uuid := '00000000-0000-0000-0000-000000000000';
+  v_read integer;
   v_ids uuid[];
   v_priors uuid[];
   v_lapsed_ids uuid[] := '{}';
@@ -79,76 +84,95 @@ begin
       from lapsed l where d.id = l.id;
   end if;
 
-  -- Platforms with work, oldest first, read from the due rows themselves (the due and lapsed-lease indexes,
-  -- merged in time order) and stopped as soon as the claim is full: finding them costs the rows read, not
-  -- the number of platforms or clients. Each platform is taken once, at its oldest row.
-  for v_platform in
-    select w.platform_id
-    from (
-      select d.platform_id, coalesce(d.next_attempt_at, d.scheduled_for) as at from public.distributions d
-      where d.status = 'scheduled' and coalesce(d.next_attempt_at, d.scheduled_for) <= now()
-      union all
-      select d.platform_id, d.lease_expires_at from public.distributions d
-      where d.status = 'publishing' and d.lease_expires_at <= now()
-    ) w
-    join public.platforms p on p.id = w.platform_id
-    where p.is_active and not p.needs_reconnection and (p.paused_until is null or p.paused_until <= now())
-    order by w.at
+  -- Platforms with work, oldest first, read from the due rows themselves: the due and lapsed-lease indexes
+  -- merged in (time, id) order, a chunk at a time, stopping as soon as the claim is full. Finding them costs
+  -- the rows read, not the number of platforms or clients. Each platform is taken once, at its oldest row.
+  <<chunks>>
   loop
-    exit when v_remaining <= 0;
-    continue when v_platform = any (v_seen);
-    v_seen := v_seen || v_platform;
-    continue when not pg_try_advisory_xact_lock(hashtextextended('publish:' || v_platform::text, 0));
-
-    -- Expired leases first: those attempts were sent (or not) by a worker that died. A new attempt id; the
-    -- earlier attempts are reconciled first. A row not due yet was being handed to the platform.
-    -- (A hand-off attempt starts before the row's time; a publish attempt at or after it.)
-    if exists (select 1 from public.distributions d
-               where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()) then
-      insert into public.distribution_attempts
-        (id, distribution_id, client_id, platform_id, kind, started_at, finished_at, outcome, error_message)
-      select d.attempt_id, d.id, d.client_id, d.platform_id,
-             case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end,
-             d.attempt_started_at, now(), 'unknown', 'the worker''s claim lapsed without an outcome'
-      from public.distributions d
-      where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()
-      on conflict (id) do nothing;
-
-      select coalesce(array_agg(e.id order by e.lease_expires_at, e.id), '{}') into v_ids
+    v_read := 0;
+    for v_platform, v_at, v_id in
+      select w.platform_id, w.at, w.id
       from (
-        select d.id, d.lease_expires_at from public.distributions d
+        (select d.platform_id, coalesce(d.next_attempt_at, d.scheduled_for) as at, d.id
+         from public.distributions d
+         where d.status = 'scheduled' and coalesce(d.next_attempt_at, d.scheduled_for) <= now()
+           and (coalesce(d.next_attempt_at, d.scheduled_for), d.id) > (v_after_at, v_after_id)
+         order by coalesce(d.next_attempt_at, d.scheduled_for), d.id
+         limit 200)
+        union all
+        (select d.platform_id, d.lease_expires_at, d.id
+         from public.distributions d
+         where d.status = 'publishing' and d.lease_expires_at <= now()
+           and (d.lease_expires_at, d.id) > (v_after_at, v_after_id)
+         order by d.lease_expires_at, d.id
+         limit 200)
+      ) w
+      order by w.at, w.id
+      limit 200
+    loop
+      v_read := v_read + 1;
+      v_after_at := v_at;
+      v_after_id := v_id;
+      exit chunks when v_remaining <= 0;
+      continue when v_platform = any (v_seen);
+      v_seen := v_seen || v_platform;
+      continue when not exists (
+        select 1 from public.platforms p
+        where p.id = v_platform and p.is_active and not p.needs_reconnection
+          and (p.paused_until is null or p.paused_until <= now()));
+      continue when not pg_try_advisory_xact_lock(hashtextextended('publish:' || v_platform::text, 0));
+
+      -- Expired leases first: those attempts were sent (or not) by a worker that died. A new attempt id; the
+      -- earlier attempts are reconciled first. A row not due yet was being handed to the platform.
+      -- (A hand-off attempt starts before the row's time; a publish attempt at or after it.)
+      if exists (select 1 from public.distributions d
+                 where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()) then
+        insert into public.distribution_attempts
+          (id, distribution_id, client_id, platform_id, kind, started_at, finished_at, outcome, error_message)
+        select d.attempt_id, d.id, d.client_id, d.platform_id,
+               case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end,
+               d.attempt_started_at, now(), 'unknown', 'the worker''s claim lapsed without an outcome'
+        from public.distributions d
         where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()
-        order by d.lease_expires_at
-        limit v_remaining
+        on conflict (id) do nothing;
+
+        select coalesce(array_agg(e.id order by e.lease_expires_at, e.id), '{}') into v_ids
+        from (
+          select d.id, d.lease_expires_at from public.distributions d
+          where d.platform_id = v_platform and d.status = 'publishing' and d.lease_expires_at <= now()
+          order by d.lease_expires_at
+          limit v_remaining
+          for update skip locked
+        ) e;
+        v_lapsed_ids := v_lapsed_ids || v_ids;
+        v_remaining := v_remaining - cardinality(v_ids);
+      end if;
+
+      continue when v_remaining <= 0;
+      continue when not exists (
+        select 1 from public.distributions d
+        where d.platform_id = v_platform and d.status = 'scheduled'
+          and coalesce(d.next_attempt_at, d.scheduled_for) <= now());
+      v_budget := least(v_remaining, private.publish_budget(v_platform));
+      continue when v_budget <= 0;
+
+      -- prior: the attempt of a row that went back to waiting with attempts to reconcile (see above)
+      select coalesce(array_agg(e.id order by e.at, e.id), '{}'), coalesce(array_agg(e.prior order by e.at, e.id), '{}')
+        into v_ids, v_priors
+      from (
+        select d.id, d.attempt_id as prior, coalesce(d.next_attempt_at, d.scheduled_for) as at
+        from public.distributions d
+        where d.platform_id = v_platform and d.status = 'scheduled'
+          and coalesce(d.next_attempt_at, d.scheduled_for) <= now()
+        order by coalesce(d.next_attempt_at, d.scheduled_for), d.id
+        limit v_budget
         for update skip locked
       ) e;
-      v_lapsed_ids := v_lapsed_ids || v_ids;
+      v_due_ids := v_due_ids || v_ids;
+      v_due_priors := v_due_priors || v_priors;
       v_remaining := v_remaining - cardinality(v_ids);
-    end if;
-
-    continue when v_remaining <= 0;
-    continue when not exists (
-      select 1 from public.distributions d
-      where d.platform_id = v_platform and d.status = 'scheduled'
-        and coalesce(d.next_attempt_at, d.scheduled_for) <= now());
-    v_budget := least(v_remaining, private.publish_budget(v_platform));
-    continue when v_budget <= 0;
-
-    -- prior: the attempt of a row that went back to waiting with attempts to reconcile (see above)
-    select coalesce(array_agg(e.id order by e.at, e.id), '{}'), coalesce(array_agg(e.prior order by e.at, e.id), '{}')
-      into v_ids, v_priors
-    from (
-      select d.id, d.attempt_id as prior, coalesce(d.next_attempt_at, d.scheduled_for) as at
-      from public.distributions d
-      where d.platform_id = v_platform and d.status = 'scheduled'
-        and coalesce(d.next_attempt_at, d.scheduled_for) <= now()
-      order by coalesce(d.next_attempt_at, d.scheduled_for), d.id
-      limit v_budget
-      for update skip locked
-    ) e;
-    v_due_ids := v_due_ids || v_ids;
-    v_due_priors := v_due_priors || v_priors;
-    v_remaining := v_remaining - cardinality(v_ids);
+    end loop;
+    exit when v_read < 200;
   end loop;
 
   -- The rows chosen above are locked (for update); each kind is claimed in one update statement for every
