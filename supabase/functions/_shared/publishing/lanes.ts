@@ -84,10 +84,10 @@ export async function lane(run: Run): Promise<void> {
       break;
     }
     // Only what the CPU budget has room for, beside the rows held; a run's first claim always goes,
-    // so a chain of runs handing over always makes progress. A claim costs the database a look at
-    // every platform with work, whatever it returns (bench/burst: 30-120 ms at 3,000-10,000
-    // platforms): a sliver of budget left (under MIN_CLAIM rows) is not worth one, and the run
-    // stops claiming and hands over instead of claiming a few rows at a time.
+    // so a chain of runs handing over always makes progress. A claim has a fixed cost (its
+    // statements and their triggers) whatever it returns: a sliver of budget left (under MIN_CLAIM
+    // rows) is not worth one, and the run stops claiming and hands over instead of claiming a few
+    // rows at a time.
     if (run.meter && (report.claimed > 0 || run.taken > 0)) {
       const room = run.meter.room() - run.asking;
       // (once the run has taken a burst's worth: a few posts into a fresh worker, the cost a post
