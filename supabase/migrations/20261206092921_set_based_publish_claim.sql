@@ -97,11 +97,13 @@ begin
       v_after_id := v_id;
       exit chunks when v_remaining <= 0;
       continue when v_platform = any (v_seen);
-      v_seen := v_seen || v_platform;
+      -- (a platform that cannot publish now is probed again at each of its rows, rather than kept in
+      -- v_seen: the list stays as short as the platforms this claim takes from)
       continue when not exists (
         select 1 from public.platforms p
         where p.id = v_platform and p.is_active and not p.needs_reconnection
           and (p.paused_until is null or p.paused_until <= now()));
+      v_seen := v_seen || v_platform;
       continue when not pg_try_advisory_xact_lock(hashtextextended('publish:' || v_platform::text, 0));
 
       -- Expired leases first: those attempts were sent (or not) by a worker that died. A new attempt id; the
