@@ -68,18 +68,10 @@ CREATE FUNCTION private.next_publish_due() RETURNS timestamp with time zone
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select min(least(s.due, l.lapsed))
-  from public.platforms p
-  left join lateral (
-    select coalesce(d.next_attempt_at, d.scheduled_for) as due from public.distributions d
-    where d.platform_id = p.id and d.status = 'scheduled'
-    order by coalesce(d.next_attempt_at, d.scheduled_for) limit 1
-  ) s on true
-  left join lateral (
-    select d.lease_expires_at as lapsed from public.distributions d
-    where d.platform_id = p.id and d.status = 'publishing'
-    order by d.lease_expires_at limit 1
-  ) l on true
+  select least(
+    (select min(coalesce(d.next_attempt_at, d.scheduled_for)) from public.distributions d
+      where d.status = 'scheduled'),
+    (select min(d.lease_expires_at) from public.distributions d where d.status = 'publishing'))
 $$;
 
 REVOKE ALL ON FUNCTION private.next_publish_due() FROM PUBLIC;

@@ -28,7 +28,10 @@ export interface HandoverPlan {
   name: string;
   body: Record<string, unknown>;
   stopped: StopReason;
-  /** Whether work is due now (asked only when the run stopped at a budget). */
+  /**
+   * Whether work is due for a successor: now, or soon enough for it to wait for (asked only when the
+   * run stopped at a budget).
+   */
   due: () => Promise<boolean>;
   /** pg_net's timeout for the successor's request (the cron job's). */
   timeoutMs: number;

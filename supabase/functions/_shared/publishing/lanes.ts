@@ -34,6 +34,9 @@ export const MAX_BATCHES_IN_FLIGHT = 8;
 /** The fewest rows a run claims once its CPU budget is what limits it. */
 export const MIN_CLAIM = 25;
 
+/** Most times the poll interval a drained lane waits between looks (250 ms x 8 = 2 s by default). */
+export const IDLE_BACKOFF_MAX = 8;
+
 // The database work (claim, record) overlaps the platforms' answers: two batches out at once. A lane
 // claims a third (up to MAX_BATCHES_IN_FLIGHT) only when every row it holds has a send slot and only
 // answers are outstanding, so a few slow answers (a video upload, a post the platform is still
@@ -43,6 +46,7 @@ export async function lane(run: Run): Promise<void> {
   const { sql, options, report } = run;
   const flights: InFlight[] = [];
   let pastDue = 0; // empty claims in a row while a row was already due
+  let drained = 0; // empty claims in a row with nothing due yet and nothing held
   let wake: () => void = () => {};
   const progress = () => wake();
   const nextProgress = () => new Promise<void>((resolve) => (wake = resolve));
@@ -84,10 +88,10 @@ export async function lane(run: Run): Promise<void> {
       break;
     }
     // Only what the CPU budget has room for, beside the rows held; a run's first claim always goes,
-    // so a chain of runs handing over always makes progress. A claim costs the database a look at
-    // every platform with work, whatever it returns (bench/burst: 30-120 ms at 3,000-10,000
-    // platforms): a sliver of budget left (under MIN_CLAIM rows) is not worth one, and the run
-    // stops claiming and hands over instead of claiming a few rows at a time.
+    // so a chain of runs handing over always makes progress. A claim has a fixed cost (its
+    // statements and their triggers) whatever it returns: a sliver of budget left (under MIN_CLAIM
+    // rows) is not worth one, and the run stops claiming and hands over instead of claiming a few
+    // rows at a time.
     if (run.meter && (report.claimed > 0 || run.taken > 0)) {
       const room = run.meter.room() - run.asking;
       // (once the run has taken a burst's worth: a few posts into a fresh worker, the cost a post
@@ -126,9 +130,13 @@ export async function lane(run: Run): Promise<void> {
       // once), or waits for its platform (paused, needing reconnection, over its limits): look again
       // after 10, 20, 40 ... ms, up to the poll interval, rather than query in a tight loop.
       pastDue = untilDue > 0 ? 0 : pastDue + 1;
+      // A drained lane (nothing due yet, nothing held) looks less often the longer it stays so: the
+      // poll interval doubles with each empty look up to IDLE_BACKOFF_MAX times it, never past the
+      // next row's time, so a run waiting out its budget after a burst costs the database little.
+      drained = untilDue > 0 && flights.length === 0 ? drained + 1 : 0;
       const wait = Math.min(
         untilDue > 0 ? untilDue : pastDue === 1 ? 0 : 10 * 2 ** (pastDue - 2),
-        options.idlePollMs,
+        options.idlePollMs * Math.min(IDLE_BACKOFF_MAX, 2 ** Math.max(0, drained - 1)),
       );
       if (flights.length === 0) {
         if (Date.now() + wait >= run.deadline) {
@@ -150,6 +158,7 @@ export async function lane(run: Run): Promise<void> {
       continue;
     }
     pastDue = 0;
+    drained = 0;
     report.claimed += batch.length;
     flights.push(sendBatch(run, batch, sendBefore, progress));
     await reap();
