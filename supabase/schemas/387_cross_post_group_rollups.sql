@@ -2,7 +2,8 @@
 -- aggregate of its distributions as the view shows it, so a read is one index probe per group instead of
 -- aggregating every post of the client. Kept as content_performance_rollups is (386_content_performance_rollups.sql):
 -- a write recomputes the rows of the groups it touched, under transaction advisory locks on 256 buckets of group
--- ids taken in bucket order, each recomputation reading what the writers before it committed.
+-- ids taken in bucket order, each recomputation reading what the writers before it committed; a client's rows
+-- stay together (written in client order, updated in place, joined on client_id too).
 
 set check_function_bodies = false;
 
@@ -22,7 +23,8 @@ CREATE TABLE public.cross_post_group_rollups (
     conversions bigint,
     engagement_rate numeric,
     click_through_rate numeric
-);
+)
+WITH (fillfactor='70');
 
 COMMENT ON TABLE public.cross_post_group_rollups IS 'Rollup behind cross_post_group_summary: per cross-post group with distributions, the aggregate of its distributions (the view''s columns). Kept by triggers on distributions and platforms (names), never written by hand.';
 
@@ -61,7 +63,6 @@ begin
   loop
     perform pg_advisory_xact_lock(hashtext('cross_post_group_rollups'), v_bucket);
   end loop;
-  delete from public.cross_post_group_rollups r where r.cross_post_group_id = any (p_group_ids);
   insert into public.cross_post_group_rollups (cross_post_group_id, client_id, distributions, published, failed,
     pending, platforms, first_published_at, last_published_at, impressions, engagements, clicks, conversions,
     engagement_rate, click_through_rate)
@@ -85,7 +86,25 @@ begin
   join public.distributions d on d.cross_post_group_id = g.id
   left join public.platforms p on p.id = d.platform_id
   where g.id = any (p_group_ids)
-  group by g.id, g.client_id;
+  group by g.id, g.client_id
+  on conflict (cross_post_group_id) do update set
+    client_id = excluded.client_id,
+    distributions = excluded.distributions,
+    published = excluded.published,
+    failed = excluded.failed,
+    pending = excluded.pending,
+    platforms = excluded.platforms,
+    first_published_at = excluded.first_published_at,
+    last_published_at = excluded.last_published_at,
+    impressions = excluded.impressions,
+    engagements = excluded.engagements,
+    clicks = excluded.clicks,
+    conversions = excluded.conversions,
+    engagement_rate = excluded.engagement_rate,
+    click_through_rate = excluded.click_through_rate;
+  delete from public.cross_post_group_rollups r
+  where r.cross_post_group_id = any (p_group_ids)
+    and not exists (select 1 from public.distributions d where d.cross_post_group_id = r.cross_post_group_id);
 end
 $$;
 
@@ -122,7 +141,8 @@ begin
   from public.cross_post_groups g
   join public.distributions d on d.cross_post_group_id = g.id
   left join public.platforms p on p.id = d.platform_id
-  group by g.id, g.client_id;
+  group by g.id, g.client_id
+  order by g.client_id, g.id;
 end
 $$;
 
@@ -211,7 +231,7 @@ CREATE VIEW public.cross_post_group_summary WITH (security_invoker=true) AS
     r.engagement_rate,
     r.click_through_rate
    FROM (cross_post_groups g
-     LEFT JOIN cross_post_group_rollups r ON ((r.cross_post_group_id = g.id)));
+     LEFT JOIN cross_post_group_rollups r ON (((r.cross_post_group_id = g.id) AND (r.client_id = g.client_id))));
 
 COMMENT ON VIEW public.cross_post_group_summary IS 'Per cross-post group: its posts by state, platforms, first/last publication, totals and pooled rates. Reads cross_post_group_rollups (kept by triggers on distributions): the rows of the aggregate over distributions.';
 
