@@ -55,7 +55,7 @@ WITH variants AS (
                 END) AS variant,
             bool_or(d.is_control) AS is_control,
             count(*) AS posts,
-            count(*) FILTER (WHERE d.status = 'published'::text) AS published_posts,
+            count(*) FILTER (WHERE d.status = 'published') AS published_posts,
             array_agg(d.id ORDER BY d.published_at, d.id) AS distribution_ids,
             sum(d.impressions) AS impressions,
             sum(d.engagements) AS engagements,
@@ -145,7 +145,11 @@ WITH variants AS (
         END AS ctr_p_value,
     r.first_published_at
    FROM rated r
-$ab$);
+$ab$),
+  (18, 'content_performance (one client) as the plain query (what content_performance_rollups avoids)',
+   format('select c.id, c.client_id, c.title, c.status, c.content_type, count(d.id), count(d.id) filter (where d.status = ''published''), array_agg(distinct p.name) filter (where d.status = ''published''), min(d.published_at), sum(d.impressions), sum(d.video_views), sum(d.engagements), sum(d.clicks), sum(d.conversions), sum(d.conversion_value), round(avg(d.engagement_rate), 2), round(100.0 * sum(d.engagement_count) filter (where d.engagement_count is not null and d.engagement_base > 0)::numeric / nullif(sum(d.engagement_base) filter (where d.engagement_count is not null and d.engagement_base > 0), 0)::numeric, 4), (array_agg(p.name order by d.engagement_rate desc) filter (where d.engagement_rate is not null))[1], max(d.engagement_rate) from generated_content c left join distributions d on d.content_id = c.id left join platforms p on p.id = d.platform_id where c.client_id = %L group by c.id, c.client_id', md5('c1')::uuid)),
+  (19, 'cross_post_group_summary (one client) as the plain query (what cross_post_group_rollups avoids)',
+   format('select g.id, g.client_id, g.name, g.status, g.timing_strategy, g.source_content_id, count(d.id), count(d.id) filter (where d.status = ''published''), count(d.id) filter (where d.status = ''failed''), count(d.id) filter (where d.status in (''draft'', ''scheduled'', ''publishing'', ''unconfirmed'')), array_agg(distinct p.name) filter (where p.name is not null), min(d.published_at), max(d.published_at), sum(d.impressions), sum(d.engagements), sum(d.clicks), sum(d.conversions), round(100.0 * sum(d.engagement_count) filter (where d.engagement_count is not null and d.engagement_base > 0)::numeric / nullif(sum(d.engagement_base) filter (where d.engagement_count is not null and d.engagement_base > 0), 0)::numeric, 4), round(100.0 * sum(d.clicks) filter (where d.clicks is not null and d.engagement_base > 0)::numeric / nullif(sum(d.engagement_base) filter (where d.clicks is not null and d.engagement_base > 0), 0)::numeric, 4) from cross_post_groups g left join distributions d on d.cross_post_group_id = g.id left join platforms p on p.id = d.platform_id where g.client_id = %L group by g.id, g.client_id', md5('c1')::uuid));
 
 create temp table results (n int, name text, role text, with_ms numeric, without_ms numeric);
 grant all on results, cases to authenticated, service_role;
@@ -200,7 +204,8 @@ order by r.n;
 \echo 'Views reading rollups against the plain queries they replace (service role, median ms)'
 select v.view, r.with_ms as rollup_ms, q.with_ms as plain_ms, round(q.with_ms / nullif(r.with_ms, 0), 1) as ratio
 from (values (1, 14, 'distribution_performance_by_platform'), (2, 15, 'best_performing_times'),
-             (6, 17, 'ab_test_results'), (11, 16, 'pattern_lift')) v(n, plain, view)
+             (6, 17, 'ab_test_results'), (11, 16, 'pattern_lift'),
+             (7, 19, 'cross_post_group_summary (one client)'), (8, 18, 'content_performance (one client)')) v(n, plain, view)
 join results r on r.n = v.n and r.role = 'service_role'
 join results q on q.n = v.plain
 order by v.n;

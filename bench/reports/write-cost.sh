@@ -4,6 +4,7 @@
 # clicks each call, so the summary, the rates, the pattern feedback and every rollup change), with those triggers
 # enabled and disabled, alternated twice. Prints the cluster's CPU a call (from /proc, as bench/publish/pgbench.sh
 # counts it) and the mean latency of each, and the ratio with / without. Run on the data bench/reports/run.sh made.
+#   bash bench/reports/write-cost.sh [--per-post]
 set -euo pipefail
 export STACK=${BENCH_STACK:-bench}
 source "$(dirname "$0")/../../dev/lib.sh"
@@ -14,6 +15,14 @@ triggers=(distributions_report_window_insert distributions_report_window_update 
   distributions_ab_test_results_delete distributions_ab_test_results_truncate)
 feedback_triggers=(pattern_feedback_lift_rollup_insert pattern_feedback_lift_rollup_update
   pattern_feedback_lift_rollup_delete pattern_feedback_lift_rollup_truncate)
+# --per-post: the triggers of the per-content and per-group rollups (386_content_performance_rollups.sql,
+# 387_cross_post_group_rollups.sql) instead.
+if [ "${1:-}" = --per-post ]; then
+  triggers=(distributions_content_rollup_insert distributions_content_rollup_update distributions_content_rollup_delete
+    distributions_content_rollup_truncate distributions_group_rollup_insert distributions_group_rollup_update
+    distributions_group_rollup_delete distributions_group_rollup_truncate)
+  feedback_triggers=()
+fi
 
 pg_cpu_ticks() {
   local pm

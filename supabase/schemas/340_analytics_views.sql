@@ -1,35 +1,5 @@
--- Analytics views: content performance, conversions, cross-post groups (A/B test results: 350_ab_tests.sql; pattern
--- lift: 385_report_window_rollups.sql).
-
-CREATE VIEW public.content_performance WITH (security_invoker=true) AS
- SELECT c.id AS content_id,
-    c.client_id,
-    c.title,
-    c.status,
-    c.content_type,
-    count(d.id) AS distributions,
-    count(d.id) FILTER (WHERE d.status = 'published') AS published,
-    array_agg(DISTINCT p.name) FILTER (WHERE d.status = 'published') AS platforms,
-    min(d.published_at) AS first_published_at,
-    sum(d.impressions) AS impressions,
-    sum(d.video_views) AS video_views,
-    sum(d.engagements) AS engagements,
-    sum(d.clicks) AS clicks,
-    sum(d.conversions) AS conversions,
-    sum(d.conversion_value) AS conversion_value,
-    round(avg(d.engagement_rate), 2) AS avg_engagement_rate,
-    round(100.0 * sum(d.engagement_count) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0)::numeric / NULLIF(sum(d.engagement_base) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0), 0)::numeric, 4) AS engagement_rate,
-    (array_agg(p.name ORDER BY d.engagement_rate DESC) FILTER (WHERE d.engagement_rate IS NOT NULL))[1] AS best_platform,
-    max(d.engagement_rate) AS best_engagement_rate
-   FROM generated_content c
-     LEFT JOIN distributions d ON d.content_id = c.id
-     LEFT JOIN platforms p ON p.id = d.platform_id
-  GROUP BY c.id, c.client_id;
-
-COMMENT ON VIEW public.content_performance IS 'Per piece of content, across every platform it went to: posts, totals, average and pooled engagement rate, and the platform where it engaged best.';
-
-GRANT SELECT ON TABLE public.content_performance TO authenticated;
-GRANT SELECT ON TABLE public.content_performance TO service_role;
+-- Analytics views: conversions (A/B test results: 350_ab_tests.sql; pattern lift: 385_report_window_rollups.sql;
+-- content performance: 386_content_performance_rollups.sql; cross-post groups: 387_cross_post_group_rollups.sql).
 
 CREATE VIEW public.conversion_report WITH (security_invoker=true) AS
  SELECT d.id AS distribution_id,
@@ -53,33 +23,3 @@ COMMENT ON VIEW public.conversion_report IS 'Clicks -> conversions per published
 
 GRANT SELECT ON TABLE public.conversion_report TO authenticated;
 GRANT SELECT ON TABLE public.conversion_report TO service_role;
-
-CREATE VIEW public.cross_post_group_summary WITH (security_invoker=true) AS
- SELECT g.id AS cross_post_group_id,
-    g.client_id,
-    g.name,
-    g.status,
-    g.timing_strategy,
-    g.source_content_id,
-    count(d.id) AS distributions,
-    count(d.id) FILTER (WHERE d.status = 'published') AS published,
-    count(d.id) FILTER (WHERE d.status = 'failed') AS failed,
-    count(d.id) FILTER (WHERE d.status IN ('draft', 'scheduled', 'publishing', 'unconfirmed')) AS pending,
-    array_agg(DISTINCT p.name) FILTER (WHERE p.name IS NOT NULL) AS platforms,
-    min(d.published_at) AS first_published_at,
-    max(d.published_at) AS last_published_at,
-    sum(d.impressions) AS impressions,
-    sum(d.engagements) AS engagements,
-    sum(d.clicks) AS clicks,
-    sum(d.conversions) AS conversions,
-    round(100.0 * sum(d.engagement_count) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0)::numeric / NULLIF(sum(d.engagement_base) FILTER (WHERE d.engagement_count IS NOT NULL AND d.engagement_base > 0), 0)::numeric, 4) AS engagement_rate,
-    round(100.0 * sum(d.clicks) FILTER (WHERE d.clicks IS NOT NULL AND d.engagement_base > 0)::numeric / NULLIF(sum(d.engagement_base) FILTER (WHERE d.clicks IS NOT NULL AND d.engagement_base > 0), 0)::numeric, 4) AS click_through_rate
-   FROM cross_post_groups g
-     LEFT JOIN distributions d ON d.cross_post_group_id = g.id
-     LEFT JOIN platforms p ON p.id = d.platform_id
-  GROUP BY g.id, g.client_id;
-
-COMMENT ON VIEW public.cross_post_group_summary IS 'Per cross-post group: its posts by state, platforms, first/last publication, totals and pooled rates.';
-
-GRANT SELECT ON TABLE public.cross_post_group_summary TO authenticated;
-GRANT SELECT ON TABLE public.cross_post_group_summary TO service_role;

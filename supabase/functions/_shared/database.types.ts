@@ -480,8 +480,16 @@ export type Database = {
         Args: Record<PropertyKey, never>
         Returns: undefined
       }
+      rebuild_content_performance_rollups: {
+        Args: Record<PropertyKey, never>
+        Returns: undefined
+      }
       rebuild_conversion_rollups: {
         Args: { p_platform_id?: string }
+        Returns: undefined
+      }
+      rebuild_cross_post_group_rollups: {
+        Args: Record<PropertyKey, never>
         Returns: undefined
       }
       rebuild_pattern_lift_rollups: {
@@ -490,6 +498,14 @@ export type Database = {
       }
       rebuild_report_window_rollups: {
         Args: { p_at?: string }
+        Returns: undefined
+      }
+      recompute_content_performance: {
+        Args: { p_content_ids: string[] }
+        Returns: undefined
+      }
+      recompute_cross_post_groups: {
+        Args: { p_group_ids: string[] }
         Returns: undefined
       }
       record_audience_activity: {
@@ -952,6 +968,85 @@ export type Database = {
         }
         Relationships: []
       }
+      content_performance_rollups: {
+        Row: {
+          avg_engagement_rate: number | null
+          best_engagement_rate: number | null
+          best_platform: string | null
+          clicks: number | null
+          client_id: string
+          content_id: string
+          conversion_value: number | null
+          conversions: number | null
+          distributions: number
+          engagement_rate: number | null
+          engagements: number | null
+          first_published_at: string | null
+          impressions: number | null
+          platforms: string[] | null
+          published: number
+          video_views: number | null
+        }
+        Insert: {
+          avg_engagement_rate?: number | null
+          best_engagement_rate?: number | null
+          best_platform?: string | null
+          clicks?: number | null
+          client_id: string
+          content_id: string
+          conversion_value?: number | null
+          conversions?: number | null
+          distributions: number
+          engagement_rate?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          platforms?: string[] | null
+          published: number
+          video_views?: number | null
+        }
+        Update: {
+          avg_engagement_rate?: number | null
+          best_engagement_rate?: number | null
+          best_platform?: string | null
+          clicks?: number | null
+          client_id?: string
+          content_id?: string
+          conversion_value?: number | null
+          conversions?: number | null
+          distributions?: number
+          engagement_rate?: number | null
+          engagements?: number | null
+          first_published_at?: string | null
+          impressions?: number | null
+          platforms?: string[] | null
+          published?: number
+          video_views?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "content_performance_rollups_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "content_performance_rollups_content_fkey"
+            columns: ["content_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "content_performance"
+            referencedColumns: ["content_id", "client_id"]
+          },
+          {
+            foreignKeyName: "content_performance_rollups_content_fkey"
+            columns: ["content_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "generated_content"
+            referencedColumns: ["id", "client_id"]
+          },
+        ]
+      }
       conversion_rollups: {
         Row: {
           clicks: number
@@ -1105,6 +1200,82 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "distributions_awaiting_approval"
             referencedColumns: ["distribution_id", "client_id"]
+          },
+        ]
+      }
+      cross_post_group_rollups: {
+        Row: {
+          click_through_rate: number | null
+          clicks: number | null
+          client_id: string
+          conversions: number | null
+          cross_post_group_id: string
+          distributions: number
+          engagement_rate: number | null
+          engagements: number | null
+          failed: number
+          first_published_at: string | null
+          impressions: number | null
+          last_published_at: string | null
+          pending: number
+          platforms: string[] | null
+          published: number
+        }
+        Insert: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id: string
+          conversions?: number | null
+          cross_post_group_id: string
+          distributions: number
+          engagement_rate?: number | null
+          engagements?: number | null
+          failed: number
+          first_published_at?: string | null
+          impressions?: number | null
+          last_published_at?: string | null
+          pending: number
+          platforms?: string[] | null
+          published: number
+        }
+        Update: {
+          click_through_rate?: number | null
+          clicks?: number | null
+          client_id?: string
+          conversions?: number | null
+          cross_post_group_id?: string
+          distributions?: number
+          engagement_rate?: number | null
+          engagements?: number | null
+          failed?: number
+          first_published_at?: string | null
+          impressions?: number | null
+          last_published_at?: string | null
+          pending?: number
+          platforms?: string[] | null
+          published?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "cross_post_group_rollups_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "cross_post_group_rollups_group_fkey"
+            columns: ["cross_post_group_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "cross_post_group_summary"
+            referencedColumns: ["cross_post_group_id", "client_id"]
+          },
+          {
+            foreignKeyName: "cross_post_group_rollups_group_fkey"
+            columns: ["cross_post_group_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "cross_post_groups"
+            referencedColumns: ["id", "client_id"]
           },
         ]
       }
