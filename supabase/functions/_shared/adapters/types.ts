@@ -6,24 +6,12 @@
  * `Date`s and are built only by our own code.
  */
 import { z } from "zod";
-import type { Database } from "../database.types.ts";
+import { Constants } from "../database.types.ts";
 
-export const PLATFORM_KINDS = [
-  "wordpress",
-  "x",
-  "linkedin",
-  "youtube",
-  "email",
-  "instagram",
-  "tiktok",
-  "podcast",
-] as const;
+// platforms.kind is the enum public.platform_kind: the adapters' list is the generated one.
+export const PLATFORM_KINDS = Constants.public.Enums.platform_kind;
 export const PlatformKindSchema = z.enum(PLATFORM_KINDS);
 export type PlatformKind = z.infer<typeof PlatformKindSchema>;
-// platforms.kind is the enum public.platform_kind: the typecheck fails when the two lists drift apart.
-type DatabasePlatformKind = Database["public"]["Enums"]["platform_kind"];
-const _platformKindsMatchDatabase: [PlatformKind, DatabasePlatformKind] extends
-  [DatabasePlatformKind, PlatformKind] ? true : never = true;
 
 /** What is published: the seed's DistributionContent. */
 export const DistributionContentSchema = z.object({
