@@ -109,6 +109,40 @@ ALTER TABLE ONLY public.metrics_sync_policy
 ALTER TABLE ONLY public.metrics_sync_policy
     ADD CONSTRAINT metrics_sync_policy_platform_fkey FOREIGN KEY (platform_id, client_id) REFERENCES public.platforms(id, client_id) ON DELETE CASCADE;
 
+CREATE FUNCTION private.metrics_budget_key(p_scope text, p_kind text, p_platform_id uuid) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select case p_scope when 'app' then 'kind:' || p_kind else 'platform:' || p_platform_id::text end;
+$$;
+
+COMMENT ON FUNCTION private.metrics_budget_key(p_scope text, p_kind text, p_platform_id uuid) IS 'The metrics_read_usage key of a read budget: kind:<kind> for an app-scoped budget, platform:<id> for an account-scoped one.';
+
+REVOKE ALL ON FUNCTION private.metrics_budget_key(p_scope text, p_kind text, p_platform_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.metrics_budget_key(p_scope text, p_kind text, p_platform_id uuid) TO service_role;
+
+CREATE FUNCTION private.charge_metrics_reads(p_scope text, p_kind text, p_platform_id uuid, p_client_id uuid, p_window timestamp with time zone, p_reads integer) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  insert into private.metrics_read_usage as u (budget_key, window_start, reads)
+  values (private.metrics_budget_key(p_scope, p_kind, p_platform_id), p_window, p_reads)
+  on conflict (budget_key, window_start) do update set reads = u.reads + excluded.reads;
+  if p_scope = 'app' then
+    -- The client's part of the shared budget, which its fair share is measured against.
+    insert into private.metrics_read_usage as u (budget_key, window_start, reads)
+    values ('kind:' || p_kind || ':client:' || p_client_id::text, p_window, p_reads)
+    on conflict (budget_key, window_start) do update set reads = u.reads + excluded.reads;
+  end if;
+end
+$$;
+
+COMMENT ON FUNCTION private.charge_metrics_reads(p_scope text, p_kind text, p_platform_id uuid, p_client_id uuid, p_window timestamp with time zone, p_reads integer) IS 'Counts p_reads reads in the window of a platform''s read budget and, for an app-scoped budget, in the client''s part of it. Every reader of a platform API charges through here (metric reads, audience activity reads).';
+
+REVOKE ALL ON FUNCTION private.charge_metrics_reads(p_scope text, p_kind text, p_platform_id uuid, p_client_id uuid, p_window timestamp with time zone, p_reads integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.charge_metrics_reads(p_scope text, p_kind text, p_platform_id uuid, p_client_id uuid, p_window timestamp with time zone, p_reads integer) TO service_role;
+
 CREATE FUNCTION private.claim_metrics_due(p_limit integer DEFAULT 200, p_per_platform integer DEFAULT 50, p_lease_seconds integer DEFAULT 300) RETURNS TABLE(distribution_id uuid, client_id uuid, platform_id uuid, platform_kind text, external_id text, published_at timestamp with time zone, last_synced_at timestamp with time zone, lease_until timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -154,7 +188,7 @@ begin
     continue when not pg_try_advisory_xact_lock(hashtextextended('metrics:' || v.pid::text, 0));
     v_n := least(v_remaining, p_per_platform);
     if v.max_reads is not null then
-      v_key := case v.scope when 'app' then 'kind:' || v.kind else 'platform:' || v.pid::text end;
+      v_key := private.metrics_budget_key(v.scope, v.kind, v.pid);
       v_window := date_bin(v.per, now(), v.window_origin);
       -- Workers on different platforms of an app-scoped kind share the budget: serialize on it briefly.
       perform pg_advisory_xact_lock(hashtextextended('metrics-budget:' || v_key, 0));
@@ -198,14 +232,9 @@ begin
     v_remaining := v_remaining - v_claimed;
 
     if v.max_reads is not null and v_claimed > 0 then
-      insert into private.metrics_read_usage as u (budget_key, window_start, reads)
-      values (v_key, v_window, v_claimed)
-      on conflict (budget_key, window_start) do update set reads = u.reads + excluded.reads;
+      perform private.charge_metrics_reads(v.scope, v.kind, v.pid, v.cid, v_window, v_claimed);
       if v.scope = 'app' then
         v_shares := jsonb_set(v_shares, array[v.kind, v.cid::text], to_jsonb(v_share - v_claimed));
-        insert into private.metrics_read_usage as u (budget_key, window_start, reads)
-        values (v_key || ':client:' || v.cid::text, v_window, v_claimed)
-        on conflict (budget_key, window_start) do update set reads = u.reads + excluded.reads;
       end if;
     end if;
   end loop;

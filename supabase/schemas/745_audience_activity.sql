@@ -67,15 +67,13 @@ begin
     continue when not pg_try_advisory_xact_lock(hashtextextended('audience:' || v.pid::text, 0));
     if v.max_reads is not null then
       -- One read from the same budget as the platform's metric reads, only where it has room.
-      v_key := case v.scope when 'app' then 'kind:' || v.kind else 'platform:' || v.pid::text end;
+      v_key := private.metrics_budget_key(v.scope, v.kind, v.pid);
       v_window := date_bin(v.per, now(), v.window_origin);
       perform pg_advisory_xact_lock(hashtextextended('metrics-budget:' || v_key, 0));
       select u.reads into v_used from private.metrics_read_usage u
        where u.budget_key = v_key and u.window_start = v_window;
       continue when coalesce(v_used, 0) + 1 > v.max_reads;
-      insert into private.metrics_read_usage as u (budget_key, window_start, reads)
-      values (v_key, v_window, 1)
-      on conflict (budget_key, window_start) do update set reads = u.reads + 1;
+      perform private.charge_metrics_reads(v.scope, v.kind, v.pid, v.cid, v_window, 1);
     end if;
     insert into public.platform_audience_activity as a (platform_id, client_id, attempted_at)
     values (v.pid, v.cid, now())

@@ -176,6 +176,17 @@ export type Database = {
         }
         Returns: boolean
       }
+      charge_metrics_reads: {
+        Args: {
+          p_client_id: string
+          p_kind: string
+          p_platform_id: string
+          p_reads: number
+          p_scope: string
+          p_window: string
+        }
+        Returns: undefined
+      }
       claim_audience_activity_due: {
         Args: { p_limit?: number }
         Returns: {
@@ -442,6 +453,10 @@ export type Database = {
       lock_platforms: { Args: { p_ids: string[] }; Returns: undefined }
       member_client_ids: { Args: { p_roles?: string[] }; Returns: string[] }
       metric_count: { Args: { p: Json }; Returns: number }
+      metrics_budget_key: {
+        Args: { p_kind: string; p_platform_id: string; p_scope: string }
+        Returns: string
+      }
       metrics_client_shares: {
         Args: { p_kind: string; p_max_reads: number; p_window: string }
         Returns: Json
