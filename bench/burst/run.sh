@@ -33,17 +33,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 JITTER=${JITTER:-$((LATENCY * 2 / 3))}
-export STACK=${BENCH_STACK:-bench}
-source "$(dirname "$0")/../../dev/lib.sh"
-cd "$ROOT"
+source "$(dirname "$0")/../lib.sh"
 # The platforms' quotas lifted (the burst is 10,000 accounts' posts, not one account's), all else as real.
 export EMULATOR_UNLIMITED=1 EMULATOR_QUIET=1
 # The hosted limits, whatever the caller's environment says (dev/functions-limits.ts: HOSTED_LIMITS).
 unset FUNCTIONS_CPU_LIMIT_MS FUNCTIONS_CPU_SOFT_LIMIT_MS FUNCTIONS_MEMORY_LIMIT_MB \
   FUNCTIONS_WALL_CLOCK_LIMIT_MS FUNCTIONS_IDLE_TIMEOUT_MS FUNCTIONS_WORKERS
-mkdir -p "$STATE"
-bash dev/stack.sh reset-db >"$STATE/reset.log" 2>&1 || { cat "$STATE/reset.log"; exit 1; }
-trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
+bench_reset
 # Only the publish job runs: the others (metrics reads, webhooks, retention) would read the new posts
 # and share the machine with the burst.
 psql_stack -c "update cron.job set active = (jobname = 'publish-due-distributions')" \

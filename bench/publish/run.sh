@@ -3,10 +3,7 @@
 # platform rate limits), measures the cluster's limits with pgbench, then runs bench.ts against it.
 #   bash bench/publish/run.sh            (BENCH_ROWS=20000 by default)
 set -euo pipefail
-# BENCH_STACK=bench1..bench4 runs beside another checkout's benchmark (dev/lib.sh ports).
-export STACK=${BENCH_STACK:-bench}
-source "$(dirname "$0")/../../dev/lib.sh"
-cd "$ROOT"
+source "$(dirname "$0")/../lib.sh"
 export EMULATOR_UNLIMITED=1 EMULATOR_QUIET=1
 # One host worker (the stack's default) serves the publish calls. On two cores that costs
 # less than a worker each: every worker pays its own event loop, garbage collector and compilation, and one
@@ -16,8 +13,7 @@ export FUNCTIONS_WORKERS=${FUNCTIONS_WORKERS:-1}
 # The publish calls here each publish thousands of posts, for throughput: far past a hosted request's
 # 2 s of CPU, so the host's CPU limit is off (its other limits stay: docs/local-stack.md, Hosted limits).
 export FUNCTIONS_CPU_LIMIT_MS=${FUNCTIONS_CPU_LIMIT_MS:-0} FUNCTIONS_CPU_SOFT_LIMIT_MS=${FUNCTIONS_CPU_SOFT_LIMIT_MS:-0}
-bash dev/stack.sh reset-db >/dev/null
-trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
+bench_reset
 # The benchmark drives the publish function itself (see dev/test.sh for why before the services start).
 psql_stack -c "update cron.job set active = false" -c "delete from net.http_request_queue" >/dev/null
 bash dev/stack.sh start >/dev/null

@@ -4,14 +4,10 @@
 # a queue, each against the bare health function in the same run.
 #   bash bench/schedule/run.sh     (BENCH_REQUESTS=200 a phase, BENCH_DEPTHS=0,100,1000,10000, BENCH_FILL=1000)
 set -euo pipefail
-# BENCH_STACK=bench1..bench4 runs beside another checkout's benchmark (dev/lib.sh ports).
-export STACK=${BENCH_STACK:-bench}
-source "$(dirname "$0")/../../dev/lib.sh"
-cd "$ROOT"
+source "$(dirname "$0")/../lib.sh"
 ensure_apt_packages
 ensure_npm_packages
-bash dev/stack.sh reset-db >/dev/null
-trap 'bash dev/stack.sh stop >/dev/null 2>&1' EXIT
+bench_reset
 # Nothing but the benchmark's requests: no cron tick runs the workers in the middle of a phase.
 psql_stack -c "update cron.job set active = false" -c "delete from net.http_request_queue" >/dev/null
 bash dev/stack.sh start >/dev/null
