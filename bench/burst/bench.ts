@@ -90,11 +90,21 @@ await sleep(Math.max(0, untilDue - 2_000));
 const cpuBefore = cpuSnapshot(stateDir);
 const deadline = due + SPREAD_S * 1000 + 600_000;
 let settled = 0;
+// The publish runs alive at once (private.publish_runs: running, or woken and not yet started), where
+// the schema keeps them.
+const [{ tracked }] = await sql<{ tracked: boolean }[]>`
+  select to_regclass('private.publish_runs') is not null as tracked`;
+let peakRuns = 0;
 for (;;) {
   const [row] = await sql<{ settled: number }[]>`
     select count(*) filter (where status in ('published', 'failed'))::int as settled
       from public.distributions where scheduled_for >= ${at}`;
   settled = row.settled;
+  if (tracked) {
+    const [runs] = await sql<{ n: number }[]>`
+      select count(*)::int as n from private.publish_runs where expires_at > now()`;
+    peakRuns = Math.max(peakRuns, runs.n);
+  }
   if (settled >= POSTS || Date.now() > deadline) break;
   await sleep(250);
 }
@@ -150,7 +160,7 @@ interface Reply {
   stopped?: string;
   durationMs?: number;
   cpu?: { clock: string; used_ms: number } | null;
-  handover?: { generation: number; successor: string | null };
+  handover?: { generation: number; successor: string | null; successors?: string[] };
   peakInFlight?: number;
   maxInFlight?: number;
 }
@@ -211,6 +221,12 @@ const requestsPerPost = requests / POSTS;
 const meanLatencyS = (LATENCY_MS * requestsPerPost) / 1000;
 const bound = allowed / Math.max(meanLatencyS, 1e-9);
 const losses = POSTS - lateness.published;
+// What this machine's CPU allows: its cores over the CPU a post costs the stack (Postgres, the functions
+// host, the emulators standing in for the platforms) in this run.
+const cores = navigator.hardwareConcurrency;
+const stackCpuS = cpu.seconds.postgres + cpu.seconds.functions + cpu.seconds.emulators;
+const cpuBound = cores / Math.max(stackCpuS / Math.max(lateness.published, 1), 1e-9);
+const wakes = replies.map((r) => r.handover?.successors?.length ?? (r.handover?.successor ? 1 : 0));
 console.log(
   `completion    ${fmt(completionS, 1)} s from the due minute to the last post published ` +
     `(first published ${fmt((lateness.first.getTime() - due) / 1000, 2)} s after it)`,
@@ -225,6 +241,14 @@ console.log(
     `${fmt(requestsPerPost, 2)} platform requests a post`,
 );
 console.log(
+  `CPU bound     ${fmt(cpuBound)} posts/s (${cores} cores / ${
+    fmt((stackCpuS * 1e6) / Math.max(lateness.published, 1))
+  } µs of Postgres, functions and emulators CPU a post) = throughput ${
+    fmt(postsPerS / cpuBound, 2)
+  }x it; ${tracked ? `peak ${peakRuns} publish runs alive at once` : "publish runs not tracked"}` +
+    `, ${fmt(allowed * Math.max(peakRuns, 1))} sends in flight allowed across them`,
+);
+console.log(
   `lateness      p50 ${fmt(lateness.p50, 2)} s, p99 ${fmt(lateness.p99, 2)} s, max ${
     fmt(lateness.max, 2)
   } s ` +
@@ -235,7 +259,10 @@ console.log(
 );
 console.log(
   `invocations   ${working.length} publish runs took posts (${replies.length} answered 200 in all; ` +
-    `cut off by the host: ${JSON.stringify(cutOff)}); stopped ${JSON.stringify(stops)}`,
+    `cut off by the host: ${JSON.stringify(cutOff)}); stopped ${JSON.stringify(stops)}; ` +
+    `successors woken ${wakes.reduce((a, b) => a + b, 0)}, most at one hand-over ${
+      Math.max(0, ...wakes)
+    }`,
 );
 console.log(
   `CPU a run     max ${fmt(cpuMs.at(-1) ?? 0)} ms, p99 ${fmt(percentile(cpuMs, 0.99))} ms, ` +

@@ -54,7 +54,15 @@ Deno.test("publish: past the hand-over bound no successor is woken; the rows wai
     const last = reply.body;
     assert.equal(last.stopped, "cpu_budget");
     assert.equal(last.claimed, 2);
-    assert.deepEqual(last.handover, { generation: 20, successor: null, held_back: "limit" });
+    assert.deepEqual(last.handover, {
+      generation: 20,
+      successor: null,
+      successors: [],
+      backlog: 2,
+      wanted: 1,
+      max_runs: 4,
+      held_back: "limit",
+    });
     const waiting = await sql`select status from public.distributions
       where id = any(${ids}) and status = 'scheduled'`;
     assert.equal(waiting.length, 2, "the rest waits for the next cron tick");

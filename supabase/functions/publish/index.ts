@@ -1,16 +1,18 @@
 // The publish worker, called every minute by pg_cron through pg_net (service role only). It publishes
-// whatever is due, and what falls due during its budget, exactly once; see _shared/publishing/. A run
-// that stops at its CPU budget or max_posts while rows are due (or fall due within a run's budget)
-// hands them to a successor woken with the same request (_shared/handover.ts, bounded), so a burst
-// goes out at once in runs that each stay inside a hosted request's 2 s of CPU.
+// whatever is due, and what falls due during its budget, exactly once; see _shared/publishing/. Each run
+// holds a slot among the publish runs alive (at most PUBLISH_MAX_RUNS are woken into). A run that stops
+// at its CPU budget or max_posts while rows are due (or fall due within a run's budget) hands them to as
+// many successors as the backlog needs, woken with the same request into the slots left
+// (_shared/publishing/fan-out.ts, bounded), so a burst goes out at once in runs working in parallel, each
+// inside a hosted request's 2 s of CPU.
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
 import { handle, json, readOptionalJson } from "../_shared/endpoint.ts";
 import { VaultPlatformDirectory } from "../_shared/platforms/directory.ts";
 import { envNumber } from "../_shared/cpu-budget.ts";
-import { handOver, HandoverRequest } from "../_shared/handover.ts";
-import { nextDue } from "../_shared/publishing/queue.ts";
+import { HandoverRequest } from "../_shared/handover.ts";
+import { beginRun, endRun, fanOut, SLOT_GRACE_SECONDS } from "../_shared/publishing/fan-out.ts";
 import { runPublisher } from "../_shared/publishing/runner.ts";
 import { DEFAULT_RUN_OPTIONS } from "../_shared/publishing/run-options.ts";
 
@@ -24,6 +26,8 @@ const PublishRequest = z.object({
   max_posts: z.number().int().min(1).max(1_000_000).optional(),
   cpu_ms_per_post: z.number().min(0.001).max(1000).optional(),
   max_in_flight: z.number().int().min(1).max(100_000).optional(),
+  /** The slot the run that woke this one reserved for it (set by a hand-over; absent otherwise). */
+  run: z.uuid().optional(),
   ...HandoverRequest,
 }).strict();
 
@@ -33,30 +37,40 @@ Deno.serve(handle(async (req) => {
   const d = DEFAULT_RUN_OPTIONS;
   const platforms = new VaultPlatformDirectory(db());
   const budgetMs = body.budget_ms ?? envNumber("PUBLISH_BUDGET_MS") ?? d.budgetMs;
-  const report = await runPublisher(db(), platforms, {
-    budgetMs,
-    batchSize: body.batch_size ?? d.batchSize,
-    lanes: body.lanes ?? d.lanes,
-    leaseSeconds: body.lease_seconds ?? d.leaseSeconds,
-    idlePollMs: body.idle_poll_ms ?? d.idlePollMs,
-    exitWhenIdle: body.exit_when_idle ?? false,
-    maxPosts: body.max_posts ?? envNumber("PUBLISH_MAX_POSTS") ?? d.maxPosts,
-    cpuBudgetMs: body.cpu_budget_ms ?? envNumber("PUBLISH_CPU_BUDGET_MS") ?? d.cpuBudgetMs,
-    cpuMsPerPost: body.cpu_ms_per_post ?? envNumber("PUBLISH_CPU_MS_PER_POST") ?? d.cpuMsPerPost,
-    maxInFlight: body.max_in_flight ?? envNumber("PUBLISH_MAX_IN_FLIGHT") ?? d.maxInFlight,
-  });
-  const handover = await handOver(db(), {
-    name: "publish",
-    body,
-    stopped: report.stopped,
-    // Due within a run's budget, not only now: a retry backing off after a 503 falls due seconds
-    // after a burst's runs stopped at their budget, and without a successor it would wait for the
-    // next cron tick (bench/burst: the p99 lateness). The successor sleeps until it is due.
-    due: async () => {
-      const due = await nextDue(db());
-      return due !== null && due.getTime() <= Date.now() + budgetMs;
-    },
-    timeoutMs: 65_000,
-  });
-  return json(200, { ...report, successor: handover.successor, handover });
+  const slot = await beginRun(
+    db(),
+    body.run ?? null,
+    body.handover ?? 0,
+    Math.ceil(budgetMs / 1000) + SLOT_GRACE_SECONDS,
+  );
+  try {
+    const report = await runPublisher(db(), platforms, {
+      budgetMs,
+      batchSize: body.batch_size ?? d.batchSize,
+      lanes: body.lanes ?? d.lanes,
+      leaseSeconds: body.lease_seconds ?? d.leaseSeconds,
+      idlePollMs: body.idle_poll_ms ?? d.idlePollMs,
+      exitWhenIdle: body.exit_when_idle ?? false,
+      maxPosts: body.max_posts ?? envNumber("PUBLISH_MAX_POSTS") ?? d.maxPosts,
+      cpuBudgetMs: body.cpu_budget_ms ?? envNumber("PUBLISH_CPU_BUDGET_MS") ?? d.cpuBudgetMs,
+      cpuMsPerPost: body.cpu_ms_per_post ?? envNumber("PUBLISH_CPU_MS_PER_POST") ?? d.cpuMsPerPost,
+      maxInFlight: body.max_in_flight ?? envNumber("PUBLISH_MAX_IN_FLIGHT") ?? d.maxInFlight,
+    });
+    // Due within a run's budget, not only now: a retry backing off after a 503 falls due seconds after
+    // a burst's runs stopped at their budget, and without a successor it would wait for the next cron
+    // tick (bench/burst: the p99 lateness). A successor sleeps until its rows are due.
+    const handover = await fanOut(db(), {
+      slot,
+      body,
+      stopped: report.stopped,
+      claimed: report.claimed,
+      budgetMs,
+      timeoutMs: 65_000,
+    });
+    return json(200, { ...report, successor: handover.successor, handover });
+  } catch (error) {
+    // the slot is freed now rather than at its lease's end; the next cron tick picks up what is left
+    await endRun(db(), slot).catch((e) => console.error("freeing the run's slot failed:", e));
+    throw error;
+  }
 }));
