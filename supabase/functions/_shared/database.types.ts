@@ -84,6 +84,36 @@ export type Database = {
         }
         Relationships: []
       }
+      publish_runs: {
+        Row: {
+          created_at: string
+          expires_at: string
+          generation: number
+          id: string
+          pg_net_request_id: number | null
+          started_at: string | null
+          woken_by: string | null
+        }
+        Insert: {
+          created_at?: string
+          expires_at: string
+          generation: number
+          id?: string
+          pg_net_request_id?: number | null
+          started_at?: string | null
+          woken_by?: string | null
+        }
+        Update: {
+          created_at?: string
+          expires_at?: string
+          generation?: number
+          id?: string
+          pg_net_request_id?: number | null
+          started_at?: string | null
+          woken_by?: string | null
+        }
+        Relationships: []
+      }
       publisher_wake: {
         Row: {
           client_id: string
@@ -175,6 +205,10 @@ export type Database = {
           p_platform_id: string
         }
         Returns: boolean
+      }
+      begin_publish_run: {
+        Args: { p_generation: number; p_lease_seconds: number; p_slot: string }
+        Returns: string
       }
       charge_metrics_reads: {
         Args: {
@@ -358,6 +392,7 @@ export type Database = {
         }
         Returns: number
       }
+      end_publish_run: { Args: { p_slot: string }; Returns: undefined }
       engagement_inputs: {
         Args: {
           p_comments: number
@@ -481,6 +516,10 @@ export type Database = {
         Returns: number
       }
       prune_history: { Args: Record<PropertyKey, never>; Returns: Json }
+      publish_backlog: {
+        Args: { p_limit: number; p_within_ms: number }
+        Returns: number
+      }
       publish_budget: { Args: { p_platform_id: string }; Returns: number }
       publish_config_problem: {
         Args: { p_config: Json; p_kind?: string }
@@ -574,6 +613,19 @@ export type Database = {
         Returns: string
       }
       timing_slots: { Args: { p_template: string }; Returns: Json }
+      wake_publish_runs: {
+        Args: {
+          p_body: Json
+          p_max_runs: number
+          p_slot: string
+          p_timeout_ms: number
+          p_wanted: number
+        }
+        Returns: {
+          request_id: number
+          slot: string
+        }[]
+      }
       wake_webhook_delivery: {
         Args: Record<PropertyKey, never>
         Returns: undefined
