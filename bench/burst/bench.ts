@@ -88,6 +88,7 @@ await sleep(Math.max(0, untilDue - 2_000));
 
 // 4. The burst: from the cron tick at the due minute until every row is published or failed.
 const cpuBefore = cpuSnapshot(stateDir);
+const cpuFrom = performance.now();
 const deadline = due + SPREAD_S * 1000 + 600_000;
 let settled = 0;
 // The publish runs alive at once (private.publish_runs: running, or woken and not yet started), where
@@ -109,6 +110,7 @@ for (;;) {
   await sleep(250);
 }
 const cpu = cpuUse(cpuBefore, cpuSnapshot(stateDir));
+const cpuWindowS = (performance.now() - cpuFrom) / 1000;
 // No more cron ticks; wait for every invocation pg_net made to answer (a run idles to its wall budget).
 await sql`update cron.job set active = false`;
 const [{ last }] = await sql<{ last: string }[]>`
@@ -245,7 +247,11 @@ console.log(
     fmt((stackCpuS * 1e6) / Math.max(lateness.published, 1))
   } µs of Postgres, functions and emulators CPU a post) = throughput ${
     fmt(postsPerS / cpuBound, 2)
-  }x it; ${tracked ? `peak ${peakRuns} publish runs alive at once` : "publish runs not tracked"}` +
+  }x it; the stack used ${fmt(stackCpuS / cpuWindowS, 2)} of ${cores} cores on average over the ${
+    fmt(cpuWindowS, 1)
+  } s burst; ${
+    tracked ? `peak ${peakRuns} publish runs alive at once` : "publish runs not tracked"
+  }` +
     `, ${fmt(allowed * Math.max(peakRuns, 1))} sends in flight allowed across them`,
 );
 console.log(

@@ -43,7 +43,8 @@ async function fresh(sql: Sql) {
         where started_at is not null and expires_at > now()`;
       return r.n === 0 ? true : undefined;
     },
-    30_000,
+    // a run's slot lasts its wall-clock budget (55 s by default) and 30 s more if it crashed
+    100_000,
     "the earlier tests' runs to end",
   );
   await resetQueue(sql);
