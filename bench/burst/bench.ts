@@ -96,7 +96,10 @@ let settled = 0;
 const [{ tracked }] = await sql<{ tracked: boolean }[]>`
   select to_regclass('private.publish_runs') is not null as tracked`;
 let peakRuns = 0;
-for (;;) {
+// CPU snapshots through the burst, a second apart: the first pass's CPU is read from them.
+const snapshots: { at: number; snapshot: ReturnType<typeof cpuSnapshot> }[] = [];
+for (let look = 0;; look++) {
+  if (look % 4 === 0) snapshots.push({ at: Date.now(), snapshot: cpuSnapshot(stateDir) });
   const [row] = await sql<{ settled: number }[]>`
     select count(*) filter (where status in ('published', 'failed'))::int as settled
       from public.distributions where scheduled_for >= ${at}`;
@@ -228,6 +231,16 @@ const losses = POSTS - lateness.published;
 const cores = navigator.hardwareConcurrency;
 const stackCpuS = cpu.seconds.postgres + cpu.seconds.functions + cpu.seconds.emulators;
 const cpuBound = cores / Math.max(stackCpuS / Math.max(lateness.published, 1), 1e-9);
+// The first pass (from the due minute to the last post published at its first attempt): the cores the
+// stack got, and the throughput that CPU allows at the stack's CPU a post in it.
+const firstPassEnd = lateness.first_pass_last.getTime();
+const inPass = snapshots.filter((s) => s.at <= firstPassEnd + 500);
+const passFrom = snapshots.filter((s) => s.at <= due).at(-1) ?? snapshots[0];
+const passTo = inPass.at(-1) ?? snapshots[0];
+const passCpu = cpuUse(passFrom.snapshot, passTo.snapshot);
+const passS = Math.max((passTo.at - passFrom.at) / 1000, 1e-9);
+const passStackS = passCpu.seconds.postgres + passCpu.seconds.functions + passCpu.seconds.emulators;
+const passCores = passStackS / passS;
 const wakes = replies.map((r) => r.handover?.successors?.length ?? (r.handover?.successor ? 1 : 0));
 console.log(
   `completion    ${fmt(completionS, 1)} s from the due minute to the last post published ` +
@@ -253,6 +266,15 @@ console.log(
     tracked ? `peak ${peakRuns} publish runs alive at once` : "publish runs not tracked"
   }` +
     `, ${fmt(allowed * Math.max(peakRuns, 1))} sends in flight allowed across them`,
+);
+console.log(
+  `first pass    the stack got ${fmt(passCores, 2)} of ${cores} cores (Postgres ${
+    fmt(passCpu.seconds.postgres / passS, 2)
+  }, functions ${fmt(passCpu.seconds.functions / passS, 2)}, emulators ${
+    fmt(passCpu.seconds.emulators / passS, 2)
+  }; other processes ${fmt(passCpu.seconds.other / passS, 2)}; machine idle ${
+    fmt(passCpu.idleShare * 100)
+  }%, ${fmt(passS, 1)} s read)`,
 );
 console.log(
   `lateness      p50 ${fmt(lateness.p50, 2)} s, p99 ${fmt(lateness.p99, 2)} s, max ${
