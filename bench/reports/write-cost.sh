@@ -4,7 +4,9 @@
 # clicks each call, so the summary, the rates, the pattern feedback and every rollup change), with those triggers
 # enabled and disabled, alternated twice. Prints the cluster's CPU a call (from /proc, as bench/publish/pgbench.sh
 # counts it) and the mean latency of each, and the ratio with / without. Run on the data bench/reports/run.sh made.
-#   bash bench/reports/write-cost.sh [--per-post]
+# --conversions: what pattern_lift's objective adds to recording a conversion instead (the post's conversions copied
+# to its feedback rows, and the lift rollup).
+#   bash bench/reports/write-cost.sh [--per-post | --conversions]
 set -euo pipefail
 export STACK=${BENCH_STACK:-bench}
 source "$(dirname "$0")/../../dev/lib.sh"
@@ -14,7 +16,7 @@ triggers=(distributions_report_window_insert distributions_report_window_update 
   distributions_report_window_truncate distributions_ab_test_results_insert distributions_ab_test_results_update
   distributions_ab_test_results_delete distributions_ab_test_results_truncate)
 feedback_triggers=(pattern_feedback_lift_rollup_insert pattern_feedback_lift_rollup_update
-  pattern_feedback_lift_rollup_delete pattern_feedback_lift_rollup_truncate)
+  pattern_feedback_lift_rollup_delete pattern_feedback_lift_rollup_truncate pattern_feedback_conversions)
 # --per-post: the triggers of the per-content and per-group rollups (386_content_performance_rollups.sql,
 # 387_cross_post_group_rollups.sql) instead.
 if [ "${1:-}" = --per-post ]; then
@@ -22,6 +24,11 @@ if [ "${1:-}" = --per-post ]; then
     distributions_content_rollup_truncate distributions_group_rollup_insert distributions_group_rollup_update
     distributions_group_rollup_delete distributions_group_rollup_truncate)
   feedback_triggers=()
+fi
+what=record_metrics
+if [ "${1:-}" = --conversions ]; then
+  triggers=(distributions_feedback_conversions)
+  what=record_conversion
 fi
 
 pg_cpu_ticks() {
@@ -53,7 +60,16 @@ psql_stack -c "create schema if not exists bench; drop table if exists bench.wri
                                            where c.id = d.content_id and c.client_id = d.client_id));
   create unique index on bench.write_cost_posts (n);" >/dev/null
 posts=$(psql_stack -Atc "select count(*) from bench.write_cost_posts")
-cat >"$script" <<'SQL'
+if [ "$what" = record_conversion ]; then
+  cat >"$script" <<'SQL'
+\set k random(1, :posts)
+\set v random(1, 100)
+select public.record_conversion(jsonb_build_object(
+  'distribution_id', (select p.id from bench.write_cost_posts p where p.n = :k), 'value', :v,
+  'external_ref', 'wc-' || gen_random_uuid()));
+SQL
+else
+  cat >"$script" <<'SQL'
 \set k random(1, :posts)
 \set imp random(1000, 30000)
 \set eng random(0, 900)
@@ -62,6 +78,7 @@ select private.record_metrics(jsonb_build_array(jsonb_build_object(
   'distribution_id', (select p.id from bench.write_cost_posts p where p.n = :k),
   'ok', true, 'metrics', jsonb_build_object('impressions', :imp, 'engagements', :eng, 'clicks', :cl))));
 SQL
+fi
 
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 run() { # label -> "label calls cpu_us_a_call latency_ms"
@@ -81,7 +98,7 @@ for round in 1 2; do
   set_triggers enable
   results+=("$(run with)")
 done
-echo "record_metrics, one of $posts posts a call, ${seconds} s each, alternated: label calls pg_cpu_us_a_call latency_ms"
+echo "$what, one of $posts posts a call, ${seconds} s each, alternated: label calls pg_cpu_us_a_call latency_ms"
 printf '  %s\n' "${results[@]}"
 printf '%s\n' "${results[@]}" | awk '
   $1 == "with" { wc += $3; wl += $4; nw++ }
