@@ -347,6 +347,14 @@ COMMENT ON VIEW public.pattern_lift IS 'Per platform pattern: engagement of post
 REVOKE ALL ON FUNCTION private.feedback_conversions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.feedback_follows_conversions() FROM PUBLIC;
 
+-- The backfill runs without the row triggers (it sets the value they would, and keeps updated_at) and without
+-- the rollup's statement trigger (one delta over every row); the rebuild then reads pattern by pattern.
+alter table public.pattern_feedback disable trigger pattern_feedback_conversions;
+alter table public.pattern_feedback disable trigger set_updated_at;
+alter table public.pattern_feedback disable trigger pattern_feedback_lift_rollup_update;
 update public.pattern_feedback f set conversions = d.conversions
 from public.distributions d where d.id = f.distribution_id;
+alter table public.pattern_feedback enable trigger pattern_feedback_conversions;
+alter table public.pattern_feedback enable trigger set_updated_at;
+alter table public.pattern_feedback enable trigger pattern_feedback_lift_rollup_update;
 select private.rebuild_pattern_lift_rollups();
