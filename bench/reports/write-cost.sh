@@ -4,9 +4,7 @@
 # clicks each call, so the summary, the rates, the pattern feedback and every rollup change), with those triggers
 # enabled and disabled, alternated twice. Prints the cluster's CPU a call (from /proc, as bench/publish/pgbench.sh
 # counts it) and the mean latency of each, and the ratio with / without. Run on the data bench/reports/run.sh made.
-# --conversions: what pattern_lift's objective adds to recording a conversion instead (the post's conversions copied
-# to its feedback rows, and the lift rollup).
-#   bash bench/reports/write-cost.sh [--per-post | --conversions]
+#   bash bench/reports/write-cost.sh [--per-post]
 set -euo pipefail
 export STACK=${BENCH_STACK:-bench}
 source "$(dirname "$0")/../../dev/lib.sh"
@@ -24,11 +22,6 @@ if [ "${1:-}" = --per-post ]; then
     distributions_content_rollup_truncate distributions_group_rollup_insert distributions_group_rollup_update
     distributions_group_rollup_delete distributions_group_rollup_truncate)
   feedback_triggers=()
-fi
-what=record_metrics
-if [ "${1:-}" = --conversions ]; then
-  triggers=(distributions_feedback_conversions)
-  what=record_conversion
 fi
 
 pg_cpu_ticks() {
@@ -60,16 +53,7 @@ psql_stack -c "create schema if not exists bench; drop table if exists bench.wri
                                            where c.id = d.content_id and c.client_id = d.client_id));
   create unique index on bench.write_cost_posts (n);" >/dev/null
 posts=$(psql_stack -Atc "select count(*) from bench.write_cost_posts")
-if [ "$what" = record_conversion ]; then
-  cat >"$script" <<'SQL'
-\set k random(1, :posts)
-\set v random(1, 100)
-select public.record_conversion(jsonb_build_object(
-  'distribution_id', (select p.id from bench.write_cost_posts p where p.n = :k), 'value', :v,
-  'external_ref', 'wc-' || gen_random_uuid()));
-SQL
-else
-  cat >"$script" <<'SQL'
+cat >"$script" <<'SQL'
 \set k random(1, :posts)
 \set imp random(1000, 30000)
 \set eng random(0, 900)
@@ -78,7 +62,6 @@ select private.record_metrics(jsonb_build_array(jsonb_build_object(
   'distribution_id', (select p.id from bench.write_cost_posts p where p.n = :k),
   'ok', true, 'metrics', jsonb_build_object('impressions', :imp, 'engagements', :eng, 'clicks', :cl))));
 SQL
-fi
 
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 run() { # label -> "label calls cpu_us_a_call latency_ms"
@@ -98,7 +81,7 @@ for round in 1 2; do
   set_triggers enable
   results+=("$(run with)")
 done
-echo "$what, one of $posts posts a call, ${seconds} s each, alternated: label calls pg_cpu_us_a_call latency_ms"
+echo "record_metrics, one of $posts posts a call, ${seconds} s each, alternated: label calls pg_cpu_us_a_call latency_ms"
 printf '  %s\n' "${results[@]}"
 printf '%s\n' "${results[@]}" | awk '
   $1 == "with" { wc += $3; wl += $4; nw++ }
