@@ -13,8 +13,10 @@ create temp table params as
 select greatest(1, round(100 * least(:scale::numeric, 1)))::int as n_clients,
        round(1000000 * :scale::numeric)::int as n_dist;
 
-insert into clients (id, name)
-select md5('c' || i)::uuid, 'Bench client ' || i from generate_series(1, (select n_clients from params)) i;
+-- Clients optimise for engagement, clicks and conversions in turn (client 1, the member's, for clicks).
+insert into clients (id, name, optimize_for)
+select md5('c' || i)::uuid, 'Bench client ' || i, (array['engagement', 'clicks', 'conversions'])[1 + i % 3]
+from generate_series(1, (select n_clients from params)) i;
 
 insert into platforms (id, client_id, name, kind, timezone)
 select md5('p' || c || k)::uuid, md5('c' || c)::uuid, k || ' ' || c, k,
@@ -92,14 +94,6 @@ select md5('pat' || p.id || n)::uuid, p.client_id, p.id, case n when 1 then 'tim
        case n when 1 then '[{"day_of_week": 2, "hour": 9}, {"day_of_week": 4, "hour": 13}]' end
 from platforms p, generate_series(1, 3) n;
 
-insert into pattern_feedback (client_id, pattern_id, content_id, distribution_id, pattern_applied, impressions,
-  engagements, clicks, engagement_rate, engagement_base, engagement_count, posted_at, day_of_week, hour_of_day)
-select d.client_id, pp.id, d.content_id, d.id, hashtext(d.id::text || pp.id::text) % 3 = 0, d.impressions,
-       d.engagements, d.clicks, d.engagement_rate, d.engagement_base, d.engagement_count, d.published_at,
-       extract(dow from d.published_at at time zone d.timezone), extract(hour from d.published_at at time zone d.timezone)
-from distributions d join platform_patterns pp on pp.platform_id = d.platform_id
-where d.status = 'published' and d.engagement_rate is not null;
-
 insert into conversions (client_id, distribution_id, utm_source, utm_campaign, value, occurred_at, external_ref)
 select d.client_id, d.id, 'x', d.cross_post_group_id::text, (i % 90) + 10, d.published_at + interval '2 hours', 'o' || i
 from generate_series(1, greatest(1, (select n_dist from params) / 10)) i
@@ -107,6 +101,17 @@ join distributions d on d.id = md5('d' || (i * 7 % (select n_dist from params)))
 where d.status = 'published';
 update distributions d set conversions = c.n, conversion_value = c.v
 from (select distribution_id, count(*) n, sum(value) v from conversions group by 1) c where d.id = c.distribution_id;
+
+-- Feedback carries its post's conversions (as the pattern_feedback_conversions trigger sets them).
+insert into pattern_feedback (client_id, pattern_id, content_id, distribution_id, pattern_applied, impressions,
+  engagements, clicks, engagement_rate, engagement_base, engagement_count, posted_at, day_of_week, hour_of_day,
+  conversions)
+select d.client_id, pp.id, d.content_id, d.id, hashtext(d.id::text || pp.id::text) % 3 = 0, d.impressions,
+       d.engagements, d.clicks, d.engagement_rate, d.engagement_base, d.engagement_count, d.published_at,
+       extract(dow from d.published_at at time zone d.timezone), extract(hour from d.published_at at time zone d.timezone),
+       d.conversions
+from distributions d join platform_patterns pp on pp.platform_id = d.platform_id
+where d.status = 'published' and d.engagement_rate is not null;
 
 insert into publishing_calendar (client_id, date, time_slot, timezone, platform_id, distribution_id)
 select p.client_id, current_date + day, make_time(slot * 4 + 6, 0, 0), p.timezone, p.id,

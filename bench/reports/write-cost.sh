@@ -14,7 +14,7 @@ triggers=(distributions_report_window_insert distributions_report_window_update 
   distributions_report_window_truncate distributions_ab_test_results_insert distributions_ab_test_results_update
   distributions_ab_test_results_delete distributions_ab_test_results_truncate)
 feedback_triggers=(pattern_feedback_lift_rollup_insert pattern_feedback_lift_rollup_update
-  pattern_feedback_lift_rollup_delete pattern_feedback_lift_rollup_truncate)
+  pattern_feedback_lift_rollup_delete pattern_feedback_lift_rollup_truncate pattern_feedback_conversions)
 # --per-post: the triggers of the per-content and per-group rollups (386_content_performance_rollups.sql,
 # 387_cross_post_group_rollups.sql) instead.
 if [ "${1:-}" = --per-post ]; then

@@ -19,7 +19,9 @@ CREATE TABLE public.pattern_feedback (
     engagement_base integer,
     engagement_count integer,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    conversions integer,
     CONSTRAINT pattern_feedback_clicks_check CHECK ((clicks >= 0)),
+    CONSTRAINT pattern_feedback_conversions_check CHECK ((conversions >= 0)),
     CONSTRAINT pattern_feedback_day_of_week_check CHECK (((day_of_week >= 0) AND (day_of_week <= 6))),
     CONSTRAINT pattern_feedback_engagement_base_check CHECK ((engagement_base >= 0)),
     CONSTRAINT pattern_feedback_engagement_count_check CHECK ((engagement_count >= 0)),
@@ -43,6 +45,8 @@ COMMENT ON COLUMN public.pattern_feedback.hour_of_day IS 'Hour of posted_at in t
 COMMENT ON COLUMN public.pattern_feedback.engagement_base IS 'The distribution''s engagement_base (sample size for lift tests).';
 
 COMMENT ON COLUMN public.pattern_feedback.engagement_count IS 'The distribution''s engagement_count.';
+
+COMMENT ON COLUMN public.pattern_feedback.conversions IS 'The distribution''s conversions (attributed through public.conversions), null without a distribution. Kept by triggers (385_report_window_rollups.sql), never written by hand: pattern_lift reads it for clients that optimise for conversions.';
 
 ALTER TABLE ONLY public.pattern_feedback
     ADD CONSTRAINT pattern_feedback_pkey PRIMARY KEY (id);

@@ -6,6 +6,11 @@
 -- (now() - length): subtracted when the rollup starts earlier, added when it starts later. The result is the plain
 -- query's, whatever the start; private.advance_report_windows (hourly) moves each start up to now() - length, so
 -- the correction reads about an hour of posts.
+--
+-- pattern_lift also reports lift in each client's own objective (clients.optimize_for), counted as the learner
+-- counts it: per feedback row the events are the engagement count, the clicks (both from the metrics) or the
+-- post's attributed conversions, over its engagement_base. Its rollup keeps the sums of all three objectives, so a
+-- client changing optimize_for writes nothing here: the view picks the sums of the client's objective.
 
 -- Function bodies may name objects that later files create: they are checked when they run, and by
 -- supabase db lint (npm test), not when they are created.
@@ -27,7 +32,9 @@ CREATE TYPE private.pattern_lift_row AS (
 	pattern_applied boolean,
 	engagement_rate numeric,
 	engagement_base integer,
-	engagement_count integer
+	engagement_count integer,
+	clicks integer,
+	conversions integer
 );
 
 CREATE TABLE private.report_windows (
@@ -122,10 +129,22 @@ CREATE TABLE public.pattern_lift_rollups (
     counted_applied bigint DEFAULT 0 NOT NULL,
     count_not_applied bigint DEFAULT 0 NOT NULL,
     base_not_applied bigint DEFAULT 0 NOT NULL,
-    counted_not_applied bigint DEFAULT 0 NOT NULL
+    counted_not_applied bigint DEFAULT 0 NOT NULL,
+    clicks_count_applied bigint DEFAULT 0 NOT NULL,
+    clicks_base_applied bigint DEFAULT 0 NOT NULL,
+    clicks_counted_applied bigint DEFAULT 0 NOT NULL,
+    clicks_count_not_applied bigint DEFAULT 0 NOT NULL,
+    clicks_base_not_applied bigint DEFAULT 0 NOT NULL,
+    clicks_counted_not_applied bigint DEFAULT 0 NOT NULL,
+    conversions_count_applied bigint DEFAULT 0 NOT NULL,
+    conversions_base_applied bigint DEFAULT 0 NOT NULL,
+    conversions_counted_applied bigint DEFAULT 0 NOT NULL,
+    conversions_count_not_applied bigint DEFAULT 0 NOT NULL,
+    conversions_base_not_applied bigint DEFAULT 0 NOT NULL,
+    conversions_counted_not_applied bigint DEFAULT 0 NOT NULL
 );
 
-COMMENT ON TABLE public.pattern_lift_rollups IS 'Rollup behind pattern_lift: per platform pattern, its pattern_feedback rows applied and not applied: posts, the sum and number of engagement rates, and over the rows with engagement_base > 0 and an engagement_count the sums of engagement_count and engagement_base and how many rows (counted_*). Kept by triggers on pattern_feedback, never written by hand.';
+COMMENT ON TABLE public.pattern_lift_rollups IS 'Rollup behind pattern_lift: per platform pattern, its pattern_feedback rows applied and not applied: posts, the sum and number of engagement rates, and over the rows with engagement_base > 0 and an engagement_count the sums of engagement_count and engagement_base and how many rows (counted_*); the same for clicks (clicks_*) and conversions (conversions_*), the other objectives a client may optimise for. Kept by triggers on pattern_feedback, never written by hand.';
 
 ALTER TABLE ONLY public.pattern_lift_rollups
     ADD CONSTRAINT pattern_lift_rollups_pkey PRIMARY KEY (pattern_id);
@@ -356,6 +375,8 @@ CREATE FUNCTION private.apply_pattern_lift_delta(p_old private.pattern_lift_row[
     SET search_path TO ''
     AS $$
 begin
+  -- Per objective (engagement count, clicks, conversions) and side (applied or not), over the rows with
+  -- engagement_base > 0 and the objective's count known: the sum of the counts, of the bases, and how many rows.
   with added as (
     select * from unnest(p_new) except all select * from unnest(p_old)
   ), removed as (
@@ -364,10 +385,23 @@ begin
     select 1 as sign, a.* from added a
     union all
     select -1, r.* from removed r
+  ), counted as (
+    select c.sign, c.pattern_id, c.pattern_applied, c.engagement_rate,
+           case when c.engagement_base > 0 and c.engagement_count is not null then c.engagement_base end as e_base,
+           case when c.engagement_base > 0 then c.engagement_count end as e_count,
+           case when c.engagement_base > 0 and c.clicks is not null then c.engagement_base end as k_base,
+           case when c.engagement_base > 0 then c.clicks end as k_count,
+           case when c.engagement_base > 0 and c.conversions is not null then c.engagement_base end as v_base,
+           case when c.engagement_base > 0 then c.conversions end as v_count
+    from changes c
   )
   insert into public.pattern_lift_rollups as r (pattern_id, client_id, posts_applied, posts_not_applied,
     rate_sum_applied, rate_n_applied, rate_sum_not_applied, rate_n_not_applied, count_applied, base_applied,
-    counted_applied, count_not_applied, base_not_applied, counted_not_applied)
+    counted_applied, count_not_applied, base_not_applied, counted_not_applied,
+    clicks_count_applied, clicks_base_applied, clicks_counted_applied,
+    clicks_count_not_applied, clicks_base_not_applied, clicks_counted_not_applied,
+    conversions_count_applied, conversions_base_applied, conversions_counted_applied,
+    conversions_count_not_applied, conversions_base_not_applied, conversions_counted_not_applied)
   select c.pattern_id, pp.client_id,
          coalesce(sum(c.sign) filter (where c.pattern_applied), 0),
          coalesce(sum(c.sign) filter (where not c.pattern_applied), 0),
@@ -375,17 +409,25 @@ begin
          coalesce(sum(c.sign) filter (where c.pattern_applied and c.engagement_rate is not null), 0),
          coalesce(sum(c.sign * c.engagement_rate) filter (where not c.pattern_applied), 0),
          coalesce(sum(c.sign) filter (where not c.pattern_applied and c.engagement_rate is not null), 0),
-         coalesce(sum(c.sign * c.engagement_count) filter (where c.pattern_applied and c.engagement_base > 0), 0),
-         coalesce(sum(c.sign * c.engagement_base) filter (where c.pattern_applied and c.engagement_base > 0
-                                                           and c.engagement_count is not null), 0),
-         coalesce(sum(c.sign) filter (where c.pattern_applied and c.engagement_base > 0
-                                       and c.engagement_count is not null), 0),
-         coalesce(sum(c.sign * c.engagement_count) filter (where not c.pattern_applied and c.engagement_base > 0), 0),
-         coalesce(sum(c.sign * c.engagement_base) filter (where not c.pattern_applied and c.engagement_base > 0
-                                                           and c.engagement_count is not null), 0),
-         coalesce(sum(c.sign) filter (where not c.pattern_applied and c.engagement_base > 0
-                                       and c.engagement_count is not null), 0)
-  from changes c
+         coalesce(sum(c.sign * c.e_count) filter (where c.pattern_applied), 0),
+         coalesce(sum(c.sign * c.e_base) filter (where c.pattern_applied), 0),
+         coalesce(sum(c.sign) filter (where c.pattern_applied and c.e_base is not null), 0),
+         coalesce(sum(c.sign * c.e_count) filter (where not c.pattern_applied), 0),
+         coalesce(sum(c.sign * c.e_base) filter (where not c.pattern_applied), 0),
+         coalesce(sum(c.sign) filter (where not c.pattern_applied and c.e_base is not null), 0),
+         coalesce(sum(c.sign * c.k_count) filter (where c.pattern_applied), 0),
+         coalesce(sum(c.sign * c.k_base) filter (where c.pattern_applied), 0),
+         coalesce(sum(c.sign) filter (where c.pattern_applied and c.k_base is not null), 0),
+         coalesce(sum(c.sign * c.k_count) filter (where not c.pattern_applied), 0),
+         coalesce(sum(c.sign * c.k_base) filter (where not c.pattern_applied), 0),
+         coalesce(sum(c.sign) filter (where not c.pattern_applied and c.k_base is not null), 0),
+         coalesce(sum(c.sign * c.v_count) filter (where c.pattern_applied), 0),
+         coalesce(sum(c.sign * c.v_base) filter (where c.pattern_applied), 0),
+         coalesce(sum(c.sign) filter (where c.pattern_applied and c.v_base is not null), 0),
+         coalesce(sum(c.sign * c.v_count) filter (where not c.pattern_applied), 0),
+         coalesce(sum(c.sign * c.v_base) filter (where not c.pattern_applied), 0),
+         coalesce(sum(c.sign) filter (where not c.pattern_applied and c.v_base is not null), 0)
+  from counted c
   join public.platform_patterns pp on pp.id = c.pattern_id
   group by c.pattern_id, pp.client_id
   order by c.pattern_id
@@ -401,7 +443,19 @@ begin
         counted_applied = r.counted_applied + excluded.counted_applied,
         count_not_applied = r.count_not_applied + excluded.count_not_applied,
         base_not_applied = r.base_not_applied + excluded.base_not_applied,
-        counted_not_applied = r.counted_not_applied + excluded.counted_not_applied;
+        counted_not_applied = r.counted_not_applied + excluded.counted_not_applied,
+        clicks_count_applied = r.clicks_count_applied + excluded.clicks_count_applied,
+        clicks_base_applied = r.clicks_base_applied + excluded.clicks_base_applied,
+        clicks_counted_applied = r.clicks_counted_applied + excluded.clicks_counted_applied,
+        clicks_count_not_applied = r.clicks_count_not_applied + excluded.clicks_count_not_applied,
+        clicks_base_not_applied = r.clicks_base_not_applied + excluded.clicks_base_not_applied,
+        clicks_counted_not_applied = r.clicks_counted_not_applied + excluded.clicks_counted_not_applied,
+        conversions_count_applied = r.conversions_count_applied + excluded.conversions_count_applied,
+        conversions_base_applied = r.conversions_base_applied + excluded.conversions_base_applied,
+        conversions_counted_applied = r.conversions_counted_applied + excluded.conversions_counted_applied,
+        conversions_count_not_applied = r.conversions_count_not_applied + excluded.conversions_count_not_applied,
+        conversions_base_not_applied = r.conversions_base_not_applied + excluded.conversions_base_not_applied,
+        conversions_counted_not_applied = r.conversions_counted_not_applied + excluded.conversions_counted_not_applied;
 
   delete from public.pattern_lift_rollups r where r.posts_applied + r.posts_not_applied <= 0
     and r.pattern_id = any (array(select x.pattern_id from unnest(p_old) x));
@@ -422,7 +476,7 @@ begin
   for v_pattern in select pp.id from public.platform_patterns pp order by pp.id loop
     perform private.apply_pattern_lift_delta('{}', array(
       select row(f.pattern_id, f.pattern_applied, f.engagement_rate, f.engagement_base,
-                 f.engagement_count)::private.pattern_lift_row
+                 f.engagement_count, f.clicks, f.conversions)::private.pattern_lift_row
       from public.pattern_feedback f where f.pattern_id = v_pattern));
   end loop;
 end
@@ -443,11 +497,13 @@ declare
 begin
   if tg_op in ('UPDATE', 'DELETE') then
     v_old := array(select row(o.pattern_id, o.pattern_applied, o.engagement_rate, o.engagement_base,
-                              o.engagement_count)::private.pattern_lift_row from old_rows o);
+                              o.engagement_count, o.clicks, o.conversions)::private.pattern_lift_row
+                   from old_rows o);
   end if;
   if tg_op in ('UPDATE', 'INSERT') then
     v_new := array(select row(n.pattern_id, n.pattern_applied, n.engagement_rate, n.engagement_base,
-                              n.engagement_count)::private.pattern_lift_row from new_rows n);
+                              n.engagement_count, n.clicks, n.conversions)::private.pattern_lift_row
+                   from new_rows n);
   end if;
   if cardinality(v_old) > 0 or cardinality(v_new) > 0 then
     perform private.apply_pattern_lift_delta(v_old, v_new);
@@ -469,6 +525,41 @@ end
 $$;
 
 REVOKE ALL ON FUNCTION private.truncate_pattern_lift_rollups() FROM PUBLIC;
+
+CREATE FUNCTION private.feedback_conversions() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  -- A feedback row carries its post's conversions, so that the lift rollup changes with the feedback rows alone
+  -- (a post deleted takes its feedback rows with it, and their conversions are still on them). Read on insert and
+  -- whenever the post or the value changes; an update that leaves both alone keeps the value.
+  if tg_op = 'INSERT' or new.distribution_id is distinct from old.distribution_id
+     or new.conversions is distinct from old.conversions then
+    new.conversions := (select d.conversions from public.distributions d where d.id = new.distribution_id);
+  end if;
+  return new;
+end
+$$;
+
+COMMENT ON FUNCTION private.feedback_conversions() IS 'Sets pattern_feedback.conversions to its distribution''s conversions (null without one): on insert, and on an update that changes the distribution or the value.';
+
+REVOKE ALL ON FUNCTION private.feedback_conversions() FROM PUBLIC;
+
+CREATE FUNCTION private.feedback_follows_conversions() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update public.pattern_feedback f set conversions = new.conversions
+  where f.distribution_id = new.id and f.conversions is distinct from new.conversions;
+  return null;
+end
+$$;
+
+COMMENT ON FUNCTION private.feedback_follows_conversions() IS 'Copies a distribution''s new conversions (an attribution recorded, moved or deleted) to its pattern_feedback rows; their trigger updates pattern_lift_rollups.';
+
+REVOKE ALL ON FUNCTION private.feedback_follows_conversions() FROM PUBLIC;
 
 CREATE VIEW public.best_performing_times WITH (security_invoker=true) AS
  WITH correction AS (
@@ -602,9 +693,15 @@ CREATE VIEW public.pattern_lift WITH (security_invoker=true) AS
     round(100.0 * a.x1::numeric / NULLIF(a.n1, 0)::numeric, 4) AS engagement_rate_applied,
     round(100.0 * a.x0::numeric / NULLIF(a.n0, 0)::numeric, 4) AS engagement_rate_not_applied,
     round(100.0 * (a.x1::numeric / NULLIF(a.n1, 0)::numeric / NULLIF(a.x0::numeric / NULLIF(a.n0, 0)::numeric, 0::numeric) - 1::numeric), 2) AS lift_pct,
-    two_proportion_p_value(a.x1::numeric, a.n1::numeric, a.x0::numeric, a.n0::numeric) AS p_value
+    two_proportion_p_value(a.x1::numeric, a.n1::numeric, a.x0::numeric, a.n0::numeric) AS p_value,
+    c.optimize_for AS objective,
+    round(100.0 * a.o1::numeric / NULLIF(a.m1, 0)::numeric, 4) AS objective_rate_applied,
+    round(100.0 * a.o0::numeric / NULLIF(a.m0, 0)::numeric, 4) AS objective_rate_not_applied,
+    round(100.0 * (a.o1::numeric / NULLIF(a.m1, 0)::numeric / NULLIF(a.o0::numeric / NULLIF(a.m0, 0)::numeric, 0::numeric) - 1::numeric), 2) AS objective_lift_pct,
+    two_proportion_p_value(a.o1::numeric, a.m1::numeric, a.o0::numeric, a.m0::numeric) AS objective_p_value
    FROM platform_patterns pp
      JOIN platforms p ON p.id = pp.platform_id
+     JOIN clients c ON c.id = pp.client_id
      LEFT JOIN LATERAL ( SELECT r.posts_applied,
             r.posts_not_applied,
             r.rate_sum_applied,
@@ -626,11 +723,79 @@ CREATE VIEW public.pattern_lift WITH (security_invoker=true) AS
                 CASE
                     WHEN r.counted_not_applied > 0 THEN r.base_not_applied
                     ELSE NULL::bigint
-                END AS n0
+                END AS n0,
+                CASE c.optimize_for
+                    WHEN 'clicks'::text THEN
+                    CASE
+                        WHEN r.clicks_counted_applied > 0 THEN r.clicks_count_applied
+                        ELSE NULL::bigint
+                    END
+                    WHEN 'conversions'::text THEN
+                    CASE
+                        WHEN r.conversions_counted_applied > 0 THEN r.conversions_count_applied
+                        ELSE NULL::bigint
+                    END
+                    ELSE
+                    CASE
+                        WHEN r.counted_applied > 0 THEN r.count_applied
+                        ELSE NULL::bigint
+                    END
+                END AS o1,
+                CASE c.optimize_for
+                    WHEN 'clicks'::text THEN
+                    CASE
+                        WHEN r.clicks_counted_applied > 0 THEN r.clicks_base_applied
+                        ELSE NULL::bigint
+                    END
+                    WHEN 'conversions'::text THEN
+                    CASE
+                        WHEN r.conversions_counted_applied > 0 THEN r.conversions_base_applied
+                        ELSE NULL::bigint
+                    END
+                    ELSE
+                    CASE
+                        WHEN r.counted_applied > 0 THEN r.base_applied
+                        ELSE NULL::bigint
+                    END
+                END AS m1,
+                CASE c.optimize_for
+                    WHEN 'clicks'::text THEN
+                    CASE
+                        WHEN r.clicks_counted_not_applied > 0 THEN r.clicks_count_not_applied
+                        ELSE NULL::bigint
+                    END
+                    WHEN 'conversions'::text THEN
+                    CASE
+                        WHEN r.conversions_counted_not_applied > 0 THEN r.conversions_count_not_applied
+                        ELSE NULL::bigint
+                    END
+                    ELSE
+                    CASE
+                        WHEN r.counted_not_applied > 0 THEN r.count_not_applied
+                        ELSE NULL::bigint
+                    END
+                END AS o0,
+                CASE c.optimize_for
+                    WHEN 'clicks'::text THEN
+                    CASE
+                        WHEN r.clicks_counted_not_applied > 0 THEN r.clicks_base_not_applied
+                        ELSE NULL::bigint
+                    END
+                    WHEN 'conversions'::text THEN
+                    CASE
+                        WHEN r.conversions_counted_not_applied > 0 THEN r.conversions_base_not_applied
+                        ELSE NULL::bigint
+                    END
+                    ELSE
+                    CASE
+                        WHEN r.counted_not_applied > 0 THEN r.base_not_applied
+                        ELSE NULL::bigint
+                    END
+                END AS m0
            FROM pattern_lift_rollups r
           WHERE r.pattern_id = pp.id) a ON true;
 
-COMMENT ON VIEW public.pattern_lift IS 'Per platform pattern: engagement of posts where it was applied versus not (mean of rates and pooled rate), the lift of the pooled rate (percent) and its two-sided two-proportion z-test p-value (as in ab_test_results). Reads pattern_lift_rollups (kept by triggers on pattern_feedback): the rows of the aggregate over pattern_feedback.';
+COMMENT ON VIEW public.pattern_lift IS 'Per platform pattern: engagement of posts where it was applied versus not (mean of rates and pooled rate), the lift of the pooled rate (percent) and its two-sided two-proportion z-test p-value (as in ab_test_results); then the same pooled rate, lift and p-value in the client''s own objective (clients.optimize_for: engagement count, clicks or attributed conversions per unit of engagement_base, as the learner counts them; for engagement they repeat the engagement columns). Reads pattern_lift_rollups (kept by triggers on pattern_feedback): the rows of the aggregate over pattern_feedback.';
 
 GRANT SELECT ON TABLE public.pattern_lift TO authenticated;
 GRANT SELECT ON TABLE public.pattern_lift TO service_role;
@@ -642,6 +807,10 @@ CREATE TRIGGER distributions_report_window_insert AFTER INSERT ON public.distrib
 CREATE TRIGGER distributions_report_window_truncate AFTER TRUNCATE ON public.distributions FOR EACH STATEMENT EXECUTE FUNCTION private.truncate_report_window_rollups();
 
 CREATE TRIGGER distributions_report_window_update AFTER UPDATE ON public.distributions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.rollup_distribution_windows();
+
+CREATE TRIGGER distributions_feedback_conversions AFTER UPDATE OF conversions ON public.distributions FOR EACH ROW WHEN ((old.conversions IS DISTINCT FROM new.conversions)) EXECUTE FUNCTION private.feedback_follows_conversions();
+
+CREATE TRIGGER pattern_feedback_conversions BEFORE INSERT OR UPDATE ON public.pattern_feedback FOR EACH ROW EXECUTE FUNCTION private.feedback_conversions();
 
 CREATE TRIGGER pattern_feedback_lift_rollup_delete AFTER DELETE ON public.pattern_feedback REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION private.rollup_pattern_feedback();
 

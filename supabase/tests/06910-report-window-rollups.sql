@@ -36,16 +36,23 @@ $$;
 create function pg_temp.lift() returns table (pattern_id uuid, client_id uuid, platform_id uuid, platform text,
   pattern_type text, pattern_name text, posts_applied bigint, posts_not_applied bigint,
   avg_engagement_rate_applied numeric, avg_engagement_rate_not_applied numeric, engagement_rate_applied numeric,
-  engagement_rate_not_applied numeric, lift_pct numeric, p_value double precision)
+  engagement_rate_not_applied numeric, lift_pct numeric, p_value double precision, objective text,
+  objective_rate_applied numeric, objective_rate_not_applied numeric, objective_lift_pct numeric,
+  objective_p_value double precision)
 language sql stable security invoker as $$
   select pp.id, pp.client_id, pp.platform_id, p.name, pp.pattern_type, pp.pattern_name,
          a.posts_applied, a.posts_not_applied, round(a.avg_rate_applied, 4), round(a.avg_rate_not_applied, 4),
          round(100.0 * a.x1::numeric / nullif(a.n1, 0)::numeric, 4),
          round(100.0 * a.x0::numeric / nullif(a.n0, 0)::numeric, 4),
          round(100.0 * (a.x1::numeric / nullif(a.n1, 0) / nullif(a.x0::numeric / nullif(a.n0, 0), 0) - 1), 2),
-         public.two_proportion_p_value(a.x1::numeric, a.n1::numeric, a.x0::numeric, a.n0::numeric)
+         public.two_proportion_p_value(a.x1::numeric, a.n1::numeric, a.x0::numeric, a.n0::numeric),
+         c.optimize_for, round(100.0 * a.o1::numeric / nullif(a.m1, 0)::numeric, 4),
+         round(100.0 * a.o0::numeric / nullif(a.m0, 0)::numeric, 4),
+         round(100.0 * (a.o1::numeric / nullif(a.m1, 0) / nullif(a.o0::numeric / nullif(a.m0, 0), 0) - 1), 2),
+         public.two_proportion_p_value(a.o1::numeric, a.m1::numeric, a.o0::numeric, a.m0::numeric)
   from public.platform_patterns pp
   join public.platforms p on p.id = pp.platform_id
+  join public.clients c on c.id = pp.client_id
   cross join lateral (
     select count(*) filter (where f.pattern_applied) as posts_applied,
            count(*) filter (where not f.pattern_applied) as posts_not_applied,
@@ -56,8 +63,20 @@ language sql stable security invoker as $$
                                           and f.engagement_count is not null) as n1,
            sum(f.engagement_count) filter (where not f.pattern_applied and f.engagement_base > 0) as x0,
            sum(f.engagement_base) filter (where not f.pattern_applied and f.engagement_base > 0
-                                          and f.engagement_count is not null) as n0
-    from public.pattern_feedback f where f.pattern_id = pp.id) a
+                                          and f.engagement_count is not null) as n0,
+           -- The client's objective, counted as the learner counts it (conversions from the post).
+           sum(o.events) filter (where f.pattern_applied and f.engagement_base > 0) as o1,
+           sum(f.engagement_base) filter (where f.pattern_applied and f.engagement_base > 0
+                                          and o.events is not null) as m1,
+           sum(o.events) filter (where not f.pattern_applied and f.engagement_base > 0) as o0,
+           sum(f.engagement_base) filter (where not f.pattern_applied and f.engagement_base > 0
+                                          and o.events is not null) as m0
+    from public.pattern_feedback f
+    left join public.distributions d on d.id = f.distribution_id
+    cross join lateral (
+      select case c.optimize_for when 'clicks' then f.clicks when 'conversions' then d.conversions
+                                 else f.engagement_count end as events) o
+    where f.pattern_id = pp.id) a
 $$;
 grant execute on function pg_temp.performance(), pg_temp.best_times(), pg_temp.lift() to authenticated, service_role;
 

@@ -668,6 +668,8 @@ export type Database = {
         engagement_rate: number | null
         engagement_base: number | null
         engagement_count: number | null
+        clicks: number | null
+        conversions: number | null
       }
       report_window_row: {
         client_id: string | null
@@ -2247,6 +2249,7 @@ export type Database = {
           clicks: number | null
           client_id: string
           content_id: string | null
+          conversions: number | null
           created_at: string
           day_of_week: number | null
           distribution_id: string | null
@@ -2267,6 +2270,7 @@ export type Database = {
           clicks?: number | null
           client_id: string
           content_id?: string | null
+          conversions?: number | null
           created_at?: string
           day_of_week?: number | null
           distribution_id?: string | null
@@ -2287,6 +2291,7 @@ export type Database = {
           clicks?: number | null
           client_id?: string
           content_id?: string | null
+          conversions?: number | null
           created_at?: string
           day_of_week?: number | null
           distribution_id?: string | null
@@ -2373,7 +2378,19 @@ export type Database = {
         Row: {
           base_applied: number
           base_not_applied: number
+          clicks_base_applied: number
+          clicks_base_not_applied: number
+          clicks_count_applied: number
+          clicks_count_not_applied: number
+          clicks_counted_applied: number
+          clicks_counted_not_applied: number
           client_id: string
+          conversions_base_applied: number
+          conversions_base_not_applied: number
+          conversions_count_applied: number
+          conversions_count_not_applied: number
+          conversions_counted_applied: number
+          conversions_counted_not_applied: number
           count_applied: number
           count_not_applied: number
           counted_applied: number
@@ -2389,7 +2406,19 @@ export type Database = {
         Insert: {
           base_applied?: number
           base_not_applied?: number
+          clicks_base_applied?: number
+          clicks_base_not_applied?: number
+          clicks_count_applied?: number
+          clicks_count_not_applied?: number
+          clicks_counted_applied?: number
+          clicks_counted_not_applied?: number
           client_id: string
+          conversions_base_applied?: number
+          conversions_base_not_applied?: number
+          conversions_count_applied?: number
+          conversions_count_not_applied?: number
+          conversions_counted_applied?: number
+          conversions_counted_not_applied?: number
           count_applied?: number
           count_not_applied?: number
           counted_applied?: number
@@ -2405,7 +2434,19 @@ export type Database = {
         Update: {
           base_applied?: number
           base_not_applied?: number
+          clicks_base_applied?: number
+          clicks_base_not_applied?: number
+          clicks_count_applied?: number
+          clicks_count_not_applied?: number
+          clicks_counted_applied?: number
+          clicks_counted_not_applied?: number
           client_id?: string
+          conversions_base_applied?: number
+          conversions_base_not_applied?: number
+          conversions_count_applied?: number
+          conversions_count_not_applied?: number
+          conversions_counted_applied?: number
+          conversions_counted_not_applied?: number
           count_applied?: number
           count_not_applied?: number
           counted_applied?: number
@@ -3896,6 +3937,11 @@ export type Database = {
           engagement_rate_applied: number | null
           engagement_rate_not_applied: number | null
           lift_pct: number | null
+          objective: string | null
+          objective_lift_pct: number | null
+          objective_p_value: number | null
+          objective_rate_applied: number | null
+          objective_rate_not_applied: number | null
           p_value: number | null
           pattern_id: string | null
           pattern_name: string | null
