@@ -1,7 +1,7 @@
 // Scores of the learned schedule on one engagement model and platform: a client alone (averaged over
 // policy seeds) and a population of clients whose audiences deviate from a shared pattern. Every
-// simulated week refits the production learner (supabase/functions/_shared/learning) on the posts so
-// far, through simulate.ts.
+// simulated day (or week, --weekly) refits the production learner (supabase/functions/_shared/learning)
+// on the posts so far, through simulate.ts.
 import { EngagementModel, type EngagementModelParams } from "../../dev/emulators/engagement.ts";
 import { seededRandom } from "../../supabase/functions/_shared/learning/random.ts";
 import { populationClient } from "./generate.ts";
@@ -31,6 +31,8 @@ export interface RunOptions {
   learner?: LearnerSettings;
   /** Give Instagram clients their model's online profile as the prior (simulate.ts onlineProfile). */
   online?: boolean;
+  /** Days between refits (simulate.ts REFIT_DAYS by default; 7 with --weekly). */
+  refitDays?: number;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -89,6 +91,7 @@ export function scorePopulation(
     population: o.population ?? true,
     learner: o.learner,
     online: o.online,
+    refitDays: o.refitDays,
   });
   return results.map((r) => ({
     cumulative: r.learned / r.best,
