@@ -143,7 +143,7 @@ if (fromFile) {
 function summary(perModel: Score[], labels: string[]) {
   const mean = meanScore(perModel);
   if (perModel.length === 1) return `cumulative ${fmt(mean.cumulative)}, last4 ${fmt(mean.last4)}`;
-  const worst = (key: keyof Score) => {
+  const worst = (key: "cumulative" | "last4") => {
     let i = 0;
     perModel.forEach((s, j) => {
       if (s[key] < perModel[i][key]) i = j;
@@ -195,5 +195,12 @@ console.log(`\nall platforms alone       ${summary(modelAlone, labels)}`);
 console.log(`all platforms population  ${summary(modelPopulation, labels)}`);
 const allAlone = meanScore([...alone.values()].flat());
 console.log(`overall alone cumulative=${fmt(allAlone.cumulative)} last4=${fmt(allAlone.last4)}`);
-const overall = meanScore([...population.values()].flat(2));
+const everyClient = [...population.values()].flat(2);
+// (a client's week without posts has no ratio: a cold start's draws may place none in a week)
+const weekly = Array.from({ length: weeks }, (_, w) => {
+  const ratios = everyClient.map((s) => s.byWeek?.[w] ?? NaN).filter((x) => Number.isFinite(x));
+  return ratios.reduce((a, b) => a + b, 0) / ratios.length;
+});
+console.log(`population by week (learned / best possible): ${weekly.map(fmt).join(" ")}`);
+const overall = meanScore(everyClient);
 console.log(`overall cumulative=${fmt(overall.cumulative)} last4=${fmt(overall.last4)}`);

@@ -5,7 +5,8 @@ import type { EngagementModel } from "../../dev/emulators/engagement.ts";
 import { zonedParts } from "../../supabase/functions/_shared/adapters/zoned-time.ts";
 import {
   learnPostingTimes,
-  populationPrior,
+  MIN_POPULATION,
+  populationPriors,
 } from "../../supabase/functions/_shared/learning/learn.ts";
 import type { Random } from "../../supabase/functions/_shared/learning/random.ts";
 import type { ModelOptions } from "../../supabase/functions/_shared/learning/model.ts";
@@ -83,13 +84,21 @@ export interface SimulationResult {
   bestSlots: { day_of_week: number; hour: number }[];
 }
 
-/** The instant of every local (day, hour) slot in the week starting at `from`. */
-function weekInstants(from: Date, timeZone: string): Map<number, Date> {
-  const out = new Map<number, Date>();
+/** The instant of every local (day, hour) slot in the week starting at `from`, and the expected
+ * engagement of a post then. */
+function weekInstants(
+  from: Date,
+  model: EngagementModel,
+  platform: string,
+): Map<number, { at: Date; value: number }> {
+  const out = new Map<number, { at: Date; value: number }>();
   for (let t = from.getTime(); t < from.getTime() + WEEK_MS; t += HOUR_MS) {
-    const p = zonedParts(new Date(t), timeZone);
+    const p = zonedParts(new Date(t), model.params.audienceTimezone);
     const key = slotIndex(p.weekday, p.hour);
-    if (!out.has(key)) out.set(key, new Date(t));
+    if (out.has(key)) continue;
+    // model.slotFactor at this instant, from the local time just computed
+    const factor = model.localFactor(platform, p.weekday, p.hour + p.minute / 60);
+    out.set(key, { at: new Date(t), value: expected(model, platform, factor) });
   }
   return out;
 }
@@ -98,11 +107,12 @@ function engagementOf(metrics: Record<string, number>): number {
   return ENGAGEMENT_METRICS.reduce((sum, name) => sum + (metrics[name] ?? 0), 0);
 }
 
-/** Expected final engagement of a post at `at` (noise averages out; used to score schedules). */
-function expected(model: EngagementModel, platform: string, at: Date): number {
+/** Expected final engagement of a post at a time of this slot factor (noise averages out; used to
+ * score schedules). */
+function expected(model: EngagementModel, platform: string, slotFactor: number): number {
   const params = model.params.platforms[platform];
   const perImpression = ENGAGEMENT_METRICS.reduce((s, m) => s + (params.rates[m] ?? 0), 0);
-  return params.baseImpressions * model.slotFactor(platform, at) * perImpression;
+  return params.baseImpressions * slotFactor * perImpression;
 }
 
 interface Post {
@@ -123,7 +133,7 @@ export interface ClientsOptions {
   /** Each client's policy randomness. */
   randoms: Random[];
   /** Learn as the production job does for platforms of one kind and zone: each refit's population
-   * prior comes from every client's feedback so far (learn.ts populationPrior). */
+   * prior comes from the clients' feedback so far (learn.ts populationPriors). */
   population: boolean;
   learner?: LearnerSettings;
   /** Instagram clients get their model's online profile as the prior (what the platform reports). */
@@ -148,7 +158,6 @@ export function simulateClients(models: EngagementModel[], o: ClientsOptions): S
   const refitDays = o.refitDays ?? REFIT_DAYS;
   const clients = models.map((model) => ({
     model,
-    tz: model.params.audienceTimezone,
     online: o.online && o.platform === "instagram" ? onlineProfile(model, o.platform) : undefined,
     posts: [] as Post[],
     /** Posts whose engagement no longer grows: their feedback, read once. */
@@ -165,7 +174,7 @@ export function simulateClients(models: EngagementModel[], o: ClientsOptions): S
   for (let week = 0; week < o.weeks; week++) {
     const weekStart = new Date(o.start.getTime() + week * WEEK_MS);
     const weekly = clients.map((c) => ({
-      instants: weekInstants(weekStart, c.tz),
+      instants: weekInstants(weekStart, c.model, o.platform),
       learned: 0,
       posts: 0,
     }));
@@ -174,8 +183,8 @@ export function simulateClients(models: EngagementModel[], o: ClientsOptions): S
       const until = Math.min(now + refitDays * DAY_MS, weekStart.getTime() + WEEK_MS);
       // Feedback so far: posts old enough, as their metrics read now.
       const feedback: Observation[][] = clients.map((c) => feedbackAt(c, o.platform, now));
-      const prior = o.population
-        ? populationPrior(feedback, SEED_DEFAULTS, o.learner?.model)
+      const priors = o.population
+        ? populationPriors(feedback, SEED_DEFAULTS, o.learner?.model)
         : undefined;
       clients.forEach((c, ci) => {
         const pattern = learnPostingTimes(
@@ -184,36 +193,36 @@ export function simulateClients(models: EngagementModel[], o: ClientsOptions): S
           {
             model: o.learner?.model,
             policy: { ...o.learner?.policy, count },
+            population: o.population && clients.length >= MIN_POPULATION,
           },
           o.randoms[ci],
-          prior,
+          priors?.[ci].prior,
           c.online,
         );
         c.lastChosen = pattern.template.map(({ day_of_week, hour }) => ({ day_of_week, hour }));
         const w = weekly[ci];
         for (const [i, s] of c.lastChosen.entries()) {
           const slot = slotIndex(s.day_of_week, s.hour);
-          const at = w.instants.get(slot);
+          const instant = w.instants.get(slot);
           // a slot skipped by a daylight-saving change, or not in the days this pattern places
-          if (!at || at.getTime() < now || at.getTime() >= until) continue;
+          if (!instant || instant.at.getTime() < now || instant.at.getTime() >= until) continue;
+          const at = instant.at;
           // (once a week, the ids are those this bench has always used: the same noise per post)
           c.posts.push({ id: `learned-${week}-${day ? `${day}-` : ""}${i}`, at, slot });
           w.posts++;
-          w.learned += expected(c.model, o.platform, at);
+          w.learned += instant.value;
         }
       });
     }
     clients.forEach((c, ci) => {
       const { instants, learned, posts } = weekly[ci];
-      const model = c.model;
       c.learned += learned;
       c.learnedByWeek.push(learned);
       for (const s of SEED_DEFAULTS) {
-        const at = instants.get(slotIndex(s.day_of_week, s.hour));
-        if (at) c.fixed += expected(model, o.platform, at);
+        c.fixed += instants.get(slotIndex(s.day_of_week, s.hour))?.value ?? 0;
       }
       const ranked = [...instants.entries()]
-        .map(([slot, at]) => ({ slot, value: expected(model, o.platform, at) }))
+        .map(([slot, { value }]) => ({ slot, value }))
         .sort((a, b) => b.value - a.value);
       // The best possible with as many posts as the learned schedule made this week.
       const bestThisWeek = ranked.slice(0, posts).reduce((sum, r) => sum + r.value, 0);
