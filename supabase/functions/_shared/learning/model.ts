@@ -91,8 +91,6 @@ export interface SlotModel {
   priorVariance: number;
   /** One joint draw of every slot's value from the posterior (neighbouring slots move together). */
   sample(random: Random): number[];
-  /** Every slot's posterior variance (slot index order). */
-  variances(): number[];
 }
 
 function groupSums(values: number[], keys: number[], size: number) {
@@ -131,33 +129,6 @@ function kernel(o: ModelOptions, share: number) {
     return o.levelVariance +
       share * (o.hourVariance * k + (sameDay ? o.dayVariance + o.dayHourVariance * k : 0));
   };
-}
-
-/** Kernel tables by their settings: a job or a benchmark refits many platforms with the same few. */
-const kernelTables = new Map<string, Float64Array>();
-
-/** Every pair's covariance (SLOT_COUNT x SLOT_COUNT, row-major), computed once per settings: a fit
- * then reads the table instead of evaluating the kernel (~30k pairs a fit). */
-function kernelTable(o: ModelOptions, share: number): Float64Array {
-  const key = [
-    o.levelVariance,
-    o.dayVariance,
-    o.hourVariance,
-    o.dayHourVariance,
-    o.lengthscale,
-    share,
-  ].join("|");
-  let table = kernelTables.get(key);
-  if (!table) {
-    const k = kernel(o, share);
-    table = new Float64Array(SLOT_COUNT * SLOT_COUNT);
-    for (let a = 0; a < SLOT_COUNT; a++) {
-      for (let b = 0; b < SLOT_COUNT; b++) table[a * SLOT_COUNT + b] = k(a, b);
-    }
-    if (kernelTables.size >= 16) kernelTables.clear();
-    kernelTables.set(key, table);
-  }
-  return table;
 }
 
 /** In-place Cholesky factor (lower) of a symmetric positive definite matrix (row-major, m x m). */
@@ -225,8 +196,7 @@ function posterior(
   meta: { platformMean: number; sampleSize: number },
 ): SlotModel {
   const share = prior ? prior.share ?? o.populationShare : 1;
-  const table = kernelTable(o, share);
-  const k = (a: number, b: number) => table[a * SLOT_COUNT + b];
+  const k = kernel(o, share);
   // The defaults' head start holds only while nothing is known: once there are posts, an untried
   // default is as good as what its neighbours show.
   const bonus = meta.sampleSize === 0 ? o.defaultBonus : 0;
@@ -256,32 +226,6 @@ function posterior(
     for (let i = 0; i < m; i++) variance -= v[i] * v[i];
     return Math.max(variance, 1e-6);
   };
-  let all: number[] | undefined;
-  /** Every slot's posterior variance in one pass (the forward solves of all slots together, row by
-   * row of the factor): what a population's prior reads, several times faster than slot by slot. */
-  const variances = () => {
-    if (all) return all;
-    const b = new Float64Array(m * SLOT_COUNT);
-    for (let s = 0; s < SLOT_COUNT; s++) {
-      for (let i = 0; i < m; i++) b[i * SLOT_COUNT + s] = cross[s * m + i];
-    }
-    for (let i = 0; i < m; i++) {
-      const row = i * SLOT_COUNT;
-      for (let j = 0; j < i; j++) {
-        const lij = l[i * m + j];
-        const other = j * SLOT_COUNT;
-        for (let s = 0; s < SLOT_COUNT; s++) b[row + s] -= lij * b[other + s];
-      }
-      const d = l[i * m + i];
-      for (let s = 0; s < SLOT_COUNT; s++) b[row + s] /= d;
-    }
-    all = Array.from({ length: SLOT_COUNT }, (_, s) => {
-      let variance = k(s, s) + extra(s);
-      for (let i = 0; i < m; i++) variance -= b[i * SLOT_COUNT + s] * b[i * SLOT_COUNT + s];
-      return Math.max(variance, 1e-6);
-    });
-    return all;
-  };
   for (let s = 0; s < SLOT_COUNT; s++) {
     let mean = priorMean(s);
     for (let i = 0; i < m; i++) {
@@ -292,7 +236,7 @@ function posterior(
     const slot = { ...slotOf(s), n: n[s], mean } as SlotPosterior;
     Object.defineProperty(slot, "variance", {
       enumerable: true,
-      get: () => variance ??= all ? all[s] : varianceOf(s),
+      get: () => variance ??= varianceOf(s),
     });
     slots.push(slot);
   }
@@ -340,7 +284,6 @@ function posterior(
     priorWeight: s2 / slotVariance,
     priorVariance: k(0, 0),
     sample,
-    variances,
   };
 }
 
@@ -402,10 +345,9 @@ export function fitPopulation(
   model = model!;
   // The uncertainty every slot shares (the population's level) says nothing about which slot is
   // better: only what a slot has beyond it is passed on.
-  const variances = model.variances();
-  const shared = Math.min(...variances);
+  const shared = Math.min(...model.slots.map((s) => s.variance));
   return {
     mean: model.slots.map((s) => s.mean),
-    variance: variances.map((v) => v - shared),
+    variance: model.slots.map((s) => s.variance - shared),
   };
 }
