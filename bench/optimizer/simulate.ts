@@ -149,7 +149,7 @@ export const REFIT_DAYS = 1;
 
 /** Clients posting on their own models in lockstep. Every `refitDays` days each client's pattern is
  * refit from the feedback of its posts at least MIN_AGE_HOURS old (with `population`, also the
- * population prior of all the clients' feedback), and the posts of the next `refitDays` days go to
+ * population prior of the clients' feedback, learn.ts populationPriors), and the posts of the next `refitDays` days go to
  * the pattern's slots that fall in them: a week's posts can come from several patterns, and their
  * count moves by a post or so when the pattern moves between days. Each week is scored against the
  * best possible with as many posts. */
