@@ -1,7 +1,7 @@
 // Scores of the learned schedule on one engagement model and platform: a client alone (averaged over
 // policy seeds) and a population of clients whose audiences deviate from a shared pattern. Every
-// simulated week refits the production learner (supabase/functions/_shared/learning) on the posts so
-// far, through simulate.ts.
+// simulated day (or week, --weekly) refits the production learner (supabase/functions/_shared/learning)
+// on the posts so far, through simulate.ts.
 import { EngagementModel, type EngagementModelParams } from "../../dev/emulators/engagement.ts";
 import { seededRandom } from "../../supabase/functions/_shared/learning/random.ts";
 import { populationClient } from "./generate.ts";
@@ -15,6 +15,8 @@ export interface Score {
   cumulative: number;
   /** The same over the last four weeks. */
   last4: number;
+  /** Each week's learned engagement / its best possible (the population's clients). */
+  byWeek?: number[];
 }
 
 export interface AloneResult extends Score {
@@ -31,9 +33,28 @@ export interface RunOptions {
   learner?: LearnerSettings;
   /** Give Instagram clients their model's online profile as the prior (simulate.ts onlineProfile). */
   online?: boolean;
+  /** Days between refits (simulate.ts REFIT_DAYS by default; 7 with --weekly). */
+  refitDays?: number;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** The emulators' engagement model, remembering each post time's slot factor: every refit rereads
+ * the metrics of the posts whose engagement still grows, and the factor (a time zone conversion)
+ * is the same at every read. */
+class SimulatedAudience extends EngagementModel {
+  private factors = new Map<string, Map<number, number>>();
+  override slotFactor(platform: string, publishedAt: Date): number {
+    let byTime = this.factors.get(platform);
+    if (!byTime) this.factors.set(platform, byTime = new Map());
+    let factor = byTime.get(publishedAt.getTime());
+    if (factor === undefined) {
+      factor = super.slotFactor(platform, publishedAt);
+      byTime.set(publishedAt.getTime(), factor);
+    }
+    return factor;
+  }
+}
 
 /** One client learning alone on `params`, policy seeds 1..seeds (sums over seeds, as bench/optimizer
  * always reported: the best possible is the same for every seed, so this is the seeds' mean ratio). */
@@ -43,7 +64,7 @@ export function scoreAlone(
   seeds: number,
   o: RunOptions,
 ): AloneResult {
-  const model = new EngagementModel(params);
+  const model = new SimulatedAudience(params);
   let fixed = 0, learned = 0, best = 0, learnedLast = 0, bestLast = 0;
   let example: ReturnType<typeof simulate> | undefined;
   for (let seed = 1; seed <= seeds; seed++) {
@@ -79,7 +100,7 @@ export function scorePopulation(
 ): Score[] {
   const models = Array.from(
     { length: clients },
-    (_, c) => new EngagementModel(populationClient(pattern, seed, c)),
+    (_, c) => new SimulatedAudience(populationClient(pattern, seed, c)),
   );
   const results = simulateClients(models, {
     platform,
@@ -89,10 +110,12 @@ export function scorePopulation(
     population: o.population ?? true,
     learner: o.learner,
     online: o.online,
+    refitDays: o.refitDays,
   });
   return results.map((r) => ({
     cumulative: r.learned / r.best,
     last4: sum(r.learnedByWeek.slice(-LAST_WEEKS)) / sum(r.bestByWeek.slice(-LAST_WEEKS)),
+    byWeek: r.learnedByWeek.map((x, w) => x / r.bestByWeek[w]),
   }));
 }
 

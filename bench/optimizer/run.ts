@@ -1,12 +1,14 @@
-// bench/optimizer: the learned schedule (the production learner, refit each simulated week) against
+// bench/optimizer: the learned schedule (the production learner, refit each simulated day) against
 // the best possible, on a family of generated audiences (generate.ts) or on one model from a file.
 // Per platform kind and overall, the mean and the worst model of `cumulative` (12 weeks) and `last4`
 // (weeks 9-12), for a client alone and for a population of clients sharing an audience pattern.
 //   ./node_modules/.bin/deno run -A bench/optimizer/run.ts [--models 20] [--clients 20] [--seed 1]
 //       [--seeds 1] [--weeks 12] [--platforms x,email] [--start ISO] [--no-population]
-//       [--learner '{"model": {"lengthscale": 2}, "policy": {"explore": 0.3}}'] [--online]
+//       [--learner '{"model": {"lengthscale": 2}, "policy": {"explore": 0.3}}'] [--online] [--weekly]
 //   --online: Instagram clients get their model's online profile (the emulator's online_followers)
 //   as the learner's prior, as production does once metrics sync has read it.
+//   --weekly: refit once a week and place the week's posts at its start (the bench's figures before
+//   it refit daily as production does).
 //   ./node_modules/.bin/deno run -A bench/optimizer/run.ts --model dev/emulators/engagement-model.json
 // The last line is `overall cumulative=<x.xxx> last4=<y.yyy>`: the population case over all
 // platforms, models and clients.
@@ -14,7 +16,7 @@ import { parseArgs } from "node:util";
 import { type EngagementModelParams, loadEngagementModel } from "../../dev/emulators/engagement.ts";
 import { meanScore, type Score, scoreAlone, scorePopulation } from "./evaluate.ts";
 import { generateModel } from "./generate.ts";
-import { type LearnerSettings, LearnerSettingsSchema } from "./simulate.ts";
+import { type LearnerSettings, LearnerSettingsSchema, REFIT_DAYS } from "./simulate.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     learner: { type: "string" },
     "no-population": { type: "boolean", default: false },
     online: { type: "boolean", default: false },
+    weekly: { type: "boolean", default: false },
   },
 });
 for (const flag of ["models", "clients", "seed", "seeds", "weeks"] as const) {
@@ -69,7 +72,14 @@ try {
   console.error(`--learner takes JSON {"model": {...}, "policy": {...}}: ${e}`);
   Deno.exit(2);
 }
-const run = { weeks, start, learner, population: !values["no-population"], online: values.online };
+const run = {
+  weeks,
+  start,
+  learner,
+  population: !values["no-population"],
+  online: values.online,
+  refitDays: values.weekly ? 7 : REFIT_DAYS,
+};
 const fmt = (x: number) => x.toFixed(3);
 const describe = (slots: { day_of_week: number; hour: number }[]) =>
   slots.map((s) => `${"SMTWTFS"[s.day_of_week]}${s.hour}`).join(" ");
@@ -77,7 +87,9 @@ const describe = (slots: { day_of_week: number; hour: number }[]) =>
 console.log(
   `${
     fromFile ? `model ${values.model}` : `${patterns.length} generated models (seed ${familySeed})`
-  }, ${weeks} weeks from ${start.toISOString()}, 5 posts/week; alone: ${seeds} policy seed(s); population: ${clients} clients a platform kind, ${
+  }, ${weeks} weeks from ${start.toISOString()}, 5 posts/week, refit ${
+    run.refitDays === 1 ? "daily" : `every ${run.refitDays} days`
+  }; alone: ${seeds} policy seed(s); population: ${clients} clients a platform kind, ${
     run.population
       ? "learning as the production job does (their own feedback and the population prior of all of theirs, same kind and zone)"
       : "each learning alone (--no-population)"
@@ -131,7 +143,7 @@ if (fromFile) {
 function summary(perModel: Score[], labels: string[]) {
   const mean = meanScore(perModel);
   if (perModel.length === 1) return `cumulative ${fmt(mean.cumulative)}, last4 ${fmt(mean.last4)}`;
-  const worst = (key: keyof Score) => {
+  const worst = (key: "cumulative" | "last4") => {
     let i = 0;
     perModel.forEach((s, j) => {
       if (s[key] < perModel[i][key]) i = j;
@@ -183,5 +195,12 @@ console.log(`\nall platforms alone       ${summary(modelAlone, labels)}`);
 console.log(`all platforms population  ${summary(modelPopulation, labels)}`);
 const allAlone = meanScore([...alone.values()].flat());
 console.log(`overall alone cumulative=${fmt(allAlone.cumulative)} last4=${fmt(allAlone.last4)}`);
-const overall = meanScore([...population.values()].flat(2));
+const everyClient = [...population.values()].flat(2);
+// (a client's week without posts has no ratio: a cold start's draws may place none in a week)
+const weekly = Array.from({ length: weeks }, (_, w) => {
+  const ratios = everyClient.map((s) => s.byWeek?.[w] ?? NaN).filter((x) => Number.isFinite(x));
+  return ratios.reduce((a, b) => a + b, 0) / ratios.length;
+});
+console.log(`population by week (learned / best possible): ${weekly.map(fmt).join(" ")}`);
+const overall = meanScore(everyClient);
 console.log(`overall cumulative=${fmt(overall.cumulative)} last4=${fmt(overall.last4)}`);

@@ -5,7 +5,8 @@ import type { EngagementModel } from "../../dev/emulators/engagement.ts";
 import { zonedParts } from "../../supabase/functions/_shared/adapters/zoned-time.ts";
 import {
   learnPostingTimes,
-  populationPrior,
+  MIN_POPULATION,
+  populationPriors,
 } from "../../supabase/functions/_shared/learning/learn.ts";
 import type { Random } from "../../supabase/functions/_shared/learning/random.ts";
 import type { ModelOptions } from "../../supabase/functions/_shared/learning/model.ts";
@@ -18,7 +19,8 @@ import {
 } from "../../supabase/functions/_shared/learning/slots.ts";
 
 const HOUR_MS = 3_600_000;
-const WEEK_MS = 168 * HOUR_MS;
+const DAY_MS = 24 * HOUR_MS;
+const WEEK_MS = 7 * DAY_MS;
 /** Metrics that count as engagement (the model's per-kind interaction counts). */
 const ENGAGEMENT_METRICS = ["likes", "comments", "shares", "saves", "quotes", "opens", "downloads"];
 /** Feedback is used once a post is this old (as the learning job's min_age). */
@@ -43,6 +45,8 @@ export interface SimulationOptions {
   learner?: LearnerSettings;
   /** Instagram: the model's online profile as the prior (bench --online; onlineProfile). */
   online?: boolean;
+  /** Days between refits (ClientsOptions.refitDays). */
+  refitDays?: number;
 }
 
 /**
@@ -80,13 +84,21 @@ export interface SimulationResult {
   bestSlots: { day_of_week: number; hour: number }[];
 }
 
-/** The instant of every local (day, hour) slot in the week starting at `from`. */
-function weekInstants(from: Date, timeZone: string): Map<number, Date> {
-  const out = new Map<number, Date>();
+/** The instant of every local (day, hour) slot in the week starting at `from`, and the expected
+ * engagement of a post then. */
+function weekInstants(
+  from: Date,
+  model: EngagementModel,
+  platform: string,
+): Map<number, { at: Date; value: number }> {
+  const out = new Map<number, { at: Date; value: number }>();
   for (let t = from.getTime(); t < from.getTime() + WEEK_MS; t += HOUR_MS) {
-    const p = zonedParts(new Date(t), timeZone);
+    const p = zonedParts(new Date(t), model.params.audienceTimezone);
     const key = slotIndex(p.weekday, p.hour);
-    if (!out.has(key)) out.set(key, new Date(t));
+    if (out.has(key)) continue;
+    // model.slotFactor at this instant, from the local time just computed
+    const factor = model.localFactor(platform, p.weekday, p.hour + p.minute / 60);
+    out.set(key, { at: new Date(t), value: expected(model, platform, factor) });
   }
   return out;
 }
@@ -95,11 +107,12 @@ function engagementOf(metrics: Record<string, number>): number {
   return ENGAGEMENT_METRICS.reduce((sum, name) => sum + (metrics[name] ?? 0), 0);
 }
 
-/** Expected final engagement of a post at `at` (noise averages out; used to score schedules). */
-function expected(model: EngagementModel, platform: string, at: Date): number {
+/** Expected final engagement of a post at a time of this slot factor (noise averages out; used to
+ * score schedules). */
+function expected(model: EngagementModel, platform: string, slotFactor: number): number {
   const params = model.params.platforms[platform];
   const perImpression = ENGAGEMENT_METRICS.reduce((s, m) => s + (params.rates[m] ?? 0), 0);
-  return params.baseImpressions * model.slotFactor(platform, at) * perImpression;
+  return params.baseImpressions * slotFactor * perImpression;
 }
 
 interface Post {
@@ -119,23 +132,36 @@ export interface ClientsOptions {
   start: Date;
   /** Each client's policy randomness. */
   randoms: Random[];
-  /** Learn as the production job does for platforms of one kind and zone: each week's population
-   * prior comes from every client's feedback so far (learn.ts populationPrior). */
+  /** Learn as the production job does for platforms of one kind and zone: each refit's population
+   * prior comes from the clients' feedback so far (learn.ts populationPriors). */
   population: boolean;
   learner?: LearnerSettings;
   /** Instagram clients get their model's online profile as the prior (what the platform reports). */
   online?: boolean;
+  /** Days between refits (REFIT_DAYS: daily, as production's hourly job and arriving posts do; 7:
+   * once a week, every post of the week placed at its start, bench --weekly). */
+  refitDays?: number;
 }
 
-/** Clients posting on their own models week by week in lockstep (their feedback so far feeding the
- * population prior each week, when `population` is on). */
+/** Days between refits by default: production refits hourly and schedules each post as it arrives,
+ * so each day's posts take their slots from the pattern learned up to that day. */
+export const REFIT_DAYS = 1;
+
+/** Clients posting on their own models in lockstep. Every `refitDays` days each client's pattern is
+ * refit from the feedback of its posts at least MIN_AGE_HOURS old (with `population`, also the
+ * population prior of the clients' feedback, learn.ts populationPriors), and the posts of the next `refitDays` days go to
+ * the pattern's slots that fall in them: a week's posts can come from several patterns, and their
+ * count moves by a post or so when the pattern moves between days. Each week is scored against the
+ * best possible with as many posts. */
 export function simulateClients(models: EngagementModel[], o: ClientsOptions): SimulationResult[] {
   const count = SEED_DEFAULTS.length;
+  const refitDays = o.refitDays ?? REFIT_DAYS;
   const clients = models.map((model) => ({
     model,
-    tz: model.params.audienceTimezone,
     online: o.online && o.platform === "instagram" ? onlineProfile(model, o.platform) : undefined,
     posts: [] as Post[],
+    /** Posts whose engagement no longer grows: their feedback, read once. */
+    settled: [] as Observation[],
     fixed: 0,
     learned: 0,
     best: 0,
@@ -147,55 +173,62 @@ export function simulateClients(models: EngagementModel[], o: ClientsOptions): S
 
   for (let week = 0; week < o.weeks; week++) {
     const weekStart = new Date(o.start.getTime() + week * WEEK_MS);
-    // Feedback so far: posts old enough, measured now (the start of the week).
-    const feedback: Observation[][] = clients.map((c) =>
-      c.posts
-        .filter((p) => weekStart.getTime() - p.at.getTime() >= MIN_AGE_HOURS * HOUR_MS)
-        .map((p) => ({
-          ...slotOf(p.slot),
-          engagements: engagementOf(c.model.metrics(o.platform, p.id, p.at, weekStart)),
-        }))
-    );
-    const prior = o.population
-      ? populationPrior(feedback, SEED_DEFAULTS, o.learner?.model)
-      : undefined;
+    const weekly = clients.map((c) => ({
+      instants: weekInstants(weekStart, c.model, o.platform),
+      learned: 0,
+      posts: 0,
+    }));
+    for (let day = 0; day < 7; day += refitDays) {
+      const now = weekStart.getTime() + day * DAY_MS;
+      const until = Math.min(now + refitDays * DAY_MS, weekStart.getTime() + WEEK_MS);
+      // Feedback so far: posts old enough, as their metrics read now.
+      const feedback: Observation[][] = clients.map((c) => feedbackAt(c, o.platform, now));
+      const priors = o.population
+        ? populationPriors(feedback, SEED_DEFAULTS, o.learner?.model)
+        : undefined;
+      clients.forEach((c, ci) => {
+        const pattern = learnPostingTimes(
+          feedback[ci],
+          SEED_DEFAULTS,
+          {
+            model: o.learner?.model,
+            policy: { ...o.learner?.policy, count },
+            population: o.population && clients.length >= MIN_POPULATION,
+          },
+          o.randoms[ci],
+          priors?.[ci].prior,
+          c.online,
+        );
+        c.lastChosen = pattern.template.map(({ day_of_week, hour }) => ({ day_of_week, hour }));
+        const w = weekly[ci];
+        for (const [i, s] of c.lastChosen.entries()) {
+          const slot = slotIndex(s.day_of_week, s.hour);
+          const instant = w.instants.get(slot);
+          // a slot skipped by a daylight-saving change, or not in the days this pattern places
+          if (!instant || instant.at.getTime() < now || instant.at.getTime() >= until) continue;
+          const at = instant.at;
+          // (once a week, the ids are those this bench has always used: the same noise per post)
+          c.posts.push({ id: `learned-${week}-${day ? `${day}-` : ""}${i}`, at, slot });
+          w.posts++;
+          w.learned += instant.value;
+        }
+      });
+    }
     clients.forEach((c, ci) => {
-      const model = c.model;
-      const instants = weekInstants(weekStart, c.tz);
-      const pattern = learnPostingTimes(
-        feedback[ci],
-        SEED_DEFAULTS,
-        {
-          model: o.learner?.model,
-          policy: { ...o.learner?.policy, count },
-        },
-        o.randoms[ci],
-        prior,
-        c.online,
-      );
-      c.lastChosen = pattern.template.map(({ day_of_week, hour }) => ({ day_of_week, hour }));
-
-      let learnedThisWeek = 0;
-      for (const [i, s] of c.lastChosen.entries()) {
-        const at = instants.get(slotIndex(s.day_of_week, s.hour));
-        if (!at) continue; // a slot skipped by a daylight-saving change
-        c.posts.push({ id: `learned-${week}-${i}`, at, slot: slotIndex(s.day_of_week, s.hour) });
-        learnedThisWeek += expected(model, o.platform, at);
-      }
-      c.learned += learnedThisWeek;
-      c.learnedByWeek.push(learnedThisWeek);
+      const { instants, learned, posts } = weekly[ci];
+      c.learned += learned;
+      c.learnedByWeek.push(learned);
       for (const s of SEED_DEFAULTS) {
-        const at = instants.get(slotIndex(s.day_of_week, s.hour));
-        if (at) c.fixed += expected(model, o.platform, at);
+        c.fixed += instants.get(slotIndex(s.day_of_week, s.hour))?.value ?? 0;
       }
       const ranked = [...instants.entries()]
-        .map(([slot, at]) => ({ slot, value: expected(model, o.platform, at) }))
-        .sort((a, b) => b.value - a.value)
-        .slice(0, count);
-      const bestThisWeek = ranked.reduce((sum, r) => sum + r.value, 0);
+        .map(([slot, { value }]) => ({ slot, value }))
+        .sort((a, b) => b.value - a.value);
+      // The best possible with as many posts as the learned schedule made this week.
+      const bestThisWeek = ranked.slice(0, posts).reduce((sum, r) => sum + r.value, 0);
       c.best += bestThisWeek;
       c.bestByWeek.push(bestThisWeek);
-      c.bestSlots = ranked.map((r) => slotOf(r.slot));
+      c.bestSlots = ranked.slice(0, count).map((r) => slotOf(r.slot));
     });
   }
   return clients.map((c) => ({
@@ -209,5 +242,32 @@ export function simulateClients(models: EngagementModel[], o: ClientsOptions): S
     bestSlots: c.bestSlots,
   }));
 }
+
+/** A client's feedback at `now`: every post at least MIN_AGE_HOURS old, its engagement as metrics
+ * sync reads it then. A post old enough that its engagement no longer grows (SETTLED_GROWTHS growth
+ * times) is read once and kept, which gives the same numbers and saves rereading it at every refit. */
+function feedbackAt(
+  c: { model: EngagementModel; posts: Post[]; settled: Observation[] },
+  platform: string,
+  now: number,
+): Observation[] {
+  const settleMs = SETTLED_GROWTHS * c.model.params.growthHours * HOUR_MS;
+  const read = (p: Post) => ({
+    ...slotOf(p.slot),
+    engagements: engagementOf(c.model.metrics(platform, p.id, p.at, new Date(now))),
+  });
+  while (c.settled.length < c.posts.length) {
+    const p = c.posts[c.settled.length];
+    if (now - p.at.getTime() < settleMs) break;
+    c.settled.push(read(p));
+  }
+  const recent = c.posts.slice(c.settled.length)
+    .filter((p) => now - p.at.getTime() >= MIN_AGE_HOURS * HOUR_MS)
+    .map(read);
+  return [...c.settled, ...recent];
+}
+
+/** Growth times after which a post's engagement is final to double precision (1 - e^-40). */
+const SETTLED_GROWTHS = 40;
 
 export { SLOT_COUNT };

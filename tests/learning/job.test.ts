@@ -162,24 +162,36 @@ Deno.test("learn-posting-times writes each platform's pattern from its own clien
               where id = ${conversions.clientId}`;
     const ours = [...engagement.platforms, clicks.platforms[0], conversions.platforms[0]];
 
-    // Before any feedback: every active platform gets its kind's default times as its pattern.
+    // Before any feedback: a platform alone in its kind and zone (the LinkedIn one) is skipped and
+    // keeps its kind's default times as its pattern. The three X accounts in UTC are a population
+    // starting cold: each gets its own draw of the prior (learn.ts coldStart), not the defaults.
     const first = await learn();
-    for (const id of ours) {
-      assert.deepEqual(first.skipped.find((s) => s.platform_id === id), {
-        platform_id: id,
-        observations: 0,
-      });
-    }
-    const defaults = await sql`select day_of_week, hour from scheduling.default_posting_times('x')
+    const linkedIn = engagement.platforms[1];
+    assert.deepEqual(first.skipped.find((s) => s.platform_id === linkedIn), {
+      platform_id: linkedIn,
+      observations: 0,
+    });
+    const defaults = await sql`select day_of_week, hour
+                               from scheduling.default_posting_times('linkedin')
                                order by day_of_week, hour`;
-    const [xDefaults] = await patterns(sql, [clicks.platforms[0]]);
+    const [linkedInDefaults] = await patterns(sql, [linkedIn]);
     assert.deepEqual(
-      xDefaults.template.map((s) => [s.day_of_week, s.hour]).sort((a, b) =>
+      linkedInDefaults.template.map((s) => [s.day_of_week, s.hour]).sort((a, b) =>
         a[0] - b[0] || a[1] - b[1]
       ),
       defaults.map((d) => [d.day_of_week, d.hour]),
     );
-    assert.equal(xDefaults.sample_size, 0);
+    assert.equal(linkedInDefaults.sample_size, 0);
+    const coldX = await patterns(sql, [
+      engagement.platforms[0],
+      clicks.platforms[0],
+      conversions.platforms[0],
+    ]);
+    for (const p of coldX) {
+      assert.ok(first.patterns.some((r) => r.platform_id === p.platform_id), "written by the job");
+      assert.equal(p.sample_size, 0);
+      assert.ok(p.template.length >= 3, JSON.stringify(p.template));
+    }
 
     const slots: Slot[] = [THURSDAY_15, SATURDAY_20, TUESDAY_9];
     for (let day = 0; day < 7; day++) {

@@ -2,10 +2,13 @@
 // model with a known peak, and shrinkage against lucky slots.
 import assert from "node:assert/strict";
 import { EngagementModel } from "../../dev/emulators/engagement.ts";
-import { learnPostingTimes } from "../../supabase/functions/_shared/learning/learn.ts";
+import {
+  learnPostingTimes,
+  populationPriors,
+} from "../../supabase/functions/_shared/learning/learn.ts";
 import { fitSlotModel } from "../../supabase/functions/_shared/learning/model.ts";
 import { seededRandom } from "../../supabase/functions/_shared/learning/random.ts";
-import type { Observation } from "../../supabase/functions/_shared/learning/slots.ts";
+import { type Observation, slotIndex } from "../../supabase/functions/_shared/learning/slots.ts";
 import { SEED_DEFAULTS, simulate } from "../../bench/optimizer/simulate.ts";
 
 /** One platform whose only peak is weekdays 15:00 in the audience's zone, strongest on Thursday. */
@@ -113,6 +116,72 @@ Deno.test("with no feedback the pattern is the platform's defaults; untried slot
     }
   }
   assert.ok(seen.size > SEED_DEFAULTS.length + 10, `${seen.size} distinct slots explored`);
+});
+
+Deno.test("a population member with no feedback and no prior yet draws its slots; then it exploits", () => {
+  const key = (s: { day_of_week: number; hour: number }) => `${s.day_of_week}:${s.hour}`;
+  const defaults = new Set(SEED_DEFAULTS.map(key));
+  const policy = { count: 5, explore: 0 };
+  // Twenty members starting cold: each its own draw of the prior, so together they cover the week.
+  const cold = Array.from(
+    { length: 20 },
+    (_, i) =>
+      learnPostingTimes([], SEED_DEFAULTS, { policy, population: true }, seededRandom(i + 1))
+        .template,
+  );
+  const covered = new Set(cold.flat().map(key));
+  assert.ok(covered.size > 40, `${covered.size} distinct slots among the first patterns`);
+  assert.ok(cold.every((t) => t.length === 5));
+  assert.ok(cold.filter((t) => t.every((s) => defaults.has(key(s)))).length === 0);
+  // coldExplore 0: the defaults again, as for a platform alone.
+  const plain = learnPostingTimes(
+    [],
+    SEED_DEFAULTS,
+    { policy: { ...policy, coldExplore: 0 }, population: true },
+    seededRandom(1),
+  );
+  assert.deepEqual(new Set(plain.template.map(key)), defaults);
+  // With feedback of its own the member is no longer cold: explore 0 takes the best by mean.
+  const seen = [{ day_of_week: 3, hour: 14, engagements: 400 }, {
+    day_of_week: 1,
+    hour: 9,
+    engagements: 20,
+  }];
+  const a = learnPostingTimes(seen, SEED_DEFAULTS, { policy, population: true }, seededRandom(1));
+  const b = learnPostingTimes(seen, SEED_DEFAULTS, { policy, population: true }, seededRandom(2));
+  assert.deepEqual(a.template, b.template, "no draw decides the slots");
+});
+
+Deno.test("in a small population a member's own feedback is left out of its prior", () => {
+  const WED_19 = slotIndex(3, 19);
+  // Four members post the same ten slots; only member 0 finds Wednesday 19:00 five times better.
+  const slots = [[3, 19], [1, 9], [2, 10], [4, 10], [5, 9], [1, 14], [2, 16], [4, 12], [5, 17], [
+    6,
+    11,
+  ]];
+  const groups: Observation[][] = [0, 1, 2, 3].map((member) =>
+    slots.flatMap(([day_of_week, hour], i) =>
+      [0, 1].map((week) => ({
+        day_of_week,
+        hour,
+        engagements: (member === 0 && i === 0 ? 500 : 100) + 3 * week + i,
+      }))
+    )
+  );
+  const priors = populationPriors(groups, SEED_DEFAULTS);
+  assert.deepEqual(priors.map((p) => p.size), [3, 3, 3, 3]);
+  const own = priors[0].prior!.mean[WED_19];
+  const peer = priors[1].prior!.mean[WED_19];
+  assert.ok(own < 0.1, `member 0's prior does not hold its own peak: ${own}`);
+  assert.ok(peer > own + 0.2, `a peer's prior holds member 0's peak: ${peer} vs ${own}`);
+  // Above leaveOneOutMax members with feedback, one prior (of all of them) serves every member.
+  const one = populationPriors(groups, SEED_DEFAULTS, { leaveOneOutMax: 3 });
+  assert.deepEqual(one.map((p) => p.size), [4, 4, 4, 4]);
+  assert.ok(one.every((p) => p.prior === one[0].prior));
+  // A member without feedback gets the prior of all the others.
+  const joined = populationPriors([...groups, []], SEED_DEFAULTS);
+  assert.equal(joined[4].size, 4);
+  assert.ok(joined[4].prior!.mean[WED_19] > own + 0.2);
 });
 
 Deno.test("the template is what scheduling.posting_times reads: day_of_week 0-6, hour 0-23, score", () => {

@@ -1,7 +1,8 @@
 // The learning job (learning/refresh.ts, what learn-posting-times runs) with a population: platforms
 // of one kind whose audiences share a zone learn from each other's feedback (written by
 // record_metrics, as the metrics worker writes it). A new platform with no posts of its own gets its
-// peers' best time; a platform alone in its zone with no feedback keeps its pattern.
+// peers' best time; before any feedback the population's members spread their first posts; a
+// platform alone in its zone with no feedback keeps its pattern.
 import assert from "node:assert/strict";
 import { refreshPostingTimes } from "../../supabase/functions/_shared/learning/refresh.ts";
 import { seededRandom } from "../../supabase/functions/_shared/learning/random.ts";
@@ -40,12 +41,31 @@ Deno.test("a new platform starts from its population's best time; one alone in i
       return { template: JSON.parse(row.pattern_template), sampleSize: row.sample_size };
     };
 
-    // No feedback anywhere: every platform gets its timing pattern row (the defaults) and is skipped.
+    // No feedback anywhere. The lone platform is skipped and keeps its pattern row (the kind's
+    // default times). The five of one kind and zone start cold: each gets its own draw of the prior,
+    // so their first posts spread over the week instead of all going to the default times.
     const first = await refresh();
-    assert.deepEqual(first.patterns, []);
-    assert.equal(first.skipped.length, ids.length);
+    assert.deepEqual(first.skipped, [{ platform_id: lone.platforms[0], observations: 0 }]);
     const defaults = (await timing(lone.platforms[0])).template;
     assert.ok(defaults.length > 0, "the pattern row holds the kind's default times");
+    assert.deepEqual(
+      first.patterns.map((p) => p.platform_id).sort(),
+      [...peers, fresh].map((t) => t.platforms[0]).sort(),
+    );
+    const firstSlots = new Set<string>();
+    for (const pattern of first.patterns) {
+      assert.equal(pattern.sample_size, 0);
+      assert.equal(pattern.confidence, 0);
+      assert.equal(pattern.population, 0);
+      assert.equal(pattern.template.length, Math.max(3, defaults.length));
+      const written = await timing(pattern.platform_id);
+      assert.deepEqual(written, { template: pattern.template, sampleSize: 0 });
+      for (const s of pattern.template) firstSlots.add(`${s.day_of_week}:${s.hour}`);
+    }
+    assert.ok(
+      firstSlots.size >= 2 * defaults.length,
+      `the population's first slots spread over the week: ${[...firstSlots]}`,
+    );
 
     // Three weeks of posts by each peer (audiences of different sizes): the Wednesday 19:00 post
     // earns about five times the others.

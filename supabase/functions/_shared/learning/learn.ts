@@ -7,13 +7,23 @@ import {
   type SlotModel,
   type SlotPrior,
 } from "./model.ts";
-import { chooseSlots, confidenceOf, type PolicyOptions, toTemplate } from "./policy.ts";
+import {
+  chooseSlots,
+  confidenceOf,
+  DEFAULT_POLICY_OPTIONS,
+  type PolicyOptions,
+  toTemplate,
+} from "./policy.ts";
 import type { Random } from "./random.ts";
 import { HOURS, type Observation, SLOT_COUNT, slotIndex, type TemplateSlot } from "./slots.ts";
 
 export interface LearnOptions {
   model?: Partial<ModelOptions>;
   policy: Partial<PolicyOptions> & { count: number };
+  /** The platform belongs to a population (MIN_POPULATION or more platforms of its kind and zone):
+   * while it has no feedback and the population no prior yet, its slots are all one draw from the
+   * prior (coldStart; policy coldExplore), so the population's first posts spread across the week. */
+  population?: boolean;
 }
 
 export interface LearnedPattern {
@@ -42,6 +52,38 @@ export function populationPrior(
   const withFeedback = groups.filter((g) => g.length > 0);
   if (withFeedback.length < MIN_POPULATION) return undefined;
   return fitPopulation(withFeedback, slotSet(defaults), { ...DEFAULT_MODEL_OPTIONS, ...model });
+}
+
+/**
+ * Each member's population prior (groups: the members' feedback, in order), and how many members'
+ * feedback formed it. In a population of at most leaveOneOutMax members with feedback, a member's
+ * own feedback is left out of its prior: its posts would otherwise count twice, in the prior it is
+ * shrunk toward and as its own data, and in a small population they are a large share of that
+ * prior. In a larger one they are a small share, and one prior serves every member (one fit per
+ * population, not one per member: the job's cost stays linear in the platforms).
+ */
+export function populationPriors(
+  groups: Observation[][],
+  defaults: { day_of_week: number; hour: number }[],
+  model: Partial<ModelOptions> = {},
+): { prior: SlotPrior | undefined; size: number }[] {
+  const o = { ...DEFAULT_MODEL_OPTIONS, ...model };
+  const withFeedback = groups.filter((g) => g.length > 0).length;
+  if (withFeedback > o.leaveOneOutMax) {
+    const prior = populationPrior(groups, defaults, o);
+    return groups.map(() => ({ prior, size: prior ? withFeedback : 0 }));
+  }
+  // A member without feedback of its own has nothing to leave out: they share one prior.
+  let shared: { prior: SlotPrior | undefined; size: number } | undefined;
+  return groups.map((own, i) => {
+    if (own.length === 0) {
+      const prior = populationPrior(groups, defaults, o);
+      return shared ??= { prior, size: prior ? withFeedback : 0 };
+    }
+    const others = groups.filter((_, j) => j !== i);
+    const prior = populationPrior(others, defaults, o);
+    return { prior, size: prior ? withFeedback - 1 : 0 };
+  });
 }
 
 /**
@@ -87,6 +129,22 @@ export function withOnlineActivity(
   };
 }
 
+/**
+ * Whether a platform of a population starts cold: no feedback of its own and no population prior
+ * yet. Every member would then post at the kind's default times, and the population would learn
+ * about those few slots only. Instead all its slots are one posterior draw (Thompson sampling over
+ * the prior: the defaults' head start, the smooth surface, the online profile where reported), so
+ * each member tries its own plausible slots and the population's prior, once it forms from their
+ * first posts 48 hours later, has seen much of the week.
+ */
+export function coldStart(
+  observations: Observation[],
+  prior: SlotPrior | undefined,
+  population: boolean | undefined,
+): boolean {
+  return population === true && observations.length === 0 && prior === undefined;
+}
+
 export function learnPostingTimes(
   observations: Observation[],
   defaults: { day_of_week: number; hour: number }[],
@@ -103,7 +161,13 @@ export function learnPostingTimes(
     modelOptions,
     withOnlineActivity(prior, online, modelOptions),
   );
-  const chosen = chooseSlots(model, options.policy, random);
+  const policy = coldStart(observations, prior, options.population)
+    ? {
+      ...options.policy,
+      explore: options.policy.coldExplore ?? DEFAULT_POLICY_OPTIONS.coldExplore,
+    }
+    : options.policy;
+  const chosen = chooseSlots(model, policy, random);
   return {
     template: toTemplate(chosen),
     confidence: confidenceOf(model, chosen, model.priorVariance),

@@ -8,7 +8,7 @@
 //   - each day's own hour profile (a peak only on Tuesday and Thursday evenings).
 // Hours correlate by a Gaussian kernel of their distance, so one post informs its neighbours and the
 // same hour on other days, each by how similar they are. The prior mean is a population's posterior
-// (other clients of the same platform kind and audience zone, see populationPrior in learn.ts), or,
+// (other clients of the same platform kind and audience zone, see populationPriors in learn.ts), or,
 // without one, 0 (with a head start for the platform's default posting times before any post).
 // With a population the client's own deviation from it has a smaller variance (populationShare),
 // so a new client follows the population and moves to its own data as its posts accumulate.
@@ -39,6 +39,9 @@ export interface ModelOptions {
   onlineWeight: number;
   /** Rounds of fitting the population's platform levels and slot values in turn. */
   populationSweeps: number;
+  /** Populations of at most this many platforms with feedback leave each platform's own feedback
+   * out of its prior (learn.ts populationPriors). */
+  leaveOneOutMax: number;
 }
 
 export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
@@ -53,6 +56,7 @@ export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
   populationShare: 0.15,
   onlineWeight: 0.5,
   populationSweeps: 3,
+  leaveOneOutMax: 10,
 };
 
 export interface SlotPosterior {

@@ -16,12 +16,16 @@ export interface PolicyOptions {
   /** Least share of the slots chosen by a posterior draw (Thompson); the rest by posterior mean.
    * 1 = pure Thompson sampling, 0 = no exploration. */
   explore: number;
+  /** The exploring share while a population member starts cold (learn.ts coldStart): 1 = every
+   * slot from one draw of the prior. */
+  coldExplore: number;
 }
 
 export const DEFAULT_POLICY_OPTIONS: Omit<PolicyOptions, "count"> = {
   firstHour: 0,
   lastHour: 23,
   explore: 0.2,
+  coldExplore: 1,
 };
 
 function candidates(model: SlotModel, o: PolicyOptions): SlotPosterior[] {

@@ -1,11 +1,19 @@
 // The learn-posting-times job: for each active platform, fit the slot model to its feedback and
 // write the chosen slots as its timing pattern (what scheduling.posting_times reads). Platforms of
 // one kind whose audiences share a time zone are a population: the feedback of all of them (learning
-// enabled or not) is the prior each one is shrunk toward (learn.ts populationPrior), so a platform
-// with little or no feedback of its own starts from its peers' best times. Where the platform reports
-// when its audience is online (platform_audience_activity), that hour profile moves the prior too.
+// enabled or not) is the prior each one is shrunk toward (learn.ts populationPriors), so a platform
+// with little or no feedback of its own starts from its peers' best times; while none of them has
+// feedback, each gets its own draw of the prior, so their first posts spread over the week. Where the
+// platform reports when its audience is online (platform_audience_activity), that hour profile moves
+// the prior too.
 import type { Sql } from "../db.ts";
-import { learnPostingTimes, onlineShape, populationPrior } from "./learn.ts";
+import {
+  coldStart,
+  learnPostingTimes,
+  MIN_POPULATION,
+  onlineShape,
+  populationPriors,
+} from "./learn.ts";
 import type { ModelOptions, SlotPrior } from "./model.ts";
 import type { Random } from "./random.ts";
 import {
@@ -52,23 +60,31 @@ export async function refreshPostingTimes(sql: Sql, o: RefreshOptions): Promise<
     skipped: [],
     patterns: [],
   };
-  // One prior per population (kind and zone), from every member's feedback.
   const members = new Map<string, typeof all>();
   for (const p of all) members.set(populationKey(p), [...members.get(populationKey(p)) ?? [], p]);
-  const priors = new Map<string, { prior: SlotPrior | undefined; size: number }>();
-  for (const [key, group] of members) {
+  // Each platform's prior: its population's feedback (without its own in a small population).
+  const priors = new Map<
+    string,
+    { prior: SlotPrior | undefined; size: number; population: boolean }
+  >();
+  for (const group of members.values()) {
     const feedback = group.map((p) => observations.get(p.platform_id) ?? []);
-    priors.set(key, {
-      prior: populationPrior(feedback, group[0].defaults, o.model),
-      size: feedback.filter((f) => f.length > 0).length,
-    });
+    const each = populationPriors(feedback, group[0].defaults, o.model);
+    group.forEach((p, i) =>
+      priors.set(p.platform_id, { ...each[i], population: group.length >= MIN_POPULATION })
+    );
   }
   for (const platform of platforms) {
     const seen = observations.get(platform.platform_id) ?? [];
-    const { prior, size } = priors.get(populationKey(platform))!;
+    const { prior, size, population } = priors.get(platform.platform_id)!;
     const reported = online.get(platform.platform_id);
     const profile = onlineShape(reported) ? reported : undefined;
-    if (seen.length < o.minObservations && prior === undefined && profile === undefined) {
+    // A member of a population with no feedback yet starts cold (learn.ts coldStart): it gets a draw
+    // of the prior rather than the kind's defaults that every other member would post at too.
+    if (
+      seen.length < o.minObservations && prior === undefined && profile === undefined &&
+      !coldStart(seen, prior, population)
+    ) {
       report.skipped.push({ platform_id: platform.platform_id, observations: seen.length });
       continue;
     }
@@ -77,6 +93,7 @@ export async function refreshPostingTimes(sql: Sql, o: RefreshOptions): Promise<
       platform.defaults,
       {
         model: o.model,
+        population,
         policy: {
           count: platform.learning.slots ?? Math.max(3, platform.defaults.length),
           // only the settings the platform sets: an undefined one would hide the policy's default
