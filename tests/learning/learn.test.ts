@@ -182,6 +182,13 @@ Deno.test("in a small population a member's own feedback is left out of its prio
   const joined = populationPriors([...groups, []], SEED_DEFAULTS);
   assert.equal(joined[4].size, 4);
   assert.ok(joined[4].prior!.mean[WED_19] > own + 0.2);
+  // A population of exactly MIN_POPULATION: each member gets the prior of the other two.
+  const three = populationPriors(groups.slice(0, 3), SEED_DEFAULTS);
+  assert.deepEqual(three.map((p) => p.size), [2, 2, 2]);
+  assert.ok(three.every((p) => p.prior !== undefined));
+  assert.ok(three[1].prior!.mean[WED_19] > three[0].prior!.mean[WED_19] + 0.2);
+  // Below it, nobody has a population prior.
+  assert.ok(populationPriors(groups.slice(0, 2), SEED_DEFAULTS).every((p) => !p.prior));
 });
 
 Deno.test("the template is what scheduling.posting_times reads: day_of_week 0-6, hour 0-23, score", () => {

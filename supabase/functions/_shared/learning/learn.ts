@@ -42,15 +42,16 @@ const slotSet = (slots: { day_of_week: number; hour: number }[]) =>
 
 /**
  * The prior of a population: platforms of one kind whose audiences share a zone (their feedback,
- * each platform's own list). Undefined when fewer than MIN_POPULATION of them have feedback.
+ * each platform's own list). Undefined when fewer than `minimum` of them have feedback.
  */
 export function populationPrior(
   groups: Observation[][],
   defaults: { day_of_week: number; hour: number }[],
   model: Partial<ModelOptions> = {},
+  minimum = MIN_POPULATION,
 ): SlotPrior | undefined {
   const withFeedback = groups.filter((g) => g.length > 0);
-  if (withFeedback.length < MIN_POPULATION) return undefined;
+  if (withFeedback.length < minimum) return undefined;
   return fitPopulation(withFeedback, slotSet(defaults), { ...DEFAULT_MODEL_OPTIONS, ...model });
 }
 
@@ -80,8 +81,10 @@ export function populationPriors(
       const prior = populationPrior(groups, defaults, o);
       return shared ??= { prior, size: prior ? withFeedback : 0 };
     }
+    // The member counts toward the population's size although its feedback is left out: a
+    // population of MIN_POPULATION gives each member the prior of the others.
     const others = groups.filter((_, j) => j !== i);
-    const prior = populationPrior(others, defaults, o);
+    const prior = populationPrior(others, defaults, o, MIN_POPULATION - 1);
     return { prior, size: prior ? withFeedback - 1 : 0 };
   });
 }
