@@ -127,4 +127,5 @@ select private.rebuild_conversion_rollups();
 select private.rebuild_report_window_rollups();
 select private.rebuild_pattern_lift_rollups();
 select private.rebuild_ab_test_results();
+select private.rebuild_publishing_calendar_rollups();
 vacuum analyze;
