@@ -52,7 +52,14 @@ set_triggers() { # enable | disable
 }
 
 script=$(mktemp)
-trap 'rm -f "$script"; set_triggers enable' EXIT
+restore() {
+  set_triggers enable
+  # The calendar rounds without the triggers leave the rollup behind the slots they wrote: rebuilt for the next timing.
+  if [ "$table" = publishing_calendar ]; then
+    psql_stack -c "select private.rebuild_publishing_calendar_rollups()" >/dev/null
+  fi
+}
+trap 'rm -f "$script"; restore' EXIT
 if [ "$table" = distributions ]; then
   # Published posts of the last 30 days (in both windows) whose row is consistent enough for record_metrics to write
   # (generate.sql bypasses the foreign keys, and most generated posts name content of another client).

@@ -1,6 +1,6 @@
 set client_min_messages = warning;
 -- platform_health counts the queue with an index-only scan of (platform_id, status) and the due rows through the
--- due index. After every kind of write that moves a post through the queue (inserts in each state, due by its time or
+-- due index, and sums the last 24 hours of metric reads in one pass. After every kind of write that moves a post through the queue (inserts in each state, due by its time or
 -- by a retry time, leases, failures, publishing, deletes) and metric reads, it returns exactly the rows of its
 -- previous definition (one count over the queue rows with a filter per state), as the service role and under
 -- row-level security.
@@ -81,7 +81,8 @@ insert into platforms (id, client_id, name, kind, posts_per_hour, posts_per_day,
   ('00000000-0000-4000-8000-0000000696b1', tests.fx('B', 'client'), 'X B', 'x', 2, null, 30);
 
 -- 240 posts over the four platforms in every queue state and published; scheduled ones due by their time, by a
--- retry time earlier or later than it, or not yet; metrics due or not.
+-- retry time earlier or later than it, or not yet; metrics due or not; metric reads over 31 hours (the view sums
+-- the last 24) on every platform but one.
 insert into distributions (client_id, platform_id, content_type, body, title, status, scheduled_for, next_attempt_at,
                            published_at, attempt_id, lease_expires_at, metrics_next_sync_at)
 select c, pl, 'manual', 'x', 't' || i, st::public.distribution_status,
@@ -102,7 +103,8 @@ from generate_series(1, 240) i,
                                 when 6 then 'cancelled' else 'published' end as st) y;
 insert into metrics_sync_stats (platform_id, client_id, hour, synced, failed)
 select p.id, p.client_id, date_bin('1 hour', now(), '2000-01-01') - h * interval '1 hour', 5 + h, h % 2
-from platforms p, generate_series(0, 30) h;
+from platforms p, generate_series(0, 30) h
+where p.id <> '00000000-0000-4000-8000-0000000696a2';  -- one platform never read
 
 select cmp_ok((select sum(queue_due_now)::int from platform_health), '>', 0, 'some posts are due');
 select pg_temp.same('after inserts in every state');
