@@ -1,9 +1,9 @@
 set client_min_messages = warning;
 -- platform_health counts the queue with an index-only scan of (platform_id, status) and the due rows through the
--- due index, and sums the last 24 hours of metric reads in one pass. After every kind of write that moves a post through the queue (inserts in each state, due by its time or
--- by a retry time, leases, failures, publishing, deletes) and metric reads, it returns exactly the rows of its
--- previous definition (one count over the queue rows with a filter per state), as the service role and under
--- row-level security.
+-- due index, and sums the last 24 hours of metric reads in one pass. After every kind of write that moves a post
+-- through the queue (inserts in each state, due by its time or by a retry time, leases, failures, publishing, deletes)
+-- and metric reads, it returns exactly the rows of its previous definition (one count over the queue rows with a
+-- filter per state, one sum of metric reads per platform), as the service role and under row-level security.
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
