@@ -132,4 +132,7 @@ select private.rebuild_conversion_rollups();
 select private.rebuild_report_window_rollups();
 select private.rebuild_pattern_lift_rollups();
 select private.rebuild_ab_test_results();
+select private.rebuild_publishing_calendar_rollups();
+select private.rebuild_content_performance_rollups();
+select private.rebuild_cross_post_group_rollups();
 vacuum analyze;

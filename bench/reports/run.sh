@@ -6,8 +6,9 @@
 #   bash bench/reports/run.sh                 1M distributions, 10M snapshots (tens of minutes on 2 cores)
 #   bash bench/reports/run.sh --scale 0.05    50k / 500k, a quick run
 #   bash bench/reports/run.sh --no-generate   re-time the data already in the bench stack
-# Then what the rollup triggers add to recording a metric read (bench/reports/write-cost.sh), and what
-# pattern_lift's objective adds to a metric read and a conversion (bench/reports/objective-cost.sql).
+# Then what the rollup triggers add to recording a metric read and to filling or freeing a calendar slot
+# (bench/reports/write-cost.sh, and with --calendar), and what pattern_lift's objective adds to a metric
+# read and a conversion (bench/reports/objective-cost.sql).
 set -euo pipefail
 SCALE=1
 GENERATE=1
@@ -45,4 +46,5 @@ psql_b -c "select (select count(*) from distributions) as distributions,
                   (select count(*) from conversions) as conversions"
 psql_b -v repeat="$REPEAT" -f bench/reports/time.sql
 bash "$(dirname "$0")/write-cost.sh"
+bash "$(dirname "$0")/write-cost.sh" --calendar
 psql_b -f bench/reports/objective-cost.sql

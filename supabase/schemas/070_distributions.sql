@@ -247,8 +247,6 @@ CREATE INDEX idx_distributions_published_report ON public.distributions USING bt
 
 CREATE INDEX idx_distributions_failed ON public.distributions USING btree (scheduled_for DESC) WHERE (status = 'failed');
 
-CREATE INDEX idx_distributions_queue ON public.distributions USING btree (platform_id, status) WHERE (status IN ('draft', 'scheduled', 'publishing', 'failed', 'unconfirmed'));
-
 CREATE INDEX idx_distributions_variant_group ON public.distributions USING btree (client_id, variant_group) WHERE (variant_group IS NOT NULL);
 
 ALTER TABLE public.distributions

@@ -187,6 +187,7 @@ declare
   -- Top-level settings: every key a reader uses (SQL: the queue; TypeScript: the run, the adapters, the
   -- podcast feed, the learning job). [type, min, max, values]; ranges bound what a reader turns into an
   -- interval, a timer or a loop. A reader of a new setting adds it here; until then writing it is refused.
+  -- Typed as jsonb in the text so that the cached plan holds it parsed: an untyped literal is parsed on every call.
   c_spec constant jsonb := '{
     "base_url": ["string", null, 2048],
     "token_url": ["url"],
@@ -238,7 +239,7 @@ declare
     "link": ["url"],
     "type": ["enum", null, null, ["episodic", "serial"]],
     "feed_page_size": ["integer", 1, 1000]
-  }';
+  }'::jsonb;
 begin
   if p_config is null or jsonb_typeof(p_config) <> 'object' then
     return format('publish_config must be a JSON object (got %s)', coalesce(left(p_config::text, 60), 'null'));
@@ -330,6 +331,9 @@ $$;
 
 REVOKE ALL ON FUNCTION private.publish_limits_problem(p_limits jsonb) FROM PUBLIC;
 
+-- The queue depth reads only platform_id and status (an index-only scan of idx_distributions_queue) and the due rows
+-- through idx_distributions_due, so a platform costs two index probes whatever its history holds. The metric reads of
+-- the last 24 hours are summed in one pass over them (each platform's hourly rows lie on different pages).
 CREATE VIEW public.platform_health WITH (security_invoker=true) AS
  SELECT p.id AS platform_id,
     p.client_id,
@@ -349,7 +353,7 @@ CREATE VIEW public.platform_health WITH (security_invoker=true) AS
     p.reconnection_reason,
     COALESCE(q.draft, 0) AS queue_draft,
     COALESCE(q.scheduled, 0) AS queue_scheduled,
-    COALESCE(q.due_now, 0) AS queue_due_now,
+    COALESCE(qd.due_now, 0) AS queue_due_now,
     COALESCE(q.publishing, 0) AS queue_publishing,
     COALESCE(q.failed, 0) AS queue_failed,
     COALESCE(q.unconfirmed, 0) AS queue_unconfirmed,
@@ -358,18 +362,22 @@ CREATE VIEW public.platform_health WITH (security_invoker=true) AS
     hold.limit_name AS limited_by,
     private.publish_config_problem(p.publish_config, (p.kind)::text) AS config_problem
    FROM platforms p
-     LEFT JOIN LATERAL ( SELECT sum(s.synced)::integer AS synced,
+     LEFT JOIN ( SELECT s.platform_id,
+            sum(s.synced)::integer AS synced,
             sum(s.failed)::integer AS failed
            FROM metrics_sync_stats s
-          WHERE s.platform_id = p.id AND s.hour > (now() - '24:00:00'::interval)) ms ON true
+          WHERE s.hour > (now() - '24:00:00'::interval)
+          GROUP BY s.platform_id) ms ON ms.platform_id = p.id
      LEFT JOIN LATERAL ( SELECT count(*) FILTER (WHERE d.status = 'draft')::integer AS draft,
             count(*) FILTER (WHERE d.status = 'scheduled')::integer AS scheduled,
-            count(*) FILTER (WHERE d.status = 'scheduled' AND COALESCE(d.next_attempt_at, d.scheduled_for) <= now())::integer AS due_now,
             count(*) FILTER (WHERE d.status = 'publishing')::integer AS publishing,
             count(*) FILTER (WHERE d.status = 'failed')::integer AS failed,
             count(*) FILTER (WHERE d.status = 'unconfirmed')::integer AS unconfirmed
            FROM distributions d
           WHERE d.platform_id = p.id AND (d.status IN ('draft', 'scheduled', 'publishing', 'failed', 'unconfirmed'))) q ON true
+     LEFT JOIN LATERAL ( SELECT count(*)::integer AS due_now
+           FROM distributions d
+          WHERE d.platform_id = p.id AND d.status = 'scheduled' AND COALESCE(d.next_attempt_at, d.scheduled_for) <= now()) qd ON true
      LEFT JOIN LATERAL ( SELECT count(*)::integer AS due
            FROM distributions d
           WHERE d.platform_id = p.id AND d.metrics_next_sync_at <= now()) m ON true

@@ -550,6 +550,10 @@ export type Database = {
         Args: Record<PropertyKey, never>
         Returns: undefined
       }
+      rebuild_publishing_calendar_rollups: {
+        Args: Record<PropertyKey, never>
+        Returns: undefined
+      }
       rebuild_report_window_rollups: {
         Args: { p_at?: string }
         Returns: undefined
@@ -560,6 +564,14 @@ export type Database = {
       }
       recompute_cross_post_groups: {
         Args: { p_group_ids: string[] }
+        Returns: undefined
+      }
+      recompute_publishing_calendar_days: {
+        Args: {
+          p_dates: string[]
+          p_platform_ids: string[]
+          p_timezones: string[]
+        }
         Returns: undefined
       }
       record_audience_activity: {
@@ -3181,6 +3193,69 @@ export type Database = {
           },
           {
             foreignKeyName: "publishing_calendar_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platforms"
+            referencedColumns: ["id", "client_id"]
+          },
+        ]
+      }
+      publishing_calendar_rollups: {
+        Row: {
+          client_id: string
+          date: string
+          platform_id: string
+          scheduled_posts: number
+          time_slots: string[]
+          timezone: string
+        }
+        Insert: {
+          client_id: string
+          date: string
+          platform_id: string
+          scheduled_posts: number
+          time_slots: string[]
+          timezone: string
+        }
+        Update: {
+          client_id?: string
+          date?: string
+          platform_id?: string
+          scheduled_posts?: number
+          time_slots?: string[]
+          timezone?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "publishing_calendar_rollups_client_id_fkey"
+            columns: ["client_id"]
+            isOneToOne: false
+            referencedRelation: "clients"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "publishing_calendar_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "attention_platforms_to_reconnect"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "publishing_calendar_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "conversion_report_by_platform"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "publishing_calendar_rollups_platform_fkey"
+            columns: ["platform_id", "client_id"]
+            isOneToOne: false
+            referencedRelation: "platform_health"
+            referencedColumns: ["platform_id", "client_id"]
+          },
+          {
+            foreignKeyName: "publishing_calendar_rollups_platform_fkey"
             columns: ["platform_id", "client_id"]
             isOneToOne: false
             referencedRelation: "platforms"
