@@ -574,6 +574,7 @@ export type Database = {
         Returns: string
       }
       timing_slots: { Args: { p_template: string }; Returns: Json }
+      uuid_v7: { Args: Record<PropertyKey, never>; Returns: string }
       wake_webhook_delivery: {
         Args: Record<PropertyKey, never>
         Returns: undefined
