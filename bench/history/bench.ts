@@ -164,10 +164,9 @@ async function buffersRound(): Promise<{ claim: Buffers; outcome: Buffers }> {
     for (;;) {
       add(
         claim,
-        await conn.unsafe(
-          `explain (analyze, buffers, format json)
-           select id, attempt_id from private.claim_due_distributions(${BATCH}, 120)`,
-        ),
+        await conn`
+          explain (analyze, buffers, format json)
+          select id, attempt_id from private.claim_due_distributions(${BATCH}, 120)`,
       );
       const rows = await conn`
         select id, attempt_id from public.distributions where title = 'burst' and status = 'publishing'`;
@@ -181,11 +180,9 @@ async function buffersRound(): Promise<{ claim: Buffers; outcome: Buffers }> {
       }));
       add(
         outcome,
-        await conn.unsafe(
-          `explain (analyze, buffers, format json)
-           select count(*) from private.record_publish_outcomes($1::jsonb)`,
-          [JSON.stringify(outcomes)],
-        ),
+        await conn`
+          explain (analyze, buffers, format json)
+          select count(*) from private.record_publish_outcomes(${jsonb(conn, outcomes)})`,
       );
       recorded += rows.length;
     }
