@@ -37,7 +37,7 @@ alter table "public"."distributions" alter column "id" set default private.uuid_
 
 CREATE INDEX idx_distributions_external ON public.distributions USING btree (platform_id, external_id);
 
-CREATE INDEX idx_distributions_status ON public.distributions USING btree (status) WHERE (status = ANY (ARRAY['draft'::distribution_status, 'scheduled'::distribution_status, 'publishing'::distribution_status, 'failed'::distribution_status, 'unconfirmed'::distribution_status, 'pending_approval'::distribution_status]));
+CREATE INDEX idx_distributions_status ON public.distributions USING btree (status) WHERE (status = ANY (ARRAY['draft'::distribution_status, 'failed'::distribution_status, 'unconfirmed'::distribution_status, 'pending_approval'::distribution_status]));
 
 set check_function_bodies = off;
 

@@ -8,6 +8,9 @@
 -- every row, rather than one for every row and another for each published one.
 CREATE INDEX idx_distributions_external ON public.distributions USING btree (platform_id, external_id);
 
--- Open work only: published, cancelled and rejected rows are the history; the reads of published rows (reports,
--- rate limits, metrics) have indexes of their own.
-CREATE INDEX idx_distributions_status ON public.distributions USING btree (status) WHERE (status IN ('draft', 'scheduled', 'publishing', 'failed', 'unconfirmed', 'pending_approval'));
+-- Rows waiting on a person only. Published, cancelled and rejected rows are the history; the reads of published
+-- rows (reports, rate limits, metrics) have indexes of their own. Scheduled and publishing rows are read through
+-- the queue's indexes, each led by platform_id or by the due time: with them here, statistics taken while no
+-- row was publishing made the planner count a platform's in-flight rows (publish_budget) by reading every
+-- publishing row of every platform, at each platform a claim takes.
+CREATE INDEX idx_distributions_status ON public.distributions USING btree (status) WHERE (status IN ('draft', 'failed', 'unconfirmed', 'pending_approval'));

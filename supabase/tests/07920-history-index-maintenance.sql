@@ -5,7 +5,7 @@ set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(13);
+select plan(14);
 select tests.create_two_clients();
 
 -- The first 48 bits of a UUID as a number (milliseconds for version 7).
@@ -116,6 +116,23 @@ select ok(pg_temp.plan_of(format('select id from public.distributions where plat
 select ok(pg_temp.plan_of('select id from public.distributions where status = ''draft''')
             ~ 'idx_distributions_status',
   'rows of an open status are read through idx_distributions_status');
+
+-- A platform's in-flight rows (publish_budget, at each platform a claim takes) are counted through an index led
+-- by platform_id, whatever the statistics say of publishing rows (taken here while none was publishing).
+insert into distributions (client_id, content_type, platform_id, body, status, scheduled_for)
+select tests.fx('B', 'client'), 'manual', tests.fx('B', 'platform'), 'f-' || n, 'scheduled',
+       now() - interval '1 minute' + n * interval '1 second'
+from generate_series(1, 50) n;
+analyze distributions;
+update distributions set status = 'publishing', attempt_id = private.uuid_v7(), attempt_started_at = now(),
+  lease_expires_at = now() + interval '1 minute'
+where body like 'f-%';
+create temp table inflight as
+select pg_temp.plan_of(format('select count(*) from public.distributions where platform_id = %L and status = %L',
+                              tests.fx('A', 'platform'), 'publishing')) as plan;
+select ok((select plan ~ 'idx_distributions_(leases|queue|platform_slot|external)' and plan !~ 'idx_distributions_status'
+           from inflight),
+  'a platform''s in-flight rows are counted through an index led by platform_id');
 
 select * from finish();
 rollback;
