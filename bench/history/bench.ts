@@ -4,7 +4,8 @@
 // measured: first on an empty database, then with 1,000,000 future and 5,000,000 published distributions
 // in the tables (at --scale 1). Each phase warms up once, then measures ROUNDS times and reports the
 // medians of: the cluster's CPU a post over the publish run (/proc), and the CPU a post of the claim and
-// of the outcome statements, called alone as the run calls them, read from their backend (/proc).
+// of the outcome statements, called alone as the run calls them, read from their backend (/proc); and
+// the shared buffers a post of each (hit and read, from one more burst under EXPLAIN (ANALYZE, BUFFERS)).
 // Run with `bash bench/history/run.sh`.
 import postgres from "postgres";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
@@ -132,6 +133,72 @@ async function statementRound(): Promise<Pick<Round, "claimUs" | "outcomeUs">> {
   return { claimUs: claimUs / POSTS, outcomeUs: outcomeUs / POSTS };
 }
 
+interface Buffers {
+  hit: number;
+  read: number;
+  dirtied: number;
+  written: number;
+}
+
+/**
+ * Shared buffers a post of the claim and of the outcome statements: the burst once more through the two
+ * statements, each under EXPLAIN (ANALYZE, BUFFERS) (its counts include the statements the functions run).
+ * Not timed: it says where the CPU goes (a buffer read is a page from outside shared_buffers).
+ */
+async function buffersRound(): Promise<{ claim: Buffers; outcome: Buffers }> {
+  await insertBurst();
+  await settle();
+  const zero = (): Buffers => ({ hit: 0, read: 0, dirtied: 0, written: 0 });
+  const claim = zero();
+  const outcome = zero();
+  const add = (into: Buffers, rows: Record<string, unknown>[]) => {
+    const plan = (rows[0]["QUERY PLAN"] as { Plan: Record<string, number> }[])[0].Plan;
+    into.hit += plan["Shared Hit Blocks"];
+    into.read += plan["Shared Read Blocks"];
+    into.dirtied += plan["Shared Dirtied Blocks"];
+    into.written += plan["Shared Written Blocks"];
+  };
+  const conn = await sql.reserve();
+  let recorded = 0;
+  try {
+    for (;;) {
+      add(
+        claim,
+        await conn`
+          explain (analyze, buffers, format json)
+          select id, attempt_id from private.claim_due_distributions(${BATCH}, 120)`,
+      );
+      const rows = await conn`
+        select id, attempt_id from public.distributions where title = 'burst' and status = 'publishing'`;
+      if (rows.length === 0) break;
+      const outcomes = rows.map((r) => ({
+        id: r.id,
+        attempt_id: r.attempt_id,
+        outcome: "published",
+        external_id: `x-${r.id}`,
+        external_url: `https://fake/${r.id}`,
+      }));
+      add(
+        outcome,
+        await conn`
+          explain (analyze, buffers, format json)
+          select count(*) from private.record_publish_outcomes(${jsonb(conn, outcomes)})`,
+      );
+      recorded += rows.length;
+    }
+  } finally {
+    conn.release();
+  }
+  await published(recorded);
+  const perPost = (b: Buffers): Buffers => ({
+    hit: b.hit / POSTS,
+    read: b.read / POSTS,
+    dirtied: b.dirtied / POSTS,
+    written: b.written / POSTS,
+  });
+  return { claim: perPost(claim), outcome: perPost(outcome) };
+}
+
 /** Every post of the burst published once (else the bench stops), then its rows deleted again. */
 async function published(recorded: number): Promise<void> {
   const [{ n }] = await sql`
@@ -163,6 +230,11 @@ async function phase(label: string): Promise<Round> {
     select (select count(*) from public.distributions)::bigint as distributions,
            pg_size_pretty(pg_total_relation_size('public.distributions')) as size`;
   const list = (key: keyof Round) => rounds.map((r) => fmt(r[key])).join(", ");
+  const buffers = await buffersRound();
+  const show = (b: Buffers) =>
+    `${fmt(b.hit, 1)} hit, ${fmt(b.read, 1)} read, ${fmt(b.dirtied, 1)} dirtied, ${
+      fmt(b.written, 1)
+    } written`;
   console.log(
     `${label.padEnd(8)} ${
       fmt(Number(sizes.distributions))
@@ -172,7 +244,8 @@ async function phase(label: string): Promise<Round> {
         list("pgUs")
       }); the statements alone, Postgres CPU a post: ` +
       `claim ${fmt(result.claimUs)} µs (${list("claimUs")}), outcome ${fmt(result.outcomeUs)} µs ` +
-      `(${list("outcomeUs")})`,
+      `(${list("outcomeUs")}); shared buffers a post (one more burst, under EXPLAIN): ` +
+      `claim ${show(buffers.claim)}; outcome ${show(buffers.outcome)}`,
   );
   return result;
 }

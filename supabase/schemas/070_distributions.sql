@@ -39,7 +39,7 @@ CREATE TYPE public.distribution_edit_state AS ENUM (
 COMMENT ON TYPE public.distribution_edit_state IS 'An edit of a published post: requested, edited, failed.';
 
 CREATE TABLE public.distributions (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    id uuid DEFAULT private.uuid_v7() NOT NULL,
     content_id uuid,
     content_type text NOT NULL,
     platform_id uuid NOT NULL,
@@ -215,10 +215,6 @@ ALTER TABLE ONLY public.distributions
 ALTER TABLE ONLY public.distributions
     ADD CONSTRAINT distributions_id_client_key UNIQUE (id, client_id);
 
-CREATE INDEX idx_distributions_platform ON public.distributions USING btree (platform_id);
-
-CREATE INDEX idx_distributions_status ON public.distributions USING btree (status);
-
 CREATE INDEX idx_distributions_scheduled ON public.distributions USING btree (scheduled_for) WHERE (status = 'scheduled');
 
 CREATE INDEX idx_distributions_published ON public.distributions USING btree (published_at DESC) WHERE (published_at IS NOT NULL);
@@ -226,8 +222,6 @@ CREATE INDEX idx_distributions_published ON public.distributions USING btree (pu
 CREATE INDEX idx_distributions_content ON public.distributions USING btree (content_id) WHERE (content_id IS NOT NULL);
 
 CREATE INDEX idx_distributions_vertical ON public.distributions USING btree (vertical_id) WHERE (vertical_id IS NOT NULL);
-
-CREATE INDEX idx_distributions_external ON public.distributions USING btree (platform_id, external_id) WHERE (external_id IS NOT NULL);
 
 CREATE INDEX idx_distributions_client ON public.distributions USING btree (client_id);
 

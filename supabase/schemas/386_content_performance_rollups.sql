@@ -170,6 +170,9 @@ begin
     v_keys := array(select distinct n.content_id from new_rows n where n.content_id is not null);
   elsif tg_op = 'DELETE' then
     v_keys := array(select distinct o.content_id from old_rows o where o.content_id is not null);
+  elsif not exists (select 1 from new_rows n where n.content_id is not null)
+        and not exists (select 1 from old_rows o where o.content_id is not null) then
+    return null; -- a statement of rows in no rollup (a publish batch of posts without one): nothing to pair up
   else
     -- Only the rows whose aggregated columns changed: leases, attempts and schedules leave the rollup alone.
     v_keys := array(

@@ -162,6 +162,9 @@ begin
     v_keys := array(select distinct n.cross_post_group_id from new_rows n where n.cross_post_group_id is not null);
   elsif tg_op = 'DELETE' then
     v_keys := array(select distinct o.cross_post_group_id from old_rows o where o.cross_post_group_id is not null);
+  elsif not exists (select 1 from new_rows n where n.cross_post_group_id is not null)
+        and not exists (select 1 from old_rows o where o.cross_post_group_id is not null) then
+    return null; -- a statement of rows in no rollup (a publish batch of posts without one): nothing to pair up
   else
     -- Only the rows whose aggregated columns changed: leases, attempts and schedules leave the rollup alone.
     v_keys := array(

@@ -185,7 +185,7 @@ begin
       select u.id, u.ord from unnest(v_lapsed_ids) with ordinality as u(id, ord)
     ), claimed as (
       update public.distributions d
-         set attempt_id = gen_random_uuid(), attempt_started_at = now(),
+         set attempt_id = private.uuid_v7(), attempt_started_at = now(),
              lease_expires_at = now() + make_interval(secs => p_lease_seconds)
         from chosen where d.id = chosen.id
       returning d.*, chosen.ord
@@ -208,7 +208,7 @@ begin
       select u.id, u.prior, u.ord from unnest(v_due_ids, v_due_priors) with ordinality as u(id, prior, ord)
     ), claimed as (
       update public.distributions d
-         set status = 'publishing', attempt_id = gen_random_uuid(), attempt_started_at = now(),
+         set status = 'publishing', attempt_id = private.uuid_v7(), attempt_started_at = now(),
              lease_expires_at = now() + make_interval(secs => p_lease_seconds),
              last_retry_at = case when d.retry_count > 0 then now() else d.last_retry_at end
         from chosen where d.id = chosen.id
@@ -270,7 +270,7 @@ begin
     limit p_limit
   ), claimed as (
     update public.distributions d
-       set status = 'publishing', attempt_id = gen_random_uuid(), attempt_started_at = now(),
+       set status = 'publishing', attempt_id = private.uuid_v7(), attempt_started_at = now(),
            lease_expires_at = now() + make_interval(secs => p_lease_seconds)
       from candidates c where d.id = c.id
     returning d.*

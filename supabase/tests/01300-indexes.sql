@@ -3,10 +3,10 @@ set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(16);
+select plan(15);
 
 select has_index('public', t, i, t || ' has ' || i) from (values
-  ('distributions', 'idx_distributions_platform'), ('distributions', 'idx_distributions_status'),
+  ('distributions', 'idx_distributions_status'),
   ('distributions', 'idx_distributions_scheduled'), ('distributions', 'idx_distributions_published'),
   ('distributions', 'idx_distributions_content'), ('distributions', 'idx_distributions_vertical'),
   ('distributions', 'idx_distributions_external'),

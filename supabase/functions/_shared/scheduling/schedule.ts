@@ -27,6 +27,7 @@ import {
 } from "./contract.ts";
 import type { ScheduleRequest } from "./request.ts";
 import { mappingSqlErrors } from "../sql-errors.ts";
+import { uuidV7 } from "../uuid.ts";
 import {
   clientTimezone,
   type GeneratedContentRow,
@@ -132,7 +133,7 @@ async function preparePlatform(
     warnings: [],
   };
   for (const variant of variants) {
-    const id = crypto.randomUUID();
+    const id = uuidV7(); // time-ordered: see uuid.ts
     const adapted = await adaptContent(variant.source, platform, {
       ...options,
       distributionId: id,
