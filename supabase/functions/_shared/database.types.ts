@@ -625,6 +625,7 @@ export type Database = {
         Returns: string
       }
       timing_slots: { Args: { p_template: string }; Returns: Json }
+      uuid_v7: { Args: Record<PropertyKey, never>; Returns: string }
       wake_publish_runs: {
         Args: {
           p_body: Json
