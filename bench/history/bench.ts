@@ -32,6 +32,20 @@ const sql = postgres(dbUrl, { max: 8, prepare: false, onnotice: () => {} });
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Claimed rows reported back as published, as the publisher reports a platform's acceptance. */
+interface Claimed {
+  id: string;
+  attempt_id: string;
+}
+const publishedOutcomes = (rows: readonly Claimed[]) =>
+  rows.map((r) => ({
+    id: r.id,
+    attempt_id: r.attempt_id,
+    outcome: "published",
+    external_id: `x-${r.id}`,
+    external_url: `https://fake/${r.id}`,
+  }));
+
 async function psqlFile(file: string, vars: Record<string, string | number>): Promise<void> {
   const args = [dbUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1"];
   for (const [k, v] of Object.entries(vars)) args.push("-v", `${k}=${v}`);
@@ -109,17 +123,11 @@ async function statementRound(): Promise<Pick<Round, "claimUs" | "outcomeUs">> {
     const [{ pid }] = await conn`select pg_backend_pid() as pid`;
     for (;;) {
       let before = processCpuUs(pid);
-      const rows = await conn`
+      const rows = await conn<Claimed[]>`
         select id, attempt_id from private.claim_due_distributions(${BATCH}, 120)`;
       claimUs += processCpuUs(pid) - before;
       if (rows.length === 0) break;
-      const outcomes = rows.map((r) => ({
-        id: r.id,
-        attempt_id: r.attempt_id,
-        outcome: "published",
-        external_id: `x-${r.id}`,
-        external_url: `https://fake/${r.id}`,
-      }));
+      const outcomes = publishedOutcomes(rows);
       before = processCpuUs(pid);
       const [{ n }] = await conn`
         select count(*)::int as n from private.record_publish_outcomes(${jsonb(conn, outcomes)})`;
@@ -168,16 +176,10 @@ async function buffersRound(): Promise<{ claim: Buffers; outcome: Buffers }> {
           explain (analyze, buffers, format json)
           select id, attempt_id from private.claim_due_distributions(${BATCH}, 120)`,
       );
-      const rows = await conn`
+      const rows = await conn<Claimed[]>`
         select id, attempt_id from public.distributions where title = 'burst' and status = 'publishing'`;
       if (rows.length === 0) break;
-      const outcomes = rows.map((r) => ({
-        id: r.id,
-        attempt_id: r.attempt_id,
-        outcome: "published",
-        external_id: `x-${r.id}`,
-        external_url: `https://fake/${r.id}`,
-      }));
+      const outcomes = publishedOutcomes(rows);
       add(
         outcome,
         await conn`
