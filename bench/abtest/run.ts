@@ -21,7 +21,11 @@ import {
   seededRandom,
   standardNormal,
 } from "../../supabase/functions/_shared/learning/random.ts";
-import { type Proportion, twoProportionPValue } from "../../supabase/functions/_shared/ab/stats.ts";
+import {
+  normalTwoSided,
+  type Proportion,
+  twoProportionPValue,
+} from "../../supabase/functions/_shared/ab/stats.ts";
 
 const ALPHA = 0.05;
 const MAX_DAYS = 14;
@@ -70,9 +74,14 @@ interface Post {
   rate: number; // engagement probability per unit of audience
 }
 
+/** A variant's cumulative totals at one look, and each of its posts' (those with an audience yet). */
+interface Look extends Proportion {
+  parts: Proportion[];
+}
+
 /** One variant's cumulative (engagement_count, engagement_base) at every hour 1..LOOKS. */
-function trajectory(model: EngagementModel, random: Random, posts: Post[]): Proportion[] {
-  const out: Proportion[] = [];
+function trajectory(model: EngagementModel, random: Random, posts: Post[]): Look[] {
+  const out: Look[] = [];
   const seen = posts.map(() => ({ n: 0, x: 0 }));
   for (let t = 1; t <= LOOKS; t++) {
     let n = 0;
@@ -86,7 +95,7 @@ function trajectory(model: EngagementModel, random: Random, posts: Post[]): Prop
       n += seen[i].n;
       x += seen[i].x;
     });
-    out.push({ x, n });
+    out.push({ x, n, parts: seen.filter((p) => p.n > 0).map((p) => ({ ...p })) });
   }
   return out;
 }
@@ -103,7 +112,7 @@ function simulate(
   model: EngagementModel,
   random: Random,
   s: Scenario,
-): [Proportion[], Proportion[]] {
+): [Look[], Look[]] {
   const platform = model.params.platforms[s.kind];
   const spec = KINDS[s.kind];
   const noise = () => s.noise ? 1 + model.params.noise * (2 * random() - 1) : 1;
@@ -125,7 +134,7 @@ function simulate(
 }
 
 /** A decision rule at one look: whether a winner is declared (k = 1). `posts` counts each side's posts so far. */
-type Rule = (control: Proportion, variant: Proportion, posts: number) => boolean;
+type Rule = (control: Look, variant: Look, posts: number) => boolean;
 
 /** The pooled z-test's p-value below `alpha` once both sides have min_base units: production at ALPHA. */
 function zTest(alpha: number): Rule {
@@ -155,6 +164,30 @@ function msprt(between: number): Rule {
     const diff = variant.x / variant.n - control.x / control.n;
     const logLr = 0.5 * Math.log(v / (v + tau2)) + (diff * diff * tau2) / (2 * v * (v + tau2));
     return logLr >= Math.log(1 / ALPHA);
+  };
+}
+
+/**
+ * A candidate (not in production): the z-test with each side's variance the larger of the binomial one and
+ * the cluster-robust one from its own posts (m / (m - 1) x sum (x_i - rate x n_i)^2 / n^2, when it has 2 or
+ * more), at p < `alpha` a look. One post a side gives the plain z-test.
+ */
+function robustZ(alpha: number): Rule {
+  const variance = (side: Look, pooled: number) => {
+    const binomial = pooled * (1 - pooled) / side.n;
+    const m = side.parts.length;
+    if (m < 2) return binomial;
+    const rate = side.x / side.n;
+    const spread = side.parts.reduce((sum, p) => sum + (p.x - rate * p.n) ** 2, 0);
+    return Math.max(binomial, (m / (m - 1)) * spread / side.n ** 2);
+  };
+  return (control, variant) => {
+    if (Math.min(control.n, variant.n) < MIN_BASE) return false;
+    const pooled = (control.x + variant.x) / (control.n + variant.n);
+    if (pooled <= 0 || pooled >= 1) return false;
+    const z = (variant.x / variant.n - control.x / control.n) /
+      Math.sqrt(variance(control, pooled) + variance(variant, pooled));
+    return normalTwoSided(z) < alpha;
   };
 }
 
@@ -219,6 +252,7 @@ const rules: [string, Rule][] = [
   ["candidate: the production z-test at p < 0.01 a look", zTest(0.01)],
   ["candidate: the production z-test at p < 0.005 a look", zTest(0.005)],
   [`candidate: mSPRT tau ${TAU_REL}`, msprt(0)],
+  ["candidate: z-test with the posts' cluster-robust variance, p < 0.005 a look", robustZ(0.005)],
   [`candidate: mSPRT tau ${TAU_REL} + between-post sd ${between.toFixed(3)}`, msprt(between)],
 ];
 console.log(
