@@ -27,6 +27,9 @@ const PUBLISHED = Math.round(5_000_000 * SCALE);
 // The publish function's largest batch, two lanes (the cron call's shape).
 const BATCH = setting("HISTORY_BATCH", 1000);
 const LANES = setting("HISTORY_LANES", 2);
+// An index of public.distributions to drop after the history phase, which is then measured again without
+// it (what its upkeep costs the burst, in the same run); empty: none.
+const WITHOUT_INDEX = Deno.env.get("HISTORY_WITHOUT_INDEX") ?? "";
 
 const sql = postgres(dbUrl, { max: 8, prepare: false, onnotice: () => {} });
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
@@ -274,6 +277,19 @@ console.log(
 );
 const history = await phase("history");
 const ratio = (a: number, b: number) => fmt(a / Math.max(b, 1e-9), 2);
+if (WITHOUT_INDEX !== "") {
+  await sql`drop index public.${sql(WITHOUT_INDEX)}`;
+  const without = await phase("without");
+  console.log(
+    `without ${WITHOUT_INDEX}: ratio to empty, Postgres CPU a post: claim + outcome ${
+      ratio(without.claimUs + without.outcomeUs, empty.claimUs + empty.outcomeUs)
+    }x (claim ${ratio(without.claimUs, empty.claimUs)}x, outcome ${
+      ratio(without.outcomeUs, empty.outcomeUs)
+    }x); the whole publish run ${
+      ratio(without.pgUs, empty.pgUs)
+    }x; duplicates ${without.duplicates}`,
+  );
+}
 console.log(
   `ratio history/empty, Postgres CPU a post (target <= 1.2x): claim + outcome ${
     ratio(history.claimUs + history.outcomeUs, empty.claimUs + empty.outcomeUs)

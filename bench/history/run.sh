@@ -5,7 +5,8 @@
 #   bash bench/history/run.sh                  full size (generation takes tens of minutes on 2 cores)
 #   bash bench/history/run.sh --scale 0.05     50k future / 250k published, a quick run
 # Settings: --posts N (burst size, 10,000), --rounds N (bursts measured per phase, 3),
-# --clients N (1,000) and --per-client N (platforms per client, 10).
+# --clients N (1,000), --per-client N (platforms per client, 10) and --without-index NAME (an index of
+# distributions dropped after the history phase, which is then measured again: what its upkeep costs).
 set -euo pipefail
 export HISTORY_SCALE=1
 while [ $# -gt 0 ]; do
@@ -15,7 +16,8 @@ while [ $# -gt 0 ]; do
     --rounds) export HISTORY_ROUNDS=$2; shift 2 ;;
     --clients) export HISTORY_CLIENTS=$2; shift 2 ;;
     --per-client) export HISTORY_PLATFORMS_PER_CLIENT=$2; shift 2 ;;
-    *) echo "usage: bash bench/history/run.sh [--scale S] [--posts N] [--rounds N] [--clients N] [--per-client N]" >&2; exit 2 ;;
+    --without-index) export HISTORY_WITHOUT_INDEX=$2; shift 2 ;;
+    *) echo "usage: bash bench/history/run.sh [--scale S] [--posts N] [--rounds N] [--clients N] [--per-client N] [--without-index NAME]" >&2; exit 2 ;;
   esac
 done
 source "$(dirname "$0")/../lib.sh"
