@@ -37,19 +37,40 @@ export interface HandoverPlan {
   timeoutMs: number;
 }
 
+/** A run's generation in its chain: set by the run that woke it, 0 from cron and triggers. */
+export function chainGeneration(body: Record<string, unknown>): number {
+  return typeof body.handover === "number" ? body.handover : 0;
+}
+
+/** Only a run stopped by its CPU budget or post cap hands over; any other stop left nothing due. */
+export function stoppedByBudget(stopped: StopReason): boolean {
+  return stopped === "cpu_budget" || stopped === "max_posts";
+}
+
+/** Whether the chain has made its MAX_HANDOVERS hand-overs (logged: the rest waits for cron). */
+export function chainLimitReached(
+  name: string,
+  stopped: StopReason,
+  generation: number,
+  left: string,
+): boolean {
+  const maxHandovers = envNumber("MAX_HANDOVERS") ?? DEFAULT_MAX_HANDOVERS;
+  if (generation < maxHandovers) return false;
+  console.warn(
+    `${name}: stopped at ${stopped} with ${left}; hand-over ${generation} of ` +
+      `${maxHandovers} reached, the rest waits for the next cron tick`,
+  );
+  return true;
+}
+
 /** Hands what is left over to a successor when the run stopped at its CPU budget or post cap. */
 export async function handOver(sql: Sql, plan: HandoverPlan): Promise<Handover> {
-  const generation = typeof plan.body.handover === "number" ? plan.body.handover : 0;
-  const maxHandovers = envNumber("MAX_HANDOVERS") ?? DEFAULT_MAX_HANDOVERS;
-  if (plan.stopped !== "cpu_budget" && plan.stopped !== "max_posts") {
+  const generation = chainGeneration(plan.body);
+  if (!stoppedByBudget(plan.stopped)) {
     return { generation, successor: null, held_back: "not_stopped_by_budget" };
   }
   if (!(await plan.due())) return { generation, successor: null, held_back: "nothing_due" };
-  if (generation >= maxHandovers) {
-    console.warn(
-      `${plan.name}: stopped at ${plan.stopped} with work due; hand-over ${generation} of ` +
-        `${maxHandovers} reached, the rest waits for the next cron tick`,
-    );
+  if (chainLimitReached(plan.name, plan.stopped, generation, "work due")) {
     return { generation, successor: null, held_back: "limit" };
   }
   const body = { ...plan.body, handover: generation + 1 };

@@ -6,7 +6,8 @@
 // into the slots left under PUBLISH_MAX_RUNS, counted in the database under a lock, so overlapping
 // chains (and cron ticks beside them) never multiply; the chain's generation bound (MAX_HANDOVERS)
 // still ends a chain that cannot make progress.
-import { DEFAULT_MAX_HANDOVERS, envNumber, type StopReason } from "../cpu-budget.ts";
+import { envNumber, type StopReason } from "../cpu-budget.ts";
+import { chainGeneration, chainLimitReached, stoppedByBudget } from "../handover.ts";
 import { jsonb, type Sql } from "../db.ts";
 
 /** Publish runs alive at once at most (cron ticks and direct calls count, and always run). */
@@ -100,7 +101,7 @@ export interface FanOutPlan {
 
 /** Ends the run's slot, handing its backlog over to as many successors as it needs, under the cap. */
 export async function fanOut(sql: Sql, plan: FanOutPlan): Promise<FanOut> {
-  const generation = typeof plan.body.handover === "number" ? plan.body.handover : 0;
+  const generation = chainGeneration(plan.body);
   const cap = maxRuns();
   const base = {
     generation,
@@ -114,7 +115,7 @@ export async function fanOut(sql: Sql, plan: FanOutPlan): Promise<FanOut> {
     await endRun(sql, plan.slot);
     return { ...base, ...extra, held_back };
   };
-  if (plan.stopped !== "cpu_budget" && plan.stopped !== "max_posts") {
+  if (!stoppedByBudget(plan.stopped)) {
     return await end("not_stopped_by_budget");
   }
   const perRun = Math.max(1, plan.claimed);
@@ -122,12 +123,7 @@ export async function fanOut(sql: Sql, plan: FanOutPlan): Promise<FanOut> {
   const backlog = await publishBacklog(sql, plan.budgetMs, perRun * cap * 4);
   if (backlog === 0) return await end("nothing_due");
   const wanted = Math.ceil(backlog / perRun);
-  const maxHandovers = envNumber("MAX_HANDOVERS") ?? DEFAULT_MAX_HANDOVERS;
-  if (generation >= maxHandovers) {
-    console.warn(
-      `publish: stopped at ${plan.stopped} with ${backlog} rows due; hand-over ${generation} of ` +
-        `${maxHandovers} reached, the rest waits for the next cron tick`,
-    );
+  if (chainLimitReached("publish", plan.stopped, generation, `${backlog} rows due`)) {
     return await end("limit", { backlog, wanted });
   }
   const { run: _slot, ...request } = plan.body;
