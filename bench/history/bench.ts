@@ -13,6 +13,7 @@ import { fakeDirectory, FakePlatform } from "../../tests/_support/queue.ts";
 import { jsonb } from "../../supabase/functions/_shared/db.ts";
 import { cpuSnapshot, cpuUse, processCpuUs } from "../publish/cpu.ts";
 import { required, setting } from "../settings.ts";
+import { psqlFile } from "../psql.ts";
 
 const env = (name: string) => required(name, "bench/history/run.sh");
 const dbUrl = env("SUPABASE_DB_URL");
@@ -49,13 +50,8 @@ const publishedOutcomes = (rows: readonly Claimed[]) =>
     external_url: `https://fake/${r.id}`,
   }));
 
-async function psqlFile(file: string, vars: Record<string, string | number>): Promise<void> {
-  const args = [dbUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1"];
-  for (const [k, v] of Object.entries(vars)) args.push("-v", `${k}=${v}`);
-  args.push("-f", new URL(file, import.meta.url).pathname);
-  const out = await new Deno.Command("psql", { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`psql ${file}: ${new TextDecoder().decode(out.stderr)}`);
-}
+const generate = (vars: Record<string, string | number>) =>
+  psqlFile(dbUrl, new URL("./generate.sql", import.meta.url), vars);
 
 /** The burst: one due post a platform, in turn over the bench's platforms, each due a second ago. */
 async function insertBurst(): Promise<void> {
@@ -265,10 +261,10 @@ console.log(
 // neither phase is charged for a vacuum that happens to start in it.
 await sql`alter table public.distributions set (autovacuum_enabled = false)`;
 await sql`alter table public.distribution_attempts set (autovacuum_enabled = false)`;
-await psqlFile("./generate.sql", { part: "platforms", clients: CLIENTS, per_client: PER_CLIENT });
+await generate({ part: "platforms", clients: CLIENTS, per_client: PER_CLIENT });
 const empty = await phase("empty");
 const t0 = performance.now();
-await psqlFile("./generate.sql", { part: "history", future: FUTURE, published: PUBLISHED });
+await generate({ part: "history", future: FUTURE, published: PUBLISHED });
 console.log(
   `generated ${fmt(FUTURE)} future and ${
     fmt(PUBLISHED)

@@ -19,6 +19,7 @@ import type { PlatformDirectory } from "../../supabase/functions/_shared/platfor
 import { fakeDirectory, FakePlatform } from "../../tests/_support/queue.ts";
 import { cpuSnapshot, cpuUse } from "../publish/cpu.ts";
 import { required, setting } from "../settings.ts";
+import { psqlFile } from "../psql.ts";
 
 const env = (name: string) => required(name, "bench/metrics/run.sh");
 const dbUrl = env("SUPABASE_DB_URL");
@@ -61,13 +62,8 @@ function instantMetrics(): PlatformDirectory {
   return { get: async (id) => ({ ...(await directory.get(id)), adapter }) };
 }
 
-async function psqlFile(file: string, vars: Record<string, string | number>): Promise<void> {
-  const args = [dbUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1"];
-  for (const [k, v] of Object.entries(vars)) args.push("-v", `${k}=${v}`);
-  args.push("-f", new URL(file, import.meta.url).pathname);
-  const out = await new Deno.Command("psql", { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`psql ${file}: ${new TextDecoder().decode(out.stderr)}`);
-}
+const generate = (vars: Record<string, string | number>) =>
+  psqlFile(dbUrl, new URL("./generate.sql", import.meta.url), vars);
 
 async function statementMs(): Promise<
   { claim: number; record: number; all: number; claims: number }
@@ -90,7 +86,7 @@ console.log(
     `${fmt(CLIENTS * 8)} platforms (${fmt(CLIENTS)} clients x 8 kinds)`,
 );
 let t0 = performance.now();
-await psqlFile("./generate.sql", { clients: CLIENTS, posts: POSTS, max_age_days: MAX_AGE_DAYS });
+await generate({ clients: CLIENTS, posts: POSTS, max_age_days: MAX_AGE_DAYS });
 await sql`vacuum analyze public.distributions`;
 console.log(`generated in ${fmt((performance.now() - t0) / 1000)} s`);
 
