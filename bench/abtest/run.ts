@@ -1,8 +1,10 @@
 // How often an A/A test declares a winner, and how often a real difference wins, under the production rule
-// (private.conclude_ab_tests: hourly looks, a variant wins when its pooled two-proportion p-value against the
-// control is below alpha / k once every variant has min_base engagement_base units; no_difference after max_days).
-// The p-values come from the TypeScript twin of public.two_proportion_p_value (_shared/ab/stats.ts; equal to the
-// SQL function in tests/ab/ab_tests.test.ts and to published values in tests/ab/statistics.test.ts).
+// (private.conclude_ab_tests: hourly looks; once every post is out and every variant has min_base
+// engagement_base units, a variant wins when its decision p-value against the control, which counts the spread
+// between posts, is below alpha / (3 k); no_difference after max_days), the previous rule (the pooled
+// two-proportion z-test below alpha / k) and candidates. The p-values come from the TypeScript twins of
+// private.ab_decision_p_value and public.two_proportion_p_value (_shared/ab/stats.ts; equal to the SQL functions
+// in tests/ab/ab_tests.test.ts and to published values in tests/ab/statistics.test.ts).
 //
 // Each simulated test: one platform kind, a control and one variant with `posts` posts each, post j of both going
 // out together at hour 24 * j (a random weekday and hour, so the engagement model's slot factor). A post's
@@ -14,7 +16,7 @@
 // not the rate, so one shared slot a pair changes no A/A outcome.) Candidate rules run on the same tests.
 //
 //   ./node_modules/.bin/deno run -A bench/abtest/run.ts [--tests 2000] [--seed 1] [--lift 1.2]
-//     [--tau 0.2] [--between 0.087]
+//     [--spread 0.1] [--tau 0.2] [--between 0.087] [--only <part of a rule's name>]
 import { EngagementModel, loadEngagementModel } from "../../dev/emulators/engagement.ts";
 import {
   type Random,
@@ -22,6 +24,8 @@ import {
   standardNormal,
 } from "../../supabase/functions/_shared/learning/random.ts";
 import {
+  abDecisionPValue,
+  type DecisionSide,
   normalTwoSided,
   type Proportion,
   twoProportionPValue,
@@ -134,9 +138,9 @@ function simulate(
 }
 
 /** A decision rule at one look: whether a winner is declared (k = 1). `posts` counts each side's posts so far. */
-type Rule = (control: Look, variant: Look, posts: number) => boolean;
+type Rule = (control: Look, variant: Look, posts: number, total: number) => boolean;
 
-/** The pooled z-test's p-value below `alpha` once both sides have min_base units: production at ALPHA. */
+/** The pooled z-test's p-value below `alpha` once both sides have min_base units: the previous rule at ALPHA. */
 function zTest(alpha: number): Rule {
   return (control, variant) => {
     if (Math.min(control.n, variant.n) < MIN_BASE) return false;
@@ -144,7 +148,6 @@ function zTest(alpha: number): Rule {
     return p !== undefined && p < alpha / 1;
   };
 }
-const production = zTest(ALPHA);
 
 /**
  * A candidate (not in production): the mixture sequential probability ratio test on the difference of rates
@@ -191,6 +194,26 @@ function robustZ(alpha: number): Rule {
   };
 }
 
+/**
+ * The production rule (private.conclude_ab_tests): decides only once every post of both sides is out, with
+ * the decision p-value (_shared/ab/stats.ts abDecisionPValue, the twin of private.ab_decision_p_value: each
+ * side's variance the larger of binomial plus a relative between-post spread and the cluster-robust one of its
+ * own posts) below `alpha` a look (ALPHA / 3 in production).
+ */
+function postAware(spread: number, alpha: number): Rule {
+  const side = (look: Look): DecisionSide => {
+    const rate = look.x / look.n;
+    const ss = look.parts.reduce((sum, p) => sum + (p.x - rate * p.n) ** 2, 0);
+    return { x: look.x, n: look.n, m: look.parts.length, ss };
+  };
+  return (control, variant, _posts, total) => {
+    if (control.parts.length < total || variant.parts.length < total) return false;
+    if (Math.min(control.n, variant.n) < MIN_BASE) return false;
+    const p = abDecisionPValue(side(variant), side(control), spread);
+    return p !== undefined && p < alpha;
+  };
+}
+
 interface Outcome {
   hourly: number; // tests with a winner at some hourly look
   variantWins: number; // tests where the variant won at some hourly look (with lift > 1: the right answer)
@@ -219,7 +242,7 @@ function run(
   const postsAt = (t: number) => Math.min(s.posts, Math.floor((t - 1) / 24) + 1);
   for (let i = 0; i < tests; i++) {
     const [c, v] = simulate(model, random, s);
-    const hit = c.findIndex((_, t) => rule(c[t], v[t], postsAt(t + 1)));
+    const hit = c.findIndex((_, t) => rule(c[t], v[t], postsAt(t + 1), s.posts));
     if (hit >= 0) {
       o.hourly++;
       if (v[hit].x / v[hit].n > c[hit].x / c[hit].n) {
@@ -228,7 +251,7 @@ function run(
       }
     }
     const [lastC, lastV] = [c[LOOKS - 1], v[LOOKS - 1]];
-    if (rule(lastC, lastV, s.posts)) {
+    if (rule(lastC, lastV, s.posts, s.posts)) {
       o.once++;
       if (lastV.x / lastV.n > lastC.x / lastC.n) o.variantOnce++;
     }
@@ -247,14 +270,28 @@ const lift = arg("lift", 1.2);
 const liftName = `+${Math.round((lift - 1) * 100)}%`;
 const between = arg("between", 0.15 / Math.sqrt(3));
 const model = loadEngagementModel();
-const rules: [string, Rule][] = [
-  ["production", production],
-  ["candidate: the production z-test at p < 0.01 a look", zTest(0.01)],
-  ["candidate: the production z-test at p < 0.005 a look", zTest(0.005)],
+const POST_SPREAD = arg("spread", 0.1);
+const allRules: [string, Rule][] = [
+  [
+    `production (post spread ${POST_SPREAD}, p < alpha / 3 a look)`,
+    postAware(POST_SPREAD, ALPHA / 3),
+  ],
+  ["the previous rule (pooled z-test, p < 0.05 a look)", zTest(ALPHA)],
+  ["candidate: the pooled z-test at p < 0.01 a look", zTest(0.01)],
+  ["candidate: the pooled z-test at p < 0.005 a look", zTest(0.005)],
   [`candidate: mSPRT tau ${TAU_REL}`, msprt(0)],
   ["candidate: z-test with the posts' cluster-robust variance, p < 0.005 a look", robustZ(0.005)],
   [`candidate: mSPRT tau ${TAU_REL} + between-post sd ${between.toFixed(3)}`, msprt(between)],
+  ...[0, 0.05, 0.15].map((spread): [string, Rule] => [
+    `candidate: the production rule with post spread ${spread}`,
+    postAware(spread, ALPHA / 3),
+  ]),
+  ["candidate: the production rule at p < alpha a look", postAware(POST_SPREAD, ALPHA)],
 ];
+const only = Deno.args.indexOf("--only");
+const rules = only >= 0
+  ? allRules.filter(([name]) => name.includes(Deno.args[only + 1]))
+  : allRules;
 console.log(
   `${tests} tests a row, seed ${seed}, alpha ${ALPHA}, min_base ${MIN_BASE}, hourly looks for ${MAX_DAYS} days, ` +
     `per-post noise +-${model.params.noise}`,

@@ -35,9 +35,9 @@ COMMENT ON TABLE public.ab_tests IS 'State of each A/B test (variant_group): run
 
 COMMENT ON COLUMN public.ab_tests.winner_distribution_id IS 'A distribution of the winning variant (its body and title can be reused).';
 
-COMMENT ON COLUMN public.ab_tests.p_value IS 'The deciding (smallest) engagement p-value against the control at the last evaluation.';
+COMMENT ON COLUMN public.ab_tests.p_value IS 'The smallest decision p-value (private.ab_decision_p_value, counting the spread between posts) of a variant against the control at the last evaluation; ab_test_results keeps the plain pooled p-values.';
 
-COMMENT ON COLUMN public.ab_tests.variants IS 'Snapshot of ab_test_results for the group at the last evaluation.';
+COMMENT ON COLUMN public.ab_tests.variants IS 'Snapshot of ab_test_results for the group at the last evaluation, each variant with its decision_p_value, pending (posts still to be published) and measured (posts with metrics).';
 
 ALTER TABLE ONLY public.ab_tests
     ADD CONSTRAINT ab_tests_pkey PRIMARY KEY (id);
@@ -62,24 +62,59 @@ ALTER TABLE ONLY public.ab_tests
 ALTER TABLE ONLY public.ab_tests
     ADD CONSTRAINT ab_tests_winner_distribution_fkey FOREIGN KEY (winner_distribution_id, client_id) REFERENCES public.distributions(id, client_id) ON DELETE SET NULL (winner_distribution_id);
 
-CREATE FUNCTION private.conclude_ab_tests(p_alpha numeric DEFAULT 0.05, p_max_days integer DEFAULT 14, p_min_base bigint DEFAULT 1000) RETURNS TABLE(client_id uuid, variant_group text, status text, result text, winner_variant text, p_value double precision)
+CREATE FUNCTION private.conclude_ab_tests(p_alpha numeric DEFAULT 0.05, p_max_days integer DEFAULT 14, p_min_base bigint DEFAULT 1000, p_post_spread numeric DEFAULT 0.1) RETURNS TABLE(client_id uuid, variant_group text, status text, result text, winner_variant text, p_value double precision)
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+  -- The decision (docs/metrics.md, "How a winner is decided"):
+  --   it waits until no post of the test is still to be published (draft, scheduled, publishing, unconfirmed,
+  --   pending_approval), each variant has a post with metrics, and every variant has p_min_base units;
+  --   each variant's p-value against the control is private.ab_decision_p_value, whose variance counts the
+  --   spread between posts (p_post_spread, and the variant's own posts when it has two or more);
+  --   the job looks every hour, so each look tests at p_alpha / 3 (a constant, Pocock-style boundary), and
+  --   Bonferroni over the k variants: a variant wins below p_alpha / (3 k).
+  -- bench/abtest measures the share of A/A tests this declares a winner.
   with r as (
     select * from public.ab_test_results
+  ), posts as (
+    select r.client_id, r.variant_group, r.variant,
+           count(*) filter (where d.status in ('draft', 'scheduled', 'publishing', 'unconfirmed', 'pending_approval'))
+             as pending,
+           count(*) filter (where d.engagement_count is not null and d.engagement_base > 0)::integer as measured,
+           sum((d.engagement_count - r.engagement_count::numeric / nullif(r.engagement_base, 0) * d.engagement_base) ^ 2)
+             filter (where d.engagement_count is not null and d.engagement_base > 0) as spread_ss
+    from r
+    cross join lateral unnest(r.distribution_ids) u(id)
+    join public.distributions d on d.id = u.id
+    group by r.client_id, r.variant_group, r.variant
+  ), v as (
+    select r.*, coalesce(p.pending, 0) as pending, coalesce(p.measured, 0) as measured, p.spread_ss
+    from r left join posts p on p.client_id = r.client_id and p.variant_group = r.variant_group and p.variant = r.variant
+  ), t as (
+    select v.*,
+           case when not v.is_control then private.ab_decision_p_value(
+             v.engagement_count, v.engagement_base, v.measured, v.spread_ss,
+             c.engagement_count, c.engagement_base, c.measured, c.spread_ss, p_post_spread) end as decision_p_value
+    from v
+    left join lateral (
+      select * from v c where c.client_id = v.client_id and c.variant_group = v.variant_group and c.is_control
+      order by c.variant limit 1
+    ) c on not v.is_control
   ), g as (
-    select r.client_id, r.variant_group, min(r.first_published_at) as started_at,
-           count(*) filter (where not r.is_control) as k,
-           count(*) filter (where r.is_control) as controls,
-           coalesce(min(r.engagement_base), 0) as min_base,
-           min(r.engagement_p_value) as min_p,
-           jsonb_agg(to_jsonb(r) - 'client_id' - 'variant_group' order by r.is_control desc, r.variant) as variants
-    from r group by r.client_id, r.variant_group
+    select t.client_id, t.variant_group, min(t.first_published_at) as started_at,
+           count(*) filter (where not t.is_control) as k,
+           count(*) filter (where t.is_control) as controls,
+           coalesce(min(t.engagement_base), 0) as min_base,
+           sum(t.pending) as pending,
+           min(t.measured) as min_measured,
+           min(t.decision_p_value) as min_p,
+           jsonb_agg(to_jsonb(t) - 'client_id' - 'variant_group' - 'spread_ss' order by t.is_control desc, t.variant)
+             as variants
+    from t group by t.client_id, t.variant_group
   ), sig as (
-    select r.*, g.k from r join g on g.client_id = r.client_id and g.variant_group = r.variant_group
-    where not r.is_control and g.min_base >= p_min_base
-      and r.engagement_p_value < p_alpha / greatest(g.k, 1)
+    select t.*, g.k from t join g on g.client_id = t.client_id and g.variant_group = t.variant_group
+    where not t.is_control and g.min_base >= p_min_base and g.pending = 0 and g.min_measured >= 1
+      and t.decision_p_value < p_alpha / (3 * greatest(g.k, 1))
   ), decided as (
     select g.*,
       coalesce(
@@ -117,10 +152,10 @@ CREATE FUNCTION private.conclude_ab_tests(p_alpha numeric DEFAULT 0.05, p_max_da
   select * from upserted
 $$;
 
-COMMENT ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days integer, p_min_base bigint) IS 'Evaluates every A/B test with one control: concludes it with a winner (significant at p_alpha, Bonferroni over its variants, once each variant has p_min_base engagement_base units) or no_difference after p_max_days; otherwise records it as running. Concluded tests are never reopened. Returns the tests evaluated.';
+COMMENT ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days integer, p_min_base bigint, p_post_spread numeric) IS 'Evaluates every A/B test with one control. Once none of its posts is still to be published and each variant has p_min_base engagement_base units, a variant wins when its decision p-value (private.ab_decision_p_value with the relative between-post spread p_post_spread) is below p_alpha / (3 k), k its variants (the control wins when every variant is significantly worse); after p_max_days from its first post it concludes no_difference; otherwise it is recorded as running. Concluded tests are never reopened. Returns the tests evaluated.';
 
-REVOKE ALL ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days integer, p_min_base bigint) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days integer, p_min_base bigint) TO service_role;
+REVOKE ALL ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days integer, p_min_base bigint, p_post_spread numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.conclude_ab_tests(p_alpha numeric, p_max_days integer, p_min_base bigint, p_post_spread numeric) TO service_role;
 
 CREATE TABLE public.ab_test_result_rollups (
     client_id uuid NOT NULL,

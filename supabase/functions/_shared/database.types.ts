@@ -167,6 +167,20 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
+      ab_decision_p_value: {
+        Args: {
+          m1: number
+          m2: number
+          n1: number
+          n2: number
+          spread: number
+          ss1: number
+          ss2: number
+          x1: number
+          x2: number
+        }
+        Returns: number
+      }
       advance_report_windows: {
         Args: Record<PropertyKey, never>
         Returns: boolean
@@ -319,7 +333,12 @@ export type Database = {
         }
       }
       conclude_ab_tests: {
-        Args: { p_alpha?: number; p_max_days?: number; p_min_base?: number }
+        Args: {
+          p_alpha?: number
+          p_max_days?: number
+          p_min_base?: number
+          p_post_spread?: number
+        }
         Returns: {
           client_id: string
           p_value: number

@@ -1,6 +1,7 @@
-// The A/B job: private.conclude_ab_tests decides (significance at alpha, Bonferroni over variants,
-// a minimum sample, or the maximum duration); here the p-values it used are recomputed in TypeScript
-// as a cross-check, and each concluded winner's body is returned for reuse.
+// The A/B job: private.conclude_ab_tests decides (once every post is out, a p-value that counts the
+// spread between posts below alpha / 3 a look, Bonferroni over variants, a minimum sample, or the
+// maximum duration); here the pooled p-values of ab_test_results are recomputed in TypeScript as a
+// cross-check, and each concluded winner's body is returned for reuse.
 import { z } from "zod";
 import { jsonb, type Sql } from "../db.ts";
 import { twoProportionPValue } from "./stats.ts";
@@ -9,6 +10,8 @@ export interface ConcludeOptions {
   alpha: number;
   maxDays: number;
   minBase: number;
+  /** Relative standard deviation of a post's engagement rate around its variant's (between posts). */
+  postSpread: number;
   /** Largest tolerated |p(SQL) - p(TS)|. */
   tolerance: number;
 }
@@ -96,7 +99,7 @@ async function crossCheck(sql: Sql, groups: Group[], tolerance: number): Promise
 
 export async function concludeAbTests(sql: Sql, o: ConcludeOptions) {
   const evaluated = (await sql`
-    select * from private.conclude_ab_tests(${o.alpha}, ${o.maxDays}, ${o.minBase})`)
+    select * from private.conclude_ab_tests(${o.alpha}, ${o.maxDays}, ${o.minBase}, ${o.postSpread})`)
     .map((r) => Evaluated.parse(r));
   const check = await crossCheck(sql, evaluated, o.tolerance);
   if (check.mismatches.length > 0) {

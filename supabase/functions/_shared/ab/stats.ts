@@ -26,3 +26,28 @@ export function twoProportionPValue(a: Proportion, b: Proportion): number | unde
   const z = twoProportionZ(a, b);
   return z === undefined ? undefined : normalTwoSided(z);
 }
+
+/** One side of an A/B decision: its totals over `m` posts with metrics and ss = sum (x_i - rate x n_i)^2. */
+export interface DecisionSide extends Proportion {
+  m: number;
+  ss: number;
+}
+
+/**
+ * The A/B decision's two-sided p-value (private.ab_decision_p_value): each side's variance of its rate is the
+ * larger of the binomial one plus a relative between-post spread a post, and the cluster-robust one from its
+ * own posts (m >= 2). Undefined where the SQL function gives null.
+ */
+export function abDecisionPValue(
+  a: DecisionSide,
+  b: DecisionSide,
+  spread: number,
+): number | undefined {
+  if (twoProportionZ(a, b) === undefined || a.m < 1 || b.m < 1 || !(spread >= 0)) return undefined;
+  const pooled = (a.x + b.x) / (a.n + b.n);
+  const variance = (side: DecisionSide) => {
+    const prior = pooled * (1 - pooled) / side.n + (spread * pooled) ** 2 / side.m;
+    return side.m >= 2 ? Math.max(prior, (side.m / (side.m - 1)) * side.ss / side.n ** 2) : prior;
+  };
+  return normalTwoSided((a.x / a.n - b.x / b.n) / Math.sqrt(variance(a) + variance(b)));
+}
