@@ -75,7 +75,10 @@ CREATE FUNCTION private.conclude_ab_tests(p_alpha numeric DEFAULT 0.05, p_max_da
   --   Bonferroni over the k variants: a variant wins below p_alpha / (3 k).
   -- bench/abtest measures the share of A/A tests this declares a winner.
   with r as (
-    select * from public.ab_test_results
+    -- Concluded tests are never reopened, so only the others are read.
+    select * from public.ab_test_results r
+    where not exists (select 1 from public.ab_tests t where t.client_id = r.client_id
+                        and t.variant_group = r.variant_group and t.status = 'concluded')
   ), posts as (
     select r.client_id, r.variant_group, r.variant,
            count(*) filter (where d.status in ('draft', 'scheduled', 'publishing', 'unconfirmed', 'pending_approval'))

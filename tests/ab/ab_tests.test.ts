@@ -214,3 +214,30 @@ Deno.test("a post_spread outside 0..1 is refused with a 400 naming the field", a
     assert.match(JSON.stringify(body), /post_spread/);
   }
 });
+
+Deno.test("a concluded test is never reopened: later metrics leave its result and time as they were", async () => {
+  const sql = connect();
+  try {
+    const tenant = await createTenant(sql, [{ kind: "x" }]);
+    await variant(sql, tenant, "done", "control", 5000, 250);
+    const b = await variant(sql, tenant, "done", "b", 5000, 500);
+    await invokeService("ab-tests", {});
+    const [before] =
+      await sql`select status, winner_variant, concluded_at, p_value from public.ab_tests
+                               where client_id = ${tenant.clientId}`;
+    assert.equal(before.winner_variant, "b");
+
+    await sql`update public.distributions set engagements = 100 where id = ${b}`;
+    const { body } = await invokeService("ab-tests", {});
+    const [after] =
+      await sql`select status, winner_variant, concluded_at, p_value from public.ab_tests
+                              where client_id = ${tenant.clientId}`;
+    assert.deepEqual(after, before);
+    assert.ok(
+      !body.concluded.some((c: { client_id: string }) => c.client_id === tenant.clientId),
+      "not reported again",
+    );
+  } finally {
+    await sql.end();
+  }
+});
