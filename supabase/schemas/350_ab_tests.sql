@@ -93,16 +93,18 @@ CREATE FUNCTION private.conclude_ab_tests(p_alpha numeric DEFAULT 0.05, p_max_da
   ), v as (
     select r.*, coalesce(p.pending, 0) as pending, coalesce(p.measured, 0) as measured, p.spread_ss
     from r left join posts p on p.client_id = r.client_id and p.variant_group = r.variant_group and p.variant = r.variant
+  ), c as (
+    -- Each group's control (a group with several controls is never decided, see "decided").
+    select distinct on (v.client_id, v.variant_group) v.*
+    from v where v.is_control
+    order by v.client_id, v.variant_group, v.variant
   ), t as (
     select v.*,
            case when not v.is_control then private.ab_decision_p_value(
              v.engagement_count, v.engagement_base, v.measured, v.spread_ss,
              c.engagement_count, c.engagement_base, c.measured, c.spread_ss, p_post_spread) end as decision_p_value
     from v
-    left join lateral (
-      select * from v c where c.client_id = v.client_id and c.variant_group = v.variant_group and c.is_control
-      order by c.variant limit 1
-    ) c on not v.is_control
+    left join c on c.client_id = v.client_id and c.variant_group = v.variant_group and not v.is_control
   ), g as (
     select t.client_id, t.variant_group, min(t.first_published_at) as started_at,
            count(*) filter (where not t.is_control) as k,
@@ -115,19 +117,26 @@ CREATE FUNCTION private.conclude_ab_tests(p_alpha numeric DEFAULT 0.05, p_max_da
              as variants
     from t group by t.client_id, t.variant_group
   ), sig as (
-    select t.*, g.k from t join g on g.client_id = t.client_id and g.variant_group = t.variant_group
+    select t.client_id, t.variant_group, t.variant, t.engagement_rate, t.engagement_rate_diff
+    from t join g on g.client_id = t.client_id and g.variant_group = t.variant_group
     where not t.is_control and g.min_base >= p_min_base and g.pending = 0 and g.min_measured >= 1
       and t.decision_p_value < p_alpha / (3 * greatest(g.k, 1))
+  ), best as (
+    -- The significantly better variant with the highest rate.
+    select distinct on (s.client_id, s.variant_group) s.client_id, s.variant_group, s.variant
+    from sig s where s.engagement_rate_diff > 0
+    order by s.client_id, s.variant_group, s.engagement_rate desc, s.variant
+  ), worse as (
+    select s.client_id, s.variant_group, count(*) as n from sig s where s.engagement_rate_diff < 0
+    group by s.client_id, s.variant_group
   ), decided as (
+    -- The best significant variant wins; the control wins when every variant is significantly worse.
     select g.*,
-      coalesce(
-        (select s.variant from sig s where s.client_id = g.client_id and s.variant_group = g.variant_group
-           and s.engagement_rate_diff > 0 order by s.engagement_rate desc, s.variant limit 1),
-        case when g.k > 0 and (select count(*) from sig s where s.client_id = g.client_id
-                                 and s.variant_group = g.variant_group and s.engagement_rate_diff < 0) = g.k
-             then (select r.variant from r where r.client_id = g.client_id and r.variant_group = g.variant_group
-                     and r.is_control limit 1) end) as winner
+           coalesce(b.variant, case when g.k > 0 and w.n = g.k then c.variant end) as winner
     from g
+    left join best b on b.client_id = g.client_id and b.variant_group = g.variant_group
+    left join worse w on w.client_id = g.client_id and w.variant_group = g.variant_group
+    left join c on c.client_id = g.client_id and c.variant_group = g.variant_group
     where g.controls = 1 and g.started_at is not null
   ), upserted as (
     insert into public.ab_tests as t (client_id, variant_group, status, result, winner_variant, winner_distribution_id,
@@ -138,13 +147,13 @@ CREATE FUNCTION private.conclude_ab_tests(p_alpha numeric DEFAULT 0.05, p_max_da
            case when d.winner is not null then 'winner'
                 when d.started_at <= now() - make_interval(days => p_max_days) then 'no_difference' end,
            d.winner,
-           (select r.distribution_ids[1] from r where r.client_id = d.client_id
-              and r.variant_group = d.variant_group and r.variant = d.winner),
+           wr.distribution_ids[1],
            d.min_p, p_alpha, d.started_at,
            case when d.winner is not null or d.started_at <= now() - make_interval(days => p_max_days)
                 then now() end,
            d.variants
     from decided d
+    left join r wr on wr.client_id = d.client_id and wr.variant_group = d.variant_group and wr.variant = d.winner
     on conflict on constraint ab_tests_client_group_key do update set
       status = excluded.status, result = excluded.result, winner_variant = excluded.winner_variant,
       winner_distribution_id = excluded.winner_distribution_id, p_value = excluded.p_value, alpha = excluded.alpha,
