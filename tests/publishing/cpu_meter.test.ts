@@ -1,7 +1,7 @@
 // The CPU meter a run budgets with (supabase/functions/_shared/cpu-budget.ts): how much more work it
 // lets a run claim, by a clock it is given, and by the estimate where the runtime has no clock.
 import assert from "node:assert/strict";
-import { cpuClock, CpuMeter } from "../../supabase/functions/_shared/cpu-budget.ts";
+import { cpuClock, CpuMeter, WorkerCpu } from "../../supabase/functions/_shared/cpu-budget.ts";
 
 /** A clock the test moves by hand (ms). */
 function handClock(start = 1000) {
@@ -64,4 +64,53 @@ Deno.test("Deno reads a thread clock; the hosted edge runtime (EdgeRuntime globa
   } finally {
     delete (globalThis as Record<string, unknown>).EdgeRuntime;
   }
+});
+
+Deno.test("runs that share a worker share its ceiling: what one holds and what the worker used leave less for the other", () => {
+  const { clock, spend } = handClock();
+  const worker = new WorkerCpu(clock.read, 100);
+  const first = new CpuMeter({ budgetMs: 80, msPerUnit: 1, clock, worker });
+  const second = new CpuMeter({ budgetMs: 80, msPerUnit: 1, clock, worker });
+  assert.equal(first.room(), 80, "its own budget is the smaller");
+  first.hold(70);
+  assert.equal(second.room(), 30, "the worker's 100 ms less the 70 the first holds");
+  spend(40); // the worker's clock moves: both runs' CPU
+  assert.equal(second.room(), 0, "100 - 40 used - 70 held");
+  first.finish(70);
+  assert.equal(worker.held, 0);
+  assert.equal(second.room(), 40, "the second has spent 40 of its 80 too (the clock is shared)");
+  spend(60);
+  assert.equal(first.room(), 0, "the worker is at its ceiling");
+  assert.equal(second.room(), 0);
+});
+
+Deno.test("a run that ends gives back what it still holds to its worker", () => {
+  const { clock } = handClock();
+  const worker = new WorkerCpu(clock.read, 100);
+  const ended = new CpuMeter({ budgetMs: 100, msPerUnit: 1, clock, worker });
+  const other = new CpuMeter({ budgetMs: 100, msPerUnit: 1, clock, worker });
+  ended.hold(60);
+  assert.equal(other.room(), 40);
+  ended.close();
+  assert.equal(worker.held, 0);
+  assert.equal(other.room(), 100);
+});
+
+Deno.test("without a clock the worker counts every run's finished units against its ceiling", () => {
+  const estimate = { kind: "estimate" as const, read: null };
+  const worker = new WorkerCpu(null, 10);
+  const first = new CpuMeter({ budgetMs: 8, msPerUnit: 0.5, clock: estimate, worker });
+  const second = new CpuMeter({ budgetMs: 8, msPerUnit: 0.5, clock: estimate, worker });
+  first.hold(12);
+  first.finish(12); // 6 ms of the worker's 10
+  assert.equal(first.room(), 4, "its own 8 ms less 6: 4 units");
+  assert.equal(second.room(), 8, "the worker's 10 ms less 6: 8 units (its own budget allows 16)");
+});
+
+Deno.test("a run outside a worker (a test's own process) is held to its own budget only", () => {
+  const { clock } = handClock();
+  const alone = new CpuMeter({ budgetMs: 100, msPerUnit: 1, clock });
+  const beside = new CpuMeter({ budgetMs: 100, msPerUnit: 1, clock });
+  alone.hold(90);
+  assert.equal(beside.room(), 100);
 });

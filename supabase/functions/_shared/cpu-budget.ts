@@ -17,6 +17,13 @@
 // A run's projection is what it has used plus what the units it holds unfinished and the units it
 // would claim will cost, at the larger of the cost a unit measured so far and the configured one; it
 // claims only what fits.
+//
+// Runs that share a worker share its CPU: the edge runtime (and the local functions host) serves
+// several requests at once in one worker and counts the worker's CPU since it booted, so four runs
+// that each keep within their own budget can together pass the worker's hard limit, and all four are
+// killed (546) with what they hold. So a run also fits what it claims within the worker's ceiling: the
+// worker's CPU since this module loaded (its process clock; without a clock, the units every run in
+// the worker has finished) plus what every run in the worker holds (`WorkerCpu`).
 import process from "node:process";
 
 export type CpuClockKind = "thread" | "process" | "estimate";
@@ -57,7 +64,56 @@ export interface CpuMeterOptions {
   msPerUnit: number;
   /** The clock to read (tests pass one); the runtime's own by default. */
   clock?: { kind: CpuClockKind; read: Reader | null };
+  /** The worker the run shares (tests pass one); this isolate's by default. */
+  worker?: WorkerCpu;
 }
+
+/**
+ * CPU ms the runs of one worker may reach together, counted from the worker's start: the hard limit
+ * (2 s) less 0.3 s for what the process spends that its clock reading lags (replies, garbage collection
+ * between polls) and a held unit's overrun.
+ */
+export const WORKER_CPU_CEILING_MS = 1_700;
+
+/** One worker's CPU as its runs share it: its clock, and the units all its runs hold and have finished. */
+export class WorkerCpu {
+  held = 0;
+  done = 0;
+  private readonly read: Reader | null;
+  private readonly origin: number;
+
+  constructor(read: Reader | null, readonly ceilingMs = WORKER_CPU_CEILING_MS) {
+    this.read = read;
+    this.origin = read ? read() : 0;
+  }
+
+  /** The worker's CPU since it started (ms): its clock, or its runs' finished units at `msPerUnit`. */
+  usedMs(msPerUnit: number): number {
+    return this.read ? Math.max(0, this.read() - this.origin) : this.done * msPerUnit;
+  }
+}
+
+/** The process clock (every thread of the worker), where the runtime has one. */
+function processClock(): Reader | null {
+  if ("EdgeRuntime" in globalThis) return null;
+  const node = process as unknown as { cpuUsage?: () => CpuTimes };
+  if (typeof node.cpuUsage !== "function") return null;
+  const read = node.cpuUsage.bind(node);
+  return () => {
+    const t = read();
+    return (t.user + t.system) / 1000;
+  };
+}
+
+/**
+ * This isolate's worker, from when this module loaded (as the worker booted), where the code runs in
+ * one: the edge runtime (the `EdgeRuntime` global) or a worker of the local functions host
+ * (dev/functions-limits.ts starts each with FUNCTION_WORKER_SOCKET). A test or benchmark that runs a
+ * run in its own long-lived process shares no worker.
+ */
+const thisWorker = "EdgeRuntime" in globalThis || Deno.env.get("FUNCTION_WORKER_SOCKET")
+  ? new WorkerCpu(processClock())
+  : null;
 
 export class CpuMeter {
   readonly kind: CpuClockKind;
@@ -67,9 +123,11 @@ export class CpuMeter {
   private readonly msPerUnit: number;
   private done = 0;
   private held = 0;
+  private readonly worker: WorkerCpu;
 
   constructor(options: CpuMeterOptions) {
     const clock = options.clock ?? cpuClock();
+    this.worker = options.worker ?? thisWorker ?? new WorkerCpu(null, Infinity);
     this.kind = clock.kind;
     this.read = clock.read;
     this.origin = clock.read ? clock.read() : 0;
@@ -85,15 +143,26 @@ export class CpuMeter {
   /** `n` units claimed: held until they are done. */
   hold(n: number): void {
     this.held += n;
+    this.worker.held += n;
   }
 
   /** `n` held units finished (sent and recorded, or given back). */
   finish(n: number): void {
-    this.held = Math.max(0, this.held - n);
+    const released = Math.min(n, this.held);
+    this.held -= released;
+    this.worker.held = Math.max(0, this.worker.held - released);
     this.done += n;
+    this.worker.done += n;
   }
 
-  /** How many more units fit in the budget, beside those held. */
+  /** The run is over: what it still holds no longer counts against its worker. */
+  close(): void {
+    this.worker.held = Math.max(0, this.worker.held - this.held);
+    this.held = 0;
+  }
+
+  /** How many more units fit in the run's budget beside those it holds, and in its worker's beside
+   * those every run there holds. */
   room(): number {
     const used = this.usedMs();
     if (used >= this.budgetMs) return 0;
@@ -102,7 +171,10 @@ export class CpuMeter {
     // reads 0 early, and a unit costs at least what it was configured to
     const measured = this.read && this.done > 0 ? used / this.done : 0;
     const perUnit = Math.max(measured, this.msPerUnit);
-    return Math.max(0, Math.floor((this.budgetMs - used) / perUnit) - this.held);
+    const run = Math.floor((this.budgetMs - used) / perUnit) - this.held;
+    const workerUsed = this.worker.usedMs(this.msPerUnit);
+    const worker = Math.floor((this.worker.ceilingMs - workerUsed) / perUnit) - this.worker.held;
+    return Math.max(0, Math.min(run, worker));
   }
 
   /** What the reply says about it. */

@@ -56,6 +56,7 @@ export async function runPublisher(
     await Promise.all(Array.from({ length: Math.max(1, options.lanes) }, () => lane(run)));
   } finally {
     run.leases.stop();
+    meter?.close();
   }
   report.stopped = strongestStop(run.stops);
   report.cpu = meter?.report() ?? null;
