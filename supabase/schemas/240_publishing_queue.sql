@@ -139,6 +139,14 @@ begin
   -- keeps two concurrent batches with members of the same groups from deadlocking.
   perform 1 from public.cross_post_groups g where g.id = any (v_groups) order by g.id for update;
   perform private.lock_platforms(v_platforms);
+  -- A post that fails leaves the calendar: its row trigger recomputes its platform's calendar rollup under that
+  -- platform's bucket lock, row by row in the update's order, so two batches failing posts on the same buckets in
+  -- opposite orders would deadlock. The buckets of every platform whose post may fail are taken first, in order.
+  perform private.lock_publishing_calendar_buckets(array(
+    select d.platform_id
+    from jsonb_to_recordset(p_outcomes) as r(id uuid, outcome text)
+    join public.distributions d on d.id = r.id
+    where r.outcome in ('permanent', 'auth', 'transient')));
 
   return query
   with first_sync as materialized (

@@ -41,22 +41,38 @@ ALTER TABLE ONLY public.publishing_calendar_rollups
 ALTER TABLE ONLY public.publishing_calendar_rollups
     ADD CONSTRAINT publishing_calendar_rollups_platform_fkey FOREIGN KEY (platform_id, client_id) REFERENCES public.platforms(id, client_id) ON DELETE CASCADE;
 
-CREATE FUNCTION private.recompute_publishing_calendar_days(p_platform_ids uuid[], p_dates date[], p_timezones text[]) RETURNS void
+CREATE FUNCTION private.lock_publishing_calendar_buckets(p_platform_ids uuid[]) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
   v_bucket integer;
 begin
-  if coalesce(cardinality(p_platform_ids), 0) = 0 then
-    return;
-  end if;
-  -- Bucket order: two writers of overlapping platforms take their common buckets in the same order.
+  -- Bucket order: two writers of overlapping platforms take their common buckets in the same order. A transaction
+  -- may take a bucket again (advisory locks nest), so a writer that takes all its buckets first never waits for one
+  -- out of order later.
   for v_bucket in
-    select distinct (hashtextextended(k::text, 0) & 255)::integer from unnest(p_platform_ids) k order by 1
+    select distinct (hashtextextended(k::text, 0) & 255)::integer from unnest(p_platform_ids) k
+    where k is not null order by 1
   loop
     perform pg_advisory_xact_lock(hashtext('publishing_calendar_rollups'), v_bucket);
   end loop;
+end
+$$;
+
+COMMENT ON FUNCTION private.lock_publishing_calendar_buckets(p_platform_ids uuid[]) IS 'Takes the publishing_calendar_rollups bucket locks of the given platforms, in bucket order, until the transaction ends. A statement that changes the calendar of many platforms row by row (its row triggers each recompute one platform) calls it first, so two such statements never deadlock.';
+
+REVOKE ALL ON FUNCTION private.lock_publishing_calendar_buckets(p_platform_ids uuid[]) FROM PUBLIC;
+
+CREATE FUNCTION private.recompute_publishing_calendar_days(p_platform_ids uuid[], p_dates date[], p_timezones text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if coalesce(cardinality(p_platform_ids), 0) = 0 then
+    return;
+  end if;
+  perform private.lock_publishing_calendar_buckets(p_platform_ids);
   insert into public.publishing_calendar_rollups (platform_id, date, timezone, client_id, scheduled_posts, time_slots)
   select pc.platform_id, pc.date, pc.timezone, pc.client_id, count(pc.distribution_id),
     array_agg(pc.time_slot order by pc.time_slot)
