@@ -4,7 +4,7 @@ CREATE INDEX idx_distribution_attempts_errors_finished ON public.distribution_at
 
 CREATE INDEX idx_platforms_api_errors ON public.platforms USING btree (id) WHERE (api_errors_24h > 0);
 
-CREATE INDEX idx_platforms_native_scheduling ON public.platforms USING btree (id) WHERE (supports_scheduling AND private.config_boolean(publish_config, 'native_scheduling'::text, false) AND is_active);
+CREATE INDEX idx_platforms_native_scheduling ON public.platforms USING btree (private.config_boolean(publish_config, 'native_scheduling'::text, false));
 
 set check_function_bodies = off;
 
