@@ -9,6 +9,10 @@
 #   bash bench/burst/run.sh --latency 50         (or 1000: jitter is 2/3 of the latency unless --jitter)
 #   bash bench/burst/run.sh --spread 60          the posts spread evenly over the minute instead
 #   bash bench/burst/run.sh --posts 2000 --clients 200   a smaller burst
+#   bash bench/burst/run.sh --statements         also where Postgres's time went, by statement
+#                                                (pg_stat_statements, nested statements too; it costs
+#                                                some CPU itself: compare CPU a post only between runs
+#                                                with the same setting)
 # BENCH_STACK=bench1..bench4 runs beside another checkout's benchmark (dev/lib.sh ports).
 set -euo pipefail
 LATENCY=300
@@ -17,6 +21,7 @@ ERRORS=0.01
 SPREAD=0
 POSTS=10000
 CLIENTS=1000
+STATEMENTS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --latency) LATENCY=$2; shift 2 ;;
@@ -25,9 +30,10 @@ while [ $# -gt 0 ]; do
     --spread) SPREAD=$2; shift 2 ;;
     --posts) POSTS=$2; shift 2 ;;
     --clients) CLIENTS=$2; shift 2 ;;
+    --statements) STATEMENTS=1; shift ;;
     *)
       echo "usage: bash bench/burst/run.sh [--latency MS] [--jitter MS] [--errors SHARE] [--spread S]" \
-        "[--posts N] [--clients N]" >&2
+        "[--posts N] [--clients N] [--statements]" >&2
       exit 2
       ;;
   esac
@@ -40,6 +46,14 @@ export EMULATOR_UNLIMITED=1 EMULATOR_QUIET=1
 unset FUNCTIONS_CPU_LIMIT_MS FUNCTIONS_CPU_SOFT_LIMIT_MS FUNCTIONS_MEMORY_LIMIT_MB \
   FUNCTIONS_WALL_CLOCK_LIMIT_MS FUNCTIONS_IDLE_TIMEOUT_MS FUNCTIONS_WORKERS
 bench_reset
+if [ "$STATEMENTS" = 1 ]; then
+  # pg_stat_statements loads at server start: the bench cluster restarts with it (a later line of
+  # postgresql.conf wins), tracking the statements inside functions and triggers too.
+  as_pg sh -c 'printf "%s\n" "shared_preload_libraries = '"'pg_cron,pg_stat_statements'"'" \
+    "pg_stat_statements.track = all" >>"$1"' sh "$PGDATA/postgresql.conf"
+  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGLOG" -m fast -w -t 60 restart >/dev/null
+  psql_stack -c "create extension if not exists pg_stat_statements" >/dev/null
+fi
 # Only the publish job runs: the others (metrics reads, webhooks, retention) would read the new posts
 # and share the machine with the burst.
 psql_stack -c "update cron.job set active = (jobname = 'publish-due-distributions')" \
@@ -50,5 +64,5 @@ set -a
 source "$STATE/env"
 set +a
 BURST_LATENCY_MS=$LATENCY BURST_JITTER_MS=$JITTER BURST_ERRORS=$ERRORS BURST_SPREAD_S=$SPREAD \
-  BURST_POSTS=$POSTS BURST_CLIENTS=$CLIENTS BENCH_STATE=$STATE \
+  BURST_POSTS=$POSTS BURST_CLIENTS=$CLIENTS BURST_STATEMENTS=$STATEMENTS BENCH_STATE=$STATE \
   "$DENO" run -A bench/burst/bench.ts

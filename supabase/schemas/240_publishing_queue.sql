@@ -264,18 +264,36 @@ CREATE FUNCTION private.refresh_api_error_counts() RETURNS void
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  -- Best effort: a platform row another transaction holds is refreshed by the next run.
+  -- Only the platforms whose count can differ from the one stored: those with an API error in the last 24
+  -- hours (it may rise) and those counted non-zero (it may fall), each a range of a partial index
+  -- (760_publish_probe_indexes.sql), and the platforms read by key. Every publish run starts with this, so
+  -- it costs the recent errors, not a look (and a row lock) at every platform. Best effort: a platform row
+  -- another transaction holds is refreshed by the next run.
+  with candidates as (
+    select x.id from public.platforms x
+     where x.id = any (array(
+             select a.platform_id from public.distribution_attempts a
+              where a.finished_at > now() - interval '24 hours'
+                and (a.outcome in ('transient', 'rate_limited', 'permanent', 'auth', 'unknown')
+                     or (a.outcome = 'unsettled' and a.http_status is not null))
+             union
+             select y.id from public.platforms y where y.api_errors_24h > 0))
+     order by x.id
+       for no key update skip locked
+  ), counted as (
+    select c.id, (select count(*) from public.distribution_attempts a
+                   where a.platform_id = c.id and a.finished_at > now() - interval '24 hours'
+                     and (a.outcome in ('transient', 'rate_limited', 'permanent', 'auth', 'unknown')
+                          or (a.outcome = 'unsettled' and a.http_status is not null)))::integer as n
+      from candidates c
+  )
   update public.platforms p set api_errors_24h = c.n
-  from (
-    select p2.id, (select count(*) from public.distribution_attempts a
-                    where a.platform_id = p2.id and a.finished_at > now() - interval '24 hours'
-                      and (a.outcome in ('transient', 'rate_limited', 'permanent', 'auth', 'unknown')
-                           or (a.outcome = 'unsettled' and a.http_status is not null)))::integer as n
-    from public.platforms p2
-    where p2.id in (select id from public.platforms order by id for no key update skip locked)
-  ) c
-  where p.id = c.id and p.api_errors_24h is distinct from c.n
+    from counted c
+   where p.id = any (array(select c2.id from candidates c2)) and p.id = c.id
+     and p.api_errors_24h is distinct from c.n
 $$;
+
+COMMENT ON FUNCTION private.refresh_api_error_counts() IS 'Sets platforms.api_errors_24h to the API errors of the last 24 hours, for the platforms whose count can have changed (an error in the last 24 hours, or a non-zero count); skips platform rows another transaction holds.';
 
 REVOKE ALL ON FUNCTION private.refresh_api_error_counts() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.refresh_api_error_counts() TO service_role;
