@@ -505,6 +505,10 @@ export type Database = {
         Returns: string
       }
       lock_platforms: { Args: { p_ids: string[] }; Returns: undefined }
+      lock_publishing_calendar_buckets: {
+        Args: { p_platform_ids: string[] }
+        Returns: undefined
+      }
       member_client_ids: { Args: { p_roles?: string[] }; Returns: string[] }
       metric_count: { Args: { p: Json }; Returns: number }
       metrics_budget_key: {
