@@ -441,12 +441,13 @@ export function linkedinEmulator(
         }
         if (!canActAs(member, author)) return denied("partnerApiPostsExternal.FINDER-author");
         const count = Math.min(Number(req.query.get("count") ?? 10) || 10, 100);
+        const start = Math.max(0, Number(req.query.get("start") ?? 0) || 0);
         const posts = [...state.posts.values()]
           .filter((p) => !p.deleted && p.author === author)
           .sort((a, b) => b.lastModifiedAt.getTime() - a.lastModifiedAt.getTime());
         return json({
-          elements: posts.slice(0, count).map(serialize),
-          paging: { start: 0, count, total: posts.length, links: [] },
+          elements: posts.slice(start, start + count).map(serialize),
+          paging: { start, count, total: posts.length, links: [] },
         });
       },
     },

@@ -677,19 +677,32 @@ export function xEmulator(options: XEmulatorOptions = {}): EmulatorDefinition<XS
           );
         }
         const start = Date.parse(req.query.get("start_time") ?? "") || 0;
-        const tweets = [...state.tweets.values()]
+        // pagination_token: an opaque token from meta.next_token (here, the offset it continues at)
+        const token = req.query.get("pagination_token");
+        const offset = token === null ? 0 : Number.parseInt(token.replace(/^p/, ""), 36);
+        if (token !== null && (!/^p[0-9a-z]+$/.test(token) || !Number.isSafeInteger(offset))) {
+          return problem(
+            400,
+            "Invalid Request",
+            "The `pagination_token` query parameter value [" + token + "] is not valid",
+            "https://api.twitter.com/2/problems/invalid-request",
+          );
+        }
+        const matching = [...state.tweets.values()]
           .filter((t) =>
             !t.deleted && t.authorId === req.params.id && t.createdAt.getTime() >= start
           )
-          .sort((a, b) => (a.id < b.id ? 1 : -1))
-          .slice(0, max);
+          .sort((a, b) => (a.id < b.id ? 1 : -1));
+        const tweets = matching.slice(offset, offset + max);
         if (tweets.length === 0) return json({ meta: { result_count: 0 } });
+        const more = offset + max < matching.length;
         return json({
           data: tweets.map((t) => ({ id: t.id, text: t.text, edit_history_tweet_ids: [t.id] })),
           meta: {
             result_count: tweets.length,
             newest_id: tweets[0].id,
             oldest_id: tweets.at(-1)?.id,
+            ...(more ? { next_token: "p" + (offset + max).toString(36) } : {}),
           },
         });
       },

@@ -276,3 +276,48 @@ Deno.test("linkedin oauth: an expired token without a refresh token -> auth, not
     assert.match(f.message, /expired/);
     assert.equal(emu.state.posts.size, 1);
   }));
+
+Deno.test("linkedin: findExisting pages through a busy author's posts, and says 'not known yet' past its pages", () =>
+  withLinkedIn(async (adapter, emu, clock) => {
+    const body = "the post a reclaimed attempt looks for";
+    const published = await adapter.publish({ body }, { attemptId: "a" });
+    assertOk(published);
+    const author = emu.state.posts.get(published.externalId)!.author;
+    let n = 0;
+    const postLater = (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const id = `urn:li:share:busy${n++}`;
+        const at = new Date(clock.now.getTime() + n * 1000);
+        emu.state.posts.set(id, {
+          id,
+          author,
+          commentary: `busy ${id}`,
+          visibility: "PUBLIC",
+          createdAt: at,
+          lastModifiedAt: at,
+          deleted: false,
+        });
+      }
+    };
+    const listReads = () => emu.requests({ method: "GET", path: "/rest/posts" }).length;
+
+    postLater(70); // ours is on the second page of 50
+    const found = await adapter.findExisting({ attemptId: "a", content: { body } });
+    assertOk(found);
+    assert.equal(found.found && found.externalId, published.externalId);
+    assert.equal(listReads(), 2, "two pages read");
+    assert.deepEqual(
+      await adapter.findExisting({ attemptId: "b", content: { body: "never sent" } }),
+      { ok: true, found: false },
+    );
+
+    postLater(500); // more than 10 pages of 50
+    const before = listReads();
+    const undecided = assertFailure(
+      await adapter.findExisting({ attemptId: "c", content: { body: "never sent" } }),
+      "transient",
+    );
+    assert.equal(undecided.outcome, "unknown");
+    assert.match(undecided.message, /more than 500 recent posts/);
+    assert.equal(listReads() - before, 10, "stops at lookupMaxPages");
+  }));

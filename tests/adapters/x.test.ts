@@ -531,3 +531,43 @@ Deno.test("x oauth2: credentials are OAuth 1.0a or OAuth 2.0, and an error names
   assert.deepEqual(parseCredentials("x", { access_token: "t" }), { access_token: "t" });
   assert.ok(validatorFor(platformRow("x", {}))!({ body: "hello" }).valid);
 });
+
+Deno.test("x: findExisting pages through a busy account's timeline, and says 'not known yet' past its pages", () =>
+  withX(async (adapter, emu, clock) => {
+    const body = "the tweet a reclaimed attempt looks for";
+    const published = await adapter.publish({ body }, { attemptId: "a" });
+    assertOk(published);
+    const authorId = emu.state.tweets.get(published.externalId)!.authorId;
+    const postLater = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const id = String(emu.state.nextId++);
+        emu.state.tweets.set(id, {
+          id,
+          text: `busy ${id}`,
+          authorId,
+          createdAt: clock.now,
+          deleted: false,
+        });
+      }
+    };
+    const timelineReads = () => emu.requests({ path: `/2/users/${authorId}/tweets` }).length;
+
+    postLater(150); // 150 newer tweets: ours is on the second page of 100
+    const found = await adapter.findExisting({ attemptId: "a", content: { body } });
+    assertOk(found);
+    assert.equal(found.found && found.externalId, published.externalId);
+    assert.equal(timelineReads(), 2, "two pages read");
+
+    const missing = await adapter.findExisting({ attemptId: "b", content: { body: "never sent" } });
+    assert.deepEqual(missing, { ok: true, found: false }, "the whole window read: a definite no");
+
+    postLater(1000); // more than 10 pages of 100 in the window
+    const before = timelineReads();
+    const undecided = assertFailure(
+      await adapter.findExisting({ attemptId: "c", content: { body: "never sent" } }),
+      "transient",
+    );
+    assert.equal(undecided.outcome, "unknown");
+    assert.match(undecided.message, /more than 1000 recent posts/);
+    assert.equal(timelineReads() - before, 10, "stops at lookupMaxPages");
+  }));

@@ -119,6 +119,21 @@ export function notApplied(errorClass: "permanent" | "transient", message: strin
   return { ok: false, errorClass, outcome: "not_applied", message };
 }
 
+/**
+ * A look-up that read as many of the account's recent posts as it may (`read`) without reaching the end of
+ * them: "not found" would not be true, and sending again could post twice, so the look-up fails and the
+ * attempt is asked about again later (or parked as unconfirmed for a person).
+ */
+export function undecidedLookup(read: number): Failure {
+  return {
+    ok: false,
+    errorClass: "transient",
+    outcome: "unknown",
+    message: `the account has more than ${read} recent posts to look through (lookupMaxPages); ` +
+      "whether this one was published is not known yet",
+  };
+}
+
 /** A post that failed validation: permanent, never sent. */
 export function invalidContent(result: ValidationResult): Failure | undefined {
   if (result.valid) return undefined;

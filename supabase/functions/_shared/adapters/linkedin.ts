@@ -19,6 +19,7 @@ import {
   type PlatformAdapter,
   type PublishOptions,
   setupAdapter,
+  undecidedLookup,
   validation,
 } from "./adapter.ts";
 import type { ErrorProfile } from "../net/classify.ts";
@@ -77,6 +78,7 @@ export function escapeCommentary(text: string): string {
 
 const PostListSchema = z.object({
   elements: z.array(z.looseObject({ id: z.string(), commentary: z.string().optional() })),
+  paging: z.looseObject({ total: z.number().optional() }).optional(),
 });
 const SocialActionsSchema = z.looseObject({
   likesSummary: z.looseObject({ totalLikes: z.number().optional() }).optional(),
@@ -212,22 +214,33 @@ export class LinkedInAdapter implements PlatformAdapter {
   }
 
   async findExisting({ content }: ExistenceQuery): Promise<ExistenceResult> {
-    const query = new URLSearchParams({
-      q: "author",
-      author: this.config.author_urn,
-      count: String(this.limits.lookupMaxResults),
-      sortBy: "LAST_MODIFIED",
-    });
-    const res = await this.http.request(
-      this.req({ method: "GET", path: `posts?${query}` }),
-      { json: PostListSchema },
-    );
-    if (!res.ok) return res;
     const commentary = escapeCommentary(content.body);
-    const post = res.data.elements.find((p) => p.commentary === commentary);
-    return post
-      ? { ok: true, found: true, externalId: post.id, externalUrl: this.postUrl(post.id) }
-      : { ok: true, found: false };
+    const count = this.limits.lookupMaxResults;
+    // Page through the author's posts, last modified first: a busy author has more than a page.
+    for (let page = 0; page < this.limits.lookupMaxPages; page++) {
+      const query = new URLSearchParams({
+        q: "author",
+        author: this.config.author_urn,
+        count: String(count),
+        start: String(page * count),
+        sortBy: "LAST_MODIFIED",
+      });
+      const res = await this.http.request(
+        this.req({ method: "GET", path: `posts?${query}` }),
+        { json: PostListSchema },
+      );
+      if (!res.ok) return res;
+      const post = res.data.elements.find((p) => p.commentary === commentary);
+      if (post) {
+        return { ok: true, found: true, externalId: post.id, externalUrl: this.postUrl(post.id) };
+      }
+      const total = res.data.paging?.total;
+      const more = total === undefined
+        ? res.data.elements.length === count
+        : (page + 1) * count < total;
+      if (!more) return { ok: true, found: false };
+    }
+    return undecidedLookup(this.limits.lookupMaxPages * count);
   }
 
   /** socialActions for everyone; share statistics too when the author is an organization. */

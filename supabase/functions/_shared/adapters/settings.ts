@@ -25,10 +25,14 @@ export const LIMIT_SCHEMAS = {
     /** How far back findExisting reads the account's own timeline. */
     lookupWindowHours: int(24),
     lookupMaxResults: int(100),
+    /** Pages of lookupMaxResults findExisting may read before it answers "not known yet". */
+    lookupMaxPages: int(10),
   }),
   linkedin: z.object({
     maxCommentaryChars: int(3000),
     lookupMaxResults: int(50),
+    /** Pages of lookupMaxResults findExisting may read before it answers "not known yet". */
+    lookupMaxPages: int(10),
   }),
   youtube: z.object({
     maxTitleChars: int(100),

@@ -25,6 +25,7 @@ import {
   type PublishOptions,
   setupAdapter,
   sumPresent,
+  undecidedLookup,
   unsupported,
   urlExtension,
   validation,
@@ -92,7 +93,10 @@ const TweetSchema = z.object({ id: z.string(), text: z.string() });
 const CreatedSchema = z.object({ data: TweetSchema });
 const DeletedSchema = z.object({ data: z.object({ deleted: z.boolean() }) });
 const MeSchema = z.object({ data: z.object({ id: z.string() }) });
-const TimelineSchema = z.object({ data: z.array(TweetSchema).optional() });
+const TimelineSchema = z.object({
+  data: z.array(TweetSchema).optional(),
+  meta: z.looseObject({ next_token: z.string().optional() }).optional(),
+});
 const Counts = z.record(z.string(), z.number()).optional();
 const LookupSchema = z.object({
   data: TweetSchema.extend({ public_metrics: Counts, non_public_metrics: Counts }).optional(),
@@ -284,19 +288,32 @@ export class XAdapter implements PlatformAdapter {
     if (!user.ok) return user;
     const windowMs = this.limits.lookupWindowHours * 3_600_000;
     const since = new Date((sentAt ?? this.api.now()).getTime() - windowMs);
-    const res = await this.api.request({
-      method: "GET",
-      url: this.url(`users/${encodeURIComponent(user.id)}/tweets`, {
-        max_results: String(this.limits.lookupMaxResults),
-        start_time: since.toISOString(),
-      }),
-    }, { json: TimelineSchema });
-    if (!res.ok) return res;
     const wanted = normalizeTweetText(content.body);
-    const tweet = res.data.data?.find((t) => normalizeTweetText(t.text) === wanted);
-    return tweet
-      ? { ok: true, found: true, externalId: tweet.id, externalUrl: this.statusUrl(tweet.id) }
-      : { ok: true, found: false };
+    // Page through the window, newest first: a busy account posts more than a page in it.
+    let token: string | undefined;
+    for (let page = 0; page < this.limits.lookupMaxPages; page++) {
+      const res = await this.api.request({
+        method: "GET",
+        url: this.url(`users/${encodeURIComponent(user.id)}/tweets`, {
+          max_results: String(this.limits.lookupMaxResults),
+          start_time: since.toISOString(),
+          ...(token ? { pagination_token: token } : {}),
+        }),
+      }, { json: TimelineSchema });
+      if (!res.ok) return res;
+      const tweet = res.data.data?.find((t) => normalizeTweetText(t.text) === wanted);
+      if (tweet) {
+        return {
+          ok: true,
+          found: true,
+          externalId: tweet.id,
+          externalUrl: this.statusUrl(tweet.id),
+        };
+      }
+      token = res.data.meta?.next_token;
+      if (!token) return { ok: true, found: false };
+    }
+    return undecidedLookup(this.limits.lookupMaxPages * this.limits.lookupMaxResults);
   }
 
   /** public_metrics, plus non_public_metrics when X allows (own posts under 30 days). */
