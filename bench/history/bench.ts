@@ -66,15 +66,20 @@ const PRESETS: Record<string, string[]> = {
   small: hosted("512MB", "1536MB", "128MB", "5MB", "16MB"),
   medium: hosted("1GB", "3GB", "256MB", "7MB", "16MB"),
 };
-/** HISTORY_SERVER: profiles separated by ";", each a preset name or NAME=VALUE,NAME=VALUE; none: no restart. */
+/**
+ * HISTORY_SERVER: profiles separated by ";", each a preset name, NAME=VALUE,NAME=VALUE, or a preset then
+ * settings (medium,full_page_writes=off); none: the stack as it is, no restart.
+ */
 const PROFILES: { label: string; settings: string[] | null }[] =
   (Deno.env.get("HISTORY_SERVER") ?? "") === ""
     ? [{ label: "stack", settings: null }]
     : Deno.env.get("HISTORY_SERVER")!.split(";").map((p) => {
+      // a preset, NAME=VALUE settings, or a preset followed by settings that override it
       const label = p.trim();
-      if (label in PRESETS) return { label, settings: PRESETS[label] };
-      if (!label.includes("=")) throw new Error(`unknown server profile ${label}`);
-      return { label, settings: label.split(",").map((x) => x.trim()) };
+      const [first, ...rest] = label.split(",").map((x) => x.trim());
+      if (first in PRESETS) return { label, settings: [...PRESETS[first], ...rest] };
+      if (!first.includes("=")) throw new Error(`unknown server profile ${first}`);
+      return { label, settings: [first, ...rest] };
     });
 
 const connect = () => postgres(dbUrl, { max: 8, prepare: false, onnotice: () => {} });

@@ -10,7 +10,7 @@
 # --server PROFILE (repeatable): measure each phase under each profile, Postgres restarted with its settings
 # (bench/history/server.sh): `stack` (the stack's own, Postgres's defaults: 128MB of shared buffers),
 # `micro`, `small`, `medium` (Supabase's hosted compute sizes' generated settings, bench.ts PRESETS), or
-# NAME=VALUE,NAME=VALUE. --keep: every phase keeps the previous burst's published rows, so the baseline
+# NAME=VALUE,NAME=VALUE, or a preset then settings (medium,full_page_writes=off). --keep: every phase keeps the previous burst's published rows, so the baseline
 # (one burst of published rows) is planned from statistics that have seen published rows, like the history.
 set -euo pipefail
 export HISTORY_SCALE=1
