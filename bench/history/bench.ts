@@ -5,7 +5,11 @@
 // in the tables (at --scale 1). Each phase warms up once, then measures ROUNDS times and reports the
 // medians of: the cluster's CPU a post over the publish run (/proc), and the CPU a post of the claim and
 // of the outcome statements, called alone as the run calls them, read from their backend (/proc); and
-// the shared buffers a post of each (hit and read, from one more burst under EXPLAIN (ANALYZE, BUFFERS)).
+// the shared buffers and WAL a post of each, and the relations whose pages each read from outside shared
+// buffers (from one more burst under EXPLAIN (ANALYZE, BUFFERS, WAL)). Server settings: each phase is measured
+// under every profile of HISTORY_SERVER (the server restarted with it), e.g. the stack's own and Supabase's
+// Micro compute. Baseline: the empty database as before, and (HISTORY_KEEP=1) every phase keeping the previous
+// burst's published rows, so that the statistics the plans are made from have seen published rows in both.
 // Run with `bash bench/history/run.sh`.
 import postgres from "postgres";
 import { runPublisher } from "../../supabase/functions/_shared/publishing/runner.ts";
@@ -31,8 +35,76 @@ const LANES = setting("HISTORY_LANES", 2);
 // An index of public.distributions to drop after the history phase, which is then measured again without
 // it (what its upkeep costs the burst, in the same run); empty: none.
 const WITHOUT_INDEX = Deno.env.get("HISTORY_WITHOUT_INDEX") ?? "";
+// Keep each round's published burst (retitled) until the next round's is published: the baseline is then a
+// table with one burst of published rows, whose statistics have seen every status the burst goes through.
+const KEEP = Deno.env.get("HISTORY_KEEP") === "1";
+/** Whether the phase running keeps each round's published burst (KEEP's phases). */
+let keeping = false;
 
-const sql = postgres(dbUrl, { max: 8, prepare: false, onnotice: () => {} });
+/**
+ * Server settings profiles (Postgres restarted with each): Supabase's hosted compute sizes, from the
+ * settings its platform generates for each instance size (supabase-admin-api, optimizations/postgres.go:
+ * t4g.micro, t4g.small, t4g.medium), with the hosted postgresql.conf's wal_level = logical; `stack`: the
+ * bench stack's own (Postgres's defaults: shared_buffers 128MB, max_wal_size 1GB).
+ */
+const hosted = (buffers: string, cache: string, maintenance: string, work: string, wal: string) => [
+  `shared_buffers=${buffers}`,
+  `effective_cache_size=${cache}`,
+  `maintenance_work_mem=${maintenance}`,
+  `work_mem=${work}`,
+  `wal_buffers=${wal}`,
+  "max_wal_size=4GB",
+  "min_wal_size=1GB",
+  "checkpoint_completion_target=0.9",
+  "random_page_cost=1.1",
+  "effective_io_concurrency=200",
+  "wal_level=logical",
+];
+const PRESETS: Record<string, string[]> = {
+  stack: [],
+  micro: hosted("256MB", "768MB", "64MB", "3500kB", "7864kB"),
+  small: hosted("512MB", "1536MB", "128MB", "5MB", "16MB"),
+  medium: hosted("1GB", "3GB", "256MB", "7MB", "16MB"),
+};
+/**
+ * HISTORY_SERVER: profiles separated by ";", each a preset name, NAME=VALUE,NAME=VALUE, or a preset then
+ * settings (medium,full_page_writes=off); none: the stack as it is, no restart.
+ */
+const PROFILES: { label: string; settings: string[] | null }[] =
+  (Deno.env.get("HISTORY_SERVER") ?? "") === ""
+    ? [{ label: "stack", settings: null }]
+    : Deno.env.get("HISTORY_SERVER")!.split(";").map((p) => {
+      // a preset, NAME=VALUE settings, or a preset followed by settings that override it
+      const label = p.trim();
+      const [first, ...rest] = label.split(",").map((x) => x.trim());
+      if (first in PRESETS) return { label, settings: [...PRESETS[first], ...rest] };
+      if (!first.includes("=")) throw new Error(`unknown server profile ${first}`);
+      return { label, settings: [first, ...rest] };
+    });
+
+const connect = () => postgres(dbUrl, { max: 8, prepare: false, onnotice: () => {} });
+let sql = connect();
+
+/** Postgres restarted with a profile's settings (bench/history/server.sh); prints what is in force. */
+async function useServer(profile: { label: string; settings: string[] | null }): Promise<void> {
+  if (profile.settings !== null) {
+    await sql.end();
+    const out = await new Deno.Command("bash", {
+      args: [new URL("./server.sh", import.meta.url).pathname, ...profile.settings],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      throw new Error(`server.sh ${profile.label}: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    sql = connect();
+  }
+  const [{ s }] = await sql`
+    select string_agg(name || '=' || current_setting(name), ', ' order by name) as s from pg_settings
+    where name in ('shared_buffers', 'effective_cache_size', 'random_page_cost', 'work_mem', 'max_wal_size',
+                   'checkpoint_timeout', 'checkpoint_completion_target', 'full_page_writes', 'wal_level')`;
+  console.log(`server profile ${profile.label}: ${s}`);
+}
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -145,35 +217,91 @@ interface Buffers {
   read: number;
   dirtied: number;
   written: number;
+  /** WAL records, full-page images and bytes the statement wrote. */
+  walRecords: number;
+  walFpi: number;
+  walBytes: number;
+  /** Per relation of the public and private schemas: blocks read from outside shared buffers, and hit. */
+  relations: Map<string, { read: number; hit: number }>;
+}
+
+/** This backend's block counts of every relation in the public and private schemas, in this transaction. */
+async function relationBlocks(
+  conn: postgres.Sql,
+): Promise<Map<string, { read: number; hit: number }>> {
+  const rows = await conn<{ name: string; fetched: number; hit: number }[]>`
+    select c.relname as name, pg_stat_get_xact_blocks_fetched(c.oid)::float8 as fetched,
+           pg_stat_get_xact_blocks_hit(c.oid)::float8 as hit
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname in ('public', 'private') and c.relkind in ('r', 'i', 'm', 't')`;
+  return new Map(rows.map((r) => [r.name, { read: r.fetched - r.hit, hit: r.hit }]));
 }
 
 /**
- * Shared buffers a post of the claim and of the outcome statements: the burst once more through the two
- * statements, each under EXPLAIN (ANALYZE, BUFFERS) (its counts include the statements the functions run).
- * Not timed: it says where the CPU goes (a buffer read is a page from outside shared_buffers).
+ * Shared buffers and WAL a post of the claim and of the outcome statements: the burst once more through
+ * the two statements, each under EXPLAIN (ANALYZE, BUFFERS, WAL) (its counts include the statements the
+ * functions run), in a transaction of its own that also reads its backend's block counts of each relation
+ * before and after (which relations' pages it read from outside shared buffers). Not timed: it says where
+ * the CPU goes (a buffer read is a page from outside shared_buffers; a full-page image is a page's first
+ * change after a checkpoint, written whole to the WAL).
  */
 async function buffersRound(): Promise<{ claim: Buffers; outcome: Buffers }> {
   await insertBurst();
   await settle();
-  const zero = (): Buffers => ({ hit: 0, read: 0, dirtied: 0, written: 0 });
+  const zero = (): Buffers => ({
+    hit: 0,
+    read: 0,
+    dirtied: 0,
+    written: 0,
+    walRecords: 0,
+    walFpi: 0,
+    walBytes: 0,
+    relations: new Map(),
+  });
   const claim = zero();
   const outcome = zero();
+  const conn = await sql.reserve();
+  // the statement under EXPLAIN in a transaction, with the backend's per-relation counts around it
+  const measure = async <T>(into: Buffers, statement: () => Promise<T>): Promise<T> => {
+    await conn`begin`;
+    try {
+      const before = await relationBlocks(conn);
+      const result = await statement();
+      const after = await relationBlocks(conn);
+      for (const [name, a] of after) {
+        const b = before.get(name) ?? { read: 0, hit: 0 };
+        if (a.read === b.read && a.hit === b.hit) continue;
+        const sum = into.relations.get(name) ?? { read: 0, hit: 0 };
+        sum.read += a.read - b.read;
+        sum.hit += a.hit - b.hit;
+        into.relations.set(name, sum);
+      }
+      await conn`commit`;
+      return result;
+    } catch (e) {
+      await conn`rollback`;
+      throw e;
+    }
+  };
   const add = (into: Buffers, rows: Record<string, unknown>[]) => {
     const plan = (rows[0]["QUERY PLAN"] as { Plan: Record<string, number> }[])[0].Plan;
     into.hit += plan["Shared Hit Blocks"];
     into.read += plan["Shared Read Blocks"];
     into.dirtied += plan["Shared Dirtied Blocks"];
     into.written += plan["Shared Written Blocks"];
+    into.walRecords += plan["WAL Records"];
+    into.walFpi += plan["WAL FPI"];
+    into.walBytes += plan["WAL Bytes"];
   };
-  const conn = await sql.reserve();
   let recorded = 0;
   try {
     for (;;) {
       add(
         claim,
-        await conn`
-          explain (analyze, buffers, format json)
-          select id, attempt_id from private.claim_due_distributions(${BATCH}, 120)`,
+        await measure(claim, () =>
+          conn`
+          explain (analyze, buffers, wal, format json)
+          select id, attempt_id from private.claim_due_distributions(${BATCH}, 120)`),
       );
       const rows = await conn<Claimed[]>`
         select id, attempt_id from public.distributions where title = 'burst' and status = 'publishing'`;
@@ -181,9 +309,10 @@ async function buffersRound(): Promise<{ claim: Buffers; outcome: Buffers }> {
       const outcomes = publishedOutcomes(rows);
       add(
         outcome,
-        await conn`
-          explain (analyze, buffers, format json)
-          select count(*) from private.record_publish_outcomes(${jsonb(conn, outcomes)})`,
+        await measure(outcome, () =>
+          conn`
+          explain (analyze, buffers, wal, format json)
+          select count(*) from private.record_publish_outcomes(${jsonb(conn, outcomes)})`),
       );
       recorded += rows.length;
     }
@@ -196,22 +325,42 @@ async function buffersRound(): Promise<{ claim: Buffers; outcome: Buffers }> {
     read: b.read / POSTS,
     dirtied: b.dirtied / POSTS,
     written: b.written / POSTS,
+    walRecords: b.walRecords / POSTS,
+    walFpi: b.walFpi / POSTS,
+    walBytes: b.walBytes / POSTS,
+    relations: new Map(
+      [...b.relations].map(([name, r]) => [name, { read: r.read / POSTS, hit: r.hit / POSTS }]),
+    ),
   });
   return { claim: perPost(claim), outcome: perPost(outcome) };
 }
 
-/** Every post of the burst published once (else the bench stops), then its rows deleted again. */
+/** The previous round's burst while a phase keeps it (KEEP): its rows' ids. */
+let kept: string[] = [];
+
+/**
+ * Every post of the burst published once (else the bench stops), then its rows deleted again (keeping:
+ * the previous burst's rows deleted, this one's kept until the next round's is published).
+ */
 async function published(recorded: number): Promise<void> {
   const [{ n }] = await sql`
-    select count(*)::int as n from public.distributions where title = 'burst' and status = 'published'`;
+    select count(*)::int as n from public.distributions
+    where title = 'burst' and status = 'published' and id <> all(${kept}::uuid[])`;
   if (n !== POSTS || recorded !== POSTS) {
     throw new Error(`the burst published ${n} of ${POSTS} (recorded ${recorded})`);
   }
-  // the next round starts from the same history
-  await sql`delete from public.distributions where title = 'burst'`;
+  // the next round starts from the same history (and, keeping, this burst's published rows)
+  if (keeping) {
+    await sql`delete from public.distributions where id = any(${kept}::uuid[])`;
+    kept = (await sql<{ id: string }[]>`select id from public.distributions where title = 'burst'`)
+      .map((r) => r.id);
+  } else {
+    await sql`delete from public.distributions where title = 'burst'`;
+  }
 }
 
-async function phase(label: string): Promise<Round> {
+async function phase(label: string, keep: boolean): Promise<Round> {
+  keeping = keep;
   // a warm-up round of each first (not counted): plans, caches and the functions' first calls
   await runnerRound();
   await statementRound();
@@ -235,7 +384,13 @@ async function phase(label: string): Promise<Round> {
   const show = (b: Buffers) =>
     `${fmt(b.hit, 1)} hit, ${fmt(b.read, 1)} read, ${fmt(b.dirtied, 1)} dirtied, ${
       fmt(b.written, 1)
-    } written`;
+    } written, WAL ${fmt(b.walRecords, 1)} records, ${fmt(b.walFpi, 2)} full pages, ${
+      fmt(b.walBytes)
+    } bytes`;
+  // the relations whose pages the statement read from outside shared buffers, most first
+  const reads = (b: Buffers) =>
+    [...b.relations].filter(([, r]) => r.read >= 0.01).sort((x, y) => y[1].read - x[1].read)
+      .map(([name, r]) => `${name} ${fmt(r.read, 2)} (${fmt(r.hit, 1)} hit)`).join(", ") || "none";
   console.log(
     `${label.padEnd(8)} ${
       fmt(Number(sizes.distributions))
@@ -248,8 +403,22 @@ async function phase(label: string): Promise<Round> {
       `(${list("outcomeUs")}); shared buffers a post (one more burst, under EXPLAIN): ` +
       `claim ${show(buffers.claim)}; outcome ${show(buffers.outcome)}`,
   );
+  console.log(`${label.padEnd(8)} blocks read a post, by relation: claim: ${reads(buffers.claim)}`);
+  console.log(
+    `${label.padEnd(8)} blocks read a post, by relation: outcome: ${reads(buffers.outcome)}`,
+  );
+  await sql`delete from public.distributions where title = 'burst'`;
+  kept = [];
   return result;
 }
+
+const ratio = (a: number, b: number) => fmt(a / Math.max(b, 1e-9), 2);
+const ratios = (what: string, a: Round, b: Round) =>
+  `${what}, Postgres CPU a post (target <= 1.2x): claim + outcome ${
+    ratio(a.claimUs + a.outcomeUs, b.claimUs + b.outcomeUs)
+  }x (claim ${ratio(a.claimUs, b.claimUs)}x, outcome ${
+    ratio(a.outcomeUs, b.outcomeUs)
+  }x); the whole publish run ${ratio(a.pgUs, b.pgUs)}x; duplicates ${a.duplicates + b.duplicates}`;
 
 console.log(
   `bench/history: ${fmt(POSTS)} due posts over ${fmt(CLIENTS * PER_CLIENT)} platforms of ` +
@@ -262,7 +431,15 @@ console.log(
 await sql`alter table public.distributions set (autovacuum_enabled = false)`;
 await sql`alter table public.distribution_attempts set (autovacuum_enabled = false)`;
 await generate({ part: "platforms", clients: CLIENTS, per_client: PER_CLIENT });
-const empty = await phase("empty");
+// The baselines: the empty database (under the first profile; under each without KEEP), and with KEEP a
+// table holding one burst of published rows, under each profile.
+let empty: Round | null = null;
+const baselines: Round[] = [];
+for (const [i, profile] of PROFILES.entries()) {
+  await useServer(profile);
+  if (!KEEP || i === 0) empty = await phase(`empty [${profile.label}]`, false);
+  baselines.push(KEEP ? await phase(`one burst [${profile.label}]`, true) : empty!);
+}
 const t0 = performance.now();
 await generate({ part: "history", future: FUTURE, published: PUBLISHED });
 console.log(
@@ -271,29 +448,30 @@ console.log(
   } published distributions (with their attempts) ` +
     `in ${fmt((performance.now() - t0) / 1000)} s`,
 );
-const history = await phase("history");
-const ratio = (a: number, b: number) => fmt(a / Math.max(b, 1e-9), 2);
+const histories: Round[] = [];
+for (const profile of PROFILES) {
+  await useServer(profile);
+  histories.push(await phase(`history [${profile.label}]`, KEEP));
+}
 if (WITHOUT_INDEX !== "") {
   await sql`drop index public.${sql(WITHOUT_INDEX)}`;
-  const without = await phase("without");
+  const profile = PROFILES[PROFILES.length - 1];
+  const without = await phase(`without [${profile.label}]`, KEEP);
   console.log(
-    `without ${WITHOUT_INDEX}: ratio to empty, Postgres CPU a post: claim + outcome ${
-      ratio(without.claimUs + without.outcomeUs, empty.claimUs + empty.outcomeUs)
-    }x (claim ${ratio(without.claimUs, empty.claimUs)}x, outcome ${
-      ratio(without.outcomeUs, empty.outcomeUs)
-    }x); the whole publish run ${
-      ratio(without.pgUs, empty.pgUs)
-    }x; duplicates ${without.duplicates}`,
+    ratios(`without ${WITHOUT_INDEX} [${profile.label}] / baseline`, without, baselines.at(-1)!),
   );
 }
-console.log(
-  `ratio history/empty, Postgres CPU a post (target <= 1.2x): claim + outcome ${
-    ratio(history.claimUs + history.outcomeUs, empty.claimUs + empty.outcomeUs)
-  }x (claim ${ratio(history.claimUs, empty.claimUs)}x, outcome ${
-    ratio(history.outcomeUs, empty.outcomeUs)
-  }x); the whole publish run ${ratio(history.pgUs, empty.pgUs)}x; ` +
-    `duplicates ${empty.duplicates + history.duplicates}, losses 0`,
-);
+for (const [i, profile] of PROFILES.entries()) {
+  console.log(
+    ratios(
+      `ratio history/${KEEP ? "one burst" : "empty"} [${profile.label}]`,
+      histories[i],
+      baselines[i],
+    ),
+  );
+}
+if (KEEP) console.log(ratios(`ratio history/empty [${PROFILES[0].label}]`, histories[0], empty!));
+console.log("losses 0 (every burst published each post once, else the bench stops)");
 await sql`alter table public.distributions reset (autovacuum_enabled)`;
 await sql`alter table public.distribution_attempts reset (autovacuum_enabled)`;
 await sql.end();
