@@ -9,6 +9,8 @@
 #   bash bench/burst/run.sh --latency 50         (or 1000: jitter is 2/3 of the latency unless --jitter)
 #   bash bench/burst/run.sh --spread 60          the posts spread evenly over the minute instead
 #   bash bench/burst/run.sh --posts 2000 --clients 200   a smaller burst
+#   bash bench/burst/run.sh --retry-base 2       a transient failure's first retry after 1-3 s (the
+#                                                platforms' publish_config.retry_base_seconds; else 30 s)
 #   bash bench/burst/run.sh --statements         also where Postgres's time went, by statement
 #                                                (pg_stat_statements, nested statements too; it costs
 #                                                some CPU itself: compare CPU a post only between runs
@@ -22,6 +24,7 @@ SPREAD=0
 POSTS=10000
 CLIENTS=1000
 STATEMENTS=0
+RETRY_BASE=
 while [ $# -gt 0 ]; do
   case "$1" in
     --latency) LATENCY=$2; shift 2 ;;
@@ -31,9 +34,10 @@ while [ $# -gt 0 ]; do
     --posts) POSTS=$2; shift 2 ;;
     --clients) CLIENTS=$2; shift 2 ;;
     --statements) STATEMENTS=1; shift ;;
+    --retry-base) RETRY_BASE=$2; shift 2 ;;
     *)
       echo "usage: bash bench/burst/run.sh [--latency MS] [--jitter MS] [--errors SHARE] [--spread S]" \
-        "[--posts N] [--clients N] [--statements]" >&2
+        "[--posts N] [--clients N] [--retry-base S] [--statements]" >&2
       exit 2
       ;;
   esac
@@ -58,6 +62,12 @@ fi
 # and share the machine with the burst.
 psql_stack -c "update cron.job set active = (jobname = 'publish-due-distributions')" \
   -c "delete from net.http_request_queue" >/dev/null
+if [ -n "$RETRY_BASE" ]; then
+  [[ "$RETRY_BASE" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--retry-base: a number of seconds" >&2; exit 2; }
+  # The burst's platforms copy the demo platforms' publish_config (bench/burst/seed.ts).
+  psql_stack -c "update public.platforms set publish_config = publish_config
+                   || jsonb_build_object('retry_base_seconds', $RETRY_BASE)" >/dev/null
+fi
 bash dev/stack.sh start >/dev/null
 set -a
 # shellcheck disable=SC1091
