@@ -129,12 +129,14 @@ CREATE FUNCTION private.record_publish_outcomes(p_outcomes jsonb) RETURNS SETOF 
 declare
   v_platforms uuid[];
   v_groups uuid[];
+  v_failing_platforms uuid[];
 begin
   select array_agg(distinct d.platform_id),
-         coalesce(array_agg(distinct d.cross_post_group_id) filter (where d.cross_post_group_id is not null), '{}')
-    into v_platforms, v_groups
-  from public.distributions d
-  where d.id in (select (e ->> 'id')::uuid from jsonb_array_elements(p_outcomes) e);
+         coalesce(array_agg(distinct d.cross_post_group_id) filter (where d.cross_post_group_id is not null), '{}'),
+         coalesce(array_agg(distinct d.platform_id) filter (where r.outcome in ('permanent', 'auth', 'transient')), '{}')
+    into v_platforms, v_groups, v_failing_platforms
+  from jsonb_to_recordset(p_outcomes) as r(id uuid, outcome text)
+  join public.distributions d on d.id = r.id;
   -- Triggers on distributions lock each member's cross-post group. Locking them all first, in id order,
   -- keeps two concurrent batches with members of the same groups from deadlocking.
   perform 1 from public.cross_post_groups g where g.id = any (v_groups) order by g.id for update;
@@ -142,11 +144,7 @@ begin
   -- A post that fails leaves the calendar: its row trigger recomputes its platform's calendar rollup under that
   -- platform's bucket lock, row by row in the update's order, so two batches failing posts on the same buckets in
   -- opposite orders would deadlock. The buckets of every platform whose post may fail are taken first, in order.
-  perform private.lock_publishing_calendar_buckets(array(
-    select d.platform_id
-    from jsonb_to_recordset(p_outcomes) as r(id uuid, outcome text)
-    join public.distributions d on d.id = r.id
-    where r.outcome in ('permanent', 'auth', 'transient')));
+  perform private.lock_publishing_calendar_buckets(v_failing_platforms);
 
   return query
   with first_sync as materialized (

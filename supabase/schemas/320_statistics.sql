@@ -81,9 +81,9 @@ declare
   v1 double precision;
   v2 double precision;
 begin
-  if n1 is null or n2 is null or x1 is null or x2 is null or m1 is null or m2 is null or spread is null
-     or n1 <= 0 or n2 <= 0 or m1 < 1 or m2 < 1 or spread < 0
-     or x1 < 0 or x2 < 0 or x1 > n1 or x2 > n2 or (x1 + x2) = 0 or (x1 + x2) = (n1 + n2) then
+  -- no evidence where the pooled test has none, or without posts or a spread
+  if public.two_proportion_p_value(x1, n1, x2, n2) is null or m1 is null or m2 is null or spread is null
+     or m1 < 1 or m2 < 1 or spread < 0 then
     return null;
   end if;
   p := (x1 + x2) / (n1 + n2);
