@@ -26,7 +26,6 @@ import {
 import {
   abDecisionPValue,
   type DecisionSide,
-  normalTwoSided,
   type Proportion,
   twoProportionPValue,
 } from "../../supabase/functions/_shared/ab/stats.ts";
@@ -176,22 +175,19 @@ function msprt(between: number): Rule {
  * more), at p < `alpha` a look. One post a side gives the plain z-test.
  */
 function robustZ(alpha: number): Rule {
-  const variance = (side: Look, pooled: number) => {
-    const binomial = pooled * (1 - pooled) / side.n;
-    const m = side.parts.length;
-    if (m < 2) return binomial;
-    const rate = side.x / side.n;
-    const spread = side.parts.reduce((sum, p) => sum + (p.x - rate * p.n) ** 2, 0);
-    return Math.max(binomial, (m / (m - 1)) * spread / side.n ** 2);
-  };
+  // abDecisionPValue with no assumed spread: the larger of the binomial and the cluster-robust variance.
   return (control, variant) => {
     if (Math.min(control.n, variant.n) < MIN_BASE) return false;
-    const pooled = (control.x + variant.x) / (control.n + variant.n);
-    if (pooled <= 0 || pooled >= 1) return false;
-    const z = (variant.x / variant.n - control.x / control.n) /
-      Math.sqrt(variance(control, pooled) + variance(variant, pooled));
-    return normalTwoSided(z) < alpha;
+    const p = abDecisionPValue(decisionSide(variant), decisionSide(control), 0);
+    return p !== undefined && p < alpha;
   };
+}
+
+/** A side at one look as the decision p-value takes it: totals, its posts, sum (x_i - rate x n_i)^2. */
+function decisionSide(look: Look): DecisionSide {
+  const rate = look.x / look.n;
+  const ss = look.parts.reduce((sum, p) => sum + (p.x - rate * p.n) ** 2, 0);
+  return { x: look.x, n: look.n, m: look.parts.length, ss };
 }
 
 /**
@@ -201,15 +197,10 @@ function robustZ(alpha: number): Rule {
  * own posts) below `alpha` a look (ALPHA / 3 in production).
  */
 function postAware(spread: number, alpha: number): Rule {
-  const side = (look: Look): DecisionSide => {
-    const rate = look.x / look.n;
-    const ss = look.parts.reduce((sum, p) => sum + (p.x - rate * p.n) ** 2, 0);
-    return { x: look.x, n: look.n, m: look.parts.length, ss };
-  };
   return (control, variant, _posts, total) => {
     if (control.parts.length < total || variant.parts.length < total) return false;
     if (Math.min(control.n, variant.n) < MIN_BASE) return false;
-    const p = abDecisionPValue(side(variant), side(control), spread);
+    const p = abDecisionPValue(decisionSide(variant), decisionSide(control), spread);
     return p !== undefined && p < alpha;
   };
 }

@@ -38,22 +38,29 @@ interface CpuTimes {
 
 type Reader = () => number;
 
-/** The clock this runtime offers, in ms of CPU since an arbitrary origin (null: none, estimate). */
-export function cpuClock(): { kind: CpuClockKind; read: Reader | null } {
-  if ("EdgeRuntime" in globalThis) return { kind: "estimate", read: null };
+/** node:process's CPU clocks, where the runtime has them (the hosted edge runtime's are stubs). */
+function nodeClocks(): { thread: Reader | null; process: Reader | null } {
+  if ("EdgeRuntime" in globalThis) return { thread: null, process: null };
   const node = process as unknown as {
     threadCpuUsage?: () => CpuTimes;
     cpuUsage?: () => CpuTimes;
   };
-  const ms = (t: CpuTimes) => (t.user + t.system) / 1000;
-  if (typeof node.threadCpuUsage === "function") {
-    const read = node.threadCpuUsage.bind(node);
-    return { kind: "thread", read: () => ms(read()) };
-  }
-  if (typeof node.cpuUsage === "function") {
-    const read = node.cpuUsage.bind(node);
-    return { kind: "process", read: () => ms(read()) };
-  }
+  const reader = (usage?: () => CpuTimes): Reader | null => {
+    if (typeof usage !== "function") return null;
+    const read = usage.bind(node);
+    return () => {
+      const t = read();
+      return (t.user + t.system) / 1000;
+    };
+  };
+  return { thread: reader(node.threadCpuUsage), process: reader(node.cpuUsage) };
+}
+
+/** The clock this runtime offers, in ms of CPU since an arbitrary origin (null: none, estimate). */
+export function cpuClock(): { kind: CpuClockKind; read: Reader | null } {
+  const clocks = nodeClocks();
+  if (clocks.thread) return { kind: "thread", read: clocks.thread };
+  if (clocks.process) return { kind: "process", read: clocks.process };
   return { kind: "estimate", read: null };
 }
 
@@ -93,18 +100,6 @@ export class WorkerCpu {
   }
 }
 
-/** The process clock (every thread of the worker), where the runtime has one. */
-function processClock(): Reader | null {
-  if ("EdgeRuntime" in globalThis) return null;
-  const node = process as unknown as { cpuUsage?: () => CpuTimes };
-  if (typeof node.cpuUsage !== "function") return null;
-  const read = node.cpuUsage.bind(node);
-  return () => {
-    const t = read();
-    return (t.user + t.system) / 1000;
-  };
-}
-
 /**
  * This isolate's worker, from when this module loaded (as the worker booted), where the code runs in
  * one: the edge runtime (the `EdgeRuntime` global) or a worker of the local functions host
@@ -112,7 +107,7 @@ function processClock(): Reader | null {
  * run in its own long-lived process shares no worker.
  */
 const thisWorker = "EdgeRuntime" in globalThis || Deno.env.get("FUNCTION_WORKER_SOCKET")
-  ? new WorkerCpu(processClock())
+  ? new WorkerCpu(nodeClocks().process)
   : null;
 
 export class CpuMeter {
