@@ -157,8 +157,15 @@ begin
     select r.*, p.paused_until, d.retry_count, d.platform_id, d.attempt_started_at as started_at,
       (case when d.attempt_started_at < d.scheduled_for then 'handoff' else 'publish' end)::public.distribution_attempt_kind as kind,
       private.config_integer(p.publish_config, 'max_attempts', 5, 1, 100) as max_attempts,
-      -- exponential backoff with full jitter in [0.5, 1.5) of the step, capped
-      least(private.config_number(p.publish_config, 'retry_base_seconds', 30, 0, 86400) * power(2, d.retry_count),
+      -- exponential backoff with full jitter in [0.5, 1.5) of the step, capped. The first retry comes after
+      -- first_retry_seconds (never later than the base): most 5xx are one-off blips, and a post waits seconds
+      -- for its second try, not the outage's step. From the second retry on, the steps are those of an outage
+      -- (base x 2^n: 60, 120, 240 s by default), so max_attempts covers about as long as with base steps alone.
+      least(case when d.retry_count = 0
+                 then least(private.config_number(p.publish_config, 'first_retry_seconds', 2, 0, 86400),
+                            private.config_number(p.publish_config, 'retry_base_seconds', 30, 0, 86400))
+                 else private.config_number(p.publish_config, 'retry_base_seconds', 30, 0, 86400)
+                      * power(2, d.retry_count) end,
             private.config_number(p.publish_config, 'retry_max_seconds', 3600, 0, 604800)) * (0.5 + random()) as backoff,
       private.config_number(p.publish_config, 'reconcile_after_seconds', 60, 0, 86400) as reconcile_after,
       -- when a post published now is first read for metrics (as private.schedule_metrics_sync would set it)
@@ -201,6 +208,7 @@ begin
       retry_count = d.retry_count + case when x.outcome = 'transient' then 1 else 0 end,
       -- never before scheduled_for: a row whose hand-off failed is not due early
       next_attempt_at = case
+        when x.outcome = 'transient' and x.retry_count + 1 >= x.max_attempts then null -- failed: no retry waits
         when x.outcome = 'transient' then greatest(now() + make_interval(secs => x.backoff::double precision),
                                                      x.paused_until, x.reset_at, d.scheduled_for)
         when x.outcome = 'rate_limited' then greatest(x.reset_at, now(), d.scheduled_for)

@@ -194,6 +194,7 @@ declare
     "authorize_url": ["url"],
     "timeout_ms": ["integer", 1, 600000],
     "max_attempts": ["integer", 1, 100],
+    "first_retry_seconds": ["number", 0, 86400],
     "retry_base_seconds": ["number", 0, 86400],
     "retry_max_seconds": ["number", 0, 604800],
     "reconcile_after_seconds": ["number", 0, 86400],

@@ -12,7 +12,7 @@ select tests.create_two_clients();
 set local session_replication_role = replica;
 update platforms set publish_config = '{"base_url": "http://127.0.0.1:1", "native_scheduling": "x",
   "native_lead_minutes": "soon", "native_min_lead_seconds": 1e300, "max_attempts": "five",
-  "retry_base_seconds": "x", "retry_max_seconds": 1e300, "reconcile_after_seconds": 1e300}'
+  "first_retry_seconds": "x", "retry_base_seconds": "x", "retry_max_seconds": 1e300, "reconcile_after_seconds": 1e300}'
   where id = tests.fx('B', 'platform');
 set local session_replication_role = origin;
 -- A's platform schedules natively.
@@ -51,9 +51,9 @@ select is((select count(*)::int from applied), 2, 'the batch with B''s bad max_a
 select is((select status from distributions where id = '00000000-0000-4000-8000-000000070102'), 'published',
   'A''s post is published');
 select ok((select status = 'scheduled' and retry_count = 1
-                  and next_attempt_at between now() + interval '14 seconds' and now() + interval '46 seconds'
+                  and next_attempt_at between now() + interval '0.99 seconds' and now() + interval '3.01 seconds'
            from distributions where id = '00000000-0000-4000-8000-000000070103'),
-  'B''s post waits for a retry with the default backoff (30 s, jittered), max_attempts read as 5');
+  'B''s post waits for its first retry with the default first_retry_seconds (2 s, jittered), max_attempts read as 5');
 
 -- An unknown outcome on B: the lease is the default reconcile_after (60 s), not an interval out of range.
 update distributions set next_attempt_at = null where id = '00000000-0000-4000-8000-000000070103';
