@@ -164,6 +164,47 @@ Deno.test("publish fan-out: a small backlog wakes one successor; nothing left wa
   }
 });
 
+Deno.test("publish fan-out: successors are woken when a run's claims end, while its batch is still out", async () => {
+  const sql = connect();
+  try {
+    await fresh(sql);
+    await emulatorFor("x").clearFaults();
+    // The run claims the two X posts (due first) and stops at its budget; X answers them after 10 s.
+    // Its successors take the two LinkedIn posts, which LinkedIn answers at once.
+    const xOrigin = emulatorFor("x").origin;
+    const slow = await insertDue(
+      sql,
+      [0, 1].map((i) => ({
+        platform_id: PLATFORM_IDS.x,
+        ...contentFor("x", `fan-early-x-${i}`, xOrigin),
+        dueIn: -120,
+      })),
+    );
+    const fast = await dueLinkedin(sql, 2, "fan-early");
+    await emulatorFor("x").addFault({ mode: "latency", latencyMs: 10_000 });
+    const reply = await invokeService("publish", TIGHT);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(reply.body.claimed, 2);
+    assert.ok(reply.body.handover.successors.length >= 1, JSON.stringify(reply.body.handover));
+    await publishedOnce(sql, fast);
+    const rows = await sql`select id, status, published_at from public.distributions
+      where id = any(${[...slow, ...fast]})`;
+    const at = (ids: string[]) =>
+      rows.filter((r) => ids.includes(String(r.id))).map((r) => r.published_at.getTime());
+    assert.ok(rows.every((r) => r.status === "published"), JSON.stringify(rows));
+    // woken after the run's batch was recorded, the successors would publish after its posts
+    assert.ok(
+      Math.max(...at(fast)) < Math.min(...at(slow)),
+      `the successors' posts went out while the run's own were still being answered: ${
+        JSON.stringify(rows)
+      }`,
+    );
+  } finally {
+    await emulatorFor("x").clearFaults();
+    await sql.end();
+  }
+});
+
 Deno.test("publish fan-out: beside other chains' runs only the slots left are woken, one at a time", async () => {
   const sql = connect();
   try {

@@ -10,7 +10,7 @@ import { requireServiceRole } from "../_shared/auth.ts";
 import { db } from "../_shared/db.ts";
 import { handle, json, readOptionalJson } from "../_shared/endpoint.ts";
 import { VaultPlatformDirectory } from "../_shared/platforms/directory.ts";
-import { envNumber } from "../_shared/cpu-budget.ts";
+import { envNumber, type StopReason } from "../_shared/cpu-budget.ts";
 import { HandoverRequest } from "../_shared/handover.ts";
 import { beginRun, endRun, fanOut, SLOT_GRACE_SECONDS } from "../_shared/publishing/fan-out.ts";
 import { runPublisher } from "../_shared/publishing/runner.ts";
@@ -43,6 +43,14 @@ Deno.serve(handle(async (req) => {
     body.handover ?? 0,
     Math.ceil(budgetMs / 1000) + SLOT_GRACE_SECONDS,
   );
+  // The hand-over starts as soon as the run's claims end (its batches still out), so successors begin
+  // while this run's last sends and records finish, not after them.
+  let handover: ReturnType<typeof fanOut> | null = null;
+  const handOver = (stopped: StopReason, claimed: number) =>
+    // Due within a run's budget, not only now: a retry backing off after a 503 falls due seconds after
+    // a burst's runs stopped at their budget, and without a successor it would wait for the next cron
+    // tick (bench/burst: the p99 lateness). A successor sleeps until its rows are due.
+    handover ??= fanOut(db(), { slot, body, stopped, claimed, budgetMs, timeoutMs: 65_000 });
   try {
     const report = await runPublisher(db(), platforms, {
       budgetMs,
@@ -55,19 +63,9 @@ Deno.serve(handle(async (req) => {
       cpuBudgetMs: body.cpu_budget_ms ?? envNumber("PUBLISH_CPU_BUDGET_MS") ?? d.cpuBudgetMs,
       cpuMsPerPost: body.cpu_ms_per_post ?? envNumber("PUBLISH_CPU_MS_PER_POST") ?? d.cpuMsPerPost,
       maxInFlight: body.max_in_flight ?? envNumber("PUBLISH_MAX_IN_FLIGHT") ?? d.maxInFlight,
-    });
-    // Due within a run's budget, not only now: a retry backing off after a 503 falls due seconds after
-    // a burst's runs stopped at their budget, and without a successor it would wait for the next cron
-    // tick (bench/burst: the p99 lateness). A successor sleeps until its rows are due.
-    const handover = await fanOut(db(), {
-      slot,
-      body,
-      stopped: report.stopped,
-      claimed: report.claimed,
-      budgetMs,
-      timeoutMs: 65_000,
-    });
-    return json(200, { ...report, successor: handover.successor, handover });
+    }, (ended) => void handOver(ended.stopped, ended.claimed).catch(() => {}));
+    const result = await handOver(report.stopped, report.claimed);
+    return json(200, { ...report, successor: result.successor, handover: result });
   } catch (error) {
     // the slot is freed now rather than at its lease's end; the next cron tick picks up what is left
     await endRun(db(), slot).catch((e) => console.error("freeing the run's slot failed:", e));

@@ -20,6 +20,15 @@ export interface Run extends BatchRun {
   asking: number;
   /** Why each lane stopped. */
   stops: Set<StopReason>;
+  /** Lanes still claiming; the last to stop calls `claimsEnded` (its batches are still out). */
+  claiming: number;
+  claimsEnded: () => void;
+}
+
+/** Marks a lane as done claiming: the run's claims have ended once every lane's have. */
+function stopClaiming(run: Run): void {
+  run.claiming--;
+  if (run.claiming === 0) run.claimsEnded();
 }
 
 /** The run's reason among its lanes': a budget that stopped one lane stopped the run. */
@@ -122,6 +131,7 @@ export async function lane(run: Run): Promise<void> {
     if (batch.length === 0) {
       if (flights.length === 0 && options.exitWhenIdle) {
         run.stops.add("drained");
+        stopClaiming(run);
         return;
       }
       const due = options.exitWhenIdle ? null : await nextDue(sql);
@@ -141,6 +151,7 @@ export async function lane(run: Run): Promise<void> {
       if (flights.length === 0) {
         if (Date.now() + wait >= run.deadline) {
           run.stops.add("wall");
+          stopClaiming(run);
           return;
         }
         await sleep(wait);
@@ -163,6 +174,7 @@ export async function lane(run: Run): Promise<void> {
     flights.push(sendBatch(run, batch, sendBefore, progress));
     await reap();
   }
+  stopClaiming(run);
   while (flights.length > 0) {
     await anyFinished();
     await reap();

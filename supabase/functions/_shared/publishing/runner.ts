@@ -12,10 +12,22 @@ import { HeldRows } from "./batch.ts";
 import { refreshErrorCounts } from "./queue.ts";
 import type { RunOptions, RunReport } from "./run-options.ts";
 
+/** What a run's claims came to when they ended: its stop reason and the rows it claimed. */
+export interface ClaimsEnded {
+  stopped: RunReport["stopped"];
+  claimed: number;
+}
+
+/**
+ * Runs the lanes until the run's budgets end it. `onClaimsEnded` is called once, when every lane has
+ * stopped claiming and only the batches it holds are still out: a caller hands the rest over then,
+ * so a successor starts while this run's last sends and records finish.
+ */
 export async function runPublisher(
   sql: Sql,
   platforms: PlatformDirectory,
   options: RunOptions,
+  onClaimsEnded: (ended: ClaimsEnded) => void = () => {},
 ): Promise<RunReport> {
   const started = Date.now();
   const report: RunReport = {
@@ -51,6 +63,9 @@ export async function runPublisher(
     meter,
     rows: new HeldRows(options.maxInFlight ?? null),
     stops: new Set(),
+    claiming: Math.max(1, options.lanes),
+    claimsEnded: () =>
+      onClaimsEnded({ stopped: strongestStop(run.stops), claimed: report.claimed }),
   };
   try {
     await Promise.all(Array.from({ length: Math.max(1, options.lanes) }, () => lane(run)));
