@@ -143,9 +143,13 @@ class Worker {
     } catch {
       // none left over
     }
-    const v8Flags = limits.memoryMb > 0
-      ? [`--v8-flags=--max-old-space-size=${limits.memoryMb}`]
-      : [];
+    // FUNCTIONS_V8_FLAGS adds V8 flags to every worker, e.g. `--prof,--logfile=/tmp/prof/w%p.log` to
+    // profile what the functions spend their CPU on (docs/local-stack.md).
+    const flags = [
+      ...(limits.memoryMb > 0 ? [`--max-old-space-size=${limits.memoryMb}`] : []),
+      ...(Deno.env.get("FUNCTIONS_V8_FLAGS") ?? "").split(",").filter((flag) => flag !== ""),
+    ];
+    const v8Flags = flags.length > 0 ? [`--v8-flags=${flags.join(",")}`] : [];
     this.child = new Deno.Command(Deno.execPath(), {
       args: ["run", "--quiet", "-A", ...v8Flags, WORKER_SCRIPT],
       cwd: ROOT,

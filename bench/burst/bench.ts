@@ -27,6 +27,7 @@ const CLIENTS = Number(env("BURST_CLIENTS"));
 const stateDir = env("BENCH_STATE");
 // run.sh --statements: pg_stat_statements is loaded (track = all); the burst's statements are reported.
 const STATEMENTS = Deno.env.get("BURST_STATEMENTS") === "1";
+const TIMELINE = Deno.env.get("BURST_TIMELINE") === "1";
 // The hosted limits the host enforces (dev/functions-limits.ts HOSTED_LIMITS; run.sh keeps them on).
 const HOSTED_CPU_MS = 2000;
 const HOSTED_WALL_MS = 150_000;
@@ -176,15 +177,16 @@ interface Reply {
   maxInFlight?: number;
 }
 const responses = await sql<
-  { status_code: number | null; content: string | null; error_msg: string | null }[]
+  { status_code: number | null; content: string | null; error_msg: string | null; created: Date }[]
 >`
-  select status_code, content, error_msg from net._http_response
+  select status_code, content, error_msg, created from net._http_response
    where id > ${firstRequest}::bigint order by id`;
-const replies: Reply[] = [];
+const replies: (Reply & { answeredAt: number })[] = [];
 const cutOff: Record<string, number> = {};
 for (const r of responses) {
-  if (r.status_code === 200 && r.content) replies.push(JSON.parse(r.content));
-  else {cutOff[String(r.status_code ?? r.error_msg)] =
+  if (r.status_code === 200 && r.content) {
+    replies.push({ ...JSON.parse(r.content), answeredAt: r.created.getTime() });
+  } else {cutOff[String(r.status_code ?? r.error_msg)] =
       (cutOff[String(r.status_code ?? r.error_msg)] ?? 0) + 1;}
 }
 const working = replies.filter((r) => (r.claimed ?? 0) > 0);
@@ -311,6 +313,43 @@ console.log(
   `correctness   duplicates ${duplicates} (posts accepted ${accepted}), losses ${losses} ` +
     `(failed ${lateness.failed}, not settled ${lateness.other})`,
 );
+if (TIMELINE) {
+  // Second by second from the due minute until the first pass ends: posts published, publish runs
+  // working (a run from its start, its answer's time less its duration, to its answer), and the cores
+  // the stack used (read from the snapshots about a second apart).
+  const published = await sql<{ second: number; n: number }[]>`
+    select floor(extract(epoch from published_at - ${at}::timestamptz))::int as second, count(*)::int as n
+      from public.distributions where scheduled_for >= ${at} and status = 'published'
+     group by 1 order by 1`;
+  const bySecond = new Map(published.map((p) => [p.second, p.n]));
+  const seconds = Math.ceil((firstPassEnd - due) / 1000) + 1;
+  console.log(
+    "timeline      second: posts published, runs working, stack cores (Postgres/functions/emulators)",
+  );
+  for (let t = 0; t < seconds; t++) {
+    const from = due + t * 1000;
+    const runs = working.filter((r) =>
+      r.answeredAt - (r.durationMs ?? 0) < from + 1000 && r.answeredAt > from
+    ).length;
+    const a = snapshots.filter((s) => s.at <= from).at(-1);
+    const b = snapshots.find((s) => s.at >= from + 1000);
+    let cores = "";
+    if (a && b) {
+      const use = cpuUse(a.snapshot, b.snapshot);
+      const span = (b.at - a.at) / 1000;
+      cores = `${
+        fmt((use.seconds.postgres + use.seconds.functions + use.seconds.emulators) / span, 2)
+      } (${fmt(use.seconds.postgres / span, 2)}/${fmt(use.seconds.functions / span, 2)}/${
+        fmt(use.seconds.emulators / span, 2)
+      })`;
+    }
+    console.log(
+      `  ${String(t).padStart(3)} s ${fmt(bySecond.get(t) ?? 0).padStart(6)} ${
+        String(runs).padStart(3)
+      }  ${cores}`,
+    );
+  }
+}
 if (STATEMENTS) {
   // Execution time (wall, on a shared machine) by statement over the burst, a statement inside a
   // function or trigger counted both alone and within its caller (toplevel: called by a client).

@@ -9,8 +9,13 @@
 #   bash bench/burst/run.sh --latency 50         (or 1000: jitter is 2/3 of the latency unless --jitter)
 #   bash bench/burst/run.sh --spread 60          the posts spread evenly over the minute instead
 #   bash bench/burst/run.sh --posts 2000 --clients 200   a smaller burst
-#   bash bench/burst/run.sh --retry-base 2       a transient failure's first retry after 1-3 s (the
-#                                                platforms' publish_config.retry_base_seconds; else 30 s)
+#   bash bench/burst/run.sh --retry-base S       the backoff's base step (publish_config.retry_base_seconds;
+#                                                else 30 s: retries after S x 2^n from the second one)
+#   bash bench/burst/run.sh --timeline           also a line a second of the first pass: posts published,
+#                                                runs working, the cores the stack used
+#   bash bench/burst/run.sh --first-retry S      a transient failure's first retry after S x 0.5-1.5 s, at
+#                                                most the base (publish_config.first_retry_seconds; else
+#                                                2 s; --first-retry 30: the backoff before it existed)
 #   bash bench/burst/run.sh --statements         also where Postgres's time went, by statement
 #                                                (pg_stat_statements, nested statements too; it costs
 #                                                some CPU itself: compare CPU a post only between runs
@@ -24,7 +29,9 @@ SPREAD=0
 POSTS=10000
 CLIENTS=1000
 STATEMENTS=0
+TIMELINE=0
 RETRY_BASE=
+FIRST_RETRY=
 while [ $# -gt 0 ]; do
   case "$1" in
     --latency) LATENCY=$2; shift 2 ;;
@@ -35,9 +42,11 @@ while [ $# -gt 0 ]; do
     --clients) CLIENTS=$2; shift 2 ;;
     --statements) STATEMENTS=1; shift ;;
     --retry-base) RETRY_BASE=$2; shift 2 ;;
+    --first-retry) FIRST_RETRY=$2; shift 2 ;;
+    --timeline) TIMELINE=1; shift ;;
     *)
       echo "usage: bash bench/burst/run.sh [--latency MS] [--jitter MS] [--errors SHARE] [--spread S]" \
-        "[--posts N] [--clients N] [--retry-base S] [--statements]" >&2
+        "[--posts N] [--clients N] [--retry-base S] [--first-retry S] [--timeline] [--statements]" >&2
       exit 2
       ;;
   esac
@@ -68,11 +77,16 @@ if [ -n "$RETRY_BASE" ]; then
   psql_stack -c "update public.platforms set publish_config = publish_config
                    || jsonb_build_object('retry_base_seconds', $RETRY_BASE)" >/dev/null
 fi
+if [ -n "$FIRST_RETRY" ]; then
+  [[ "$FIRST_RETRY" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--first-retry: a number of seconds" >&2; exit 2; }
+  psql_stack -c "update public.platforms set publish_config = publish_config
+                   || jsonb_build_object('first_retry_seconds', $FIRST_RETRY)" >/dev/null
+fi
 bash dev/stack.sh start >/dev/null
 set -a
 # shellcheck disable=SC1091
 source "$STATE/env"
 set +a
 BURST_LATENCY_MS=$LATENCY BURST_JITTER_MS=$JITTER BURST_ERRORS=$ERRORS BURST_SPREAD_S=$SPREAD \
-  BURST_POSTS=$POSTS BURST_CLIENTS=$CLIENTS BURST_STATEMENTS=$STATEMENTS BENCH_STATE=$STATE \
+  BURST_POSTS=$POSTS BURST_CLIENTS=$CLIENTS BURST_STATEMENTS=$STATEMENTS BURST_TIMELINE=$TIMELINE BENCH_STATE=$STATE \
   "$DENO" run -A bench/burst/bench.ts
