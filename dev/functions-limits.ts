@@ -173,6 +173,12 @@ class Worker {
       this.bootCpuMs = usage?.cpuMs ?? 0;
       this.bootRssMb = usage?.rssMb ?? 0;
       this.startedAt = performance.now();
+      // One line a worker: how many start, and what their start-up costs (bench/burst counts them).
+      console.log(
+        `functions host: ${this.name} worker ${this.child.pid} ready, boot CPU ${
+          Math.round(this.bootCpuMs)
+        } ms`,
+      );
       readyResolve();
       return true;
     });

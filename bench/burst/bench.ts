@@ -91,6 +91,9 @@ await sleep(Math.max(0, untilDue - 2_000));
 if (STATEMENTS) await sql`select pg_stat_statements_reset()`;
 
 // 4. The burst: from the cron tick at the due minute until every row is published or failed.
+// The functions host logs a line for each worker it starts: where the burst's lines begin.
+const functionsLog = `${stateDir}/logs/functions.log`;
+const logFrom = Deno.statSync(functionsLog).size;
 const cpuBefore = cpuSnapshot(stateDir);
 const cpuFrom = performance.now();
 const deadline = due + SPREAD_S * 1000 + 600_000;
@@ -249,6 +252,12 @@ const passCpu = cpuUse(passFrom.snapshot, passTo.snapshot);
 const passS = Math.max((passTo.at - passFrom.at) / 1000, 1e-9);
 const passStackS = passCpu.seconds.postgres + passCpu.seconds.functions + passCpu.seconds.emulators;
 const passCores = passStackS / passS;
+// Workers the host started for the burst, and the CPU their start-up took (none of it a run's).
+const boots = [
+  ...new TextDecoder().decode(Deno.readFileSync(functionsLog).subarray(logFrom))
+    .matchAll(/worker \d+ ready, boot CPU (\d+) ms/g),
+].map((m) => Number(m[1]));
+const bootCpuMs = boots.reduce((a, b) => a + b, 0);
 const wakes = replies.map((r) => r.handover?.successors?.length ?? (r.handover?.successor ? 1 : 0));
 console.log(
   `completion    ${fmt(completionS, 1)} s from the due minute to the last post published ` +
@@ -309,6 +318,13 @@ console.log(
     `${fmt((wallMs.at(-1) ?? 0) / 1000, 1)} s against ${HOSTED_WALL_MS / 1000} s`,
 );
 console.log(`CPU           ${perPost(cpu, lateness.published)}`);
+console.log(
+  `workers       ${boots.length} functions workers started, ${
+    fmt(bootCpuMs)
+  } ms of CPU booting them = ${
+    fmt((bootCpuMs * 1000) / Math.max(lateness.published, 1))
+  } µs a post of the functions' CPU`,
+);
 console.log(
   `correctness   duplicates ${duplicates} (posts accepted ${accepted}), losses ${losses} ` +
     `(failed ${lateness.failed}, not settled ${lateness.other})`,
