@@ -76,7 +76,8 @@ async function oppositeOrders(
   bulk: (tx: postgres.ReservedSql, ids: string[]) => Promise<unknown>,
   expected: (
     ids: { high: string; low: string },
-  ) => Record<string, { status: string; moved: boolean }>,
+  ) => Record<string, { status: string; moved: boolean } | null>,
+  { slotsFirst = true } = {},
 ) {
   const sql = connect(4);
   const holder = await sql.reserve();
@@ -112,9 +113,14 @@ async function oppositeOrders(
       "the writer waits for the low bucket and holds no bucket",
     );
     assert.deepEqual(
-      locks.filter((l) => l.locktype === "relation" && l.mode === "RowExclusiveLock"),
+      locks.filter((l) =>
+        l.locktype === "relation" && l.mode === "RowExclusiveLock" &&
+        (slotsFirst || l.relation === "publishing_calendar_rollups")
+      ),
       [],
-      "the writer has changed no calendar row and no rollup row",
+      slotsFirst
+        ? "the writer has changed no calendar row and no rollup row"
+        : "the writer has changed no rollup row",
     );
 
     // The holder now takes the high bucket: the writer does not hold it.
@@ -138,7 +144,7 @@ async function oppositeOrders(
       [holderHigh]: { status: "scheduled", moved: true, slots: 1 },
     };
     for (const [id, w] of Object.entries(expected({ high: writerHigh, low: writerLow }))) {
-      want[id] = { ...w, slots: w.status === "scheduled" ? 1 : 0 };
+      if (w) want[id] = { ...w, slots: w.status === "scheduled" ? 1 : 0 };
     }
     assert.deepEqual(seen, want);
     await rollupMatchesCalendar(sql, [low.id, high.id]);
@@ -172,5 +178,18 @@ Deno.test("a bulk cancel waits for all its calendar buckets, in order, before it
       [high]: { status: "cancelled", moved: false },
       [low]: { status: "cancelled", moved: false },
     }),
+  );
+});
+
+// A delete frees its posts' slots row by row (the foreign key and the slot trigger) before its statement ends; the
+// rollup waits until then and takes every bucket at once, in order, holding none while it waits.
+Deno.test("a bulk delete takes all its calendar buckets at once, in order, at its end", async () => {
+  await oppositeOrders(
+    (tx, [first, second]) =>
+      tx`delete from public.distributions d
+         using (select * from unnest(${[first, second]}::uuid[]) with ordinality) v(id, n)
+         where d.id = v.id`.execute(),
+    ({ high, low }) => ({ [high]: null, [low]: null }),
+    { slotsFirst: false },
   );
 });
