@@ -1,5 +1,11 @@
 -- The calendar follows the distributions: a scheduled distribution holds its slot, and releases it when it
 -- leaves the schedule.
+--
+-- Inserts and updates move the slots in a statement trigger: it takes the calendar rollup's bucket locks of every
+-- platform whose calendar it may change (the rows' platforms and those of the slots they hold), in bucket order,
+-- before it changes any slot; then it moves the rows' slots in id order with the rollup deferred, and recomputes
+-- each rollup key once (388_publishing_calendar_rollups.sql). Two bulk writers of the same buckets, whatever the
+-- order of their rows, never each hold a bucket the other waits for.
 
 -- Function bodies may name objects that later files create: they are checked when they run, and by
 -- supabase db lint (npm test), not when they are created.
@@ -24,25 +30,77 @@ CREATE FUNCTION private.sync_distribution_calendar() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  if tg_op = 'DELETE' then
-    -- The foreign key frees the other rows (updating them here would fail when a client is deleted: its calendar
-    -- rows would be re-checked against a client that is already gone).
-    delete from public.publishing_calendar where distribution_id = old.id and is_ad_hoc;
-    return old;
+  -- The foreign key frees the other rows (updating them here would fail when a client is deleted: its calendar
+  -- rows would be re-checked against a client that is already gone). The delete's statement triggers defer the
+  -- calendar rollup around both (388_publishing_calendar_rollups.sql).
+  delete from public.publishing_calendar where distribution_id = old.id and is_ad_hoc;
+  return old;
+end
+$$;
+
+COMMENT ON FUNCTION private.sync_distribution_calendar() IS 'Before a distribution is deleted: deletes the ad hoc publishing_calendar slot it holds (the foreign key frees the others).';
+
+REVOKE ALL ON FUNCTION private.sync_distribution_calendar() FROM PUBLIC;
+
+CREATE FUNCTION private.sync_distributions_calendar() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_ids uuid[];
+  v_clients uuid[];
+  v_platforms uuid[];
+  v_ats timestamptz[];
+  v_timezones text[];
+  v_holds boolean[];
+  i integer;
+begin
+  -- The rows whose slot moves: inserted holding a slot; updated in time, platform, or in or out of the calendar.
+  if tg_op = 'INSERT' then
+    select array_agg(n.id order by n.id), array_agg(n.client_id order by n.id), array_agg(n.platform_id order by n.id),
+           array_agg(n.scheduled_for order by n.id), array_agg(n.timezone order by n.id), array_agg(true)
+    into v_ids, v_clients, v_platforms, v_ats, v_timezones, v_holds
+    from new_rows n
+    where n.scheduled_for is not null
+      and n.status in ('scheduled', 'publishing', 'unconfirmed', 'pending_approval');
+  else
+    select array_agg(n.id order by n.id), array_agg(n.client_id order by n.id), array_agg(n.platform_id order by n.id),
+           array_agg(n.scheduled_for order by n.id), array_agg(n.timezone order by n.id),
+           array_agg(n.scheduled_for is not null
+                     and n.status in ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval')
+                     order by n.id)
+    into v_ids, v_clients, v_platforms, v_ats, v_timezones, v_holds
+    from old_rows o join new_rows n on n.id = o.id
+    where o.scheduled_for is distinct from n.scheduled_for
+       or o.platform_id is distinct from n.platform_id
+       or (o.status in ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval'))
+          is distinct from (n.status in ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval'));
   end if;
-  if new.scheduled_for is not null
-     and new.status in ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval') then
-    perform private.take_calendar_slot(new.id, new.client_id, new.platform_id, new.scheduled_for, new.timezone);
-  elsif tg_op = 'UPDATE' then
-    perform private.release_calendar_slots(new.id);
+  if v_ids is null then
+    return null;
   end if;
+
+  -- Every bucket first, in order: the platforms slots are taken on, and those of the slots the rows hold now.
+  perform private.lock_publishing_calendar_buckets(
+    array(select p from unnest(v_platforms, v_holds) k(p, h) where h
+          union
+          select c.platform_id from public.publishing_calendar c where c.distribution_id = any (v_ids)));
+  perform private.defer_publishing_calendar_rollups();
+  for i in 1 .. cardinality(v_ids) loop
+    if v_holds[i] then
+      perform private.take_calendar_slot(v_ids[i], v_clients[i], v_platforms[i], v_ats[i], v_timezones[i]);
+    else
+      perform private.release_calendar_slots(v_ids[i]);
+    end if;
+  end loop;
+  perform private.apply_publishing_calendar_rollups();
   return null;
 end
 $$;
 
-COMMENT ON FUNCTION private.sync_distribution_calendar() IS 'Keeps a distribution''s publishing_calendar slot at its scheduled_for while it holds one; frees it otherwise.';
+COMMENT ON FUNCTION private.sync_distributions_calendar() IS 'Statement trigger: moves the publishing_calendar slots of the inserted or updated distributions (a scheduled one holds its slot at scheduled_for, others free theirs) under the calendar rollup''s bucket locks, all taken first in bucket order.';
 
-REVOKE ALL ON FUNCTION private.sync_distribution_calendar() FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.sync_distributions_calendar() FROM PUBLIC;
 
 CREATE FUNCTION private.take_calendar_slot(p_distribution_id uuid, p_client_id uuid, p_platform_id uuid, p_at timestamp with time zone, p_tz text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
@@ -122,6 +180,6 @@ REVOKE ALL ON FUNCTION private.take_calendar_slot(p_distribution_id uuid, p_clie
 
 CREATE TRIGGER distributions_calendar_delete BEFORE DELETE ON public.distributions FOR EACH ROW EXECUTE FUNCTION private.sync_distribution_calendar();
 
-CREATE TRIGGER distributions_calendar_insert AFTER INSERT ON public.distributions FOR EACH ROW WHEN (((new.scheduled_for IS NOT NULL) AND (new.status IN ('scheduled', 'publishing', 'unconfirmed', 'pending_approval')))) EXECUTE FUNCTION private.sync_distribution_calendar();
+CREATE TRIGGER distributions_calendar_insert AFTER INSERT ON public.distributions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.sync_distributions_calendar();
 
-CREATE TRIGGER distributions_calendar_update AFTER UPDATE ON public.distributions FOR EACH ROW WHEN (((old.scheduled_for IS DISTINCT FROM new.scheduled_for) OR (old.platform_id IS DISTINCT FROM new.platform_id) OR ((old.status IN ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval')) IS DISTINCT FROM (new.status IN ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval'))))) EXECUTE FUNCTION private.sync_distribution_calendar();
+CREATE TRIGGER distributions_calendar_update AFTER UPDATE ON public.distributions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.sync_distributions_calendar();

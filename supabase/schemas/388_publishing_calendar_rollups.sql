@@ -7,6 +7,14 @@
 -- touched from their calendar slots (a few each). Writers of the same platforms are serialised by transaction
 -- advisory locks on 256 buckets of platform ids, taken in bucket order; each recomputation then reads what the
 -- writers before it committed (read committed: a new snapshot per statement).
+--
+-- A statement on distributions, platforms or clients changes the calendar through row triggers, one nested
+-- statement a row. Those nested statements take no bucket: the outer statement defers them (a transaction-local
+-- depth, publishing_calendar.deferred), they note their keys in private.publishing_calendar_rollup_pending, and the
+-- outer statement's last trigger takes the buckets of all the keys at once, in bucket order, and recomputes each key
+-- once. Inserts and updates of distributions go further (190_calendar_follows_distribution.sql): their statement
+-- trigger takes the buckets before it changes any calendar row. Two statements whose rows come in opposite orders
+-- thus never each hold a bucket the other waits for.
 
 set check_function_bodies = false;
 
@@ -60,9 +68,86 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.lock_publishing_calendar_buckets(p_platform_ids uuid[]) IS 'Takes the publishing_calendar_rollups bucket locks of the given platforms, in bucket order, until the transaction ends. A statement that changes the calendar of many platforms row by row (its row triggers each recompute one platform) calls it first, so two such statements never deadlock.';
+COMMENT ON FUNCTION private.lock_publishing_calendar_buckets(p_platform_ids uuid[]) IS 'Takes the publishing_calendar_rollups bucket locks of the given platforms, in bucket order, until the transaction ends. A statement that changes the calendar of many platforms takes all their buckets through one call before it waits for any other (the statement triggers of distributions do), so two such statements never deadlock.';
 
 REVOKE ALL ON FUNCTION private.lock_publishing_calendar_buckets(p_platform_ids uuid[]) FROM PUBLIC;
+
+CREATE TABLE private.publishing_calendar_rollup_pending (
+    xid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    platform_id uuid NOT NULL,
+    date date NOT NULL,
+    timezone text NOT NULL
+);
+
+COMMENT ON TABLE private.publishing_calendar_rollup_pending IS 'Keys of publishing_calendar_rollups that calendar writes nested in a deferring statement changed, by transaction; the statement recomputes and deletes them before it ends (private.apply_publishing_calendar_rollups), so no row outlives its transaction.';
+
+CREATE INDEX idx_publishing_calendar_rollup_pending_xid ON private.publishing_calendar_rollup_pending USING btree (xid);
+
+ALTER TABLE private.publishing_calendar_rollup_pending ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE private.publishing_calendar_rollup_pending FROM PUBLIC;
+
+CREATE FUNCTION private.defer_publishing_calendar_rollups() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform set_config('publishing_calendar.deferred',
+    (coalesce(nullif(current_setting('publishing_calendar.deferred', true), ''), '0')::integer + 1)::text, true);
+end
+$$;
+
+COMMENT ON FUNCTION private.defer_publishing_calendar_rollups() IS 'Opens a deferring scope (nests): until private.apply_publishing_calendar_rollups closes it, calendar writes note their rollup keys instead of taking bucket locks and recomputing.';
+
+REVOKE ALL ON FUNCTION private.defer_publishing_calendar_rollups() FROM PUBLIC;
+
+CREATE FUNCTION private.apply_publishing_calendar_rollups() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_depth integer := coalesce(nullif(current_setting('publishing_calendar.deferred', true), ''), '0')::integer - 1;
+  v_platform_ids uuid[];
+  v_dates date[];
+  v_timezones text[];
+begin
+  perform set_config('publishing_calendar.deferred', greatest(v_depth, 0)::text, true);
+  if v_depth > 0 then
+    return; -- an enclosing scope applies them
+  end if;
+  -- No transaction id yet: nothing was noted (a note is a write).
+  with noted as (
+    delete from private.publishing_calendar_rollup_pending
+    where xid = pg_current_xact_id_if_assigned()
+    returning platform_id, date, timezone
+  )
+  select array_agg(k.platform_id), array_agg(k.date), array_agg(k.timezone)
+  into v_platform_ids, v_dates, v_timezones
+  from (select distinct platform_id, date, timezone from noted) k;
+  perform private.recompute_publishing_calendar_days(v_platform_ids, v_dates, v_timezones);
+end
+$$;
+
+COMMENT ON FUNCTION private.apply_publishing_calendar_rollups() IS 'Closes a deferring scope; the outermost one takes the bucket locks of every key noted in the transaction, in bucket order, and recomputes each key once.';
+
+REVOKE ALL ON FUNCTION private.apply_publishing_calendar_rollups() FROM PUBLIC;
+
+CREATE FUNCTION private.defer_publishing_calendar_rollups_trigger() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_when = 'BEFORE' then
+    perform private.defer_publishing_calendar_rollups();
+  else
+    perform private.apply_publishing_calendar_rollups();
+  end if;
+  return null;
+end
+$$;
+
+COMMENT ON FUNCTION private.defer_publishing_calendar_rollups_trigger() IS 'Statement trigger around a delete whose row triggers and cascades change the calendar: BEFORE opens a deferring scope, AFTER closes it (and recomputes the rollup keys under their buckets, taken in order).';
+
+REVOKE ALL ON FUNCTION private.defer_publishing_calendar_rollups_trigger() FROM PUBLIC;
 
 CREATE FUNCTION private.recompute_publishing_calendar_days(p_platform_ids uuid[], p_dates date[], p_timezones text[]) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
@@ -144,6 +229,15 @@ begin
           is distinct from
           (n.platform_id, n.date, n.timezone, n.client_id, n.time_slot, n.distribution_id is null);
   end if;
+  if v_platform_ids is null then
+    return null;
+  end if;
+  if coalesce(nullif(current_setting('publishing_calendar.deferred', true), ''), '0') <> '0' then
+    -- Nested in a deferring statement: it takes the buckets of every key at once, in order, when it ends.
+    insert into private.publishing_calendar_rollup_pending (platform_id, date, timezone)
+    select * from unnest(v_platform_ids, v_dates, v_timezones);
+    return null;
+  end if;
   perform private.recompute_publishing_calendar_days(v_platform_ids, v_dates, v_timezones);
   return null;
 end
@@ -195,3 +289,17 @@ CREATE TRIGGER publishing_calendar_rollup_insert AFTER INSERT ON public.publishi
 CREATE TRIGGER publishing_calendar_rollup_truncate AFTER TRUNCATE ON public.publishing_calendar FOR EACH STATEMENT EXECUTE FUNCTION private.truncate_publishing_calendar_rollups();
 
 CREATE TRIGGER publishing_calendar_rollup_update AFTER UPDATE ON public.publishing_calendar REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.rollup_publishing_calendar();
+
+-- Deletes of posts, platforms and clients change the calendar row by row (the slot triggers of 190 and the foreign
+-- keys' cascades): each such statement defers the rollup and applies it once, under its buckets in order, at its end.
+CREATE TRIGGER distributions_calendar_rollup_defer BEFORE DELETE ON public.distributions FOR EACH STATEMENT EXECUTE FUNCTION private.defer_publishing_calendar_rollups_trigger();
+
+CREATE TRIGGER distributions_calendar_rollup_apply AFTER DELETE ON public.distributions FOR EACH STATEMENT EXECUTE FUNCTION private.defer_publishing_calendar_rollups_trigger();
+
+CREATE TRIGGER platforms_calendar_rollup_defer BEFORE DELETE ON public.platforms FOR EACH STATEMENT EXECUTE FUNCTION private.defer_publishing_calendar_rollups_trigger();
+
+CREATE TRIGGER platforms_calendar_rollup_apply AFTER DELETE ON public.platforms FOR EACH STATEMENT EXECUTE FUNCTION private.defer_publishing_calendar_rollups_trigger();
+
+CREATE TRIGGER clients_calendar_rollup_defer BEFORE DELETE ON public.clients FOR EACH STATEMENT EXECUTE FUNCTION private.defer_publishing_calendar_rollups_trigger();
+
+CREATE TRIGGER clients_calendar_rollup_apply AFTER DELETE ON public.clients FOR EACH STATEMENT EXECUTE FUNCTION private.defer_publishing_calendar_rollups_trigger();

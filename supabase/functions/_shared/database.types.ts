@@ -129,6 +129,27 @@ export type Database = {
         }
         Relationships: []
       }
+      publishing_calendar_rollup_pending: {
+        Row: {
+          date: string
+          platform_id: string
+          timezone: string
+          xid: unknown
+        }
+        Insert: {
+          date: string
+          platform_id: string
+          timezone: string
+          xid?: unknown
+        }
+        Update: {
+          date?: string
+          platform_id?: string
+          timezone?: string
+          xid?: unknown
+        }
+        Relationships: []
+      }
       report_windows: {
         Row: {
           length: string
@@ -202,6 +223,10 @@ export type Database = {
       apply_platform_webhook: {
         Args: { p_events: Json; p_platform_id: string }
         Returns: Json
+      }
+      apply_publishing_calendar_rollups: {
+        Args: Record<PropertyKey, never>
+        Returns: undefined
       }
       apply_report_window_delta: {
         Args: {
@@ -393,6 +418,10 @@ export type Database = {
           p_total: number
         }
         Returns: string
+      }
+      defer_publishing_calendar_rollups: {
+        Args: Record<PropertyKey, never>
+        Returns: undefined
       }
       distribution_status_allowed: {
         Args: { p_from: string; p_to: string }
