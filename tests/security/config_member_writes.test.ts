@@ -14,6 +14,7 @@ const MALFORMED: Record<string, unknown[]> = {
   native_lead_minutes: ["sixty", -1, 1e9],
   native_min_lead_seconds: [1e300, -5],
   max_attempts: ["five", 0, 2.5, 1e300],
+  first_retry_seconds: ["soon", -2, 1e6],
   retry_base_seconds: ["x", -1, 1e12],
   retry_max_seconds: [true, 1e9],
   reconcile_after_seconds: [1e300, "60"],
