@@ -37,12 +37,14 @@ async function post(sql: postgres.Sql, clientId: string, platformId: string, hou
 
 /** Waits (no timing: the server says so) until the backend waits for an advisory lock. */
 async function waitsForAdvisoryLock(sql: postgres.Sql, pid: number) {
-  for (;;) {
+  // (bounded only so that a writer that never waits fails the test instead of hanging the suite)
+  for (let look = 0; look < 3000; look++) {
     const [state] =
-      await sql`select wait_event_type, wait_event from pg_stat_activity where pid = ${pid}`;
+      await sql`select wait_event_type, wait_event, state from pg_stat_activity where pid = ${pid}`;
     if (state?.wait_event_type === "Lock" && state?.wait_event === "advisory") return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  throw new Error("the writer never waited for a calendar bucket");
 }
 
 /** The rollup rows of these platforms against the plain query over their calendar. */
