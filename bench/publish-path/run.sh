@@ -3,7 +3,7 @@
 # (private.claim_due_distributions: scheduled -> publishing) and the outcome (private.record_publish_outcomes:
 # publishing -> published, one post in 50 a transient failure back to scheduled), with the statement triggers
 # on distributions as they are (after) and as they were (before: bench/publish-path/before.sql, the trigger
-# functions of main at 061d15a). PLATFORMS platforms of 1,000 clients with one post each, all due; the posts are
+# functions of main at 061d15a, and bench/publish-path/triggers.sql). PLATFORMS platforms of 1,000 clients with one post each, all due; the posts are
 # claimed BATCH at a time as a publish run claims them, in blocks of 10 batches that alternate before / after
 # (the functions swapped between blocks), so both see the same table and the same machine. Prints the CPU of the
 # backend (ms, 10 ms ticks summed over the batches) and the wall time per post of each step and variant.
@@ -47,6 +47,7 @@ capture() {
 capture after
 psql_stack -f bench/publish-path/before.sql >/dev/null
 capture before
+psql_stack -f bench/publish-path/triggers.sql >/dev/null
 psql_stack -c "select bench.use('after')" >/dev/null
 echo "$PLATFORMS posts due ($SHAPE); functions compared: $(echo $functions | tr '\n' ' ')"
 
