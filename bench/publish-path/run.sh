@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# bench/publish-path: what the publish path's two updates of distributions cost Postgres a post, the claim
+# bench/publish-path: what the publish path's two updates of distributions cost Postgres a post: the claim
 # (private.claim_due_distributions: scheduled -> publishing) and the outcome (private.record_publish_outcomes:
-# publishing -> published, one post in 50 a transient failure back to scheduled), with the statement triggers
-# on distributions as they are (after) and as they were (before: bench/publish-path/before.sql, the trigger
-# functions of main at 061d15a, and bench/publish-path/triggers.sql). PLATFORMS platforms of 1,000 clients with one post each, all due; the posts are
-# claimed BATCH at a time as a publish run claims them, in blocks of 10 batches that alternate before / after
-# (the functions swapped between blocks), so both see the same table and the same machine. Prints the CPU of the
-# backend (ms, 10 ms ticks summed over the batches) and the wall time per post of each step and variant.
-#   BENCH_STACK=bench bash bench/publish-path/run.sh [--platforms N] [--batch N] [--shape content|plain] [--statements]
-# --shape content (default): each client's posts are one content cross-posted to its 10 platforms (a content row and
-# a cross-post group a client); plain: posts of their own, as bench/burst's.
-# --statements also prints the statements by total time (pg_stat_statements, nested ones too) of each variant
-# (it costs CPU itself: compare variants within one run).
+# publishing -> published, one post in 50 a transient failure back to scheduled). Both run with the triggers on
+# distributions as they are (after) and as they were (before: bench/publish-path/before.sql, the trigger functions
+# of main at 061d15a, and bench/publish-path/triggers.sql). PLATFORMS platforms of 1,000 clients with one post
+# each, all due; the posts are claimed BATCH at a time as a publish run claims them, in blocks of 10 batches that
+# alternate before / after (the functions and triggers swapped between blocks), so both variants see the same
+# table and the same machine. Prints the backend's CPU (10 ms ticks summed over the batches) and wall time a post
+# of each step and variant.
+#   BENCH_STACK=bench bash bench/publish-path/run.sh [--platforms N] [--batch N] [--shape content|plain]
+#                                                    [--statements]
+# --shape content (default): each client's posts are one content cross-posted to its 10 platforms (a content row
+# and a cross-post group a client); plain: posts of their own, as bench/burst's.
+# --statements also prints each step's statements by total time (pg_stat_statements, nested ones too) in the first
+# block of each variant, whose 10 claims then run before its 10 outcomes (it costs CPU itself: compare variants
+# within one run).
 set -euo pipefail
 PLATFORMS=10000
 BATCH=100
@@ -57,12 +60,20 @@ script="$STATE/publish-path.sql"
 for b in $(seq 1 "$blocks"); do
   variant=$([ $((b % 2)) = 1 ] && echo before || echo after)
   echo "select bench.use('$variant');" >>"$script"
-  [ "$STATEMENTS" = 1 ] && [ "$b" -le 2 ] && echo "select pg_stat_statements_reset();" >>"$script"
-  for _ in $(seq 1 10); do
-    echo "select bench.claim($BATCH); select bench.outcome(50);" >>"$script"
-  done
   if [ "$STATEMENTS" = 1 ] && [ "$b" -le 2 ]; then
-    echo "create table bench.statements_$variant as select * from pg_stat_statements;" >>"$script"
+    # The block's claims, then its outcomes (each 100 posts, oldest claim first), each step's statements apart.
+    for step in claim outcome; do
+      echo "select pg_stat_statements_reset();" >>"$script"
+      call=$([ "$step" = claim ] && echo "bench.claim($BATCH)" || echo "bench.outcome(50, $BATCH)")
+      for _ in $(seq 1 10); do
+        echo "select $call;" >>"$script"
+      done
+      echo "create table bench.statements_${variant}_$step as select * from pg_stat_statements;" >>"$script"
+    done
+  else
+    for _ in $(seq 1 10); do
+      echo "select bench.claim($BATCH); select bench.outcome(50, $BATCH);" >>"$script"
+    done
   fi
 done
 psql_stack -q -f "$script" >/dev/null
@@ -76,9 +87,12 @@ psql_stack -Atc "select count(*) filter (where status = 'published') || ' publis
                  || count(*) filter (where status = 'publishing') || ' publishing'
                  from public.distributions where body like 'Path post %'"
 if [ "$STATEMENTS" = 1 ]; then
-  for v in before after; do
-    echo "-- $v: the block's statements by total time (ms; nested statements included)"
-    psql_stack -c "select calls, round(total_exec_time::numeric, 1) as ms, left(regexp_replace(query, '\s+', ' ', 'g'), 150) as query
-                   from bench.statements_$v order by total_exec_time desc limit 25"
+  for step in claim outcome; do
+    for v in before after; do
+      echo "-- $step, $v: the statements of the block's 10 ${step}s by total time (ms; nested statements included)"
+      psql_stack -c "select calls, round(total_exec_time::numeric, 1) as ms,
+                            left(regexp_replace(query, '\s+', ' ', 'g'), 150) as query
+                     from bench.statements_${v}_$step order by total_exec_time desc limit 20"
+    done
   done
 fi

@@ -35,7 +35,7 @@ create or replace function bench.cpu_ticks() returns bigint language sql as $$
 $$;
 
 create table bench.timings (variant text, step text, rows integer, ms numeric, cpu_ms bigint);
-create table bench.claimed (id uuid, attempt_id uuid);
+create table bench.claimed (n bigserial, id uuid, attempt_id uuid);
 create table bench.defs (variant text, name text, def text);
 create table bench.current (variant text);
 insert into bench.current values ('after');
@@ -59,16 +59,17 @@ declare
   c0 bigint := bench.cpu_ticks();
   n integer;
 begin
-  insert into bench.claimed select c.id, c.attempt_id from private.claim_due_distributions(p_limit, 300) c;
+  insert into bench.claimed (id, attempt_id) select c.id, c.attempt_id from private.claim_due_distributions(p_limit, 300) c;
   get diagnostics n = row_count;
   insert into bench.timings select (select variant from bench.current), 'claim', n,
     round(extract(epoch from clock_timestamp() - t0) * 1000, 1), (bench.cpu_ticks() - c0) * 10;
 end
 $$;
 
--- The claimed posts' outcomes (private.record_publish_outcomes): every post published but one in
--- :transient_every, a transient failure (back to scheduled, retried later).
-create or replace function bench.outcome(p_transient_every integer) returns void language plpgsql as $$
+-- The outcomes of the p_limit posts claimed first (private.record_publish_outcomes): every post published but
+-- one in p_transient_every, a transient failure (back to scheduled, retried later).
+create or replace function bench.outcome(p_transient_every integer, p_limit integer) returns void
+language plpgsql as $$
 declare
   v_outcomes jsonb;
   t0 timestamptz;
@@ -82,13 +83,14 @@ begin
            else jsonb_build_object('id', c.id, 'attempt_id', c.attempt_id, 'outcome', 'published',
              'external_id', 'ext-' || c.id, 'external_url', 'https://x.example/' || c.id, 'published_at', now())
            end), '[]')
-    into v_outcomes from (select c.*, row_number() over () as rn from bench.claimed c) c;
+    into v_outcomes
+  from (select c.*, row_number() over (order by c.n) as rn from bench.claimed c order by c.n limit p_limit) c;
   t0 := clock_timestamp();
   c0 := bench.cpu_ticks();
   perform count(*) from private.record_publish_outcomes(v_outcomes);
   get diagnostics n = row_count;
   insert into bench.timings select (select variant from bench.current), 'outcome', jsonb_array_length(v_outcomes),
     round(extract(epoch from clock_timestamp() - t0) * 1000, 1), (bench.cpu_ticks() - c0) * 10;
-  delete from bench.claimed;
+  delete from bench.claimed c where c.id in (select (x ->> 'id')::uuid from jsonb_array_elements(v_outcomes) x);
 end
 $$;
