@@ -379,7 +379,8 @@ declare
   v_groups text[];
 begin
   -- The groups of the rows whose inputs to ab_test_results changed (a metrics update of an A/B post changes its
-  -- group; one of any other post changes none).
+  -- group; one of any other post changes none). The results read status only as status = 'published': a claim
+  -- (scheduled -> publishing) or a retry (publishing -> scheduled) changes none either.
   if tg_op = 'INSERT' then
     select array_agg(n.client_id), array_agg(n.variant_group) into v_clients, v_groups
     from new_rows n where n.variant_group is not null;
@@ -388,11 +389,13 @@ begin
     from old_rows o where o.variant_group is not null;
   else
     with n as (
-      select n.id, n.client_id, n.variant_group, n.platform_specific ->> 'variant' as variant, n.is_control, n.status,
+      select n.id, n.client_id, n.variant_group, n.platform_specific ->> 'variant' as variant, n.is_control,
+             n.status = 'published' as published,
              n.published_at, n.impressions, n.engagements, n.clicks, n.engagement_base, n.engagement_count
       from new_rows n where n.variant_group is not null
     ), o as (
-      select o.id, o.client_id, o.variant_group, o.platform_specific ->> 'variant' as variant, o.is_control, o.status,
+      select o.id, o.client_id, o.variant_group, o.platform_specific ->> 'variant' as variant, o.is_control,
+             o.status = 'published' as published,
              o.published_at, o.impressions, o.engagements, o.clicks, o.engagement_base, o.engagement_count
       from old_rows o where o.variant_group is not null
     ), changed as (

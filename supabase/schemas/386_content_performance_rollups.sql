@@ -174,15 +174,17 @@ begin
         and not exists (select 1 from old_rows o where o.content_id is not null) then
     return null; -- a statement of rows in no rollup (a publish batch of posts without one): nothing to pair up
   else
-    -- Only the rows whose aggregated columns changed: leases, attempts and schedules leave the rollup alone.
+    -- Only the rows whose aggregated columns changed: leases, attempts and schedules leave the rollup alone, and
+    -- so does a status change that keeps a row published or not (the rollup reads status only as status =
+    -- 'published': a claim, scheduled -> publishing, or a retry, publishing -> scheduled, changes nothing).
     v_keys := array(
       select distinct k from old_rows o join new_rows n on n.id = o.id,
         lateral (values (o.content_id), (n.content_id)) x(k)
       where k is not null
-        and (o.content_id, o.platform_id, o.status, o.published_at, o.impressions, o.video_views, o.engagements,
+        and (o.content_id, o.platform_id, o.status = 'published', o.published_at, o.impressions, o.video_views, o.engagements,
              o.clicks, o.conversions, o.conversion_value, o.engagement_rate, o.engagement_count, o.engagement_base)
             is distinct from
-            (n.content_id, n.platform_id, n.status, n.published_at, n.impressions, n.video_views, n.engagements,
+            (n.content_id, n.platform_id, n.status = 'published', n.published_at, n.impressions, n.video_views, n.engagements,
              n.clicks, n.conversions, n.conversion_value, n.engagement_rate, n.engagement_count, n.engagement_base));
   end if;
   perform private.recompute_content_performance(v_keys);
@@ -197,7 +199,11 @@ CREATE FUNCTION private.rollup_platform_name_contents() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  -- A renamed platform changes the names in the rollup rows of the contents posted to it.
+  -- A renamed platform changes the names in the rollup rows of the contents posted to it. Most updates of
+  -- platforms rename none (the publish path's last_published_at, pauses, error counts): they end here.
+  if not exists (select 1 from old_rows o join new_rows n on n.id = o.id where o.name is distinct from n.name) then
+    return null;
+  end if;
   perform private.recompute_content_performance(array(
     select distinct d.content_id
     from old_rows o join new_rows n on n.id = o.id

@@ -166,16 +166,25 @@ begin
         and not exists (select 1 from old_rows o where o.cross_post_group_id is not null) then
     return null; -- a statement of rows in no rollup (a publish batch of posts without one): nothing to pair up
   else
-    -- Only the rows whose aggregated columns changed: leases, attempts and schedules leave the rollup alone.
+    -- Only the rows whose aggregated columns changed: leases, attempts and schedules leave the rollup alone, and
+    -- so does a status change within one of the rollup's counts (published, failed, pending, or none: as
+    -- private.recompute_cross_post_groups counts them; a claim, scheduled -> publishing, or a retry, publishing ->
+    -- scheduled, stays pending).
     v_keys := array(
       select distinct k from old_rows o join new_rows n on n.id = o.id,
         lateral (values (o.cross_post_group_id), (n.cross_post_group_id)) x(k)
       where k is not null
-        and (o.cross_post_group_id, o.platform_id, o.status, o.published_at, o.impressions, o.engagements,
-             o.clicks, o.conversions, o.engagement_count, o.engagement_base)
+        and (o.cross_post_group_id, o.platform_id,
+             case when o.status = 'published' then 1 when o.status = 'failed' then 2
+                  when o.status in ('draft', 'scheduled', 'publishing', 'unconfirmed') then 3 end,
+             o.published_at, o.impressions, o.engagements, o.clicks, o.conversions, o.engagement_count,
+             o.engagement_base)
             is distinct from
-            (n.cross_post_group_id, n.platform_id, n.status, n.published_at, n.impressions, n.engagements,
-             n.clicks, n.conversions, n.engagement_count, n.engagement_base));
+            (n.cross_post_group_id, n.platform_id,
+             case when n.status = 'published' then 1 when n.status = 'failed' then 2
+                  when n.status in ('draft', 'scheduled', 'publishing', 'unconfirmed') then 3 end,
+             n.published_at, n.impressions, n.engagements, n.clicks, n.conversions, n.engagement_count,
+             n.engagement_base));
   end if;
   perform private.recompute_cross_post_groups(v_keys);
   return null;
@@ -189,7 +198,11 @@ CREATE FUNCTION private.rollup_platform_name_groups() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  -- A renamed platform changes the names in the rollup rows of the groups posted to it.
+  -- A renamed platform changes the names in the rollup rows of the groups posted to it. Most updates of platforms
+  -- rename none (the publish path's last_published_at, pauses, error counts): they end here.
+  if not exists (select 1 from old_rows o join new_rows n on n.id = o.id where o.name is distinct from n.name) then
+    return null;
+  end if;
   perform private.recompute_cross_post_groups(array(
     select distinct d.cross_post_group_id
     from old_rows o join new_rows n on n.id = o.id

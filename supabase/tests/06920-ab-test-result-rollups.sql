@@ -7,7 +7,7 @@ set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(12);
+select plan(13);
 select tests.create_two_clients();
 
 -- The reference: ab_test_results as the plain query over distributions.
@@ -159,6 +159,18 @@ update distributions set variant_group = 'g5' where title in ('t30', 't36');
 update distributions set variant_group = null where title = 't38';
 update distributions set variant_group = 'g9' where title in ('t41', 't40');
 select pg_temp.same('after a variant relabelled, the control changed, posts moved between groups');
+
+-- Claims, a retry, a post unconfirmed and one cancelled leave its group's results as they are (the trigger skips
+-- them: the results read status only as published or not); publishing changes them. (Each post published here
+-- is the only write of its group in this step, so a skip taken where it must not be shows as a difference.)
+update distributions set status = 'publishing', attempt_id = gen_random_uuid(), lease_expires_at = now() + interval '5 minutes'
+where title in ('t9', 't27', 't63');
+update distributions set status = 'scheduled', attempt_id = null, lease_expires_at = null where title = 't9';
+update distributions set status = 'published', published_at = now() where title = 't27';
+update distributions set status = 'unconfirmed', published_at = now() where title = 't63';
+update distributions set status = 'published' where title = 't63'; -- only the status changes
+update distributions set status = 'cancelled' where title = 't45';
+select pg_temp.same('after claims, a retry, a cancel and posts published');
 
 update distributions set status = 'publishing', attempt_id = gen_random_uuid(), lease_expires_at = now() + interval '5 minutes'
 where status = 'scheduled' and variant_group in ('g0', 'g6');

@@ -6,7 +6,7 @@ set client_min_messages = warning;
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(14);
+select plan(15);
 select tests.create_two_clients();
 
 -- The reference: the view as the plain aggregate over distributions.
@@ -99,6 +99,23 @@ where platform_id = '00000000-0000-4000-8000-0000000000a2' and title like '%5';
 update distributions set cross_post_group_id = null where title in ('t4', 't14');
 update distributions set error_message = 'ignored' where title like '%9';
 select pg_temp.same('after moves between groups and platforms');
+
+-- Status changes within one of the rollup's counts (pending: draft, scheduled, publishing, unconfirmed) leave the
+-- group's rollup row as it is (the trigger skips them): claims, retries, a post unconfirmed, a scheduled post back
+-- to draft, a draft scheduled. Those between counts, or out of them all, change it: publishing, failing, a failure
+-- retried, cancelling. (Each of those is the only write of its group here, so a skip taken where it must not be
+-- shows as a difference.)
+update distributions set status = 'publishing', attempt_id = gen_random_uuid(), lease_expires_at = now() + interval '5 minutes'
+where title in ('t23', 't34', 't78', 't89');
+update distributions set status = 'scheduled', attempt_id = null, lease_expires_at = null where title = 't23';
+update distributions set status = 'unconfirmed', published_at = now() - interval '2 hours' where title = 't34';
+update distributions set status = 'published' where title = 't34'; -- only the status changes
+update distributions set status = 'failed', error_message = 'x' where title = 't78';
+update distributions set status = 'published', published_at = now() - interval '1 hour' where title = 't89';
+update distributions set status = 'draft' where title = 't67';
+update distributions set status = 'scheduled' where title in ('t13', 't33');
+update distributions set status = 'cancelled' where title in ('t56', 't44');
+select pg_temp.same('after claims, retries, failures, cancelling and publishing');
 
 -- Deletes: some posts, every post of one group, a group (its posts keep going without it).
 delete from distributions where title like '%8';

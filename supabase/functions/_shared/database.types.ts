@@ -657,6 +657,10 @@ export type Database = {
         Args: { p_group_id: string }
         Returns: undefined
       }
+      refresh_cross_post_groups: {
+        Args: { p_group_ids: string[] }
+        Returns: undefined
+      }
       release_calendar_slots: {
         Args: { p_distribution_id: string; p_keep?: string }
         Returns: undefined
