@@ -1,8 +1,9 @@
 set client_min_messages = warning;
 -- One index holds a platform's open rows (idx_distributions_platform_open): the claim's update (scheduled ->
 -- publishing) enters it and no second index of open rows led by platform_id, and the queue depth and the slots
--- taken are read from it. (Its other readers' plans, the failed rows and the hand-off window, depend on a
--- history's statistics: bench/history/readers.sql shows them at scale.)
+-- taken are read from it. (The failed rows and the hand-off window are read from it too once many platforms
+-- hold such rows; a test's few are read as cheaply from the indexes of every platform's failed or scheduled
+-- rows: bench/history/readers.sql shows those plans at scale.)
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
@@ -73,7 +74,14 @@ select is(array(select t from scheduling.platform_posts(tests.fx('A', 'platform'
         where body in ('s-scheduled', 's-unconfirmed', 's-pending_approval') order by scheduled_for),
   'the slots taken are the scheduled, unconfirmed and waiting-for-approval rows (not the failed one)');
 
--- The plans: each reader reads the open rows' index (sequential scans off: the table is small here).
+-- The plans, with a history of published rows on the platform: each reader reads the open rows' index, not
+-- every row of the platform. (Sequential scans off: the table is still small. Whether a scan is index-only
+-- depends on the visibility map, which this transaction's rows are not in yet.)
+insert into distributions (client_id, content_type, platform_id, body, status, scheduled_for, published_at,
+  external_id)
+select tests.fx('A', 'client'), 'manual', tests.fx('A', 'platform'), 'h-' || n, 'published',
+       now() - n * interval '1 hour', now() - n * interval '1 hour', 'h-' || n
+from generate_series(1, 5000) n;
 create function pg_temp.plan_of(p_query text) returns text language plpgsql as $$
 declare
   v_line text;
@@ -89,19 +97,19 @@ end
 $$;
 analyze distributions;
 
-select ok(pg_temp.plan_of(format(
+select matches(pg_temp.plan_of(format(
     'select * from public.platform_health where platform_id = %L', tests.fx('A', 'platform')))
-    ~ 'Index Only Scan using idx_distributions_platform_open',
-  'platform_health counts the queue with an index-only scan of idx_distributions_platform_open');
-select ok(pg_temp.plan_of(format(
+   , 'Index (Only )?Scan using idx_distributions_platform_open',
+  'platform_health counts the queue from idx_distributions_platform_open');
+select matches(pg_temp.plan_of(format(
     'select d.scheduled_for from public.distributions d where d.platform_id = %L and d.status in '
     || '(''scheduled'', ''publishing'', ''unconfirmed'', ''pending_approval'') and d.scheduled_for > now() '
     || 'and d.scheduled_for < now() + interval ''7 days'' and d.id is distinct from null::uuid',
-    tests.fx('A', 'platform'))) ~ 'idx_distributions_platform_open',
+    tests.fx('A', 'platform'))), 'idx_distributions_platform_open',
   'scheduling.platform_posts reads the slots taken through idx_distributions_platform_open');
-select ok(pg_temp.plan_of(format(
+select matches(pg_temp.plan_of(format(
     'select count(*) from public.distributions d where d.platform_id = %L and d.status = ''scheduled''',
-    tests.fx('A', 'platform'))) ~ 'idx_distributions_(platform_open|due)',
+    tests.fx('A', 'platform'))), 'idx_distributions_(platform_open|due)',
   'the rows a platform has waiting are counted through a partial index led by platform_id');
 select * from finish();
 rollback;
