@@ -253,7 +253,7 @@ commit;
 
 -- Without the report indexes: dropped in a transaction, timed, printed, rolled back.
 begin;
-drop index idx_distributions_published_report, idx_distributions_failed, idx_distributions_queue,
+drop index idx_distributions_published_report, idx_distributions_failed, idx_distributions_platform_open,
   idx_distributions_variant_group, idx_pattern_feedback_lift, idx_distribution_metrics_distribution_recorded,
   idx_distributions_metrics_due;
 select pg_temp.run('wo', 'service_role') \gset

@@ -332,7 +332,7 @@ $$;
 
 REVOKE ALL ON FUNCTION private.publish_limits_problem(p_limits jsonb) FROM PUBLIC;
 
--- The queue depth reads only platform_id and status (an index-only scan of idx_distributions_queue) and the due rows
+-- The queue depth reads only platform_id and status (an index-only scan of idx_distributions_platform_open) and the due rows
 -- through idx_distributions_due, so a platform costs two index probes whatever its history holds. The metric reads of
 -- the last 24 hours are summed in one pass over them (each platform's hourly rows lie on different pages).
 CREATE VIEW public.platform_health WITH (security_invoker=true) AS

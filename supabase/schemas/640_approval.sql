@@ -54,12 +54,11 @@ CREATE POLICY approval_rules_delete ON public.approval_rules FOR DELETE TO authe
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.approval_rules TO authenticated;
 GRANT ALL ON TABLE public.approval_rules TO service_role;
 
--- The slot index covers every status that holds a slot, pending_approval included (scheduling.platform_posts).
+-- The slots a platform's rows hold (scheduling.platform_posts), pending_approval included, are read from
+-- idx_distributions_platform_open (750_platform_open_rows_index.sql).
 CREATE INDEX idx_distributions_pending_approval ON public.distributions USING btree (client_id, approval_requested_at) WHERE (status = 'pending_approval');
 
 CREATE INDEX idx_distributions_reviewed_by ON public.distributions USING btree (reviewed_by) WHERE (reviewed_by IS NOT NULL);
-
-CREATE INDEX idx_distributions_platform_slot ON public.distributions USING btree (platform_id, scheduled_for) WHERE (status IN ('scheduled', 'publishing', 'unconfirmed', 'pending_approval'));
 
 ALTER TABLE ONLY public.distributions
     ADD CONSTRAINT distributions_reviewed_by_fkey FOREIGN KEY (reviewed_by) REFERENCES auth.users(id) ON DELETE SET NULL;

@@ -130,7 +130,7 @@ where body like 'f-%';
 create temp table inflight as
 select pg_temp.plan_of(format('select count(*) from public.distributions where platform_id = %L and status = %L',
                               tests.fx('A', 'platform'), 'publishing')) as plan;
-select ok((select plan ~ 'idx_distributions_(leases|queue|platform_slot|external)' and plan !~ 'idx_distributions_status'
+select ok((select plan ~ 'idx_distributions_(leases|platform_open|external)' and plan !~ 'idx_distributions_status'
            from inflight),
   'a platform''s in-flight rows are counted through an index led by platform_id');
 

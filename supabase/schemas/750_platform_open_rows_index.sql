@@ -1,0 +1,13 @@
+-- A platform's open rows: every status a person or the publish run still acts on (draft, waiting, in flight, failed,
+-- unconfirmed, waiting for approval), one index for all their readers, so that the claim's update (scheduled ->
+-- publishing, never HOT) writes into one index led by platform_id for them rather than two. With a history each
+-- platform's range is a leaf of its own, so each such index is a page dirtied a post.
+--   platform_health's queue depth by status (the platform's range, index-only) and the counts of a platform's
+--   rows in one status (a (platform_id, status) range).
+--   scheduling.platform_posts (the slots taken: scheduled, publishing, unconfirmed, pending_approval), the
+--   native hand-offs' and failed_on_auth's reads: (platform_id, status) ranges in scheduled_for order.
+-- client_id is included so that a member's row-level security check is answered from the index too: the views
+-- count a platform's queue with an index-only scan for a member as for the service role. Failed rows stay: they
+-- are counted (queue_failed) and retried (failed_on_auth) per platform, and however many a platform keeps, they
+-- lie in a (platform_id, 'failed') range of their own: the claim still writes into one page of the platform's.
+CREATE INDEX idx_distributions_platform_open ON public.distributions USING btree (platform_id, status, scheduled_for) INCLUDE (client_id) WHERE (status IN ('draft', 'scheduled', 'publishing', 'failed', 'unconfirmed', 'pending_approval'));
