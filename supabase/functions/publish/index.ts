@@ -43,13 +43,13 @@ Deno.serve(handle(async (req) => {
     body.handover ?? 0,
     Math.ceil(budgetMs / 1000) + SLOT_GRACE_SECONDS,
   );
-  // The hand-over starts as soon as the run's claims end (its batches still out), so successors begin
-  // while this run's last sends and records finish, not after them.
+  // The hand-over starts once, as soon as the run's claims end (its batches still out), so successors
+  // begin while this run's last sends and records finish, not after them. Its backlog is what falls due
+  // within a run's budget, not only now: a retry backing off after a 503 falls due seconds after a
+  // burst's runs stopped at their budget, and without a successor it would wait for the next cron tick
+  // (bench/burst: the p99 lateness). A successor sleeps until its rows are due.
   let handover: ReturnType<typeof fanOut> | null = null;
   const handOver = (stopped: StopReason, claimed: number) =>
-    // Due within a run's budget, not only now: a retry backing off after a 503 falls due seconds after
-    // a burst's runs stopped at their budget, and without a successor it would wait for the next cron
-    // tick (bench/burst: the p99 lateness). A successor sleeps until its rows are due.
     handover ??= fanOut(db(), { slot, body, stopped, claimed, budgetMs, timeoutMs: 65_000 });
   try {
     const report = await runPublisher(db(), platforms, {

@@ -131,8 +131,7 @@ export async function lane(run: Run): Promise<void> {
     if (batch.length === 0) {
       if (flights.length === 0 && options.exitWhenIdle) {
         run.stops.add("drained");
-        stopClaiming(run);
-        return;
+        break;
       }
       const due = options.exitWhenIdle ? null : await nextDue(sql);
       const untilDue = due ? due.getTime() - Date.now() : Infinity;
@@ -151,8 +150,7 @@ export async function lane(run: Run): Promise<void> {
       if (flights.length === 0) {
         if (Date.now() + wait >= run.deadline) {
           run.stops.add("wall");
-          stopClaiming(run);
-          return;
+          break;
         }
         await sleep(wait);
       } else {
