@@ -94,7 +94,7 @@ function closingServer(closeOn: string) {
 }
 
 /** A client of its own for `root`, sending through `agent`. */
-function sdkFor(root: string, agent: http.Agent): MailchimpSdk {
+function sdkFor(root: string, agent: http.Agent): Promise<MailchimpSdk> {
   return mailchimpSdk({ root, authorization: "Bearer t", timeoutMs: 5_000, agent });
 }
 
@@ -102,7 +102,7 @@ Deno.test("email sdk: Deno's node:http sends a POST again when its reused connec
   const server = closingServer("POST");
   const agent = new http.Agent({ keepAlive: true });
   try {
-    const sdk = sdkFor(server.root, agent);
+    const sdk = await sdkFor(server.root, agent);
     await sdk.campaigns.getWithHttpInfo("c1");
     await sdk.campaigns.createWithHttpInfo({ type: "regular" });
     // the platform received the create twice: why the adapter never sends through such an agent
@@ -121,7 +121,7 @@ Deno.test("email sdk: through the send-once agent the POST arrives once and fail
   const server = closingServer("POST");
   const agent = sendOnceAgent(server.root);
   try {
-    const sdk = sdkFor(server.root, agent);
+    const sdk = await sdkFor(server.root, agent);
     const now = new Date(START);
     const got = await callSdk(
       MAILCHIMP_ERRORS,
@@ -150,7 +150,7 @@ Deno.test("email sdk: a GET whose reused connection closes is sent again on a ne
   const server = closingServer("GET");
   const agent = sendOnceAgent(server.root);
   try {
-    const sdk = sdkFor(server.root, agent);
+    const sdk = await sdkFor(server.root, agent);
     await sdk.campaigns.getWithHttpInfo("c1");
     const { response } = await sdk.campaigns.getWithHttpInfo("c2");
     assert.equal(response.status, 200);

@@ -16,10 +16,10 @@ import {
   channelSchema,
   DEFAULT_FEED_PAGE_SIZE,
   type Episode,
-  EpisodeExtrasSchema,
   FeedPageSizeSchema,
   pageLinks,
 } from "../_shared/podcast/feed.ts";
+import { EpisodeExtrasSchema } from "../_shared/podcast/episode.ts";
 
 const PlatformIdSchema = z.uuid();
 

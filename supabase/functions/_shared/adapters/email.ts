@@ -39,7 +39,13 @@ import type { ErrorProfile, HttpAnswer } from "../net/classify.ts";
 import type { CredentialsFor } from "../platforms/credentials.ts";
 import type { HttpClient, HttpOk } from "../net/api-client.ts";
 import { sendOnceAgent } from "../net/node-agent.ts";
-import { callSdk, type MailchimpSdk, mailchimpSdk, type SdkCall } from "./mailchimp-client.ts";
+import {
+  callSdk,
+  type MailchimpSdk,
+  mailchimpSdk,
+  type SdkCall,
+  type SdkSetup,
+} from "./mailchimp-client.ts";
 import { HTTP_SETTINGS, type LimitsFor } from "./settings.ts";
 import type {
   DeleteResult,
@@ -186,7 +192,9 @@ export class EmailAdapter implements PlatformAdapter {
   private readonly config: z.infer<typeof EmailConfigSchema>;
   private readonly limits: LimitsFor<"email">;
   private readonly http: HttpClient;
-  private readonly sdk: MailchimpSdk;
+  private readonly sdkSetup: SdkSetup;
+  /** Built on the first call (mailchimp-client.ts loads the package then). */
+  private sdk: Promise<MailchimpSdk> | null = null;
 
   /**
    * `deps` gives the clock and the timeout; a transport or fetch in it does not apply: every call
@@ -201,18 +209,19 @@ export class EmailAdapter implements PlatformAdapter {
       deps,
     ));
     const root = apiRoot(this.config.base_url, credentials);
-    this.sdk = mailchimpSdk({
+    this.sdkSetup = {
       root,
       authorization: authorization(credentials),
       timeoutMs: deps.timeoutMs ?? this.config.timeout_ms ?? HTTP_SETTINGS.timeoutMs,
       // one per adapter: a run's calls share its kept-alive connections
       agent: sendOnceAgent(root),
-    });
+    };
   }
 
   /** One client call, its answer classified (never a throw). */
-  private send(call: Call): Promise<HttpAnswer | Failure> {
-    return callSdk(MAILCHIMP_ERRORS, call.method, this.http.now(), () => call.run(this.sdk));
+  private async send(call: Call): Promise<HttpAnswer | Failure> {
+    const sdk = await (this.sdk ??= mailchimpSdk(this.sdkSetup));
+    return callSdk(MAILCHIMP_ERRORS, call.method, this.http.now(), () => call.run(sdk));
   }
 
   /** A call whose 2xx body must match `schema` (an HTML page is a failure, never a success). */

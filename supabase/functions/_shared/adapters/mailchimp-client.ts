@@ -13,8 +13,10 @@
  * one per-request hook is its cookie jar (`agent.attachCookies`, called with every request before it
  * is sent): ours sets the send-once agent, turns redirects off (superagent would send a POST body again
  * to wherever a 307 points) and keeps no cookies (Mailchimp's API sets none).
+ *
+ * The package is loaded on the first client built, not with this module: it costs 60-90 ms of CPU,
+ * and every function that builds adapters would pay it at each cold start, email platforms or not.
  */
-import mailchimp from "@mailchimp/mailchimp_marketing";
 import type http from "node:http";
 import {
   classifyNetworkError,
@@ -67,8 +69,15 @@ export interface MailchimpSdk {
   reports: { getCampaignReportWithHttpInfo(id: string): SdkCall };
 }
 
-/** The package's ApiClient constructor (the singleton's own). */
-const ApiClient = (mailchimp as unknown as { constructor: new () => MailchimpSdk }).constructor;
+/** The package's ApiClient constructor (the singleton's own), once loaded. */
+let apiClient: Promise<new () => MailchimpSdk> | null = null;
+
+function loadApiClient(): Promise<new () => MailchimpSdk> {
+  return apiClient ??= import("@mailchimp/mailchimp_marketing").then(
+    ({ default: mailchimp }) =>
+      (mailchimp as unknown as { constructor: new () => MailchimpSdk }).constructor,
+  );
+}
 
 export interface SdkSetup {
   /** The API root, e.g. https://us14.api.mailchimp.com/3.0 or an emulator's. */
@@ -80,7 +89,10 @@ export interface SdkSetup {
 }
 
 /** A client of its own: nothing of it is shared with the singleton or another instance. */
-export function mailchimpSdk({ root, authorization, timeoutMs, agent }: SdkSetup): MailchimpSdk {
+export async function mailchimpSdk(
+  { root, authorization, timeoutMs, agent }: SdkSetup,
+): Promise<MailchimpSdk> {
+  const ApiClient = await loadApiClient();
   const client = new ApiClient();
   // No key and no server in the config: the client would put config.server into any URL that
   // contains "server", and would build Basic per request (superagent's deprecated `new Buffer`, a

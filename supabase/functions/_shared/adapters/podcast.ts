@@ -23,7 +23,7 @@ import type { ErrorProfile } from "../net/classify.ts";
 import type { CredentialsFor } from "../platforms/credentials.ts";
 import { type HttpClient, httpClientFor } from "../net/api-client.ts";
 import { type LimitsFor, limitsFor } from "./settings.ts";
-import { EpisodeExtrasSchema } from "../podcast/feed.ts";
+import { EpisodeExtrasSchema } from "../podcast/episode.ts";
 import type {
   DeleteResult,
   DistributionContent,

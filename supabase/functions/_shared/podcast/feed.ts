@@ -6,6 +6,7 @@
  */
 import { create } from "xmlbuilder2";
 import { z } from "zod";
+import type { EpisodeExtras } from "./episode.ts";
 
 export const ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 const ATOM_NS = "http://www.w3.org/2005/Atom";
@@ -36,23 +37,6 @@ export function channelSchema(limits: { maxDescriptionBytes: number; maxValueCha
   });
 }
 export type Channel = z.infer<ReturnType<typeof channelSchema>>;
-
-/** Episode fields kept in `distributions.platform_specific`. */
-export const EpisodeExtrasSchema = z.object({
-  enclosure_url: z.string().url().optional(),
-  /** File size in bytes. */
-  enclosure_length: z.number().int().positive(),
-  enclosure_type: z.string(),
-  /** Seconds, or HH:MM:SS. */
-  duration: z.union([z.number().int().nonnegative(), z.string().regex(/^(\d+:)?\d{1,2}:\d{2}$/)])
-    .optional(),
-  episode: z.number().int().positive().optional(),
-  season: z.number().int().positive().optional(),
-  episode_type: z.enum(["full", "trailer", "bonus"]).optional(),
-  explicit: z.boolean().optional(),
-  image_url: z.string().url().optional(),
-});
-export type EpisodeExtras = z.infer<typeof EpisodeExtrasSchema>;
 
 export interface Episode {
   /** The distribution id: the item's guid, stable forever. */
