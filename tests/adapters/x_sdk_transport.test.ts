@@ -266,3 +266,48 @@ Deno.test("x sdk: the timeout covers the whole exchange, also an answer that tri
     await served.catch(() => {});
   }
 });
+
+Deno.test("x sdk: two accounts' adapters share the isolate's kept-alive connection, each request signed with its own account's keys", async () => {
+  // a loopback X that answers every POST /2/tweets with 201, counting connections and recording
+  // which consumer key and token signed each request
+  const signedBy: { key?: string; token?: string; connection: number }[] = [];
+  let connections = 0;
+  const server = http.createServer((req, res) => {
+    const auth = req.headers.authorization ?? "";
+    signedBy.push({
+      key: /oauth_consumer_key="([^"]*)"/.exec(auth)?.[1],
+      token: /oauth_token="([^"]*)"/.exec(auth)?.[1],
+      connection: (req.socket as unknown as { n: number }).n,
+    });
+    req.resume();
+    req.on("end", () => {
+      const body = JSON.stringify({ data: { id: String(signedBy.length), text: "t" } });
+      res.writeHead(201, { "content-type": "application/json", "content-length": body.length });
+      res.end(body);
+    });
+  });
+  server.on("connection", (socket) => (socket as unknown as { n: number }).n = ++connections);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const accounts = [
+    { app_key: "key-a", app_secret: "sa", access_token: "token-a", access_secret: "aa" },
+    { app_key: "key-b", app_secret: "sb", access_token: "token-b", access_secret: "ab" },
+  ];
+  try {
+    for (const [i, credentials] of [...accounts, ...accounts].entries()) {
+      const adapter = new XAdapter(
+        platformRow("x", { base_url: base, timeout_ms: 5000 }),
+        credentials,
+      );
+      assertOk(await adapter.publish({ body: `post ${i}` }, { attemptId: `a${i}` }));
+    }
+    assert.deepEqual(
+      signedBy.map(({ key, token }) => [key, token]),
+      [["key-a", "token-a"], ["key-b", "token-b"], ["key-a", "token-a"], ["key-b", "token-b"]],
+    );
+    assert.equal(connections, 1, "one connection for all four posts");
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

@@ -38,7 +38,7 @@ import { ApiHostNotAllowed } from "../platforms/api-hosts.ts";
 import type { ErrorProfile, HttpAnswer } from "../net/classify.ts";
 import type { CredentialsFor } from "../platforms/credentials.ts";
 import type { HttpClient, HttpOk } from "../net/api-client.ts";
-import { sendOnceAgent } from "../net/node-agent.ts";
+import { sharedSendOnceAgent } from "../net/node-agent.ts";
 import {
   callSdk,
   type MailchimpSdk,
@@ -213,8 +213,8 @@ export class EmailAdapter implements PlatformAdapter {
       root,
       authorization: authorization(credentials),
       timeoutMs: deps.timeoutMs ?? this.config.timeout_ms ?? HTTP_SETTINGS.timeoutMs,
-      // one per adapter: a run's calls share its kept-alive connections
-      agent: sendOnceAgent(root),
+      // the isolate's: every adapter's calls share its kept-alive connections to an origin
+      agent: sharedSendOnceAgent(root),
     };
   }
 

@@ -33,7 +33,7 @@ import {
 import type { ErrorProfile } from "../net/classify.ts";
 import type { CredentialsFor } from "../platforms/credentials.ts";
 import { type HttpClient, httpClientFor } from "../net/api-client.ts";
-import { sendOnceAgent } from "../net/node-agent.ts";
+import { sharedSendOnceAgent } from "../net/node-agent.ts";
 import { HTTP_SETTINGS } from "./settings.ts";
 import { XApi } from "./x-api.ts";
 import { openMedia } from "../media/fetch.ts";
@@ -150,7 +150,7 @@ export class XAdapter implements PlatformAdapter {
           httpClientFor(this.config, deps, X_TOKEN_ERRORS),
         ),
       },
-      sendOnceAgent(base, { resend: "never" }),
+      sharedSendOnceAgent(base, "never"),
       X_ERRORS,
       deps.timeoutMs ?? this.config.timeout_ms ?? HTTP_SETTINGS.timeoutMs,
       deps.now ?? (() => new Date()),

@@ -148,6 +148,27 @@ export function sendOnceAgent(baseUrl: string, options: SendOnceAgentOptions = {
   return agent;
 }
 
+/** The isolate's agents, by scheme and resend rule (`sharedSendOnceAgent`). */
+const sharedAgents = new Map<string, http.Agent>();
+
+/**
+ * The isolate's send-once agent for `baseUrl`'s scheme, with the default egress rules: one agent for
+ * every adapter, so its kept-alive connections are pooled per origin across platforms, as
+ * net/transport.ts's `http1` pools the other adapters'. A run publishing for many accounts of one
+ * platform (thousands of X accounts all post to api.x.com) then reuses connections instead of opening,
+ * and on https handshaking, one per account. Only the pool is shared: each request carries its own
+ * credentials, and its trace is its caller's (`traced`).
+ */
+export function sharedSendOnceAgent(
+  baseUrl: string,
+  resend: SendOnceAgentOptions["resend"] = "idempotent",
+): http.Agent {
+  const key = `${new URL(baseUrl).protocol}${resend}`;
+  let agent = sharedAgents.get(key);
+  if (!agent) sharedAgents.set(key, agent = sendOnceAgent(baseUrl, { resend }));
+  return agent;
+}
+
 /** A connected socket to the first checked address of the request's host that accepts. */
 async function open(
   secure: boolean,
