@@ -47,6 +47,9 @@ CREATE FUNCTION private.sync_distributions_calendar() RETURNS trigger
     SET search_path TO ''
     AS $$
 declare
+  -- The statuses in which a dated distribution holds its slot (an insert takes one in all but published).
+  c_holding constant public.distribution_status[] :=
+    '{scheduled,publishing,unconfirmed,published,pending_approval}';
   v_ids uuid[];
   v_clients uuid[];
   v_platforms uuid[];
@@ -62,19 +65,16 @@ begin
     into v_ids, v_clients, v_platforms, v_ats, v_timezones, v_holds
     from new_rows n
     where n.scheduled_for is not null
-      and n.status in ('scheduled', 'publishing', 'unconfirmed', 'pending_approval');
+      and n.status = any (c_holding) and n.status <> 'published';
   else
     select array_agg(n.id order by n.id), array_agg(n.client_id order by n.id), array_agg(n.platform_id order by n.id),
            array_agg(n.scheduled_for order by n.id), array_agg(n.timezone order by n.id),
-           array_agg(n.scheduled_for is not null
-                     and n.status in ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval')
-                     order by n.id)
+           array_agg(n.scheduled_for is not null and n.status = any (c_holding) order by n.id)
     into v_ids, v_clients, v_platforms, v_ats, v_timezones, v_holds
     from old_rows o join new_rows n on n.id = o.id
     where o.scheduled_for is distinct from n.scheduled_for
        or o.platform_id is distinct from n.platform_id
-       or (o.status in ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval'))
-          is distinct from (n.status in ('scheduled', 'publishing', 'unconfirmed', 'published', 'pending_approval'));
+       or (o.status = any (c_holding)) is distinct from (n.status = any (c_holding));
   end if;
   if v_ids is null then
     return null;

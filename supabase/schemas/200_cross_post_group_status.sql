@@ -21,59 +21,18 @@ COMMENT ON FUNCTION private.cross_post_group_status(p_total bigint, p_published 
 
 REVOKE ALL ON FUNCTION private.cross_post_group_status(p_total bigint, p_published bigint, p_ended bigint, p_in_flight bigint) FROM PUBLIC;
 
-CREATE FUNCTION private.refresh_cross_post_group(p_group_id uuid) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_current public.cross_post_group_status;
-  v_new public.cross_post_group_status;
-begin
-  select g.status into v_current
-  from public.cross_post_groups g
-  join public.clients c on c.id = g.client_id
-  where g.id = p_group_id
-  for no key update of g;
-  if not found then
-    return; -- the group (or its whole client) is being deleted
-  end if;
-  select private.cross_post_group_status(
-           count(*),
-           count(*) filter (where d.status = 'published'),
-           count(*) filter (where d.status in ('failed', 'cancelled', 'rejected')),
-           count(*) filter (where d.status in ('publishing', 'unconfirmed')))
-    into v_new
-  from public.distributions d
-  where d.cross_post_group_id = p_group_id;
-  if v_new is distinct from v_current then
-    update public.cross_post_groups set status = v_new where id = p_group_id;
-  end if;
-end
-$$;
-
-REVOKE ALL ON FUNCTION private.refresh_cross_post_group(p_group_id uuid) FROM PUBLIC;
-
 CREATE FUNCTION private.sync_cross_post_group_status() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 begin
-  -- Two groups (a member moved between groups): lock them in id order.
-  if tg_op = 'UPDATE' and old.cross_post_group_id is distinct from new.cross_post_group_id then
-    perform private.refresh_cross_post_group(g)
-    from unnest(array[old.cross_post_group_id, new.cross_post_group_id]) as g
-    where g is not null
-    order by g;
-  elsif tg_op = 'DELETE' then
-    perform private.refresh_cross_post_group(old.cross_post_group_id);
-  else
-    perform private.refresh_cross_post_group(new.cross_post_group_id);
-  end if;
+  perform private.refresh_cross_post_groups(
+    array[case when tg_op = 'DELETE' then old.cross_post_group_id else new.cross_post_group_id end]);
   return null;
 end
 $$;
 
-COMMENT ON FUNCTION private.sync_cross_post_group_status() IS 'Recomputes the cross-post group status of a changed member''s group(s).';
+COMMENT ON FUNCTION private.sync_cross_post_group_status() IS 'Recomputes the cross-post group status of an inserted or deleted member''s group.';
 
 REVOKE ALL ON FUNCTION private.sync_cross_post_group_status() FROM PUBLIC;
 
@@ -111,7 +70,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.refresh_cross_post_groups(p_group_ids uuid[]) IS 'private.refresh_cross_post_group for many groups at once: their status from their members'' counts, locked and written in id order.';
+COMMENT ON FUNCTION private.refresh_cross_post_groups(p_group_ids uuid[]) IS 'The status of the given cross-post groups from their members'' counts, the groups locked and written in id order (groups being deleted are left out).';
 
 REVOKE ALL ON FUNCTION private.refresh_cross_post_groups(p_group_ids uuid[]) FROM PUBLIC;
 

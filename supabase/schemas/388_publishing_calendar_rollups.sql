@@ -86,13 +86,23 @@ CREATE INDEX idx_publishing_calendar_rollup_pending_xid ON private.publishing_ca
 ALTER TABLE private.publishing_calendar_rollup_pending ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE private.publishing_calendar_rollup_pending FROM PUBLIC;
 
+CREATE FUNCTION private.publishing_calendar_deferral_depth() RETURNS integer
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(nullif(current_setting('publishing_calendar.deferred', true), ''), '0')::integer
+$$;
+
+COMMENT ON FUNCTION private.publishing_calendar_deferral_depth() IS 'How many deferring scopes are open in this transaction (0: calendar writes recompute the rollup at once).';
+
+REVOKE ALL ON FUNCTION private.publishing_calendar_deferral_depth() FROM PUBLIC;
+
 CREATE FUNCTION private.defer_publishing_calendar_rollups() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 begin
-  perform set_config('publishing_calendar.deferred',
-    (coalesce(nullif(current_setting('publishing_calendar.deferred', true), ''), '0')::integer + 1)::text, true);
+  perform set_config('publishing_calendar.deferred', (private.publishing_calendar_deferral_depth() + 1)::text, true);
 end
 $$;
 
@@ -105,7 +115,7 @@ CREATE FUNCTION private.apply_publishing_calendar_rollups() RETURNS void
     SET search_path TO ''
     AS $$
 declare
-  v_depth integer := coalesce(nullif(current_setting('publishing_calendar.deferred', true), ''), '0')::integer - 1;
+  v_depth integer := private.publishing_calendar_deferral_depth() - 1;
   v_platform_ids uuid[];
   v_dates date[];
   v_timezones text[];
@@ -232,7 +242,7 @@ begin
   if v_platform_ids is null then
     return null;
   end if;
-  if coalesce(nullif(current_setting('publishing_calendar.deferred', true), ''), '0') <> '0' then
+  if private.publishing_calendar_deferral_depth() > 0 then
     -- Nested in a deferring statement: it takes the buckets of every key at once, in order, when it ends.
     insert into private.publishing_calendar_rollup_pending (platform_id, date, timezone)
     select * from unnest(v_platform_ids, v_dates, v_timezones);

@@ -582,6 +582,10 @@ export type Database = {
         Args: { p_after: string; p_until: string }
         Returns: Database["private"]["CompositeTypes"]["report_window_row"][]
       }
+      publishing_calendar_deferral_depth: {
+        Args: Record<PropertyKey, never>
+        Returns: number
+      }
       rebuild_ab_test_results: {
         Args: Record<PropertyKey, never>
         Returns: undefined
@@ -651,10 +655,6 @@ export type Database = {
       }
       refresh_api_error_counts: {
         Args: Record<PropertyKey, never>
-        Returns: undefined
-      }
-      refresh_cross_post_group: {
-        Args: { p_group_id: string }
         Returns: undefined
       }
       refresh_cross_post_groups: {
