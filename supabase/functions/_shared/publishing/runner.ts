@@ -30,6 +30,7 @@ export async function runPublisher(
   onClaimsEnded: (ended: ClaimsEnded) => void = () => {},
 ): Promise<RunReport> {
   const started = Date.now();
+  const lanes = Math.max(1, options.lanes);
   const report: RunReport = {
     claimed: 0,
     recorded: 0,
@@ -42,7 +43,7 @@ export async function runPublisher(
     durationMs: 0,
     maxInFlight: Math.min(
       options.maxInFlight ?? Infinity,
-      Math.max(1, options.lanes) * MAX_BATCHES_IN_FLIGHT * options.batchSize,
+      lanes * MAX_BATCHES_IN_FLIGHT * options.batchSize,
     ),
     peakInFlight: 0,
   };
@@ -63,12 +64,12 @@ export async function runPublisher(
     meter,
     rows: new HeldRows(options.maxInFlight ?? null),
     stops: new Set(),
-    claiming: Math.max(1, options.lanes),
+    claiming: lanes,
     claimsEnded: () =>
       onClaimsEnded({ stopped: strongestStop(run.stops), claimed: report.claimed }),
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, options.lanes) }, () => lane(run)));
+    await Promise.all(Array.from({ length: lanes }, () => lane(run)));
   } finally {
     run.leases.stop();
     meter?.close();
