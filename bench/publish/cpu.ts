@@ -10,7 +10,8 @@ export type Role = "postgres" | "functions" | "emulators" | "bench";
 const ROLES: Role[] = ["postgres", "functions", "emulators", "bench"];
 
 export interface CpuSnapshot {
-  processes: Map<number, { role: Role; ticks: number }>;
+  /** `reaped`: its parent's reaped CPU (a postmaster's, a functions host's) takes its whole life once it ends. */
+  processes: Map<number, { role: Role; ticks: number; reaped: boolean }>;
   machineBusy: number;
   machineIdle: number;
 }
@@ -71,7 +72,7 @@ function processTicks(pid: number, reaped = false): { ticks: number; ppid: numbe
 
 export function cpuSnapshot(stateDir: string): CpuSnapshot {
   const known = roles(stateDir);
-  const processes = new Map<number, { role: Role; ticks: number }>();
+  const processes = new Map<number, { role: Role; ticks: number; reaped: boolean }>();
   const postmaster = [...known].find(([, role]) => role === "postgres")?.[0];
   // The functions host's function workers are its children (dev/functions-limits.ts), and so are
   // counted with it, the ended ones through its reaped children's CPU.
@@ -83,7 +84,8 @@ export function cpuSnapshot(stateDir: string): CpuSnapshot {
     if (!stat) continue;
     const role = known.get(pid) ??
       (stat.ppid === postmaster ? "postgres" : hosts.has(stat.ppid) ? "functions" : undefined);
-    if (role) processes.set(pid, { role, ticks: stat.ticks });
+    const reaped = stat.ppid === postmaster || hosts.has(stat.ppid);
+    if (role) processes.set(pid, { role, ticks: stat.ticks, reaped });
   }
   // cpu  user nice system idle iowait irq softirq steal
   const cpu = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1, 9)
@@ -97,6 +99,11 @@ export function cpuUse(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
   for (const [pid, { role, ticks }] of after.processes) {
     // a process that started during the phase counts from zero; one that ended is in `other`
     seconds[role] += (ticks - (before.processes.get(pid)?.ticks ?? 0)) / TICKS_PER_S;
+  }
+  // A child that ended within the phase is in its parent's reaped CPU with its whole life: what it
+  // had used before the phase began is not the phase's.
+  for (const [pid, { role, ticks, reaped }] of before.processes) {
+    if (reaped && !after.processes.has(pid)) seconds[role] -= ticks / TICKS_PER_S;
   }
   const busy = (after.machineBusy - before.machineBusy) / TICKS_PER_S;
   const idle = (after.machineIdle - before.machineIdle) / TICKS_PER_S;
