@@ -191,7 +191,14 @@ Deno.test("a run stops claiming at maxPosts: what it took goes out once, the res
       batchSize: 4,
       maxPosts: 10,
     });
-    assert.equal(first.claimed, 10, "two lanes together claim exactly the cap");
+    // (the report in the message: why the run stopped, should it stop short of the cap)
+    assert.equal(
+      first.claimed,
+      10,
+      `two lanes together claim exactly the cap: ${
+        JSON.stringify({ stopped: first.stopped, capped: first.capped, ms: first.durationMs })
+      }`,
+    );
     assert.equal(first.capped, true);
     assert.equal(fake.publishCalls.length, 10);
     const waiting = await sql`select count(*)::int as n from public.distributions
