@@ -34,7 +34,8 @@ export class HeldRows {
     this.wake();
   }
 
-  /** Wakes the lanes waiting for room (rows given back, or a claim asked for fewer than it got). */
+  /** Wakes the lanes waiting for room (rows given back, or a claim in: it may have got fewer than it
+   * asked for). */
   wake(): void {
     for (const resolve of this.waiters.splice(0)) resolve();
   }

@@ -92,6 +92,12 @@ export async function lane(run: Run): Promise<void> {
       run.rows.room(run.asking),
     );
     if (want <= 0) {
+      // maxPosts counts the rows other lanes' claims still out have asked for: one may come back with
+      // fewer (another claim held its platform), so the run is at its cap only once they are in.
+      if (run.asking > 0) {
+        await run.rows.freed();
+        continue;
+      }
       report.capped = true;
       run.stops.add("max_posts");
       break;
@@ -124,7 +130,9 @@ export async function lane(run: Run): Promise<void> {
     run.taken -= want - batch.length;
     run.asking -= want;
     run.rows.take(batch.length);
-    if (batch.length < want) run.rows.wake(); // what it asked for and did not get is room again
+    // The claim is in: what it asked for and did not get is room again, and a lane waiting at
+    // maxPosts for it looks again.
+    run.rows.wake();
     run.meter?.hold(batch.length);
     // Half the lease for sending; the other half covers the slowest answer and the recording.
     const sendBefore = new Date(claimedAt + options.leaseSeconds * 500);
